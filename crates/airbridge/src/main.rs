@@ -1,0 +1,3 @@
+//! The `airbridge` binary. (Being written.)
+mod names_cmd;
+fn main() {}

@@ -1,0 +1,1 @@
+//! The names engine: parse, romanise, key and compare personal names. (Being written.)
