@@ -1,1 +1,213 @@
-//! placeholder
+//! Airbridge's storage: the [`Store`] interface every backend implements, the records it returns,
+//! and the SQLite backend that runs embedded by default.
+//!
+//! Rules every backend keeps (the contract tests in `tests/contract.rs` check them):
+//! - every mutation writes its audit event in the same transaction, so a change without its
+//!   audit event, or an audit event without its change, never exists;
+//! - a failed call changes nothing;
+//! - nothing is deleted, except by [`Store::purge_person`], which is itself audited;
+//! - status changes go through the domain's transition table, never around it;
+//! - a write that names a stale version is refused with [`StoreError::Conflict`].
+
+pub mod audit;
+mod records;
+pub mod sqlite;
+
+pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+use airbridge_domain::{
+    CaseId, Eligibility, EvacuationStatus, NationCode, Organisation, OrganisationKind, Person,
+    PersonId, Relation, TransitionError,
+};
+use std::future::Future;
+
+/// Why a store call failed. `kind()` tells callers (CLI exit codes, HTTP statuses) what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} {id} does not exist")]
+    NotFound { entity: &'static str, id: String },
+    #[error(
+        "{entity} {id} was changed by someone else (version {actual}, you had {expected}); reload it and try again"
+    )]
+    Conflict {
+        entity: &'static str,
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the database at {path} cannot be used: {reason}")]
+    Open { path: String, reason: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// The broad class of a [`StoreError`], stable for scripts and HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    Conflict,
+    Invalid,
+    Internal,
+}
+
+impl StoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotFound { .. } => ErrorKind::NotFound,
+            StoreError::Conflict { .. } | StoreError::AlreadyExists(_) => ErrorKind::Conflict,
+            StoreError::Transition(_) | StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Open { .. } | StoreError::Database(_) | StoreError::Corrupt(_) => {
+                ErrorKind::Internal
+            }
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The registry's storage interface. SQLite implements it now; PostgreSQL will too, and one
+/// contract test suite runs against every implementation.
+pub trait Store: Clone + Send + Sync + 'static {
+    // --- nations and organisations -------------------------------------------------------
+    fn add_nation(
+        &self,
+        actor: &Actor,
+        code: NationCode,
+        name: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn list_nations(&self) -> impl Future<Output = Result<Vec<airbridge_domain::Nation>>> + Send;
+    fn add_organisation(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        name: &str,
+        kind: OrganisationKind,
+    ) -> impl Future<Output = Result<Organisation>> + Send;
+    fn list_organisations(
+        &self,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<Organisation>>> + Send;
+
+    // --- people and cases ------------------------------------------------------------------
+    /// Registers a person on their own (not in a case yet), status `registered`.
+    fn add_person(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        person: Person,
+    ) -> impl Future<Output = Result<PersonRecord>> + Send;
+    /// Replaces a person's details. `expected_version` guards against lost updates.
+    fn update_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        person: Person,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<PersonRecord>> + Send;
+    fn get_person(&self, id: PersonId)
+    -> impl Future<Output = Result<Option<PersonRecord>>> + Send;
+    fn search_persons(
+        &self,
+        query: &PersonQuery,
+    ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
+    /// Registers whole cases (principal and dependents) in one transaction: all or none.
+    fn add_cases(
+        &self,
+        actor: &Actor,
+        cases: Vec<NewCase>,
+    ) -> impl Future<Output = Result<Vec<CaseId>>> + Send;
+    /// Puts an already registered person (not yet in a case) into a case.
+    fn add_case_member(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        person: PersonId,
+        relation: Relation,
+    ) -> impl Future<Output = Result<CaseRecord>> + Send;
+    fn get_case(&self, id: CaseId) -> impl Future<Output = Result<Option<CaseRecord>>> + Send;
+    fn list_cases(&self, query: &CaseQuery)
+    -> impl Future<Output = Result<Vec<CaseRecord>>> + Send;
+    fn set_eligibility(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        eligibility: Eligibility,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<CaseRecord>> + Send;
+
+    // --- status ------------------------------------------------------------------------------
+    fn set_status(
+        &self,
+        actor: &Actor,
+        change: StatusRequest,
+    ) -> impl Future<Output = Result<StatusChange>> + Send;
+    /// Moves every member of a case together; refused whole if any member cannot move.
+    fn set_case_status(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        to: EvacuationStatus,
+        reason: Option<String>,
+        location: Option<String>,
+    ) -> impl Future<Output = Result<Vec<StatusChange>>> + Send;
+    fn status_history(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<Vec<StatusChange>>> + Send;
+
+    // --- removal ------------------------------------------------------------------------------
+    /// Erases a person's personal data: their row, documents and history, and the payloads of
+    /// their audit events (the chain of hashes stays whole). Audited, with the reason.
+    fn purge_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        reason: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    // --- API tokens ---------------------------------------------------------------------------
+    /// Creates a token; returns the secret, which is shown once and never stored.
+    fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<String>> + Send;
+    /// The token's name and nation when the secret is valid and not revoked.
+    fn check_api_token(
+        &self,
+        secret: &str,
+    ) -> impl Future<Output = Result<Option<TokenOwner>>> + Send;
+
+    // --- audit and totals ----------------------------------------------------------------------
+    fn audit_list(
+        &self,
+        filter: &AuditFilter,
+    ) -> impl Future<Output = Result<Vec<AuditEvent>>> + Send;
+    fn audit_verify(&self) -> impl Future<Output = Result<AuditVerification>> + Send;
+    fn totals(&self) -> impl Future<Output = Result<Vec<StatusTotal>>> + Send;
+}
+
+/// An organisation id and the nation it belongs to must agree; backends call this.
+pub(crate) fn check_organisation_nation(
+    organisation: &Organisation,
+    nation: NationCode,
+) -> Result<()> {
+    if organisation.nation != nation {
+        return Err(StoreError::Invalid(format!(
+            "organisation {} belongs to {}, not {}",
+            organisation.id, organisation.nation, nation
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! The records the store hands out and takes in: domain values plus the registry's
+//! bookkeeping (ids, nation, case, status, version, timestamps).
+
+use airbridge_domain::{
+    Case, CaseId, Eligibility, EvacuationStatus, NationCode, OrganisationId, Person, PersonId,
+    Relation,
+};
+use serde::{Deserialize, Serialize};
+
+/// Who makes a change: a user name, a token name or `cli:<login>`. Recorded on every audit
+/// event and status change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>) -> Actor {
+        Actor { name: name.into() }
+    }
+}
+
+/// A person as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub id: PersonId,
+    pub nation: NationCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Relation>,
+    pub status: EvacuationStatus,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub person: Person,
+}
+
+/// A case as stored, with the people in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub case: Case,
+    pub eligibility: Eligibility,
+    pub version: i64,
+    pub created_at: String,
+    /// The members' records, in the order of `case.members`.
+    pub people: Vec<PersonRecord>,
+}
+
+/// A dependent or principal of a case being registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMember {
+    pub relation: Relation,
+    pub person: Person,
+}
+
+/// A case being registered: exactly one principal, any number of dependents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub nation: NationCode,
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    pub members: Vec<NewMember>,
+}
+
+/// What to look for among people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonQuery {
+    #[serde(default)]
+    pub nation: Option<NationCode>,
+    /// Words that must all appear in the person's names (case-insensitive).
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub status: Option<EvacuationStatus>,
+    #[serde(default)]
+    pub case: Option<CaseId>,
+    /// At most this many (default 50, at most 10,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Only ids greater than this, for paging.
+    #[serde(default)]
+    pub after: Option<PersonId>,
+}
+
+/// What to look for among cases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    #[serde(default)]
+    pub nation: Option<NationCode>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub after: Option<CaseId>,
+}
+
+pub(crate) fn page_limit(limit: Option<u32>) -> i64 {
+    i64::from(limit.unwrap_or(50).clamp(1, 10_000))
+}
+
+/// A request to move one person to a new status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusRequest {
+    pub person: PersonId,
+    pub to: EvacuationStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Where it happened: "Abbey Gate", "HKIA North", "Ramstein".
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// A status change as recorded: who, when, where, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub id: i64,
+    pub person: PersonId,
+    pub from: EvacuationStatus,
+    pub to: EvacuationStatus,
+    pub actor: String,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// How many people of a nation are in a status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusTotal {
+    pub nation: NationCode,
+    pub status: EvacuationStatus,
+    pub people: i64,
+}
+
+/// Who a valid API token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenOwner {
+    pub name: String,
+    /// `None` for a token that may act for every nation (an operator's).
+    pub nation: Option<NationCode>,
+}

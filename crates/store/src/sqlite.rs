@@ -1,0 +1,1348 @@
+//! The SQLite backend: one file, WAL journal, foreign keys on, migrations compiled into the
+//! binary. Writes take the database's write lock at `BEGIN IMMEDIATE`, so two writers never
+//! deadlock on a lock upgrade and the audit chain is extended by one writer at a time.
+
+use crate::audit::{self, AuditEvent, AuditFilter, AuditVerification, ChainedFields, GENESIS};
+use crate::records::*;
+use crate::{Result, Store, StoreError, check_organisation_nation};
+use airbridge_domain::{
+    Case, CaseId, CaseMember, Eligibility, EvacuationStatus, Nation, NationCode, Organisation,
+    OrganisationId, OrganisationKind, Person, PersonId, Relation,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+/// The schema's migrations, in order, compiled into the binary. A migration is never edited
+/// once released; a change to the schema is a new file.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../migrations/sqlite/0001_registry.sql"),
+)];
+
+/// Applies the migrations the database has not seen, each in its own transaction.
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
+    )
+    .execute(pool)
+    .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(pool)
+        .await?;
+    if let Some(newest) = applied.iter().max()
+        && *newest > MIGRATIONS.len() as i64
+    {
+        return Err(StoreError::Corrupt(format!(
+            "the database has schema version {newest}, newer than this airbridge knows; \
+             use a newer airbridge"
+        )));
+    }
+    for (version, name, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(version)
+            .bind(name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The embedded SQLite store.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+/// Whether opening may create a new database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file when it does not exist, then bring its schema up to date.
+    CreateIfMissing,
+    /// Refuse a missing file: commands other than `init` and `demo` should not scatter empty
+    /// databases on a typo.
+    MustExist,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn parse_nation(text: &str) -> Result<NationCode> {
+    NationCode::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_status(text: &str) -> Result<EvacuationStatus> {
+    EvacuationStatus::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_relation(text: Option<String>) -> Result<Option<Relation>> {
+    text.map(|t| Relation::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("relation {t}"))))
+        .transpose()
+}
+
+/// The lower-cased text that plain name search looks in.
+fn search_text(person: &Person) -> String {
+    let mut text = person.name.searchable().to_lowercase();
+    if let Some(placeholder) = &person.name.placeholder {
+        text.push(' ');
+        text.push_str(&placeholder.to_lowercase());
+    }
+    text
+}
+
+const PERSON_COLUMNS: &str =
+    "id, nation, case_id, relation, status, details, version, created_at, updated_at";
+
+fn person_from_row(row: &SqliteRow) -> Result<PersonRecord> {
+    let details: String = row.try_get("details")?;
+    Ok(PersonRecord {
+        id: PersonId(row.try_get("id")?),
+        nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+        case: row.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
+        relation: parse_relation(row.try_get("relation")?)?,
+        status: parse_status(&row.try_get::<String, _>("status")?)?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        person: from_json(&details, "person details")?,
+    })
+}
+
+/// A write transaction that knows the head of the audit chain.
+struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    last_seq: i64,
+    last_hash: String,
+    at: String,
+}
+
+/// One audit event to append.
+struct Audit<'a> {
+    nation: Option<&'a str>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl WriteTx {
+    async fn begin(pool: &SqlitePool) -> Result<WriteTx> {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (last_seq, last_hash) = match head {
+            Some(row) => (row.try_get("seq")?, row.try_get("hash")?),
+            None => (0, GENESIS.to_owned()),
+        };
+        Ok(WriteTx {
+            tx,
+            last_seq,
+            last_hash,
+            at: now(),
+        })
+    }
+
+    async fn audit(&mut self, actor: &Actor, event: Audit<'_>) -> Result<()> {
+        let seq = self.last_seq + 1;
+        let payload_hash = audit::payload_hash(event.before.as_deref(), event.after.as_deref());
+        let hash = audit::chain_hash(
+            &self.last_hash,
+            &ChainedFields {
+                seq,
+                at: &self.at,
+                actor: &actor.name,
+                nation: event.nation,
+                action: event.action,
+                entity_type: event.entity_type,
+                entity_id: &event.entity_id,
+                payload_hash: &payload_hash,
+            },
+        );
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+             before, after, payload_hash, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(&self.at)
+        .bind(&actor.name)
+        .bind(event.nation)
+        .bind(event.action)
+        .bind(event.entity_type)
+        .bind(&event.entity_id)
+        .bind(event.before)
+        .bind(event.after)
+        .bind(&payload_hash)
+        .bind(&self.last_hash)
+        .bind(&hash)
+        .execute(&mut *self.tx)
+        .await?;
+        self.last_seq = seq;
+        self.last_hash = hash;
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn person(&mut self, id: PersonId) -> Result<PersonRecord> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "person",
+            id: id.to_string(),
+        })?;
+        person_from_row(&row)
+    }
+
+    async fn organisation(&mut self, id: OrganisationId) -> Result<Organisation> {
+        let row = sqlx::query("SELECT id, nation, name, kind FROM organisations WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "organisation",
+                id: id.to_string(),
+            })?;
+        organisation_from_row(&row)
+    }
+
+    async fn require_nation(&mut self, nation: NationCode) -> Result<()> {
+        let found = sqlx::query("SELECT 1 FROM nations WHERE code = ?")
+            .bind(nation.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound {
+                entity: "nation",
+                id: format!("{nation} (add it with `airbridge nation add {nation} NAME`)"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Inserts a person and their documents; returns the new id.
+    async fn insert_person(
+        &mut self,
+        nation: NationCode,
+        case: Option<(CaseId, Relation)>,
+        person: &Person,
+        details: &str,
+    ) -> Result<PersonId> {
+        let (birth_first, birth_last) = match &person.birth_date {
+            Some(date) => {
+                let (first, last) = date.gregorian_range();
+                (
+                    Some(first.days_since_epoch()),
+                    Some(last.days_since_epoch()),
+                )
+            }
+            None => (None, None),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO persons (nation, case_id, relation, status, display_name, search_name, \
+             birth_first, birth_last, details, version, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+        )
+        .bind(nation.as_str())
+        .bind(case.map(|(c, _)| c.0))
+        .bind(case.map(|(_, r)| r.as_str()))
+        .bind(EvacuationStatus::Registered.as_str())
+        .bind(person.name.display())
+        .bind(search_text(person))
+        .bind(birth_first)
+        .bind(birth_last)
+        .bind(details)
+        .bind(&self.at)
+        .bind(&self.at)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        self.insert_documents(PersonId(id), person).await?;
+        Ok(PersonId(id))
+    }
+
+    async fn insert_documents(&mut self, id: PersonId, person: &Person) -> Result<()> {
+        for document in &person.documents {
+            sqlx::query(
+                "INSERT INTO documents (person_id, kind, number, issuer) VALUES (?, ?, ?, ?)",
+            )
+            .bind(id.0)
+            .bind(document.kind.as_str())
+            .bind(document.number())
+            .bind(document.issuing_country.map(|c| c.to_string()))
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn case_row(&mut self, id: CaseId) -> Result<(Case, Eligibility, i64, String)> {
+        let row = sqlx::query(
+            "SELECT id, nation, organisation, reference, eligibility, version, created_at \
+             FROM cases WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "case",
+            id: id.to_string(),
+        })?;
+        let members = sqlx::query(
+            "SELECT id, relation FROM persons WHERE case_id = ? ORDER BY relation != 'principal', id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        case_from_rows(&row, &members)
+    }
+
+    /// Applies one status change inside this transaction, with its history row and audit.
+    async fn change_status(
+        &mut self,
+        actor: &Actor,
+        record: &PersonRecord,
+        to: EvacuationStatus,
+        reason: Option<&str>,
+        location: Option<&str>,
+    ) -> Result<StatusChange> {
+        record.status.check_transition(to, reason)?;
+        sqlx::query(
+            "UPDATE persons SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(to.as_str())
+        .bind(&self.at)
+        .bind(record.id.0)
+        .execute(&mut *self.tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO status_changes (person_id, from_status, to_status, actor, at, location, reason) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(record.id.0)
+        .bind(record.status.as_str())
+        .bind(to.as_str())
+        .bind(&actor.name)
+        .bind(&self.at)
+        .bind(location)
+        .bind(reason)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let change = StatusChange {
+            id,
+            person: record.id,
+            from: record.status,
+            to,
+            actor: actor.name.clone(),
+            at: self.at.clone(),
+            location: location.map(str::to_owned),
+            reason: reason.map(str::to_owned),
+        };
+        self.audit(
+            actor,
+            Audit {
+                nation: Some(record.nation.as_str()),
+                action: "person.status",
+                entity_type: "person",
+                entity_id: record.id.to_string(),
+                before: Some(to_json(&serde_json::json!({ "status": record.status }))?),
+                after: Some(to_json(&change)?),
+            },
+        )
+        .await?;
+        Ok(change)
+    }
+}
+
+fn organisation_from_row(row: &SqliteRow) -> Result<Organisation> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Organisation {
+        id: OrganisationId(row.try_get("id")?),
+        nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+        name: row.try_get("name")?,
+        kind: OrganisationKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
+    })
+}
+
+fn case_from_rows(
+    row: &SqliteRow,
+    members: &[SqliteRow],
+) -> Result<(Case, Eligibility, i64, String)> {
+    let members = members
+        .iter()
+        .map(|m| {
+            Ok(CaseMember {
+                person: PersonId(m.try_get("id")?),
+                relation: parse_relation(m.try_get("relation")?)?
+                    .ok_or_else(|| StoreError::Corrupt("case member without relation".into()))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let eligibility: String = row.try_get("eligibility")?;
+    Ok((
+        Case {
+            id: CaseId(row.try_get("id")?),
+            nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+            organisation: row
+                .try_get::<Option<i64>, _>("organisation")?
+                .map(OrganisationId),
+            reference: row.try_get("reference")?,
+            members,
+        },
+        from_json(&eligibility, "eligibility")?,
+        row.try_get("version")?,
+        row.try_get("created_at")?,
+    ))
+}
+
+fn check_version(
+    entity: &'static str,
+    id: String,
+    expected: Option<i64>,
+    actual: i64,
+) -> Result<()> {
+    match expected {
+        Some(expected) if expected != actual => Err(StoreError::Conflict {
+            entity,
+            id,
+            expected,
+            actual,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_new_case(case: &NewCase) -> Result<()> {
+    let principals = case
+        .members
+        .iter()
+        .filter(|m| m.relation == Relation::Principal)
+        .count();
+    if principals != 1 {
+        return Err(StoreError::Invalid(format!(
+            "a case needs exactly one principal; case {} has {principals}",
+            case.reference.as_deref().unwrap_or("(no reference)")
+        )));
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database file and brings its schema up to date.
+    pub async fn open(path: &Path, mode: OpenMode) -> Result<SqliteStore> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        if mode == OpenMode::MustExist && !path.exists() {
+            return Err(open_error(
+                "no such file; create it with `airbridge init` or `airbridge demo`, or pass --db"
+                    .to_owned(),
+            ));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(mode == OpenMode::CreateIfMissing)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_error(e.to_string()))?;
+        migrate(&pool)
+            .await
+            .map_err(|e| open_error(format!("migrations failed: {e}")))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: empty when the file is sound.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        problems.retain(|p| p != "ok");
+        let orphans = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in orphans {
+            let table: String = row.try_get(0)?;
+            problems.push(format!("foreign key broken in {table}"));
+        }
+        Ok(problems)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store for SqliteStore {
+    async fn add_nation(&self, actor: &Actor, code: NationCode, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a nation needs a name".into()));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let exists = sqlx::query("SELECT 1 FROM nations WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("nation {code}")));
+        }
+        sqlx::query("INSERT INTO nations (code, name, created_at) VALUES (?, ?, ?)")
+            .bind(code.as_str())
+            .bind(name)
+            .bind(&tx.at)
+            .execute(&mut *tx.tx)
+            .await?;
+        let after = to_json(&Nation {
+            code,
+            name: name.to_owned(),
+        })?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(code.as_str()),
+                action: "nation.add",
+                entity_type: "nation",
+                entity_id: code.to_string(),
+                before: None,
+                after: Some(after),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn list_nations(&self) -> Result<Vec<Nation>> {
+        sqlx::query("SELECT code, name FROM nations ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(Nation {
+                    code: parse_nation(&row.try_get::<String, _>("code")?)?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_organisation(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        name: &str,
+        kind: OrganisationKind,
+    ) -> Result<Organisation> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("an organisation needs a name".into()));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        tx.require_nation(nation).await?;
+        let exists = sqlx::query("SELECT 1 FROM organisations WHERE nation = ? AND name = ?")
+            .bind(nation.as_str())
+            .bind(name)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!(
+                "organisation '{name}' of {nation}"
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (nation, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(nation.as_str())
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(&tx.at)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let organisation = Organisation {
+            id: OrganisationId(id),
+            nation,
+            name: name.to_owned(),
+            kind,
+        };
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "organisation.add",
+                entity_type: "organisation",
+                entity_id: organisation.id.to_string(),
+                before: None,
+                after: Some(to_json(&organisation)?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(organisation)
+    }
+
+    async fn list_organisations(&self, nation: Option<NationCode>) -> Result<Vec<Organisation>> {
+        sqlx::query(
+            "SELECT id, nation, name, kind FROM organisations \
+             WHERE (?1 IS NULL OR nation = ?1) ORDER BY nation, id",
+        )
+        .bind(nation.map(|n| n.to_string()))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(organisation_from_row)
+        .collect()
+    }
+
+    async fn add_person(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        person: Person,
+    ) -> Result<PersonRecord> {
+        let person = person
+            .validated()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let details = to_json(&person)?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        tx.require_nation(nation).await?;
+        let id = tx.insert_person(nation, None, &person, &details).await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "person.add",
+                entity_type: "person",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(details),
+            },
+        )
+        .await?;
+        let record = tx.person(id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        person: Person,
+        expected_version: Option<i64>,
+    ) -> Result<PersonRecord> {
+        let person = person
+            .validated()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let details = to_json(&person)?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let old = tx.person(id).await?;
+        check_version("person", id.to_string(), expected_version, old.version)?;
+        let (birth_first, birth_last) = match &person.birth_date {
+            Some(date) => {
+                let (first, last) = date.gregorian_range();
+                (
+                    Some(first.days_since_epoch()),
+                    Some(last.days_since_epoch()),
+                )
+            }
+            None => (None, None),
+        };
+        sqlx::query(
+            "UPDATE persons SET display_name = ?, search_name = ?, birth_first = ?, birth_last = ?, \
+             details = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(person.name.display())
+        .bind(search_text(&person))
+        .bind(birth_first)
+        .bind(birth_last)
+        .bind(&details)
+        .bind(&tx.at)
+        .bind(id.0)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query("DELETE FROM documents WHERE person_id = ?")
+            .bind(id.0)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.insert_documents(id, &person).await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(old.nation.as_str()),
+                action: "person.update",
+                entity_type: "person",
+                entity_id: id.to_string(),
+                before: Some(to_json(&old.person)?),
+                after: Some(details),
+            },
+        )
+        .await?;
+        let record = tx.person(id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn get_person(&self, id: PersonId) -> Result<Option<PersonRecord>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(person_from_row)
+        .transpose()
+    }
+
+    async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRecord>> {
+        let mut sql: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE 1 = 1"));
+        if let Some(nation) = query.nation {
+            sql.push(" AND nation = ").push_bind(nation.to_string());
+        }
+        if let Some(status) = query.status {
+            sql.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(case) = query.case {
+            sql.push(" AND case_id = ").push_bind(case.0);
+        }
+        if let Some(after) = query.after {
+            sql.push(" AND id > ").push_bind(after.0);
+        }
+        if let Some(text) = &query.text {
+            for word in text.to_lowercase().split_whitespace() {
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                sql.push(" AND search_name LIKE ")
+                    .push_bind(format!("%{escaped}%"))
+                    .push(" ESCAPE '\\'");
+            }
+        }
+        sql.push(" ORDER BY id LIMIT ")
+            .push_bind(page_limit(query.limit));
+        sql.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(person_from_row)
+            .collect()
+    }
+
+    async fn add_cases(&self, actor: &Actor, cases: Vec<NewCase>) -> Result<Vec<CaseId>> {
+        for case in &cases {
+            check_new_case(case)?;
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut known_nations: Vec<NationCode> = Vec::new();
+        let mut known_organisations: Vec<Organisation> = Vec::new();
+        let mut ids = Vec::with_capacity(cases.len());
+        for case in cases {
+            if !known_nations.contains(&case.nation) {
+                tx.require_nation(case.nation).await?;
+                known_nations.push(case.nation);
+            }
+            if let Some(org) = case.organisation {
+                let organisation = match known_organisations.iter().find(|o| o.id == org) {
+                    Some(o) => o.clone(),
+                    None => {
+                        let o = tx.organisation(org).await?;
+                        known_organisations.push(o.clone());
+                        o
+                    }
+                };
+                check_organisation_nation(&organisation, case.nation)?;
+            }
+            let eligibility = to_json(&case.eligibility)?;
+            let case_id: i64 = sqlx::query_scalar(
+                "INSERT INTO cases (nation, organisation, reference, eligibility, version, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            )
+            .bind(case.nation.as_str())
+            .bind(case.organisation.map(|o| o.0))
+            .bind(&case.reference)
+            .bind(&eligibility)
+            .bind(&tx.at)
+            .bind(&tx.at)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            let case_id = CaseId(case_id);
+            let mut members = Vec::with_capacity(case.members.len());
+            for member in case.members {
+                let person = member.person.validated().map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "case {}: {e}",
+                        case.reference.as_deref().unwrap_or("(no reference)")
+                    ))
+                })?;
+                let details = to_json(&person)?;
+                let id = tx
+                    .insert_person(
+                        case.nation,
+                        Some((case_id, member.relation)),
+                        &person,
+                        &details,
+                    )
+                    .await?;
+                tx.audit(
+                    actor,
+                    Audit {
+                        nation: Some(case.nation.as_str()),
+                        action: "person.add",
+                        entity_type: "person",
+                        entity_id: id.to_string(),
+                        before: None,
+                        after: Some(details),
+                    },
+                )
+                .await?;
+                members.push(CaseMember {
+                    person: id,
+                    relation: member.relation,
+                });
+            }
+            let summary = serde_json::json!({
+                "nation": case.nation,
+                "organisation": case.organisation,
+                "reference": case.reference,
+                "eligibility": case.eligibility,
+                "members": members,
+            });
+            tx.audit(
+                actor,
+                Audit {
+                    nation: Some(case.nation.as_str()),
+                    action: "case.add",
+                    entity_type: "case",
+                    entity_id: case_id.to_string(),
+                    before: None,
+                    after: Some(to_json(&summary)?),
+                },
+            )
+            .await?;
+            ids.push(case_id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn add_case_member(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        person: PersonId,
+        relation: Relation,
+    ) -> Result<CaseRecord> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let (existing, _, _, _) = tx.case_row(case).await?;
+        let record = tx.person(person).await?;
+        if let Some(other) = record.case {
+            return Err(StoreError::Invalid(format!(
+                "{person} is already in case {other}; a person belongs to one case"
+            )));
+        }
+        if record.nation != existing.nation {
+            return Err(StoreError::Invalid(format!(
+                "{person} is registered with {}, case {case} with {}",
+                record.nation, existing.nation
+            )));
+        }
+        if relation == Relation::Principal && existing.principal().is_some() {
+            return Err(StoreError::Invalid(format!(
+                "case {case} already has a principal"
+            )));
+        }
+        sqlx::query(
+            "UPDATE persons SET case_id = ?, relation = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(case.0)
+        .bind(relation.as_str())
+        .bind(&tx.at)
+        .bind(person.0)
+        .execute(&mut *tx.tx)
+        .await?;
+        sqlx::query("UPDATE cases SET version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(&tx.at)
+            .bind(case.0)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(existing.nation.as_str()),
+                action: "case.add_member",
+                entity_type: "case",
+                entity_id: case.to_string(),
+                before: None,
+                after: Some(to_json(&CaseMember { person, relation })?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(case)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "case",
+                id: case.to_string(),
+            })
+    }
+
+    async fn get_case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, nation, organisation, reference, eligibility, version, created_at \
+             FROM cases WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let people: Vec<PersonRecord> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id = ? ORDER BY relation != 'principal', id"
+        )))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(person_from_row)
+        .collect::<Result<_>>()?;
+        let member_rows = sqlx::query(
+            "SELECT id, relation FROM persons WHERE case_id = ? ORDER BY relation != 'principal', id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let (case, eligibility, version, created_at) = case_from_rows(&row, &member_rows)?;
+        Ok(Some(CaseRecord {
+            case,
+            eligibility,
+            version,
+            created_at,
+            people,
+        }))
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseRecord>> {
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM cases WHERE 1 = 1");
+        if let Some(nation) = query.nation {
+            sql.push(" AND nation = ").push_bind(nation.to_string());
+        }
+        if let Some(reference) = &query.reference {
+            sql.push(" AND reference = ").push_bind(reference.clone());
+        }
+        if let Some(after) = query.after {
+            sql.push(" AND id > ").push_bind(after.0);
+        }
+        sql.push(" ORDER BY id LIMIT ")
+            .push_bind(page_limit(query.limit));
+        let ids: Vec<i64> = sql.build_query_scalar().fetch_all(&self.pool).await?;
+        let mut cases = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(case) = self.get_case(CaseId(id)).await? {
+                cases.push(case);
+            }
+        }
+        Ok(cases)
+    }
+
+    async fn set_eligibility(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        eligibility: Eligibility,
+        expected_version: Option<i64>,
+    ) -> Result<CaseRecord> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let (existing, old, version, _) = tx.case_row(case).await?;
+        check_version("case", case.to_string(), expected_version, version)?;
+        let after = to_json(&eligibility)?;
+        sqlx::query(
+            "UPDATE cases SET eligibility = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(&after)
+        .bind(&tx.at)
+        .bind(case.0)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(existing.nation.as_str()),
+                action: "case.eligibility",
+                entity_type: "case",
+                entity_id: case.to_string(),
+                before: Some(to_json(&old)?),
+                after: Some(after),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(case)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "case",
+                id: case.to_string(),
+            })
+    }
+
+    async fn set_status(&self, actor: &Actor, request: StatusRequest) -> Result<StatusChange> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let record = tx.person(request.person).await?;
+        check_version(
+            "person",
+            request.person.to_string(),
+            request.expected_version,
+            record.version,
+        )?;
+        let change = tx
+            .change_status(
+                actor,
+                &record,
+                request.to,
+                request.reason.as_deref(),
+                request.location.as_deref(),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    async fn set_case_status(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        to: EvacuationStatus,
+        reason: Option<String>,
+        location: Option<String>,
+    ) -> Result<Vec<StatusChange>> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let (existing, _, _, _) = tx.case_row(case).await?;
+        let mut changes = Vec::with_capacity(existing.members.len());
+        for member in &existing.members {
+            let record = tx.person(member.person).await?;
+            let change = tx
+                .change_status(actor, &record, to, reason.as_deref(), location.as_deref())
+                .await
+                .map_err(|e| match e {
+                    StoreError::Transition(t) => {
+                        StoreError::Invalid(format!("case {case} cannot move: {}: {t}", record.id))
+                    }
+                    other => other,
+                })?;
+            changes.push(change);
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    async fn status_history(&self, person: PersonId) -> Result<Vec<StatusChange>> {
+        sqlx::query(
+            "SELECT id, person_id, from_status, to_status, actor, at, location, reason \
+             FROM status_changes WHERE person_id = ? ORDER BY id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(StatusChange {
+                id: row.try_get("id")?,
+                person: PersonId(row.try_get("person_id")?),
+                from: parse_status(&row.try_get::<String, _>("from_status")?)?,
+                to: parse_status(&row.try_get::<String, _>("to_status")?)?,
+                actor: row.try_get("actor")?,
+                at: row.try_get("at")?,
+                location: row.try_get("location")?,
+                reason: row.try_get("reason")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn purge_person(&self, actor: &Actor, id: PersonId, reason: &str) -> Result<()> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a purge needs a reason (it is recorded in the audit trail)".into(),
+            ));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let record = tx.person(id).await?;
+        for statement in [
+            "DELETE FROM documents WHERE person_id = ?",
+            "DELETE FROM status_changes WHERE person_id = ?",
+            "DELETE FROM persons WHERE id = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(id.0)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE audit_events SET before = NULL, after = NULL \
+             WHERE entity_type = 'person' AND entity_id = ?",
+        )
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(record.nation.as_str()),
+                action: "person.purge",
+                entity_type: "person",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(to_json(&serde_json::json!({
+                    "reason": reason.trim(),
+                    "case": record.case,
+                }))?),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        nation: Option<NationCode>,
+    ) -> Result<String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a token needs a name".into()));
+        }
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
+        let secret = format!(
+            "ab_{}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        if let Some(nation) = nation {
+            tx.require_nation(nation).await?;
+        }
+        let exists = sqlx::query("SELECT 1 FROM api_tokens WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("token '{name}'")));
+        }
+        sqlx::query(
+            "INSERT INTO api_tokens (name, token_hash, nation, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(audit::secret_hash(&secret))
+        .bind(nation.map(|n| n.to_string()))
+        .bind(&tx.at)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: nation.as_ref().map(NationCode::as_str),
+                action: "token.create",
+                entity_type: "token",
+                entity_id: name.to_owned(),
+                before: None,
+                after: Some(to_json(
+                    &serde_json::json!({ "name": name, "nation": nation }),
+                )?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {
+        let row = sqlx::query(
+            "SELECT name, nation FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(audit::secret_hash(secret.trim()))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(TokenOwner {
+                name: row.try_get("name")?,
+                nation: row
+                    .try_get::<Option<String>, _>("nation")?
+                    .map(|n| parse_nation(&n))
+                    .transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT seq, at, actor, nation, action, entity_type, entity_id, before, after, hash \
+             FROM audit_events WHERE 1 = 1",
+        );
+        if let Some(entity_type) = &filter.entity_type {
+            sql.push(" AND entity_type = ")
+                .push_bind(entity_type.clone());
+        }
+        if let Some(entity_id) = &filter.entity_id {
+            sql.push(" AND entity_id = ").push_bind(entity_id.clone());
+        }
+        if let Some(actor) = &filter.actor {
+            sql.push(" AND actor = ").push_bind(actor.clone());
+        }
+        if let Some(after) = filter.after {
+            sql.push(" AND seq > ").push_bind(after);
+        }
+        // Newest `limit` events, shown oldest first.
+        sql.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(100).clamp(1, 100_000)));
+        let mut events = sql
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let json = |column: &str| -> Result<Option<serde_json::Value>> {
+                    row.try_get::<Option<String>, _>(column)?
+                        .map(|text| from_json(&text, "audit payload"))
+                        .transpose()
+                };
+                Ok(AuditEvent {
+                    seq: row.try_get("seq")?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    nation: row.try_get("nation")?,
+                    action: row.try_get("action")?,
+                    entity_type: row.try_get("entity_type")?,
+                    entity_id: row.try_get("entity_id")?,
+                    before: json("before")?,
+                    after: json("after")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        events.reverse();
+        Ok(events)
+    }
+
+    async fn audit_verify(&self) -> Result<AuditVerification> {
+        use futures_util::StreamExt;
+        let mut rows = sqlx::query(
+            "SELECT seq, at, actor, nation, action, entity_type, entity_id, before, after, \
+             payload_hash, prev_hash, hash FROM audit_events ORDER BY seq",
+        )
+        .fetch(&self.pool);
+        let mut previous = GENESIS.to_owned();
+        let mut expected_seq = 1i64;
+        let mut events = 0i64;
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            events += 1;
+            let seq: i64 = row.try_get("seq")?;
+            let before: Option<String> = row.try_get("before")?;
+            let after: Option<String> = row.try_get("after")?;
+            let stored_payload: String = row.try_get("payload_hash")?;
+            let prev_hash: String = row.try_get("prev_hash")?;
+            let hash: String = row.try_get("hash")?;
+            let nation: Option<String> = row.try_get("nation")?;
+            let fields = ChainedFields {
+                seq,
+                at: &row.try_get::<String, _>("at")?,
+                actor: &row.try_get::<String, _>("actor")?,
+                nation: nation.as_deref(),
+                action: &row.try_get::<String, _>("action")?,
+                entity_type: &row.try_get::<String, _>("entity_type")?,
+                entity_id: &row.try_get::<String, _>("entity_id")?,
+                payload_hash: &stored_payload,
+            };
+            let problem = if seq != expected_seq {
+                Some(format!(
+                    "expected event {expected_seq}, found {seq}: an event is missing or out of order"
+                ))
+            } else if prev_hash != previous {
+                Some("its link to the previous event does not match".to_owned())
+            } else if (before.is_some() || after.is_some())
+                && audit::payload_hash(before.as_deref(), after.as_deref()) != stored_payload
+            {
+                Some("its before/after data was altered".to_owned())
+            } else if audit::chain_hash(&previous, &fields) != hash {
+                Some("its fields were altered".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Ok(AuditVerification {
+                    events,
+                    broken_at: Some((seq, problem)),
+                });
+            }
+            previous = hash;
+            expected_seq += 1;
+        }
+        Ok(AuditVerification {
+            events,
+            broken_at: None,
+        })
+    }
+
+    async fn totals(&self) -> Result<Vec<StatusTotal>> {
+        sqlx::query(
+            "SELECT nation, status, count(*) AS people FROM persons GROUP BY nation, status ORDER BY nation, status",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(StatusTotal {
+                nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+                status: parse_status(&row.try_get::<String, _>("status")?)?,
+                people: row.try_get("people")?,
+            })
+        })
+        .collect()
+    }
+}

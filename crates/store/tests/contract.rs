@@ -1,0 +1,607 @@
+//! The store contract: behaviour every backend must show. Each test takes a fresh store from
+//! `fresh()`; when the PostgreSQL backend lands, the same tests run against it too.
+
+use airbridge_domain::{
+    AtRiskCategory, Document, DocumentKind, Eligibility, EligibilityBasis, EvacuationStatus,
+    NationCode, OrganisationKind, PartialDate, Person, PersonId, PersonName, Relation,
+};
+use airbridge_store::sqlite::OpenMode;
+use airbridge_store::{
+    Actor, AuditFilter, CaseQuery, NewCase, NewMember, PersonQuery, SqliteStore, StatusRequest,
+    Store, StoreError,
+};
+use sqlx::Connection;
+
+struct Fixture {
+    store: SqliteStore,
+    dir: tempfile::TempDir,
+}
+
+async fn fresh() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    Fixture { store, dir }
+}
+
+impl Fixture {
+    async fn raw(&self) -> sqlx::SqliteConnection {
+        sqlx::SqliteConnection::connect(&format!(
+            "sqlite://{}",
+            self.dir.path().join("test.db").display()
+        ))
+        .await
+        .unwrap()
+    }
+
+    async fn audit_count(&self) -> usize {
+        self.store
+            .audit_list(&AuditFilter {
+                limit: Some(100_000),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len()
+    }
+}
+
+fn fr() -> NationCode {
+    NationCode::parse("FR").unwrap()
+}
+fn de() -> NationCode {
+    NationCode::parse("DE").unwrap()
+}
+fn actor() -> Actor {
+    Actor::new("test:officer")
+}
+
+fn person(given: &str, family: &str) -> Person {
+    Person {
+        name: PersonName {
+            given: Some(given.into()),
+            family: Some(family.into()),
+            ..Default::default()
+        },
+        birth_date: Some(PartialDate::parse("1365", None).unwrap()),
+        documents: vec![Document::new(DocumentKind::Tazkira, "1400-0101-12345", None).unwrap()],
+        ..Default::default()
+    }
+}
+
+fn family_case(reference: &str) -> NewCase {
+    NewCase {
+        nation: fr(),
+        organisation: None,
+        reference: Some(reference.into()),
+        eligibility: Eligibility {
+            bases: vec![EligibilityBasis::AtRisk {
+                category: AtRiskCategory::Journalist,
+                reason: "threatened for reporting".into(),
+            }],
+        },
+        members: vec![
+            NewMember {
+                relation: Relation::Principal,
+                person: person("Mohammad Hashem", "Ahmadzai"),
+            },
+            NewMember {
+                relation: Relation::Spouse,
+                person: Person {
+                    name: PersonName::unnamed("wife of principal"),
+                    ..Default::default()
+                },
+            },
+            NewMember {
+                relation: Relation::Child,
+                person: Person {
+                    name: PersonName::unnamed("child 3"),
+                    ..Default::default()
+                },
+            },
+        ],
+    }
+}
+
+async fn with_nations(fixture: &Fixture) {
+    fixture
+        .store
+        .add_nation(&actor(), fr(), "France")
+        .await
+        .unwrap();
+    fixture
+        .store
+        .add_nation(&actor(), de(), "Germany")
+        .await
+        .unwrap();
+}
+
+async fn check_actions(s: &SqliteStore, expected: &[&str]) {
+    let events = s
+        .audit_list(&AuditFilter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, expected);
+    assert!(events.iter().all(|e| e.actor == "test:officer"));
+}
+
+/// Walks every mutating store call and checks that each writes exactly the audit events it
+/// should, with the right action, and that the chain verifies afterwards.
+#[tokio::test]
+async fn every_mutation_writes_its_audit_event() {
+    let f = fresh().await;
+    let s = &f.store;
+    let a = actor();
+    let mut expected: Vec<&str> = Vec::new();
+
+    s.add_nation(&a, fr(), "France").await.unwrap();
+    expected.push("nation.add");
+    check_actions(s, &expected).await;
+
+    let org = s
+        .add_organisation(&a, fr(), "Embassy of France", OrganisationKind::Embassy)
+        .await
+        .unwrap();
+    expected.push("organisation.add");
+    check_actions(s, &expected).await;
+
+    let alone = s
+        .add_person(&a, fr(), person("Zarmina", "Sadat"))
+        .await
+        .unwrap();
+    expected.push("person.add");
+    check_actions(s, &expected).await;
+
+    s.update_person(
+        &a,
+        alone.id,
+        person("Zarmina", "Saadat"),
+        Some(alone.version),
+    )
+    .await
+    .unwrap();
+    expected.push("person.update");
+    check_actions(s, &expected).await;
+
+    let mut case = family_case("FR-001");
+    case.organisation = Some(org.id);
+    let ids = s.add_cases(&a, vec![case]).await.unwrap();
+    expected.extend(["person.add", "person.add", "person.add", "case.add"]);
+    check_actions(s, &expected).await;
+
+    s.add_case_member(&a, ids[0], alone.id, Relation::Sibling)
+        .await
+        .unwrap();
+    expected.push("case.add_member");
+    check_actions(s, &expected).await;
+
+    s.set_eligibility(
+        &a,
+        ids[0],
+        Eligibility {
+            bases: vec![EligibilityBasis::National],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    expected.push("case.eligibility");
+    check_actions(s, &expected).await;
+
+    s.set_status(
+        &a,
+        StatusRequest {
+            person: alone.id,
+            to: EvacuationStatus::Eligible,
+            reason: None,
+            location: None,
+            expected_version: None,
+        },
+    )
+    .await
+    .unwrap();
+    expected.push("person.status");
+    check_actions(s, &expected).await;
+
+    // The case has 4 members now; one is already eligible, so move the others first.
+    let case = s.get_case(ids[0]).await.unwrap().unwrap();
+    for member in case.case.members.iter().filter(|m| m.person != alone.id) {
+        s.set_status(
+            &a,
+            StatusRequest {
+                person: member.person,
+                to: EvacuationStatus::Eligible,
+                reason: None,
+                location: None,
+                expected_version: None,
+            },
+        )
+        .await
+        .unwrap();
+        expected.push("person.status");
+    }
+    s.set_case_status(
+        &a,
+        ids[0],
+        EvacuationStatus::CalledForward,
+        None,
+        Some("Abbey Gate".into()),
+    )
+    .await
+    .unwrap();
+    expected.extend(["person.status"; 4]);
+    check_actions(s, &expected).await;
+
+    s.create_api_token(&a, "gate-phone-1", Some(fr()))
+        .await
+        .unwrap();
+    expected.push("token.create");
+    check_actions(s, &expected).await;
+
+    s.purge_person(&a, alone.id, "registered by mistake")
+        .await
+        .unwrap();
+    expected.push("person.purge");
+    check_actions(s, &expected).await;
+
+    let verification = s.audit_verify().await.unwrap();
+    assert_eq!(verification.broken_at, None);
+    assert_eq!(verification.events, expected.len() as i64);
+}
+
+#[tokio::test]
+async fn a_failed_call_changes_nothing() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let before = f.audit_count().await;
+
+    // The second case names an organisation that does not exist: neither case is written.
+    let mut bad = family_case("FR-002");
+    bad.organisation = Some(airbridge_domain::OrganisationId(999));
+    let err = f
+        .store
+        .add_cases(&actor(), vec![family_case("FR-001"), bad])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                entity: "organisation",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(f.audit_count().await, before);
+    let people = f
+        .store
+        .search_persons(&PersonQuery::default())
+        .await
+        .unwrap();
+    assert!(people.is_empty());
+    let cases = f.store.list_cases(&CaseQuery::default()).await.unwrap();
+    assert!(cases.is_empty());
+
+    // A case with two principals is refused before anything is written.
+    let mut two = family_case("FR-003");
+    two.members[1].relation = Relation::Principal;
+    assert!(matches!(
+        f.store.add_cases(&actor(), vec![two]).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // A nation that was never added.
+    let mut unknown = family_case("US-1");
+    unknown.nation = NationCode::parse("US").unwrap();
+    assert!(matches!(
+        f.store.add_cases(&actor(), vec![unknown]).await,
+        Err(StoreError::NotFound {
+            entity: "nation",
+            ..
+        })
+    ));
+    assert_eq!(f.audit_count().await, before);
+}
+
+#[tokio::test]
+async fn illegal_status_changes_are_refused_and_leave_no_trace() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let p = f
+        .store
+        .add_person(&actor(), fr(), person("Ahmad", "Shah"))
+        .await
+        .unwrap();
+    let before = f.audit_count().await;
+    let request = |to| StatusRequest {
+        person: p.id,
+        to,
+        reason: None,
+        location: None,
+        expected_version: None,
+    };
+    let err = f
+        .store
+        .set_status(&actor(), request(EvacuationStatus::Boarded))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+    assert!(err.to_string().contains("registered"));
+    // Denial needs a reason.
+    f.store
+        .set_status(&actor(), request(EvacuationStatus::Eligible))
+        .await
+        .unwrap();
+    f.store
+        .set_status(&actor(), request(EvacuationStatus::CalledForward))
+        .await
+        .unwrap();
+    f.store
+        .set_status(&actor(), request(EvacuationStatus::AtGate))
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .set_status(&actor(), request(EvacuationStatus::Denied))
+            .await
+            .is_err()
+    );
+    let history = f.store.status_history(p.id).await.unwrap();
+    let path: Vec<_> = history.iter().map(|c| (c.from, c.to)).collect();
+    assert_eq!(
+        path,
+        vec![
+            (EvacuationStatus::Registered, EvacuationStatus::Eligible),
+            (EvacuationStatus::Eligible, EvacuationStatus::CalledForward),
+            (EvacuationStatus::CalledForward, EvacuationStatus::AtGate),
+        ]
+    );
+    assert_eq!(f.audit_count().await, before + 3);
+    let stored = f.store.get_person(p.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, EvacuationStatus::AtGate);
+
+    // A case moves whole or not at all.
+    let ids = f
+        .store
+        .add_cases(&actor(), vec![family_case("FR-9")])
+        .await
+        .unwrap();
+    let case = f.store.get_case(ids[0]).await.unwrap().unwrap();
+    f.store
+        .set_status(
+            &actor(),
+            StatusRequest {
+                person: case.case.members[0].person,
+                to: EvacuationStatus::Eligible,
+                reason: None,
+                location: None,
+                expected_version: None,
+            },
+        )
+        .await
+        .unwrap();
+    let err = f
+        .store
+        .set_case_status(
+            &actor(),
+            ids[0],
+            EvacuationStatus::CalledForward,
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot move"), "{err}");
+    let after = f.store.get_case(ids[0]).await.unwrap().unwrap();
+    assert_eq!(after.people[0].status, EvacuationStatus::Eligible);
+    assert_eq!(after.people[1].status, EvacuationStatus::Registered);
+}
+
+#[tokio::test]
+async fn stale_writes_are_refused_with_a_conflict() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let p = f
+        .store
+        .add_person(&actor(), fr(), person("Ahmad", "Shah"))
+        .await
+        .unwrap();
+    let updated = f
+        .store
+        .update_person(
+            &actor(),
+            p.id,
+            person("Ahmad", "Shah Massoud"),
+            Some(p.version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.version, p.version + 1);
+    let err = f
+        .store
+        .update_person(&actor(), p.id, person("Ahmad", "Other"), Some(p.version))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let stored = f.store.get_person(p.id).await.unwrap().unwrap();
+    assert_eq!(stored.person.name.family.as_deref(), Some("Shah Massoud"));
+}
+
+#[tokio::test]
+async fn cases_keep_their_members_and_unnamed_dependents() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let ids = f
+        .store
+        .add_cases(&actor(), vec![family_case("FR-1")])
+        .await
+        .unwrap();
+    let case = f.store.get_case(ids[0]).await.unwrap().unwrap();
+    assert_eq!(case.case.size(), 3);
+    assert_eq!(case.case.principal(), Some(case.people[0].id));
+    assert_eq!(case.people[2].person.name.display(), "[child 3]");
+    assert_eq!(case.people[2].relation, Some(Relation::Child));
+    assert_eq!(case.eligibility.bases.len(), 1);
+    let found = f
+        .store
+        .search_persons(&PersonQuery {
+            text: Some("hashem ahmad".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let by_status = f
+        .store
+        .search_persons(&PersonQuery {
+            nation: Some(de()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(by_status.is_empty());
+    let totals = f.store.totals().await.unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!(totals[0].people, 3);
+}
+
+#[tokio::test]
+async fn audit_verify_detects_altered_removed_and_reordered_events() {
+    for sabotage in [
+        "UPDATE audit_events SET actor = 'someone else' WHERE seq = 2",
+        "UPDATE audit_events SET after = '{\"code\":\"DE\",\"name\":\"Austria\"}' WHERE seq = 2",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "UPDATE audit_events SET seq = seq + 100 WHERE seq = 1",
+    ] {
+        let f = fresh().await;
+        with_nations(&f).await;
+        f.store
+            .add_person(&actor(), fr(), person("Ahmad", "Shah"))
+            .await
+            .unwrap();
+        assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+        let mut raw = f.raw().await;
+        // The triggers stop an honest mistake; an attacker with the file drops them first.
+        sqlx::raw_sql(sabotage).execute(&mut raw).await.unwrap_err();
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_events_redact_only;",
+        )
+        .execute(&mut raw)
+        .await
+        .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sabotage))
+            .execute(&mut raw)
+            .await
+            .unwrap();
+        let verification = f.store.audit_verify().await.unwrap();
+        assert!(verification.broken_at.is_some(), "not detected: {sabotage}");
+    }
+}
+
+#[tokio::test]
+async fn purge_erases_personal_data_but_keeps_the_chain() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let p = f
+        .store
+        .add_person(&actor(), fr(), person("Zarmina", "Sadat"))
+        .await
+        .unwrap();
+    assert!(f.store.purge_person(&actor(), p.id, " ").await.is_err());
+    f.store
+        .purge_person(&actor(), p.id, "duplicate entry")
+        .await
+        .unwrap();
+    assert!(f.store.get_person(p.id).await.unwrap().is_none());
+    let events = f
+        .store
+        .audit_list(&AuditFilter {
+            entity_id: Some(p.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(
+        events[0].after.is_none(),
+        "the add event's payload is redacted"
+    );
+    assert_eq!(events[1].action, "person.purge");
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+    let mut raw = f.raw().await;
+    let leftovers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE coalesce(after, '') LIKE '%Zarmina%'",
+    )
+    .fetch_one(&mut raw)
+    .await
+    .unwrap();
+    assert_eq!(leftovers, 0);
+    assert!(matches!(
+        f.store
+            .purge_person(&actor(), PersonId(p.id.0), "again")
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn api_tokens_are_checked_by_hash_and_never_stored() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let secret = f
+        .store
+        .create_api_token(&actor(), "gate-1", Some(fr()))
+        .await
+        .unwrap();
+    let owner = f.store.check_api_token(&secret).await.unwrap().unwrap();
+    assert_eq!(owner.name, "gate-1");
+    assert_eq!(owner.nation, Some(fr()));
+    assert!(f.store.check_api_token("ab_wrong").await.unwrap().is_none());
+    assert!(matches!(
+        f.store.create_api_token(&actor(), "gate-1", None).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    let mut raw = f.raw().await;
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens WHERE token_hash = ?")
+        .bind(&secret)
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_integrity() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    f.store
+        .add_cases(&actor(), vec![family_case("FR-1")])
+        .await
+        .unwrap();
+    f.store.close().await;
+    let again = SqliteStore::open(&f.dir.path().join("test.db"), OpenMode::MustExist)
+        .await
+        .unwrap();
+    assert_eq!(again.list_nations().await.unwrap().len(), 2);
+    assert!(again.integrity_problems().await.unwrap().is_empty());
+    assert!(
+        SqliteStore::open(&f.dir.path().join("missing.db"), OpenMode::MustExist)
+            .await
+            .is_err()
+    );
+}
