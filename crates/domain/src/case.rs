@@ -1,7 +1,10 @@
 //! Family cases: the unit that moves together. A case is never split across flights.
 
+use crate::eligibility::Eligibility;
 use crate::ids::{CaseId, OrganisationId, PersonId};
 use crate::nation::NationCode;
+use crate::person::Person;
+use crate::status::EvacuationStatus;
 use serde::{Deserialize, Serialize};
 
 /// How a member of a case stands to its principal.
@@ -117,6 +120,41 @@ impl Case {
     pub fn size(&self) -> usize {
         self.members.len()
     }
+}
+
+/// A dependent or principal of a case being registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    pub relation: Relation,
+    pub person: Person,
+}
+
+/// A step a newly registered case has already taken, for lists that arrive with decisions
+/// made (an embassy's list of people it has already found eligible). Applied through the
+/// transition table like any other status change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusStep {
+    pub to: EvacuationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// A case being registered: exactly one principal, any number of dependents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub nation: NationCode,
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    pub members: Vec<NewMember>,
+    /// Status steps every member takes right after registration, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub progress: Vec<StatusStep>,
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub mod organisation;
 pub mod person;
 pub mod status;
 
-pub use case::{Case, CaseMember, Relation};
+pub use case::{Case, CaseMember, NewCase, NewMember, Relation, StatusStep};
 pub use date::{Calendar, DateError, GregorianDate, PartialDate};
 pub use eligibility::{AtRiskCategory, Category, Eligibility, EligibilityBasis, Vulnerability};
 pub use ids::{CaseId, OrganisationId, PersonId};

@@ -1,9 +1,9 @@
 //! The records the store hands out and takes in: domain values plus the registry's
 //! bookkeeping (ids, nation, case, status, version, timestamps).
 
+pub use airbridge_domain::{NewCase, NewMember, StatusStep};
 use airbridge_domain::{
-    Case, CaseId, Eligibility, EvacuationStatus, NationCode, OrganisationId, Person, PersonId,
-    Relation,
+    Case, CaseId, Eligibility, EvacuationStatus, NationCode, Person, PersonId, Relation,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,26 +45,6 @@ pub struct CaseRecord {
     pub created_at: String,
     /// The members' records, in the order of `case.members`.
     pub people: Vec<PersonRecord>,
-}
-
-/// A dependent or principal of a case being registered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewMember {
-    pub relation: Relation,
-    pub person: Person,
-}
-
-/// A case being registered: exactly one principal, any number of dependents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewCase {
-    pub nation: NationCode,
-    #[serde(default)]
-    pub organisation: Option<OrganisationId>,
-    #[serde(default)]
-    pub reference: Option<String>,
-    #[serde(default)]
-    pub eligibility: Eligibility,
-    pub members: Vec<NewMember>,
 }
 
 /// What to look for among people.

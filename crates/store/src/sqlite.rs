@@ -134,6 +134,24 @@ fn person_from_row(row: &SqliteRow) -> Result<PersonRecord> {
     })
 }
 
+/// The part of a person a status change needs.
+#[derive(Clone, Copy)]
+struct Moving {
+    id: PersonId,
+    nation: NationCode,
+    status: EvacuationStatus,
+}
+
+impl From<&PersonRecord> for Moving {
+    fn from(record: &PersonRecord) -> Moving {
+        Moving {
+            id: record.id,
+            nation: record.nation,
+            status: record.status,
+        }
+    }
+}
+
 /// A write transaction that knows the head of the audit chain.
 struct WriteTx {
     tx: Transaction<'static, Sqlite>,
@@ -335,7 +353,7 @@ impl WriteTx {
     async fn change_status(
         &mut self,
         actor: &Actor,
-        record: &PersonRecord,
+        record: Moving,
         to: EvacuationStatus,
         reason: Option<&str>,
         location: Option<&str>,
@@ -862,6 +880,27 @@ impl Store for SqliteStore {
                 },
             )
             .await?;
+            let mut moving: Vec<Moving> = members
+                .iter()
+                .map(|m| Moving {
+                    id: m.person,
+                    nation: case.nation,
+                    status: EvacuationStatus::Registered,
+                })
+                .collect();
+            for step in &case.progress {
+                for member in &mut moving {
+                    tx.change_status(
+                        actor,
+                        *member,
+                        step.to,
+                        step.reason.as_deref(),
+                        step.location.as_deref(),
+                    )
+                    .await?;
+                    member.status = step.to;
+                }
+            }
             ids.push(case_id);
         }
         tx.commit().await?;
@@ -1040,7 +1079,7 @@ impl Store for SqliteStore {
         let change = tx
             .change_status(
                 actor,
-                &record,
+                (&record).into(),
                 request.to,
                 request.reason.as_deref(),
                 request.location.as_deref(),
@@ -1064,7 +1103,13 @@ impl Store for SqliteStore {
         for member in &existing.members {
             let record = tx.person(member.person).await?;
             let change = tx
-                .change_status(actor, &record, to, reason.as_deref(), location.as_deref())
+                .change_status(
+                    actor,
+                    (&record).into(),
+                    to,
+                    reason.as_deref(),
+                    location.as_deref(),
+                )
                 .await
                 .map_err(|e| match e {
                     StoreError::Transition(t) => {

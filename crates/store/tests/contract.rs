@@ -101,6 +101,7 @@ fn family_case(reference: &str) -> NewCase {
                 },
             },
         ],
+        progress: Vec::new(),
     }
 }
 

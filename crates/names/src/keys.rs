@@ -1,0 +1,111 @@
+//! Blocking keys: short codes that variant spellings of a name share, for dedup and screening.
+//!
+//! Each compared token gives a key made from its canonical form's phonetic skeleton, coarsened
+//! further (th/t, sh/s, ch/j, kh/k, p/b, v dropped) so that conventions that differ there still
+//! meet. A very common token (Muhammad, Ali, Khan) makes blocks too large to be useful, so it
+//! gives no key of its own; it is paired with the next token instead. A name made only of
+//! common tokens keys on its two first tokens together.
+
+use crate::NameEngine;
+use crate::parse::{ParsedName, TokenRole};
+
+/// Coarsens a skeleton into a blocking code.
+fn coarse(skeleton: &str) -> String {
+    let mut out = String::with_capacity(skeleton.len());
+    for c in skeleton.chars() {
+        let mapped = match c {
+            'T' => Some('t'),
+            'S' => Some('s'),
+            'C' => Some('j'),
+            'x' | 'g' | 'q' => Some('k'),
+            'p' => Some('b'),
+            'z' => Some('z'),
+            'v' | 'y' | 'h' => None,
+            other => Some(other),
+        };
+        if let Some(mapped) = mapped
+            && !out.ends_with(mapped)
+        {
+            out.push(mapped);
+        }
+    }
+    out
+}
+
+impl NameEngine {
+    /// Blocking keys of a parsed name (sorted, without duplicates).
+    pub fn keys_parsed(&self, parsed: &ParsedName) -> Vec<String> {
+        let common_below = self.tuning.key_common_weight;
+        let tokens: Vec<_> = parsed
+            .tokens
+            .iter()
+            .filter(|t| t.is_compared() && !matches!(t.role, TokenRole::Title | TokenRole::Initial))
+            .collect();
+        let mut keys = Vec::new();
+        let codes: Vec<String> = tokens.iter().map(|t| coarse(&t.skeleton)).collect();
+        for (position, token) in tokens.iter().enumerate() {
+            let code = &codes[position];
+            if code.len() < 2 {
+                continue;
+            }
+            if token.weight >= common_below {
+                keys.push(code.clone());
+            }
+        }
+        if keys.is_empty() {
+            // Only common names: key on pairs of them, in sorted order so that order is free.
+            let mut usable: Vec<&String> = codes.iter().filter(|c| !c.is_empty()).collect();
+            usable.sort();
+            usable.dedup();
+            if usable.len() == 1 {
+                keys.push(usable[0].clone());
+            }
+            for (i, first) in usable.iter().enumerate() {
+                for second in &usable[i + 1..] {
+                    keys.push(format!("{first}+{second}"));
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::NameEngine;
+
+    fn shares_key(a: &str, b: &str) -> bool {
+        let engine = NameEngine::new();
+        let (keys_a, keys_b) = (engine.keys(a), engine.keys(b));
+        keys_a.iter().any(|k| keys_b.contains(k))
+    }
+
+    #[test]
+    fn variants_share_a_key() {
+        for (a, b) in [
+            ("Mohammad Hashem Ahmadzai", "Muhammad Hashim"),
+            ("Mohammad Hashem Ahmadzai", "محمد هاشم احمدزی"),
+            ("HASHIM AHMADZAI MOHAMMAD", "M. Hashem s/o Abdul Rahman"),
+            ("Khalid Qasim", "Xalid Kassem"),
+            ("Mawlawi Nasrullah", "Maulavi Nasr Ullah"),
+            ("Abdurrahman Dawood", "Abd al-Rahman Daud"),
+        ] {
+            assert!(shares_key(a, b), "{a} / {b} should share a blocking key");
+        }
+    }
+
+    #[test]
+    fn unrelated_names_do_not_share_a_key() {
+        for (a, b) in [
+            ("Mohammad Hashem", "Mohammad Karim"),
+            ("Olaf Scholz", "Angela Merkel"),
+        ] {
+            assert!(
+                !shares_key(a, b),
+                "{a} / {b} should not share a blocking key"
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Built-in name knowledge: the data files under `data/`, parsed once per process.
+//!
+//! The knowledge is data, not code: variant classes, titles, particles, tribal names and the
+//! Arabic-script dictionaries live in TSV files with their sources in a header comment. They are
+//! compiled in with `include_str!` and parsed on first use into a shared [`Knowledge`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::script::fold_arabic;
+
+const VARIANTS: &str = include_str!("../data/variants.tsv");
+const TITLES: &str = include_str!("../data/titles.tsv");
+const PARTICLES: &str = include_str!("../data/particles.tsv");
+const TRIBAL: &str = include_str!("../data/tribal.tsv");
+const ARABIC_NAMES: &str = include_str!("../data/arabic_names.tsv");
+const ARABIC_DICTIONARY: &str = include_str!("../data/arabic_dictionary.tsv");
+pub(crate) const FREQUENCIES: &str = include_str!("../data/frequencies.tsv");
+pub(crate) const FREQUENCIES_CURATED: &str = include_str!("../data/frequencies_curated.tsv");
+
+/// How a particle changes the reading of the words around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticleKind {
+    /// al-, el-, ul-, ud-: joined to the next word or dropped.
+    Article,
+    /// bin, ibn, s/o, walad: what follows is the father's name.
+    Patronymic,
+    /// de, van, von: dropped.
+    Connector,
+    /// abu, umm: kept as a weak token.
+    Kunya,
+}
+
+/// What a tribal/place line says about a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TribalKind {
+    Tribe,
+    Place,
+}
+
+/// All built-in name knowledge.
+#[derive(Debug)]
+pub struct Knowledge {
+    /// Folded spelling → canonical form of its variant class.
+    pub variants: HashMap<String, String>,
+    /// Title → weight of agreement on it.
+    pub titles: HashMap<String, f64>,
+    /// Particle (single word or "son of") → kind.
+    pub particles: HashMap<String, ParticleKind>,
+    /// Suffixes marking a tribal or clan name (-zai, -khel).
+    pub tribal_suffixes: Vec<String>,
+    /// Known tribe and place names.
+    pub tribal_names: HashMap<String, TribalKind>,
+    /// Folded Arabic-script word → Latin spelling (curated entries win over derived ones).
+    pub arabic: HashMap<String, String>,
+}
+
+/// Data lines of a TSV file: comments and blank lines skipped, fields split on tabs.
+fn data_lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').collect())
+}
+
+impl Knowledge {
+    fn load() -> Knowledge {
+        let mut variants = HashMap::new();
+        for fields in data_lines(VARIANTS) {
+            let canonical = fields[0].to_string();
+            if let Some(list) = fields.get(1) {
+                for variant in list.split_whitespace() {
+                    variants
+                        .entry(variant.to_string())
+                        .or_insert_with(|| canonical.clone());
+                }
+            }
+            variants.insert(canonical.clone(), canonical);
+        }
+        let titles = data_lines(TITLES)
+            .filter_map(|fields| Some((fields[0].to_string(), fields.get(1)?.parse().ok()?)))
+            .collect();
+        let particles = data_lines(PARTICLES)
+            .filter_map(|fields| {
+                let kind = match *fields.get(1)? {
+                    "article" => ParticleKind::Article,
+                    "patronymic" => ParticleKind::Patronymic,
+                    "connector" => ParticleKind::Connector,
+                    "kunya" => ParticleKind::Kunya,
+                    _ => return None,
+                };
+                Some((fields[0].to_string(), kind))
+            })
+            .collect();
+        let mut tribal_suffixes = Vec::new();
+        let mut tribal_names = HashMap::new();
+        for fields in data_lines(TRIBAL) {
+            match fields.get(1).copied() {
+                Some("suffix") => tribal_suffixes.push(fields[0].to_string()),
+                Some("tribe") => {
+                    tribal_names.insert(fields[0].to_string(), TribalKind::Tribe);
+                }
+                Some("place") => {
+                    tribal_names.insert(fields[0].to_string(), TribalKind::Place);
+                }
+                _ => {}
+            }
+        }
+        let mut arabic = HashMap::with_capacity(40_000);
+        for fields in data_lines(ARABIC_DICTIONARY) {
+            if let Some(latin) = fields.get(1) {
+                arabic.insert(fields[0].to_string(), latin.to_string());
+            }
+        }
+        for fields in data_lines(ARABIC_NAMES) {
+            if let Some(latin) = fields.get(1) {
+                arabic.insert(fold_arabic(fields[0]), latin.to_string());
+            }
+        }
+        Knowledge {
+            variants,
+            titles,
+            particles,
+            tribal_suffixes,
+            tribal_names,
+            arabic,
+        }
+    }
+
+    /// The process-wide built-in knowledge, parsed on first use.
+    pub fn shared() -> Arc<Knowledge> {
+        static SHARED: OnceLock<Arc<Knowledge>> = OnceLock::new();
+        SHARED.get_or_init(|| Arc::new(Knowledge::load())).clone()
+    }
+
+    /// The canonical form of a folded Latin token's variant class, if it has one.
+    pub fn canonical<'a>(&'a self, form: &str) -> Option<&'a str> {
+        self.variants.get(form).map(String::as_str)
+    }
+}

@@ -1,0 +1,748 @@
+//! Parsing a name into tokens with roles and comparison forms.
+//!
+//! Steps: split and fold words ([`crate::text`]); romanise Arabic-script words; read particles
+//! (al-, bin, s/o, "son of"); join compounds into one token (Abdul Rahman = Abdulrahman =
+//! Abd al-Rahman; Nasr Ullah = Nasrullah; Nizam ud-Din = Nizamuddin; Zia ul Haq); split fused
+//! Muhammad-prefixes (Mohammadhasni); then give each token a role, a canonical form (its variant
+//! class), a phonetic skeleton and a weight (its information content).
+
+use serde::Serialize;
+
+use crate::NameEngine;
+use crate::knowledge::{ParticleKind, TribalKind};
+use crate::phonetic::skeleton;
+use crate::script::{fold_arabic, romanise_table};
+use crate::text::words;
+
+/// What a token is in the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenRole {
+    /// A given name (or a name whose role is unknown).
+    Given,
+    /// A family name: before the comma in "SURNAME, Given", else the last of several names.
+    Family,
+    /// The father's (or husband's) name, after bin / ibn / s/o / walad / "son of".
+    Patronymic,
+    /// A tribal, clan or place-of-origin name (Ahmadzai, Sulaimankhel, Kabuli).
+    Tribal,
+    /// A title or honorific (Mullah, Haji, Dr); weighs little.
+    Title,
+    /// A particle (al-, bin, s/o, de); shown but not compared.
+    Particle,
+    /// "Abu"/"Umm" (father/mother of); compared, weighs little.
+    Kunya,
+    /// A single letter standing for a name (the "M." in "M. Hashem").
+    Initial,
+}
+
+/// The script a token was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Script {
+    Latin,
+    Arabic,
+    Cyrillic,
+}
+
+/// One token of a parsed name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Token {
+    /// The token as written (several words for a joined compound).
+    pub text: String,
+    /// Folded Latin comparison form (romanised if written in Arabic script).
+    pub form: String,
+    /// Canonical form of the token's variant class (equal for Mohammad and Muhammad).
+    pub canonical: String,
+    /// Phonetic consonant skeleton (see [`crate::phonetic`]).
+    pub skeleton: String,
+    pub role: TokenRole,
+    pub script: Script,
+    /// How much agreement on this token counts (information content, titles less).
+    pub weight: f64,
+    /// True if the form came from the letter table and lacks the short vowels.
+    pub vowelless: bool,
+    #[serde(skip)]
+    pub(crate) canonical_hash: u64,
+    #[serde(skip)]
+    pub(crate) skeleton_hash: u64,
+    /// Which letters a-z occur in the canonical form: a cheap lower bound on edit distance.
+    #[serde(skip)]
+    pub(crate) letters: u32,
+    /// Which skeleton codes occur (bit = code mod 64), for the same purpose.
+    #[serde(skip)]
+    pub(crate) codes: u64,
+    /// True for the person's own given name (first after the comma, else first name), whose
+    /// disagreement says most (siblings share the rest).
+    #[serde(skip)]
+    pub(crate) primary: bool,
+}
+
+impl Token {
+    /// True for tokens that take part in comparison.
+    pub fn is_compared(&self) -> bool {
+        self.role != TokenRole::Particle
+    }
+}
+
+/// Two neighbouring tokens written as one, for matching fused against split compounds.
+#[derive(Debug, Clone)]
+pub(crate) struct FusedPair {
+    pub first: usize,
+    pub second: usize,
+    pub token: Token,
+}
+
+/// A parsed name: tokens with roles, the romanised form, and precomputed comparison data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParsedName {
+    /// The name as given.
+    pub original: String,
+    pub tokens: Vec<Token>,
+    /// The comparison forms of the compared tokens, space-separated, in written order.
+    pub romanised: String,
+    #[serde(skip)]
+    pub(crate) fused: Vec<FusedPair>,
+    /// Sorted canonical forms: equal keys mean the same name up to order and spelling class.
+    #[serde(skip)]
+    pub(crate) identity_key: String,
+    #[serde(skip)]
+    pub(crate) identity_hash: u64,
+}
+
+/// A word after romanisation, before roles and compounds.
+struct Item {
+    text: String,
+    form: String,
+    script: Script,
+    vowelless: bool,
+    after_comma: bool,
+}
+
+/// A 64-bit FNV-1a hash: cheap equality checks of canonical forms and skeletons in the hot path.
+pub(crate) fn hash_str(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+const ABD_PREFIXES: &[&str] = &[
+    "abd", "abdul", "abdel", "abdol", "abdal", "abdur", "abdus", "abdu", "abdou", "abdoul",
+    "abdil", "abdel",
+];
+const ULLAH_FORMS: &[&str] = &[
+    "ullah", "ulla", "ulah", "allah", "alla", "ollah", "olla", "illah", "ellah", "ulloh", "ullo",
+    "alloh", "lah", "lla",
+];
+const DIN_FORMS: &[&str] = &[
+    "din", "deen", "dine", "uddin", "uddeen", "udin", "eddin", "eddine", "iddin", "addin", "aldin",
+    "uldin", "edine", "oddin", "udeen", "ud-din", "ddin",
+];
+/// Izafa-style articles that bind two words into one name (Zia ul Haq, Fazl ur Rahman).
+const BINDING_ARTICLES: &[&str] = &["ul", "ud", "ur", "us", "uz"];
+/// Spellings of Muhammad that are often written fused to the next name (Mohammadhasni).
+const MUHAMMAD_PREFIXES: &[&str] = &[
+    "mohammad", "muhammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad",
+];
+
+/// Endings of fused -ullah compounds, longest first, all canonicalised to "ullah".
+const ULLAH_ENDINGS: &[&str] = &[
+    "ullah", "ollah", "allah", "illah", "ellah", "ulloh", "alloh", "ulla", "ulah", "olla", "alla",
+];
+/// Endings of fused -uddin compounds, all canonicalised to "uddin".
+const DIN_ENDINGS: &[&str] = &[
+    "uddeen", "eddine", "uddin", "eddin", "iddin", "addin", "aldin", "uldin", "oddin", "udeen",
+    "edine", "udin", "idin",
+];
+
+/// Canonicalises the spelling of an Abd- compound: "abd" + the name after the article.
+///
+/// Handles the article's assimilation (Abdurrahman, Abdussalam) and Abdullah itself.
+fn canonical_abd(form: &str) -> Option<String> {
+    let rest = form.strip_prefix("abd")?;
+    if rest.len() < 3 {
+        return None;
+    }
+    let rest = rest.trim_start_matches(['u', 'e', 'o', 'a', 'i']);
+    if matches!(
+        rest,
+        "llah" | "lla" | "lah" | "la" | "llahi" | "lahi" | "lloh" | "llo"
+    ) {
+        return Some("abdallah".to_string());
+    }
+    let rest = match rest.strip_prefix('l') {
+        Some(after) if after.len() >= 3 => after,
+        _ => {
+            // Sun-letter assimilation: abdur-rahman, abdus-salam, abdush-shakur.
+            let bytes = rest.as_bytes();
+            if bytes.len() >= 4 && bytes[0] == bytes[1] {
+                &rest[1..]
+            } else if rest.len() >= 5 && rest.starts_with("shsh") {
+                &rest[2..]
+            } else {
+                rest
+            }
+        }
+    };
+    if rest.len() < 3 {
+        return None;
+    }
+    Some(format!("abd{rest}"))
+}
+
+impl NameEngine {
+    /// The canonical form of one folded Latin token.
+    pub(crate) fn canonical_form(&self, form: &str) -> String {
+        let knowledge = &self.knowledge;
+        if let Some(canonical) = knowledge.canonical(form) {
+            return canonical.to_string();
+        }
+        if form.len() > 5
+            && let Some(abd) = canonical_abd(form)
+        {
+            return knowledge.canonical(&abd).map(str::to_string).unwrap_or(abd);
+        }
+        for ending in ULLAH_ENDINGS {
+            if let Some(base) = form.strip_suffix(ending)
+                && base.len() >= 3
+            {
+                let base = knowledge.canonical(base).unwrap_or(base);
+                return format!("{base}ullah");
+            }
+        }
+        for ending in DIN_ENDINGS {
+            if let Some(base) = form.strip_suffix(ending)
+                && base.len() >= 3
+            {
+                let base = knowledge.canonical(base).unwrap_or(base);
+                return format!("{base}uddin");
+            }
+        }
+        form.to_string()
+    }
+
+    /// Canonical forms of the compared tokens of a name (used to build frequency tables).
+    pub(crate) fn canonical_tokens(&self, name: &str) -> Vec<String> {
+        self.parse_without_weights(name)
+            .tokens
+            .into_iter()
+            .filter(|t| t.is_compared() && t.role != TokenRole::Initial)
+            .map(|t| t.canonical)
+            .collect()
+    }
+
+    fn romanise(&self, words: Vec<crate::text::Word>) -> Vec<Item> {
+        let mut items = Vec::with_capacity(words.len() + 2);
+        for word in words {
+            if !word.arabic {
+                let script = if word.cyrillic {
+                    Script::Cyrillic
+                } else {
+                    Script::Latin
+                };
+                // A fused Muhammad-prefix is two names: Mohammadhasni = Mohammad Hasni.
+                if let Some((prefix, rest)) = MUHAMMAD_PREFIXES
+                    .iter()
+                    .find_map(|p| word.folded.strip_prefix(p).map(|rest| (*p, rest)))
+                    && rest.len() >= 3
+                    && !ULLAH_ENDINGS.contains(&rest)
+                    && !DIN_ENDINGS.contains(&rest)
+                    && rest.bytes().all(|b| b.is_ascii_lowercase())
+                {
+                    for form in [prefix, rest] {
+                        items.push(Item {
+                            text: word.text.clone(),
+                            form: form.to_string(),
+                            script,
+                            vowelless: false,
+                            after_comma: word.after_comma,
+                        });
+                    }
+                    continue;
+                }
+                items.push(Item {
+                    text: word.text,
+                    form: word.folded,
+                    script,
+                    vowelless: false,
+                    after_comma: word.after_comma,
+                });
+                continue;
+            }
+            let folded = fold_arabic(&word.folded);
+            let arabic = &self.knowledge.arabic;
+            let make = |form: String, vowelless: bool| Item {
+                text: word.text.clone(),
+                form,
+                script: Script::Arabic,
+                vowelless,
+                after_comma: word.after_comma,
+            };
+            if let Some(latin) = arabic.get(&folded) {
+                items.push(make(latin.clone(), false));
+            } else if let Some(rest) = folded
+                .strip_prefix("ال")
+                .filter(|rest| rest.chars().count() >= 2)
+            {
+                items.push(make("al".to_string(), false));
+                match arabic.get(rest) {
+                    Some(latin) => items.push(make(latin.clone(), false)),
+                    None => items.push(make(romanise_table(rest), true)),
+                }
+            } else {
+                let form = romanise_table(&folded);
+                if !form.is_empty() {
+                    items.push(make(form, true));
+                }
+            }
+        }
+        items
+    }
+
+    /// Parses without token weights (used while the frequency table itself is being built).
+    pub(crate) fn parse_without_weights(&self, name: &str) -> ParsedName {
+        let knowledge = &self.knowledge;
+        let mut items = self.romanise(words(name));
+        // Drop pure numbers: they are document numbers or dates, not names.
+        items.retain(|item| !item.form.bytes().all(|b| b.is_ascii_digit()));
+
+        let particle = |form: &str| knowledge.particles.get(form).copied();
+        let is_title = |form: &str| knowledge.titles.contains_key(form);
+        let mut tokens: Vec<Token> = Vec::with_capacity(items.len());
+        let mut patronymic_from: Option<usize> = None;
+        let mut index = 0;
+        while index < items.len() {
+            let item = &items[index];
+            let next_form = items.get(index + 1).map(|i| i.form.as_str());
+            // Two-word particles: "son of", "fils de".
+            if let Some(next) = next_form {
+                let pair = format!("{} {}", item.form, next);
+                if particle(&pair) == Some(ParticleKind::Patronymic) {
+                    tokens.push(self.make_token(
+                        format!("{} {}", item.text, items[index + 1].text),
+                        pair,
+                        TokenRole::Particle,
+                        item.script,
+                        false,
+                    ));
+                    patronymic_from.get_or_insert(tokens.len());
+                    index += 2;
+                    continue;
+                }
+            }
+            match particle(&item.form) {
+                Some(ParticleKind::Patronymic) if index + 1 < items.len() && index > 0 => {
+                    tokens.push(self.make_token(
+                        item.text.clone(),
+                        item.form.clone(),
+                        TokenRole::Particle,
+                        item.script,
+                        false,
+                    ));
+                    patronymic_from.get_or_insert(tokens.len());
+                    index += 1;
+                    continue;
+                }
+                Some(ParticleKind::Article) => {
+                    // Izafa binding: "Zia ul Haq" is one name, Ziaulhaq.
+                    let binds = BINDING_ARTICLES.contains(&item.form.as_str())
+                        && next_form
+                            .is_some_and(|n| !DIN_FORMS.contains(&n) && particle(n).is_none())
+                        && tokens
+                            .last()
+                            .is_some_and(|t| t.is_compared() && t.role != TokenRole::Title);
+                    if binds && let Some(previous) = tokens.pop() {
+                        let next = &items[index + 1];
+                        let form = format!("{}{}{}", previous.form, item.form, next.form);
+                        let text = format!("{} {} {}", previous.text, item.text, next.text);
+                        let vowelless = previous.vowelless || next.vowelless;
+                        tokens.push(self.make_token(
+                            text,
+                            form,
+                            TokenRole::Given,
+                            previous.script,
+                            vowelless,
+                        ));
+                        index += 2;
+                        continue;
+                    }
+                    // Articles before a -din or -ullah word are part of that compound; elsewhere dropped.
+                    let joins_compound = next_form
+                        .is_some_and(|n| DIN_FORMS.contains(&n) || ULLAH_FORMS.contains(&n))
+                        && tokens.last().is_some_and(|t| t.is_compared());
+                    if !joins_compound {
+                        tokens.push(self.make_token(
+                            item.text.clone(),
+                            item.form.clone(),
+                            TokenRole::Particle,
+                            item.script,
+                            false,
+                        ));
+                    }
+                    index += 1;
+                    continue;
+                }
+                Some(ParticleKind::Connector) if items.len() > 1 => {
+                    tokens.push(self.make_token(
+                        item.text.clone(),
+                        item.form.clone(),
+                        TokenRole::Particle,
+                        item.script,
+                        false,
+                    ));
+                    index += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // Abd- compounds written apart: Abdul Rahman, Abd al-Rahman, Abdul-Rahman.
+            if ABD_PREFIXES.contains(&item.form.as_str()) {
+                let mut next = index + 1;
+                if items
+                    .get(next)
+                    .is_some_and(|i| particle(&i.form) == Some(ParticleKind::Article))
+                {
+                    next += 1;
+                }
+                if let Some(target) = items.get(next)
+                    && particle(&target.form).is_none()
+                {
+                    let text = items[index..=next]
+                        .iter()
+                        .map(|i| i.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let form = if ULLAH_FORMS.contains(&target.form.as_str()) {
+                        "abdallah".to_string()
+                    } else {
+                        format!("abd{}", target.form)
+                    };
+                    let vowelless = item.vowelless && target.vowelless;
+                    tokens.push(self.make_token(
+                        text,
+                        form,
+                        TokenRole::Given,
+                        item.script,
+                        vowelless,
+                    ));
+                    index = next + 1;
+                    continue;
+                }
+            }
+            // Suffix compounds written apart: Nasr Ullah, Nizam ud-Din (the article was skipped above).
+            if (ULLAH_FORMS.contains(&item.form.as_str())
+                || DIN_FORMS.contains(&item.form.as_str()))
+                && let Some(previous) = tokens.last()
+                && previous.is_compared()
+                && previous.role != TokenRole::Title
+                && let Some(previous) = tokens.pop()
+            {
+                let suffix = if ULLAH_FORMS.contains(&item.form.as_str()) {
+                    "ullah"
+                } else {
+                    "uddin"
+                };
+                let form = format!("{}{}", previous.form, suffix);
+                let text = format!("{} {}", previous.text, item.text);
+                tokens.push(self.make_token(
+                    text,
+                    form,
+                    previous.role,
+                    previous.script,
+                    previous.vowelless,
+                ));
+                index += 1;
+                continue;
+            }
+            let role = if particle(&item.form) == Some(ParticleKind::Kunya) {
+                TokenRole::Kunya
+            } else if item.form.chars().count() == 1 && item.script != Script::Arabic {
+                TokenRole::Initial
+            } else if is_title(&item.form) {
+                TokenRole::Title
+            } else if item.after_comma {
+                TokenRole::Given
+            } else if items.iter().any(|i| i.after_comma) {
+                TokenRole::Family
+            } else {
+                TokenRole::Given
+            };
+            tokens.push(self.make_token(
+                item.text.clone(),
+                item.form.clone(),
+                role,
+                item.script,
+                item.vowelless,
+            ));
+            index += 1;
+        }
+
+        // A lone particle or title is the name itself ("Bin", "Haji"): compare it.
+        let compared_non_title = tokens
+            .iter()
+            .filter(|t| t.is_compared() && t.role != TokenRole::Title)
+            .count();
+        for token in &mut tokens {
+            if compared_non_title == 0
+                && matches!(token.role, TokenRole::Title | TokenRole::Particle)
+            {
+                token.role = TokenRole::Given;
+            }
+        }
+        for (position, token) in tokens.iter_mut().enumerate() {
+            if matches!(token.role, TokenRole::Given | TokenRole::Family) {
+                if is_tribal(knowledge, &token.canonical) {
+                    token.role = TokenRole::Tribal;
+                } else if patronymic_from.is_some_and(|from| position >= from) {
+                    token.role = TokenRole::Patronymic;
+                }
+            }
+        }
+        // Without a comma, the last of several given names is read as the family name.
+        let has_family = tokens
+            .iter()
+            .any(|t| matches!(t.role, TokenRole::Family | TokenRole::Tribal));
+        if !has_family {
+            let given: Vec<usize> = tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.role == TokenRole::Given)
+                .map(|(i, _)| i)
+                .collect();
+            if given.len() >= 2
+                && let Some(&last) = given.last()
+            {
+                tokens[last].role = TokenRole::Family;
+            }
+        }
+
+        let compared: Vec<usize> = (0..tokens.len())
+            .filter(|&i| tokens[i].is_compared())
+            .collect();
+        let mut fused = Vec::new();
+        for pair in compared.windows(2) {
+            let (first, second) = (&tokens[pair[0]], &tokens[pair[1]]);
+            if matches!(first.role, TokenRole::Title | TokenRole::Initial)
+                || matches!(second.role, TokenRole::Title | TokenRole::Initial)
+            {
+                continue;
+            }
+            let form = format!("{}{}", first.form, second.form);
+            let text = format!("{} {}", first.text, second.text);
+            let token = self.make_token(
+                text,
+                form,
+                TokenRole::Given,
+                first.script,
+                first.vowelless || second.vowelless,
+            );
+            fused.push(FusedPair {
+                first: pair[0],
+                second: pair[1],
+                token,
+            });
+        }
+        let romanised = compared
+            .iter()
+            .map(|&i| tokens[i].form.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut identity: Vec<&str> = compared
+            .iter()
+            .map(|&i| tokens[i].canonical.as_str())
+            .collect();
+        identity.sort_unstable();
+        let identity_key = identity.join(" ");
+        // The person's own name: first given name after a comma, else the first given name.
+        let primary = tokens
+            .iter()
+            .position(|t| t.role == TokenRole::Given && items.iter().any(|i| i.after_comma))
+            .or_else(|| tokens.iter().position(|t| t.role == TokenRole::Given));
+        if let Some(primary) = primary {
+            tokens[primary].primary = true;
+        }
+        let identity_hash = hash_str(&identity_key);
+        ParsedName {
+            original: name.to_string(),
+            tokens,
+            romanised,
+            fused,
+            identity_key,
+            identity_hash,
+        }
+    }
+
+    fn make_token(
+        &self,
+        text: String,
+        form: String,
+        role: TokenRole,
+        script: Script,
+        vowelless: bool,
+    ) -> Token {
+        let canonical = if role == TokenRole::Particle {
+            form.clone()
+        } else {
+            self.canonical_form(&form)
+        };
+        let skeleton = skeleton(&canonical);
+        let letters = canonical
+            .bytes()
+            .filter(u8::is_ascii_lowercase)
+            .fold(0u32, |mask, b| mask | 1 << (b - b'a'));
+        let codes = skeleton.bytes().fold(0u64, |mask, b| mask | 1 << (b % 64));
+        Token {
+            letters,
+            codes,
+            primary: false,
+            canonical_hash: hash_str(&canonical),
+            skeleton_hash: hash_str(&skeleton),
+            text,
+            form,
+            canonical,
+            skeleton,
+            role,
+            script,
+            weight: 0.0,
+            vowelless,
+        }
+    }
+
+    /// Parses a name and weighs its tokens with the engine's frequency table.
+    pub(crate) fn parse_name(&self, name: &str) -> ParsedName {
+        let mut parsed = self.parse_without_weights(name);
+        for token in &mut parsed.tokens {
+            token.weight = self.token_weight(token);
+        }
+        for pair in &mut parsed.fused {
+            pair.token.weight = self.token_weight(&pair.token);
+        }
+        parsed
+    }
+
+    /// The weight of agreement on a token: information content above a floor, titles by table.
+    fn token_weight(&self, token: &Token) -> f64 {
+        let tuning = &self.tuning;
+        match token.role {
+            TokenRole::Particle => 0.0,
+            TokenRole::Title => {
+                self.knowledge
+                    .titles
+                    .get(&token.form)
+                    .copied()
+                    .unwrap_or(0.3)
+                    * tuning.title_scale
+            }
+            TokenRole::Initial => tuning.initial_weight,
+            _ => {
+                let information = self
+                    .frequencies
+                    .information(&token.canonical)
+                    .min(tuning.max_information);
+                (information - tuning.information_offset).max(tuning.min_weight)
+            }
+        }
+    }
+}
+
+fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {
+    if let Some(kind) = knowledge.tribal_names.get(canonical) {
+        return matches!(kind, TribalKind::Tribe | TribalKind::Place);
+    }
+    knowledge
+        .tribal_suffixes
+        .iter()
+        .any(|suffix| canonical.len() >= suffix.len() + 3 && canonical.ends_with(suffix.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, expected: &[(&str, TokenRole)]) {
+        let engine = NameEngine::new();
+        let parsed = engine.parse(name);
+        let got: Vec<(&str, TokenRole)> = parsed
+            .tokens
+            .iter()
+            .map(|t| (t.canonical.as_str(), t.role))
+            .collect();
+        assert_eq!(got, expected, "parse of {name:?}");
+    }
+
+    use TokenRole::*;
+
+    #[test]
+    fn compounds_are_one_token() {
+        check("Abdul Rahman", &[("abdrahman", Given)]);
+        check("Abdulrahman", &[("abdrahman", Given)]);
+        check("Abd al-Rahman", &[("abdrahman", Given)]);
+        check("Abdurrahman", &[("abdrahman", Given)]);
+        check("Nasr Ullah", &[("nasrullah", Given)]);
+        check("Nasrullah", &[("nasrullah", Given)]);
+        check("Nasrallah", &[("nasrullah", Given)]);
+        check("Nizam ud-Din", &[("nizamuddin", Given)]);
+        check("Nizamuddin", &[("nizamuddin", Given)]);
+        check("Nizam al-Din", &[("nizamuddin", Given)]);
+        check("Abdullah", &[("abdallah", Given)]);
+        check("Abdul Lah", &[("abdallah", Given)]);
+    }
+
+    #[test]
+    fn roles_are_read() {
+        check(
+            "Mullah Mohammad Hashem Ahmadzai",
+            &[
+                ("mulla", Title),
+                ("muhammad", Given),
+                ("hashem", Given),
+                ("ahmadzai", Tribal),
+            ],
+        );
+        check(
+            "M. Hashem s/o Abdul Rahman",
+            &[
+                ("m", Initial),
+                ("hashem", Given),
+                ("s/o", Particle),
+                ("abdrahman", Patronymic),
+            ],
+        );
+        check(
+            "Usama bin Laden",
+            &[("usama", Given), ("bin", Particle), ("laden", Patronymic)],
+        );
+        check(
+            "Hashem son of Karim",
+            &[
+                ("hashem", Given),
+                ("son of", Particle),
+                ("karim", Patronymic),
+            ],
+        );
+        check(
+            "AHMADZAI, Hashem",
+            &[("ahmadzai", Tribal), ("hashem", Given)],
+        );
+        check("Mohammadhasni", &[("muhammad", Given), ("hasni", Family)]);
+        check("Zia ul Haq", &[("ziaulhaq", Given)]);
+        check(
+            "Dr. Sahir Kabuli",
+            &[("dr", Title), ("sahir", Given), ("kabuli", Tribal)],
+        );
+        check("Haji", &[("haji", Given)]);
+    }
+
+    #[test]
+    fn arabic_script_is_romanised() {
+        check(
+            "محمد هاشم احمدزی",
+            &[("muhammad", Given), ("hashim", Given), ("ahmadzai", Tribal)],
+        );
+        check("عبد الرحمن", &[("abdrahman", Given)]);
+        check("مُحَمَّد", &[("muhammad", Given)]);
+    }
+}

@@ -1,0 +1,256 @@
+//! Splitting a written name into words and folding each word to a plain comparison alphabet.
+//!
+//! Latin words lose case and diacritics (NFKD, combining marks removed) and a few letters that
+//! do not decompose (ß, ø, ł, ı) are spelled out; Cyrillic is transliterated; Arabic-script words
+//! are folded by [`crate::script`]. Apostrophes and ayn/hamza signs vanish inside words
+//! ("Isma'il" = "Ismail"), every other punctuation mark separates words. "s/o", "d/o" and "w/o"
+//! survive as words because they carry meaning (what follows is the father's name).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::script::{fold_arabic_char, is_arabic_char};
+
+/// One word of a written name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word as written.
+    pub text: String,
+    /// Folded: lower-case Latin letters and digits, or folded Arabic letters.
+    pub folded: String,
+    /// True if the word is in Arabic script.
+    pub arabic: bool,
+    /// True if the word was written in Cyrillic.
+    pub cyrillic: bool,
+    /// True if a comma came before this word (surname-first lists: "AHMADZAI, Hashem").
+    pub after_comma: bool,
+}
+
+/// Characters dropped inside a word without splitting it: apostrophes, ayn and hamza signs,
+/// joiners and the Arabic tatweel.
+fn is_silent(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '’'
+            | '‘'
+            | '`'
+            | '´'
+            | 'ʿ'
+            | 'ʾ'
+            | 'ʼ'
+            | 'ʻ'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{0640}'
+            | '\u{00AD}'
+    )
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c) || is_silent(c) || c == '/'
+}
+
+/// Transliterates a lower-case Cyrillic letter (a simple passport-style table).
+fn cyrillic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' | 'ґ' => "g",
+        'д' => "d",
+        'е' | 'ё' | 'э' => "e",
+        'є' => "ye",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'і' => "i",
+        'ї' => "yi",
+        'й' => "y",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'ю' => "yu",
+        'я' => "ya",
+        'қ' => "q",
+        'ғ' => "gh",
+        'ҳ' => "h",
+        'ң' => "ng",
+        'ө' => "o",
+        'ү' | 'ұ' => "u",
+        'ә' => "a",
+        _ => return None,
+    })
+}
+
+/// Folds a non-Arabic word: lower case, no diacritics, Latin letters spelled out.
+fn fold_latin(word: &str, folded: &mut String) -> bool {
+    let mut was_cyrillic = false;
+    for c in word.nfkd() {
+        if is_combining_mark(c) || is_silent(c) {
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_ascii_alphanumeric() {
+                folded.push(lower);
+            } else if let Some(latin) = cyrillic(lower) {
+                was_cyrillic = true;
+                folded.push_str(latin);
+            } else {
+                match lower {
+                    'ß' => folded.push_str("ss"),
+                    'æ' => folded.push_str("ae"),
+                    'œ' => folded.push_str("oe"),
+                    'ø' => folded.push('o'),
+                    'ł' => folded.push('l'),
+                    'đ' | 'ð' => folded.push('d'),
+                    'þ' => folded.push_str("th"),
+                    'ı' => folded.push('i'),
+                    'ħ' => folded.push('h'),
+                    other if other.is_alphanumeric() => folded.push(other),
+                    _ => {}
+                }
+            }
+        }
+    }
+    was_cyrillic
+}
+
+/// Splits a name into folded words. Never fails; words that fold to nothing are dropped.
+pub fn words(name: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut after_comma = false;
+    let mut pending_comma = false;
+    let mut flush = |current: &mut String, pending_comma: &mut bool, after_comma: &mut bool| {
+        if current.is_empty() {
+            return;
+        }
+        if *pending_comma {
+            *after_comma = true;
+            *pending_comma = false;
+        }
+        push_word(current, *after_comma, &mut out);
+        current.clear();
+    };
+    let mut previous_arabic: Option<bool> = None;
+    for c in name.chars() {
+        if is_word_char(c) {
+            // A change of script inside a run of letters separates two words.
+            let arabic = is_arabic_char(c);
+            let letter = c.is_alphanumeric();
+            if letter && previous_arabic.is_some_and(|p| p != arabic) {
+                flush(&mut current, &mut pending_comma, &mut after_comma);
+            }
+            if letter {
+                previous_arabic = Some(arabic);
+            }
+            current.push(c);
+        } else {
+            flush(&mut current, &mut pending_comma, &mut after_comma);
+            previous_arabic = None;
+            if c == ',' || c == '،' {
+                pending_comma = true;
+            }
+        }
+    }
+    flush(&mut current, &mut pending_comma, &mut after_comma);
+    out
+}
+
+fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
+    // "s/o" keeps its slash; any other slash separates words.
+    let lower = text.to_lowercase();
+    if matches!(lower.as_str(), "s/o" | "d/o" | "w/o") {
+        out.push(Word {
+            text: text.to_string(),
+            folded: lower,
+            arabic: false,
+            cyrillic: false,
+            after_comma,
+        });
+        return;
+    }
+    for part in text.split('/') {
+        if part.is_empty() {
+            continue;
+        }
+        let arabic = part.chars().any(is_arabic_char);
+        let mut folded = String::with_capacity(part.len());
+        let mut cyrillic = false;
+        if arabic {
+            for c in part.nfkd() {
+                if let Some(letter) = fold_arabic_char(c)
+                    && (is_arabic_char(letter) || letter.is_ascii_digit())
+                    && !is_combining_mark(letter)
+                {
+                    folded.push(letter);
+                }
+            }
+        } else {
+            cyrillic = fold_latin(part, &mut folded);
+        }
+        if !folded.is_empty() {
+            out.push(Word {
+                text: part.to_string(),
+                folded,
+                arabic,
+                cyrillic,
+                after_comma,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, expected: &[&str]) {
+        let folded: Vec<String> = words(name).into_iter().map(|w| w.folded).collect();
+        assert_eq!(folded, expected, "words of {name:?}");
+    }
+
+    #[test]
+    fn words_are_folded() {
+        check("AL-'ULABI, 'Adel Anwar", &["al", "ulabi", "adel", "anwar"]);
+        check("Isma'il Hafiz", &["ismail", "hafiz"]);
+        check(
+            "M. Hashem s/o Abdul Rahman",
+            &["m", "hashem", "s/o", "abdul", "rahman"],
+        );
+        check(
+            "José Müller-Lüdenscheidt",
+            &["jose", "muller", "ludenscheidt"],
+        );
+        check("Фуад Гулієв", &["fuad", "guliyev"]);
+        check(
+            "حاجى مالك نورزى (Hajji",
+            &["حاجی", "مالک", "نورزی", "hajji"],
+        );
+        check("  ", &[]);
+        check("Ørsted Łukasz Straße", &["orsted", "lukasz", "strasse"]);
+    }
+
+    #[test]
+    fn comma_marks_following_words() {
+        let marks: Vec<bool> = words("AHMADZAI, Hashem Khan")
+            .iter()
+            .map(|w| w.after_comma)
+            .collect();
+        assert_eq!(marks, [false, true, true]);
+    }
+}
