@@ -1,0 +1,313 @@
+//! The JSON API end to end, through the router, on a fresh database per test.
+
+use airbridge_domain::NationCode;
+use airbridge_store::sqlite::OpenMode;
+use airbridge_store::{Actor, SqliteStore, Store};
+use airbridge_web::{AppState, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    operator: String,
+    france: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("api.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store
+            .add_nation(&setup, NationCode::parse(code).unwrap(), name)
+            .await
+            .unwrap();
+    }
+    let operator = store
+        .create_api_token(&setup, "operator", None)
+        .await
+        .unwrap();
+    let france = store
+        .create_api_token(
+            &setup,
+            "france-cell",
+            Some(NationCode::parse("FR").unwrap()),
+        )
+        .await
+        .unwrap();
+    App {
+        router: router(AppState { store }),
+        operator,
+        france,
+        _dir: dir,
+    }
+}
+
+impl App {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, value)
+    }
+}
+
+fn person_body(nation: &str, given: &str) -> Value {
+    json!({
+        "nation": nation,
+        "person": {
+            "name": { "given": given, "family": "Ahmadzai" },
+            "sex": "male",
+            "birth_date": { "calendar": "solar_hijri", "year": 1365 },
+            "phones": ["+93701234567"]
+        }
+    })
+}
+
+#[tokio::test]
+async fn health_needs_no_token_and_the_api_does() {
+    let app = app().await;
+    let (status, body) = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    let (status, body) = app.call("GET", "/api/persons", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorised");
+    let (status, _) = app
+        .call("GET", "/api/persons", Some("ab_forged"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn register_read_and_move_a_person() {
+    let app = app().await;
+    let token = Some(app.operator.as_str());
+    let (status, created) = app
+        .call(
+            "POST",
+            "/api/persons",
+            token,
+            Some(person_body("FR", "Hashem")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["status"], "registered");
+
+    let (status, found) = app.call("GET", "/api/persons?q=hashem", token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+
+    let (status, change) = app
+        .call(
+            "POST",
+            &format!("/api/persons/P{id}/status"),
+            token,
+            Some(json!({"to": "eligible"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{change}");
+    assert_eq!(change["from"], "registered");
+    assert_eq!(change["actor"], "token:operator");
+
+    let (status, error) = app
+        .call(
+            "POST",
+            &format!("/api/persons/{id}/status"),
+            token,
+            Some(json!({"to": "boarded"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error["error"]["code"], "invalid");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("called_forward")
+    );
+
+    // A stale version is a conflict.
+    let (status, _) = app
+        .call(
+            "PUT",
+            &format!("/api/persons/{id}"),
+            token,
+            Some(json!({"person": person_body("FR", "Hashim")["person"], "expected_version": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (status, history) = app
+        .call("GET", &format!("/api/persons/{id}/history"), token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(history.as_array().unwrap().len(), 1);
+
+    let (status, audit) = app.call("GET", "/api/audit", token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "person.status")
+    );
+}
+
+#[tokio::test]
+async fn a_nation_token_sees_only_its_nation() {
+    let app = app().await;
+    let (_, german) = app
+        .call(
+            "POST",
+            "/api/persons",
+            Some(&app.operator),
+            Some(person_body("DE", "Karim")),
+        )
+        .await;
+    let german_id = german["id"].as_i64().unwrap();
+    let france = Some(app.france.as_str());
+
+    let (status, _) = app
+        .call("GET", &format!("/api/persons/{german_id}"), france, None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another nation's person looks missing"
+    );
+    let (status, _) = app
+        .call(
+            "POST",
+            &format!("/api/persons/{german_id}/status"),
+            france,
+            Some(json!({"to": "eligible"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, found) = app.call("GET", "/api/persons?q=karim", france, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found.as_array().unwrap().is_empty());
+    let (status, _) = app
+        .call("GET", "/api/persons?nation=DE", france, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/persons",
+            france,
+            Some(person_body("DE", "Farid")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.call("GET", "/api/audit", france, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, nations) = app.call("GET", "/api/nations", france, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(nations.as_array().unwrap().len(), 1);
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/persons",
+            france,
+            Some(person_body("FR", "Farid")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn cases_move_together_and_bad_input_is_explained() {
+    let app = app().await;
+    let token = Some(app.operator.as_str());
+    let case = json!({
+        "nation": "FR",
+        "reference": "FR-EMB-000042",
+        "eligibility": { "bases": [ { "basis": "worked", "employer": "Embassy of France", "role": "interpreter" } ] },
+        "members": [
+            { "relation": "principal", "person": { "name": { "given": "Zarmina", "family": "Sadat" }, "sex": "female" } },
+            { "relation": "child", "person": { "name": { "placeholder": "child 1" } } }
+        ]
+    });
+    let (status, created) = app.call("POST", "/api/cases", token, Some(case)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let case_id = created["case"]["id"].as_i64().unwrap();
+    assert_eq!(created["people"].as_array().unwrap().len(), 2);
+
+    let (status, changes) = app
+        .call(
+            "POST",
+            &format!("/api/cases/C{case_id}/status"),
+            token,
+            Some(json!({"to": "eligible"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changes.as_array().unwrap().len(), 2);
+
+    let (status, error) = app
+        .call(
+            "POST",
+            "/api/cases",
+            token,
+            Some(json!({"nation": "XX", "members": []})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("XX"),
+        "{error}"
+    );
+
+    let (status, error) = app
+        .call(
+            "POST",
+            "/api/cases",
+            token,
+            Some(json!({"nation": "FR", "members": []})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("principal"),
+        "{error}"
+    );
+
+    let (status, _) = app.call("GET", "/api/cases/C999", token, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.call("GET", "/api/cases/banana", token, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
