@@ -1,3 +1,66 @@
-//! The `airbridge` binary. (Being written.)
+//! The `airbridge` binary: reads the command line and the environment, opens the store and
+//! runs one command. Errors become a message on stderr and an exit code scripts can rely on
+//! (see `airbridge --help`).
+
+mod cli;
+mod commands;
+mod demo;
 mod names_cmd;
-fn main() {}
+mod parse;
+mod serve;
+
+use airbridge_store::{ErrorKind, StoreError};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, stable for scripts.
+pub mod exit {
+    pub const INTERNAL: u8 = 1;
+    pub const NOT_FOUND: u8 = 3;
+    pub const CONFLICT: u8 = 4;
+    pub const INVALID: u8 = 5;
+}
+
+/// Input refused before it reached the store; the message says what and how to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AIRBRIDGE_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,sqlx=error,airbridge=info")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        cli::Command::Names(command) => names_cmd::run(command),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(commands::run(cli))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<InvalidInput>().is_some() {
+        return exit::INVALID;
+    }
+    match error.downcast_ref::<StoreError>().map(StoreError::kind) {
+        Some(ErrorKind::NotFound) => exit::NOT_FOUND,
+        Some(ErrorKind::Conflict) => exit::CONFLICT,
+        Some(ErrorKind::Invalid) => exit::INVALID,
+        Some(ErrorKind::Internal) | None => exit::INTERNAL,
+    }
+}

@@ -1,11 +1,356 @@
-//! `airbridge names …`: the names engine on the command line. (Being written.)
+//! `airbridge names …`: the names engine on the command line.
+//!
+//! `compare` and `key` explain one name or pair for a person; `score` scores a CSV of pairs for
+//! batch work (evaluation, dedup candidates). `score` streams: a reader thread parses CSV chunks
+//! while the main thread parses each distinct name once (in parallel), scores the chunk's pairs
+//! on all cores and writes the previous results, so memory stays flat on any input size.
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc;
+
+use airbridge_names::{Comparison, NameEngine, ParsedName};
+use anyhow::{Context, bail};
+use rayon::prelude::*;
 
 /// The `names` subcommands.
 #[derive(Debug, clap::Subcommand)]
-pub enum NamesCommand {}
+pub enum NamesCommand {
+    /// Compare two names: the score and how their tokens aligned.
+    Compare {
+        /// The first name.
+        name_a: String,
+        /// The second name.
+        name_b: String,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse a name: its tokens and roles, romanised form and blocking keys.
+    Key {
+        /// The name.
+        name: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a CSV of name pairs (`id,name_a,name_b`, with header) into `id,score`.
+    Score {
+        /// Input CSV (UTF-8, header row `id,name_a,name_b`).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output CSV (`id,score`); `-` for standard output.
+        #[arg(long)]
+        output: PathBuf,
+    },
+}
 
 pub fn run(command: NamesCommand) -> anyhow::Result<ExitCode> {
-    match command {}
+    match run_command(command) {
+        // A closed pipe (`… | head`) is the reader's choice, not a failure.
+        Err(error)
+            if error
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
+    }
+}
+
+fn run_command(command: NamesCommand) -> anyhow::Result<ExitCode> {
+    let engine = NameEngine::new();
+    match command {
+        NamesCommand::Compare {
+            name_a,
+            name_b,
+            json,
+        } => {
+            let comparison = engine.compare(&name_a, &name_b);
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &comparison)?;
+                writeln!(out)?;
+            } else {
+                write_comparison(&mut out, &comparison)?;
+            }
+        }
+        NamesCommand::Key { name, json } => {
+            let parsed = engine.parse(&name);
+            let keys = engine.keys_parsed(&parsed);
+            let mut out = io::stdout().lock();
+            if json {
+                let value = serde_json::json!({ "parsed": parsed, "keys": keys });
+                serde_json::to_writer_pretty(&mut out, &value)?;
+                writeln!(out)?;
+            } else {
+                write_parsed(&mut out, &parsed)?;
+                writeln!(out, "keys:      {}", keys.join(" "))?;
+            }
+        }
+        NamesCommand::Score { input, output } => score_file(&engine, &input, &output)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_parsed(out: &mut impl Write, parsed: &ParsedName) -> io::Result<()> {
+    writeln!(out, "name:      {}", parsed.original)?;
+    writeln!(out, "romanised: {}", parsed.romanised)?;
+    for token in &parsed.tokens {
+        writeln!(
+            out,
+            "  {:<24} {:<12} form={:<18} canonical={:<18} skeleton={:<10} weight={:.2}",
+            token.text,
+            format!("{:?}", token.role).to_lowercase(),
+            token.form,
+            token.canonical,
+            token.skeleton,
+            token.weight
+        )?;
+    }
+    Ok(())
+}
+
+fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Result<()> {
+    writeln!(out, "score: {:.4}", comparison.score)?;
+    writeln!(
+        out,
+        "a: {}  →  {}",
+        comparison.a.original, comparison.a.romanised
+    )?;
+    writeln!(
+        out,
+        "b: {}  →  {}",
+        comparison.b.original, comparison.b.romanised
+    )?;
+    writeln!(out, "aligned:")?;
+    for alignment in &comparison.aligned {
+        writeln!(
+            out,
+            "  {:<24} ~ {:<24} {:<9} similarity {:.2}  weight {:.2}",
+            alignment.a,
+            alignment.b,
+            format!("{:?}", alignment.kind).to_lowercase(),
+            alignment.similarity,
+            alignment.weight
+        )?;
+    }
+    for (side, list) in [
+        ("a", &comparison.unmatched_a),
+        ("b", &comparison.unmatched_b),
+    ] {
+        for token in list {
+            let role = format!("{:?}", token.role).to_lowercase();
+            writeln!(
+                out,
+                "  unmatched in {side}: {} ({role}, weight {:.2})",
+                token.text, token.weight
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Pairs read per chunk: large enough to keep both cores busy, small enough for flat memory.
+const CHUNK_ROWS: usize = 32_768;
+/// Distinct parsed names kept between chunks; the cache is emptied when it grows past this.
+const CACHE_LIMIT: usize = 100_000;
+
+/// FNV-1a for the name cache: names are short and the default SipHash costs more than the
+/// lookup it guards. Not exposed to untrusted collision attacks beyond slower scoring.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type NameCache = HashMap<Box<str>, ParsedName, BuildHasherDefault<Fnv>>;
+
+/// A chunk of input rows, all text in one buffer (no allocation per row).
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    /// Per row: end offsets of id, name_a and name_b in `text` (each starts where the last ended).
+    ends: Vec<[u32; 3]>,
+}
+
+impl Chunk {
+    fn row(&self, index: usize) -> (&str, &str, &str) {
+        let [id, a, b] = self.ends[index];
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1][2]
+        };
+        let text = &self.text;
+        (
+            &text[start as usize..id as usize],
+            &text[id as usize..a as usize],
+            &text[a as usize..b as usize],
+        )
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Reads the pairs CSV in chunks and sends them down `chunks`; stops at the first bad row.
+fn read_chunks(input: &Path, chunks: mpsc::SyncSender<anyhow::Result<Chunk>>) {
+    let result = (|| -> anyhow::Result<()> {
+        let file = File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(io::BufReader::with_capacity(1 << 20, file));
+        let headers = reader
+            .byte_headers()
+            .with_context(|| format!("cannot read the header of {}", input.display()))?;
+        if headers.len() != 3 {
+            bail!(
+                "{}: line 1: expected the header id,name_a,name_b, found {} columns",
+                input.display(),
+                headers.len()
+            );
+        }
+        let mut record = csv::ByteRecord::new();
+        let mut chunk = Chunk::default();
+        loop {
+            let more = reader
+                .read_byte_record(&mut record)
+                .with_context(|| format!("{}: unreadable CSV", input.display()))?;
+            if !more {
+                break;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != 3 {
+                bail!(
+                    "{}: line {line}: expected 3 fields (id,name_a,name_b), found {}",
+                    input.display(),
+                    record.len()
+                );
+            }
+            let mut ends = [0u32; 3];
+            for (index, name) in ["id", "name_a", "name_b"].into_iter().enumerate() {
+                let text = std::str::from_utf8(&record[index]).map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: line {line}: {name} is not valid UTF-8",
+                        input.display()
+                    )
+                })?;
+                chunk.text.push_str(text);
+                ends[index] = u32::try_from(chunk.text.len()).context("chunk too large")?;
+            }
+            chunk.ends.push(ends);
+            if chunk.len() == CHUNK_ROWS || chunk.text.len() > (1 << 30) {
+                if chunks.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if chunk.len() > 0 {
+            let _ = chunks.send(Ok(chunk));
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        let _ = chunks.send(Err(error));
+    }
+}
+
+fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Result<()> {
+    let sink: Box<dyn Write> = if output == Path::new("-") {
+        Box::new(io::stdout().lock())
+    } else {
+        Box::new(
+            File::create(output).with_context(|| format!("cannot create {}", output.display()))?,
+        )
+    };
+    let mut out = BufWriter::with_capacity(1 << 20, sink);
+    writeln!(out, "id,score")?;
+
+    let (sender, receiver) = mpsc::sync_channel(2);
+    let input_path = input.to_path_buf();
+    let reader = std::thread::spawn(move || read_chunks(&input_path, sender));
+    let mut cache = NameCache::default();
+    for chunk in receiver {
+        let chunk = chunk?;
+        if cache.len() > CACHE_LIMIT {
+            cache.clear();
+        }
+        // Parse each name not seen before, once, in parallel.
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let mut seen = HashMap::<&str, (), BuildHasherDefault<Fnv>>::default();
+            for index in 0..chunk.len() {
+                let (_, name_a, name_b) = chunk.row(index);
+                for name in [name_a, name_b] {
+                    if !cache.contains_key(name) && seen.insert(name, ()).is_none() {
+                        missing.push(name);
+                    }
+                }
+            }
+        }
+        let parsed: Vec<ParsedName> = missing.par_iter().map(|name| engine.parse(name)).collect();
+        for (name, parsed) in missing.into_iter().zip(parsed) {
+            cache.insert(name.into(), parsed);
+        }
+        // Score and format in parallel, in slices whose output is then written in order.
+        let rows: Vec<usize> = (0..chunk.len()).collect();
+        let pieces: Vec<Vec<u8>> = rows
+            .par_chunks(1024)
+            .map(|indices| {
+                let mut piece = Vec::with_capacity(indices.len() * 24);
+                for &index in indices {
+                    let (id, name_a, name_b) = chunk.row(index);
+                    let score = match (cache.get(name_a), cache.get(name_b)) {
+                        (Some(a), Some(b)) => engine.score_parsed(a, b),
+                        // Every name of the chunk was inserted above; score directly if not.
+                        _ => engine.score(name_a, name_b),
+                    };
+                    // Writing to a Vec cannot fail.
+                    let _ = write_id(&mut piece, id);
+                    let _ = writeln!(piece, ",{score:.6}");
+                }
+                piece
+            })
+            .collect();
+        for piece in pieces {
+            out.write_all(&piece)?;
+        }
+    }
+    if reader.join().is_err() {
+        bail!("the CSV reader thread failed");
+    }
+    out.flush().context("cannot write the scores")?;
+    Ok(())
+}
+
+/// Writes an id as a CSV field, quoting it only when needed.
+fn write_id(out: &mut impl Write, id: &str) -> io::Result<()> {
+    if id.contains([',', '"', '\n', '\r']) {
+        write!(out, "\"{}\"", id.replace('"', "\"\""))
+    } else {
+        out.write_all(id.as_bytes())
+    }
 }

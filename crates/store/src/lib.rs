@@ -65,10 +65,10 @@ impl StoreError {
         match self {
             StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::Conflict { .. } | StoreError::AlreadyExists(_) => ErrorKind::Conflict,
-            StoreError::Transition(_) | StoreError::Invalid(_) => ErrorKind::Invalid,
-            StoreError::Open { .. } | StoreError::Database(_) | StoreError::Corrupt(_) => {
-                ErrorKind::Internal
+            StoreError::Transition(_) | StoreError::Invalid(_) | StoreError::Open { .. } => {
+                ErrorKind::Invalid
             }
+            StoreError::Database(_) | StoreError::Corrupt(_) => ErrorKind::Internal,
         }
     }
 }

@@ -1,10 +1,10 @@
 //! The records the store hands out and takes in: domain values plus the registry's
 //! bookkeeping (ids, nation, case, status, version, timestamps).
 
-pub use airbridge_domain::{NewCase, NewMember, StatusStep};
 use airbridge_domain::{
     Case, CaseId, Eligibility, EvacuationStatus, NationCode, Person, PersonId, Relation,
 };
+pub use airbridge_domain::{NewCase, NewMember, StatusStep};
 use serde::{Deserialize, Serialize};
 
 /// Who makes a change: a user name, a token name or `cli:<login>`. Recorded on every audit

@@ -25,16 +25,31 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     include_str!("../migrations/sqlite/0001_registry.sql"),
 )];
 
-/// Applies the migrations the database has not seen, each in its own transaction.
+/// Applies the migrations the database has not seen, all in one write transaction, so two
+/// processes opening a new file at once cannot both try to create the schema.
 async fn migrate(pool: &SqlitePool) -> Result<()> {
+    // The common case, a database already up to date, must not take the write lock: readers
+    // open the file while a long import writes to it.
+    let current: Option<i64> = sqlx::query_scalar(
+        "SELECT max(version) FROM schema_migrations \
+         WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations')",
+    )
+    .fetch_optional(pool)
+    .await
+    .ok()
+    .flatten();
+    if current == Some(MIGRATIONS.len() as i64) {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (\
          version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
     if let Some(newest) = applied.iter().max()
         && *newest > MIGRATIONS.len() as i64
@@ -48,7 +63,6 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
         if applied.contains(version) {
             continue;
         }
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
             .execute(&mut *tx)
             .await?;
@@ -58,8 +72,8 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -523,6 +537,29 @@ impl SqliteStore {
         for row in orphans {
             let table: String = row.try_get(0)?;
             problems.push(format!("foreign key broken in {table}"));
+        }
+        // The registry's own invariants: a case always has exactly one principal, and every
+        // person has the audit event that registered them.
+        let bad_cases: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM cases c WHERE (SELECT count(*) FROM persons p \
+             WHERE p.case_id = c.id AND p.relation = 'principal') != 1 \
+             AND EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if bad_cases > 0 {
+            problems.push(format!("{bad_cases} cases without exactly one principal"));
+        }
+        let unaudited: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM persons p WHERE NOT EXISTS (SELECT 1 FROM audit_events a \
+             WHERE a.entity_type = 'person' AND a.entity_id = 'P' || p.id AND a.action = 'person.add')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if unaudited > 0 {
+            problems.push(format!(
+                "{unaudited} people without their registration audit event"
+            ));
         }
         Ok(problems)
     }
@@ -1155,6 +1192,22 @@ impl Store for SqliteStore {
         }
         let mut tx = WriteTx::begin(&self.pool).await?;
         let record = tx.person(id).await?;
+        if record.relation == Some(Relation::Principal)
+            && let Some(case) = record.case
+        {
+            let others: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM persons WHERE case_id = ? AND id != ?")
+                    .bind(case.0)
+                    .bind(id.0)
+                    .fetch_one(&mut *tx.tx)
+                    .await?;
+            if others > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "{id} is the principal of case {case}, which still has {others} other \
+                     members: purge them first, or the case would have no principal"
+                )));
+            }
+        }
         for statement in [
             "DELETE FROM documents WHERE person_id = ?",
             "DELETE FROM status_changes WHERE person_id = ?",

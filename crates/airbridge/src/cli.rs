@@ -1,0 +1,299 @@
+//! The command line: every command and option, as clap reads them.
+
+use crate::names_cmd::NamesCommand;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Airbridge: coordinate a civilian evacuation between allied nations.
+///
+/// Exit codes: 0 done; 1 internal failure; 2 bad usage; 3 not found; 4 conflict (someone else
+/// changed it, or it already exists); 5 refused input (the message says what and how to fix).
+#[derive(Debug, Parser)]
+#[command(name = "airbridge", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file.
+    #[arg(
+        long,
+        global = true,
+        env = "AIRBRIDGE_DB",
+        default_value = "airbridge.db"
+    )]
+    pub db: PathBuf,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Who is acting, recorded in the audit trail (default: cli:$USER).
+    #[arg(long, global = true, env = "AIRBRIDGE_ACTOR")]
+    pub actor: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date).
+    Init,
+    /// Build the synthetic Kabul-2021 scenario into the database, then serve it.
+    Demo(DemoArgs),
+    /// Serve the JSON API.
+    Serve(ServeArgs),
+    /// Nations (tenants).
+    #[command(subcommand)]
+    Nation(NationCommand),
+    /// Organisations: embassies, ministries, armed forces, NGOs, media, employers.
+    #[command(subcommand, name = "org")]
+    Organisation(OrganisationCommand),
+    /// People.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Family cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Evacuation status of one person.
+    #[command(subcommand)]
+    Status(StatusCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the database: SQLite integrity, foreign keys and the audit chain.
+    Check,
+    /// The names engine: compare, key and score personal names.
+    #[command(subcommand)]
+    Names(NamesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many people to generate (up to 1,000,000 and more for load work).
+    #[arg(long, default_value_t = 20_000)]
+    pub persons: usize,
+    /// The random seed: the same seed gives the same scenario.
+    #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
+    /// Port to serve on afterwards.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Build the database and stop, without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Replace the database file if it exists (otherwise a non-empty database is refused).
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "AIRBRIDGE_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; 127.0.0.1 keeps it on this machine.
+    #[arg(long, env = "AIRBRIDGE_BIND", default_value = "127.0.0.1")]
+    pub bind: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NationCommand {
+    /// Add a nation: `airbridge nation add FR France`.
+    Add {
+        code: String,
+        name: String,
+    },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganisationCommand {
+    /// Add an organisation: `airbridge org add --nation FR --kind embassy "Embassy of France"`.
+    Add {
+        #[arg(long)]
+        nation: String,
+        /// embassy, ministry, armed_forces, ngo, media or employer.
+        #[arg(long)]
+        kind: String,
+        name: String,
+    },
+    List {
+        #[arg(long)]
+        nation: Option<String>,
+    },
+}
+
+/// A person's details as options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PersonArgs {
+    #[arg(long)]
+    pub given: Option<String>,
+    #[arg(long)]
+    pub family: Option<String>,
+    #[arg(long)]
+    pub father: Option<String>,
+    #[arg(long)]
+    pub grandfather: Option<String>,
+    /// The whole name as one string, when the list does not split it.
+    #[arg(long)]
+    pub full: Option<String>,
+    /// For an unnamed dependent: "wife of P12", "child 3".
+    #[arg(long)]
+    pub placeholder: Option<String>,
+    /// female, male, other, unknown (also f/m, homme/femme, زن/مرد).
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Date of birth: 1986, 1986-08, 1986-08-03, 03/08/1986, 1365/05/12, "1365 SH".
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Calendar of --dob when it cannot be told from the date: gregorian or solar_hijri.
+    #[arg(long)]
+    pub calendar: Option<String>,
+    #[arg(long)]
+    pub place_of_birth: Option<String>,
+    /// Nationality (ISO alpha-2), repeatable.
+    #[arg(long = "nationality")]
+    pub nationalities: Vec<String>,
+    /// A document as KIND:NUMBER[:ISSUER], e.g. passport:P1234567:AF, repeatable.
+    #[arg(long = "doc")]
+    pub documents: Vec<String>,
+    /// Phone number, repeatable; without a country code it is read as Afghan.
+    #[arg(long = "phone")]
+    pub phones: Vec<String>,
+    #[arg(long = "email")]
+    pub emails: Vec<String>,
+    /// Language (ISO 639), repeatable.
+    #[arg(long = "language")]
+    pub languages: Vec<String>,
+    /// unaccompanied_minor, medical, pregnancy, disability, elderly; repeatable.
+    #[arg(long = "vulnerability")]
+    pub vulnerabilities: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Register a person on their own (put them in a case with `case add-member`).
+    Add {
+        #[arg(long)]
+        nation: String,
+        #[command(flatten)]
+        person: PersonArgs,
+    },
+    /// Show a person with their status history.
+    Show { id: String },
+    /// Find people by name words, nation and status.
+    Search {
+        /// Words that must all appear in the names.
+        query: Option<String>,
+        #[arg(long)]
+        nation: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Erase a person's personal data (audited; needs a reason).
+    Purge {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Register a case with its principal (and dependents with --member).
+    Add {
+        #[arg(long)]
+        nation: String,
+        /// Organisation id (O3 or 3).
+        #[arg(long)]
+        org: Option<String>,
+        /// The submitting list's case or family number.
+        #[arg(long)]
+        reference: Option<String>,
+        /// Eligibility: national | worked:EMPLOYER:ROLE | at_risk:CATEGORY:REASON; repeatable.
+        #[arg(long = "basis")]
+        bases: Vec<String>,
+        /// Dependents as RELATION:NAME, e.g. spouse:"Fatima" or child:"" for an unnamed child.
+        #[arg(long = "member")]
+        members: Vec<String>,
+        /// The principal's details.
+        #[command(flatten)]
+        principal: PersonArgs,
+    },
+    /// Put an already registered person into a case.
+    AddMember {
+        case: String,
+        person: String,
+        #[arg(long)]
+        relation: String,
+    },
+    Show {
+        id: String,
+    },
+    List {
+        #[arg(long)]
+        nation: Option<String>,
+        #[arg(long)]
+        reference: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Move every member of a case to a status together.
+    Status {
+        case: String,
+        to: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Where: "Abbey Gate", "HKIA".
+        #[arg(long = "at")]
+        location: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Move a person to a status: `airbridge status set P12 at_gate --at "Abbey Gate"`.
+    Set {
+        person: String,
+        to: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long = "at")]
+        location: Option<String>,
+        /// Refuse the change if the person's version is not this (someone else changed them).
+        #[arg(long)]
+        expected_version: Option<i64>,
+    },
+    /// A person's status history.
+    History { person: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The newest events (oldest first).
+    List {
+        /// Only events about this entity, as TYPE:ID (person:P12, case:C3, nation:FR).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Only events by this actor (as recorded: cli:alice, token:gate-1).
+        #[arg(long = "by")]
+        by: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Walk the hash chain: find any altered, removed or reordered event.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; the secret is printed once.
+    Create {
+        name: String,
+        /// Bind the token to one nation (without it, the token is an operator's).
+        #[arg(long)]
+        nation: Option<String>,
+    },
+}
