@@ -170,6 +170,8 @@ pub struct PersonArgs {
     pub vulnerabilities: Vec<String>,
 }
 
+// Parsed once per run: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum PersonCommand {
     /// Register a person on their own (put them in a case with `case add-member`).
@@ -200,6 +202,8 @@ pub enum PersonCommand {
     },
 }
 
+// Parsed once per run: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
     /// Register a case with its principal (and dependents with --member).

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need on a fresh Debian machine with
+# only Rust, then runs formatting, lints and every test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Reuse a build directory across runs on the same machine; a fresh machine builds from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/airbridge/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+# System packages the tests need. None yet beyond Rust's toolchain: the SQLite store is built
+# from source by sqlx. (PostgreSQL and Chromium join this list with their issues.)
+need_apt=()
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    echo "missing packages: ${need_apt[*]} (run as root or install them)" >&2
+    exit 1
+  fi
+fi
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "pure engines have no I/O dependencies"
+for crate in airbridge-domain airbridge-names airbridge-demo; do
+  if cargo tree --locked -p "$crate" -e normal --prefix none | grep -E '^(sqlx|tokio|axum|hyper)[ -]'; then
+    echo "$crate must not depend on storage, async runtime or HTTP crates" >&2
+    exit 1
+  fi
+done
+
+step "cargo test"
+cargo test --workspace --locked
+
+if [ -f fuzz/Cargo.toml ]; then
+  step "fuzz targets compile"
+  cargo check --manifest-path fuzz/Cargo.toml --locked 2>/dev/null || cargo check --manifest-path fuzz/Cargo.toml
+fi
