@@ -1,0 +1,19 @@
+//! Lists in and out: evacuation lists as people send them — CSV in any encoding and delimiter,
+//! XLSX, XLS, ODS — read into validated cases with a report for every row; and exports that
+//! carry only what was asked for and cannot execute in a spreadsheet.
+//!
+//! The crate does no file or database I/O: callers hand it bytes and get values back. Reading
+//! never panics on any input; every problem is a [`RowIssue`] on the row it concerns (line,
+//! column, value, why, how to fix) or a [`ReadError`] for a file that cannot be read at all.
+
+pub mod export;
+pub mod families;
+pub mod mapping;
+pub mod read;
+pub mod rows;
+pub mod values;
+
+pub use families::{ImportedCase, ImportedMember, build_cases};
+pub use mapping::{ColumnMapping, Field, MappingFile};
+pub use read::{ReadError, SourceFormat, Table, read_table};
+pub use rows::{ParsedRow, RowIssue, RowStatus, Severity, parse_rows};

@@ -1,0 +1,374 @@
+//! Reading a file's bytes into tables of text cells: CSV (encoding and delimiter detected),
+//! XLSX, XLS and ODS (every sheet, or one).
+
+use calamine::{Data, Reader};
+use std::io::{Cursor, Read};
+
+/// The formats Airbridge reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Csv,
+    Xlsx,
+    Xls,
+    Ods,
+}
+
+impl SourceFormat {
+    /// Guesses the format from the first bytes (ZIP for XLSX/ODS, OLE for XLS), then the name.
+    pub fn detect(name: &str, bytes: &[u8]) -> SourceFormat {
+        let lower = name.to_lowercase();
+        if bytes.starts_with(b"PK\x03\x04") {
+            if lower.ends_with(".ods") || window(bytes, b"application/vnd.oasis.opendocument") {
+                return SourceFormat::Ods;
+            }
+            return SourceFormat::Xlsx;
+        }
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return SourceFormat::Xls;
+        }
+        SourceFormat::Csv
+    }
+}
+
+fn window(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .get(..haystack.len().min(4096))
+        .is_some_and(|head| head.windows(needle.len()).any(|w| w == needle))
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("line {line}: the CSV is malformed: {message}")]
+    Csv { line: u64, message: String },
+    #[error(
+        "the spreadsheet cannot be opened: {0} (is it a real .xlsx/.xls/.ods file, not renamed or damaged?)"
+    )]
+    Spreadsheet(String),
+    #[error("there is no sheet named '{0}'; the sheets are: {1}")]
+    NoSuchSheet(String, String),
+    #[error("the file is larger than {limit} bytes once unpacked; split it into smaller files")]
+    TooLarge { limit: u64 },
+}
+
+/// One sheet (or the whole CSV) as text: a header row and the rows below it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// The sheet's name; `None` for CSV.
+    pub sheet: Option<String>,
+    /// The line (1-based, as a spreadsheet shows it) of the header row.
+    pub header_line: usize,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+    /// What the reader noticed about the file (encoding, delimiter).
+    pub notes: Vec<String>,
+}
+
+/// A data row with its line number in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// Spreadsheets are ZIP archives: refuse one that unpacks to more than this (a ZIP bomb).
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads every table in the file (CSV: one; spreadsheets: every non-empty sheet, or `sheet`).
+pub fn read_table(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<Table>, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    match SourceFormat::detect(name, bytes) {
+        SourceFormat::Csv => read_csv(bytes).map(|t| vec![t]),
+        SourceFormat::Xlsx | SourceFormat::Ods | SourceFormat::Xls => {
+            check_unpacked_size(bytes)?;
+            read_workbook(bytes, sheet)
+        }
+    }
+}
+
+/// Sums the sizes a ZIP's central directory declares, without unpacking anything.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ReadError> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(());
+    }
+    let mut total: u64 = 0;
+    let mut at = 0;
+    // Central directory file headers: signature PK\x01\x02, uncompressed size at offset 24.
+    while let Some(offset) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let start = at + offset;
+        if let Some(size) = bytes.get(start + 24..start + 28) {
+            total += u64::from(u32::from_le_bytes([size[0], size[1], size[2], size[3]]));
+        }
+        if total > MAX_UNPACKED_BYTES {
+            return Err(ReadError::TooLarge {
+                limit: MAX_UNPACKED_BYTES,
+            });
+        }
+        at = start + 4;
+    }
+    Ok(())
+}
+
+/// Decodes the bytes: a BOM decides; otherwise UTF-8 when valid, else the most likely legacy
+/// encoding (Windows-1256 for Dari/Pashto lists saved by Excel, Windows-1252 for French ones).
+fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _, _) = encoding.decode(bytes);
+        return (text.into_owned(), encoding.name());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), "UTF-8");
+    }
+    // UTF-16 without a BOM: many NUL bytes in alternate positions.
+    let nul_odd = bytes.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let nul_even = bytes.iter().step_by(2).filter(|b| **b == 0).count();
+    if nul_odd > bytes.len() / 4 {
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return (text.into_owned(), "UTF-16LE");
+    }
+    if nul_even > bytes.len() / 4 {
+        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
+        return (text.into_owned(), "UTF-16BE");
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _, _) = encoding.decode(bytes);
+    (text.into_owned(), encoding.name())
+}
+
+/// The delimiter that splits the first lines into the most equal, largest number of fields.
+fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .take(20)
+        .collect();
+    let mut best = (b',', 0usize);
+    for candidate in [b',', b';', b'\t', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == candidate).count())
+            .collect();
+        let Some(first) = counts.first().copied() else {
+            continue;
+        };
+        let consistent = counts.iter().filter(|c| **c == first).count();
+        let score = if first == 0 {
+            0
+        } else {
+            consistent * 100 + first
+        };
+        if score > best.1 {
+            best = (candidate, score);
+        }
+    }
+    best.0
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
+    let (text, encoding) = decode(bytes);
+    let text = text.trim_end_matches('\u{1a}');
+    let delimiter = sniff_delimiter(text);
+    // Comment lines above the header (an export's stamp) are skipped and counted.
+    let mut skipped_lines = 0usize;
+    let mut text = text;
+    while text.starts_with('#') {
+        text = text.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
+        skipped_lines += 1;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut table = Table {
+        notes: vec![format!(
+            "encoding {encoding}, delimiter {}",
+            match delimiter {
+                b'\t' => "tab".to_owned(),
+                other => format!("'{}'", other as char),
+            }
+        )],
+        ..Table::default()
+    };
+    // Line numbers are counted from byte offsets, so that quoted fields spanning lines count.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1 + skipped_lines);
+    let mut line_at = |offset: usize| {
+        // A record's position is where the reader started, before any blank lines it skipped.
+        let mut offset = offset.min(bytes.len());
+        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset >= counted_to {
+            line += bytes[counted_to..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted_to = offset;
+        }
+        line
+    };
+    for record in reader.records() {
+        let record = record.map_err(|e| ReadError::Csv {
+            line: e
+                .position()
+                .map(|p| line_at(p.byte() as usize) as u64)
+                .unwrap_or(0),
+            message: e.to_string(),
+        })?;
+        let line = record
+            .position()
+            .map(|p| line_at(p.byte() as usize))
+            .unwrap_or(0);
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if table.headers.is_empty() {
+            table.headers = cells;
+            table.header_line = line;
+        } else {
+            table.rows.push(Row { line, cells });
+        }
+    }
+    if table.headers.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(table)
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        // A date cell: keep the ISO date so the value parser sees an unambiguous date.
+        Data::DateTime(value) => match value.as_datetime() {
+            Some(datetime) => datetime.date().to_string(),
+            None => value.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR {e:?}"),
+        #[allow(unreachable_patterns)]
+        _ => String::new(),
+    }
+}
+
+fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, ReadError> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+    let names = workbook.sheet_names();
+    if let Some(wanted) = only
+        && !names.iter().any(|n| n == wanted)
+    {
+        return Err(ReadError::NoSuchSheet(wanted.to_owned(), names.join(", ")));
+    }
+    let mut tables = Vec::new();
+    for name in names {
+        if only.is_some_and(|wanted| wanted != name) {
+            continue;
+        }
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Spreadsheet(format!("sheet '{name}': {e}")))?;
+        let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
+        let mut table = Table {
+            sheet: Some(name.clone()),
+            ..Table::default()
+        };
+        for (index, row) in range.rows().enumerate() {
+            let cells: Vec<String> = row.iter().map(cell_text).collect();
+            if cells.iter().all(String::is_empty) {
+                continue;
+            }
+            let line = first_row + index + 1;
+            if table.headers.is_empty() {
+                table.headers = cells;
+                table.header_line = line;
+            } else {
+                table.rows.push(Row { line, cells });
+            }
+        }
+        if !table.headers.is_empty() {
+            tables.push(table);
+        }
+    }
+    Ok(tables)
+}
+
+/// Reads everything from a reader; a helper for callers with streams.
+pub fn read_all(mut reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.by_ref().take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "the file is larger than {limit} bytes; split it into smaller files"
+        )));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_semicolons_bom_and_comments() {
+        let bytes = "\u{feff}# exported by someone\nNom;Prénom;Date de naissance\nAhmadzai;Hashem;1365/05/12\n\n;Fatima;1990\n".as_bytes();
+        let tables = read_table("list.csv", bytes, None).unwrap();
+        let table = &tables[0];
+        assert_eq!(table.headers, ["Nom", "Prénom", "Date de naissance"]);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[0].cells[1], "Hashem");
+        assert_eq!(table.rows[1].line, 5);
+        assert!(table.notes[0].contains("';'"), "{:?}", table.notes);
+    }
+
+    #[test]
+    fn legacy_encodings_are_detected() {
+        // "نام,تخلص\nمحمد,احمدزی" in Windows-1256, as Excel saves a Dari CSV.
+        let text = "نام,تخلص\nمحمد,احمدزی\nعلی,رحیمی\n";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+        let table = &read_table("x.csv", &bytes, None).unwrap()[0];
+        assert_eq!(table.headers, ["نام", "تخلص"]);
+        assert_eq!(table.rows[0].cells[0], "محمد");
+        // UTF-16LE with BOM, tab separated.
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "Name\tDOB\nKarim\t1980\n".encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let table = &read_table("x.csv", &utf16, None).unwrap()[0];
+        assert_eq!(table.headers, ["Name", "DOB"]);
+        // Windows-1252 French.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Nom;Prénom\nDubois;Hélène\n");
+        let table = &read_table("x.csv", &bytes, None).unwrap()[0];
+        assert_eq!(table.rows[0].cells[1], "Hélène");
+    }
+
+    #[test]
+    fn broken_files_get_clear_errors() {
+        assert!(matches!(
+            read_table("a.csv", b"", None),
+            Err(ReadError::Empty)
+        ));
+        assert!(matches!(
+            read_table("a.xlsx", b"PK\x03\x04garbage", None),
+            Err(ReadError::Spreadsheet(_))
+        ));
+    }
+}
