@@ -145,6 +145,21 @@ pub trait Store: Clone + Send + Sync + 'static {
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<CaseRecord>> + Send;
 
+    /// Imports a list in one transaction: new rows become people and cases, rows seen before
+    /// with the same content change nothing, rows whose content changed update their person,
+    /// rejected rows go to quarantine. All or nothing.
+    fn import_list(
+        &self,
+        actor: &Actor,
+        batch: ImportBatch,
+    ) -> impl Future<Output = Result<ImportOutcome>> + Send;
+    /// The quarantined rows of a nation (`open` only, unless `all`).
+    fn list_quarantine(
+        &self,
+        nation: Option<NationCode>,
+        all: bool,
+    ) -> impl Future<Output = Result<Vec<QuarantineEntry>>> + Send;
+
     // --- status ------------------------------------------------------------------------------
     fn set_status(
         &self,

@@ -128,3 +128,69 @@ pub struct TokenOwner {
     /// `None` for a token that may act for every nation (an operator's).
     pub nation: Option<NationCode>,
 }
+
+/// One row of an imported list that became (or updates) a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportMember {
+    /// The row's identity within its source: its id column, or family id and position, or line.
+    pub row_key: String,
+    /// A hash of the row's content: equal means unchanged since the last import.
+    pub fingerprint: String,
+    pub relation: Relation,
+    pub person: Person,
+}
+
+/// A case of an imported list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportCase {
+    pub reference: Option<String>,
+    pub eligibility: Eligibility,
+    pub members: Vec<ImportMember>,
+}
+
+/// A row that could not become a person, kept whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantineRow {
+    pub row_key: String,
+    pub sheet: Option<String>,
+    pub line: i64,
+    pub fingerprint: String,
+    /// The row as it was: (header, value) pairs.
+    pub raw: Vec<(String, String)>,
+    /// Why it was refused (the import report's issues, as JSON).
+    pub issues: serde_json::Value,
+}
+
+/// A whole list to import in one transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    pub nation: NationCode,
+    pub organisation: Option<airbridge_domain::OrganisationId>,
+    /// The name the list is known by (its file name, or one given): rows are matched within it.
+    pub source: String,
+    pub cases: Vec<ImportCase>,
+    pub rejected: Vec<QuarantineRow>,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub people_created: usize,
+    pub people_updated: Vec<PersonId>,
+    pub people_unchanged: usize,
+    pub cases_created: usize,
+    pub quarantined: usize,
+    /// Earlier quarantined rows now imported from a corrected file.
+    pub quarantine_resolved: usize,
+}
+
+/// A quarantined row as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantineEntry {
+    pub id: i64,
+    pub nation: NationCode,
+    pub source: String,
+    pub row: QuarantineRow,
+    pub status: String,
+    pub created_at: String,
+}

@@ -19,11 +19,18 @@ use std::time::Duration;
 
 /// The schema's migrations, in order, compiled into the binary. A migration is never edited
 /// once released; a change to the schema is a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/sqlite/0001_registry.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/sqlite/0001_registry.sql"),
+    ),
+    (
+        2,
+        "imports",
+        include_str!("../migrations/sqlite/0002_imports.sql"),
+    ),
+];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
 /// processes opening a new file at once cannot both try to create the schema.
@@ -325,6 +332,134 @@ impl WriteTx {
         .await?;
         self.insert_documents(PersonId(id), person).await?;
         Ok(PersonId(id))
+    }
+
+    /// Inserts a case with its members, their audit events and any status steps. The caller
+    /// has checked the nation, the organisation and that there is one principal.
+    async fn insert_case(
+        &mut self,
+        actor: &Actor,
+        case: NewCase,
+    ) -> Result<(CaseId, Vec<PersonId>)> {
+            let eligibility = to_json(&case.eligibility)?;
+            let case_id: i64 = sqlx::query_scalar(
+                "INSERT INTO cases (nation, organisation, reference, eligibility, version, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            )
+            .bind(case.nation.as_str())
+            .bind(case.organisation.map(|o| o.0))
+            .bind(&case.reference)
+            .bind(&eligibility)
+            .bind(&self.at)
+            .bind(&self.at)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            let case_id = CaseId(case_id);
+            let mut members = Vec::with_capacity(case.members.len());
+            for member in case.members {
+                let person = member.person.validated().map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "case {}: {e}",
+                        case.reference.as_deref().unwrap_or("(no reference)")
+                    ))
+                })?;
+                let details = to_json(&person)?;
+                let id = self
+                    .insert_person(
+                        case.nation,
+                        Some((case_id, member.relation)),
+                        &person,
+                        &details,
+                    )
+                    .await?;
+                self.audit(
+                    actor,
+                    Audit {
+                        nation: Some(case.nation.as_str()),
+                        action: "person.add",
+                        entity_type: "person",
+                        entity_id: id.to_string(),
+                        before: None,
+                        after: Some(details),
+                    },
+                )
+                .await?;
+                members.push(CaseMember {
+                    person: id,
+                    relation: member.relation,
+                });
+            }
+            let summary = serde_json::json!({
+                "nation": case.nation,
+                "organisation": case.organisation,
+                "reference": case.reference,
+                "eligibility": case.eligibility,
+                "members": members,
+            });
+            self.audit(
+                actor,
+                Audit {
+                    nation: Some(case.nation.as_str()),
+                    action: "case.add",
+                    entity_type: "case",
+                    entity_id: case_id.to_string(),
+                    before: None,
+                    after: Some(to_json(&summary)?),
+                },
+            )
+            .await?;
+            let mut moving: Vec<Moving> = members
+                .iter()
+                .map(|m| Moving {
+                    id: m.person,
+                    nation: case.nation,
+                    status: EvacuationStatus::Registered,
+                })
+                .collect();
+            for step in &case.progress {
+                for member in &mut moving {
+                    self.change_status(
+                        actor,
+                        *member,
+                        step.to,
+                        step.reason.as_deref(),
+                        step.location.as_deref(),
+                    )
+                    .await?;
+                    member.status = step.to;
+                }
+            }
+        let ids = members.iter().map(|m| m.person).collect();
+        Ok((case_id, ids))
+    }
+
+    /// Rewrites a person's details and the indexes derived from them.
+    async fn rewrite_person(&mut self, id: PersonId, person: &Person, details: &str) -> Result<()> {
+        let (birth_first, birth_last) = match &person.birth_date {
+            Some(date) => {
+                let (first, last) = date.gregorian_range();
+                (Some(first.days_since_epoch()), Some(last.days_since_epoch()))
+            }
+            None => (None, None),
+        };
+        sqlx::query(
+            "UPDATE persons SET display_name = ?, search_name = ?, birth_first = ?, birth_last = ?, \
+             details = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(person.name.display())
+        .bind(search_text(person))
+        .bind(birth_first)
+        .bind(birth_last)
+        .bind(details)
+        .bind(&self.at)
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM documents WHERE person_id = ?")
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await?;
+        self.insert_documents(id, person).await
     }
 
     async fn insert_documents(&mut self, id: PersonId, person: &Person) -> Result<()> {
@@ -733,34 +868,7 @@ impl Store for SqliteStore {
         let mut tx = WriteTx::begin(&self.pool).await?;
         let old = tx.person(id).await?;
         check_version("person", id.to_string(), expected_version, old.version)?;
-        let (birth_first, birth_last) = match &person.birth_date {
-            Some(date) => {
-                let (first, last) = date.gregorian_range();
-                (
-                    Some(first.days_since_epoch()),
-                    Some(last.days_since_epoch()),
-                )
-            }
-            None => (None, None),
-        };
-        sqlx::query(
-            "UPDATE persons SET display_name = ?, search_name = ?, birth_first = ?, birth_last = ?, \
-             details = ?, version = version + 1, updated_at = ? WHERE id = ?",
-        )
-        .bind(person.name.display())
-        .bind(search_text(&person))
-        .bind(birth_first)
-        .bind(birth_last)
-        .bind(&details)
-        .bind(&tx.at)
-        .bind(id.0)
-        .execute(&mut *tx.tx)
-        .await?;
-        sqlx::query("DELETE FROM documents WHERE person_id = ?")
-            .bind(id.0)
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.insert_documents(id, &person).await?;
+        tx.rewrite_person(id, &person, &details).await?;
         tx.audit(
             actor,
             Audit {
@@ -850,94 +958,7 @@ impl Store for SqliteStore {
                 };
                 check_organisation_nation(&organisation, case.nation)?;
             }
-            let eligibility = to_json(&case.eligibility)?;
-            let case_id: i64 = sqlx::query_scalar(
-                "INSERT INTO cases (nation, organisation, reference, eligibility, version, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
-            )
-            .bind(case.nation.as_str())
-            .bind(case.organisation.map(|o| o.0))
-            .bind(&case.reference)
-            .bind(&eligibility)
-            .bind(&tx.at)
-            .bind(&tx.at)
-            .fetch_one(&mut *tx.tx)
-            .await?;
-            let case_id = CaseId(case_id);
-            let mut members = Vec::with_capacity(case.members.len());
-            for member in case.members {
-                let person = member.person.validated().map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "case {}: {e}",
-                        case.reference.as_deref().unwrap_or("(no reference)")
-                    ))
-                })?;
-                let details = to_json(&person)?;
-                let id = tx
-                    .insert_person(
-                        case.nation,
-                        Some((case_id, member.relation)),
-                        &person,
-                        &details,
-                    )
-                    .await?;
-                tx.audit(
-                    actor,
-                    Audit {
-                        nation: Some(case.nation.as_str()),
-                        action: "person.add",
-                        entity_type: "person",
-                        entity_id: id.to_string(),
-                        before: None,
-                        after: Some(details),
-                    },
-                )
-                .await?;
-                members.push(CaseMember {
-                    person: id,
-                    relation: member.relation,
-                });
-            }
-            let summary = serde_json::json!({
-                "nation": case.nation,
-                "organisation": case.organisation,
-                "reference": case.reference,
-                "eligibility": case.eligibility,
-                "members": members,
-            });
-            tx.audit(
-                actor,
-                Audit {
-                    nation: Some(case.nation.as_str()),
-                    action: "case.add",
-                    entity_type: "case",
-                    entity_id: case_id.to_string(),
-                    before: None,
-                    after: Some(to_json(&summary)?),
-                },
-            )
-            .await?;
-            let mut moving: Vec<Moving> = members
-                .iter()
-                .map(|m| Moving {
-                    id: m.person,
-                    nation: case.nation,
-                    status: EvacuationStatus::Registered,
-                })
-                .collect();
-            for step in &case.progress {
-                for member in &mut moving {
-                    tx.change_status(
-                        actor,
-                        *member,
-                        step.to,
-                        step.reason.as_deref(),
-                        step.location.as_deref(),
-                    )
-                    .await?;
-                    member.status = step.to;
-                }
-            }
+            let (case_id, _) = tx.insert_case(actor, case).await?;
             ids.push(case_id);
         }
         tx.commit().await?;
@@ -1062,6 +1083,261 @@ impl Store for SqliteStore {
             }
         }
         Ok(cases)
+    }
+
+    async fn import_list(&self, actor: &Actor, batch: ImportBatch) -> Result<ImportOutcome> {
+        let mut outcome = ImportOutcome::default();
+        let nation = batch.nation;
+        let source = batch.source.trim().to_owned();
+        if source.is_empty() {
+            return Err(StoreError::Invalid("an import needs a source name".into()));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        tx.require_nation(nation).await?;
+        if let Some(org) = batch.organisation {
+            let organisation = tx.organisation(org).await?;
+            check_organisation_nation(&organisation, nation)?;
+        }
+        for case in batch.cases {
+            // Which of the case's rows were imported before, and into which case.
+            let mut known_case: Option<CaseId> = None;
+            let mut fresh: Vec<ImportMember> = Vec::new();
+            for member in case.members {
+                let previous = sqlx::query(
+                    "SELECT i.fingerprint, i.person_id, p.case_id FROM import_rows i \
+                     JOIN persons p ON p.id = i.person_id \
+                     WHERE i.nation = ? AND i.source = ? AND i.row_key = ?",
+                )
+                .bind(nation.as_str())
+                .bind(&source)
+                .bind(&member.row_key)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+                let Some(previous) = previous else {
+                    fresh.push(member);
+                    continue;
+                };
+                let person_id = PersonId(previous.try_get("person_id")?);
+                if let Some(case_id) = previous.try_get::<Option<i64>, _>("case_id")? {
+                    known_case.get_or_insert(CaseId(case_id));
+                }
+                let fingerprint: String = previous.try_get("fingerprint")?;
+                if fingerprint == member.fingerprint {
+                    outcome.people_unchanged += 1;
+                    continue;
+                }
+                let person = member
+                    .person
+                    .validated()
+                    .map_err(|e| StoreError::Invalid(format!("row {}: {e}", member.row_key)))?;
+                let old = tx.person(person_id).await?;
+                let details = to_json(&person)?;
+                tx.rewrite_person(person_id, &person, &details).await?;
+                tx.audit(
+                    actor,
+                    Audit {
+                        nation: Some(nation.as_str()),
+                        action: "person.update",
+                        entity_type: "person",
+                        entity_id: person_id.to_string(),
+                        before: Some(to_json(&old.person)?),
+                        after: Some(details),
+                    },
+                )
+                .await?;
+                sqlx::query(
+                    "UPDATE import_rows SET fingerprint = ?, imported_at = ? \
+                     WHERE nation = ? AND source = ? AND row_key = ?",
+                )
+                .bind(&member.fingerprint)
+                .bind(&tx.at)
+                .bind(nation.as_str())
+                .bind(&source)
+                .bind(&member.row_key)
+                .execute(&mut *tx.tx)
+                .await?;
+                outcome.people_updated.push(person_id);
+            }
+            if fresh.is_empty() {
+                continue;
+            }
+            let created: Vec<(PersonId, String)> = match known_case {
+                // New rows of a family imported before join its case.
+                Some(case_id) => {
+                    let mut created = Vec::new();
+                    for member in fresh {
+                        let relation = if member.relation == Relation::Principal {
+                            Relation::OtherRelative
+                        } else {
+                            member.relation
+                        };
+                        let person = member.person.validated().map_err(|e| {
+                            StoreError::Invalid(format!("row {}: {e}", member.row_key))
+                        })?;
+                        let details = to_json(&person)?;
+                        let id = tx
+                            .insert_person(nation, Some((case_id, relation)), &person, &details)
+                            .await?;
+                        tx.audit(
+                            actor,
+                            Audit {
+                                nation: Some(nation.as_str()),
+                                action: "person.add",
+                                entity_type: "person",
+                                entity_id: id.to_string(),
+                                before: None,
+                                after: Some(details),
+                            },
+                        )
+                        .await?;
+                        tx.audit(
+                            actor,
+                            Audit {
+                                nation: Some(nation.as_str()),
+                                action: "case.add_member",
+                                entity_type: "case",
+                                entity_id: case_id.to_string(),
+                                before: None,
+                                after: Some(to_json(&CaseMember { person: id, relation })?),
+                            },
+                        )
+                        .await?;
+                        created.push((id, member.fingerprint.clone()));
+                        sqlx::query(
+                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at) \
+                             VALUES (?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(nation.as_str())
+                        .bind(&source)
+                        .bind(&member.row_key)
+                        .bind(&member.fingerprint)
+                        .bind(id.0)
+                        .bind(&tx.at)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    }
+                    created
+                }
+                None => {
+                    let new_case = NewCase {
+                        nation,
+                        organisation: batch.organisation,
+                        reference: case.reference.clone(),
+                        eligibility: case.eligibility.clone(),
+                        members: fresh
+                            .iter()
+                            .map(|m| NewMember {
+                                relation: m.relation,
+                                person: m.person.clone(),
+                            })
+                            .collect(),
+                        progress: Vec::new(),
+                    };
+                    check_new_case(&new_case)?;
+                    let (_, ids) = tx.insert_case(actor, new_case).await?;
+                    outcome.cases_created += 1;
+                    for (member, id) in fresh.iter().zip(&ids) {
+                        sqlx::query(
+                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at) \
+                             VALUES (?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(nation.as_str())
+                        .bind(&source)
+                        .bind(&member.row_key)
+                        .bind(&member.fingerprint)
+                        .bind(id.0)
+                        .bind(&tx.at)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    }
+                    ids.into_iter().map(|id| (id, String::new())).collect()
+                }
+            };
+            outcome.people_created += created.len();
+        }
+        // Rows refused now go to quarantine (once per content); rows accepted now close the
+        // quarantine entries they were refused under before.
+        for row in &batch.rejected {
+            let inserted = sqlx::query(
+                "INSERT INTO quarantine (nation, source, row_key, sheet, line, fingerprint, raw, issues, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nation, source, fingerprint) DO NOTHING",
+            )
+            .bind(nation.as_str())
+            .bind(&source)
+            .bind(&row.row_key)
+            .bind(&row.sheet)
+            .bind(row.line)
+            .bind(&row.fingerprint)
+            .bind(to_json(&row.raw)?)
+            .bind(to_json(&row.issues)?)
+            .bind(&tx.at)
+            .execute(&mut *tx.tx)
+            .await?;
+            if inserted.rows_affected() > 0 {
+                outcome.quarantined += 1;
+            }
+        }
+        let resolved = sqlx::query(
+            "UPDATE quarantine SET status = 'resolved', resolved_at = ? \
+             WHERE nation = ? AND source = ? AND status = 'open' AND row_key IN \
+             (SELECT row_key FROM import_rows WHERE nation = ? AND source = ?)",
+        )
+        .bind(&tx.at)
+        .bind(nation.as_str())
+        .bind(&source)
+        .bind(nation.as_str())
+        .bind(&source)
+        .execute(&mut *tx.tx)
+        .await?;
+        outcome.quarantine_resolved = resolved.rows_affected() as usize;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "list.import",
+                entity_type: "source",
+                entity_id: source.clone(),
+                before: None,
+                after: Some(to_json(&outcome)?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn list_quarantine(
+        &self,
+        nation: Option<NationCode>,
+        all: bool,
+    ) -> Result<Vec<QuarantineEntry>> {
+        sqlx::query(
+            "SELECT id, nation, source, row_key, sheet, line, fingerprint, raw, issues, status, created_at \
+             FROM quarantine WHERE (?1 IS NULL OR nation = ?1) AND (?2 OR status = 'open') ORDER BY id",
+        )
+        .bind(nation.map(|n| n.to_string()))
+        .bind(all)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(QuarantineEntry {
+                id: row.try_get("id")?,
+                nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+                source: row.try_get("source")?,
+                row: QuarantineRow {
+                    row_key: row.try_get("row_key")?,
+                    sheet: row.try_get("sheet")?,
+                    line: row.try_get("line")?,
+                    fingerprint: row.try_get("fingerprint")?,
+                    raw: from_json(&row.try_get::<String, _>("raw")?, "quarantined row")?,
+                    issues: from_json(&row.try_get::<String, _>("issues")?, "quarantine issues")?,
+                },
+                status: row.try_get("status")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
     }
 
     async fn set_eligibility(

@@ -606,3 +606,117 @@ async fn reopening_keeps_data_and_integrity() {
             .is_err()
     );
 }
+
+fn import_member(key: &str, fingerprint: &str, relation: Relation, given: &str) -> airbridge_store::ImportMember {
+    airbridge_store::ImportMember {
+        row_key: key.into(),
+        fingerprint: fingerprint.into(),
+        relation,
+        person: person(given, "Ahmadzai"),
+    }
+}
+
+fn import_batch(cases: Vec<airbridge_store::ImportCase>, rejected: Vec<airbridge_store::QuarantineRow>) -> airbridge_store::ImportBatch {
+    airbridge_store::ImportBatch {
+        nation: fr(),
+        organisation: None,
+        source: "embassy-list.xlsx".into(),
+        cases,
+        rejected,
+    }
+}
+
+fn rejected_row(key: &str, fingerprint: &str) -> airbridge_store::QuarantineRow {
+    airbridge_store::QuarantineRow {
+        row_key: key.into(),
+        sheet: Some("Sheet1".into()),
+        line: 9,
+        fingerprint: fingerprint.into(),
+        raw: vec![("Family ID".into(), "F9".into())],
+        issues: serde_json::json!([{ "message": "no name" }]),
+    }
+}
+
+#[tokio::test]
+async fn importing_twice_creates_nothing_and_corrections_update_only_what_changed() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let family = |principal_fp: &str, extra: bool| {
+        let mut members = vec![
+            import_member("F1#1", principal_fp, Relation::Principal, "Hashem"),
+            import_member("F1#2", "b", Relation::Spouse, "Fatima"),
+        ];
+        if extra {
+            members.push(import_member("F1#3", "c", Relation::Child, "Ali"));
+        }
+        airbridge_store::ImportCase {
+            reference: Some("F1".into()),
+            eligibility: Eligibility::default(),
+            members,
+        }
+    };
+    let first = f
+        .store
+        .import_list(&actor(), import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]))
+        .await
+        .unwrap();
+    assert_eq!((first.people_created, first.cases_created, first.quarantined), (2, 1, 1));
+
+    let again = f
+        .store
+        .import_list(&actor(), import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]))
+        .await
+        .unwrap();
+    assert_eq!((again.people_created, again.cases_created, again.people_unchanged, again.quarantined), (0, 0, 2, 0));
+
+    // The corrected file: the principal's row changed, a child was added, the bad row fixed.
+    let mut fixed = family("a2", true);
+    fixed.members[0].person = person("Hashim", "Ahmadzai");
+    let fixed_row = airbridge_store::ImportCase {
+        reference: Some("F9".into()),
+        eligibility: Eligibility::default(),
+        members: vec![import_member("F9#1", "y", Relation::Principal, "Karim")],
+    };
+    let corrected = f
+        .store
+        .import_list(&actor(), import_batch(vec![fixed, fixed_row], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(corrected.people_updated.len(), 1);
+    assert_eq!(corrected.people_created, 2);
+    assert_eq!(corrected.cases_created, 1);
+    assert_eq!(corrected.quarantine_resolved, 1);
+    let updated = f.store.get_person(corrected.people_updated[0]).await.unwrap().unwrap();
+    assert_eq!(updated.person.name.given.as_deref(), Some("Hashim"));
+    let case = f.store.get_case(updated.case.unwrap()).await.unwrap().unwrap();
+    assert_eq!(case.case.size(), 3, "the new child joined the family's case");
+    assert!(f.store.list_quarantine(Some(fr()), false).await.unwrap().is_empty());
+    assert_eq!(f.store.list_quarantine(Some(fr()), true).await.unwrap().len(), 1);
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+    assert!(f.store.integrity_problems().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_import_writes_nothing() {
+    let f = fresh().await;
+    with_nations(&f).await;
+    let before = f.audit_count().await;
+    let bad = airbridge_store::ImportCase {
+        reference: None,
+        eligibility: Eligibility::default(),
+        members: vec![airbridge_store::ImportMember {
+            row_key: "2".into(),
+            fingerprint: "x".into(),
+            relation: Relation::Principal,
+            person: Person::default(), // no name: refused by the store
+        }],
+    };
+    let good = airbridge_store::ImportCase {
+        reference: None,
+        eligibility: Eligibility::default(),
+        members: vec![import_member("1", "w", Relation::Principal, "Ahmad")],
+    };
+    assert!(f.store.import_list(&actor(), import_batch(vec![good, bad], vec![])).await.is_err());
+    assert_eq!(f.audit_count().await, before);
+    assert!(f.store.search_persons(&PersonQuery::default()).await.unwrap().is_empty());
+}
