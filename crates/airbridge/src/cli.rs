@@ -58,6 +58,18 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import a list (CSV, XLSX, XLS, ODS): a report for every row; rejected rows are quarantined.
+    Import(crate::lists_cmd::ImportArgs),
+    /// Export a nation's people as CSV, stamped with who exported what and when; audited.
+    Export(crate::lists_cmd::ExportArgs),
+    /// Rows that could not be imported, kept whole until a corrected list is imported.
+    Quarantine {
+        #[arg(long)]
+        nation: Option<String>,
+        /// Also show rows resolved by a later import.
+        #[arg(long)]
+        all: bool,
+    },
     /// Check the database: SQLite integrity, foreign keys and the audit chain.
     Check,
     /// The names engine: compare, key and score personal names.

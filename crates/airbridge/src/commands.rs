@@ -186,7 +186,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
         }
-        Command::Demo(_) | Command::Serve(_) | Command::Names(_) => {}
+        Command::Demo(_)
+        | Command::Serve(_)
+        | Command::Names(_)
+        | Command::Import(_)
+        | Command::Export(_) => {}
+        Command::Quarantine { nation, all } => {
+            crate::lists_cmd::quarantine(&cli.db, nation.clone(), *all, json).await?;
+        }
         Command::Check => {
             let store = open(&cli).await?;
             let problems = store.integrity_problems().await?;
@@ -586,6 +593,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Demo(args) => crate::demo::run(&cli.db, args, &actor).await?,
+        Command::Import(args) => crate::lists_cmd::import(&cli.db, args, &actor, json).await?,
+        Command::Export(args) => crate::lists_cmd::export(&cli.db, args, &actor).await?,
         Command::Serve(args) => {
             let store = SqliteStore::open(&cli.db, OpenMode::MustExist).await?;
             crate::serve::serve(store, &args.bind, args.port).await?;

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod demo;
+mod lists_cmd;
 mod names_cmd;
 mod parse;
 mod serve;

@@ -287,3 +287,208 @@ fn killed_mid_build_leaves_a_consistent_database() {
     );
     assert!(ok(&db, &["audit", "verify"]).contains("intact"));
 }
+
+/// The people's data in an export: the registry's own columns (ids, status) left out, since a
+/// new database gives new ids and registers everyone anew.
+fn data_columns(text: &str) -> Vec<Vec<String>> {
+    let body = text.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
+    csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            record
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| ![0, 1, 3].contains(index))
+                .map(|(_, cell)| cell.to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn import_reports_every_row_and_is_idempotent() {
+    let (dir, db) = database();
+    ok(&db, &["init"]);
+    ok(&db, &["nation", "add", "FR", "France"]);
+    let list = dir.path().join("liste-ambassade.csv");
+    std::fs::write(
+        &list,
+        "نام;تخلص;نام پدر;تاریخ تولد;شماره تذکره;Téléphone;Relation;Famille\n\
+         محمد هاشم;احمدزی;عبدالرحمن;۱۳۶۵/۰۵/۱۲;1400-0101-12345;0701234567;principal;F1\n\
+         ;;;1370;;;épouse;F1\n\
+         Fatima;;;1399-13-01;;12;fille;F1\n\
+         ;;;;;;;F2\n\
+         Karim;Rahimi;;34;;;;F3\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.csv");
+    let out = ok(
+        &db,
+        &[
+            "import",
+            list.to_str().unwrap(),
+            "--nation",
+            "FR",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains(
+            "5 rows: 1 accepted, 3 accepted with warnings, 1 rejected; 4 people in 2 cases"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 4: warning [تاریخ تولد = \"1399-13-01\"]"),
+        "{out}"
+    );
+    assert!(out.contains("line 5: REJECTED"), "{out}");
+    let report = std::fs::read_to_string(report).unwrap();
+    assert!(
+        report.lines().any(|l| l.starts_with(",5,rejected")),
+        "{report}"
+    );
+    let quarantine = ok(&db, &["quarantine"]);
+    assert!(
+        quarantine.contains("line 5") && quarantine.contains("Famille=F2"),
+        "{quarantine}"
+    );
+
+    let again = ok(&db, &["import", list.to_str().unwrap(), "--nation", "FR"]);
+    assert!(
+        again.contains(
+            "0 people and 0 cases new, 0 people updated, 4 unchanged; 0 rows quarantined"
+        ),
+        "{again}"
+    );
+    let dry = ok(
+        &db,
+        &[
+            "import",
+            list.to_str().unwrap(),
+            "--nation",
+            "FR",
+            "--dry-run",
+        ],
+    );
+    assert!(dry.contains("Dry run"));
+
+    // A corrected list: the date fixed, the rejected row given a name.
+    std::fs::write(
+        &list,
+        "نام;تخلص;نام پدر;تاریخ تولد;شماره تذکره;Téléphone;Relation;Famille\n\
+         محمد هاشم;احمدزی;عبدالرحمن;۱۳۶۵/۰۵/۱۲;1400-0101-12345;0701234567;principal;F1\n\
+         ;;;1370;;;épouse;F1\n\
+         Fatima;;;1399-12-01;;12;fille;F1\n\
+         Zarmina;;;;;;;F2\n\
+         Karim;Rahimi;;34;;;;F3\n",
+    )
+    .unwrap();
+    let corrected = ok(&db, &["import", list.to_str().unwrap(), "--nation", "FR"]);
+    assert!(corrected.contains("1 people and 1 cases new, 1 people updated, 3 unchanged; 0 rows quarantined (1 earlier ones resolved)"), "{corrected}");
+    assert!(ok(&db, &["quarantine"]).contains("No quarantined rows"));
+
+    // Bad files: clear errors, nothing written.
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    assert!(
+        fails(
+            &db,
+            &["import", empty.to_str().unwrap(), "--nation", "FR"],
+            5
+        )
+        .contains("empty")
+    );
+    let nameless = dir.path().join("nameless.csv");
+    std::fs::write(&nameless, "Colour,Size\nred,4\n").unwrap();
+    assert!(
+        fails(
+            &db,
+            &["import", nameless.to_str().unwrap(), "--nation", "FR"],
+            5
+        )
+        .contains("no column holds names")
+    );
+    let fake = dir.path().join("fake.xlsx");
+    std::fs::write(&fake, b"PK\x03\x04 not really a workbook").unwrap();
+    assert!(
+        fails(
+            &db,
+            &["import", fake.to_str().unwrap(), "--nation", "FR"],
+            5
+        )
+        .contains("spreadsheet")
+    );
+}
+
+#[test]
+fn export_then_import_into_an_empty_database_gives_the_same_data() {
+    let (dir, db) = database();
+    ok(
+        &db,
+        &["demo", "--persons", "400", "--no-serve", "--seed", "3"],
+    );
+    let first = dir.path().join("fr.csv");
+    let message = fails(
+        &db,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "-o",
+            first.to_str().unwrap(),
+            "--confirm-above",
+            "10",
+        ],
+        5,
+    );
+    assert!(message.contains("--confirm"), "{message}");
+    ok(
+        &db,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "-o",
+            first.to_str().unwrap(),
+            "--confirm",
+        ],
+    );
+    let exported = std::fs::read_to_string(&first).unwrap();
+    assert!(exported.contains("# Airbridge export of") && exported.contains("by cli:test"));
+    assert!(
+        !exported
+            .lines()
+            .any(|l| l.split(',').any(|cell| cell.starts_with(['=', '+', '@']))),
+        "no cell may start a formula"
+    );
+
+    let empty = dir.path().join("empty.db");
+    ok(&empty, &["init"]);
+    ok(&empty, &["nation", "add", "US", "United States"]);
+    let out = ok(
+        &empty,
+        &["import", first.to_str().unwrap(), "--nation", "US"],
+    );
+    assert!(out.contains(" 0 rejected"), "{out}");
+    let second = dir.path().join("again.csv");
+    ok(
+        &empty,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "-o",
+            second.to_str().unwrap(),
+            "--confirm",
+        ],
+    );
+    let again = std::fs::read_to_string(&second).unwrap();
+    let (before, after) = (data_columns(&exported), data_columns(&again));
+    assert!(before.len() > 100, "{}", before.len());
+    assert_eq!(before, after);
+    let audit = ok(&db, &["audit", "list", "--limit", "1"]);
+    assert!(audit.contains("list.export"), "{audit}");
+}

@@ -34,6 +34,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "Father name",
     "Grandfather name",
     "Full name",
+    "Placeholder",
     "Sex",
     "Date of birth",
     "Place of birth",
@@ -64,7 +65,10 @@ fn documents(person: &Person, kind: airbridge_domain::DocumentKind) -> String {
         .documents
         .iter()
         .filter(|d| d.kind == kind)
-        .map(|d| d.as_written().to_owned())
+        .map(|d| match d.issuing_country {
+            Some(country) => format!("{} ({country})", d.as_written()),
+            None => d.as_written().to_owned(),
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -102,6 +106,7 @@ pub fn write_csv(
             p.name.father.clone().unwrap_or_default(),
             p.name.grandfather.clone().unwrap_or_default(),
             p.name.full.clone().unwrap_or_default(),
+            p.name.placeholder.clone().unwrap_or_default(),
             p.sex.as_str().to_owned(),
             p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             p.place_of_birth.clone().unwrap_or_default(),

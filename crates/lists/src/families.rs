@@ -28,6 +28,8 @@ pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
     let mut cases: Vec<ImportedCase> = Vec::new();
     let mut position_of_id: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();
+    // By index: the loop both reads a row and adds issues to it.
+    #[allow(clippy::needless_range_loop)]
     for index in 0..rows.len() {
         if rows[index].status() == RowStatus::Rejected {
             continue;

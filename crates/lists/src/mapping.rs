@@ -13,6 +13,8 @@ pub enum Field {
     Father,
     Grandfather,
     FullName,
+    /// For an unnamed dependent: "wife of …", "child 3".
+    Placeholder,
     Sex,
     BirthDate,
     Age,
@@ -52,6 +54,7 @@ impl Field {
             Field::Father => "father",
             Field::Grandfather => "grandfather",
             Field::FullName => "full_name",
+            Field::Placeholder => "placeholder",
             Field::Sex => "sex",
             Field::BirthDate => "birth_date",
             Field::Age => "age",

@@ -85,6 +85,17 @@ fn looks_like_formula(value: &str) -> bool {
             && !value[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// A document number, with its issuing country when written after it as `P1234567 (AF)`.
+fn document(kind: DocumentKind, text: &str) -> Result<Document, airbridge_domain::PersonError> {
+    if let Some((number, rest)) = text.rsplit_once('(')
+        && let Some(code) = rest.strip_suffix(')')
+        && let Ok(issuer) = airbridge_domain::NationCode::parse(code)
+    {
+        return Document::new(kind, number.trim(), Some(issuer));
+    }
+    Document::new(kind, text, None)
+}
+
 /// Reads every row of a table.
 pub fn parse_rows(
     table: &Table,
@@ -152,6 +163,11 @@ fn parse_row(
     for (index, field) in mapping.columns.iter().enumerate() {
         let Some(field) = field else { continue };
         let value = row.cells.get(index).map(|v| v.trim()).unwrap_or("");
+        // An apostrophe before =, +, -, @ is how exports neutralise formulas: read past it.
+        let value = match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+            _ => value,
+        };
         if value.is_empty() {
             continue;
         }
@@ -170,6 +186,7 @@ fn parse_row(
             Field::Father => name.father = text(),
             Field::Grandfather => name.grandfather = text(),
             Field::FullName => name.full = text(),
+            Field::Placeholder => name.placeholder = text(),
             Field::PlaceOfBirth => person.place_of_birth = text(),
             Field::FamilyId => parsed.family_id = text(),
             Field::RowId => parsed.row_id = text(),
@@ -179,7 +196,12 @@ fn parse_row(
                 Err(e) => parsed.warn(header, value, format!("{e}; left unknown")),
             },
             Field::BirthDate => match values::birth_date(value, options) {
-                Ok(date) => person.birth_date = Some(date),
+                Ok(date) => {
+                    person.birth_date = Some(date);
+                    if airbridge_domain::digits::fold_digits(value).parse::<u32>().is_ok_and(|n| n <= 120) {
+                        parsed.warn(header, value, format!("an age, recorded as born about {date} (±1 year)"));
+                    }
+                }
                 Err(e) => parsed.warn(header, value, format!("{e}; birth date left empty")),
             },
             Field::Age => {
@@ -210,9 +232,11 @@ fn parse_row(
                     Field::Visa => DocumentKind::Visa,
                     _ => DocumentKind::SivCase,
                 };
-                match Document::new(kind, value, None) {
-                    Ok(document) => person.documents.push(document),
-                    Err(e) => parsed.warn(header, value, format!("{e}; document left out")),
+                for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                    match document(kind, part) {
+                        Ok(document) => person.documents.push(document),
+                        Err(e) => parsed.warn(header, part, format!("{e}; document left out")),
+                    }
                 }
             }
             Field::DocumentKind => match DocumentKind::parse(value) {
@@ -258,7 +282,7 @@ fn parse_row(
     }
     if let Some((header, number)) = document_number {
         let kind = document_kind.unwrap_or(DocumentKind::Other);
-        match Document::new(kind, &number, None) {
+        match document(kind, &number) {
             Ok(document) => person.documents.push(document),
             Err(e) => parsed.warn(&header, &number, format!("{e}; document left out")),
         }
@@ -273,7 +297,7 @@ fn parse_row(
         parsed.relation = Some(Relation::OtherRelative);
     }
     person.name = name;
-    if person.name.is_unnamed() {
+    if person.name.is_unnamed() && person.name.placeholder.is_none() {
         match parsed.relation {
             Some(relation) if relation != Relation::Principal => {
                 // An unnamed dependent ("wife", "child 3"): a person and a seat all the same.

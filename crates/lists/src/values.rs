@@ -29,6 +29,12 @@ pub fn birth_date(text: &str, options: &ValueOptions) -> Result<PartialDate, Str
         let date = GregorianDate::from_days_since_epoch(EXCEL_EPOCH_DAYS + serial);
         return Ok(PartialDate::from_gregorian(date));
     }
+    // A small number in a date column is an age ("34").
+    if let Ok(years) = folded.parse::<i32>()
+        && (0..=120).contains(&years)
+    {
+        return age(&folded, options.today);
+    }
     let reordered = if options.month_first {
         swap_day_and_month(&folded)
     } else {
@@ -116,6 +122,7 @@ mod tests {
         check("03/08/1986", "1986-08-03");
         check("31627", "1986-08-03"); // Excel serial
         check("1986", "1986");
+        check("34", "1986"); // an age in a date column
         let american = ValueOptions {
             month_first: true,
             ..options()

@@ -204,6 +204,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         secret: &str,
     ) -> impl Future<Output = Result<Option<TokenOwner>>> + Send;
 
+    /// Records an event that changes nothing in the registry but must be traced: an export, a
+    /// download, a list read in bulk.
+    fn record_event(
+        &self,
+        actor: &Actor,
+        nation: Option<NationCode>,
+        action: &str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     // --- audit and totals ----------------------------------------------------------------------
     fn audit_list(
         &self,

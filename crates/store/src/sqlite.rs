@@ -341,8 +341,8 @@ impl WriteTx {
         actor: &Actor,
         case: NewCase,
     ) -> Result<(CaseId, Vec<PersonId>)> {
-            let eligibility = to_json(&case.eligibility)?;
-            let case_id: i64 = sqlx::query_scalar(
+        let eligibility = to_json(&case.eligibility)?;
+        let case_id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (nation, organisation, reference, eligibility, version, created_at, updated_at) \
                  VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
             )
@@ -354,81 +354,81 @@ impl WriteTx {
             .bind(&self.at)
             .fetch_one(&mut *self.tx)
             .await?;
-            let case_id = CaseId(case_id);
-            let mut members = Vec::with_capacity(case.members.len());
-            for member in case.members {
-                let person = member.person.validated().map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "case {}: {e}",
-                        case.reference.as_deref().unwrap_or("(no reference)")
-                    ))
-                })?;
-                let details = to_json(&person)?;
-                let id = self
-                    .insert_person(
-                        case.nation,
-                        Some((case_id, member.relation)),
-                        &person,
-                        &details,
-                    )
-                    .await?;
-                self.audit(
-                    actor,
-                    Audit {
-                        nation: Some(case.nation.as_str()),
-                        action: "person.add",
-                        entity_type: "person",
-                        entity_id: id.to_string(),
-                        before: None,
-                        after: Some(details),
-                    },
+        let case_id = CaseId(case_id);
+        let mut members = Vec::with_capacity(case.members.len());
+        for member in case.members {
+            let person = member.person.validated().map_err(|e| {
+                StoreError::Invalid(format!(
+                    "case {}: {e}",
+                    case.reference.as_deref().unwrap_or("(no reference)")
+                ))
+            })?;
+            let details = to_json(&person)?;
+            let id = self
+                .insert_person(
+                    case.nation,
+                    Some((case_id, member.relation)),
+                    &person,
+                    &details,
                 )
                 .await?;
-                members.push(CaseMember {
-                    person: id,
-                    relation: member.relation,
-                });
-            }
-            let summary = serde_json::json!({
-                "nation": case.nation,
-                "organisation": case.organisation,
-                "reference": case.reference,
-                "eligibility": case.eligibility,
-                "members": members,
-            });
             self.audit(
                 actor,
                 Audit {
                     nation: Some(case.nation.as_str()),
-                    action: "case.add",
-                    entity_type: "case",
-                    entity_id: case_id.to_string(),
+                    action: "person.add",
+                    entity_type: "person",
+                    entity_id: id.to_string(),
                     before: None,
-                    after: Some(to_json(&summary)?),
+                    after: Some(details),
                 },
             )
             .await?;
-            let mut moving: Vec<Moving> = members
-                .iter()
-                .map(|m| Moving {
-                    id: m.person,
-                    nation: case.nation,
-                    status: EvacuationStatus::Registered,
-                })
-                .collect();
-            for step in &case.progress {
-                for member in &mut moving {
-                    self.change_status(
-                        actor,
-                        *member,
-                        step.to,
-                        step.reason.as_deref(),
-                        step.location.as_deref(),
-                    )
-                    .await?;
-                    member.status = step.to;
-                }
+            members.push(CaseMember {
+                person: id,
+                relation: member.relation,
+            });
+        }
+        let summary = serde_json::json!({
+            "nation": case.nation,
+            "organisation": case.organisation,
+            "reference": case.reference,
+            "eligibility": case.eligibility,
+            "members": members,
+        });
+        self.audit(
+            actor,
+            Audit {
+                nation: Some(case.nation.as_str()),
+                action: "case.add",
+                entity_type: "case",
+                entity_id: case_id.to_string(),
+                before: None,
+                after: Some(to_json(&summary)?),
+            },
+        )
+        .await?;
+        let mut moving: Vec<Moving> = members
+            .iter()
+            .map(|m| Moving {
+                id: m.person,
+                nation: case.nation,
+                status: EvacuationStatus::Registered,
+            })
+            .collect();
+        for step in &case.progress {
+            for member in &mut moving {
+                self.change_status(
+                    actor,
+                    *member,
+                    step.to,
+                    step.reason.as_deref(),
+                    step.location.as_deref(),
+                )
+                .await?;
+                member.status = step.to;
             }
+        }
         let ids = members.iter().map(|m| m.person).collect();
         Ok((case_id, ids))
     }
@@ -438,7 +438,10 @@ impl WriteTx {
         let (birth_first, birth_last) = match &person.birth_date {
             Some(date) => {
                 let (first, last) = date.gregorian_range();
-                (Some(first.days_since_epoch()), Some(last.days_since_epoch()))
+                (
+                    Some(first.days_since_epoch()),
+                    Some(last.days_since_epoch()),
+                )
             }
             None => (None, None),
         };
@@ -1198,7 +1201,10 @@ impl Store for SqliteStore {
                                 entity_type: "case",
                                 entity_id: case_id.to_string(),
                                 before: None,
-                                after: Some(to_json(&CaseMember { person: id, relation })?),
+                                after: Some(to_json(&CaseMember {
+                                    person: id,
+                                    relation,
+                                })?),
                             },
                         )
                         .await?;
@@ -1591,6 +1597,30 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    async fn record_event(
+        &self,
+        actor: &Actor,
+        nation: Option<NationCode>,
+        action: &str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: nation.as_ref().map(NationCode::as_str),
+                action,
+                entity_type: "event",
+                entity_id: subject.to_owned(),
+                before: None,
+                after: Some(to_json(&details)?),
+            },
+        )
+        .await?;
+        tx.commit().await
     }
 
     async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -607,7 +607,12 @@ async fn reopening_keeps_data_and_integrity() {
     );
 }
 
-fn import_member(key: &str, fingerprint: &str, relation: Relation, given: &str) -> airbridge_store::ImportMember {
+fn import_member(
+    key: &str,
+    fingerprint: &str,
+    relation: Relation,
+    given: &str,
+) -> airbridge_store::ImportMember {
     airbridge_store::ImportMember {
         row_key: key.into(),
         fingerprint: fingerprint.into(),
@@ -616,7 +621,10 @@ fn import_member(key: &str, fingerprint: &str, relation: Relation, given: &str) 
     }
 }
 
-fn import_batch(cases: Vec<airbridge_store::ImportCase>, rejected: Vec<airbridge_store::QuarantineRow>) -> airbridge_store::ImportBatch {
+fn import_batch(
+    cases: Vec<airbridge_store::ImportCase>,
+    rejected: Vec<airbridge_store::QuarantineRow>,
+) -> airbridge_store::ImportBatch {
     airbridge_store::ImportBatch {
         nation: fr(),
         organisation: None,
@@ -657,17 +665,34 @@ async fn importing_twice_creates_nothing_and_corrections_update_only_what_change
     };
     let first = f
         .store
-        .import_list(&actor(), import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]))
+        .import_list(
+            &actor(),
+            import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]),
+        )
         .await
         .unwrap();
-    assert_eq!((first.people_created, first.cases_created, first.quarantined), (2, 1, 1));
+    assert_eq!(
+        (first.people_created, first.cases_created, first.quarantined),
+        (2, 1, 1)
+    );
 
     let again = f
         .store
-        .import_list(&actor(), import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]))
+        .import_list(
+            &actor(),
+            import_batch(vec![family("a", false)], vec![rejected_row("F9#1", "z")]),
+        )
         .await
         .unwrap();
-    assert_eq!((again.people_created, again.cases_created, again.people_unchanged, again.quarantined), (0, 0, 2, 0));
+    assert_eq!(
+        (
+            again.people_created,
+            again.cases_created,
+            again.people_unchanged,
+            again.quarantined
+        ),
+        (0, 0, 2, 0)
+    );
 
     // The corrected file: the principal's row changed, a child was added, the bad row fixed.
     let mut fixed = family("a2", true);
@@ -686,12 +711,39 @@ async fn importing_twice_creates_nothing_and_corrections_update_only_what_change
     assert_eq!(corrected.people_created, 2);
     assert_eq!(corrected.cases_created, 1);
     assert_eq!(corrected.quarantine_resolved, 1);
-    let updated = f.store.get_person(corrected.people_updated[0]).await.unwrap().unwrap();
+    let updated = f
+        .store
+        .get_person(corrected.people_updated[0])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(updated.person.name.given.as_deref(), Some("Hashim"));
-    let case = f.store.get_case(updated.case.unwrap()).await.unwrap().unwrap();
-    assert_eq!(case.case.size(), 3, "the new child joined the family's case");
-    assert!(f.store.list_quarantine(Some(fr()), false).await.unwrap().is_empty());
-    assert_eq!(f.store.list_quarantine(Some(fr()), true).await.unwrap().len(), 1);
+    let case = f
+        .store
+        .get_case(updated.case.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        case.case.size(),
+        3,
+        "the new child joined the family's case"
+    );
+    assert!(
+        f.store
+            .list_quarantine(Some(fr()), false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        f.store
+            .list_quarantine(Some(fr()), true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
     assert!(f.store.integrity_problems().await.unwrap().is_empty());
 }
@@ -716,7 +768,18 @@ async fn a_failing_import_writes_nothing() {
         eligibility: Eligibility::default(),
         members: vec![import_member("1", "w", Relation::Principal, "Ahmad")],
     };
-    assert!(f.store.import_list(&actor(), import_batch(vec![good, bad], vec![])).await.is_err());
+    assert!(
+        f.store
+            .import_list(&actor(), import_batch(vec![good, bad], vec![]))
+            .await
+            .is_err()
+    );
     assert_eq!(f.audit_count().await, before);
-    assert!(f.store.search_persons(&PersonQuery::default()).await.unwrap().is_empty());
+    assert!(
+        f.store
+            .search_persons(&PersonQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
