@@ -5,6 +5,7 @@ use airbridge_domain::{
     Calendar, Eligibility, EvacuationStatus, GregorianDate, NationCode, Relation,
 };
 use airbridge_lists::export::{ExportRow, ExportStamp, write_csv};
+use airbridge_lists::pfif::{PfifPerson, write_pfif};
 use airbridge_lists::rows::RowStatus;
 use airbridge_lists::values::ValueOptions;
 use airbridge_lists::{ColumnMapping, MappingFile, ParsedRow, build_cases, parse_rows, read_table};
@@ -19,7 +20,7 @@ use std::time::Instant;
 /// Options of `airbridge import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The list: .csv (any delimiter and encoding), .xlsx, .xls or .ods.
+    /// The list: .csv (any delimiter and encoding), .xlsx, .xls, .ods or PFIF XML.
     pub file: PathBuf,
     /// The nation whose list this is.
     #[arg(long)]
@@ -56,7 +57,7 @@ pub struct ExportArgs {
     /// Only people in this status.
     #[arg(long)]
     pub status: Option<String>,
-    /// csv (xlsx and pfif are planned).
+    /// csv (every field) or pfif (PFIF 1.4 person records, for person-finder services).
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// Where to write; `-` for standard output.
@@ -346,9 +347,9 @@ fn today() -> GregorianDate {
 pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Result<()> {
     let nation: NationCode = parse::nation("--nation", &args.nation)?;
     let status: Option<EvacuationStatus> = args.status.as_deref().map(parse::status).transpose()?;
-    if args.format != "csv" {
+    if args.format != "csv" && args.format != "pfif" {
         return Err(InvalidInput(format!(
-            "--format {}: only csv is available yet",
+            "--format {}: use csv or pfif (xlsx is planned)",
             args.format
         ))
         .into());
@@ -411,12 +412,29 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
         })
         .collect();
     let destination = args.output.display().to_string();
-    if destination == "-" {
-        write_csv(std::io::stdout().lock(), &stamp, &rows)?;
+    let out: Box<dyn std::io::Write> = if destination == "-" {
+        Box::new(std::io::stdout().lock())
     } else {
         let file = std::fs::File::create(&args.output)
             .with_context(|| format!("cannot create {destination}"))?;
-        write_csv(std::io::BufWriter::new(file), &stamp, &rows)?;
+        Box::new(std::io::BufWriter::new(file))
+    };
+    if args.format == "pfif" {
+        let people: Vec<PfifPerson<'_>> = rows
+            .iter()
+            .map(|r| PfifPerson {
+                record_id: format!("airbridge.{}/{}", nation.as_str().to_lowercase(), r.id),
+                person: r.person,
+            })
+            .collect();
+        let stamp = format!(
+            "Airbridge export of {} people of {nation} ({filter}) by {} at {at}. Handle as sensitive personal data.",
+            rows.len(),
+            actor.name
+        );
+        write_pfif(out, &stamp, &people, &at)?;
+    } else {
+        write_csv(out, &stamp, &rows)?;
     }
     store
         .record_event(

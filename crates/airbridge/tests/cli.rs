@@ -491,4 +491,29 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
     assert_eq!(before, after);
     let audit = ok(&db, &["audit", "list", "--limit", "1"]);
     assert!(audit.contains("list.export"), "{audit}");
+
+    // PFIF: names, sex and Gregorian dates travel; the rest stays home.
+    let pfif = dir.path().join("us.pfif.xml");
+    ok(
+        &db,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "--format",
+            "pfif",
+            "-o",
+            pfif.to_str().unwrap(),
+            "--confirm",
+        ],
+    );
+    let fresh = dir.path().join("pfif.db");
+    ok(&fresh, &["init"]);
+    ok(&fresh, &["nation", "add", "US", "United States"]);
+    let out = ok(
+        &fresh,
+        &["import", pfif.to_str().unwrap(), "--nation", "US"],
+    );
+    assert!(out.contains(&format!("{} rows", before.len())), "{out}");
+    assert!(out.contains(" 0 rejected"), "{out}");
 }

@@ -1,5 +1,5 @@
 //! Lists in and out: evacuation lists as people send them — CSV in any encoding and delimiter,
-//! XLSX, XLS, ODS — read into validated cases with a report for every row; and exports that
+//! XLSX, XLS, ODS, PFIF — read into validated cases with a report for every row; and exports that
 //! carry only what was asked for and cannot execute in a spreadsheet.
 //!
 //! The crate does no file or database I/O: callers hand it bytes and get values back. Reading
@@ -9,6 +9,7 @@
 pub mod export;
 pub mod families;
 pub mod mapping;
+pub mod pfif;
 pub mod read;
 pub mod rows;
 pub mod values;

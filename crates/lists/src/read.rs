@@ -11,6 +11,8 @@ pub enum SourceFormat {
     Xlsx,
     Xls,
     Ods,
+    /// People Finder Interchange Format (XML).
+    Pfif,
 }
 
 impl SourceFormat {
@@ -25,6 +27,9 @@ impl SourceFormat {
         }
         if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
             return SourceFormat::Xls;
+        }
+        if crate::pfif::is_pfif(bytes) {
+            return SourceFormat::Pfif;
         }
         SourceFormat::Csv
     }
@@ -82,6 +87,7 @@ pub fn read_table(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<T
         return Err(ReadError::Empty);
     }
     match SourceFormat::detect(name, bytes) {
+        SourceFormat::Pfif => crate::pfif::read_pfif(bytes).map(|t| vec![t]),
         SourceFormat::Csv => read_csv(bytes).map(|t| vec![t]),
         SourceFormat::Xlsx | SourceFormat::Ods | SourceFormat::Xls => {
             check_unpacked_size(bytes)?;
@@ -358,6 +364,21 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Nom;Prénom\nDubois;Hélène\n");
         let table = &read_table("x.csv", &bytes, None).unwrap()[0];
         assert_eq!(table.rows[0].cells[1], "Hélène");
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_unpacking() {
+        // A central directory entry declaring a 4 GiB file.
+        let mut bytes = b"PK\x03\x04".to_vec();
+        bytes.extend([0u8; 26]);
+        bytes.extend(b"PK\x01\x02");
+        bytes.extend([0u8; 20]);
+        bytes.extend(u32::MAX.to_le_bytes());
+        bytes.extend([0u8; 30]);
+        assert!(matches!(
+            read_table("bomb.xlsx", &bytes, None),
+            Err(ReadError::TooLarge { .. })
+        ));
     }
 
     #[test]
