@@ -75,6 +75,9 @@ pub enum Command {
     /// The names engine: compare, key and score personal names.
     #[command(subcommand)]
     Names(NamesCommand),
+    /// Sanctions lists (UN Security Council consolidated list, OFAC SDN): read, show, diff.
+    #[command(subcommand)]
+    Sanctions(crate::sanctions_cmd::SanctionsCommand),
 }
 
 #[derive(Debug, Args)]

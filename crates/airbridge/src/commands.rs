@@ -189,6 +189,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(_)
         | Command::Serve(_)
         | Command::Names(_)
+        | Command::Sanctions(_)
         | Command::Import(_)
         | Command::Export(_) => {}
         Command::Quarantine { nation, all } => {

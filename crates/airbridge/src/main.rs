@@ -8,6 +8,7 @@ mod demo;
 mod lists_cmd;
 mod names_cmd;
 mod parse;
+mod sanctions_cmd;
 mod serve;
 
 use airbridge_store::{ErrorKind, StoreError};
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         cli::Command::Names(command) => names_cmd::run(command),
+        cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

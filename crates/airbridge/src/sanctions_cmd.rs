@@ -88,8 +88,7 @@ fn execute(command: SanctionsCommand, json: bool, out: &mut dyn Write) -> anyhow
                     "programs": program_counts(&list),
                     "warnings": warnings,
                 });
-                serde_json::to_writer_pretty(&mut *out, &summary)?;
-                writeln!(out)?;
+                write_json(out, &summary)?;
             } else {
                 write_summary(out, &file, &list, &warnings)?;
             }
@@ -109,8 +108,7 @@ fn execute(command: SanctionsCommand, json: bool, out: &mut dyn Write) -> anyhow
                 );
             };
             if json {
-                serde_json::to_writer_pretty(&mut *out, entry)?;
-                writeln!(out)?;
+                write_json(out, entry)?;
             } else {
                 write_entry(out, entry)?;
             }
@@ -130,17 +128,20 @@ fn execute(command: SanctionsCommand, json: bool, out: &mut dyn Write) -> anyhow
             }
             let changes = airbridge_sanctions::diff(&old_list, &new_list);
             if json {
-                serde_json::to_writer_pretty(
-                    &mut *out,
-                    &diff_json(&old_list, &new_list, &changes),
-                )?;
-                writeln!(out)?;
+                write_json(out, &diff_json(&old_list, &new_list, &changes))?;
             } else {
                 write_diff(out, &old_list, &new_list, &changes)?;
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes a value as pretty JSON and a newline. serde_json's error becomes an `io::Error` so
+/// that a closed pipe is recognised in [`run`] like any other write.
+fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
+    writeln!(out)
 }
 
 /// Guesses a list's format from its name, then from its first bytes.
