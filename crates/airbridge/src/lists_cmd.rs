@@ -4,7 +4,7 @@ use crate::{InvalidInput, parse};
 use airbridge_domain::{
     Calendar, Eligibility, EvacuationStatus, GregorianDate, NationCode, Relation,
 };
-use airbridge_lists::export::{ExportRow, ExportStamp, write_csv};
+use airbridge_lists::export::{ExportRow, ExportStamp, write_csv, write_xlsx};
 use airbridge_lists::pfif::{PfifPerson, write_pfif};
 use airbridge_lists::rows::RowStatus;
 use airbridge_lists::values::ValueOptions;
@@ -57,7 +57,7 @@ pub struct ExportArgs {
     /// Only people in this status.
     #[arg(long)]
     pub status: Option<String>,
-    /// csv (every field) or pfif (PFIF 1.4 person records, for person-finder services).
+    /// csv or xlsx (every field), or pfif (PFIF 1.4 person records, for person-finder services).
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// Where to write; `-` for standard output.
@@ -347,12 +347,10 @@ fn today() -> GregorianDate {
 pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Result<()> {
     let nation: NationCode = parse::nation("--nation", &args.nation)?;
     let status: Option<EvacuationStatus> = args.status.as_deref().map(parse::status).transpose()?;
-    if args.format != "csv" && args.format != "pfif" {
-        return Err(InvalidInput(format!(
-            "--format {}: use csv or pfif (xlsx is planned)",
-            args.format
-        ))
-        .into());
+    if !["csv", "xlsx", "pfif"].contains(&args.format.as_str()) {
+        return Err(
+            InvalidInput(format!("--format {}: use csv, xlsx or pfif", args.format)).into(),
+        );
     }
     let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
     let mut people = Vec::new();
@@ -412,7 +410,7 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
         })
         .collect();
     let destination = args.output.display().to_string();
-    let out: Box<dyn std::io::Write> = if destination == "-" {
+    let mut out: Box<dyn std::io::Write> = if destination == "-" {
         Box::new(std::io::stdout().lock())
     } else {
         let file = std::fs::File::create(&args.output)
@@ -433,6 +431,10 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
             actor.name
         );
         write_pfif(out, &stamp, &people, &at)?;
+    } else if args.format == "xlsx" {
+        let bytes = write_xlsx(&stamp, &rows).context("cannot write the workbook")?;
+        out.write_all(&bytes)?;
+        out.flush()?;
     } else {
         write_csv(out, &stamp, &rows)?;
     }

@@ -492,6 +492,46 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
     let audit = ok(&db, &["audit", "list", "--limit", "1"]);
     assert!(audit.contains("list.export"), "{audit}");
 
+    // XLSX carries the same data as CSV, and reads back the same.
+    let workbook = dir.path().join("us.xlsx");
+    ok(
+        &db,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "--format",
+            "xlsx",
+            "-o",
+            workbook.to_str().unwrap(),
+            "--confirm",
+        ],
+    );
+    let from_xlsx = dir.path().join("xlsx.db");
+    ok(&from_xlsx, &["init"]);
+    ok(&from_xlsx, &["nation", "add", "US", "United States"]);
+    let out = ok(
+        &from_xlsx,
+        &["import", workbook.to_str().unwrap(), "--nation", "US"],
+    );
+    assert!(out.contains(" 0 rejected"), "{out}");
+    let third = dir.path().join("third.csv");
+    ok(
+        &from_xlsx,
+        &[
+            "export",
+            "--nation",
+            "US",
+            "-o",
+            third.to_str().unwrap(),
+            "--confirm",
+        ],
+    );
+    assert_eq!(
+        before,
+        data_columns(&std::fs::read_to_string(&third).unwrap())
+    );
+
     // PFIF: names, sex and Gregorian dates travel; the rest stays home.
     let pfif = dir.path().join("us.pfif.xml");
     ok(

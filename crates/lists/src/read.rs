@@ -303,6 +303,14 @@ fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, ReadErr
                 continue;
             }
             let line = first_row + index + 1;
+            // A stamp above the header (an Airbridge export's first row) is not the header.
+            if table.headers.is_empty()
+                && cells[0].starts_with("# ")
+                && cells[1..].iter().all(String::is_empty)
+            {
+                table.notes.push(cells[0].clone());
+                continue;
+            }
             if table.headers.is_empty() {
                 table.headers = cells;
                 table.header_line = line;
