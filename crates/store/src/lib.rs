@@ -86,6 +86,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         name: &str,
     ) -> impl Future<Output = Result<()>> + Send;
     fn list_nations(&self) -> impl Future<Output = Result<Vec<airbridge_domain::Nation>>> + Send;
+    /// Exports of more people than this need an explicit confirmation.
+    fn export_limit(&self, nation: NationCode) -> impl Future<Output = Result<i64>> + Send;
+    fn set_export_limit(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        limit: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn add_organisation(
         &self,
         actor: &Actor,

@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "imports",
         include_str!("../migrations/sqlite/0002_imports.sql"),
     ),
+    (
+        3,
+        "nation_settings",
+        include_str!("../migrations/sqlite/0003_nation_settings.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -758,6 +763,59 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn export_limit(&self, nation: NationCode) -> Result<i64> {
+        sqlx::query_scalar("SELECT export_confirm_above FROM nations WHERE code = ?")
+            .bind(nation.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "nation",
+                id: nation.to_string(),
+            })
+    }
+
+    async fn set_export_limit(&self, actor: &Actor, nation: NationCode, limit: i64) -> Result<()> {
+        if limit < 0 {
+            return Err(StoreError::Invalid(
+                "the export confirmation size must be 0 or more".into(),
+            ));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let before: Option<i64> =
+            sqlx::query_scalar("SELECT export_confirm_above FROM nations WHERE code = ?")
+                .bind(nation.as_str())
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+        let Some(before) = before else {
+            return Err(StoreError::NotFound {
+                entity: "nation",
+                id: nation.to_string(),
+            });
+        };
+        sqlx::query("UPDATE nations SET export_confirm_above = ? WHERE code = ?")
+            .bind(limit)
+            .bind(nation.as_str())
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "nation.settings",
+                entity_type: "nation",
+                entity_id: nation.to_string(),
+                before: Some(to_json(
+                    &serde_json::json!({ "export_confirm_above": before }),
+                )?),
+                after: Some(to_json(
+                    &serde_json::json!({ "export_confirm_above": limit }),
+                )?),
+            },
+        )
+        .await?;
+        tx.commit().await
     }
 
     async fn add_organisation(

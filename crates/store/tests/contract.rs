@@ -144,6 +144,12 @@ async fn every_mutation_writes_its_audit_event() {
     expected.push("nation.add");
     check_actions(s, &expected).await;
 
+    assert_eq!(s.export_limit(fr()).await.unwrap(), 500);
+    s.set_export_limit(&a, fr(), 150).await.unwrap();
+    assert_eq!(s.export_limit(fr()).await.unwrap(), 150);
+    expected.push("nation.settings");
+    check_actions(s, &expected).await;
+
     let org = s
         .add_organisation(&a, fr(), "Embassy of France", OrganisationKind::Embassy)
         .await
