@@ -119,6 +119,13 @@ pub enum NationCommand {
         name: String,
     },
     List,
+    /// Change a nation's settings.
+    Set {
+        code: String,
+        /// Exports of more people than this need --confirm (default 500).
+        #[arg(long)]
+        export_confirm_above: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

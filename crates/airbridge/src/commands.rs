@@ -233,6 +233,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         || format!("Added nation {code} ({name})"),
                     )?;
                 }
+                NationCommand::Set {
+                    code,
+                    export_confirm_above,
+                } => {
+                    let code = parse::nation("code", code)?;
+                    store
+                        .set_export_limit(&actor, code, *export_confirm_above)
+                        .await?;
+                    show(
+                        json,
+                        &serde_json::json!({ "code": code, "export_confirm_above": export_confirm_above }),
+                        || {
+                            format!(
+                                "{code}: exports above {export_confirm_above} people now need --confirm"
+                            )
+                        },
+                    )?;
+                }
                 NationCommand::List => {
                     let nations = store.list_nations().await?;
                     show(json, &nations, || {

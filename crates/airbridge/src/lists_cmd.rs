@@ -1,8 +1,9 @@
 //! `airbridge import`, `export` and `quarantine`: lists in and out.
 
 use crate::{InvalidInput, parse};
+use airbridge_domain::eligibility::Category;
 use airbridge_domain::{
-    Calendar, Eligibility, EvacuationStatus, GregorianDate, NationCode, Relation,
+    Calendar, CaseId, Eligibility, EvacuationStatus, GregorianDate, NationCode, Relation,
 };
 use airbridge_lists::export::{ExportRow, ExportStamp, write_csv, write_xlsx};
 use airbridge_lists::pfif::{PfifPerson, write_pfif};
@@ -63,10 +64,11 @@ pub struct ExportArgs {
     /// Where to write; `-` for standard output.
     #[arg(long, short)]
     pub output: PathBuf,
-    /// Exports larger than this many people need --confirm (a leaked list can get people killed).
-    #[arg(long, default_value_t = 500)]
-    pub confirm_above: usize,
-    /// Confirms a large export.
+    /// Only people whose case falls in this category: national, local_staff or at_risk.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Confirms an export larger than the nation allows without asking
+    /// (`airbridge nation set FR --export-confirm-above N`; a leaked list can get people killed).
     #[arg(long)]
     pub confirm: bool,
 }
@@ -369,11 +371,47 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
         after = Some(last.id);
         people.extend(page);
     }
-    if people.len() > args.confirm_above && !args.confirm {
+    if let Some(wanted) = &args.category {
+        let wanted = match wanted
+            .trim()
+            .to_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "national" => Category::National,
+            "local_staff" | "staff" => Category::LocalStaff,
+            "at_risk" => Category::AtRisk,
+            other => {
+                return Err(InvalidInput(format!(
+                    "--category {other}: use national, local_staff or at_risk"
+                ))
+                .into());
+            }
+        };
+        let mut categories: std::collections::HashMap<CaseId, Option<Category>> =
+            Default::default();
+        let mut kept = Vec::with_capacity(people.len());
+        for person in people {
+            let Some(case) = person.case else { continue };
+            if !categories.contains_key(&case) {
+                let category = store
+                    .get_case(case)
+                    .await?
+                    .and_then(|c| c.eligibility.primary_category());
+                categories.insert(case, category);
+            }
+            if categories.get(&case).copied().flatten() == Some(wanted) {
+                kept.push(person);
+            }
+        }
+        people = kept;
+    }
+    let limit = store.export_limit(nation).await?;
+    if people.len() as i64 > limit && !args.confirm {
         return Err(InvalidInput(format!(
-            "this export holds {} people, more than {}: check that you mean it, then add --confirm",
-            people.len(),
-            args.confirm_above
+            "this export holds {} people, more than the {limit} {nation} allows without asking: \
+             check that you mean it, then add --confirm",
+            people.len()
         ))
         .into());
     }
@@ -385,10 +423,13 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
             p.id.0,
         )
     });
-    let filter = match status {
+    let mut filter = match status {
         Some(status) => format!("status {status}"),
         None => "all statuses".to_owned(),
     };
+    if let Some(category) = &args.category {
+        filter.push_str(&format!(", category {category}"));
+    }
     let at = time_now();
     let stamp = ExportStamp {
         by: actor.name.clone(),

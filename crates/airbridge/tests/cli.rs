@@ -431,20 +431,31 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
         &["demo", "--persons", "400", "--no-serve", "--seed", "3"],
     );
     let first = dir.path().join("fr.csv");
+    ok(
+        &db,
+        &["nation", "set", "US", "--export-confirm-above", "10"],
+    );
     let message = fails(
+        &db,
+        &["export", "--nation", "US", "-o", first.to_str().unwrap()],
+        5,
+    );
+    assert!(message.contains("--confirm"), "{message}");
+    let staff = dir.path().join("staff.csv");
+    ok(
         &db,
         &[
             "export",
             "--nation",
             "US",
+            "--category",
+            "local_staff",
             "-o",
-            first.to_str().unwrap(),
-            "--confirm-above",
-            "10",
+            staff.to_str().unwrap(),
+            "--confirm",
         ],
-        5,
     );
-    assert!(message.contains("--confirm"), "{message}");
+    let staff_rows = std::fs::read_to_string(&staff).unwrap().lines().count() - 2;
     ok(
         &db,
         &[
@@ -488,6 +499,11 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
     let again = std::fs::read_to_string(&second).unwrap();
     let (before, after) = (data_columns(&exported), data_columns(&again));
     assert!(before.len() > 100, "{}", before.len());
+    assert!(
+        staff_rows > 0 && staff_rows < before.len(),
+        "{staff_rows} local staff of {}",
+        before.len()
+    );
     assert_eq!(before, after);
     let audit = ok(&db, &["audit", "list", "--limit", "1"]);
     assert!(audit.contains("list.export"), "{audit}");
