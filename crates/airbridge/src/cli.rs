@@ -75,6 +75,8 @@ pub enum Command {
     /// The names engine: compare, key and score personal names.
     #[command(subcommand)]
     Names(NamesCommand),
+    /// Screen a file of people against sanctions lists: hits with scores and explanations.
+    Screen(crate::screen_cmd::ScreenArgs),
     /// Sanctions lists (UN Security Council consolidated list, OFAC SDN): read, show, diff.
     #[command(subcommand)]
     Sanctions(crate::sanctions_cmd::SanctionsCommand),

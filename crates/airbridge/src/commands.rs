@@ -190,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Serve(_)
         | Command::Names(_)
         | Command::Sanctions(_)
+        | Command::Screen(_)
         | Command::Import(_)
         | Command::Export(_) => {}
         Command::Quarantine { nation, all } => {

@@ -9,6 +9,7 @@ mod lists_cmd;
 mod names_cmd;
 mod parse;
 mod sanctions_cmd;
+mod screen_cmd;
 mod serve;
 
 use airbridge_store::{ErrorKind, StoreError};
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Names(command) => names_cmd::run(command),
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
+        cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -1,0 +1,279 @@
+//! The screening index: every listed name parsed once, and an inverted index from the names
+//! engine's blocking keys to names, so that a query meets only the entries sharing a key.
+//!
+//! Keys. The names engine keys a name on its informative tokens, and a name made only of
+//! common tokens on pairs of them. A query's keys and a listed name's keys then meet only when
+//! both sides judge the same tokens informative, which fails when the listed name is longer
+//! than the query ("Mohammad Omar" against "Mohammad Omar Ghulam Nabi") or shorter. The index
+//! therefore stores, for each listed name, the engine's keys of every single token and of every
+//! pair of tokens; a query looks up its own keys and those of its token pairs. Posting lists of
+//! very common single tokens are long but are only read by queries made of one common token.
+
+use std::collections::HashMap;
+
+use airbridge_domain::NationCode;
+use airbridge_names::{NameEngine, ParsedName, TokenRole};
+use airbridge_sanctions::{EntryKind, ListSource, ListedDate, NameQuality, SanctionsList, Script};
+
+use crate::countries::nation_of_country;
+use crate::evidence::document_numbers;
+
+/// What to index.
+#[derive(Debug, Clone, Default)]
+pub struct IndexConfig {
+    /// Also index entities (organisations), not only individuals. Vessels and aircraft are
+    /// never indexed: people are screened.
+    pub include_entities: bool,
+}
+
+/// One listed name, parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedName {
+    pub entry: u32,
+    pub full: String,
+    pub quality: NameQuality,
+    pub script: Script,
+    pub parsed: ParsedName,
+    /// Total information (names-engine token weights) of the compared, non-title tokens.
+    pub information: f64,
+}
+
+/// One listed entry, as screening needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedEntry {
+    pub source: ListSource,
+    pub reference: String,
+    pub kind: EntryKind,
+    /// Positions of the entry's names in [`ScreeningIndex::names`].
+    pub names: std::ops::Range<u32>,
+    pub birth_dates: Vec<ListedDate>,
+    pub nationalities: Vec<NationCode>,
+    /// Normalised document numbers, with the document kind as the list writes it.
+    pub documents: Vec<(String, String)>,
+}
+
+/// Counts describing a built index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IndexStats {
+    pub entries: usize,
+    pub names: usize,
+    pub keys: usize,
+    /// Sum of posting-list lengths.
+    pub postings: usize,
+    pub document_numbers: usize,
+}
+
+/// An in-memory screening index over one or more lists. `Send + Sync`: share it by reference
+/// across threads.
+#[derive(Debug, Clone)]
+pub struct ScreeningIndex {
+    pub(crate) engine: NameEngine,
+    pub(crate) entries: Vec<IndexedEntry>,
+    pub(crate) names: Vec<IndexedName>,
+    /// Blocking key → names carrying it (positions in `names`, sorted, distinct).
+    pub(crate) postings: HashMap<String, Vec<u32>>,
+    /// Normalised document number → entries (positions in `entries`).
+    pub(crate) documents: HashMap<String, Vec<u32>>,
+}
+
+/// Information of a parsed name: what an agreement on all of it would be worth.
+pub(crate) fn information(parsed: &ParsedName) -> f64 {
+    parsed
+        .tokens
+        .iter()
+        .filter(|t| t.is_compared() && t.role != TokenRole::Title)
+        .map(|t| t.weight.max(0.0))
+        .sum()
+}
+
+/// The compared, non-title tokens that blocking works on.
+fn key_tokens(parsed: &ParsedName) -> Vec<usize> {
+    parsed
+        .tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.is_compared() && !matches!(t.role, TokenRole::Title | TokenRole::Initial)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The engine's keys of a subset of a name's tokens. `scratch` is a copy of the name whose
+/// tokens are replaced each time, so the rest of the parse is cloned once per name, not once
+/// per subset.
+fn keys_of(
+    engine: &NameEngine,
+    parsed: &ParsedName,
+    scratch: &mut ParsedName,
+    tokens: &[usize],
+    out: &mut Vec<String>,
+) {
+    scratch.tokens.clear();
+    scratch
+        .tokens
+        .extend(tokens.iter().map(|&i| parsed.tokens[i].clone()));
+    out.extend(engine.keys_parsed(scratch));
+}
+
+/// Longest names considered for pair keys: lists hold a few names of ten or more words (long
+/// Arabic chains); their pairs beyond the first tokens add little and cost quadratically.
+const MAX_PAIR_TOKENS: usize = 8;
+
+/// The keys a listed name is stored under: its own, each token's and each pair's.
+pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
+    let mut keys = engine.keys_parsed(parsed);
+    let tokens = key_tokens(parsed);
+    let mut scratch = parsed.clone();
+    for &token in &tokens {
+        keys_of(engine, parsed, &mut scratch, &[token], &mut keys);
+    }
+    pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn pair_keys(
+    engine: &NameEngine,
+    parsed: &ParsedName,
+    scratch: &mut ParsedName,
+    tokens: &[usize],
+    keys: &mut Vec<String>,
+) {
+    let tokens = &tokens[..tokens.len().min(MAX_PAIR_TOKENS)];
+    for (i, &first) in tokens.iter().enumerate() {
+        for &second in &tokens[i + 1..] {
+            keys_of(engine, parsed, scratch, &[first, second], keys);
+        }
+    }
+}
+
+/// The keys a query looks up: its own and each pair's (see the module documentation).
+pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
+    let mut keys = engine.keys_parsed(parsed);
+    let tokens = key_tokens(parsed);
+    // With fewer than three tokens the only pair is the name itself, keyed above.
+    if tokens.len() > 2 {
+        let mut scratch = parsed.clone();
+        pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl ScreeningIndex {
+    /// Builds the index over the lists with the built-in names engine.
+    pub fn build(lists: &[&SanctionsList], config: &IndexConfig) -> ScreeningIndex {
+        ScreeningIndex::build_with(NameEngine::new(), lists, config)
+    }
+
+    /// Builds the index with a caller's names engine (another frequency table or tuning).
+    pub fn build_with(
+        engine: NameEngine,
+        lists: &[&SanctionsList],
+        config: &IndexConfig,
+    ) -> ScreeningIndex {
+        let mut index = ScreeningIndex {
+            engine,
+            entries: Vec::new(),
+            names: Vec::new(),
+            postings: HashMap::new(),
+            documents: HashMap::new(),
+        };
+        for list in lists {
+            for entry in &list.entries {
+                let wanted = match entry.kind {
+                    EntryKind::Individual => true,
+                    EntryKind::Entity => config.include_entities,
+                    EntryKind::Vessel | EntryKind::Aircraft => false,
+                };
+                if !wanted {
+                    continue;
+                }
+                index.add_entry(list.source, entry);
+            }
+        }
+        for names in index.postings.values_mut() {
+            names.sort_unstable();
+            names.dedup();
+        }
+        for entries in index.documents.values_mut() {
+            entries.sort_unstable();
+            entries.dedup();
+        }
+        index
+    }
+
+    fn add_entry(&mut self, source: ListSource, entry: &airbridge_sanctions::Entry) {
+        let entry_id = self.entries.len() as u32;
+        let first_name = self.names.len() as u32;
+        let mut seen: Vec<&str> = Vec::new();
+        for name in &entry.names {
+            // Lists repeat a name (as primary and alias, or in two qualities); the first,
+            // strongest occurrence is kept.
+            if name.full.trim().is_empty() || seen.contains(&name.full.as_str()) {
+                continue;
+            }
+            seen.push(&name.full);
+            let parsed = self.engine.parse(&name.full);
+            let name_id = self.names.len() as u32;
+            for key in listed_keys(&self.engine, &parsed) {
+                self.postings.entry(key).or_default().push(name_id);
+            }
+            self.names.push(IndexedName {
+                entry: entry_id,
+                full: name.full.clone(),
+                quality: name.quality,
+                script: name.script,
+                information: information(&parsed),
+                parsed,
+            });
+        }
+        let mut documents = Vec::new();
+        for document in &entry.documents {
+            for number in document_numbers(&document.number) {
+                self.documents
+                    .entry(number.clone())
+                    .or_default()
+                    .push(entry_id);
+                documents.push((number, document.kind.clone()));
+            }
+        }
+        let mut nationalities: Vec<NationCode> = entry
+            .nationalities
+            .iter()
+            // Two-letter values on lists are abbreviations ("na" for not available), not codes.
+            .filter(|text| text.trim().chars().count() > 2)
+            .filter_map(|text| nation_of_country(text))
+            .collect();
+        nationalities.sort();
+        nationalities.dedup();
+        self.entries.push(IndexedEntry {
+            source,
+            reference: entry.reference.clone(),
+            kind: entry.kind,
+            names: first_name..self.names.len() as u32,
+            birth_dates: entry.birth_dates.clone(),
+            nationalities,
+            documents,
+        });
+    }
+
+    /// Counts for reports.
+    pub fn stats(&self) -> IndexStats {
+        IndexStats {
+            entries: self.entries.len(),
+            names: self.names.len(),
+            keys: self.postings.len(),
+            postings: self.postings.values().map(Vec::len).sum(),
+            document_numbers: self.documents.len(),
+        }
+    }
+
+    /// The names engine the index was built with.
+    pub fn engine(&self) -> &NameEngine {
+        &self.engine
+    }
+}

@@ -1,0 +1,319 @@
+//! Screening one query against the index: candidates from the blocking keys (and document
+//! numbers), the best listed name of each candidate entry, the birth-date, nationality and
+//! document evidence, one score, and the explanation of each hit.
+//!
+//! The score starts from the name: the names engine's similarity with the entry's best name,
+//! times a factor for the name's quality (low-quality aliases count less) and one for the
+//! information the query's name carries (a name of common tokens only, such as "Mohammad", is
+//! not enough to hold anyone back). The other fields then move it:
+//! - a compatible birth date, or the same nationality, *supports* a good name match: it closes
+//!   part of the gap to 1, and only when the name alone is already a fair match, since a
+//!   shared birth year proves nothing about an unrelated name;
+//! - a birth date years away *weighs against*: the score is multiplied down, the more the
+//!   further (a year's slip is tolerated as clerical; a missing date is neutral);
+//! - a different nationality weighs a little against (dual nationals, incomplete lists);
+//! - the same document number is strong on its own: the score becomes at least 0.9.
+
+use std::cmp::Ordering;
+
+use airbridge_names::ParsedName;
+use airbridge_sanctions::{EntryKind, ListSource, NameQuality};
+use serde::Serialize;
+
+use crate::evidence::{
+    BirthDateEvidence, DocumentEvidence, NameEvidence, NationalityEvidence, compare_birth_dates,
+    compare_nationalities, document_numbers,
+};
+use crate::index::{IndexedName, ScreeningIndex, information, query_keys};
+use crate::query::Query;
+
+/// How to screen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScreenConfig {
+    /// Hits scoring below this are not reported.
+    pub threshold: f64,
+    /// At most this many hits per query, best first.
+    pub max_hits: usize,
+}
+
+impl Default for ScreenConfig {
+    fn default() -> ScreenConfig {
+        ScreenConfig {
+            threshold: 0.5,
+            max_hits: 20,
+        }
+    }
+}
+
+/// Why a hit scored what it did, field by field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub name: NameEvidence,
+    pub birth_date: BirthDateEvidence,
+    pub nationality: NationalityEvidence,
+    pub document: DocumentEvidence,
+}
+
+/// A listed entry the query may be.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub list: ListSource,
+    /// The list's reference ("TAi.155", OFAC "6635").
+    pub entry_ref: String,
+    pub entry_kind: EntryKind,
+    /// The listed name that matched best.
+    pub listed_name: String,
+    /// In [0, 1].
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+/// How much less a name counts for its quality.
+fn quality_factor(quality: NameQuality) -> f64 {
+    match quality {
+        NameQuality::Primary | NameQuality::Good => 1.0,
+        NameQuality::Unknown => 0.95,
+        NameQuality::Low => 0.85,
+    }
+}
+
+/// Information (sum of names-engine token weights) at which a name counts fully. A rare family
+/// name alone weighs ~8, "Mohammad Omar" ~5, "Mohammad" ~1.
+const FULL_INFORMATION: f64 = 5.0;
+
+fn information_factor(query_information: f64, listed_information: f64) -> f64 {
+    let shared = query_information.min(listed_information);
+    if shared.is_finite() {
+        (shared / FULL_INFORMATION).clamp(0.0, 1.0).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// How far a name match must already go before other fields may support it: no support below
+/// 0.5, full support from 0.8.
+fn support_gate(name: f64) -> f64 {
+    ((name - 0.5) / 0.3).clamp(0.0, 1.0)
+}
+
+/// The one score of a candidate from its fields' evidence (see the module documentation).
+fn combine(
+    name: f64,
+    birth_date: &BirthDateEvidence,
+    nationality: &NationalityEvidence,
+    document: &DocumentEvidence,
+) -> f64 {
+    let name = if name.is_finite() {
+        name.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let gate = support_gate(name);
+    // Support first, then conflicts: a nationality that agrees must not undo a birth date
+    // decades away.
+    let mut score = name;
+    match birth_date {
+        BirthDateEvidence::Compatible { exact: true, .. } => score += 0.6 * (1.0 - score) * gate,
+        BirthDateEvidence::Compatible { exact: false, .. } => score += 0.4 * (1.0 - score) * gate,
+        _ => {}
+    }
+    if let NationalityEvidence::Agrees { .. } = nationality {
+        score += 0.3 * (1.0 - score) * gate;
+    }
+    if let BirthDateEvidence::Conflict { years_apart, .. } = birth_date {
+        score *= (1.0 - 0.1 * years_apart).clamp(0.5, 0.9);
+    }
+    if let NationalityEvidence::Differs { .. } = nationality {
+        score *= 0.85;
+    }
+    if let DocumentEvidence::Matches { .. } = document {
+        score = score.max(0.9 + 0.1 * name);
+    }
+    if score.is_finite() {
+        score.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A candidate entry's best name: (name position, similarity, weighted name score).
+fn best_name(
+    index: &ScreeningIndex,
+    query: &ParsedName,
+    query_information: f64,
+    names: &[IndexedName],
+) -> Option<(usize, f64, f64)> {
+    let mut best: Option<(usize, f64, f64)> = None;
+    for (position, name) in names.iter().enumerate() {
+        let similarity = index.engine.score_parsed(query, &name.parsed);
+        let similarity = if similarity.is_finite() {
+            similarity.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let weighted = similarity
+            * quality_factor(name.quality)
+            * information_factor(query_information, name.information);
+        if best.is_none_or(|(_, _, score)| weighted > score) {
+            best = Some((position, similarity, weighted));
+        }
+    }
+    best
+}
+
+impl ScreeningIndex {
+    /// Screens one query: the hits at or above the threshold, best first (ties by list and
+    /// reference, so the order is deterministic).
+    pub fn screen(&self, query: &Query, config: &ScreenConfig) -> Vec<Hit> {
+        let parsed = self.engine.parse(&query.name);
+        let query_information = information(&parsed);
+        let mut candidates: Vec<u32> = Vec::new();
+        for key in query_keys(&self.engine, &parsed) {
+            if let Some(names) = self.postings.get(&key) {
+                candidates.extend(names.iter().map(|&name| self.names[name as usize].entry));
+            }
+        }
+        let query_numbers: Vec<String> = query
+            .documents
+            .iter()
+            .flat_map(|document| document_numbers(document))
+            .collect();
+        for number in &query_numbers {
+            if let Some(entries) = self.documents.get(number) {
+                candidates.extend(entries);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        let mut hits = Vec::new();
+        for entry_id in candidates {
+            let entry = &self.entries[entry_id as usize];
+            let names = &self.names[entry.names.start as usize..entry.names.end as usize];
+            let Some((position, similarity, name_score)) =
+                best_name(self, &parsed, query_information, names)
+            else {
+                continue;
+            };
+            let birth_date = compare_birth_dates(query.birth_date.as_ref(), &entry.birth_dates);
+            let nationality =
+                compare_nationalities(query.nationality.as_ref(), &entry.nationalities);
+            let document = entry
+                .documents
+                .iter()
+                .find(|(number, _)| query_numbers.contains(number))
+                .map_or(DocumentEvidence::NoMatch, |(number, kind)| {
+                    DocumentEvidence::Matches {
+                        number: number.clone(),
+                        kind: kind.clone(),
+                    }
+                });
+            let score = combine(name_score, &birth_date, &nationality, &document);
+            if score < config.threshold {
+                continue;
+            }
+            let name = &names[position];
+            hits.push(Hit {
+                list: entry.source,
+                entry_ref: entry.reference.clone(),
+                entry_kind: entry.kind,
+                listed_name: name.full.clone(),
+                score,
+                explanation: Explanation {
+                    name: self.explain_name(query, name, similarity, name_score, query_information),
+                    birth_date,
+                    nationality,
+                    document,
+                },
+            });
+        }
+        hits.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| a.list.as_str().cmp(b.list.as_str()))
+                .then_with(|| a.entry_ref.cmp(&b.entry_ref))
+        });
+        hits.truncate(config.max_hits);
+        hits
+    }
+
+    /// The name evidence of a hit, with the token alignment the names engine explains (done
+    /// only for hits: it parses both names again).
+    fn explain_name(
+        &self,
+        query: &Query,
+        name: &IndexedName,
+        similarity: f64,
+        score: f64,
+        query_information: f64,
+    ) -> NameEvidence {
+        let comparison = self.engine.compare(&query.name, &name.full);
+        NameEvidence {
+            listed_name: name.full.clone(),
+            quality: name.quality,
+            script: name.script,
+            similarity,
+            quality_factor: quality_factor(name.quality),
+            information_factor: information_factor(query_information, name.information),
+            score,
+            aligned: comparison.aligned,
+            unmatched_query: comparison.unmatched_a.into_iter().map(|t| t.text).collect(),
+            unmatched_listed: comparison.unmatched_b.into_iter().map(|t| t.text).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combined_scores_stay_in_range() {
+        let listed = "1960".to_owned();
+        for name in [0.0, 0.3, 0.6, 0.9, 1.0, f64::NAN, -1.0, 2.0] {
+            for birth_date in [
+                BirthDateEvidence::Missing,
+                BirthDateEvidence::Compatible {
+                    listed: listed.clone(),
+                    exact: true,
+                },
+                BirthDateEvidence::Conflict {
+                    listed: listed.clone(),
+                    years_apart: 30.0,
+                },
+            ] {
+                for document in [
+                    DocumentEvidence::NoMatch,
+                    DocumentEvidence::Matches {
+                        number: "X12345".into(),
+                        kind: "Passport".into(),
+                    },
+                ] {
+                    let score =
+                        combine(name, &birth_date, &NationalityEvidence::Missing, &document);
+                    assert!(
+                        (0.0..=1.0).contains(&score),
+                        "{name} {birth_date:?} {score}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn supporting_fields_do_not_lift_a_weak_name() {
+        let compatible = BirthDateEvidence::Compatible {
+            listed: "1960".into(),
+            exact: true,
+        };
+        let agrees = NationalityEvidence::Agrees {
+            nationality: "AF".into(),
+        };
+        assert_eq!(
+            combine(0.4, &compatible, &agrees, &DocumentEvidence::NoMatch),
+            0.4
+        );
+        assert!(combine(0.9, &compatible, &agrees, &DocumentEvidence::NoMatch) > 0.95);
+    }
+}
