@@ -223,6 +223,39 @@ pub trait Store: Clone + Send + Sync + 'static {
         details: serde_json::Value,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    // --- sanctions screening ---------------------------------------------------------------
+    /// Keeps a version of a sanctions list (its parsed content as JSON). Loading the same file
+    /// again changes nothing; returns the stored version and whether it is new.
+    fn store_list(
+        &self,
+        actor: &Actor,
+        list: NewList,
+    ) -> impl Future<Output = Result<(StoredList, bool)>> + Send;
+    /// The newest version of each source, with its content.
+    fn latest_lists(&self) -> impl Future<Output = Result<Vec<(StoredList, String)>>> + Send;
+    /// Records hits, skipping those already raised for the same person and entry as they are now
+    /// (whatever was decided about them); a hit on a changed person or entry supersedes the old
+    /// one. Returns how many were new.
+    fn record_hits(
+        &self,
+        actor: &Actor,
+        hits: Vec<NewHit>,
+    ) -> impl Future<Output = Result<usize>> + Send;
+    fn list_hits(
+        &self,
+        status: Option<String>,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<HitRecord>>> + Send;
+    /// An officer's decision on a hit; a false positive needs a reason. Audited, and may be
+    /// revised by a later decision.
+    fn decide_hit(
+        &self,
+        actor: &Actor,
+        hit: i64,
+        decision: HitDecision,
+        reason: Option<String>,
+    ) -> impl Future<Output = Result<HitRecord>> + Send;
+
     // --- audit and totals ----------------------------------------------------------------------
     fn audit_list(
         &self,

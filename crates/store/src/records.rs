@@ -194,3 +194,81 @@ pub struct QuarantineEntry {
     pub status: String,
     pub created_at: String,
 }
+
+/// A sanctions list version to keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewList {
+    pub source: String,
+    pub version_date: Option<String>,
+    /// SHA-256 of the file as published: the same file loads once.
+    pub sha256: String,
+    pub entries: i64,
+    /// The parsed list, as JSON.
+    pub content: String,
+}
+
+/// A version of a sanctions list as loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredList {
+    pub id: i64,
+    /// `un` or `ofac`.
+    pub source: String,
+    pub version_date: Option<String>,
+    pub sha256: String,
+    pub entries: i64,
+    pub loaded_at: String,
+}
+
+/// A possible match of a registry person with a listed entry, to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewHit {
+    pub person: PersonId,
+    pub list_id: i64,
+    pub entry_ref: String,
+    pub listed_name: String,
+    pub score: f64,
+    pub explanation: serde_json::Value,
+    /// Hash of the entry's content: a changed entry is screened afresh.
+    pub entry_fingerprint: String,
+    /// Hash of the person's screened details (names, birth date, nationalities, documents).
+    pub person_fingerprint: String,
+}
+
+/// What a screening officer decided about a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitDecision {
+    /// The person is the listed individual: they are blocked from every manifest.
+    Confirmed,
+    /// Not the same person: not raised again for this person and entry unless either changes.
+    FalsePositive,
+}
+
+impl HitDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitDecision::Confirmed => "confirmed",
+            HitDecision::FalsePositive => "false_positive",
+        }
+    }
+}
+
+/// A recorded hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitRecord {
+    pub id: i64,
+    pub person: PersonId,
+    pub nation: NationCode,
+    pub person_name: String,
+    pub list_id: i64,
+    pub entry_ref: String,
+    pub listed_name: String,
+    pub score: f64,
+    pub explanation: serde_json::Value,
+    /// open, confirmed, false_positive, or superseded (the person or entry changed since).
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: String,
+}

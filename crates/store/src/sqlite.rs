@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "nation_settings",
         include_str!("../migrations/sqlite/0003_nation_settings.sql"),
     ),
+    (
+        4,
+        "screening",
+        include_str!("../migrations/sqlite/0004_screening.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -516,6 +521,23 @@ impl WriteTx {
         location: Option<&str>,
     ) -> Result<StatusChange> {
         record.status.check_transition(to, reason)?;
+        if matches!(
+            to,
+            EvacuationStatus::Manifested | EvacuationStatus::Boarded | EvacuationStatus::Departed
+        ) {
+            let confirmed: Option<String> = sqlx::query_scalar(
+                "SELECT entry_ref FROM screening_hits WHERE person_id = ? AND status = 'confirmed' LIMIT 1",
+            )
+            .bind(record.id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            if let Some(entry) = confirmed {
+                return Err(StoreError::Invalid(format!(
+                    "{} is a confirmed sanctions match ({entry}): blocked from every manifest",
+                    record.id
+                )));
+            }
+        }
         sqlx::query(
             "UPDATE persons SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
         )
@@ -561,6 +583,36 @@ impl WriteTx {
         .await?;
         Ok(change)
     }
+}
+
+fn stored_list(row: &SqliteRow) -> Result<StoredList> {
+    Ok(StoredList {
+        id: row.try_get("id")?,
+        source: row.try_get("source")?,
+        version_date: row.try_get("version_date")?,
+        sha256: row.try_get("sha256")?,
+        entries: row.try_get("entries")?,
+        loaded_at: row.try_get("loaded_at")?,
+    })
+}
+
+fn hit_from_row(row: &SqliteRow) -> Result<HitRecord> {
+    Ok(HitRecord {
+        id: row.try_get("id")?,
+        person: PersonId(row.try_get("person_id")?),
+        nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+        person_name: row.try_get("display_name")?,
+        list_id: row.try_get("list_id")?,
+        entry_ref: row.try_get("entry_ref")?,
+        listed_name: row.try_get("listed_name")?,
+        score: row.try_get("score")?,
+        explanation: from_json(&row.try_get::<String, _>("explanation")?, "hit explanation")?,
+        status: row.try_get("status")?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 fn organisation_from_row(row: &SqliteRow) -> Result<Organisation> {
@@ -1550,6 +1602,8 @@ impl Store for SqliteStore {
         }
         for statement in [
             "DELETE FROM documents WHERE person_id = ?",
+            "DELETE FROM import_rows WHERE person_id = ?",
+            "DELETE FROM screening_hits WHERE person_id = ?",
             "DELETE FROM status_changes WHERE person_id = ?",
             "DELETE FROM persons WHERE id = ?",
         ] {
@@ -1679,6 +1733,221 @@ impl Store for SqliteStore {
         )
         .await?;
         tx.commit().await
+    }
+
+    async fn store_list(&self, actor: &Actor, list: NewList) -> Result<(StoredList, bool)> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let existing = sqlx::query(
+            "SELECT id, source, version_date, sha256, entries, loaded_at FROM sanctions_lists WHERE sha256 = ?",
+        )
+        .bind(&list.sha256)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        if let Some(row) = existing {
+            return Ok((stored_list(&row)?, false));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sanctions_lists (source, version_date, sha256, entries, content, loaded_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&list.source)
+        .bind(&list.version_date)
+        .bind(&list.sha256)
+        .bind(list.entries)
+        .bind(&list.content)
+        .bind(&tx.at)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let stored = StoredList {
+            id,
+            source: list.source,
+            version_date: list.version_date,
+            sha256: list.sha256,
+            entries: list.entries,
+            loaded_at: tx.at.clone(),
+        };
+        tx.audit(
+            actor,
+            Audit {
+                nation: None,
+                action: "sanctions.load",
+                entity_type: "sanctions_list",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(to_json(&stored)?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((stored, true))
+    }
+
+    async fn latest_lists(&self) -> Result<Vec<(StoredList, String)>> {
+        sqlx::query(
+            "SELECT id, source, version_date, sha256, entries, loaded_at, content FROM sanctions_lists \
+             WHERE id IN (SELECT max(id) FROM sanctions_lists GROUP BY source) ORDER BY source",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| Ok((stored_list(row)?, row.try_get("content")?)))
+        .collect()
+    }
+
+    async fn record_hits(&self, actor: &Actor, hits: Vec<NewHit>) -> Result<usize> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut new = 0;
+        for hit in hits {
+            let previous = sqlx::query(
+                "SELECT id, status, entry_fingerprint, person_fingerprint FROM screening_hits \
+                 WHERE person_id = ? AND entry_ref = ? ORDER BY id DESC LIMIT 1",
+            )
+            .bind(hit.person.0)
+            .bind(&hit.entry_ref)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            if let Some(previous) = &previous {
+                let same = previous.try_get::<String, _>("entry_fingerprint")?
+                    == hit.entry_fingerprint
+                    && previous.try_get::<String, _>("person_fingerprint")?
+                        == hit.person_fingerprint;
+                if same {
+                    continue;
+                }
+                if previous.try_get::<String, _>("status")? == "open" {
+                    sqlx::query("UPDATE screening_hits SET status = 'superseded' WHERE id = ?")
+                        .bind(previous.try_get::<i64, _>("id")?)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
+            }
+            let record = tx.person(hit.person).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO screening_hits (person_id, list_id, entry_ref, listed_name, score, explanation, \
+                 entry_fingerprint, person_fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(hit.person.0)
+            .bind(hit.list_id)
+            .bind(&hit.entry_ref)
+            .bind(&hit.listed_name)
+            .bind(hit.score)
+            .bind(to_json(&hit.explanation)?)
+            .bind(&hit.entry_fingerprint)
+            .bind(&hit.person_fingerprint)
+            .bind(&tx.at)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            tx.audit(
+                actor,
+                Audit {
+                    nation: Some(record.nation.as_str()),
+                    action: "screening.hit",
+                    entity_type: "person",
+                    entity_id: hit.person.to_string(),
+                    before: None,
+                    after: Some(to_json(&serde_json::json!({
+                        "hit": id, "list": hit.list_id, "entry": hit.entry_ref, "score": hit.score,
+                    }))?),
+                },
+            )
+            .await?;
+            new += 1;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn list_hits(
+        &self,
+        status: Option<String>,
+        nation: Option<NationCode>,
+    ) -> Result<Vec<HitRecord>> {
+        sqlx::query(
+            "SELECT h.id, h.person_id, p.nation, p.display_name, h.list_id, h.entry_ref, h.listed_name, \
+             h.score, h.explanation, h.status, h.decided_by, h.decided_at, h.reason, h.created_at \
+             FROM screening_hits h JOIN persons p ON p.id = h.person_id \
+             WHERE (?1 IS NULL OR h.status = ?1) AND (?2 IS NULL OR p.nation = ?2) \
+             ORDER BY h.score DESC, h.id",
+        )
+        .bind(status)
+        .bind(nation.map(|n| n.to_string()))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(hit_from_row)
+        .collect()
+    }
+
+    async fn decide_hit(
+        &self,
+        actor: &Actor,
+        hit: i64,
+        decision: HitDecision,
+        reason: Option<String>,
+    ) -> Result<HitRecord> {
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if decision == HitDecision::FalsePositive && reason.is_none() {
+            return Err(StoreError::Invalid(
+                "a false positive needs a reason (e.g. 'birth date 1990, listed person born 1963')"
+                    .into(),
+            ));
+        }
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT person_id, status, entry_ref FROM screening_hits WHERE id = ?")
+                .bind(hit)
+                .fetch_optional(&mut *tx.tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "screening hit",
+                    id: format!("H{hit}"),
+                })?;
+        let before: String = row.try_get("status")?;
+        if before == "superseded" {
+            return Err(StoreError::Invalid(format!(
+                "hit H{hit} was superseded by a newer one (the person or the entry changed); decide that one"
+            )));
+        }
+        let person = PersonId(row.try_get("person_id")?);
+        let record = tx.person(person).await?;
+        sqlx::query(
+            "UPDATE screening_hits SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
+        )
+        .bind(decision.as_str())
+        .bind(&actor.name)
+        .bind(&tx.at)
+        .bind(&reason)
+        .bind(hit)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(record.nation.as_str()),
+                action: "screening.decide",
+                entity_type: "person",
+                entity_id: person.to_string(),
+                before: Some(to_json(
+                    &serde_json::json!({ "hit": hit, "status": before }),
+                )?),
+                after: Some(to_json(&serde_json::json!({
+                    "hit": hit, "status": decision.as_str(), "reason": reason,
+                    "entry": row.try_get::<String, _>("entry_ref")?,
+                }))?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.list_hits(None, None)
+            .await?
+            .into_iter()
+            .find(|h| h.id == hit)
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "screening hit",
+                id: format!("H{hit}"),
+            })
     }
 
     async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -789,3 +789,196 @@ async fn a_failing_import_writes_nothing() {
             .is_empty()
     );
 }
+
+fn hit(
+    person: PersonId,
+    entry: &str,
+    entry_fp: &str,
+    person_fp: &str,
+    list_id: i64,
+) -> airbridge_store::NewHit {
+    airbridge_store::NewHit {
+        person,
+        list_id,
+        entry_ref: entry.into(),
+        listed_name: "ABDUL AZIZ ABBASIN".into(),
+        score: 0.93,
+        explanation: serde_json::json!({ "name": "aligned" }),
+        entry_fingerprint: entry_fp.into(),
+        person_fingerprint: person_fp.into(),
+    }
+}
+
+#[tokio::test]
+async fn screening_hits_are_reviewed_remembered_and_block_manifests() {
+    use airbridge_store::HitDecision;
+    let f = fresh().await;
+    with_nations(&f).await;
+    let (list, new) = f
+        .store
+        .store_list(
+            &actor(),
+            airbridge_store::NewList {
+                source: "un".into(),
+                version_date: Some("2026-05-08".into()),
+                sha256: "abc".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(new);
+    let (_, again) = f
+        .store
+        .store_list(
+            &actor(),
+            airbridge_store::NewList {
+                source: "un".into(),
+                version_date: Some("2026-05-08".into()),
+                sha256: "abc".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!again, "the same file loads once");
+    assert_eq!(f.store.latest_lists().await.unwrap().len(), 1);
+
+    let a = f
+        .store
+        .add_person(&actor(), fr(), person("Abdul Aziz", "Abbasin"))
+        .await
+        .unwrap();
+    let b = f
+        .store
+        .add_person(&actor(), fr(), person("Abdulaziz", "Abasin"))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store
+            .record_hits(
+                &actor(),
+                vec![
+                    hit(a.id, "TAi.155", "e1", "p1", list.id),
+                    hit(b.id, "TAi.155", "e1", "q1", list.id)
+                ]
+            )
+            .await
+            .unwrap(),
+        2
+    );
+    // Screening again with nothing changed raises nothing new.
+    assert_eq!(
+        f.store
+            .record_hits(&actor(), vec![hit(a.id, "TAi.155", "e1", "p1", list.id)])
+            .await
+            .unwrap(),
+        0
+    );
+    let open = f.store.list_hits(Some("open".into()), None).await.unwrap();
+    assert_eq!(open.len(), 2);
+
+    // A false positive needs a reason, and is not raised again for the same person and entry.
+    let b_hit = open.iter().find(|h| h.person == b.id).unwrap().id;
+    assert!(
+        f.store
+            .decide_hit(&actor(), b_hit, HitDecision::FalsePositive, None)
+            .await
+            .is_err()
+    );
+    f.store
+        .decide_hit(
+            &actor(),
+            b_hit,
+            HitDecision::FalsePositive,
+            Some("born 1990, listed 1969".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store
+            .record_hits(&actor(), vec![hit(b.id, "TAi.155", "e1", "q1", list.id)])
+            .await
+            .unwrap(),
+        0
+    );
+    // ... unless the entry changes.
+    assert_eq!(
+        f.store
+            .record_hits(&actor(), vec![hit(b.id, "TAi.155", "e2", "q1", list.id)])
+            .await
+            .unwrap(),
+        1
+    );
+
+    // A confirmed hit blocks the person from every manifest.
+    let a_hit = open.iter().find(|h| h.person == a.id).unwrap().id;
+    let decided = f
+        .store
+        .decide_hit(&actor(), a_hit, HitDecision::Confirmed, None)
+        .await
+        .unwrap();
+    assert_eq!(decided.status, "confirmed");
+    for to in [
+        EvacuationStatus::Eligible,
+        EvacuationStatus::CalledForward,
+        EvacuationStatus::AtGate,
+        EvacuationStatus::Processed,
+    ] {
+        f.store
+            .set_status(
+                &actor(),
+                StatusRequest {
+                    person: a.id,
+                    to,
+                    reason: None,
+                    location: None,
+                    expected_version: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let err = f
+        .store
+        .set_status(
+            &actor(),
+            StatusRequest {
+                person: a.id,
+                to: EvacuationStatus::Manifested,
+                reason: None,
+                location: None,
+                expected_version: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("confirmed sanctions match (TAi.155)"),
+        "{err}"
+    );
+    let actions: Vec<String> = f
+        .store
+        .audit_list(&AuditFilter {
+            entity_id: Some(a.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"screening.hit".to_owned())
+            && actions.contains(&"screening.decide".to_owned())
+    );
+    // Purging a person with hits and import rows works.
+    f.store
+        .purge_person(&actor(), b.id, "registered twice")
+        .await
+        .unwrap();
+    assert!(f.store.integrity_problems().await.unwrap().is_empty());
+}
