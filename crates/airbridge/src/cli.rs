@@ -75,6 +75,11 @@ pub enum Command {
     /// The names engine: compare, key and score personal names.
     #[command(subcommand)]
     Names(NamesCommand),
+    /// Find the same person across a file of records (file mode; the registry mode is planned).
+    Dedup(crate::dedup_cmd::DedupArgs),
+    /// Screening of the registry: load list versions, screen everyone, review hits.
+    #[command(subcommand)]
+    Screening(crate::registry_screening::ScreeningCommand),
     /// Screen a file of people against sanctions lists: hits with scores and explanations.
     Screen(crate::screen_cmd::ScreenArgs),
     /// Sanctions lists (UN Security Council consolidated list, OFAC SDN): read, show, diff.

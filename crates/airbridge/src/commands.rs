@@ -191,6 +191,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Names(_)
         | Command::Sanctions(_)
         | Command::Screen(_)
+        | Command::Screening(_)
+        | Command::Dedup(_)
         | Command::Import(_)
         | Command::Export(_) => {}
         Command::Quarantine { nation, all } => {
@@ -614,6 +616,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(&cli.db, args, &actor).await?,
         Command::Import(args) => crate::lists_cmd::import(&cli.db, args, &actor, json).await?,
+        Command::Screening(command) => {
+            crate::registry_screening::run(&cli.db, command, &actor, json).await?
+        }
         Command::Export(args) => crate::lists_cmd::export(&cli.db, args, &actor).await?,
         Command::Serve(args) => {
             let store = SqliteStore::open(&cli.db, OpenMode::MustExist).await?;

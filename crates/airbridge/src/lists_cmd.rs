@@ -247,8 +247,18 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
     } else {
         let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
         let outcome = store.import_list(actor, batch).await?;
+        // Everyone new or changed is screened against the loaded sanctions lists at once.
+        let mut to_screen = outcome.created.clone();
+        to_screen.extend(&outcome.people_updated);
+        let screening = crate::registry_screening::screen_registry(
+            &store,
+            actor,
+            Some(&to_screen),
+            crate::registry_screening::DEFAULT_THRESHOLD,
+        )
+        .await?;
         store.close().await;
-        Some(outcome)
+        Some((outcome, screening))
     };
     let summary = serde_json::json!({
         "file": args.file,
@@ -260,7 +270,8 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
         "people": people,
         "cases": cases,
         "dry_run": args.dry_run,
-        "outcome": outcome,
+        "outcome": outcome.as_ref().map(|(o, _)| o),
+        "screening": outcome.as_ref().map(|(_, (screened, hits))| serde_json::json!({ "screened": screened, "new_hits": hits })),
         "seconds": started.elapsed().as_secs_f64(),
         "issues": all_rows.iter().filter(|r| !r.issues.is_empty()).map(|r| serde_json::json!({
             "sheet": r.sheet, "line": r.line, "status": r.status(), "issues": r.issues
@@ -297,15 +308,22 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
     );
     match outcome {
         None => println!("Dry run: nothing was written."),
-        Some(outcome) => println!(
-            "Written: {} people and {} cases new, {} people updated, {} unchanged; {} rows quarantined ({} earlier ones resolved). `airbridge quarantine list` shows them.",
-            outcome.people_created,
-            outcome.cases_created,
-            outcome.people_updated.len(),
-            outcome.people_unchanged,
-            outcome.quarantined,
-            outcome.quarantine_resolved
-        ),
+        Some((outcome, (screened, hits))) => {
+            if screened > 0 {
+                println!(
+                    "Screened {screened} new or changed people against the sanctions lists: {hits} new hits to review."
+                );
+            }
+            println!(
+                "Written: {} people and {} cases new, {} people updated, {} unchanged; {} rows quarantined ({} earlier ones resolved). `airbridge quarantine list` shows them.",
+                outcome.people_created,
+                outcome.cases_created,
+                outcome.people_updated.len(),
+                outcome.people_unchanged,
+                outcome.quarantined,
+                outcome.quarantine_resolved
+            )
+        }
     }
     Ok(())
 }

@@ -4,10 +4,12 @@
 
 mod cli;
 mod commands;
+mod dedup_cmd;
 mod demo;
 mod lists_cmd;
 mod names_cmd;
 mod parse;
+mod registry_screening;
 mod sanctions_cmd;
 mod screen_cmd;
 mod serve;
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         cli::Command::Names(command) => names_cmd::run(command),
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
+        cli::Command::Dedup(args) => dedup_cmd::run(args, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -2,8 +2,9 @@
 //!
 //! `compare` and `key` explain one name or pair for a person; `score` scores a CSV of pairs for
 //! batch work (evaluation, dedup candidates). `score` streams: a reader thread parses CSV chunks
-//! while the main thread parses each distinct name once (in parallel), scores the chunk's pairs
-//! on all cores and writes the previous results, so memory stays flat on any input size.
+//! while the main thread parses each new distinct name once (in parallel, kept in a bounded
+//! cache), scores the chunk's pairs on all cores and writes them in order, so memory stays flat
+//! on any input size.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -156,10 +157,16 @@ fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Result
     Ok(())
 }
 
-/// Pairs read per chunk: large enough to keep both cores busy, small enough for flat memory.
-const CHUNK_ROWS: usize = 32_768;
-/// Distinct parsed names kept between chunks; the cache is emptied when it grows past this.
-const CACHE_LIMIT: usize = 100_000;
+/// Pairs read per chunk: large enough to keep both cores busy, small enough for flat memory
+/// (a chunk of 16,384 new names of garbage text parses to ~100 MB at worst).
+const CHUNK_ROWS: usize = 8_192;
+/// Approximate bytes of parsed names kept between chunks; the cache is emptied past this.
+const CACHE_BUDGET: usize = 48 << 20;
+
+/// A rough size of a parsed name in memory (tokens, their strings, the fused pairs).
+fn approximate_size(parsed: &ParsedName) -> usize {
+    256 + 2 * parsed.original.len() + 640 * parsed.tokens.len()
+}
 
 /// FNV-1a for the name cache: names are short and the default SipHash costs more than the
 /// lookup it guards. Not exposed to untrusted collision attacks beyond slower scoring.
@@ -293,25 +300,36 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
     let input_path = input.to_path_buf();
     let reader = std::thread::spawn(move || read_chunks(&input_path, sender));
     let mut cache = NameCache::default();
+    let mut cache_bytes = 0usize;
     for chunk in receiver {
         let chunk = chunk?;
-        if cache.len() > CACHE_LIMIT {
+        // Emptied between chunks, never within one: every name of a chunk stays cached while
+        // its pairs are scored.
+        if cache_bytes > CACHE_BUDGET {
             cache.clear();
+            cache_bytes = 0;
         }
-        // Parse each name not seen before, once, in parallel.
-        let mut missing: Vec<&str> = Vec::new();
-        {
-            let mut seen = HashMap::<&str, (), BuildHasherDefault<Fnv>>::default();
-            for index in 0..chunk.len() {
+        // Parse each name not seen before, once, in parallel. Finding them is parallel too:
+        // on repetitive input nearly every name is already cached.
+        let candidates: Vec<&str> = (0..chunk.len())
+            .into_par_iter()
+            .with_min_len(1024)
+            .flat_map_iter(|index| {
                 let (_, name_a, name_b) = chunk.row(index);
-                for name in [name_a, name_b] {
-                    if !cache.contains_key(name) && seen.insert(name, ()).is_none() {
-                        missing.push(name);
-                    }
-                }
+                [name_a, name_b]
+                    .into_iter()
+                    .filter(|name| !cache.contains_key(*name))
+            })
+            .collect();
+        let mut missing: Vec<&str> = Vec::with_capacity(candidates.len());
+        let mut seen = HashMap::<&str, (), BuildHasherDefault<Fnv>>::default();
+        for name in candidates {
+            if seen.insert(name, ()).is_none() {
+                missing.push(name);
             }
         }
         let parsed: Vec<ParsedName> = missing.par_iter().map(|name| engine.parse(name)).collect();
+        cache_bytes += parsed.iter().map(approximate_size).sum::<usize>();
         for (name, parsed) in missing.into_iter().zip(parsed) {
             cache.insert(name.into(), parsed);
         }

@@ -573,3 +573,57 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
     assert!(out.contains(&format!("{} rows", before.len())), "{out}");
     assert!(out.contains(" 0 rejected"), "{out}");
 }
+
+#[test]
+fn planted_sanctioned_names_are_found_reviewed_and_blocked() {
+    let (dir, db) = database();
+    let un = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/sanctions/un/consolidated_2026-05-08.xml");
+    if !un.exists() {
+        // shared/ lies beside the repository on developers' machines and in CI.
+        panic!("the shared UN list is missing at {}", un.display());
+    }
+    ok(
+        &db,
+        &["demo", "--persons", "3000", "--no-serve", "--seed", "11"],
+    );
+    let out = ok(&db, &["screening", "load", un.to_str().unwrap()]);
+    assert!(out.contains("new hits to review"), "{out}");
+    let hits: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["--json", "screening", "hits"])).unwrap();
+    let planted: Vec<&serde_json::Value> = hits
+        .iter()
+        .filter(|h| {
+            [
+                "TAi.155", "TAi.094", "TAi.173", "TAi.139", "TAi.148", "TAi.088", "TAi.007",
+                "TAi.097",
+            ]
+            .contains(&h["entry_ref"].as_str().unwrap())
+        })
+        .collect();
+    assert!(planted.len() >= 3, "{hits:?}");
+    // Loading the same version again does nothing; screening again raises nothing new.
+    assert!(ok(&db, &["screening", "load", un.to_str().unwrap()]).contains("already loaded"));
+    assert!(ok(&db, &["screening", "run"]).contains(": 0 new hits"));
+
+    let hit = planted[0]["id"].as_i64().unwrap().to_string();
+    let person = format!("P{}", planted[0]["person"].as_i64().unwrap());
+    fails(&db, &["screening", "decide", &hit, "false_positive"], 5);
+    ok(&db, &["screening", "decide", &hit, "confirmed"]);
+    for to in ["eligible", "called_forward", "at_gate", "processed"] {
+        let _ = airbridge(&db, &["status", "set", &person, to]);
+    }
+    let message = fails(&db, &["status", "set", &person, "manifested"], 5);
+    assert!(message.contains("confirmed sanctions match"), "{message}");
+
+    // An imported list is screened as it comes in.
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "Name,DOB\nAbdul Ghafar Shinwari,1965-03-29\nZarmina Sadat,1990\n",
+    )
+    .unwrap();
+    let out = ok(&db, &["import", list.to_str().unwrap(), "--nation", "FR"]);
+    assert!(out.contains("Screened 2 new or changed people"), "{out}");
+    assert!(!out.contains(": 0 new hits"), "{out}");
+}

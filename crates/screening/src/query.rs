@@ -62,13 +62,15 @@ impl Query {
         Query { documents, ..self }
     }
 
-    /// A query for a registry person: the searchable name, birth date, first nationality and
+    /// A query for a registry person: their own name (not their father's), birth date, first nationality and
     /// every document number.
     pub fn for_person(person: &Person) -> Result<Query, QueryError> {
         if person.name.is_unnamed() {
             return Err(QueryError::EmptyName);
         }
-        let name = person.name.searchable();
+        // The person's own name: a father's name is not theirs, and a father named like a listed
+        // individual must not make his child a hit.
+        let name = person.name.own_name().unwrap_or_default();
         if name.trim().is_empty() {
             return Err(QueryError::EmptyName);
         }

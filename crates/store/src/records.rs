@@ -176,6 +176,9 @@ pub struct ImportBatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOutcome {
     pub people_created: usize,
+    /// The new people, for the screening that follows an import.
+    #[serde(default)]
+    pub created: Vec<PersonId>,
     pub people_updated: Vec<PersonId>,
     pub people_unchanged: usize,
     pub cases_created: usize,

@@ -1274,7 +1274,7 @@ impl Store for SqliteStore {
             if fresh.is_empty() {
                 continue;
             }
-            let created: Vec<(PersonId, String)> = match known_case {
+            let created: Vec<PersonId> = match known_case {
                 // New rows of a family imported before join its case.
                 Some(case_id) => {
                     let mut created = Vec::new();
@@ -1318,7 +1318,7 @@ impl Store for SqliteStore {
                             },
                         )
                         .await?;
-                        created.push((id, member.fingerprint.clone()));
+                        created.push(id);
                         sqlx::query(
                             "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at) \
                              VALUES (?, ?, ?, ?, ?, ?)",
@@ -1366,10 +1366,11 @@ impl Store for SqliteStore {
                         .execute(&mut *tx.tx)
                         .await?;
                     }
-                    ids.into_iter().map(|id| (id, String::new())).collect()
+                    ids
                 }
             };
             outcome.people_created += created.len();
+            outcome.created.extend(created);
         }
         // Rows refused now go to quarantine (once per content); rows accepted now close the
         // quarantine entries they were refused under before.

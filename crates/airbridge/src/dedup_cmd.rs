@@ -1,0 +1,149 @@
+//! `airbridge dedup`: file-mode deduplication for people who only have spreadsheets, and for
+//! benchmarks. Reads a CSV of records, runs `airbridge_dedup` on all cores and writes
+//! `record_id,cluster_id`; a summary goes to standard error (or JSON to standard output).
+//!
+//! The registry mode (`--db`), incremental matching and the review queue need store changes
+//! and are not here yet.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use airbridge_dedup::{Columns, Config, Deduplicator, Record};
+use airbridge_names::NameEngine;
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+
+/// Options of `airbridge dedup`.
+#[derive(Debug, clap::Args)]
+pub struct DedupArgs {
+    /// Input CSV with a header row: `record_id` (or `rec_id`) and any of given_name,
+    /// family_name, surname, father_name, grandfather_name, full_name, sex, dob, date_of_birth,
+    /// passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1,
+    /// address_2, suburb, state, place_of_birth.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output CSV: `record_id,cluster_id`, one row per input record, in input order.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Rename columns to fields: `--map "Name of father=father_name,DOB=dob"`.
+    #[arg(long, value_delimiter = ',')]
+    pub map: Vec<String>,
+    /// Match probability at or above which two records are linked.
+    #[arg(long, default_value_t = 0.9)]
+    pub threshold: f64,
+}
+
+/// Messages about unreadable cells shown before the rest are only counted.
+const PROBLEMS_SHOWN: usize = 5;
+
+pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let renames = args
+        .map
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((column, field)) => Ok((column.trim().to_owned(), field.trim().to_owned())),
+            None => bail!("--map takes column=field pairs, got {pair:?}"),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let file =
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("cannot read the header row of {}", args.input.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let columns = Columns::from_header(&headers, &renames)
+        .with_context(|| format!("in the header row of {}", args.input.display()))?;
+    let mut rows = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        rows.push(row.with_context(|| format!("row {} of {}", index + 2, args.input.display()))?);
+    }
+    let built: Vec<(Record, Vec<String>)> = rows
+        .par_iter()
+        .map(|row| columns.record(&row.iter().collect::<Vec<_>>()))
+        .collect();
+    drop(rows);
+    let mut problems = 0usize;
+    let mut records = Vec::with_capacity(built.len());
+    for (index, (record, messages)) in built.into_iter().enumerate() {
+        for message in messages {
+            if problems < PROBLEMS_SHOWN {
+                eprintln!("row {}: {message}", index + 2);
+            }
+            problems += 1;
+        }
+        records.push(record);
+    }
+    let read = started.elapsed();
+
+    let engine = NameEngine::new();
+    let config = Config {
+        threshold: args.threshold,
+        ..Config::default()
+    };
+    let outcome = Deduplicator::new(&engine, config)?.run(&records)?;
+
+    let out = File::create(&args.output)
+        .with_context(|| format!("cannot create {}", args.output.display()))?;
+    let mut writer = csv::Writer::from_writer(BufWriter::new(out));
+    writer.write_record(["record_id", "cluster_id"])?;
+    for (record, cluster) in records.iter().zip(&outcome.cluster_ids) {
+        writer.write_record([record.id.as_str(), cluster.as_str()])?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .flush()
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+
+    let seconds = started.elapsed().as_secs_f64();
+    let model = &outcome.model;
+    if json {
+        println!(
+            "{{\"records\":{},\"candidate_pairs\":{},\"pairs_scored\":{},\"links\":{},\"clusters\":{},\"oversized_blocks\":{},\"em_iterations\":{},\"lambda\":{},\"unreadable_cells\":{},\"seconds\":{:.3}}}",
+            outcome.records(),
+            outcome.blocking.candidate_pairs,
+            outcome.pairs_scored,
+            outcome.links,
+            outcome.clusters,
+            outcome.blocking.oversized_blocks,
+            model.em_iterations,
+            model.lambda,
+            problems,
+            seconds
+        );
+    } else {
+        if problems > PROBLEMS_SHOWN {
+            eprintln!("… {problems} unreadable cells in all (kept as text or left empty)");
+        }
+        eprintln!(
+            "{} records, {} candidate pairs ({} blocks over the size cap skipped), {} pairs scored, {} links ≥ {}, {} clusters; EM {} iterations{}, λ {:.4}; {:.2} s ({:.2} s reading)",
+            outcome.records(),
+            outcome.blocking.candidate_pairs,
+            outcome.blocking.oversized_blocks,
+            outcome.pairs_scored,
+            outcome.links,
+            args.threshold,
+            outcome.clusters,
+            model.em_iterations,
+            if model.em_converged {
+                ""
+            } else {
+                " (not converged)"
+            },
+            model.lambda,
+            seconds,
+            read.as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

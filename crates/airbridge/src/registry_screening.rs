@@ -1,0 +1,326 @@
+//! `airbridge screening …`: screening the registry against the sanctions lists it holds — load a
+//! list version, screen everyone (on load, on import, on demand), review hits.
+
+use crate::{InvalidInput, parse};
+use airbridge_domain::PersonId;
+use airbridge_sanctions::{ListSource, SanctionsList};
+use airbridge_screening::{IndexConfig, Query, ScreenConfig, ScreeningIndex};
+use airbridge_store::{Actor, HitDecision, NewHit, NewList, PersonQuery, SqliteStore, Store};
+use anyhow::Context;
+use clap::Subcommand;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Hits scoring below this are not raised to an officer.
+pub const DEFAULT_THRESHOLD: f64 = 0.7;
+
+#[derive(Debug, Subcommand)]
+pub enum ScreeningCommand {
+    /// Load a version of a sanctions list (UN XML, or OFAC sdn.csv with alt.csv/add.csv beside
+    /// it) and screen everyone in the registry against it.
+    Load {
+        file: PathBuf,
+        /// un or ofac (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+    /// Screen everyone in the registry against the newest version of each loaded list.
+    Run {
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+    /// Hits waiting for review (or with --status: confirmed, false_positive, superseded, all).
+    Hits {
+        #[arg(long, default_value = "open")]
+        status: String,
+        #[arg(long)]
+        nation: Option<String>,
+    },
+    /// Record a screening officer's decision: confirmed (blocks the person from every manifest)
+    /// or false_positive (needs --reason; not raised again unless the person or entry changes).
+    Decide {
+        /// The hit, as H12 or 12.
+        hit: String,
+        decision: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads a list file; returns the list and the SHA-256 of what was read.
+fn read_list(file: &Path, format: Option<&str>) -> anyhow::Result<(SanctionsList, String)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.to_string_lossy().to_lowercase();
+    let is_un = match format {
+        Some("un") => true,
+        Some("ofac") => false,
+        Some(other) => return Err(InvalidInput(format!("--format {other}: use un or ofac")).into()),
+        None => name.ends_with(".xml"),
+    };
+    if is_un {
+        let (list, _) = airbridge_sanctions::read_un(bytes.as_slice())
+            .map_err(|e| InvalidInput(format!("{}: {e}", file.display())))?;
+        return Ok((list, sha256_hex(&bytes)));
+    }
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let mut alt = std::fs::read(folder.join("alt.csv")).ok();
+    let mut add = std::fs::read(folder.join("add.csv")).ok();
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes);
+    for extra in [&alt, &add].into_iter().flatten() {
+        hasher.update(extra);
+    }
+    let mut alt_reader = alt.as_deref_mut().map(|b| &*b);
+    let mut add_reader = add.as_deref_mut().map(|b| &*b);
+    let (list, _) = airbridge_sanctions::read_ofac(
+        &mut bytes.as_slice(),
+        alt_reader.as_mut().map(|r| r as &mut dyn std::io::Read),
+        add_reader.as_mut().map(|r| r as &mut dyn std::io::Read),
+    )
+    .map_err(|e| InvalidInput(format!("{}: {e}", file.display())))?;
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((list, digest))
+}
+
+/// Screens people (all of them, or the listed ones) against the newest loaded lists and records
+/// the hits. Returns (people screened, new hits); (0, 0) when no list is loaded.
+pub async fn screen_registry(
+    store: &SqliteStore,
+    actor: &Actor,
+    only: Option<&[PersonId]>,
+    threshold: f64,
+) -> anyhow::Result<(usize, usize)> {
+    let stored = store.latest_lists().await?;
+    if stored.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut lists = Vec::new();
+    for (version, content) in &stored {
+        let list: SanctionsList = serde_json::from_str(content)
+            .with_context(|| format!("stored list {} is damaged", version.id))?;
+        lists.push((version.id, list));
+    }
+    let refs: Vec<&SanctionsList> = lists.iter().map(|(_, l)| l).collect();
+    let index = ScreeningIndex::build(&refs, &IndexConfig::default());
+    let entry_fingerprints: std::collections::HashMap<(ListSource, String), (i64, String)> = lists
+        .iter()
+        .flat_map(|(id, list)| {
+            list.entries.iter().map(move |entry| {
+                let json = serde_json::to_vec(entry).unwrap_or_default();
+                (
+                    (list.source, entry.reference.clone()),
+                    (*id, sha256_hex(&json)),
+                )
+            })
+        })
+        .collect();
+    let config = ScreenConfig {
+        threshold,
+        ..ScreenConfig::default()
+    };
+    let (mut screened, mut raised) = (0usize, 0usize);
+    let mut after = None;
+    loop {
+        let people = match only {
+            Some(ids) => {
+                let mut page = Vec::new();
+                for id in ids {
+                    page.extend(store.get_person(*id).await?);
+                }
+                page
+            }
+            None => {
+                store
+                    .search_persons(&PersonQuery {
+                        limit: Some(5_000),
+                        after,
+                        ..Default::default()
+                    })
+                    .await?
+            }
+        };
+        let Some(last) = people.last() else { break };
+        after = Some(last.id);
+        let mut hits = Vec::new();
+        for record in &people {
+            let Ok(query) = Query::for_person(&record.person) else {
+                continue; // unnamed dependents have nothing to screen by name
+            };
+            screened += 1;
+            let person_fingerprint = sha256_hex(
+                &serde_json::to_vec(&(
+                    &query.name,
+                    &query.birth_date,
+                    &record.person.nationalities,
+                    &query.documents,
+                ))
+                .unwrap_or_default(),
+            );
+            for hit in index.screen(&query, &config) {
+                let Some((list_id, entry_fingerprint)) =
+                    entry_fingerprints.get(&(hit.list, hit.entry_ref.clone()))
+                else {
+                    continue;
+                };
+                hits.push(NewHit {
+                    person: record.id,
+                    list_id: *list_id,
+                    entry_ref: hit.entry_ref.clone(),
+                    listed_name: hit.listed_name.clone(),
+                    score: hit.score,
+                    explanation: serde_json::to_value(&hit.explanation)?,
+                    entry_fingerprint: entry_fingerprint.clone(),
+                    person_fingerprint: person_fingerprint.clone(),
+                });
+            }
+        }
+        raised += store.record_hits(actor, hits).await?;
+        if only.is_some() {
+            break;
+        }
+    }
+    Ok((screened, raised))
+}
+
+pub async fn run(
+    db: &Path,
+    command: ScreeningCommand,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<()> {
+    let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
+    match command {
+        ScreeningCommand::Load {
+            file,
+            format,
+            threshold,
+        } => {
+            let (list, sha256) = read_list(&file, format.as_deref())?;
+            let source = match list.source {
+                ListSource::Un => "un",
+                ListSource::Ofac => "ofac",
+            };
+            let entries = list.entries.len() as i64;
+            let (stored, new) = store
+                .store_list(
+                    actor,
+                    NewList {
+                        source: source.to_owned(),
+                        version_date: list.version_date.clone(),
+                        sha256,
+                        entries,
+                        content: serde_json::to_string(&list)?,
+                    },
+                )
+                .await?;
+            let (screened, raised) = if new {
+                screen_registry(&store, actor, None, threshold).await?
+            } else {
+                (0, 0)
+            };
+            let summary = serde_json::json!({ "list": stored, "new": new, "screened": screened, "new_hits": raised });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else if new {
+                println!(
+                    "Loaded {source} list of {} ({entries} entries) as version {}; screened {screened} people: {raised} new hits to review (`airbridge screening hits`).",
+                    stored.version_date.as_deref().unwrap_or("unknown date"),
+                    stored.id
+                );
+            } else {
+                println!(
+                    "This list version is already loaded (version {}): nothing to do.",
+                    stored.id
+                );
+            }
+        }
+        ScreeningCommand::Run { threshold } => {
+            let (screened, raised) = screen_registry(&store, actor, None, threshold).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "screened": screened, "new_hits": raised })
+                );
+            } else if screened == 0 {
+                println!("No sanctions list is loaded: `airbridge screening load FILE` first.");
+            } else {
+                println!("Screened {screened} people: {raised} new hits to review.");
+            }
+        }
+        ScreeningCommand::Hits { status, nation } => {
+            let nation = nation
+                .as_deref()
+                .map(|n| parse::nation("--nation", n))
+                .transpose()?;
+            let status = (status != "all").then_some(status);
+            let hits = store.list_hits(status, nation).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&hits)?);
+            } else if hits.is_empty() {
+                println!("No hits.");
+            } else {
+                for hit in &hits {
+                    println!(
+                        "H{:<5} {:.2}  {} {:<8} {:<30} ~ {} {}  [{}]{}",
+                        hit.id,
+                        hit.score,
+                        hit.nation,
+                        hit.person.to_string(),
+                        hit.person_name,
+                        hit.entry_ref,
+                        hit.listed_name,
+                        hit.status,
+                        hit.reason
+                            .as_deref()
+                            .map(|r| format!(" {r}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        ScreeningCommand::Decide {
+            hit,
+            decision,
+            reason,
+        } => {
+            let id: i64 = hit
+                .trim_start_matches(['H', 'h'])
+                .parse()
+                .map_err(|_| InvalidInput(format!("'{hit}' is not a hit: write H12 or 12")))?;
+            let decision = match decision.replace('-', "_").as_str() {
+                "confirmed" | "confirm" => HitDecision::Confirmed,
+                "false_positive" | "fp" => HitDecision::FalsePositive,
+                other => {
+                    return Err(InvalidInput(format!(
+                        "'{other}': decide confirmed or false_positive"
+                    ))
+                    .into());
+                }
+            };
+            let record = store.decide_hit(actor, id, decision, reason).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&record)?);
+            } else {
+                println!(
+                    "H{} {} ~ {}: {}",
+                    record.id, record.person, record.entry_ref, record.status
+                );
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}

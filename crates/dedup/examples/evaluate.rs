@@ -1,0 +1,178 @@
+//! Measures the engine against known truth: pairwise F1 of the clusters, pairs completeness of
+//! blocking, and the fitted model, on a CSV with a truth file or on a demo registry.
+//!
+//! ```sh
+//! cargo run --release -p airbridge-dedup --example evaluate -- csv RECORDS.csv TRUTH.csv
+//! cargo run --release -p airbridge-dedup --example evaluate -- demo 100000 [SEED]
+//! ```
+//! The truth CSV has `record_id,entity_id`. For the demo, the truth of a person is the demo's
+//! family with the member's position in the case: copies of a family keep member order.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use airbridge_dedup::{Columns, Config, Deduplicator, Record, evaluate};
+use airbridge_demo::{DemoConfig, generate};
+use airbridge_names::NameEngine;
+use anyhow::{Context, bail};
+
+fn read_csv(path: &str) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("cannot open {path}"))?;
+    let headers = reader.headers()?.iter().map(str::to_owned).collect();
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        rows.push(row?.iter().map(str::to_owned).collect());
+    }
+    Ok((headers, rows))
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (records, truth): (Vec<Record>, Vec<String>) = match args.first().map(String::as_str) {
+        Some("csv") if args.len() >= 3 => {
+            let (headers, rows) = read_csv(&args[1])?;
+            let columns = Columns::from_header(&headers, &[])?;
+            let records: Vec<Record> = rows.iter().map(|row| columns.record(row).0).collect();
+            let (_, truth_rows) = read_csv(&args[2])?;
+            let entity: HashMap<&str, &str> = truth_rows
+                .iter()
+                .map(|row| (row[0].as_str(), row[1].as_str()))
+                .collect();
+            let truth = records
+                .iter()
+                .map(|r| {
+                    entity
+                        .get(r.id.as_str())
+                        .map_or(r.id.clone(), |e| e.to_string())
+                })
+                .collect();
+            (records, truth)
+        }
+        Some("demo") if args.len() >= 2 => {
+            let persons: usize = args[1].parse()?;
+            let seed: u64 = args.get(2).map_or(Ok(7), |s| s.parse())?;
+            let mut records = Vec::with_capacity(persons);
+            let mut truth = Vec::with_capacity(persons);
+            for (case_number, case) in generate(DemoConfig { persons, seed }).enumerate() {
+                for (member_number, member) in case.case.members.iter().enumerate() {
+                    let id = format!("c{case_number}-m{member_number}");
+                    records.push(Record::from_person(&id, &member.person));
+                    truth.push(format!("{}-{member_number}", case.family));
+                }
+            }
+            (records, truth)
+        }
+        _ => bail!("usage: evaluate csv RECORDS.csv TRUTH.csv | evaluate demo PERSONS [SEED]"),
+    };
+    let threshold: f64 = std::env::var("DEDUP_THRESHOLD")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.9);
+    let u_samples: usize = std::env::var("DEDUP_U_SAMPLES")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(Config::default().u_samples);
+    let engine_started = Instant::now();
+    let engine = NameEngine::new();
+    println!(
+        "engine_seconds={:.2}",
+        engine_started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let outcome = Deduplicator::new(
+        &engine,
+        Config {
+            threshold,
+            u_samples,
+            ..Config::default()
+        },
+    )?
+    .run(&records)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let scores = evaluate::pairwise(&truth, &outcome.cluster_ids);
+    let completeness = evaluate::pairs_completeness(&truth, &outcome.candidate_pairs);
+    println!(
+        "records={} candidate_pairs={} oversized_blocks={} links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
+        outcome.records(),
+        outcome.blocking.candidate_pairs,
+        outcome.blocking.oversized_blocks,
+        outcome.links,
+        outcome.pairs_scored,
+        outcome.clusters,
+        outcome.model.em_iterations,
+        outcome.model.lambda
+    );
+    for field in outcome.model.fields.iter().filter(|f| f.active) {
+        let weights: Vec<String> = (0..field.m.len())
+            .map(|level| {
+                format!(
+                    "{:.2}(m={:.3},u={:.2e})",
+                    field.weight(level as u8),
+                    field.m[level],
+                    field.u[level]
+                )
+            })
+            .collect();
+        println!("  {:<16} {}", field.comparison.name(), weights.join(" "));
+    }
+    // A few errors, explained, to see what the model got wrong.
+    if std::env::var("DEDUP_SHOW_ERRORS").is_ok() {
+        let mut shown = 0;
+        for (index, &(a, b)) in outcome.candidate_pairs.iter().enumerate() {
+            let (a, b) = (a as usize, b as usize);
+            let same_truth = truth[a] == truth[b];
+            let same_cluster = outcome.cluster_ids[a] == outcome.cluster_ids[b];
+            if same_truth != same_cluster && shown < 12 {
+                shown += 1;
+                let explanation = outcome.explain(&engine, a, b);
+                println!(
+                    "{} {} vs {} weight {:.2}: {:?} | {:?}",
+                    if same_truth { "MISSED" } else { "FALSE" },
+                    records[a].id,
+                    records[b].id,
+                    outcome.pair_weights[index],
+                    records[a],
+                    records[b]
+                );
+                if let Some(explanation) = explanation {
+                    for field in explanation.fields.iter().filter(|f| f.level != "missing") {
+                        println!(
+                            "    {:<16} {:>7.2}  {}",
+                            field.field, field.weight, field.level
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if std::env::var("DEDUP_SHOW_UNBLOCKED").is_ok() {
+        // True pairs blocking never proposed, to see which rule should have caught them.
+        let candidates: std::collections::HashSet<(u32, u32)> =
+            outcome.candidate_pairs.iter().copied().collect();
+        let mut by_entity: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, entity) in truth.iter().enumerate() {
+            by_entity.entry(entity).or_default().push(index);
+        }
+        let mut shown = 0;
+        for members in by_entity.values() {
+            for (n, &a) in members.iter().enumerate() {
+                for &b in &members[n + 1..] {
+                    let pair = (a.min(b) as u32, a.max(b) as u32);
+                    if !candidates.contains(&pair) && shown < 20 {
+                        shown += 1;
+                        println!("UNBLOCKED {:?}\n       vs {:?}", records[a], records[b]);
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "pairs_completeness={completeness:.5} precision={:.5} recall={:.5} f1={:.5}",
+        scores.precision, scores.recall, scores.f1
+    );
+    Ok(())
+}

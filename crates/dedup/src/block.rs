@@ -1,0 +1,242 @@
+//! Blocking: which pairs are worth comparing at all.
+//!
+//! Comparing every pair is quadratic, so each record gets a few keys and only records sharing a
+//! key are compared. Several rules run side by side so that a pair missed by one (a misspelt
+//! name, a Solar Hijri year against a Gregorian day, a missing birth date) is still caught by
+//! another (the father's name, a document, a phone, a postcode). A key shared by too many
+//! records (a very common name in one year) would cost more than it finds: such blocks are
+//! skipped and counted, and the other rules cover them.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use airbridge_names::NameEngine;
+use rayon::prelude::*;
+
+use crate::compare::Prepared;
+
+/// The blocking rules, for reporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// A names-engine key of the whole name, with the birth year (± 1).
+    NameYear,
+    /// Two names-engine keys of the whole name together, whatever the birth date.
+    NamePair,
+    /// The father's name key with a key of the person's own name.
+    FatherName,
+    Document,
+    Phone,
+    SocSecId,
+    /// The same exact birth day with a names-engine key (any name part, so swapped given and
+    /// family names still meet).
+    BirthDay,
+    /// The same exact birth day with the postcode.
+    BirthDayPostcode,
+    /// The same exact birth day with the initials of the name, in any order: catches names
+    /// too damaged for the names engine's keys.
+    BirthDayInitials,
+    /// Postcode with a names-engine key.
+    PostcodeName,
+    /// Postcode with street number.
+    PostcodeStreet,
+    /// Suburb with street number.
+    SuburbStreet,
+}
+
+/// What blocking did: how many blocks, how many were too large, how many pairs came out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockingReport {
+    pub keys: usize,
+    pub blocks: usize,
+    pub oversized_blocks: usize,
+    /// Records in the skipped oversized blocks, summed over blocks.
+    pub records_in_oversized_blocks: usize,
+    pub candidate_pairs: usize,
+}
+
+fn key<T: Hash>(rule: Rule, parts: T) -> u64 {
+    // SipHash with fixed keys: stable across runs and platforms of the same width.
+    let mut hasher = DefaultHasher::new();
+    rule.hash(&mut hasher);
+    parts.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Buckets such that two years at most one apart always share one: year y lies in buckets
+/// ⌊y/2⌋ and ⌊(y+1)/2⌋.
+fn year_buckets(first_day: i64, last_day: i64) -> Vec<i64> {
+    let year = |day: i64| (day as f64 / 365.2425 + 1970.0).floor() as i64;
+    let (first, last) = (year(first_day), year(last_day));
+    let mut buckets = Vec::new();
+    // A range longer than a few years is no date worth blocking on.
+    if last - first > 2 {
+        return buckets;
+    }
+    for y in first..=last {
+        buckets.push(y.div_euclid(2));
+        buckets.push((y + 1).div_euclid(2));
+    }
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets
+}
+
+/// The blocking keys of one record.
+pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
+    let mut keys = Vec::new();
+    let name_keys = record
+        .full
+        .as_ref()
+        .map(|name| engine.keys_parsed(&name.parsed))
+        .unwrap_or_default();
+    let given_keys = record
+        .given
+        .as_ref()
+        .map(|name| engine.keys_parsed(&name.parsed))
+        .unwrap_or_else(|| name_keys.clone());
+    let buckets = match record.birth.as_ref().and_then(|b| b.range) {
+        Some((first, last)) => year_buckets(first, last),
+        None => Vec::new(),
+    };
+    for name_key in &name_keys {
+        for bucket in &buckets {
+            keys.push(key(Rule::NameYear, (name_key, bucket)));
+        }
+    }
+    for (index, first) in name_keys.iter().enumerate() {
+        for second in &name_keys[index + 1..] {
+            keys.push(key(Rule::NamePair, (first, second)));
+        }
+    }
+    if let Some(father) = &record.father {
+        for father_key in engine.keys_parsed(&father.parsed) {
+            for given_key in &given_keys {
+                keys.push(key(Rule::FatherName, (&father_key, given_key)));
+            }
+        }
+    }
+    for document in &record.documents {
+        keys.push(key(Rule::Document, document));
+    }
+    for phone in &record.phones {
+        let last_seven = phone.get(phone.len().saturating_sub(7)..).unwrap_or(phone);
+        keys.push(key(Rule::Phone, last_seven));
+    }
+    if let Some(number) = &record.soc_sec_id {
+        keys.push(key(Rule::SocSecId, number));
+    }
+    if let Some(digits) = record.birth.as_ref().and_then(|b| b.digits.as_ref()) {
+        for name_key in &name_keys {
+            keys.push(key(Rule::BirthDay, (digits, name_key)));
+        }
+        if let Some(postcode) = &record.postcode {
+            keys.push(key(Rule::BirthDayPostcode, (digits, postcode)));
+        }
+        if let Some(name) = &record.full {
+            let mut initials: Vec<char> = name
+                .plain
+                .split(' ')
+                .filter_map(|word| word.chars().next())
+                .collect();
+            initials.sort_unstable();
+            keys.push(key(Rule::BirthDayInitials, (digits, initials)));
+        }
+    }
+    if let Some(postcode) = &record.postcode {
+        for name_key in &name_keys {
+            keys.push(key(Rule::PostcodeName, (postcode, name_key)));
+        }
+        if let Some(street) = &record.street_number {
+            keys.push(key(Rule::PostcodeStreet, (postcode, street)));
+        }
+    }
+    if let (Some(suburb), Some(street)) = (&record.suburb, &record.street_number) {
+        keys.push(key(Rule::SuburbStreet, (suburb, street)));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Keys of the two EM training sessions: the exact birth day, and the whole set of the name's
+/// engine keys (so variant spellings meet). Pairs sharing one are trained on with that field
+/// left out of the E-step.
+pub(crate) fn training_keys(engine: &NameEngine, record: &Prepared) -> [Option<u64>; 2] {
+    let birth = record
+        .birth
+        .as_ref()
+        .filter(|b| b.range.is_some())
+        .and_then(|b| b.digits.as_ref())
+        .map(|digits| key(Rule::BirthDay, digits));
+    let name = record.full.as_ref().and_then(|name| {
+        let keys = engine.keys_parsed(&name.parsed);
+        (!keys.is_empty()).then(|| key(Rule::NamePair, keys))
+    });
+    [birth, name]
+}
+
+/// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from every record's
+/// keys; blocks larger than `max_block` are skipped.
+pub(crate) fn candidate_pairs(
+    keys: &[Vec<u64>],
+    max_block: usize,
+) -> (Vec<(u32, u32)>, BlockingReport) {
+    let mut entries: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .flat_map(|(record, keys)| keys.iter().map(move |&k| (k, record as u32)))
+        .collect();
+    entries.par_sort_unstable();
+    let mut report = BlockingReport {
+        keys: entries.len(),
+        ..BlockingReport::default()
+    };
+    let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|a, b| a.0 == b.0).collect();
+    report.blocks = blocks.len();
+    let mut pairs: Vec<u64> = blocks
+        .par_iter()
+        .filter(|block| block.len() >= 2 && block.len() <= max_block)
+        .flat_map_iter(|block| {
+            block
+                .iter()
+                .enumerate()
+                .flat_map(move |(index, &(_, first))| {
+                    block[index + 1..]
+                        .iter()
+                        .map(move |&(_, second)| (u64::from(first) << 32) | u64::from(second))
+                })
+        })
+        .collect();
+    for block in &blocks {
+        if block.len() > max_block {
+            report.oversized_blocks += 1;
+            report.records_in_oversized_blocks += block.len();
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    report.candidate_pairs = pairs.len();
+    let pairs = pairs
+        .into_iter()
+        .map(|pair| ((pair >> 32) as u32, pair as u32))
+        .collect();
+    (pairs, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_buckets;
+
+    #[test]
+    fn years_one_apart_share_a_bucket() {
+        let day_of = |year: i64| ((year - 1970) as f64 * 365.2425) as i64 + 100;
+        for year in 1940..1960 {
+            let a = year_buckets(day_of(year), day_of(year));
+            for other in [year - 1, year, year + 1] {
+                let b = year_buckets(day_of(other), day_of(other));
+                assert!(a.iter().any(|x| b.contains(x)), "{year} {other}");
+            }
+            let far = year_buckets(day_of(year + 3), day_of(year + 3));
+            assert!(!a.iter().any(|x| far.contains(x)), "{year} +3");
+        }
+    }
+}

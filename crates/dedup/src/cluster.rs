@@ -1,0 +1,125 @@
+//! Clustering scored pairs into people without chaining strangers through one weak link.
+//!
+//! Connected components over links above the threshold would join two families through a
+//! single pair that happens to look alike (two cousins named after the same grandfather). Here
+//! links are taken strongest first, as in single-linkage agglomeration, but two groups merge
+//! only when the records of one, on average, match the records of the other: the mean match
+//! probability over all cross pairs (scored on demand when blocking did not pair them) must
+//! reach `support`. Two singletons merge on their link alone. The result depends only on the
+//! scores and record order, so it is the same on every run.
+
+/// Groups records `0..count` given links `(a, b, probability)` at or above the threshold.
+/// `probability(a, b)` scores any pair (used for cross pairs of groups being merged).
+/// Returns, for each record, the index of the smallest record of its cluster.
+pub fn cluster<F>(
+    count: usize,
+    mut links: Vec<(u32, u32, f64)>,
+    support: f64,
+    max_checked: usize,
+    mut probability: F,
+) -> Vec<u32>
+where
+    F: FnMut(u32, u32) -> f64,
+{
+    links.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    let mut cluster_of: Vec<u32> = (0..count as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..count as u32).map(|record| vec![record]).collect();
+    for (a, b, _) in links {
+        let (Some(&group_a), Some(&group_b)) =
+            (cluster_of.get(a as usize), cluster_of.get(b as usize))
+        else {
+            continue;
+        };
+        if group_a == group_b {
+            continue;
+        }
+        let (first, second) = (&members[group_a as usize], &members[group_b as usize]);
+        let joined = if first.len() == 1 && second.len() == 1 {
+            true
+        } else {
+            // Large groups are checked on their first members: enough to stop a chain, and it
+            // keeps a pathological group (thousands of identical rows) from going quadratic.
+            let mut sum = 0.0;
+            let mut pairs = 0usize;
+            for &x in first.iter().take(max_checked) {
+                for &y in second.iter().take(max_checked) {
+                    sum += probability(x.min(y), x.max(y));
+                    pairs += 1;
+                }
+            }
+            pairs > 0 && sum / pairs as f64 >= support
+        };
+        if joined {
+            // The smaller group moves into the larger one, so each record moves O(log n) times.
+            let (keep, gone) = if members[group_a as usize].len() >= members[group_b as usize].len()
+            {
+                (group_a, group_b)
+            } else {
+                (group_b, group_a)
+            };
+            let moved = std::mem::take(&mut members[gone as usize]);
+            for &record in &moved {
+                cluster_of[record as usize] = keep;
+            }
+            members[keep as usize].extend(moved);
+            members[keep as usize].sort_unstable();
+        }
+    }
+    // Label every record with its cluster's smallest record, independent of merge order.
+    let mut label = vec![0u32; count];
+    for group in members.iter().filter(|g| !g.is_empty()) {
+        let smallest = group[0];
+        for &record in group {
+            label[record as usize] = smallest;
+        }
+    }
+    label
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cluster;
+    use std::collections::HashMap;
+
+    fn run(count: usize, scored: &[(u32, u32, f64)], threshold: f64) -> Vec<u32> {
+        let table: HashMap<(u32, u32), f64> = scored
+            .iter()
+            .map(|&(a, b, p)| ((a.min(b), a.max(b)), p))
+            .collect();
+        let links = scored
+            .iter()
+            .copied()
+            .filter(|l| l.2 >= threshold)
+            .collect();
+        cluster(count, links, 0.5, 64, |a, b| {
+            table.get(&(a, b)).copied().unwrap_or(0.0)
+        })
+    }
+
+    #[test]
+    fn one_weak_link_does_not_chain_two_families() {
+        // 0-1-2 are one person, 3-4-5 another; 2 and 3 look alike just above the threshold.
+        let mut scored = vec![(0, 1, 0.99), (1, 2, 0.98), (0, 2, 0.97)];
+        scored.extend([(3, 4, 0.99), (4, 5, 0.98), (3, 5, 0.97)]);
+        scored.push((2, 3, 0.95));
+        assert_eq!(run(6, &scored, 0.9), vec![0, 0, 0, 3, 3, 3]);
+        // Plain connected components would have made one cluster of six.
+    }
+
+    #[test]
+    fn a_duplicate_far_from_its_sibling_copy_still_joins() {
+        // The original 0 links strongly to two copies that differ from each other more.
+        let scored = vec![(0, 1, 0.999), (0, 2, 0.998), (1, 2, 0.4)];
+        assert_eq!(run(3, &scored, 0.9), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn labels_are_the_smallest_member_whatever_the_order() {
+        let scored = vec![(4, 2, 0.99), (2, 7, 0.95), (4, 7, 0.93)];
+        let labels = run(8, &scored, 0.9);
+        assert_eq!(labels[2], 2);
+        assert_eq!(labels[4], 2);
+        assert_eq!(labels[7], 2);
+        assert_eq!(labels[0], 0);
+    }
+}

@@ -1,0 +1,474 @@
+//! Comparison levels: how well two records agree, field by field, as small integers.
+//!
+//! Each record is prepared once (names parsed by the names engine, dates turned into Gregorian
+//! day ranges, numbers normalised) so that comparing a pair is only lookups and a few string
+//! measures. A pair becomes a [`Vector`]: one level per comparison, [`NULL`] when either side
+//! lacks the field (missing data is no evidence either way, as in Fellegi–Sunter practice).
+
+use airbridge_domain::{PartialDate, Sex};
+use airbridge_names::{NameEngine, ParsedName};
+
+use crate::record::Record;
+
+/// The level of a comparison when either record lacks the field.
+pub const NULL: u8 = u8::MAX;
+
+/// How a field is compared, and what its levels mean (level 0 is always "disagree").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Given,
+    Family,
+    /// Whole names, used when either record does not split its name into given and family.
+    FullName,
+    Father,
+    Grandfather,
+    BirthDate,
+    Sex,
+    PlaceOfBirth,
+    Document,
+    SocSecId,
+    Phone,
+    Postcode,
+    StreetNumber,
+    Address1,
+    Address2,
+    Suburb,
+    State,
+}
+
+/// Every comparison, in [`Vector`] order.
+pub const COMPARISONS: [Comparison; 17] = [
+    Comparison::Given,
+    Comparison::Family,
+    Comparison::FullName,
+    Comparison::Father,
+    Comparison::Grandfather,
+    Comparison::BirthDate,
+    Comparison::Sex,
+    Comparison::PlaceOfBirth,
+    Comparison::Document,
+    Comparison::SocSecId,
+    Comparison::Phone,
+    Comparison::Postcode,
+    Comparison::StreetNumber,
+    Comparison::Address1,
+    Comparison::Address2,
+    Comparison::Suburb,
+    Comparison::State,
+];
+
+/// The number of comparisons in a vector.
+pub const FIELD_COUNT: usize = COMPARISONS.len();
+
+/// One level per comparison for a pair of records.
+pub type Vector = [u8; FIELD_COUNT];
+
+const NAME_LEVELS: &[&str] = &[
+    "different",
+    "names-engine score 0.60-0.80",
+    "names-engine score 0.80-0.92",
+    "names-engine score >= 0.92",
+    "exact",
+];
+const DATE_LEVELS: &[&str] = &[
+    "more than a year apart",
+    "within a year",
+    "compatible (year only, month only or 1 January placeholder)",
+    "one digit edit or transposition",
+    "same day",
+];
+const EXACT_LEVELS: &[&str] = &["different", "same"];
+const CODE_LEVELS: &[&str] = &["different", "one edit or transposition", "exact"];
+const PHONE_LEVELS: &[&str] = &["different", "same last 7 digits", "same number"];
+const TEXT_LEVELS: &[&str] = &[
+    "different",
+    "Jaro-Winkler 0.80-0.92",
+    "Jaro-Winkler >= 0.92",
+    "exact",
+];
+
+/// Scores at or above which a names-engine comparison reaches levels 1, 2 and 3.
+const NAME_BANDS: [f64; 3] = [0.60, 0.80, 0.92];
+
+impl Comparison {
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparison::Given => "given_name",
+            Comparison::Family => "family_name",
+            Comparison::FullName => "full_name",
+            Comparison::Father => "father_name",
+            Comparison::Grandfather => "grandfather_name",
+            Comparison::BirthDate => "birth_date",
+            Comparison::Sex => "sex",
+            Comparison::PlaceOfBirth => "place_of_birth",
+            Comparison::Document => "document",
+            Comparison::SocSecId => "soc_sec_id",
+            Comparison::Phone => "phone",
+            Comparison::Postcode => "postcode",
+            Comparison::StreetNumber => "street_number",
+            Comparison::Address1 => "address_1",
+            Comparison::Address2 => "address_2",
+            Comparison::Suburb => "suburb",
+            Comparison::State => "state",
+        }
+    }
+
+    /// What each level means, from level 0 ("disagree") up.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Comparison::Given
+            | Comparison::Family
+            | Comparison::FullName
+            | Comparison::Father
+            | Comparison::Grandfather => NAME_LEVELS,
+            Comparison::BirthDate => DATE_LEVELS,
+            Comparison::Sex | Comparison::State => EXACT_LEVELS,
+            Comparison::Document
+            | Comparison::SocSecId
+            | Comparison::Postcode
+            | Comparison::StreetNumber => CODE_LEVELS,
+            Comparison::Phone => PHONE_LEVELS,
+            Comparison::PlaceOfBirth
+            | Comparison::Address1
+            | Comparison::Address2
+            | Comparison::Suburb => TEXT_LEVELS,
+        }
+    }
+
+    /// Whether the top level is adjusted for how common the agreed value is.
+    pub fn term_frequency_adjusted(self) -> bool {
+        matches!(
+            self,
+            Comparison::Given | Comparison::Family | Comparison::FullName | Comparison::Father
+        )
+    }
+}
+
+/// A name ready to compare: parsed once, with a plain form for exact agreement and frequency.
+#[derive(Debug, Clone)]
+pub(crate) struct NameValue {
+    pub parsed: ParsedName,
+    /// Lower case with single spaces: the key for exact agreement and term frequency.
+    pub plain: String,
+    /// Share of records carrying this exact value in this field (filled after counting).
+    pub frequency: f32,
+}
+
+/// A birth date ready to compare.
+#[derive(Debug, Clone)]
+pub(crate) struct BirthValue {
+    /// Gregorian days since 1970 of the first and last day the date may stand for; absent for
+    /// an unreadable date kept as text.
+    pub range: Option<(i64, i64)>,
+    /// Whether the date is a real day (not year or month only, not a 1 January placeholder).
+    pub precise: bool,
+    /// Digits `YYYYMMDD` of a precise Gregorian day, or the digits of an unreadable date, for
+    /// typo comparison.
+    pub digits: Option<String>,
+}
+
+/// A record prepared for comparison and blocking.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub given: Option<NameValue>,
+    pub family: Option<NameValue>,
+    /// The whole name: `full` as written, else given and family joined.
+    pub full: Option<NameValue>,
+    pub father: Option<NameValue>,
+    pub grandfather: Option<NameValue>,
+    /// Whether the record splits its name into given and family parts.
+    pub split: bool,
+    pub birth: Option<BirthValue>,
+    pub sex: Sex,
+    pub place_of_birth: Option<String>,
+    pub documents: Vec<String>,
+    pub soc_sec_id: Option<String>,
+    /// Phone numbers as E.164 (or plain digits when invalid).
+    pub phones: Vec<String>,
+    pub postcode: Option<String>,
+    pub street_number: Option<String>,
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub suburb: Option<String>,
+    pub state: Option<String>,
+}
+
+fn plain(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn plain_field(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(plain).filter(|s| !s.is_empty())
+}
+
+fn name_value(engine: &NameEngine, text: &str) -> Option<NameValue> {
+    let plain = plain(text);
+    (!plain.is_empty()).then(|| NameValue {
+        parsed: engine.parse(text),
+        plain,
+        frequency: 0.0,
+    })
+}
+
+fn birth_value(date: Option<&PartialDate>, text: Option<&str>) -> Option<BirthValue> {
+    if let Some(date) = date {
+        // A 1 January (or 1 Hamal) date is usually a placeholder for "born that year": it
+        // stands for the whole year, like a year-only date.
+        let widened = date
+            .is_first_of_year()
+            .then(|| PartialDate::year_only(date.calendar(), date.year()).ok())
+            .flatten();
+        let (first, last) = widened.unwrap_or(*date).gregorian_range();
+        let precise = date.exact_gregorian().is_some() && !date.is_first_of_year();
+        let digits =
+            precise.then(|| format!("{:04}{:02}{:02}", first.year(), first.month(), first.day()));
+        return Some(BirthValue {
+            range: Some((first.days_since_epoch(), last.days_since_epoch())),
+            precise,
+            digits,
+        });
+    }
+    let digits: String = text?.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then_some(BirthValue {
+        range: None,
+        precise: true,
+        digits: Some(digits),
+    })
+}
+
+impl Prepared {
+    pub fn new(engine: &NameEngine, record: &Record) -> Prepared {
+        let named = |part: &Option<String>| part.as_deref().and_then(|t| name_value(engine, t));
+        let given = named(&record.given);
+        let family = named(&record.family);
+        let full = match (&record.full, &record.given, &record.family) {
+            (Some(full), _, _) => name_value(engine, full),
+            (None, Some(given), Some(family)) => name_value(engine, &format!("{given} {family}")),
+            (None, Some(only), None) | (None, None, Some(only)) => name_value(engine, only),
+            (None, None, None) => None,
+        };
+        let mut phones: Vec<String> = record.phones.iter().map(|p| p.e164().to_owned()).collect();
+        phones.extend(record.phone_digits.iter().cloned());
+        let mut documents = record.documents.clone();
+        documents.sort();
+        documents.dedup();
+        Prepared {
+            split: given.is_some() && record.full.is_none(),
+            given,
+            family,
+            full,
+            father: named(&record.father),
+            grandfather: named(&record.grandfather),
+            birth: birth_value(
+                record.birth_date.as_ref(),
+                record.birth_date_text.as_deref(),
+            ),
+            sex: record.sex,
+            place_of_birth: plain_field(&record.place_of_birth),
+            documents,
+            soc_sec_id: record.soc_sec_id.clone(),
+            phones,
+            postcode: plain_field(&record.postcode),
+            street_number: plain_field(&record.street_number),
+            address_1: plain_field(&record.address_1),
+            address_2: plain_field(&record.address_2),
+            suburb: plain_field(&record.suburb),
+            state: plain_field(&record.state),
+        }
+    }
+}
+
+/// Optimal string alignment distance of at most one (one substitution, insertion, deletion or
+/// adjacent transposition), without building a matrix: this runs on every sampled pair.
+pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    match (a.len(), b.len()) {
+        (0, 0) | (1, 0) | (0, 1) => true,
+        (x, y) if x == y => {
+            a[1..] == b[1..] || (x >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+        }
+        (x, y) if x == y + 1 => a[1..] == *b,
+        (x, y) if x + 1 == y => *a == b[1..],
+        _ => false,
+    }
+}
+
+fn name_level(engine: &NameEngine, a: &Option<NameValue>, b: &Option<NameValue>) -> u8 {
+    let (Some(a), Some(b)) = (a, b) else {
+        return NULL;
+    };
+    if a.plain == b.plain {
+        return 4;
+    }
+    let score = engine.score_parsed(&a.parsed, &b.parsed);
+    NAME_BANDS.iter().filter(|band| score >= **band).count() as u8
+}
+
+fn date_level(a: &Option<BirthValue>, b: &Option<BirthValue>) -> u8 {
+    let (Some(a), Some(b)) = (a, b) else {
+        return NULL;
+    };
+    if a.precise && b.precise {
+        match (&a.digits, &b.digits) {
+            (Some(x), Some(y)) if x == y => return 4,
+            (Some(x), Some(y)) if within_one_edit(x, y) => return 3,
+            _ => {}
+        }
+    }
+    let (Some((a_first, a_last)), Some((b_first, b_last))) = (a.range, b.range) else {
+        // An unreadable date that is not one edit from the other says nothing more.
+        return if a.precise && b.precise { 0 } else { NULL };
+    };
+    if a_first <= b_last && b_first <= a_last {
+        // Two different real days are not compatible evidence, only close ones.
+        if a.precise && b.precise {
+            return 1;
+        }
+        return 2;
+    }
+    let gap = (a_first - b_last).max(b_first - a_last);
+    if gap <= 366 { 1 } else { 0 }
+}
+
+fn code_level(a: &Option<String>, b: &Option<String>) -> u8 {
+    match (a, b) {
+        (Some(a), Some(b)) if a == b => 2,
+        (Some(a), Some(b)) if a.len() >= 3 && within_one_edit(a, b) => 1,
+        (Some(_), Some(_)) => 0,
+        _ => NULL,
+    }
+}
+
+fn exact_level<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> u8 {
+    match (a, b) {
+        (Some(a), Some(b)) => u8::from(a == b),
+        _ => NULL,
+    }
+}
+
+fn text_level(a: &Option<String>, b: &Option<String>) -> u8 {
+    let (Some(a), Some(b)) = (a, b) else {
+        return NULL;
+    };
+    if a == b {
+        return 3;
+    }
+    let similarity = strsim::jaro_winkler(a, b);
+    if similarity >= 0.92 {
+        2
+    } else if similarity >= 0.80 {
+        1
+    } else {
+        0
+    }
+}
+
+fn documents_level(a: &[String], b: &[String]) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return NULL;
+    }
+    let mut level = 0;
+    for x in a {
+        for y in b {
+            if x == y {
+                return 2;
+            }
+            if x.len() >= 5 && within_one_edit(x, y) {
+                level = 1;
+            }
+        }
+    }
+    level
+}
+
+fn last_seven(number: &str) -> &str {
+    number
+        .get(number.len().saturating_sub(7)..)
+        .unwrap_or(number)
+}
+
+fn phones_level(a: &[String], b: &[String]) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return NULL;
+    }
+    let mut level = 0;
+    for x in a {
+        for y in b {
+            if x == y {
+                return 2;
+            }
+            if last_seven(x) == last_seven(y) {
+                level = 1;
+            }
+        }
+    }
+    level
+}
+
+/// Compares two prepared records.
+pub(crate) fn compare(engine: &NameEngine, a: &Prepared, b: &Prepared) -> Vector {
+    let mut vector = [NULL; FIELD_COUNT];
+    if a.split && b.split {
+        vector[0] = name_level(engine, &a.given, &b.given);
+        vector[1] = name_level(engine, &a.family, &b.family);
+        // Lists swap given and family names; a crossed agreement counts as a fuzzy one.
+        let strong = |level: u8| level != NULL && level >= 3;
+        if vector[0] < 2
+            && vector[1] < 2
+            && strong(name_level(engine, &a.given, &b.family))
+            && strong(name_level(engine, &a.family, &b.given))
+        {
+            vector[0] = 2;
+            vector[1] = 2;
+        }
+    } else {
+        vector[2] = name_level(engine, &a.full, &b.full);
+    }
+    vector[3] = name_level(engine, &a.father, &b.father);
+    vector[4] = name_level(engine, &a.grandfather, &b.grandfather);
+    vector[5] = date_level(&a.birth, &b.birth);
+    vector[6] = match (a.sex, b.sex) {
+        (Sex::Male | Sex::Female, Sex::Male | Sex::Female) => u8::from(a.sex == b.sex),
+        _ => NULL,
+    };
+    vector[7] = text_level(&a.place_of_birth, &b.place_of_birth);
+    vector[8] = documents_level(&a.documents, &b.documents);
+    vector[9] = code_level(&a.soc_sec_id, &b.soc_sec_id);
+    vector[10] = phones_level(&a.phones, &b.phones);
+    vector[11] = code_level(&a.postcode, &b.postcode);
+    vector[12] = code_level(&a.street_number, &b.street_number);
+    vector[13] = text_level(&a.address_1, &b.address_1);
+    vector[14] = text_level(&a.address_2, &b.address_2);
+    vector[15] = text_level(&a.suburb, &b.suburb);
+    vector[16] = exact_level(&a.state, &b.state);
+    vector
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_one_edit;
+
+    #[test]
+    fn one_edit() {
+        let check = |a: &str, b: &str, expected: bool| {
+            assert_eq!(within_one_edit(a, b), expected, "{a:?} {b:?}");
+            assert_eq!(within_one_edit(b, a), expected, "{b:?} {a:?}");
+        };
+        check("1234567", "1234567", true);
+        check("1234567", "1234967", true);
+        check("1234567", "1243567", true);
+        check("1234567", "123567", true);
+        check("1234567", "12345678", true);
+        check("1234567", "2134567", true);
+        check("1234567", "1234576", true);
+        check("1234567", "1243576", false);
+        check("1234567", "7654321", false);
+        check("", "", true);
+        check("", "ab", false);
+    }
+}

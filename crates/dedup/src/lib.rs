@@ -1,0 +1,424 @@
+//! The deduplication engine: finds the same person across lists and nations.
+//!
+//! Records are prepared once (names parsed by the names engine, dates made Gregorian day
+//! ranges), blocked on several keys into candidate pairs, compared field by field into
+//! comparison levels, scored with a Fellegi–Sunter model whose m and u are estimated without
+//! labels (u from random pairs, m by EM), and clustered so that one weak link cannot chain two
+//! people together. Pure: no I/O, no clock; deterministic for a given input and [`Config`].
+//!
+//! ```
+//! use airbridge_dedup::{Config, Deduplicator, Record};
+//! let engine = airbridge_names::NameEngine::new();
+//! let record = |id: &str, name: &str, dob: &str| {
+//!     let mut record = Record { id: id.into(), full: Some(name.into()), ..Record::default() };
+//!     record.birth_date = airbridge_domain::PartialDate::parse(dob, None).ok();
+//!     record
+//! };
+//! let records = vec![
+//!     record("a", "Mohammad Hashem Ahmadzai", "1985-03-21"),
+//!     record("b", "Muhammad Hashim Ahmadzai", "1364"),
+//!     record("c", "Fatima Rahimi", "1990-07-01"),
+//! ];
+//! let outcome = Deduplicator::new(&engine, Config::default()).unwrap().run(&records).unwrap();
+//! assert_eq!(outcome.records(), 3);
+//! ```
+
+mod block;
+mod cluster;
+mod compare;
+mod error;
+pub mod evaluate;
+mod model;
+mod record;
+
+use std::collections::{HashMap, HashSet};
+
+use airbridge_names::NameEngine;
+use rayon::prelude::*;
+
+pub use block::{BlockingReport, Rule};
+pub use cluster::cluster;
+pub use compare::{COMPARISONS, Comparison, FIELD_COUNT, NULL, Vector};
+pub use error::{DedupError, DedupErrorKind};
+pub use model::{Explanation, FieldModel, FieldWeight, Model, probability, weight_of};
+pub use record::{Columns, Field, Record};
+
+use compare::Prepared;
+
+/// What the engine may spend and where it draws lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Match probability at or above which a pair is a link for clustering.
+    pub threshold: f64,
+    /// Blocks with more records than this are skipped (and counted).
+    pub max_block: usize,
+    /// Random pairs drawn to estimate u.
+    pub u_samples: usize,
+    pub em_max_iterations: usize,
+    /// Mean cross-pair match probability two groups need to merge.
+    pub cluster_support: f64,
+    /// Members of a large group checked when merging (see [`cluster`]).
+    pub cluster_max_checked: usize,
+    /// Seed of the random pairs for u.
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: 0.9,
+            max_block: 64,
+            u_samples: 60_000,
+            em_max_iterations: 200,
+            cluster_support: 0.5,
+            cluster_max_checked: 32,
+            seed: 42,
+        }
+    }
+}
+
+/// Runs deduplication with one configuration.
+#[derive(Debug, Clone)]
+pub struct Deduplicator<'e> {
+    engine: &'e NameEngine,
+    config: Config,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// For each input record, the id of its cluster: the smallest record id in it.
+    pub cluster_ids: Vec<String>,
+    pub clusters: usize,
+    pub model: Model,
+    pub blocking: BlockingReport,
+    /// Candidate pairs `(i, j)`, `i < j`, sorted, by record position.
+    pub candidate_pairs: Vec<(u32, u32)>,
+    /// Each candidate pair's match weight in bits.
+    pub pair_weights: Vec<f32>,
+    /// Pairs at or above the threshold.
+    pub links: usize,
+    /// Pairs compared: candidates, plus the cross pairs clustering scored on demand.
+    pub pairs_scored: usize,
+    prepared: Vec<Prepared>,
+    frequencies: Vec<[f32; 4]>,
+}
+
+/// Fields whose top level is adjusted for term frequency, by vector position.
+const TF_FIELDS: [usize; 4] = [0, 1, 2, 3];
+
+/// A small, fast, seeded generator (SplitMix64): deterministic u sampling without a dependency.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, bound: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(bound)) >> 64) as u64
+    }
+}
+
+/// Term frequencies of the exact values of the name fields.
+fn count_frequencies(prepared: &mut [Prepared]) {
+    for field in TF_FIELDS {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut carried = 0u32;
+        for record in prepared.iter() {
+            if let Some(value) = name_slot(record, field) {
+                *counts.entry(value.plain.clone()).or_default() += 1;
+                carried += 1;
+            }
+        }
+        for record in prepared.iter_mut() {
+            if let Some(value) = name_slot_mut(record, field) {
+                let count = counts.get(&value.plain).copied().unwrap_or(1);
+                value.frequency = count as f32 / carried.max(1) as f32;
+            }
+        }
+    }
+}
+
+fn name_slot(record: &Prepared, field: usize) -> Option<&compare::NameValue> {
+    match field {
+        0 => record.given.as_ref(),
+        1 => record.family.as_ref(),
+        2 => record.full.as_ref(),
+        _ => record.father.as_ref(),
+    }
+}
+
+fn name_slot_mut(record: &mut Prepared, field: usize) -> Option<&mut compare::NameValue> {
+    match field {
+        0 => record.given.as_mut(),
+        1 => record.family.as_mut(),
+        2 => record.full.as_mut(),
+        _ => record.father.as_mut(),
+    }
+}
+
+fn frequencies_of(record: &Prepared) -> [f32; 4] {
+    TF_FIELDS.map(|field| name_slot(record, field).map_or(0.0, |v| v.frequency))
+}
+
+/// Scores vectors fast: weights by field and level, plus the term-frequency adjustment.
+struct Scorer {
+    prior: f32,
+    table: Vec<Vec<f32>>,
+    /// u of each term-frequency field's top level.
+    top_u: [f64; 4],
+    active: [bool; 4],
+}
+
+impl Scorer {
+    fn new(model: &Model) -> Scorer {
+        Scorer {
+            prior: model.prior_weight() as f32,
+            table: model.weight_table(),
+            top_u: TF_FIELDS.map(|f| model.fields[f].u.last().copied().unwrap_or(1.0)),
+            active: TF_FIELDS.map(|f| model.fields[f].active),
+        }
+    }
+
+    fn weight(&self, vector: &Vector, a: &[f32; 4], b: &[f32; 4]) -> f32 {
+        let mut weight = self.prior;
+        for (field, &level) in vector.iter().enumerate() {
+            if level != NULL {
+                weight += self.table[field][usize::from(level)];
+            }
+        }
+        for (slot, &field) in TF_FIELDS.iter().enumerate() {
+            let top = self.table[field].len() - 1;
+            if self.active[slot] && usize::from(vector[field]) == top {
+                let frequency = f64::from(a[slot].max(b[slot])).max(1e-6);
+                weight += (self.top_u[slot] / frequency).log2() as f32;
+            }
+        }
+        weight
+    }
+}
+
+impl<'e> Deduplicator<'e> {
+    /// Checks the configuration.
+    pub fn new(engine: &'e NameEngine, config: Config) -> Result<Deduplicator<'e>, DedupError> {
+        if !(config.threshold > 0.0 && config.threshold < 1.0) {
+            return Err(DedupError::Threshold(config.threshold));
+        }
+        Ok(Deduplicator { engine, config })
+    }
+
+    /// Deduplicates `records`. Fails only on ids (empty or repeated).
+    pub fn run(&self, records: &[Record]) -> Result<Outcome, DedupError> {
+        let mut seen = HashSet::with_capacity(records.len());
+        for (row, record) in records.iter().enumerate() {
+            if record.id.is_empty() {
+                return Err(DedupError::EmptyId(row + 1));
+            }
+            if !seen.insert(record.id.as_str()) {
+                return Err(DedupError::DuplicateId(record.id.clone()));
+            }
+        }
+        let engine = self.engine;
+        let config = &self.config;
+        let mut prepared: Vec<Prepared> = records
+            .par_iter()
+            .map(|record| Prepared::new(engine, record))
+            .collect();
+        count_frequencies(&mut prepared);
+        let frequencies: Vec<[f32; 4]> = prepared.iter().map(frequencies_of).collect();
+
+        // Blocking.
+        let keys: Vec<Vec<u64>> = prepared
+            .par_iter()
+            .map(|record| block::record_keys(engine, record))
+            .collect();
+        let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
+        drop(keys);
+
+        // u from random pairs.
+        let count = records.len() as u64;
+        let all_pairs = count * count.saturating_sub(1) / 2;
+        let samples = (config.u_samples as u64).min(all_pairs) as usize;
+        let mut random = SplitMix(config.seed);
+        let sampled: Vec<(u32, u32)> = (0..samples)
+            .map(|_| {
+                let a = random.below(count);
+                let mut b = random.below(count - 1);
+                if b >= a {
+                    b += 1;
+                }
+                (a as u32, b as u32)
+            })
+            .collect();
+        let u_counts = sampled
+            .par_iter()
+            .fold(
+                || [[0u64; 8]; FIELD_COUNT],
+                |mut counts, &(a, b)| {
+                    let vector =
+                        compare::compare(engine, &prepared[a as usize], &prepared[b as usize]);
+                    for (field, &level) in vector.iter().enumerate() {
+                        if level != NULL {
+                            counts[field][usize::from(level)] += 1;
+                        }
+                    }
+                    counts
+                },
+            )
+            .reduce(
+                || [[0u64; 8]; FIELD_COUNT],
+                |mut x, y| {
+                    for (row, other) in x.iter_mut().zip(&y) {
+                        for (a, b) in row.iter_mut().zip(other) {
+                            *a += b;
+                        }
+                    }
+                    x
+                },
+            );
+        let u = model::estimate_u(&u_counts);
+
+        // Compare candidates; m and λ by EM on their distinct vectors.
+        let vectors: Vec<Vector> = candidate_pairs
+            .par_iter()
+            .map(|&(a, b)| compare::compare(engine, &prepared[a as usize], &prepared[b as usize]))
+            .collect();
+        let mut patterns: HashMap<Vector, u64> = HashMap::new();
+        for vector in &vectors {
+            *patterns.entry(*vector).or_default() += 1;
+        }
+        let mut model = model::initial(&patterns, u, samples);
+        // m by EM in two sessions on training pairs that share a birth day, then a name, each
+        // leaving its own field out; then λ alone on the candidates, m and u held.
+        let training: Vec<[Option<u64>; 2]> = prepared
+            .par_iter()
+            .map(|record| block::training_keys(engine, record))
+            .collect();
+        let sessions: [&[usize]; 2] = [&[5], &[0, 1, 2]];
+        for (session, ignored) in sessions.iter().enumerate() {
+            let keys: Vec<Vec<u64>> = training
+                .iter()
+                .map(|keys| keys[session].into_iter().collect())
+                .collect();
+            let (pairs, _) = block::candidate_pairs(&keys, config.max_block);
+            let session_patterns = pairs
+                .par_iter()
+                .fold(HashMap::new, |mut counts: HashMap<Vector, u64>, &(a, b)| {
+                    let vector =
+                        compare::compare(engine, &prepared[a as usize], &prepared[b as usize]);
+                    *counts.entry(vector).or_default() += 1;
+                    counts
+                })
+                .reduce(HashMap::new, |mut x, y| {
+                    for (vector, count) in y {
+                        *x.entry(vector).or_default() += count;
+                    }
+                    x
+                });
+            model.lambda = 0.1;
+            model.em(&session_patterns, ignored, true, config.em_max_iterations);
+        }
+        model.lambda = 0.1;
+        model.em(&patterns, &[], false, config.em_max_iterations);
+
+        // Score, link, cluster.
+        let scorer = Scorer::new(&model);
+        let pair_weights: Vec<f32> = candidate_pairs
+            .par_iter()
+            .zip(&vectors)
+            .map(|(&(a, b), vector)| {
+                scorer.weight(vector, &frequencies[a as usize], &frequencies[b as usize])
+            })
+            .collect();
+        drop(vectors);
+        let threshold_weight = weight_of(config.threshold) as f32;
+        let links: Vec<(u32, u32, f64)> = candidate_pairs
+            .iter()
+            .zip(&pair_weights)
+            .filter(|(_, w)| **w >= threshold_weight)
+            .map(|(&(a, b), &w)| (a, b, f64::from(w)))
+            .collect();
+        let link_count = links.len();
+        let mut on_demand = 0usize;
+        let labels = cluster::cluster(
+            records.len(),
+            links,
+            config.cluster_support,
+            config.cluster_max_checked,
+            |a, b| {
+                let weight = match candidate_pairs.binary_search(&(a, b)) {
+                    Ok(index) => pair_weights[index],
+                    Err(_) => {
+                        on_demand += 1;
+                        let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                        let vector = compare::compare(engine, x, y);
+                        scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
+                    }
+                };
+                probability(f64::from(weight))
+            },
+        );
+
+        // A cluster is named by its smallest record id, so names survive reordering of input.
+        let mut smallest: HashMap<u32, &str> = HashMap::new();
+        for (record, &label) in labels.iter().enumerate() {
+            let id = records[record].id.as_str();
+            smallest
+                .entry(label)
+                .and_modify(|current| {
+                    if id < *current {
+                        *current = id;
+                    }
+                })
+                .or_insert(id);
+        }
+        let cluster_ids = labels
+            .iter()
+            .map(|label| smallest[label].to_owned())
+            .collect();
+        Ok(Outcome {
+            cluster_ids,
+            clusters: smallest.len(),
+            model,
+            blocking,
+            pairs_scored: candidate_pairs.len() + on_demand,
+            candidate_pairs,
+            pair_weights,
+            links: link_count,
+            prepared,
+            frequencies,
+        })
+    }
+}
+
+impl Outcome {
+    /// The number of records clustered.
+    pub fn records(&self) -> usize {
+        self.cluster_ids.len()
+    }
+
+    /// Why records `a` and `b` (positions in the input) score what they do.
+    pub fn explain(&self, engine: &NameEngine, a: usize, b: usize) -> Option<Explanation> {
+        let (x, y) = (self.prepared.get(a)?, self.prepared.get(b)?);
+        let vector = compare::compare(engine, x, y);
+        let mut frequencies = [0.0; FIELD_COUNT];
+        for (slot, &field) in TF_FIELDS.iter().enumerate() {
+            frequencies[field] =
+                f64::from(self.frequencies[a][slot].max(self.frequencies[b][slot]));
+        }
+        Some(self.model.explain(&vector, &frequencies))
+    }
+
+    /// The comparison vector of records `a` and `b`.
+    pub fn vector(&self, engine: &NameEngine, a: usize, b: usize) -> Option<Vector> {
+        Some(compare::compare(
+            engine,
+            self.prepared.get(a)?,
+            self.prepared.get(b)?,
+        ))
+    }
+}

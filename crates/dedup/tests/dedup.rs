@@ -1,0 +1,279 @@
+//! Behaviour of the whole engine on planted people among a synthetic demo registry: the
+//! background gives EM a population to learn from, as a real list would.
+
+use airbridge_dedup::{Config, Deduplicator, Record, cluster, evaluate};
+use airbridge_demo::{DemoConfig, generate};
+use airbridge_domain::{PartialDate, Sex};
+use airbridge_names::NameEngine;
+use proptest::prelude::*;
+
+fn background(persons: usize) -> Vec<Record> {
+    let mut records = Vec::new();
+    for (case_number, case) in generate(DemoConfig { persons, seed: 11 }).enumerate() {
+        for (member, person) in case.case.members.iter().enumerate() {
+            records.push(Record::from_person(
+                &format!("bg{case_number}-{member}"),
+                &person.person,
+            ));
+        }
+    }
+    records
+}
+
+/// A planted record: `id`, names (given, family, father), sex, birth date as written.
+fn person(id: &str, names: [&str; 3], sex: Sex, birth: &str) -> Record {
+    let part = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    Record {
+        id: id.to_owned(),
+        given: part(names[0]),
+        family: part(names[1]),
+        father: part(names[2]),
+        sex,
+        birth_date: PartialDate::parse(birth, None).ok(),
+        ..Record::default()
+    }
+}
+
+fn config() -> Config {
+    // Fewer random pairs than the default keeps the debug-build test quick; u is still stable.
+    Config {
+        u_samples: 40_000,
+        ..Config::default()
+    }
+}
+
+fn run(planted: &[Record]) -> (Vec<Record>, Vec<String>) {
+    let engine = NameEngine::new();
+    let mut records = background(1500);
+    records.extend(planted.iter().cloned());
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    (records, outcome.cluster_ids)
+}
+
+fn cluster_of<'a>(records: &[Record], clusters: &'a [String], id: &str) -> &'a str {
+    let index = records.iter().position(|r| r.id == id).unwrap();
+    &clusters[index]
+}
+
+/// `groups` lists planted ids that must share a cluster; ids in different groups must not.
+fn check(planted: &[Record], groups: &[&[&str]]) {
+    let (records, clusters) = run(planted);
+    for (index, group) in groups.iter().enumerate() {
+        let first = cluster_of(&records, &clusters, group[0]);
+        for id in &group[1..] {
+            assert_eq!(
+                cluster_of(&records, &clusters, id),
+                first,
+                "{id} should be with {}",
+                group[0]
+            );
+        }
+        for other in &groups[index + 1..] {
+            assert_ne!(
+                cluster_of(&records, &clusters, other[0]),
+                first,
+                "{} and {} should be apart",
+                other[0],
+                group[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn transliteration_variants_and_solar_hijri_years_match() {
+    let male = Sex::Male;
+    check(
+        &[
+            person(
+                "t1",
+                ["Mohammad Hashem", "Ahmadzai", "Abdul Karim"],
+                male,
+                "1985-03-21",
+            ),
+            person(
+                "t2",
+                ["Muhammad Hashim", "Ahmadzay", "Abdulkarim"],
+                male,
+                "1364",
+            ),
+            person(
+                "t3",
+                ["محمد هاشم", "احمدزی", "عبدالکریم"],
+                male,
+                "1364/01/01 SH",
+            ),
+            person(
+                "u1",
+                ["Zarghona", "Noori", "Ghulam Sakhi"],
+                Sex::Female,
+                "1992-11-02",
+            ),
+            person(
+                "u2",
+                ["Zarghuna", "Nouri", "Gholam Sakhi"],
+                Sex::Female,
+                "1371/08/11",
+            ),
+        ],
+        &[&["t1", "t2", "t3"], &["u1", "u2"]],
+    );
+}
+
+#[test]
+fn siblings_with_the_same_father_and_other_birth_years_stay_apart() {
+    let male = Sex::Male;
+    check(
+        &[
+            person(
+                "s1",
+                ["Ahmad", "Rahimi", "Ghulam Sakhi"],
+                male,
+                "1990-05-04",
+            ),
+            person(
+                "s2",
+                ["Mahmood", "Rahimi", "Ghulam Sakhi"],
+                male,
+                "1994-02-10",
+            ),
+            person("s3", ["Hamid", "Rahimi", "Ghulam Sakhi"], male, "1987"),
+            person("s4", ["Ahmad", "Rahimi", "Gholam Sakhi"], male, "1369"),
+        ],
+        &[&["s1", "s4"], &["s2"], &["s3"]],
+    );
+}
+
+#[test]
+fn runs_are_identical_and_clusters_are_named_by_their_smallest_id() {
+    let engine = NameEngine::new();
+    let records = background(800);
+    let dedup = Deduplicator::new(&engine, config()).unwrap();
+    let first = dedup.run(&records).unwrap();
+    let second = dedup.run(&records).unwrap();
+    assert_eq!(first.cluster_ids, second.cluster_ids);
+    for (record, cluster) in records.iter().zip(&first.cluster_ids) {
+        assert!(cluster.as_str() <= record.id.as_str());
+        let named = records.iter().position(|r| &r.id == cluster).unwrap();
+        assert_eq!(&first.cluster_ids[named], cluster);
+    }
+}
+
+#[test]
+fn demo_registry_is_resolved() {
+    // Not a benchmark: a floor that catches a broken model, far below the measured figure.
+    let mut records = Vec::new();
+    let mut truth = Vec::new();
+    for (case_number, case) in generate(DemoConfig {
+        persons: 3000,
+        seed: 5,
+    })
+    .enumerate()
+    {
+        for (member, person) in case.case.members.iter().enumerate() {
+            records.push(Record::from_person(
+                &format!("c{case_number}-{member}"),
+                &person.person,
+            ));
+            truth.push((case.family, member));
+        }
+    }
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    let scores = evaluate::pairwise(&truth, &outcome.cluster_ids);
+    assert!(scores.f1 > 0.3, "{scores:?}");
+    assert!(evaluate::pairs_completeness(&truth, &outcome.candidate_pairs) > 0.85);
+}
+
+#[test]
+fn bad_configuration_and_ids_are_errors() {
+    let engine = NameEngine::new();
+    let bad = Config {
+        threshold: 1.0,
+        ..Config::default()
+    };
+    assert!(Deduplicator::new(&engine, bad).is_err());
+    let dedup = Deduplicator::new(&engine, config()).unwrap();
+    let twice = vec![
+        person("x", ["A", "B", ""], Sex::Male, "1990"),
+        person("x", ["C", "D", ""], Sex::Male, "1991"),
+    ];
+    assert!(dedup.run(&twice).is_err());
+    assert!(dedup.run(&[]).unwrap().cluster_ids.is_empty());
+}
+
+fn arbitrary_record() -> impl Strategy<Value = Record> {
+    (
+        "[a-zA-Z ]{0,14}",
+        "[a-zA-Z]{0,10}",
+        proptest::option::of(1900i32..2020),
+        "[0-9]{0,8}",
+    )
+        .prop_map(|(given, family, year, document)| Record {
+            given: (!given.trim().is_empty()).then_some(given),
+            family: (!family.is_empty()).then_some(family),
+            birth_date: year.and_then(|y| PartialDate::parse(&y.to_string(), None).ok()),
+            documents: if document.is_empty() {
+                Vec::new()
+            } else {
+                vec![document]
+            },
+            ..Record::default()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn scores_are_finite_and_clusters_partition(mut records in proptest::collection::vec(arbitrary_record(), 0..40)) {
+        for (index, record) in records.iter_mut().enumerate() {
+            record.id = format!("r{index:03}");
+        }
+        let engine = NameEngine::new();
+        let outcome = Deduplicator::new(&engine, Config { u_samples: 2_000, ..Config::default() })
+            .unwrap()
+            .run(&records)
+            .unwrap();
+        prop_assert_eq!(outcome.cluster_ids.len(), records.len());
+        for weight in &outcome.pair_weights {
+            prop_assert!(weight.is_finite());
+        }
+        for a in 0..records.len().min(8) {
+            for b in 0..records.len().min(8) {
+                let explanation = outcome.explain(&engine, a, b).unwrap();
+                prop_assert!(explanation.total.is_finite());
+                prop_assert!((0.0..=1.0).contains(&explanation.probability));
+            }
+        }
+        // Every cluster id names a record of that same cluster.
+        for cluster in &outcome.cluster_ids {
+            let named = records.iter().position(|r| &r.id == cluster).unwrap();
+            prop_assert_eq!(&outcome.cluster_ids[named], cluster);
+        }
+    }
+
+    #[test]
+    fn clustering_is_a_partition(links in proptest::collection::vec((0u32..30, 0u32..30, 0.0f64..1.0), 0..80)) {
+        let links: Vec<(u32, u32, f64)> = links
+            .into_iter()
+            .filter(|(a, b, _)| a != b)
+            .map(|(a, b, p)| (a.min(b), a.max(b), p))
+            .collect();
+        let table: std::collections::HashMap<(u32, u32), f64> =
+            links.iter().map(|&(a, b, p)| ((a, b), p)).collect();
+        let strong = links.iter().copied().filter(|l| l.2 >= 0.5).collect();
+        let labels = cluster(30, strong, 0.5, 16, |a, b| table.get(&(a, b)).copied().unwrap_or(0.0));
+        prop_assert_eq!(labels.len(), 30);
+        for (record, &label) in labels.iter().enumerate() {
+            prop_assert!(label as usize <= record);
+            prop_assert_eq!(labels[label as usize], label);
+        }
+    }
+}
