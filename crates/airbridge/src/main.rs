@@ -32,6 +32,19 @@ pub mod exit {
 pub struct InvalidInput(pub String);
 
 fn main() -> ExitCode {
+    // Output piped into `head` and closed early is not a failure: stop quietly, as Unix tools do.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
