@@ -411,12 +411,12 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
         let mut kept = Vec::with_capacity(people.len());
         for person in people {
             let Some(case) = person.case else { continue };
-            if !categories.contains_key(&case) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = categories.entry(case) {
                 let category = store
                     .get_case(case)
                     .await?
                     .and_then(|c| c.eligibility.primary_category());
-                categories.insert(case, category);
+                slot.insert(category);
             }
             if categories.get(&case).copied().flatten() == Some(wanted) {
                 kept.push(person);
