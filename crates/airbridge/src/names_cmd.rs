@@ -269,10 +269,10 @@ fn read_chunks(input: &Path, chunks: mpsc::SyncSender<anyhow::Result<Chunk>>) {
                 ends[index] = u32::try_from(chunk.text.len()).context("chunk too large")?;
             }
             chunk.ends.push(ends);
-            if chunk.len() == CHUNK_ROWS || chunk.text.len() > (1 << 30) {
-                if chunks.send(Ok(std::mem::take(&mut chunk))).is_err() {
-                    return Ok(());
-                }
+            let full = chunk.len() == CHUNK_ROWS || chunk.text.len() > (1 << 30);
+            if full && chunks.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                // The scoring side stopped (it failed and reports why): stop reading.
+                return Ok(());
             }
         }
         if chunk.len() > 0 {
@@ -309,30 +309,32 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
             cache.clear();
             cache_bytes = 0;
         }
-        // Parse each name not seen before, once, in parallel. Finding them is parallel too:
-        // on repetitive input nearly every name is already cached.
-        let candidates: Vec<&str> = (0..chunk.len())
+        // Look every name up once, in parallel; on repetitive input nearly all are cached.
+        let found: Vec<[Option<&ParsedName>; 2]> = (0..chunk.len())
             .into_par_iter()
             .with_min_len(1024)
-            .flat_map_iter(|index| {
+            .map(|index| {
                 let (_, name_a, name_b) = chunk.row(index);
-                [name_a, name_b]
-                    .into_iter()
-                    .filter(|name| !cache.contains_key(*name))
+                [cache.get(name_a), cache.get(name_b)]
             })
             .collect();
-        let mut missing: Vec<&str> = Vec::with_capacity(candidates.len());
+        // Parse each name not seen before, once, in parallel.
+        let mut missing: Vec<&str> = Vec::new();
         let mut seen = HashMap::<&str, (), BuildHasherDefault<Fnv>>::default();
-        for name in candidates {
-            if seen.insert(name, ()).is_none() {
-                missing.push(name);
+        for (index, pair) in found.iter().enumerate() {
+            let (_, name_a, name_b) = chunk.row(index);
+            for (parsed, name) in pair.iter().zip([name_a, name_b]) {
+                if parsed.is_none() && seen.insert(name, ()).is_none() {
+                    missing.push(name);
+                }
             }
         }
-        let parsed: Vec<ParsedName> = missing.par_iter().map(|name| engine.parse(name)).collect();
-        cache_bytes += parsed.iter().map(approximate_size).sum::<usize>();
-        for (name, parsed) in missing.into_iter().zip(parsed) {
-            cache.insert(name.into(), parsed);
-        }
+        let fresh: HashMap<&str, ParsedName, BuildHasherDefault<Fnv>> = missing
+            .par_iter()
+            .map(|name| (*name, engine.parse(name)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
         // Score and format in parallel, in slices whose output is then written in order.
         let rows: Vec<usize> = (0..chunk.len()).collect();
         let pieces: Vec<Vec<u8>> = rows
@@ -341,9 +343,12 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
                 let mut piece = Vec::with_capacity(indices.len() * 24);
                 for &index in indices {
                     let (id, name_a, name_b) = chunk.row(index);
-                    let score = match (cache.get(name_a), cache.get(name_b)) {
+                    let [cached_a, cached_b] = found[index];
+                    let parsed_a = cached_a.or_else(|| fresh.get(name_a));
+                    let parsed_b = cached_b.or_else(|| fresh.get(name_b));
+                    let score = match (parsed_a, parsed_b) {
                         (Some(a), Some(b)) => engine.score_parsed(a, b),
-                        // Every name of the chunk was inserted above; score directly if not.
+                        // Every name is cached or freshly parsed; score directly if not.
                         _ => engine.score(name_a, name_b),
                     };
                     // Writing to a Vec cannot fail.
@@ -355,6 +360,11 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
             .collect();
         for piece in pieces {
             out.write_all(&piece)?;
+        }
+        drop(found);
+        cache_bytes += fresh.values().map(approximate_size).sum::<usize>();
+        for (name, parsed) in fresh {
+            cache.insert(name.into(), parsed);
         }
     }
     if reader.join().is_err() {

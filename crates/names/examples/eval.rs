@@ -50,7 +50,7 @@ fn read_pairs(
     Ok(pairs)
 }
 
-fn find(parent: &mut Vec<usize>, x: usize) -> usize {
+fn find(parent: &mut [usize], x: usize) -> usize {
     let mut root = x;
     while parent[root] != root {
         root = parent[root];
@@ -99,7 +99,7 @@ fn holdout_marks(pairs: &[Pair]) -> Vec<bool> {
         .iter()
         .map(|pair| {
             let root = find(&mut parent, index[pair.a.as_str()]);
-            fnv(smallest[&root]) % 4 == 0
+            fnv(smallest[&root]).is_multiple_of(4)
         })
         .collect()
 }
@@ -179,9 +179,17 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "extra" => &mut tuning.extra,
         "weak_role_factor" => &mut tuning.weak_role_factor,
         "fuzzy_floor" => &mut tuning.fuzzy_floor,
-        "confidence" => &mut tuning.confidence,
         "fuzzy_power" => &mut tuning.fuzzy_power,
         "primary_factor" => &mut tuning.primary_factor,
+        "family_factor" => &mut tuning.family_factor,
+        "primary_floor" => &mut tuning.primary_floor,
+        "secondary_weight" => &mut tuning.secondary_weight,
+        "crossed_roles" => &mut tuning.crossed_roles,
+        "initial_conflict" => &mut tuning.initial_conflict,
+        "fuzzy_low" => &mut tuning.fuzzy_low,
+        "short_skeleton_base" => &mut tuning.short_skeleton_base,
+        "resemblance" => &mut tuning.resemblance,
+        "patronymic_weight" => &mut tuning.patronymic_weight,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;
@@ -193,6 +201,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut pairs_path, mut labels_path, mut split, mut worst) =
         (None, None, "all".to_string(), 0usize);
     let mut tuning = Tuning::default();
+    let mut self_frequencies = 0.0f64;
     let mut index = 0;
     while index < args.len() {
         let value = args.get(index + 1).cloned().unwrap_or_default();
@@ -202,6 +211,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--split" => split = value,
             "--worst" => worst = value.parse()?,
             "--set" => apply_setting(&mut tuning, &value)?,
+            "--self-frequencies" => self_frequencies = value.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
         index += 2;
@@ -223,7 +233,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
 
     let started = Instant::now();
-    let engine = NameEngine::new().with_tuning(tuning);
+    let mut engine = NameEngine::new().with_tuning(tuning);
+    if self_frequencies > 0.0 {
+        // Unsupervised: token counts of the names being scored, on top of the built-in table.
+        let names: Vec<&str> = selected
+            .iter()
+            .flat_map(|p| [p.a.as_str(), p.b.as_str()])
+            .collect();
+        let own = airbridge_names::FrequencyTable::from_names(&engine, names);
+        let mut table = engine.frequencies().clone();
+        table.merge(&own, self_frequencies);
+        engine = engine.with_frequencies(table);
+    }
     let startup = started.elapsed();
     let started = Instant::now();
     let mut cache = HashMap::new();
@@ -237,6 +258,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         scored.push(engine.score_parsed(&cache[pair.a.as_str()], &cache[pair.b.as_str()]));
     }
     let elapsed = started.elapsed();
+    // A second pass over cached parses measures the compare alone.
+    let started = Instant::now();
+    let mut checksum = 0.0;
+    for pair in &selected {
+        checksum += engine.score_parsed(&cache[pair.a.as_str()], &cache[pair.b.as_str()]);
+    }
+    let compare_only = selected.len() as f64 / started.elapsed().as_secs_f64();
     let labelled: Vec<(f64, bool)> = scored
         .iter()
         .copied()
@@ -244,7 +272,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let m = metrics(&labelled);
     println!(
-        "pairs={} positives={} auc={:.4} r@p99={:.4} r@p95={:.4} f1={:.4} (threshold {:.3}) startup={:.1}ms {:.0} pairs/s single-thread",
+        "pairs={} positives={} auc={:.4} r@p99={:.4} r@p95={:.4} f1={:.4} (threshold {:.3}) startup={:.1}ms {:.0} pairs/s single-thread ({:.0} pairs/s compare only, checksum {:.3})",
         selected.len(),
         selected.iter().filter(|p| p.label).count(),
         m.auc,
@@ -253,7 +281,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         m.best_f1,
         m.best_threshold,
         startup.as_secs_f64() * 1000.0,
-        selected.len() as f64 / elapsed.as_secs_f64()
+        selected.len() as f64 / elapsed.as_secs_f64(),
+        compare_only,
+        checksum
     );
     if worst > 0 {
         let mut errors: Vec<(f64, &Pair, f64)> = selected

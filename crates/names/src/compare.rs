@@ -15,8 +15,8 @@
 use serde::Serialize;
 
 use crate::NameEngine;
-use crate::parse::{ParsedName, Token, TokenRole};
-use crate::phonetic::{levenshtein_similarity, skeleton_similarity};
+use crate::parse::{HotToken, ParsedName, Token, TokenRole, hash_str};
+use crate::phonetic::{levenshtein_similarity, skeleton_similarity, substitute, weighted_distance};
 
 /// How two tokens (or a compound and its parts) were found to agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,22 +70,61 @@ pub struct Comparison {
     pub unmatched_b: Vec<UnmatchedToken>,
 }
 
+/// The evidence a comparison weighs (see the module documentation for the formula).
+#[derive(Debug, Clone, Copy, Default)]
+struct ScoreParts {
+    agreement: f64,
+    loss: f64,
+    conflict: f64,
+    extra: f64,
+    resemblance: f64,
+}
+
 /// Constants of the score, tuned on the ofac-dev training part (see the README).
 #[derive(Debug, Clone)]
 pub struct Tuning {
+    /// Subtracted from a token's information content (nats) to give its weight.
     pub information_offset: f64,
+    /// Ceiling on information content (unseen tokens are rare, but may be typos).
     pub max_information: f64,
+    /// Floor on a token's weight.
     pub min_weight: f64,
+    /// Multiplies the weights in `titles.tsv`.
     pub title_scale: f64,
+    /// Weight of an initial's agreement.
     pub initial_weight: f64,
+    /// Similarity of an initial and a name starting with it.
     pub initial_similarity: f64,
+    /// Multiplies weight left unmatched on both sides (contradiction).
     pub conflict: f64,
+    /// Multiplies weight left unmatched on one side only (a fuller form of the name).
     pub extra: f64,
+    /// Unmatched patronymic and tribal names count this much of their weight.
     pub weak_role_factor: f64,
+    /// Lowest spelling or skeleton similarity that counts as a fuzzy match.
     pub fuzzy_floor: f64,
-    pub confidence: f64,
+    /// Shape of the stretch of fuzzy similarities into `fuzzy_low..0.95`.
     pub fuzzy_power: f64,
+    /// Multiplies the person's own name when it finds no partner.
     pub primary_factor: f64,
+    /// Multiplies a family name (before the comma) when it finds no partner.
+    pub family_factor: f64,
+    /// Least weight of the person's own name when it finds no partner.
+    pub primary_floor: f64,
+    /// Weight factor of the father's chain after the own name in "FAMILY, Own Father …".
+    pub secondary_weight: f64,
+    /// Similarity factor when an own name matches the other side's father's name.
+    pub crossed_roles: f64,
+    /// Contradiction weight of an initial that found no name to stand for.
+    pub initial_conflict: f64,
+    /// Similarity given to the weakest fuzzy match.
+    pub fuzzy_low: f64,
+    /// Base similarity of equal two-code skeletons (vowels decide the rest).
+    pub short_skeleton_base: f64,
+    /// Share of the score given by overall resemblance (skeleton bigrams).
+    pub resemblance: f64,
+    /// Weight factor of names after bin / s/o / walad.
+    pub patronymic_weight: f64,
     /// Tokens weighing less than this are too common to be blocking keys on their own.
     pub key_common_weight: f64,
 }
@@ -99,14 +138,22 @@ impl Default for Tuning {
             title_scale: 1.0,
             initial_weight: 1.0,
             initial_similarity: 0.9,
-            conflict: 1.0,
+            conflict: 1.5,
             extra: 0.3,
             weak_role_factor: 0.6,
             fuzzy_floor: 0.7,
-            confidence: 0.0,
             fuzzy_power: 1.0,
             primary_factor: 1.5,
-            key_common_weight: 2.5,
+            family_factor: 1.0,
+            primary_floor: 3.0,
+            secondary_weight: 0.7,
+            crossed_roles: 0.5,
+            initial_conflict: 2.0,
+            fuzzy_low: 0.4,
+            short_skeleton_base: 0.5,
+            resemblance: 0.1,
+            patronymic_weight: 0.6,
+            key_common_weight: 1.8,
         }
     }
 }
@@ -115,17 +162,19 @@ impl Default for Tuning {
 /// names never come close, and it keeps the alignment on fixed-size stack arrays.
 const MAX_TOKENS: usize = 16;
 /// At most this many candidate alignments are kept per comparison.
-const MAX_EDGES: usize = 128;
+const MAX_EDGES: usize = 64;
 
 #[derive(Clone, Copy)]
 struct Edge {
-    similarity: f64,
-    weight: f64,
-    kind: MatchKind,
-    mask_a: u32,
-    mask_b: u32,
+    similarity: f32,
+    weight: f32,
+    /// Weight left unconfirmed by the match (the rest of a name behind an initial).
+    residual: f32,
     /// Content-derived tie-breaker, so that the alignment does not depend on token order.
-    tie: u64,
+    tie: u32,
+    mask_a: u16,
+    mask_b: u16,
+    kind: MatchKind,
 }
 
 impl NameEngine {
@@ -134,7 +183,7 @@ impl NameEngine {
         if a.canonical_hash == b.canonical_hash {
             return (
                 1.0,
-                if a.form == b.form {
+                if a.form_hash == b.form_hash {
                     MatchKind::Exact
                 } else {
                     MatchKind::Variant
@@ -159,11 +208,71 @@ impl NameEngine {
                 MatchKind::Initial,
             );
         }
-        let vowelless = a.vowelless || b.vowelless;
+        let (similarity, kind) = self.spelling_similarity(a, b);
+        // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
+        // Hibatullah.
+        if similarity < 0.8 && a.affix != b.affix && (a.affix == 0 || b.affix == 0) {
+            let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
+            if hash_str(&compound.core_skeleton) == short.skeleton_hash
+                && short.canonical.len() >= 4
+            {
+                // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for
+                // one man often enough to count as weak agreement.
+                let partial = match compound.affix {
+                    1 => 0.4,
+                    2 => 0.5,
+                    _ => 0.8,
+                };
+                return (partial, MatchKind::Compound);
+            }
+        }
+        // One name written as the start of a longer one (Ghafarian ~ Ghaffariananberan, Nazari
+        // ~ Nazarikolehjoub): weak agreement, when the shared start is long enough to mean it.
+        if similarity < 0.6 && !a.vowelless && !b.vowelless {
+            let (short, long) = if a.skeleton.len() <= b.skeleton.len() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            if short.skeleton.len() >= 4
+                && long.skeleton.len() >= short.skeleton.len() + 2
+                && long.skeleton.starts_with(&*short.skeleton)
+            {
+                return (0.6, MatchKind::Fuzzy);
+            }
+        }
+        if similarity >= 0.85 || (a.stripped.is_none() && b.stripped.is_none()) {
+            return (similarity, kind);
+        }
+        // A fused Arabic article (Alnaimi, Elkaddafi) against the bare name.
+        let mut best = (similarity, kind);
+        for (with_article, other) in [(a, b), (b, a)] {
+            if let Some(stripped) = &with_article.stripped {
+                let candidate = if stripped.1 == other.skeleton_hash {
+                    0.9
+                } else {
+                    0.95 * skeleton_similarity(&stripped.0, &other.skeleton)
+                };
+                if candidate >= self.tuning.fuzzy_floor && candidate > best.0 {
+                    best = (candidate, MatchKind::Fuzzy);
+                }
+            }
+        }
+        best
+    }
+
+    /// Token similarity from the spellings and skeletons alone.
+    fn spelling_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
+        let tuning = &self.tuning;
+        // Two table romanisations (both written in Arabic script, neither in the dictionary)
+        // follow one convention, long vowels included: compare them letter by letter. One
+        // against a full spelling can only be compared on the consonants.
+        let both_table = a.vowelless && b.vowelless;
+        let vowelless = (a.vowelless || b.vowelless) && !both_table;
         if a.skeleton_hash == b.skeleton_hash && !a.skeleton.is_empty() {
             // A short skeleton (Chen/Chan, Ali/Ala) leaves the vowels to tell names apart.
             let base = match a.skeleton.len() {
-                0..=2 => 0.5,
+                0..=2 => tuning.short_skeleton_base,
                 3 => 0.75,
                 _ => 0.85,
             };
@@ -174,38 +283,67 @@ impl NameEngine {
             };
             return (similarity, MatchKind::Phonetic);
         }
-        // Cheap upper bounds first: most token pairs of two different names are far apart.
-        let (skeleton_a, skeleton_b) = (a.skeleton.len(), b.skeleton.len());
-        let (spelling_a, spelling_b) = (a.canonical.len(), b.canonical.len());
-        let code_difference = f64::from((a.codes ^ b.codes).count_ones());
-        let letter_difference = f64::from((a.letters ^ b.letters).count_ones());
-        let longest_skeleton = skeleton_a.max(skeleton_b).max(1) as f64;
-        let longest_spelling = spelling_a.max(spelling_b).max(1) as f64;
-        let skeleton_gap =
-            (0.5 * skeleton_a.abs_diff(skeleton_b) as f64).max(0.15 * code_difference);
-        let skeleton_bound = 0.9 * (1.0 - skeleton_gap / longest_skeleton);
-        let spelling_bound = if vowelless {
-            0.0
-        } else {
-            let gap =
-                (spelling_a.abs_diff(spelling_b) as f64).max((letter_difference / 2.0).ceil());
-            1.0 - gap / longest_spelling
-        };
-        if skeleton_bound.max(spelling_bound) < tuning.fuzzy_floor {
+        // Transliterations keep the first sound (up to a cheap substitution: Qasim/Ghasem,
+        // Hissene/Issene); Amer/Samer are different names. This also keeps the hot path fast.
+        if !first_sounds_close(a, b) {
             return (0.0, MatchKind::Fuzzy);
         }
-        let by_skeleton = 0.9 * skeleton_similarity(&a.skeleton, &b.skeleton);
+        // Compounds sharing their fixed part (Abd-, Abu-, -ullah, -uddin) are compared on the
+        // rest: Abdul Haq and Abdul Hadi are different names, not a near-spelling.
+        let (skeleton_a, skeleton_b, spelling_a, spelling_b) = if a.affix != 0 && a.affix == b.affix
+        {
+            (&*a.core_skeleton, &*b.core_skeleton, &*a.core, &*b.core)
+        } else {
+            (&*a.skeleton, &*b.skeleton, &*a.canonical, &*b.canonical)
+        };
+        // Cheap upper bounds first: most token pairs of two different names are far apart.
+        // Every code present on one side only needs its own edit (at least 0.3 of one).
+        let only_a = (a.codes & !b.codes)
+            .count_ones()
+            .max((b.codes & !a.codes).count_ones());
+        let longest_skeleton = skeleton_a.len().max(skeleton_b.len()).max(1) as f64;
+        let skeleton_gap =
+            (0.5 * skeleton_a.len().abs_diff(skeleton_b.len()) as f64).max(0.3 * f64::from(only_a));
+        // Two-sound skeletons (Ali, Wael) are too short for a fuzzy match to mean anything,
+        // unless they differ by one cheap substitution only (Diouf ~ Ziouf, Chaabi ~ Shaabi).
+        let skeleton_bound = if longest_skeleton < 3.0 {
+            let distance = weighted_distance(skeleton_a.as_bytes(), skeleton_b.as_bytes());
+            if distance <= 4 {
+                1.0 - f64::from(distance) / 10.0 / longest_skeleton
+            } else {
+                0.0
+            }
+        } else {
+            1.0 - skeleton_gap / longest_skeleton
+        };
         let by_spelling = if vowelless {
             0.0
         } else {
-            levenshtein_similarity(a.canonical.as_bytes(), b.canonical.as_bytes())
+            let only = (a.letters & !b.letters)
+                .count_ones()
+                .max((b.letters & !a.letters).count_ones());
+            let longest_spelling = spelling_a.len().max(spelling_b.len()).max(1) as f64;
+            let gap = (spelling_a.len().abs_diff(spelling_b.len()) as f64).max(f64::from(only));
+            if longest_spelling < 4.0 || 1.0 - gap / longest_spelling < tuning.fuzzy_floor {
+                0.0
+            } else {
+                levenshtein_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
+            }
+        };
+        if skeleton_bound.max(by_spelling) < tuning.fuzzy_floor {
+            return (0.0, MatchKind::Fuzzy);
+        }
+        let by_skeleton = if skeleton_bound > by_spelling {
+            skeleton_similarity(skeleton_a, skeleton_b)
+        } else {
+            0.0
         };
         let similarity = by_skeleton.max(by_spelling);
         if similarity >= tuning.fuzzy_floor {
             // Stretch the fuzzy range: one wrong letter in five (Amer/Samer) is weak evidence.
             let above = (similarity - tuning.fuzzy_floor) / (1.0 - tuning.fuzzy_floor);
             (
-                0.5 + 0.45 * above.powf(tuning.fuzzy_power),
+                tuning.fuzzy_low + (0.95 - tuning.fuzzy_low) * above.powf(tuning.fuzzy_power),
                 MatchKind::Fuzzy,
             )
         } else {
@@ -238,6 +376,7 @@ impl NameEngine {
         let mut edges = [Edge {
             similarity: 0.0,
             weight: 0.0,
+            residual: 0.0,
             kind: MatchKind::Exact,
             mask_a: 0,
             mask_b: 0,
@@ -250,21 +389,52 @@ impl NameEngine {
                 edge_count += 1;
             }
         };
-        for (slot_a, &i) in index_a[..count_a].iter().enumerate() {
-            let token_a = &a.tokens[i];
-            for (slot_b, &j) in index_b[..count_b].iter().enumerate() {
-                let token_b = &b.tokens[j];
+        for (slot_a, hot_a) in a.hot.iter().take(count_a).enumerate() {
+            let token_a = &a.tokens[usize::from(hot_a.index)];
+            for (slot_b, hot_b) in b.hot.iter().take(count_b).enumerate() {
+                // Most token pairs of two names have nothing in common; rule them out before the
+                // full comparison when neither token needs a special rule.
+                if hot_a.canonical_hash != hot_b.canonical_hash
+                    && !hot_a.special
+                    && !hot_b.special
+                    && !first_codes_close(hot_a, hot_b)
+                {
+                    continue;
+                }
+                let token_b = &b.tokens[usize::from(hot_b.index)];
                 let (similarity, kind) = self.token_similarity(token_a, token_b);
+                // The person's own name agreeing with the other's father's name (Hozaifa Javed
+                // vs Javed; Salman bin Muhammad vs Muhammad bin Salman) is a family tie, not the
+                // same person: it counts for less.
+                let fathers = |t: &Token| t.secondary || t.role == TokenRole::Patronymic;
+                let crossed =
+                    (token_a.own && fathers(token_b)) || (token_b.own && fathers(token_a));
+                let similarity = if crossed {
+                    similarity * tuning.crossed_roles
+                } else {
+                    similarity
+                };
                 if similarity > 0.0 {
-                    let weight = 0.5 * (token_a.weight + token_b.weight);
+                    // An initial says only its letter: the rest of the full name it stands for
+                    // stays unconfirmed (weighed like a missing token).
+                    let (weight, residual) = if kind == MatchKind::Initial {
+                        let full = token_a.weight.max(token_b.weight);
+                        (
+                            tuning.initial_weight,
+                            (full - tuning.initial_weight).max(0.0),
+                        )
+                    } else {
+                        (0.5 * (token_a.weight + token_b.weight), 0.0)
+                    };
                     let tie = token_a.canonical_hash.wrapping_add(token_b.canonical_hash);
                     push(Edge {
-                        similarity,
-                        weight,
+                        similarity: similarity as f32,
+                        weight: weight as f32,
+                        residual: residual as f32,
                         kind,
                         mask_a: 1 << slot_a,
                         mask_b: 1 << slot_b,
-                        tie,
+                        tie: (tie >> 32) as u32,
                     });
                 }
             }
@@ -283,6 +453,13 @@ impl NameEngine {
                 };
                 for (slot_s, &j) in indices_s[..count_s].iter().enumerate() {
                     let single = &single_side.tokens[j];
+                    // A compound and its parts have about the same length and first sound.
+                    if pair.token.skeleton.len().abs_diff(single.skeleton.len()) > 2
+                        || pair.token.skeleton.as_bytes().first()
+                            != single.skeleton.as_bytes().first()
+                    {
+                        continue;
+                    }
                     let (similarity, _) = self.token_similarity(&pair.token, single);
                     if similarity < 0.8 {
                         continue;
@@ -290,8 +467,8 @@ impl NameEngine {
                     let parts = fused_side.tokens[pair.first].weight
                         + fused_side.tokens[pair.second].weight;
                     let weight = 0.5 * (parts + single.weight);
-                    let mask_f = (1u32 << slot_first) | (1u32 << slot_second);
-                    let mask_s = 1u32 << slot_s;
+                    let mask_f = (1u16 << slot_first) | (1u16 << slot_second);
+                    let mask_s = 1u16 << slot_s;
                     let tie = pair
                         .token
                         .canonical_hash
@@ -302,12 +479,13 @@ impl NameEngine {
                         (mask_s, mask_f)
                     };
                     push(Edge {
-                        similarity,
-                        weight,
+                        similarity: similarity as f32,
+                        weight: weight as f32,
+                        residual: 0.0,
                         kind: MatchKind::Compound,
                         mask_a,
                         mask_b,
-                        tie,
+                        tie: (tie >> 32) as u32,
                     });
                 }
             }
@@ -319,43 +497,39 @@ impl NameEngine {
                 .then(y.weight.total_cmp(&x.weight))
                 .then(x.tie.cmp(&y.tie))
         });
-        let (mut used_a, mut used_b) = (0u32, 0u32);
-        let (mut agreement, mut loss) = (0.0f64, 0.0f64);
+        let (mut used_a, mut used_b) = (0u16, 0u16);
+        let (mut agreement, mut loss, mut unconfirmed) = (0.0f64, 0.0f64, 0.0f64);
         for edge in edges.iter() {
             if used_a & edge.mask_a != 0 || used_b & edge.mask_b != 0 {
                 continue;
             }
             used_a |= edge.mask_a;
             used_b |= edge.mask_b;
-            agreement += edge.similarity * edge.weight;
-            loss += (1.0 - edge.similarity) * edge.weight;
+            let (similarity, weight) = (f64::from(edge.similarity), f64::from(edge.weight));
+            agreement += similarity * weight;
+            loss += (1.0 - similarity) * weight;
+            unconfirmed += f64::from(edge.residual);
             if let Some(record) = record.as_deref_mut() {
                 record.aligned.push(TokenAlignment {
                     a: texts(a, &index_a[..count_a], edge.mask_a),
                     b: texts(b, &index_b[..count_b], edge.mask_b),
                     kind: edge.kind,
-                    similarity: edge.similarity,
-                    weight: edge.weight,
+                    similarity,
+                    weight,
                 });
             }
         }
         let unmatched = |parsed: &ParsedName,
                          indices: &[usize],
-                         used: u32,
+                         used: u16,
                          list: Option<&mut Vec<UnmatchedToken>>| {
-            let mut total = 0.0;
+            let (mut total, mut soft) = (0.0, 0.0);
             let mut list = list;
             for (slot, &i) in indices.iter().enumerate() {
                 if used & (1 << slot) != 0 {
                     continue;
                 }
                 let token = &parsed.tokens[i];
-                let factor = match token.role {
-                    TokenRole::Patronymic | TokenRole::Tribal => tuning.weak_role_factor,
-                    _ if token.primary => tuning.primary_factor,
-                    _ => 1.0,
-                };
-                total += token.weight * factor;
                 if let Some(list) = list.as_deref_mut() {
                     list.push(UnmatchedToken {
                         text: token.text.clone(),
@@ -363,10 +537,33 @@ impl NameEngine {
                         weight: token.weight,
                     });
                 }
+                // A kunya or a title is another kind of name: missing, it contradicts nothing.
+                if matches!(token.role, TokenRole::Kunya | TokenRole::Title) {
+                    soft += token.weight;
+                    continue;
+                }
+                // An initial that found no name to stand for contradicts the other name.
+                if token.role == TokenRole::Initial {
+                    total += tuning.initial_conflict;
+                    continue;
+                }
+                let factor = match token.role {
+                    TokenRole::Patronymic | TokenRole::Tribal => tuning.weak_role_factor,
+                    _ if token.primary => tuning.primary_factor,
+                    TokenRole::Family => tuning.family_factor,
+                    _ => 1.0,
+                };
+                // A different first name is strong evidence even when both names are common.
+                let weight = if token.primary {
+                    token.weight.max(tuning.primary_floor)
+                } else {
+                    token.weight
+                };
+                total += weight * factor;
             }
-            total
+            (total, soft)
         };
-        let (unmatched_a, unmatched_b) = match record.as_deref_mut() {
+        let (unmatched_a, unmatched_b) = match record {
             Some(record) => {
                 let ua = unmatched(
                     a,
@@ -387,19 +584,35 @@ impl NameEngine {
                 unmatched(b, &index_b[..count_b], used_b, None),
             ),
         };
-        if agreement <= 0.0 {
-            return 0.0;
-        }
-        let conflict = unmatched_a.min(unmatched_b);
-        let extra = (unmatched_a - unmatched_b).abs();
-        let score =
-            agreement / (agreement + loss + tuning.conflict * conflict + tuning.extra * extra);
-        let score = if tuning.confidence > 0.0 {
-            score * agreement / (agreement + tuning.confidence)
-        } else {
-            score
+        // Names with no token in common are ranked by how alike they look overall (shared
+        // skeleton bigrams), well below any real agreement.
+        let resemblance = f64::from((a.signature & b.signature).count_ones())
+            / f64::from((a.signature | b.signature).count_ones().max(1));
+        let ((unmatched_a, soft_a), (unmatched_b, soft_b)) = (unmatched_a, unmatched_b);
+        let parts = ScoreParts {
+            agreement,
+            loss,
+            conflict: unmatched_a.min(unmatched_b),
+            extra: (unmatched_a - unmatched_b).abs() + soft_a + soft_b + unconfirmed,
+            resemblance,
         };
-        // Only identical names reach 1 (handled above); keep everything else just below.
+        self.combine(&parts)
+    }
+
+    /// The score from its parts (see the module documentation).
+    fn combine(&self, parts: &ScoreParts) -> f64 {
+        let tuning = &self.tuning;
+        let floor = tuning.resemblance * parts.resemblance;
+        if parts.agreement <= 0.0 {
+            return floor;
+        }
+        let ratio = parts.agreement
+            / (parts.agreement
+                + parts.loss
+                + tuning.conflict * parts.conflict
+                + tuning.extra * parts.extra);
+        let score = floor + (1.0 - tuning.resemblance) * ratio;
+        // Only identical names reach 1 (handled in `align`); keep everything else just below.
         score.clamp(0.0, 0.999_999)
     }
 
@@ -427,22 +640,41 @@ impl NameEngine {
     }
 }
 
-fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {
-    let mut count = 0;
-    for (i, token) in parsed.tokens.iter().enumerate() {
-        if token.is_compared() && count < MAX_TOKENS {
-            out[count] = i;
-            count += 1;
+/// True when the first skeleton codes of two tokens are equal or a cheap substitution apart,
+/// or when a long name has one extra sound in front (Nkoumtamadji ~ Koumtamadji).
+#[inline]
+fn first_sounds_close(a: &Token, b: &Token) -> bool {
+    let (x, y) = (a.skeleton.as_bytes(), b.skeleton.as_bytes());
+    match (x.first(), y.first()) {
+        (Some(&p), Some(&q)) => {
+            substitute(p, q) <= 5 || (x.len() >= 4 && y.len() >= 4 && (x[1] == q || y[1] == p))
         }
+        _ => false,
+    }
+}
+
+fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {
+    let count = parsed.hot.len().min(MAX_TOKENS);
+    for (slot, hot) in out.iter_mut().zip(&parsed.hot) {
+        *slot = usize::from(hot.index);
     }
     count
+}
+
+/// [`first_sounds_close`] on the hot-path copies of the first codes.
+#[inline]
+fn first_codes_close(a: &HotToken, b: &HotToken) -> bool {
+    a.first != 0
+        && b.first != 0
+        && (substitute(a.first, b.first) <= 5
+            || (a.long && b.long && (a.second == b.first || b.second == a.first)))
 }
 
 fn slot_of(indices: &[usize; MAX_TOKENS], count: usize, token_index: usize) -> Option<usize> {
     indices[..count].iter().position(|&i| i == token_index)
 }
 
-fn texts(parsed: &ParsedName, indices: &[usize], mask: u32) -> String {
+fn texts(parsed: &ParsedName, indices: &[usize], mask: u16) -> String {
     let mut parts = Vec::new();
     for (slot, &i) in indices.iter().enumerate() {
         if mask & (1 << slot) != 0 {

@@ -38,11 +38,13 @@ impl FrequencyTable {
     /// Reads `token<TAB>count` lines (with `#` comments) and canonicalises each token with `engine`.
     pub fn from_tsv(engine: &NameEngine, text: &str) -> Result<FrequencyTable, NamesError> {
         let mut table = FrequencyTable::new();
-        table.add_tsv(engine, text)?;
+        table.add_tsv(engine, text, false)?;
         Ok(table)
     }
 
-    fn add_tsv(&mut self, engine: &NameEngine, text: &str) -> Result<(), NamesError> {
+    /// Adds `token<TAB>count` lines. `folded` says the tokens are already single folded Latin
+    /// words (the built-in files), which skips the full parse and keeps start-up fast.
+    fn add_tsv(&mut self, engine: &NameEngine, text: &str, folded: bool) -> Result<(), NamesError> {
         for (index, line) in text.lines().enumerate() {
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
@@ -54,8 +56,12 @@ impl FrequencyTable {
             };
             let (token, count) = line.split_once('\t').ok_or_else(bad)?;
             let count: u64 = count.trim().parse().map_err(|_| bad())?;
-            for canonical in engine.canonical_tokens(token) {
-                self.add(&canonical, count);
+            if folded {
+                self.add(&engine.canonical_form(token), count);
+            } else {
+                for canonical in engine.canonical_tokens(token) {
+                    self.add(&canonical, count);
+                }
             }
         }
         Ok(())
@@ -84,9 +90,18 @@ impl FrequencyTable {
         let mut table = FrequencyTable::new();
         // The built-in files are part of the crate and checked by its tests, so an error here
         // is impossible in a released build; a bad line is skipped rather than panicking.
-        let _ = table.add_tsv(engine, FREQUENCIES);
-        let _ = table.add_tsv(engine, FREQUENCIES_CURATED);
+        let _ = table.add_tsv(engine, FREQUENCIES, true);
+        let _ = table.add_tsv(engine, FREQUENCIES_CURATED, true);
         table
+    }
+
+    /// Adds every count of `other` to this table (e.g. a caller's list on top of the built-in table).
+    pub fn merge(&mut self, other: &FrequencyTable, scale: f64) {
+        for (token, &count) in &other.counts {
+            let scaled = (count as f64 * scale).round() as u64;
+            *self.counts.entry(token.clone()).or_insert(0) += scaled;
+            self.total += scaled;
+        }
     }
 
     /// Number of times a canonical token was counted.

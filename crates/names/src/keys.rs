@@ -42,7 +42,11 @@ impl NameEngine {
             .filter(|t| t.is_compared() && !matches!(t.role, TokenRole::Title | TokenRole::Initial))
             .collect();
         let mut keys = Vec::new();
-        let codes: Vec<String> = tokens.iter().map(|t| coarse(&t.skeleton)).collect();
+        // Keys come from the canonical form, so that every spelling of a class shares them.
+        let codes: Vec<String> = tokens
+            .iter()
+            .map(|t| coarse(&crate::phonetic::skeleton(&t.canonical)))
+            .collect();
         for (position, token) in tokens.iter().enumerate() {
             let code = &codes[position];
             if code.len() < 2 {

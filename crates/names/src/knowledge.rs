@@ -4,7 +4,8 @@
 //! Arabic-script dictionaries live in TSV files with their sources in a header comment. They are
 //! compiled in with `include_str!` and parsed on first use into a shared [`Knowledge`].
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use crate::script::fold_arabic;
@@ -12,6 +13,7 @@ use crate::script::fold_arabic;
 const VARIANTS: &str = include_str!("../data/variants.tsv");
 const TITLES: &str = include_str!("../data/titles.tsv");
 const PARTICLES: &str = include_str!("../data/particles.tsv");
+const COMPOUNDS: &str = include_str!("../data/compounds.tsv");
 const TRIBAL: &str = include_str!("../data/tribal.tsv");
 const ARABIC_NAMES: &str = include_str!("../data/arabic_names.tsv");
 const ARABIC_DICTIONARY: &str = include_str!("../data/arabic_dictionary.tsv");
@@ -30,6 +32,33 @@ pub enum ParticleKind {
     /// abu, umm: kept as a weak token.
     Kunya,
 }
+
+/// FNV-1a: the knowledge maps are looked up several times per token while parsing, with short
+/// keys, where SipHash costs more than the lookup. The maps are fixed data, so a weak hash
+/// cannot be used to degrade them.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// A map with the [`Fnv`] hasher.
+pub type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// What a tribal/place line says about a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +80,10 @@ pub struct Knowledge {
     pub tribal_suffixes: Vec<String>,
     /// Known tribe and place names.
     pub tribal_names: HashMap<String, TribalKind>,
-    /// Folded Arabic-script word → Latin spelling (curated entries win over derived ones).
-    pub arabic: HashMap<String, String>,
+    /// Second elements of religious compounds that bind with "al-" (Saif al-Islam).
+    pub compound_seconds: std::collections::HashSet<String>,
+    /// See [`Knowledge::arabic`].
+    arabic: OnceLock<HashMap<String, String>>,
 }
 
 /// Data lines of a TSV file: comments and blank lines skipped, fields split on tabs.
@@ -65,7 +96,7 @@ fn data_lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
 
 impl Knowledge {
     fn load() -> Knowledge {
-        let mut variants = HashMap::new();
+        let mut variants = HashMap::default();
         for fields in data_lines(VARIANTS) {
             let canonical = fields[0].to_string();
             if let Some(list) = fields.get(1) {
@@ -93,7 +124,7 @@ impl Knowledge {
             })
             .collect();
         let mut tribal_suffixes = Vec::new();
-        let mut tribal_names = HashMap::new();
+        let mut tribal_names = HashMap::default();
         for fields in data_lines(TRIBAL) {
             match fields.get(1).copied() {
                 Some("suffix") => tribal_suffixes.push(fields[0].to_string()),
@@ -106,25 +137,37 @@ impl Knowledge {
                 _ => {}
             }
         }
-        let mut arabic = HashMap::with_capacity(40_000);
-        for fields in data_lines(ARABIC_DICTIONARY) {
-            if let Some(latin) = fields.get(1) {
-                arabic.insert(fields[0].to_string(), latin.to_string());
-            }
-        }
-        for fields in data_lines(ARABIC_NAMES) {
-            if let Some(latin) = fields.get(1) {
-                arabic.insert(fold_arabic(fields[0]), latin.to_string());
-            }
-        }
+        let compound_seconds = data_lines(COMPOUNDS)
+            .map(|fields| fields[0].to_string())
+            .collect();
         Knowledge {
+            compound_seconds,
             variants,
             titles,
             particles,
             tribal_suffixes,
             tribal_names,
-            arabic,
+            arabic: OnceLock::new(),
         }
+    }
+
+    /// Folded Arabic-script word → Latin spelling (curated entries win over derived ones).
+    /// Parsed on first use: lists without Arabic script never pay for the 37,000 entries.
+    pub fn arabic(&self) -> &HashMap<String, String> {
+        self.arabic.get_or_init(|| {
+            let mut arabic = HashMap::with_capacity_and_hasher(40_000, Default::default());
+            for fields in data_lines(ARABIC_DICTIONARY) {
+                if let Some(latin) = fields.get(1) {
+                    arabic.insert(fields[0].to_string(), latin.to_string());
+                }
+            }
+            for fields in data_lines(ARABIC_NAMES) {
+                if let Some(latin) = fields.get(1) {
+                    arabic.insert(fold_arabic(fields[0]), latin.to_string());
+                }
+            }
+            arabic
+        })
     }
 
     /// The process-wide built-in knowledge, parsed on first use.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::NameEngine;
 use crate::knowledge::{ParticleKind, TribalKind};
 use crate::phonetic::skeleton;
+use crate::phonetic::skeleton as skeleton_of;
 use crate::script::{fold_arabic, romanise_table};
 use crate::text::words;
 
@@ -66,6 +67,9 @@ pub struct Token {
     pub(crate) canonical_hash: u64,
     #[serde(skip)]
     pub(crate) skeleton_hash: u64,
+    /// Hash of `form`: tells exact from variant agreement without comparing strings.
+    #[serde(skip)]
+    pub(crate) form_hash: u64,
     /// Which letters a-z occur in the canonical form: a cheap lower bound on edit distance.
     #[serde(skip)]
     pub(crate) letters: u32,
@@ -76,6 +80,28 @@ pub struct Token {
     /// disagreement says most (siblings share the rest).
     #[serde(skip)]
     pub(crate) primary: bool,
+    /// True when comparisons must not be cut short on the first sound: initials, compounds and
+    /// fused prefixes have rules of their own.
+    #[serde(skip)]
+    pub(crate) special: bool,
+    /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin)
+    /// and the token without it, for comparing compounds on what distinguishes them.
+    #[serde(skip)]
+    pub(crate) affix: u8,
+    #[serde(skip)]
+    pub(crate) core: Box<str>,
+    #[serde(skip)]
+    pub(crate) core_skeleton: Box<str>,
+    /// True for given names after the person's own in a surname-first list.
+    #[serde(skip)]
+    pub(crate) secondary: bool,
+    /// True for the person's own name when the name says which that is (the first given name
+    /// after a comma, or names before "bin"/"s/o").
+    #[serde(skip)]
+    pub(crate) own: bool,
+    /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
+    #[serde(skip)]
+    pub(crate) stripped: Option<Box<(String, u64)>>,
 }
 
 impl Token {
@@ -108,6 +134,27 @@ pub struct ParsedName {
     pub(crate) identity_key: String,
     #[serde(skip)]
     pub(crate) identity_hash: u64,
+    /// Bit set of hashed skeleton bigrams of all compared tokens: overall resemblance.
+    #[serde(skip)]
+    pub(crate) signature: u64,
+    /// The compared tokens' hot-path data, contiguous: most token pairs are ruled out from
+    /// these few bytes without touching the tokens themselves.
+    #[serde(skip)]
+    pub(crate) hot: Vec<HotToken>,
+}
+
+/// What the comparison's first filter reads of a token (see [`ParsedName::hot`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HotToken {
+    pub canonical_hash: u64,
+    /// Index in `ParsedName::tokens`.
+    pub index: u16,
+    /// First two skeleton codes (0 when absent).
+    pub first: u8,
+    pub second: u8,
+    /// Skeleton of at least four codes.
+    pub long: bool,
+    pub special: bool,
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -166,7 +213,15 @@ fn canonical_abd(form: &str) -> Option<String> {
     if rest.len() < 3 {
         return None;
     }
-    let rest = rest.trim_start_matches(['u', 'e', 'o', 'a', 'i']);
+    // The connecting vowel of Abdu-/Abde-/Abdi-/Abdo-, or the a of Abdal- before its article;
+    // not the first letter of the name itself (Abd-Ahad, Abd-Aziz).
+    let bytes = rest.as_bytes();
+    let connecting = match bytes[0] {
+        b'u' | b'e' | b'i' | b'o' => true,
+        b'a' => bytes[1] == b'l' || (bytes.len() > 2 && bytes[1] == bytes[2]),
+        _ => false,
+    };
+    let rest = if connecting { &rest[1..] } else { rest };
     if matches!(
         rest,
         "llah" | "lla" | "lah" | "la" | "llahi" | "lahi" | "lloh" | "llo"
@@ -204,6 +259,15 @@ impl NameEngine {
             && let Some(abd) = canonical_abd(form)
         {
             return knowledge.canonical(&abd).map(str::to_string).unwrap_or(abd);
+        }
+        // Fused kunyas: Abolfazl = Abu al-Fazl, Abulqasim = Abu'l-Qasim.
+        if let Some(rest) = ["aboul", "abol", "abul", "abou", "abu"]
+            .iter()
+            .find_map(|prefix| form.strip_prefix(prefix))
+            .filter(|rest| rest.len() >= 3)
+        {
+            let rest = knowledge.canonical(rest).unwrap_or(rest);
+            return format!("abu{rest}");
         }
         for ending in ULLAH_ENDINGS {
             if let Some(base) = form.strip_suffix(ending)
@@ -273,7 +337,7 @@ impl NameEngine {
                 continue;
             }
             let folded = fold_arabic(&word.folded);
-            let arabic = &self.knowledge.arabic;
+            let arabic = self.knowledge.arabic();
             let make = |form: String, vowelless: bool| Item {
                 text: word.text.clone(),
                 form,
@@ -306,6 +370,11 @@ impl NameEngine {
     pub(crate) fn parse_without_weights(&self, name: &str) -> ParsedName {
         let knowledge = &self.knowledge;
         let mut items = self.romanise(words(name));
+        // "SURNAME, Given" lists: put the names back in written order, so that compounds split
+        // by the comma (KARIM ALI, Ali Abdul) join again and roles read naturally.
+        if let Some(first_given) = items.iter().position(|i| i.after_comma) {
+            items.rotate_left(first_given);
+        }
         // Drop pure numbers: they are document numbers or dates, not names.
         items.retain(|item| !item.form.bytes().all(|b| b.is_ascii_digit()));
 
@@ -318,7 +387,8 @@ impl NameEngine {
             let item = &items[index];
             let next_form = items.get(index + 1).map(|i| i.form.as_str());
             // Two-word particles: "son of", "fils de".
-            if let Some(next) = next_form {
+            // Only second words of two-word particles ("of", "de") are worth the lookup.
+            if let Some(next) = next_form.filter(|n| n.len() <= 3) {
                 let pair = format!("{} {}", item.form, next);
                 if particle(&pair) == Some(ParticleKind::Patronymic) {
                     tokens.push(self.make_token(
@@ -348,7 +418,11 @@ impl NameEngine {
                 }
                 Some(ParticleKind::Article) => {
                     // Izafa binding: "Zia ul Haq" is one name, Ziaulhaq.
-                    let binds = BINDING_ARTICLES.contains(&item.form.as_str())
+                    // Arabic ones bind only before the second element of a religious compound
+                    // (Saif al-Islam, Nur al-Haq); elsewhere "al-" starts a family name.
+                    let binding_article = BINDING_ARTICLES.contains(&item.form.as_str())
+                        || next_form.is_some_and(|n| knowledge.compound_seconds.contains(n));
+                    let binds = binding_article
                         && next_form
                             .is_some_and(|n| !DIN_FORMS.contains(&n) && particle(n).is_none())
                         && tokens
@@ -356,7 +430,12 @@ impl NameEngine {
                             .is_some_and(|t| t.is_compared() && t.role != TokenRole::Title);
                     if binds && let Some(previous) = tokens.pop() {
                         let next = &items[index + 1];
-                        let form = format!("{}{}{}", previous.form, item.form, next.form);
+                        let article = if item.form.starts_with('u') {
+                            item.form.as_str()
+                        } else {
+                            "ul"
+                        };
+                        let form = format!("{}{}{}", previous.form, article, next.form);
                         let text = format!("{} {} {}", previous.text, item.text, next.text);
                         let vowelless = previous.vowelless || next.vowelless;
                         tokens.push(self.make_token(
@@ -418,7 +497,8 @@ impl NameEngine {
                     let form = if ULLAH_FORMS.contains(&target.form.as_str()) {
                         "abdallah".to_string()
                     } else {
-                        format!("abd{}", target.form)
+                        // Written as the fused spelling, so that one rule canonicalises both.
+                        format!("abdul{}", target.form)
                     };
                     let vowelless = item.vowelless && target.vowelless;
                     tokens.push(self.make_token(
@@ -456,6 +536,41 @@ impl NameEngine {
                 ));
                 index += 1;
                 continue;
+            }
+            // "Abu X" (father of X) is one name, not the name X: Abu Bakr, Abu'l-Qasim.
+            if particle(&item.form) == Some(ParticleKind::Kunya) {
+                let mut next = index + 1;
+                if items
+                    .get(next)
+                    .is_some_and(|i| particle(&i.form) == Some(ParticleKind::Article))
+                {
+                    next += 1;
+                }
+                if let Some(target) = items.get(next)
+                    && particle(&target.form).is_none()
+                {
+                    let text = items[index..=next]
+                        .iter()
+                        .map(|i| i.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let prefix = if item.form.starts_with('u') {
+                        "umm"
+                    } else {
+                        "abu"
+                    };
+                    let form = format!("{prefix}{}", self.canonical_form(&target.form));
+                    let vowelless = item.vowelless && target.vowelless;
+                    tokens.push(self.make_token(
+                        text,
+                        form,
+                        TokenRole::Kunya,
+                        item.script,
+                        vowelless,
+                    ));
+                    index = next + 1;
+                    continue;
+                }
             }
             let role = if particle(&item.form) == Some(ParticleKind::Kunya) {
                 TokenRole::Kunya
@@ -496,7 +611,9 @@ impl NameEngine {
             if matches!(token.role, TokenRole::Given | TokenRole::Family) {
                 if is_tribal(knowledge, &token.canonical) {
                     token.role = TokenRole::Tribal;
-                } else if patronymic_from.is_some_and(|from| position >= from) {
+                } else if patronymic_from.is_some_and(|from| position >= from)
+                    || is_slavic_patronymic(&token.canonical)
+                {
                     token.role = TokenRole::Patronymic;
                 }
             }
@@ -525,12 +642,18 @@ impl NameEngine {
         let mut fused = Vec::new();
         for pair in compared.windows(2) {
             let (first, second) = (&tokens[pair[0]], &tokens[pair[1]]);
-            if matches!(first.role, TokenRole::Title | TokenRole::Initial)
+            // "A. Rahman" is how lists abbreviate Abdul Rahman.
+            let abbreviated_abd = first.role == TokenRole::Initial && first.form == "a";
+            if (matches!(first.role, TokenRole::Title | TokenRole::Initial) && !abbreviated_abd)
                 || matches!(second.role, TokenRole::Title | TokenRole::Initial)
             {
                 continue;
             }
-            let form = format!("{}{}", first.form, second.form);
+            let form = if abbreviated_abd {
+                format!("abdul{}", second.form)
+            } else {
+                format!("{}{}", first.form, second.form)
+            };
             let text = format!("{} {}", first.text, second.text);
             let token = self.make_token(
                 text,
@@ -550,21 +673,80 @@ impl NameEngine {
             .map(|&i| tokens[i].form.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let mut identity: Vec<&str> = compared
+        // Father's names are marked, so that "Salman bin Muhammad" and "Muhammad bin Salman"
+        // (two different men) are not the same name.
+        let mut identity: Vec<String> = compared
             .iter()
-            .map(|&i| tokens[i].canonical.as_str())
+            .map(|&i| {
+                let token = &tokens[i];
+                if token.role == TokenRole::Patronymic {
+                    format!("^{}", token.canonical)
+                } else {
+                    token.canonical.clone()
+                }
+            })
             .collect();
         identity.sort_unstable();
         let identity_key = identity.join(" ");
-        // The person's own name: first given name after a comma, else the first given name.
+        // The person's own name: the first given name after the comma.
+        // Only a comma says which name is the person's own; without one, token order is free
+        // (callers write names in any order) and no token is singled out.
+        let has_comma = items.iter().any(|i| i.after_comma);
         let primary = tokens
             .iter()
-            .position(|t| t.role == TokenRole::Given && items.iter().any(|i| i.after_comma))
-            .or_else(|| tokens.iter().position(|t| t.role == TokenRole::Given));
+            .position(|t| t.role == TokenRole::Given)
+            .filter(|_| has_comma);
         if let Some(primary) = primary {
             tokens[primary].primary = true;
+            // In "FAMILY, Own Father Grandfather" lists the names after the person's own are
+            // usually the father's chain (Umar Sabawi Ibrahim Hasan): siblings share them.
+            if items.iter().any(|i| i.after_comma) {
+                for token in tokens[primary + 1..].iter_mut() {
+                    if token.role == TokenRole::Given {
+                        token.secondary = true;
+                    }
+                }
+            }
+        }
+        // Names written before "bin"/"s/o" are the person's own, those after it the father's.
+        if let Some(from) = patronymic_from {
+            let end = from.min(tokens.len());
+            for token in tokens[..end].iter_mut() {
+                if matches!(token.role, TokenRole::Given | TokenRole::Family) {
+                    token.own = true;
+                }
+            }
+        }
+        if let Some(primary) = primary {
+            tokens[primary].own = true;
         }
         let identity_hash = hash_str(&identity_key);
+        let mut signature = 0u64;
+        for &i in &compared {
+            let codes = tokens[i].skeleton.as_bytes();
+            let mut previous = b'^';
+            for &code in codes.iter().chain(std::iter::once(&b'$')) {
+                let bigram = (u64::from(previous) << 8 | u64::from(code))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                signature |= 1 << (bigram >> 58);
+                previous = code;
+            }
+        }
+        let hot = compared
+            .iter()
+            .map(|&i| {
+                let token = &tokens[i];
+                let codes = token.skeleton.as_bytes();
+                HotToken {
+                    canonical_hash: token.canonical_hash,
+                    index: i as u16,
+                    first: codes.first().copied().unwrap_or(0),
+                    second: codes.get(1).copied().unwrap_or(0),
+                    long: codes.len() >= 4,
+                    special: token.special,
+                }
+            })
+            .collect();
         ParsedName {
             original: name.to_string(),
             tokens,
@@ -572,6 +754,8 @@ impl NameEngine {
             fused,
             identity_key,
             identity_hash,
+            signature,
+            hot,
         }
     }
 
@@ -588,16 +772,39 @@ impl NameEngine {
         } else {
             self.canonical_form(&form)
         };
-        let skeleton = skeleton(&canonical);
+        // A spelling from a variant class keeps its own skeleton: class membership is already
+        // checked through the canonical form, and the spelling itself is the better guide for
+        // near-misses (Reda ~ Rida even though Rida's class is written Ridha).
+        let in_class = self.knowledge.canonical(&form).is_some();
+        let skeleton = skeleton(if in_class { &form } else { &canonical });
         let letters = canonical
             .bytes()
             .filter(u8::is_ascii_lowercase)
             .fold(0u32, |mask, b| mask | 1 << (b - b'a'));
         let codes = skeleton.bytes().fold(0u64, |mask, b| mask | 1 << (b % 64));
+        let (affix, core) = compound_core(&canonical);
+        let core_skeleton: Box<str> = skeleton_of(core).into();
+        let core: Box<str> = core.into();
+        // Prefixes written fused to a name: the Arabic article (Alnaimi), Persian Mir (Mirhejazi).
+        let stripped = strip_fused_prefix(&form)
+            .filter(|rest| rest.len() >= 4 && role != TokenRole::Particle)
+            .map(|rest| {
+                let bare = skeleton_of(&self.canonical_form(rest));
+                let hash = hash_str(&bare);
+                Box::new((bare, hash))
+            });
         Token {
             letters,
             codes,
             primary: false,
+            special: role == TokenRole::Initial || affix != 0 || stripped.is_some(),
+            affix,
+            core,
+            core_skeleton,
+            secondary: false,
+            own: false,
+            stripped,
+            form_hash: hash_str(&form),
             canonical_hash: hash_str(&canonical),
             skeleton_hash: hash_str(&skeleton),
             text,
@@ -642,10 +849,61 @@ impl NameEngine {
                     .frequencies
                     .information(&token.canonical)
                     .min(tuning.max_information);
-                (information - tuning.information_offset).max(tuning.min_weight)
+                let weight = (information - tuning.information_offset).max(tuning.min_weight);
+                // Siblings share a father's name: agreement on it proves less.
+                if token.role == TokenRole::Patronymic {
+                    weight * tuning.patronymic_weight
+                } else if token.secondary {
+                    weight * tuning.secondary_weight
+                } else {
+                    weight
+                }
             }
         }
     }
+}
+
+/// The name without a prefix written fused to it: the Arabic article (Alnaimi, Elkaddafi), its
+/// assimilated forms in French and Maghreb spellings (Essaidi, Ettayeb, Assaidi) and the Persian
+/// honorifics Mir and Seyed (Mirhejazi, Seyedmohammad).
+fn strip_fused_prefix(form: &str) -> Option<&str> {
+    let prefixes = [
+        "al", "el", "mir", "seyyed", "seyed", "sayyid", "sayed", "syed",
+    ];
+    if let Some(rest) = prefixes.iter().find_map(|prefix| form.strip_prefix(prefix)) {
+        return Some(rest);
+    }
+    let bytes = form.as_bytes();
+    let assimilated = bytes.len() > 5
+        && matches!(bytes[0], b'a' | b'e')
+        && bytes[1] == bytes[2]
+        && matches!(bytes[1], b's' | b't' | b'd' | b'r' | b'z' | b'n');
+    assimilated.then(|| &form[2..])
+}
+
+/// Splits a canonical compound into its fixed part's code and the distinctive rest.
+fn compound_core(canonical: &str) -> (u8, &str) {
+    let long_enough = |rest: &&str| rest.len() >= 2;
+    if let Some(rest) = canonical.strip_prefix("abd").filter(long_enough) {
+        (1, rest)
+    } else if let Some(rest) = canonical.strip_prefix("abu").filter(long_enough) {
+        (2, rest)
+    } else if let Some(rest) = canonical.strip_suffix("ullah").filter(long_enough) {
+        (3, rest)
+    } else if let Some(rest) = canonical.strip_suffix("uddin").filter(long_enough) {
+        (4, rest)
+    } else {
+        (0, canonical)
+    }
+}
+
+/// Russian, Ukrainian and Belarusian patronymics (Aleksandrovich, Petrovna, Oleksandrovych).
+fn is_slavic_patronymic(canonical: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
+        "avich", "avna",
+    ];
+    canonical.len() >= 7 && ENDINGS.iter().any(|ending| canonical.ends_with(ending))
 }
 
 fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {
@@ -725,7 +983,7 @@ mod tests {
         );
         check(
             "AHMADZAI, Hashem",
-            &[("ahmadzai", Tribal), ("hashem", Given)],
+            &[("hashem", Given), ("ahmadzai", Tribal)],
         );
         check("Mohammadhasni", &[("muhammad", Given), ("hasni", Family)]);
         check("Zia ul Haq", &[("ziaulhaq", Given)]);

@@ -54,6 +54,8 @@ pub fn skeleton(form: &str) -> String {
             b't' if next == b'h' => (Some(b'T'), 2),
             b'd' if next == b'h' => (Some(b'z'), 2),
             b'd' if next == b'j' => (Some(b'j'), 2),
+            // Russian transliteration writes j as dzh (Dzhamal, Dzheykhun).
+            b'd' if next == b'z' && at(index + 2) == b'h' => (Some(b'j'), 3),
             b'z' if next == b'h' => (Some(b'z'), 2),
             b'p' if next == b'h' => (Some(b'f'), 2),
             b'c' if next == b'k' => (Some(b'k'), 2),
@@ -81,30 +83,81 @@ pub fn skeleton(form: &str) -> String {
 }
 
 /// Cost of substituting one skeleton code for another, in tenths.
-fn substitution_cost(a: u8, b: u8) -> u32 {
+const fn substitution_cost(a: u8, b: u8) -> u8 {
     if a == b {
         return 0;
     }
     let (low, high) = if a < b { (a, b) } else { (b, a) };
     match (low, high) {
         (b'T', b's') | (b'T', b't') | (b'b', b'p') | (b'g', b'k') | (b'k', b'x') => 3,
-        (b'S', b's') | (b'C', b'S') | (b'd', b'z') | (b'j', b'z') | (b'b', b'v') | (b'f', b'v') => {
-            4
-        }
-        (b'h', b'x') | (b'a', b'h') | (b'C', b'j') | (b'T', b'z') | (b'd', b't') | (b'g', b'j') => {
-            5
-        }
+        (b'T', b'd')
+        | (b'S', b's')
+        | (b'C', b'S')
+        | (b'd', b'z')
+        | (b'j', b'z')
+        | (b'b', b'v')
+        | (b'f', b'v') => 4,
+        (b'g', b'h')
+        | (b'h', b'x')
+        | (b'a', b'h')
+        | (b'C', b'j')
+        | (b'T', b'z')
+        | (b'd', b't')
+        | (b'g', b'j') => 5,
         (b'a', b'y') | (b'a', b'v') | (b'v', b'y') => 5,
         _ => 10,
     }
 }
 
 /// Cost of inserting or deleting a skeleton code, in tenths.
-fn indel_cost(code: u8) -> u32 {
+const fn indel_cost(code: u8) -> u8 {
     match code {
         b'h' | b'a' | b'v' | b'y' => 5,
         _ => 10,
     }
+}
+
+/// The costs as lookup tables, built at compile time: the distance runs in the hot path.
+struct CostTables {
+    substitution: [[u8; 128]; 128],
+    indel: [u8; 256],
+}
+
+const fn build_cost_tables() -> CostTables {
+    let mut substitution = [[10u8; 128]; 128];
+    let mut indel = [10u8; 256];
+    let mut a = 0;
+    while a < 128 {
+        let mut b = 0;
+        while b < 128 {
+            substitution[a][b] = substitution_cost(a as u8, b as u8);
+            b += 1;
+        }
+        indel[a] = indel_cost(a as u8);
+        a += 1;
+    }
+    CostTables {
+        substitution,
+        indel,
+    }
+}
+
+static COSTS: CostTables = build_cost_tables();
+
+#[inline]
+pub(crate) fn substitute(a: u8, b: u8) -> u32 {
+    if a < 128 && b < 128 {
+        u32::from(COSTS.substitution[a as usize][b as usize])
+    } else if a == b {
+        0
+    } else {
+        10
+    }
+}
+
+#[inline]
+fn indel(code: u8) -> u32 {
+    u32::from(COSTS.indel[code as usize])
 }
 
 /// Weighted edit distance between two skeletons, in tenths of an edit.
@@ -130,14 +183,14 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
     };
     previous[0] = 0;
     for (j, &code) in b.iter().enumerate() {
-        previous[j + 1] = previous[j] + indel_cost(code);
+        previous[j + 1] = previous[j] + indel(code);
     }
     for &code_a in a {
-        current[0] = previous[0] + indel_cost(code_a);
+        current[0] = previous[0] + indel(code_a);
         for (j, &code_b) in b.iter().enumerate() {
-            let substitute = previous[j] + substitution_cost(code_a, code_b);
-            let delete = previous[j + 1] + indel_cost(code_a);
-            let insert = current[j] + indel_cost(code_b);
+            let substitute = previous[j] + substitute(code_a, code_b);
+            let delete = previous[j + 1] + indel(code_a);
+            let insert = current[j] + indel(code_b);
             current[j + 1] = substitute.min(delete).min(insert);
         }
         previous.copy_from_slice(current);

@@ -75,13 +75,7 @@ pub fn romanise_table(folded: &str) -> String {
             'ژ' | 'ږ' => "zh",
             'س' | 'ص' | 'څ' => "s",
             'ش' | 'ښ' => "sh",
-            'ع' => {
-                if first {
-                    "a"
-                } else {
-                    ""
-                }
-            }
+            'ع' if first => "a",
             'غ' => "gh",
             'ف' => "f",
             'ق' => "q",
@@ -90,27 +84,13 @@ pub fn romanise_table(folded: &str) -> String {
             'ل' => "l",
             'م' => "m",
             'ن' | 'ڼ' => "n",
-            'و' => {
-                if first {
-                    "w"
-                } else {
-                    "u"
-                }
-            }
-            'ه' => {
-                if last && previous.is_some_and(|p| p != 'ا') {
-                    "a"
-                } else {
-                    "h"
-                }
-            }
-            'ی' => {
-                if first {
-                    "y"
-                } else {
-                    "i"
-                }
-            }
+            'و' if first => "w",
+            'و' => "u",
+            // A final h after a consonant is the -a/-eh ending (Hamza, Fatemeh).
+            'ه' if last && previous.is_some_and(|p| p != 'ا') => "a",
+            'ه' => "h",
+            'ی' if first => "y",
+            'ی' => "i",
             'ې' => "e",
             'ۍ' => "ai",
             '0'..='9' => "",

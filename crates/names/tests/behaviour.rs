@@ -1,0 +1,272 @@
+//! Behaviour of the names engine as callers see it: data-driven pair checks and properties.
+
+use airbridge_names::{FrequencyTable, MatchKind, NameEngine, TokenRole};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn engine() -> &'static NameEngine {
+    static ENGINE: OnceLock<NameEngine> = OnceLock::new();
+    ENGINE.get_or_init(NameEngine::new)
+}
+
+/// What a pair of names should score.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// The same person: at least 0.8.
+    Same,
+    /// Probably the same, written very differently: at least 0.6.
+    Likely,
+    /// Different people: below 0.5.
+    Different,
+}
+
+fn check(a: &str, b: &str, expect: Expect) {
+    let score = engine().score(a, b);
+    let ok = match expect {
+        Expect::Same => score >= 0.8,
+        Expect::Likely => score >= 0.6,
+        Expect::Different => score < 0.5,
+    };
+    assert!(
+        ok,
+        "{a:?} vs {b:?}: expected {expect:?}, scored {score:.3}\n{:#?}",
+        engine().compare(a, b).aligned
+    );
+}
+
+use Expect::*;
+
+#[test]
+fn the_engine_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    shareable(engine());
+    let scores: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| engine().score("Hamid Karzai", "حامد کرزی")))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(0.0))
+            .collect()
+    });
+    assert_eq!(scores[0], scores[1]);
+}
+
+#[test]
+fn the_issue_examples() {
+    let base = "Mohammad Hashem Ahmadzai";
+    check(base, "Muhammad Hashim", Likely);
+    check(base, "محمد هاشم احمدزی", Same);
+    check(base, "HASHIM AHMADZAI MOHAMMAD", Same);
+    check(base, "M. Hashem s/o Abdul Rahman", Likely);
+    check("Muhammad Hashim", "محمد هاشم احمدزی", Likely);
+}
+
+#[test]
+fn transliteration_variants_are_the_same_name() {
+    check("Abdul Rahman Popalzai", "Abdurrahman Popalzay", Same);
+    check("Abd al-Rahman Popalzai", "Abdulrahman Popalzai", Same);
+    check("Nasrullah Zadran", "Nasr Ullah Zadran", Same);
+    check("Nizamuddin Haqqani", "Nizam ud-Din Haqqani", Same);
+    check("Mawlawi Qasim Khalid", "Maulavi Kasim Xalid", Same);
+    check("Yusuf Dawood", "Youssef Daud", Same);
+    check("Uthman Ghani", "Usman Ghani", Same);
+    check("Gulbuddin Hekmatyar", "Golboddin Hikmatyar", Same);
+    check("Zia ul Haq Sherzai", "Ziaulhaq Sherzai", Same);
+    check("Sayed Mustafa Kazemi", "Syed Mostafa Kazimi", Same);
+    check("AHMADZAI, Hashem", "Hashem Ahmadzai", Same);
+    check("Dr. Ashraf Ghani Ahmadzai", "Ashraf Ghani Ahmadzai", Same);
+    check("Abu Bakr al-Baghdadi", "Abubakr Baghdadi", Same);
+    check("Фуад Гулиев", "Fuad Guliyev", Same);
+    check("José Müller", "Jose Mueller", Likely);
+}
+
+#[test]
+fn arabic_script_matches_latin() {
+    check("Abdul Ghani Baradar", "عبدالغنی برادر", Same);
+    check("Sirajuddin Haqqani", "سراج الدین حقانی", Same);
+    check("Gulbuddin Hekmatyar", "گلبدین حکمتیار", Same);
+    check("Amanullah Noorzai", "امان الله نورزی", Same);
+    check("Hamid Karzai", "حامد کرزی", Same);
+    check("Mullah Mohammad Omar", "ملا محمد عمر", Same);
+    // Arabic and Persian letter forms of one name.
+    check("علي كريمي", "علی کریمی", Same);
+}
+
+#[test]
+fn different_people_score_low() {
+    check(
+        "Mohammad Hashem Ahmadzai",
+        "Mohammad Karim Popalzai",
+        Different,
+    );
+    check("Abdul Haq Wasiq", "Abdul Hadi Karimi", Different);
+    check("Olaf Scholz", "Angela Merkel", Different);
+    check("Saif al-Islam Qadhafi", "Saif al-Arab Qadhafi", Different);
+    check("Ali Khan", "Wael Khan", Different);
+    check("Mohammad", "Ahmad", Different);
+}
+
+#[test]
+fn siblings_score_below_the_person_himself() {
+    // Brothers share the family name and the father's chain; only the own name differs.
+    let person = "AL-TIKRITI, Umar Sabawi Ibrahim";
+    let alias = engine().score(person, "AL-TIKRITI, Omar Sabawi");
+    let brother = engine().score(person, "AL-TIKRITI, Ayman Sabawi Ibrahim");
+    assert!(
+        alias > brother + 0.1,
+        "alias {alias:.3} vs brother {brother:.3}"
+    );
+}
+
+#[test]
+fn a_fathers_name_is_not_the_persons_own() {
+    // Father and son: the son's own name agrees with nothing of the father's own name.
+    let swapped = engine().score("Salman bin Muhammad al-Rawi", "Muhammad bin Salman al-Rawi");
+    let same = engine().score("Salman bin Muhammad al-Rawi", "Salman bin Mohammed Rawi");
+    assert!(
+        swapped < 0.8 && same > 0.95,
+        "swapped {swapped:.3}, same {same:.3}"
+    );
+    let son = engine().score("KHANANI, Hozaifa Javed", "KHANANI, Javed");
+    let alias = engine().score("KHANANI, Javed", "KHANANI, Javaid");
+    assert!(son < alias - 0.2, "son {son:.3}, alias {alias:.3}");
+}
+
+#[test]
+fn explanation_says_how_tokens_aligned() {
+    let comparison = engine().compare("M. Hashem Ahmadzai", "Mohammad Hashim Ahmadzai");
+    let kinds: Vec<MatchKind> = comparison.aligned.iter().map(|a| a.kind).collect();
+    assert!(kinds.contains(&MatchKind::Exact), "{kinds:?}");
+    assert!(kinds.contains(&MatchKind::Phonetic), "{kinds:?}");
+    assert!(kinds.contains(&MatchKind::Initial), "{kinds:?}");
+    let fused = engine().compare("Abdulrahim Zadran", "Abdul Rahim Zadran");
+    assert_eq!(fused.score, 1.0, "{fused:#?}");
+    let compound = engine().compare("Fazlurrahman Khan", "Fazlur Rahman Khan");
+    assert!(
+        compound
+            .aligned
+            .iter()
+            .any(|a| a.kind == MatchKind::Compound),
+        "{:#?}",
+        compound.aligned
+    );
+    assert_eq!(
+        compound.score,
+        engine().score("Fazlurrahman Khan", "Fazlur Rahman Khan")
+    );
+}
+
+#[test]
+fn parse_reports_roles_and_romanisation() {
+    let parsed = engine().parse("Mullah Abdul Ghani s/o Abdul Ahmad Popalzai");
+    let roles: Vec<(&str, TokenRole)> = parsed
+        .tokens
+        .iter()
+        .map(|t| (t.canonical.as_str(), t.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("mulla", TokenRole::Title),
+            ("abdghani", TokenRole::Given),
+            ("s/o", TokenRole::Particle),
+            ("abdahmad", TokenRole::Patronymic),
+            ("popalzai", TokenRole::Tribal),
+        ]
+    );
+    assert_eq!(engine().parse("محمد هاشم").romanised, "mohammad hashim");
+}
+
+#[test]
+fn frequencies_change_what_agreement_is_worth() {
+    let pair = ("Zarghun Shah", "Zarghun Karim");
+    let builtin = engine().score(pair.0, pair.1);
+    // A caller whose lists are full of Zarghuns: agreement on it is worth less there.
+    let names: Vec<String> = (0..500).map(|i| format!("Zarghun N{i}")).collect();
+    let table = FrequencyTable::from_names(engine(), names.iter());
+    let local = engine().clone().with_frequencies(table);
+    assert!(
+        local.score(pair.0, pair.1) < builtin,
+        "{} !< {builtin}",
+        local.score(pair.0, pair.1)
+    );
+}
+
+#[test]
+fn keys_bring_variants_together() {
+    let shared = |a: &str, b: &str| {
+        let (ka, kb) = (engine().keys(a), engine().keys(b));
+        ka.iter().any(|k| kb.contains(k))
+    };
+    assert!(shared("Mohammad Hashem Ahmadzai", "محمد هاشم احمدزی"));
+    assert!(shared("Gulbuddin Hekmatyar", "Golboddin Hikmatyar"));
+    assert!(!shared("Olaf Scholz", "Angela Merkel"));
+}
+
+/// Plain name tokens that trigger no compound or particle rule, for order properties.
+const PLAIN: &[&str] = &[
+    "Hashem", "Karim", "Zadran", "Noorzai", "Wardak", "Faridun", "Mirwais", "Shinwari", "Rahim",
+    "Qasim", "Olga", "Petrov",
+];
+
+fn plain_name() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::collection::vec(prop::sample::select(PLAIN), 1..5)
+}
+
+fn any_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,40}",
+        "[a-zA-Z' ,.-]{0,30}",
+        "[\u{0600}-\u{06FF}\u{200C} ]{0,20}",
+        "[a-z\u{0621}-\u{064A}\u{0400}-\u{044F} /]{0,25}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn never_panics_and_stays_in_range(a in any_name(), b in any_name()) {
+        let parsed = engine().parse(&a);
+        let _ = engine().keys(&a);
+        let score = engine().score(&a, &b);
+        prop_assert!((0.0..=1.0).contains(&score), "{score}");
+        prop_assert_eq!(engine().compare(&a, &b).score, score);
+        prop_assert_eq!(engine().score_parsed(&parsed, &engine().parse(&b)), score);
+    }
+
+    #[test]
+    fn symmetric(a in any_name(), b in any_name()) {
+        let (ab, ba) = (engine().score(&a, &b), engine().score(&b, &a));
+        prop_assert!((ab - ba).abs() < 1e-9, "{ab} vs {ba}");
+    }
+
+    #[test]
+    fn identical_names_score_one(tokens in plain_name()) {
+        let name = tokens.join(" ");
+        prop_assert_eq!(engine().score(&name, &name), 1.0);
+    }
+
+    #[test]
+    fn invariant_under_case_punctuation_whitespace_and_order(
+        a in plain_name(), b in plain_name(), seed in 0usize..100
+    ) {
+        let reference = engine().score(&a.join(" "), &b.join(" "));
+        let upper = a.join(" ").to_uppercase();
+        prop_assert!((engine().score(&upper, &b.join(" ")) - reference).abs() < 1e-9);
+        let spaced = format!("  {}. ", a.join(" .  "));
+        prop_assert!((engine().score(&spaced, &b.join(" ")) - reference).abs() < 1e-9);
+        let mut rotated = a.clone();
+        let len = rotated.len();
+        rotated.rotate_left(seed % len);
+        prop_assert!((engine().score(&rotated.join(" "), &b.join(" ")) - reference).abs() < 1e-9);
+    }
+
+    #[test]
+    fn invariant_under_diacritics(tokens in plain_name()) {
+        let plain = tokens.join(" ");
+        let accented: String = plain.chars().map(|c| match c { 'a' => 'á', 'e' => 'ë', 'i' => 'î', 'o' => 'ø', 'u' => 'ü', other => other }).collect();
+        prop_assert_eq!(engine().score(&plain, &accented), 1.0);
+    }
+}
