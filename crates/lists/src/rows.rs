@@ -85,6 +85,58 @@ fn looks_like_formula(value: &str) -> bool {
             && !value[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// The names engine, built once: parsing a full name needs its knowledge of titles, particles,
+/// compounds and tribal names.
+fn engine() -> &'static airbridge_names::NameEngine {
+    static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(airbridge_names::NameEngine::new)
+}
+
+/// Splits a name given as one string into parts when the names engine can tell them apart for
+/// sure: a father's name after s/o, bin, walad, "fils de"…, and a tribal or family name
+/// (Ahmadzai, -khel, Kabuli). Otherwise the name is kept whole: "Mohammad Hashem" may be a
+/// given name and a father's name, or two given names, and guessing would mislead matching.
+fn split_full_name(name: PersonName) -> PersonName {
+    use airbridge_names::TokenRole;
+    let Some(full) = name.full.as_deref() else {
+        return name;
+    };
+    if name.given.is_some() || name.family.is_some() || name.father.is_some() {
+        return name;
+    }
+    let parsed = engine().parse(full);
+    let has = |role: TokenRole| parsed.tokens.iter().any(|t| t.role == role);
+    if !has(TokenRole::Patronymic) && !has(TokenRole::Tribal) {
+        return name;
+    }
+    let join = |roles: &[TokenRole]| {
+        let words: Vec<&str> = parsed
+            .tokens
+            .iter()
+            .filter(|t| roles.contains(&t.role))
+            .map(|t| t.text.as_str())
+            .collect();
+        (!words.is_empty()).then(|| words.join(" "))
+    };
+    let given = join(&[
+        TokenRole::Given,
+        TokenRole::Family,
+        TokenRole::Title,
+        TokenRole::Kunya,
+        TokenRole::Initial,
+    ]);
+    if given.is_none() {
+        return name;
+    }
+    PersonName {
+        given,
+        family: join(&[TokenRole::Tribal]),
+        father: join(&[TokenRole::Patronymic]),
+        full: None,
+        ..name
+    }
+}
+
 /// A document number, with its issuing country when written after it as `P1234567 (AF)`.
 fn document(kind: DocumentKind, text: &str) -> Result<Document, airbridge_domain::PersonError> {
     if let Some((number, rest)) = text.rsplit_once('(')
@@ -296,7 +348,16 @@ fn parse_row(
     {
         parsed.relation = Some(Relation::OtherRelative);
     }
-    person.name = name;
+    // Only a list that gives names as one string has its names split; a list with name-part
+    // columns (an Airbridge export among them) said what it meant.
+    let only_full_names = [Field::Given, Field::Family, Field::Father]
+        .iter()
+        .all(|f| mapping.column_of(*f).is_none());
+    person.name = if only_full_names {
+        split_full_name(name)
+    } else {
+        name
+    };
     if person.name.is_unnamed() && person.name.placeholder.is_none() {
         match parsed.relation {
             Some(relation) if relation != Relation::Principal => {
@@ -395,6 +456,30 @@ mod tests {
         assert_eq!(columns, ["تاریخ تولد", "Phone"]);
         assert_eq!(parsed[3].status(), RowStatus::Rejected);
         assert_eq!(parsed[3].raw, [("Family ID".to_owned(), "F2".to_owned())]);
+    }
+
+    #[test]
+    fn full_names_are_split_only_when_the_parts_are_certain() {
+        let parsed = rows(
+            "Full name\nMohammad Hashem Ahmadzai s/o Abdul Rahman\nMohammad Hashem\nZarmina Sadat\n",
+        );
+        let name = |i: usize| parsed[i].person.as_ref().unwrap().name.clone();
+        let first = name(0);
+        assert_eq!(first.given.as_deref(), Some("Mohammad Hashem"));
+        assert_eq!(first.family.as_deref(), Some("Ahmadzai"));
+        assert_eq!(first.father.as_deref(), Some("Abdul Rahman"));
+        assert_eq!(first.full, None);
+        // No father or tribe marked: kept whole.
+        assert_eq!(name(1).full.as_deref(), Some("Mohammad Hashem"));
+        assert_eq!(name(1).given, None);
+        assert_eq!(name(2).full.as_deref(), Some("Zarmina Sadat"));
+        // A list with name-part columns keeps its full names as written.
+        let parsed = rows("Given name,Full name\n,Mohammad Hashem Ahmadzai s/o Abdul Rahman\n");
+        let name = parsed[0].person.as_ref().unwrap().name.clone();
+        assert_eq!(
+            name.full.as_deref(),
+            Some("Mohammad Hashem Ahmadzai s/o Abdul Rahman")
+        );
     }
 
     #[test]
