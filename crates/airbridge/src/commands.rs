@@ -330,10 +330,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .await?
                         .ok_or_else(|| not_found("person", id))?;
                     let history = store.status_history(id).await?;
+                    let sources = store.person_sources(id).await?;
                     show(
                         json,
-                        &serde_json::json!({ "person": record, "history": history }),
-                        || person_details(&record, &history),
+                        &serde_json::json!({ "person": record, "history": history, "sources": sources }),
+                        || {
+                            let mut text = person_details(&record, &history);
+                            for source in &sources {
+                                text.push_str(&format!(
+                                    "\n  from list     {} ({}), imported {}",
+                                    source.source, source.row_key, source.imported_at
+                                ));
+                                for (column, value) in &source.extra {
+                                    text.push_str(&format!("\n    {column}: {value}"));
+                                }
+                            }
+                            text
+                        },
                     )?;
                 }
                 PersonCommand::Search {

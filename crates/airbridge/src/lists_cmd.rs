@@ -181,7 +181,7 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
         notes.extend(table.notes.iter().map(|n| format!("{sheet}: {n}")));
         if !mapping.unrecognised.is_empty() {
             notes.push(format!(
-                "{sheet}: columns kept but not read: {} (name them in a --mapping file)",
+                "{sheet}: columns not read into fields, kept with each person as written: {} (name them in a --mapping file to read them)",
                 mapping.unrecognised.join(", ")
             ));
         }
@@ -189,17 +189,16 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
         let keys = row_keys(&rows);
         let cases = build_cases(&mut rows);
         for case in cases {
+            // Moved, not copied: a million-row list is held once.
             let members = case
                 .members
-                .iter()
-                .map(|member| {
-                    let row = &rows[member.row];
-                    ImportMember {
-                        row_key: keys[member.row].clone(),
-                        fingerprint: row.fingerprint.clone(),
-                        relation: member.relation,
-                        person: member.person.clone(),
-                    }
+                .into_iter()
+                .map(|member| ImportMember {
+                    row_key: keys[member.row].clone(),
+                    fingerprint: rows[member.row].fingerprint.clone(),
+                    relation: member.relation,
+                    person: member.person,
+                    extra: std::mem::take(&mut rows[member.row].unread),
                 })
                 .collect();
             batch.cases.push(ImportCase {

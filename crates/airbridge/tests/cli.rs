@@ -350,6 +350,11 @@ fn import_reports_every_row_and_is_idempotent() {
         report.lines().any(|l| l.starts_with(",5,rejected")),
         "{report}"
     );
+    let shown = ok(&db, &["person", "show", "P1"]);
+    assert!(
+        shown.contains("from list     liste-ambassade.csv (family:F1#1)"),
+        "{shown}"
+    );
     let quarantine = ok(&db, &["quarantine"]);
     assert!(
         quarantine.contains("line 5") && quarantine.contains("Famille=F2"),

@@ -21,7 +21,8 @@ pub struct ImportedCase {
     pub members: Vec<ImportedMember>,
 }
 
-/// Builds cases from the accepted rows (rejected rows are left out). Issues found while grouping
+/// Builds cases from the accepted rows (rejected rows are left out), moving each row's person
+/// into its case. Issues found while grouping
 /// (no principal, two principals, a dependent with no one above it) are added to their rows.
 pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
     let by_id = rows.iter().any(|r| r.family_id.is_some());
@@ -35,7 +36,8 @@ pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
             continue;
         }
         let relation = rows[index].relation;
-        let Some(person) = rows[index].person.clone() else {
+        // Moved out of the row (the row keeps its issues and raw cells for the report).
+        let Some(person) = rows[index].person.take() else {
             continue;
         };
         let target = if by_id {

@@ -44,20 +44,26 @@ pub enum RowStatus {
 pub struct ParsedRow {
     pub sheet: Option<String>,
     pub line: usize,
+    /// The person read from the row; [`crate::build_cases`] moves it into its case.
     pub person: Option<Person>,
     pub relation: Option<Relation>,
     pub family_id: Option<String>,
     pub row_id: Option<String>,
     pub issues: Vec<RowIssue>,
-    /// The row as it was: (header, value) for every non-empty cell. Nothing is lost.
+    /// The row as it was, (header, value) for every non-empty cell, kept for rejected rows (they
+    /// go to the quarantine whole); accepted rows keep their person and `unread` cells.
     pub raw: Vec<(String, String)>,
+    /// Cells of columns the mapping did not read (and notes): kept with the person, since a
+    /// list's extra columns are the sender's and nothing may be silently dropped.
+    pub unread: Vec<(String, String)>,
     /// SHA-256 of the raw row: the same row in a later import is recognised as unchanged.
     pub fingerprint: String,
 }
 
 impl ParsedRow {
     pub fn status(&self) -> RowStatus {
-        if self.person.is_none() || self.issues.iter().any(|i| i.severity == Severity::Error) {
+        // A row without a person always carries the error that says why.
+        if self.issues.iter().any(|i| i.severity == Severity::Error) {
             RowStatus::Rejected
         } else if self.issues.is_empty() {
             RowStatus::Accepted
@@ -197,7 +203,26 @@ fn parse_row(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
+    let unread: Vec<(String, String)> = table
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| matches!(mapping.columns.get(*index), Some(None | Some(Field::Notes))))
+        .filter_map(|(index, header)| {
+            let value = row.cells.get(index).map(|v| v.trim()).unwrap_or("");
+            (!value.is_empty()).then(|| (header.clone(), value.to_owned()))
+        })
+        .chain(
+            row.cells
+                .iter()
+                .enumerate()
+                .skip(table.headers.len())
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(i, v)| (format!("column {}", i + 1), v.clone())),
+        )
+        .collect();
     let mut parsed = ParsedRow {
+        unread,
         sheet: table.sheet.clone(),
         line: row.line,
         person: None,
@@ -401,6 +426,11 @@ fn parse_row(
             message: e.to_string(),
         }),
     }
+    // An accepted row lives on as its person and its unread cells; only a rejected row needs
+    // its raw cells (for the quarantine). Dropping them keeps large imports small.
+    if parsed.status() != RowStatus::Rejected {
+        parsed.raw = Vec::new();
+    }
     parsed
 }
 
@@ -486,6 +516,7 @@ mod tests {
     fn formulas_are_flagged_and_fingerprints_follow_content() {
         let parsed = rows("Name,Notes\n=HYPERLINK(\"http://x\"),a\nKarim,b\nKarim,b\n");
         assert!(parsed[0].issues[0].message.contains("formula"));
+        assert_eq!(parsed[1].unread, [("Notes".to_owned(), "b".to_owned())]);
         assert_eq!(
             parsed[0].person.as_ref().unwrap().name.display(),
             "=HYPERLINK(\"http://x\")"

@@ -19,15 +19,16 @@ fn read_everything(name: &str, bytes: &[u8]) {
         for table in tables {
             let mapping = ColumnMapping::detect(&table.headers, &MappingFile::default());
             let mut rows = parse_rows(&table, &mapping, &options());
+            let accepted = rows
+                .iter()
+                .filter(|r| r.status() != airbridge_lists::RowStatus::Rejected)
+                .count();
+            assert!(rows.iter().all(
+                |r| r.person.is_some() == (r.status() != airbridge_lists::RowStatus::Rejected)
+            ));
             let cases = build_cases(&mut rows);
             // Every accepted row lands in exactly one case.
             let members: usize = cases.iter().map(|c| c.members.len()).sum();
-            let accepted = rows
-                .iter()
-                .filter(|r| {
-                    r.person.is_some() && r.status() != airbridge_lists::RowStatus::Rejected
-                })
-                .count();
             assert_eq!(members, accepted);
             for case in &cases {
                 assert_eq!(

@@ -128,6 +128,11 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         query: &PersonQuery,
     ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
+    /// The imported rows a person came from, with the cells no field took.
+    fn person_sources(
+        &self,
+        id: PersonId,
+    ) -> impl Future<Output = Result<Vec<PersonSource>>> + Send;
     /// Registers whole cases (principal and dependents) in one transaction: all or none.
     fn add_cases(
         &self,

@@ -138,6 +138,18 @@ pub struct ImportMember {
     pub fingerprint: String,
     pub relation: Relation,
     pub person: Person,
+    /// Cells of the row that no field took: kept with the row.
+    #[serde(default)]
+    pub extra: Vec<(String, String)>,
+}
+
+/// Where a person came from: a row of an imported list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSource {
+    pub source: String,
+    pub row_key: String,
+    pub imported_at: String,
+    pub extra: Vec<(String, String)>,
 }
 
 /// A case of an imported list.

@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "screening",
         include_str!("../migrations/sqlite/0004_screening.sql"),
     ),
+    (
+        5,
+        "import_extra",
+        include_str!("../migrations/sqlite/0005_import_extra.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -1078,6 +1083,25 @@ impl Store for SqliteStore {
         Ok(ids)
     }
 
+    async fn person_sources(&self, id: PersonId) -> Result<Vec<PersonSource>> {
+        sqlx::query(
+            "SELECT source, row_key, imported_at, extra FROM import_rows WHERE person_id = ? ORDER BY imported_at",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(PersonSource {
+                source: row.try_get("source")?,
+                row_key: row.try_get("row_key")?,
+                imported_at: row.try_get("imported_at")?,
+                extra: from_json(&row.try_get::<String, _>("extra")?, "imported row's extra cells")?,
+            })
+        })
+        .collect()
+    }
+
     async fn add_case_member(
         &self,
         actor: &Actor,
@@ -1259,11 +1283,12 @@ impl Store for SqliteStore {
                 )
                 .await?;
                 sqlx::query(
-                    "UPDATE import_rows SET fingerprint = ?, imported_at = ? \
+                    "UPDATE import_rows SET fingerprint = ?, imported_at = ?, extra = ? \
                      WHERE nation = ? AND source = ? AND row_key = ?",
                 )
                 .bind(&member.fingerprint)
                 .bind(&tx.at)
+                .bind(to_json(&member.extra)?)
                 .bind(nation.as_str())
                 .bind(&source)
                 .bind(&member.row_key)
@@ -1320,8 +1345,8 @@ impl Store for SqliteStore {
                         .await?;
                         created.push(id);
                         sqlx::query(
-                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at) \
-                             VALUES (?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?)",
                         )
                         .bind(nation.as_str())
                         .bind(&source)
@@ -1329,6 +1354,7 @@ impl Store for SqliteStore {
                         .bind(&member.fingerprint)
                         .bind(id.0)
                         .bind(&tx.at)
+                        .bind(to_json(&member.extra)?)
                         .execute(&mut *tx.tx)
                         .await?;
                     }
@@ -1354,8 +1380,8 @@ impl Store for SqliteStore {
                     outcome.cases_created += 1;
                     for (member, id) in fresh.iter().zip(&ids) {
                         sqlx::query(
-                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at) \
-                             VALUES (?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?)",
                         )
                         .bind(nation.as_str())
                         .bind(&source)
@@ -1363,6 +1389,7 @@ impl Store for SqliteStore {
                         .bind(&member.fingerprint)
                         .bind(id.0)
                         .bind(&tx.at)
+                        .bind(to_json(&member.extra)?)
                         .execute(&mut *tx.tx)
                         .await?;
                     }

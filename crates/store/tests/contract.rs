@@ -624,6 +624,7 @@ fn import_member(
         fingerprint: fingerprint.into(),
         relation,
         person: person(given, "Ahmadzai"),
+        extra: vec![("Remarks".into(), format!("row {key}"))],
     }
 }
 
@@ -767,6 +768,7 @@ async fn a_failing_import_writes_nothing() {
             fingerprint: "x".into(),
             relation: Relation::Principal,
             person: Person::default(), // no name: refused by the store
+            extra: Vec::new(),
         }],
     };
     let good = airbridge_store::ImportCase {
