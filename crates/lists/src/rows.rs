@@ -167,47 +167,18 @@ pub fn parse_rows(
         .collect()
 }
 
-fn parse_row(
+/// The row's non-empty cells as (header, value), for the columns `wanted` keeps; cells beyond
+/// the header row are always kept, named by their position.
+fn cells_of(
     table: &Table,
-    mapping: &ColumnMapping,
-    options: &ValueOptions,
     row: &crate::read::Row,
-) -> ParsedRow {
-    let raw: Vec<(String, String)> = table
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<(String, String)> {
+    table
         .headers
         .iter()
         .enumerate()
-        .filter_map(|(index, header)| {
-            let value = row.cells.get(index).map(String::as_str).unwrap_or("");
-            (!value.is_empty()).then(|| (header.clone(), value.to_owned()))
-        })
-        .chain(
-            // Cells beyond the header row are kept too, under their position.
-            row.cells
-                .iter()
-                .enumerate()
-                .skip(table.headers.len())
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(i, v)| (format!("column {}", i + 1), v.clone())),
-        )
-        .collect();
-    let mut hasher = Sha256::new();
-    for (header, value) in &raw {
-        hasher.update(header.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.as_bytes());
-        hasher.update([0]);
-    }
-    let fingerprint: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let unread: Vec<(String, String)> = table
-        .headers
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| matches!(mapping.columns.get(*index), Some(None | Some(Field::Notes))))
+        .filter(|(index, _)| wanted(*index))
         .filter_map(|(index, header)| {
             let value = row.cells.get(index).map(|v| v.trim()).unwrap_or("");
             (!value.is_empty()).then(|| (header.clone(), value.to_owned()))
@@ -220,7 +191,31 @@ fn parse_row(
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(i, v)| (format!("column {}", i + 1), v.clone())),
         )
+        .collect()
+}
+
+fn parse_row(
+    table: &Table,
+    mapping: &ColumnMapping,
+    options: &ValueOptions,
+    row: &crate::read::Row,
+) -> ParsedRow {
+    let raw = cells_of(table, row, |_| true);
+    let mut hasher = Sha256::new();
+    for (header, value) in &raw {
+        hasher.update(header.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.as_bytes());
+        hasher.update([0]);
+    }
+    let fingerprint: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
         .collect();
+    let unread = cells_of(table, row, |index| {
+        matches!(mapping.columns.get(index), Some(None | Some(Field::Notes)))
+    });
     let mut parsed = ParsedRow {
         unread,
         sheet: table.sheet.clone(),

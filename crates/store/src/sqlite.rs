@@ -142,6 +142,21 @@ fn parse_relation(text: Option<String>) -> Result<Option<Relation>> {
         .transpose()
 }
 
+/// The Gregorian interval of a person's birth date, as days since 1970-01-01, for the indexed
+/// columns.
+fn birth_days(person: &Person) -> (Option<i64>, Option<i64>) {
+    match &person.birth_date {
+        Some(date) => {
+            let (first, last) = date.gregorian_range();
+            (
+                Some(first.days_since_epoch()),
+                Some(last.days_since_epoch()),
+            )
+        }
+        None => (None, None),
+    }
+}
+
 /// The lower-cased text that plain name search looks in.
 fn search_text(person: &Person) -> String {
     let mut text = person.name.searchable().to_lowercase();
@@ -317,16 +332,7 @@ impl WriteTx {
         person: &Person,
         details: &str,
     ) -> Result<PersonId> {
-        let (birth_first, birth_last) = match &person.birth_date {
-            Some(date) => {
-                let (first, last) = date.gregorian_range();
-                (
-                    Some(first.days_since_epoch()),
-                    Some(last.days_since_epoch()),
-                )
-            }
-            None => (None, None),
-        };
+        let (birth_first, birth_last) = birth_days(person);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO persons (nation, case_id, relation, status, display_name, search_name, \
              birth_first, birth_last, details, version, created_at, updated_at) \
@@ -448,18 +454,33 @@ impl WriteTx {
         Ok((case_id, ids))
     }
 
+    /// Records which person an imported row became, with the cells no field took.
+    async fn remember_import_row(
+        &mut self,
+        nation: NationCode,
+        source: &str,
+        member: &ImportMember,
+        id: PersonId,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(nation.as_str())
+        .bind(source)
+        .bind(&member.row_key)
+        .bind(&member.fingerprint)
+        .bind(id.0)
+        .bind(&self.at)
+        .bind(to_json(&member.extra)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Rewrites a person's details and the indexes derived from them.
     async fn rewrite_person(&mut self, id: PersonId, person: &Person, details: &str) -> Result<()> {
-        let (birth_first, birth_last) = match &person.birth_date {
-            Some(date) => {
-                let (first, last) = date.gregorian_range();
-                (
-                    Some(first.days_since_epoch()),
-                    Some(last.days_since_epoch()),
-                )
-            }
-            None => (None, None),
-        };
+        let (birth_first, birth_last) = birth_days(person);
         sqlx::query(
             "UPDATE persons SET display_name = ?, search_name = ?, birth_first = ?, birth_last = ?, \
              details = ?, version = version + 1, updated_at = ? WHERE id = ?",
@@ -1309,7 +1330,7 @@ impl Store for SqliteStore {
                         } else {
                             member.relation
                         };
-                        let person = member.person.validated().map_err(|e| {
+                        let person = member.person.clone().validated().map_err(|e| {
                             StoreError::Invalid(format!("row {}: {e}", member.row_key))
                         })?;
                         let details = to_json(&person)?;
@@ -1344,19 +1365,7 @@ impl Store for SqliteStore {
                         )
                         .await?;
                         created.push(id);
-                        sqlx::query(
-                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        )
-                        .bind(nation.as_str())
-                        .bind(&source)
-                        .bind(&member.row_key)
-                        .bind(&member.fingerprint)
-                        .bind(id.0)
-                        .bind(&tx.at)
-                        .bind(to_json(&member.extra)?)
-                        .execute(&mut *tx.tx)
-                        .await?;
+                        tx.remember_import_row(nation, &source, &member, id).await?;
                     }
                     created
                 }
@@ -1379,19 +1388,7 @@ impl Store for SqliteStore {
                     let (_, ids) = tx.insert_case(actor, new_case).await?;
                     outcome.cases_created += 1;
                     for (member, id) in fresh.iter().zip(&ids) {
-                        sqlx::query(
-                            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        )
-                        .bind(nation.as_str())
-                        .bind(&source)
-                        .bind(&member.row_key)
-                        .bind(&member.fingerprint)
-                        .bind(id.0)
-                        .bind(&tx.at)
-                        .bind(to_json(&member.extra)?)
-                        .execute(&mut *tx.tx)
-                        .await?;
+                        tx.remember_import_row(nation, &source, member, *id).await?;
                     }
                     ids
                 }
