@@ -5,7 +5,7 @@ use airbridge_domain::{
     CaseId, Eligibility, EvacuationStatus, NationCode, NewCase, Person, PersonId,
 };
 use airbridge_store::{
-    Actor, AuditFilter, CaseQuery, PersonQuery, StatusRequest, Store, TokenOwner,
+    Actor, AuditFilter, CaseQuery, HitDecision, PersonQuery, StatusRequest, Store, TokenOwner,
 };
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -39,6 +39,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/status", post(set_case_status::<S>))
         .route("/api/cases/{id}/eligibility", put(set_eligibility::<S>))
         .route("/api/totals", get(totals::<S>))
+        .route("/api/screening/hits", get(screening_hits::<S>))
+        .route("/api/screening/hits/{id}/decision", post(decide_hit::<S>))
         .route("/api/audit", get(audit::<S>))
         .with_state(state)
 }
@@ -485,4 +487,63 @@ async fn audit<S: Store>(
     caller.require_operator()?;
     let filter = query(params)?;
     Ok(Json(json!(state.store.audit_list(&filter).await?)))
+}
+
+#[derive(Deserialize)]
+struct HitSearch {
+    /// open (default), confirmed, false_positive, superseded or all.
+    status: Option<String>,
+    nation: Option<NationCode>,
+}
+
+async fn screening_hits<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    params: Result<Query<HitSearch>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let params = query(params)?;
+    let status = match params.status.as_deref() {
+        None => Some("open".to_owned()),
+        Some("all") => None,
+        Some(other) => Some(other.to_owned()),
+    };
+    let hits = state
+        .store
+        .list_hits(status, caller.scope(params.nation)?)
+        .await?;
+    Ok(Json(json!(hits)))
+}
+
+#[derive(Deserialize)]
+struct DecisionBody {
+    decision: HitDecision,
+    reason: Option<String>,
+}
+
+async fn decide_hit<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    payload: Result<Json<DecisionBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id: i64 = id
+        .trim_start_matches(['H', 'h'])
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("'{id}' is not a hit id (H12 or 12)")))?;
+    let payload = body(payload)?;
+    // The hit must concern one of the caller's people; another nation's hit looks missing.
+    let visible = state
+        .store
+        .list_hits(None, caller.scope(None)?)
+        .await?
+        .into_iter()
+        .any(|h| h.id == id);
+    if !visible {
+        return Err(ApiError::not_found(format!("screening hit H{id}")));
+    }
+    let record = state
+        .store
+        .decide_hit(&caller.actor(), id, payload.decision, payload.reason)
+        .await?;
+    Ok(Json(json!(record)))
 }

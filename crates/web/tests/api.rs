@@ -311,3 +311,101 @@ async fn cases_move_together_and_bad_input_is_explained() {
     let (status, _) = app.call("GET", "/api/cases/banana", token, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("api.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store
+            .add_nation(&setup, NationCode::parse(code).unwrap(), name)
+            .await
+            .unwrap();
+    }
+    let (list, _) = store
+        .store_list(
+            &setup,
+            airbridge_store::NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "x".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for code in ["FR", "DE"] {
+        let person =
+            serde_json::from_value(json!({ "name": { "full": "Abdul Aziz Abbasin" } })).unwrap();
+        let record = store
+            .add_person(&setup, NationCode::parse(code).unwrap(), person)
+            .await
+            .unwrap();
+        ids.push(record.id);
+    }
+    let hits: Vec<airbridge_store::NewHit> = ids
+        .iter()
+        .map(|id| airbridge_store::NewHit {
+            person: *id,
+            list_id: list.id,
+            entry_ref: "TAi.155".into(),
+            listed_name: "ABDUL AZIZ ABBASIN".into(),
+            score: 0.99,
+            explanation: json!({}),
+            entry_fingerprint: "e".into(),
+            person_fingerprint: "p".into(),
+        })
+        .collect();
+    store.record_hits(&setup, hits).await.unwrap();
+    let france = store
+        .create_api_token(&setup, "fr", Some(NationCode::parse("FR").unwrap()))
+        .await
+        .unwrap();
+    let app = App {
+        router: router(AppState { store }),
+        operator: String::new(),
+        france,
+        _dir: dir,
+    };
+    let token = Some(app.france.as_str());
+    let (status, open) = app.call("GET", "/api/screening/hits", token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let open = open.as_array().unwrap().clone();
+    assert_eq!(open.len(), 1, "only France's hit: {open:?}");
+    let own = open[0]["id"].as_i64().unwrap();
+    let other = if own == 1 { 2 } else { 1 };
+    let (status, _) = app
+        .call(
+            "POST",
+            &format!("/api/screening/hits/H{other}/decision"),
+            token,
+            Some(json!({"decision": "confirmed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, error) = app
+        .call(
+            "POST",
+            &format!("/api/screening/hits/{own}/decision"),
+            token,
+            Some(json!({"decision": "false_positive"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let (status, decided) = app
+        .call(
+            "POST",
+            &format!("/api/screening/hits/{own}/decision"),
+            token,
+            Some(json!({"decision": "false_positive", "reason": "born 1990; listed 1969"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["status"], "false_positive");
+    assert_eq!(decided["decided_by"], "token:fr");
+}
