@@ -204,12 +204,102 @@ impl From<&PersonRecord> for Moving {
 }
 
 /// A write transaction that knows the head of the audit chain.
+///
+/// New rows (people, cases, documents, status changes, import rows, audit events) are buffered
+/// and written with multi-row statements: one statement per table and thousand rows instead of
+/// one per row is what lets a million-person list go in at a usable speed. Ids are given here,
+/// under the write lock that `BEGIN IMMEDIATE` holds. Everything pending is written before any
+/// read inside the transaction and before the commit, so callers see the same thing as before.
 struct WriteTx {
     tx: Transaction<'static, Sqlite>,
     last_seq: i64,
     last_hash: String,
     at: String,
+    pending: Pending,
 }
+
+#[derive(Default)]
+struct Pending {
+    cases: Vec<CaseRow>,
+    persons: Vec<PersonRow>,
+    documents: Vec<(i64, &'static str, String, Option<String>)>,
+    status_changes: Vec<StatusRow>,
+    import_rows: Vec<ImportRow>,
+    audits: Vec<AuditRow>,
+    next_person: Option<i64>,
+    next_case: Option<i64>,
+    next_status_change: Option<i64>,
+}
+
+impl Pending {
+    fn rows(&self) -> usize {
+        self.cases.len()
+            + self.persons.len()
+            + self.documents.len()
+            + self.status_changes.len()
+            + self.import_rows.len()
+            + self.audits.len()
+    }
+}
+
+struct CaseRow {
+    id: i64,
+    nation: NationCode,
+    organisation: Option<i64>,
+    reference: Option<String>,
+    eligibility: String,
+}
+
+struct PersonRow {
+    id: i64,
+    nation: NationCode,
+    case: Option<(i64, Relation)>,
+    status: EvacuationStatus,
+    display_name: String,
+    search_name: String,
+    birth: (Option<i64>, Option<i64>),
+    details: String,
+    version: i64,
+}
+
+struct StatusRow {
+    id: i64,
+    person: i64,
+    from: EvacuationStatus,
+    to: EvacuationStatus,
+    actor: String,
+    location: Option<String>,
+    reason: Option<String>,
+}
+
+struct ImportRow {
+    nation: NationCode,
+    source: String,
+    row_key: String,
+    fingerprint: String,
+    person: i64,
+    extra: String,
+}
+
+struct AuditRow {
+    seq: i64,
+    actor: String,
+    nation: Option<String>,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+    payload_hash: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Rows per multi-row statement: well under SQLite's 32,766 bound variables.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Pending rows above which a case insertion writes them out, to bound memory.
+const FLUSH_AT: usize = 20_000;
 
 /// One audit event to append.
 struct Audit<'a> {
@@ -236,6 +326,7 @@ impl WriteTx {
             last_seq,
             last_hash,
             at: now(),
+            pending: Pending::default(),
         })
     }
 
@@ -255,36 +346,182 @@ impl WriteTx {
                 payload_hash: &payload_hash,
             },
         );
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
-             before, after, payload_hash, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(seq)
-        .bind(&self.at)
-        .bind(&actor.name)
-        .bind(event.nation)
-        .bind(event.action)
-        .bind(event.entity_type)
-        .bind(&event.entity_id)
-        .bind(event.before)
-        .bind(event.after)
-        .bind(&payload_hash)
-        .bind(&self.last_hash)
-        .bind(&hash)
-        .execute(&mut *self.tx)
-        .await?;
+        self.pending.audits.push(AuditRow {
+            seq,
+            actor: actor.name.clone(),
+            nation: event.nation.map(str::to_owned),
+            action: event.action.to_owned(),
+            entity_type: event.entity_type.to_owned(),
+            entity_id: event.entity_id,
+            before: event.before,
+            after: event.after,
+            payload_hash,
+            prev_hash: self.last_hash.clone(),
+            hash: hash.clone(),
+        });
         self.last_seq = seq;
         self.last_hash = hash;
         Ok(())
     }
 
-    async fn commit(self) -> Result<()> {
+    async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
         self.tx.commit().await?;
         Ok(())
     }
 
+    /// The next free id of a table, counted from what is stored and what is pending.
+    async fn next_id(&mut self, table: &'static str) -> Result<i64> {
+        let slot = match table {
+            "persons" => &mut self.pending.next_person,
+            "cases" => &mut self.pending.next_case,
+            _ => &mut self.pending.next_status_change,
+        };
+        let id = match *slot {
+            Some(id) => id,
+            None => {
+                let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT coalesce(max(id), 0) FROM {table}"
+                )))
+                .fetch_one(&mut *self.tx)
+                .await?;
+                max + 1
+            }
+        };
+        let slot = match table {
+            "persons" => &mut self.pending.next_person,
+            "cases" => &mut self.pending.next_case,
+            _ => &mut self.pending.next_status_change,
+        };
+        *slot = Some(id + 1);
+        Ok(id)
+    }
+
+    /// Writes every pending row, parents before children (foreign keys are checked at once).
+    async fn flush(&mut self) -> Result<()> {
+        if self.pending.rows() == 0 {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let at = self.at.clone();
+        for chunk in pending.cases.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) ",
+            )
+            .push_values(chunk, |mut row, case| {
+                row.push_bind(case.id)
+                    .push_bind(case.nation.as_str().to_owned())
+                    .push_bind(case.organisation)
+                    .push_bind(case.reference.clone())
+                    .push_bind(case.eligibility.clone())
+                    .push_bind(1i64)
+                    .push_bind(at.clone())
+                    .push_bind(at.clone());
+            })
+            .build()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for chunk in pending.persons.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO persons (id, nation, case_id, relation, status, display_name, search_name, \
+                 birth_first, birth_last, details, version, created_at, updated_at) ",
+            )
+            .push_values(chunk, |mut row, person| {
+                row.push_bind(person.id)
+                    .push_bind(person.nation.as_str().to_owned())
+                    .push_bind(person.case.map(|(c, _)| c))
+                    .push_bind(person.case.map(|(_, r)| r.as_str()))
+                    .push_bind(person.status.as_str())
+                    .push_bind(person.display_name.clone())
+                    .push_bind(person.search_name.clone())
+                    .push_bind(person.birth.0)
+                    .push_bind(person.birth.1)
+                    .push_bind(person.details.clone())
+                    .push_bind(person.version)
+                    .push_bind(at.clone())
+                    .push_bind(at.clone());
+            })
+            .build()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for chunk in pending.documents.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new("INSERT INTO documents (person_id, kind, number, issuer) ")
+                .push_values(chunk, |mut row, (person, kind, number, issuer)| {
+                    row.push_bind(*person)
+                        .push_bind(*kind)
+                        .push_bind(number.clone())
+                        .push_bind(issuer.clone());
+                })
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for chunk in pending.status_changes.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO status_changes (id, person_id, from_status, to_status, actor, at, location, reason) ",
+            )
+            .push_values(chunk, |mut row, change| {
+                row.push_bind(change.id)
+                    .push_bind(change.person)
+                    .push_bind(change.from.as_str())
+                    .push_bind(change.to.as_str())
+                    .push_bind(change.actor.clone())
+                    .push_bind(at.clone())
+                    .push_bind(change.location.clone())
+                    .push_bind(change.reason.clone());
+            })
+            .build()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for chunk in pending.import_rows.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) ",
+            )
+            .push_values(chunk, |mut row, import| {
+                row.push_bind(import.nation.as_str().to_owned())
+                    .push_bind(import.source.clone())
+                    .push_bind(import.row_key.clone())
+                    .push_bind(import.fingerprint.clone())
+                    .push_bind(import.person)
+                    .push_bind(at.clone())
+                    .push_bind(import.extra.clone());
+            })
+            .build()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for chunk in pending.audits.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+                 before, after, payload_hash, prev_hash, hash) ",
+            )
+            .push_values(chunk, |mut row, event| {
+                row.push_bind(event.seq)
+                    .push_bind(at.clone())
+                    .push_bind(event.actor.clone())
+                    .push_bind(event.nation.clone())
+                    .push_bind(event.action.clone())
+                    .push_bind(event.entity_type.clone())
+                    .push_bind(event.entity_id.clone())
+                    .push_bind(event.before.clone())
+                    .push_bind(event.after.clone())
+                    .push_bind(event.payload_hash.clone())
+                    .push_bind(event.prev_hash.clone())
+                    .push_bind(event.hash.clone());
+            })
+            .build()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        // Ids given from here on are counted afresh from the table.
+        Ok(())
+    }
+
     async fn person(&mut self, id: PersonId) -> Result<PersonRecord> {
+        self.flush().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM persons WHERE id = ?"
         )))
@@ -332,25 +569,18 @@ impl WriteTx {
         person: &Person,
         details: &str,
     ) -> Result<PersonId> {
-        let (birth_first, birth_last) = birth_days(person);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO persons (nation, case_id, relation, status, display_name, search_name, \
-             birth_first, birth_last, details, version, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-        )
-        .bind(nation.as_str())
-        .bind(case.map(|(c, _)| c.0))
-        .bind(case.map(|(_, r)| r.as_str()))
-        .bind(EvacuationStatus::Registered.as_str())
-        .bind(person.name.display())
-        .bind(search_text(person))
-        .bind(birth_first)
-        .bind(birth_last)
-        .bind(details)
-        .bind(&self.at)
-        .bind(&self.at)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let id = self.next_id("persons").await?;
+        self.pending.persons.push(PersonRow {
+            id,
+            nation,
+            case: case.map(|(c, r)| (c.0, r)),
+            status: EvacuationStatus::Registered,
+            display_name: person.name.display(),
+            search_name: search_text(person),
+            birth: birth_days(person),
+            details: details.to_owned(),
+            version: 1,
+        });
         self.insert_documents(PersonId(id), person).await?;
         Ok(PersonId(id))
     }
@@ -362,21 +592,16 @@ impl WriteTx {
         actor: &Actor,
         case: NewCase,
     ) -> Result<(CaseId, Vec<PersonId>)> {
-        let eligibility = to_json(&case.eligibility)?;
-        let case_id: i64 = sqlx::query_scalar(
-                "INSERT INTO cases (nation, organisation, reference, eligibility, version, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
-            )
-            .bind(case.nation.as_str())
-            .bind(case.organisation.map(|o| o.0))
-            .bind(&case.reference)
-            .bind(&eligibility)
-            .bind(&self.at)
-            .bind(&self.at)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let case_id = self.next_id("cases").await?;
+        self.pending.cases.push(CaseRow {
+            id: case_id,
+            nation: case.nation,
+            organisation: case.organisation.map(|o| o.0),
+            reference: case.reference.clone(),
+            eligibility: to_json(&case.eligibility)?,
+        });
         let case_id = CaseId(case_id);
-        let mut members = Vec::with_capacity(case.members.len());
+        let mut members: Vec<CaseMember> = Vec::with_capacity(case.members.len());
         for member in case.members {
             let person = member.person.validated().map_err(|e| {
                 StoreError::Invalid(format!(
@@ -429,26 +654,54 @@ impl WriteTx {
             },
         )
         .await?;
-        let mut moving: Vec<Moving> = members
-            .iter()
-            .map(|m| Moving {
-                id: m.person,
-                nation: case.nation,
-                status: EvacuationStatus::Registered,
-            })
-            .collect();
+        // Status steps the case arrives with, through the same transition table; the new rows
+        // are still pending, so their status is set there rather than updated afterwards.
+        let first_member = self.pending.persons.len() - members.len();
+        let mut statuses = vec![EvacuationStatus::Registered; members.len()];
         for step in &case.progress {
-            for member in &mut moving {
-                self.change_status(
+            for (index, member) in members.iter().enumerate() {
+                let from = statuses[index];
+                from.check_transition(step.to, step.reason.as_deref())?;
+                let change_id = self.next_id("status_changes").await?;
+                let change = StatusChange {
+                    id: change_id,
+                    person: member.person,
+                    from,
+                    to: step.to,
+                    actor: actor.name.clone(),
+                    at: self.at.clone(),
+                    location: step.location.clone(),
+                    reason: step.reason.clone(),
+                };
+                self.pending.status_changes.push(StatusRow {
+                    id: change_id,
+                    person: member.person.0,
+                    from,
+                    to: step.to,
+                    actor: actor.name.clone(),
+                    location: step.location.clone(),
+                    reason: step.reason.clone(),
+                });
+                self.audit(
                     actor,
-                    *member,
-                    step.to,
-                    step.reason.as_deref(),
-                    step.location.as_deref(),
+                    Audit {
+                        nation: Some(case.nation.as_str()),
+                        action: "person.status",
+                        entity_type: "person",
+                        entity_id: member.person.to_string(),
+                        before: Some(to_json(&serde_json::json!({ "status": from }))?),
+                        after: Some(to_json(&change)?),
+                    },
                 )
                 .await?;
-                member.status = step.to;
+                statuses[index] = step.to;
+                let row = &mut self.pending.persons[first_member + index];
+                row.status = step.to;
+                row.version += 1;
             }
+        }
+        if self.pending.rows() > FLUSH_AT {
+            self.flush().await?;
         }
         let ids = members.iter().map(|m| m.person).collect();
         Ok((case_id, ids))
@@ -462,24 +715,20 @@ impl WriteTx {
         member: &ImportMember,
         id: PersonId,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(nation.as_str())
-        .bind(source)
-        .bind(&member.row_key)
-        .bind(&member.fingerprint)
-        .bind(id.0)
-        .bind(&self.at)
-        .bind(to_json(&member.extra)?)
-        .execute(&mut *self.tx)
-        .await?;
+        self.pending.import_rows.push(ImportRow {
+            nation,
+            source: source.to_owned(),
+            row_key: member.row_key.clone(),
+            fingerprint: member.fingerprint.clone(),
+            person: id.0,
+            extra: to_json(&member.extra)?,
+        });
         Ok(())
     }
 
     /// Rewrites a person's details and the indexes derived from them.
     async fn rewrite_person(&mut self, id: PersonId, person: &Person, details: &str) -> Result<()> {
+        self.flush().await?;
         let (birth_first, birth_last) = birth_days(person);
         sqlx::query(
             "UPDATE persons SET display_name = ?, search_name = ?, birth_first = ?, birth_last = ?, \
@@ -503,20 +752,18 @@ impl WriteTx {
 
     async fn insert_documents(&mut self, id: PersonId, person: &Person) -> Result<()> {
         for document in &person.documents {
-            sqlx::query(
-                "INSERT INTO documents (person_id, kind, number, issuer) VALUES (?, ?, ?, ?)",
-            )
-            .bind(id.0)
-            .bind(document.kind.as_str())
-            .bind(document.number())
-            .bind(document.issuing_country.map(|c| c.to_string()))
-            .execute(&mut *self.tx)
-            .await?;
+            self.pending.documents.push((
+                id.0,
+                document.kind.as_str(),
+                document.number().to_owned(),
+                document.issuing_country.map(|c| c.to_string()),
+            ));
         }
         Ok(())
     }
 
     async fn case_row(&mut self, id: CaseId) -> Result<(Case, Eligibility, i64, String)> {
+        self.flush().await?;
         let row = sqlx::query(
             "SELECT id, nation, organisation, reference, eligibility, version, created_at \
              FROM cases WHERE id = ?",
@@ -547,6 +794,7 @@ impl WriteTx {
         location: Option<&str>,
     ) -> Result<StatusChange> {
         record.status.check_transition(to, reason)?;
+        self.flush().await?;
         if matches!(
             to,
             EvacuationStatus::Manifested | EvacuationStatus::Boarded | EvacuationStatus::Departed
@@ -1256,30 +1504,41 @@ impl Store for SqliteStore {
             let organisation = tx.organisation(org).await?;
             check_organisation_nation(&organisation, nation)?;
         }
+        // Every row this source brought before, read once: (fingerprint, person, case).
+        let mut known: std::collections::HashMap<String, (String, i64, Option<i64>)> =
+            std::collections::HashMap::new();
+        for row in sqlx::query(
+            "SELECT i.row_key, i.fingerprint, i.person_id, p.case_id FROM import_rows i \
+             JOIN persons p ON p.id = i.person_id WHERE i.nation = ? AND i.source = ?",
+        )
+        .bind(nation.as_str())
+        .bind(&source)
+        .fetch_all(&mut *tx.tx)
+        .await?
+        {
+            known.insert(
+                row.try_get("row_key")?,
+                (
+                    row.try_get("fingerprint")?,
+                    row.try_get("person_id")?,
+                    row.try_get("case_id")?,
+                ),
+            );
+        }
         for case in batch.cases {
             // Which of the case's rows were imported before, and into which case.
             let mut known_case: Option<CaseId> = None;
             let mut fresh: Vec<ImportMember> = Vec::new();
             for member in case.members {
-                let previous = sqlx::query(
-                    "SELECT i.fingerprint, i.person_id, p.case_id FROM import_rows i \
-                     JOIN persons p ON p.id = i.person_id \
-                     WHERE i.nation = ? AND i.source = ? AND i.row_key = ?",
-                )
-                .bind(nation.as_str())
-                .bind(&source)
-                .bind(&member.row_key)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-                let Some(previous) = previous else {
+                let Some((fingerprint, person_id, case_id)) = known.get(&member.row_key).cloned()
+                else {
                     fresh.push(member);
                     continue;
                 };
-                let person_id = PersonId(previous.try_get("person_id")?);
-                if let Some(case_id) = previous.try_get::<Option<i64>, _>("case_id")? {
+                let person_id = PersonId(person_id);
+                if let Some(case_id) = case_id {
                     known_case.get_or_insert(CaseId(case_id));
                 }
-                let fingerprint: String = previous.try_get("fingerprint")?;
                 if fingerprint == member.fingerprint {
                     outcome.people_unchanged += 1;
                     continue;
@@ -1418,6 +1677,7 @@ impl Store for SqliteStore {
                 outcome.quarantined += 1;
             }
         }
+        tx.flush().await?;
         let resolved = sqlx::query(
             "UPDATE quarantine SET status = 'resolved', resolved_at = ? \
              WHERE nation = ? AND source = ? AND status = 'open' AND row_key IN \
