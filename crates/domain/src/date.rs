@@ -50,7 +50,9 @@ pub enum DateError {
     },
     #[error("month {0} is out of range: months run from 1 to 12")]
     NoSuchMonth(u8),
-    #[error("year {0} is out of range: years run from 1 to 9999")]
+    #[error(
+        "year {0} is out of range: Gregorian years run from 1 to 9999, Solar Hijri from 1 to 9377"
+    )]
     YearOutOfRange(i32),
     #[error("'{0}' is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or DD/MM/YYYY")]
     Unreadable(String),
@@ -206,6 +208,10 @@ impl From<GregorianDate> for String {
     }
 }
 
+/// The last Solar Hijri year whose days all fall within Gregorian year 9999 (found by fuzzing:
+/// later years have no Gregorian range to compare with).
+pub const MAX_SOLAR_HIJRI_YEAR: i32 = 9377;
+
 /// Converts a Solar Hijri day to the Gregorian calendar, checking that the day exists.
 pub fn solar_hijri_to_gregorian(year: i32, month: u8, day: u8) -> Result<GregorianDate, DateError> {
     let no_such_day = DateError::NoSuchDay {
@@ -214,7 +220,7 @@ pub fn solar_hijri_to_gregorian(year: i32, month: u8, day: u8) -> Result<Gregori
         month,
         day,
     };
-    if !(1..=9999).contains(&year) {
+    if !(1..=MAX_SOLAR_HIJRI_YEAR).contains(&year) {
         return Err(DateError::YearOutOfRange(year));
     }
     if !(1..=12).contains(&month) {
@@ -302,7 +308,18 @@ const SOLAR_HIJRI_MONTHS: [&[&str]; 12] = [
 ];
 
 const GREGORIAN_MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 fn month_from_name(word: &str) -> Option<(u8, Calendar)> {
@@ -312,9 +329,10 @@ fn month_from_name(word: &str) -> Option<(u8, Calendar)> {
             return Some((index as u8 + 1, Calendar::SolarHijri));
         }
     }
-    for (index, prefix) in GREGORIAN_MONTHS.iter().enumerate() {
-        // "aug", "august", "sept", "juillet" is not supported: English only.
-        if word.len() >= 3 && word.starts_with(prefix) {
+    for (index, name) in GREGORIAN_MONTHS.iter().enumerate() {
+        // "aug", "sept", "august": a word that begins a month's English name, three letters at
+        // least. ("dec44" is not a month: found by fuzzing.)
+        if word.len() >= 3 && name.starts_with(word.as_str()) {
             return Some((index as u8 + 1, Calendar::Gregorian));
         }
     }
@@ -329,7 +347,11 @@ impl PartialDate {
         month: Option<u8>,
         day: Option<u8>,
     ) -> Result<PartialDate, DateError> {
-        if !(1..=9999).contains(&year) {
+        let last_year = match calendar {
+            Calendar::Gregorian => 9999,
+            Calendar::SolarHijri => MAX_SOLAR_HIJRI_YEAR,
+        };
+        if !(1..=last_year).contains(&year) {
             return Err(DateError::YearOutOfRange(year));
         }
         if let Some(month) = month
@@ -553,8 +575,12 @@ impl fmt::Display for PartialDate {
         if let Some(day) = self.day {
             write!(f, "-{day:02}")?;
         }
-        if self.calendar == Calendar::SolarHijri {
-            f.write_str(" SH")?;
+        match self.calendar {
+            Calendar::SolarHijri => f.write_str(" SH")?,
+            // A Gregorian year that `parse` would not read as Gregorian by itself is tagged,
+            // so that what is displayed always reads back the same (found by fuzzing).
+            Calendar::Gregorian if !(1800..=2200).contains(&self.year) => f.write_str(" AD")?,
+            Calendar::Gregorian => {}
         }
         Ok(())
     }
@@ -637,6 +663,8 @@ mod tests {
             "1986-02-30",
             "1-2-3-4",
             "31 Foo 1986",
+            "dec44-0004",
+            "9858 AP",
         ] {
             assert!(
                 PartialDate::parse(bad, None).is_err(),
@@ -667,6 +695,8 @@ mod tests {
             "1365 SH",
             "1365-05 SH",
             "1365-05-12 SH",
+            "0004-12 AD",
+            "1300 AD",
         ] {
             let date = PartialDate::parse(text, None).unwrap();
             assert_eq!(date.to_string(), text);
