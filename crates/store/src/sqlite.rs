@@ -585,6 +585,31 @@ impl WriteTx {
         Ok(PersonId(id))
     }
 
+    /// Registers a validated person (on their own or in a case) with their `person.add` event.
+    async fn register_person(
+        &mut self,
+        actor: &Actor,
+        nation: NationCode,
+        case: Option<(CaseId, Relation)>,
+        person: &Person,
+    ) -> Result<PersonId> {
+        let details = to_json(person)?;
+        let id = self.insert_person(nation, case, person, &details).await?;
+        self.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "person.add",
+                entity_type: "person",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(details),
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+
     /// Inserts a case with its members, their audit events and any status steps. The caller
     /// has checked the nation, the organisation and that there is one principal.
     async fn insert_case(
@@ -609,27 +634,14 @@ impl WriteTx {
                     case.reference.as_deref().unwrap_or("(no reference)")
                 ))
             })?;
-            let details = to_json(&person)?;
             let id = self
-                .insert_person(
+                .register_person(
+                    actor,
                     case.nation,
                     Some((case_id, member.relation)),
                     &person,
-                    &details,
                 )
                 .await?;
-            self.audit(
-                actor,
-                Audit {
-                    nation: Some(case.nation.as_str()),
-                    action: "person.add",
-                    entity_type: "person",
-                    entity_id: id.to_string(),
-                    before: None,
-                    after: Some(details),
-                },
-            )
-            .await?;
             members.push(CaseMember {
                 person: id,
                 relation: member.relation,
@@ -1220,22 +1232,9 @@ impl Store for SqliteStore {
         let person = person
             .validated()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let details = to_json(&person)?;
         let mut tx = WriteTx::begin(&self.pool).await?;
         tx.require_nation(nation).await?;
-        let id = tx.insert_person(nation, None, &person, &details).await?;
-        tx.audit(
-            actor,
-            Audit {
-                nation: Some(nation.as_str()),
-                action: "person.add",
-                entity_type: "person",
-                entity_id: id.to_string(),
-                before: None,
-                after: Some(details),
-            },
-        )
-        .await?;
+        let id = tx.register_person(actor, nation, None, &person).await?;
         let record = tx.person(id).await?;
         tx.commit().await?;
         Ok(record)
@@ -1592,22 +1591,9 @@ impl Store for SqliteStore {
                         let person = member.person.clone().validated().map_err(|e| {
                             StoreError::Invalid(format!("row {}: {e}", member.row_key))
                         })?;
-                        let details = to_json(&person)?;
                         let id = tx
-                            .insert_person(nation, Some((case_id, relation)), &person, &details)
+                            .register_person(actor, nation, Some((case_id, relation)), &person)
                             .await?;
-                        tx.audit(
-                            actor,
-                            Audit {
-                                nation: Some(nation.as_str()),
-                                action: "person.add",
-                                entity_type: "person",
-                                entity_id: id.to_string(),
-                                before: None,
-                                after: Some(details),
-                            },
-                        )
-                        .await?;
                         tx.audit(
                             actor,
                             Audit {

@@ -17,7 +17,8 @@ struct App {
     _dir: tempfile::TempDir,
 }
 
-async fn app() -> App {
+/// A fresh database with France and Germany, and the tokens of an operator and France's cell.
+async fn store_with_tokens() -> (SqliteStore, tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("api.db"), OpenMode::CreateIfMissing)
         .await
@@ -34,13 +35,14 @@ async fn app() -> App {
         .await
         .unwrap();
     let france = store
-        .create_api_token(
-            &setup,
-            "france-cell",
-            Some(NationCode::parse("FR").unwrap()),
-        )
+        .create_api_token(&setup, "fr", Some(NationCode::parse("FR").unwrap()))
         .await
         .unwrap();
+    (store, dir, operator, france)
+}
+
+async fn app() -> App {
+    let (store, dir, operator, france) = store_with_tokens().await;
     App {
         router: router(AppState { store }),
         operator,
@@ -314,17 +316,8 @@ async fn cases_move_together_and_bad_input_is_explained() {
 
 #[tokio::test]
 async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("api.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, dir, operator, france) = store_with_tokens().await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store
-            .add_nation(&setup, NationCode::parse(code).unwrap(), name)
-            .await
-            .unwrap();
-    }
     let (list, _) = store
         .store_list(
             &setup,
@@ -362,13 +355,9 @@ async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
         })
         .collect();
     store.record_hits(&setup, hits).await.unwrap();
-    let france = store
-        .create_api_token(&setup, "fr", Some(NationCode::parse("FR").unwrap()))
-        .await
-        .unwrap();
     let app = App {
         router: router(AppState { store }),
-        operator: String::new(),
+        operator,
         france,
         _dir: dir,
     };
