@@ -6,9 +6,10 @@
 //! cache), scores the chunk's pairs on all cores and writes them in order, so memory stays flat
 //! on any input size.
 
+use airbridge_names::Fnv;
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -166,29 +167,6 @@ const CACHE_BUDGET: usize = 48 << 20;
 /// A rough size of a parsed name in memory (tokens, their strings, the fused pairs).
 fn approximate_size(parsed: &ParsedName) -> usize {
     256 + 2 * parsed.original.len() + 640 * parsed.tokens.len()
-}
-
-/// FNV-1a for the name cache: names are short and the default SipHash costs more than the
-/// lookup it guards. Not exposed to untrusted collision attacks beyond slower scoring.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &byte in bytes {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
 }
 
 type NameCache = HashMap<Box<str>, ParsedName, BuildHasherDefault<Fnv>>;

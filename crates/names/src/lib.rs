@@ -27,6 +27,9 @@ use std::sync::{Arc, OnceLock};
 pub use compare::{Comparison, MatchKind, TokenAlignment, Tuning, UnmatchedToken};
 pub use error::{NamesError, NamesErrorKind};
 pub use frequency::FrequencyTable;
+/// The FNV-1a hasher the engine uses for its own tables; callers caching parsed names by their
+/// text (as `airbridge names score` does) can use it too.
+pub use knowledge::Fnv;
 pub use parse::{ParsedName, Script, Token, TokenRole};
 
 use knowledge::Knowledge;
