@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod dedup_cmd;
 mod demo;
+mod list_files;
 mod lists_cmd;
 mod names_cmd;
 mod parse;

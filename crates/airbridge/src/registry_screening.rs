@@ -1,6 +1,7 @@
 //! `airbridge screening …`: screening the registry against the sanctions lists it holds — load a
 //! list version, screen everyone (on load, on import, on demand), review hits.
 
+use crate::list_files::ListFormat;
 use crate::{InvalidInput, parse};
 use airbridge_domain::PersonId;
 use airbridge_sanctions::{ListSource, SanctionsList};
@@ -20,9 +21,9 @@ pub enum ScreeningCommand {
     /// it) and screen everyone in the registry against it.
     Load {
         file: PathBuf,
-        /// un or ofac (default: from the file name).
-        #[arg(long)]
-        format: Option<String>,
+        /// The list's format; by default guessed from the file name and contents.
+        #[arg(long, value_enum)]
+        format: Option<ListFormat>,
         #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
         threshold: f64,
     },
@@ -54,45 +55,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Reads a list file; returns the list and the SHA-256 of what was read.
-fn read_list(file: &Path, format: Option<&str>) -> anyhow::Result<(SanctionsList, String)> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.to_string_lossy().to_lowercase();
-    let is_un = match format {
-        Some("un") => true,
-        Some("ofac") => false,
-        Some(other) => return Err(InvalidInput(format!("--format {other}: use un or ofac")).into()),
-        None => name.ends_with(".xml"),
-    };
-    if is_un {
-        let (list, _) = airbridge_sanctions::read_un(bytes.as_slice())
-            .map_err(|e| InvalidInput(format!("{}: {e}", file.display())))?;
-        return Ok((list, sha256_hex(&bytes)));
-    }
-    let folder = file.parent().unwrap_or(Path::new("."));
-    let mut alt = std::fs::read(folder.join("alt.csv")).ok();
-    let mut add = std::fs::read(folder.join("add.csv")).ok();
-    let mut hasher = Sha256::new();
-    hasher.update(&bytes);
-    for extra in [&alt, &add].into_iter().flatten() {
-        hasher.update(extra);
-    }
-    let mut alt_reader = alt.as_deref_mut().map(|b| &*b);
-    let mut add_reader = add.as_deref_mut().map(|b| &*b);
-    let (list, _) = airbridge_sanctions::read_ofac(
-        &mut bytes.as_slice(),
-        alt_reader.as_mut().map(|r| r as &mut dyn std::io::Read),
-        add_reader.as_mut().map(|r| r as &mut dyn std::io::Read),
-    )
-    .map_err(|e| InvalidInput(format!("{}: {e}", file.display())))?;
-    let digest: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((list, digest))
 }
 
 /// Screens people (all of them, or the listed ones) against the newest loaded lists and records
@@ -208,7 +170,10 @@ pub async fn run(
             format,
             threshold,
         } => {
-            let (list, sha256) = read_list(&file, format.as_deref())?;
+            let (list, _) = crate::list_files::load(&file, format)?;
+            let content = serde_json::to_string(&list)?;
+            // The same content loads once, whatever the file was called.
+            let sha256 = sha256_hex(content.as_bytes());
             let source = match list.source {
                 ListSource::Un => "un",
                 ListSource::Ofac => "ofac",
@@ -222,7 +187,7 @@ pub async fn run(
                         version_date: list.version_date.clone(),
                         sha256,
                         entries,
-                        content: serde_json::to_string(&list)?,
+                        content,
                     },
                 )
                 .await?;

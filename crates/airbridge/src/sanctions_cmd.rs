@@ -6,16 +6,15 @@
 //! (addresses) are picked up from the same folder when present, since OFAC publishes them
 //! together and an SDN list without its aliases would screen badly.
 
-use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::list_files::{ListFormat, load};
 use airbridge_sanctions::{
-    Entry, FieldChange, ListDiff, NameQuality, ReadWarning, SanctionsList, Script, read_ofac,
-    read_un,
+    Entry, FieldChange, ListDiff, NameQuality, ReadWarning, SanctionsList, Script,
 };
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::json;
 
 /// The `sanctions` subcommands.
@@ -43,15 +42,6 @@ pub enum SanctionsCommand {
         #[arg(long, value_enum)]
         format: Option<ListFormat>,
     },
-}
-
-/// The list formats `airbridge` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    /// UN Security Council Consolidated List, official XML.
-    Un,
-    /// OFAC SDN list, legacy CSV (sdn.csv, with alt.csv and add.csv beside it).
-    Ofac,
 }
 
 pub fn run(command: SanctionsCommand, json: bool) -> anyhow::Result<ExitCode> {
@@ -142,71 +132,6 @@ fn execute(command: SanctionsCommand, json: bool, out: &mut dyn Write) -> anyhow
 fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
-}
-
-/// Guesses a list's format from its name, then from its first bytes.
-fn guess_format(path: &Path) -> anyhow::Result<ListFormat> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("xml") => return Ok(ListFormat::Un),
-        Some("csv") => return Ok(ListFormat::Ofac),
-        _ => {}
-    }
-    let mut start = [0u8; 64];
-    let read = File::open(path)
-        .and_then(|mut file| file.read(&mut start))
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let start = String::from_utf8_lossy(&start[..read]);
-    if start
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with('<')
-    {
-        Ok(ListFormat::Un)
-    } else {
-        bail!(
-            "{}: cannot tell the list's format from its name; pass --format un or --format ofac",
-            path.display()
-        )
-    }
-}
-
-/// Opens and reads a list. Warnings come back with it; a broken file is an error.
-fn load(
-    path: &Path,
-    format: Option<ListFormat>,
-) -> anyhow::Result<(SanctionsList, Vec<ReadWarning>)> {
-    let format = match format {
-        Some(format) => format,
-        None => guess_format(path)?,
-    };
-    let open =
-        |path: &Path| File::open(path).with_context(|| format!("cannot open {}", path.display()));
-    let read = match format {
-        ListFormat::Un => read_un(BufReader::new(open(path)?)),
-        ListFormat::Ofac => {
-            let mut sdn = BufReader::new(open(path)?);
-            let companion = |name: &str| -> anyhow::Result<Option<BufReader<File>>> {
-                let companion = path.with_file_name(name);
-                if companion.is_file() {
-                    Ok(Some(BufReader::new(open(&companion)?)))
-                } else {
-                    Ok(None)
-                }
-            };
-            let mut alt = companion("alt.csv")?;
-            let mut add = companion("add.csv")?;
-            read_ofac(
-                &mut sdn,
-                alt.as_mut().map(|r| r as &mut dyn Read),
-                add.as_mut().map(|r| r as &mut dyn Read),
-            )
-        }
-    };
-    read.with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Entries by programme, most first.

@@ -9,26 +9,18 @@
 //! hits are written as each chunk finishes, in input order.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use airbridge_sanctions::{SanctionsList, read_ofac, read_un};
+use crate::list_files::{ListFormat, load};
+use airbridge_sanctions::SanctionsList;
 use airbridge_screening::{
     Hit, IndexConfig, Query, ScreenConfig, ScreeningIndex, nation_of_country, parse_birth_date,
 };
 use anyhow::{Context, bail};
 use rayon::prelude::*;
-
-/// The format of a list file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    /// The UN Security Council Consolidated List (XML).
-    Un,
-    /// OFAC's legacy CSV: `sdn.csv`, with `alt.csv` and `add.csv` read from beside it.
-    Ofac,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct ScreenArgs {
@@ -63,49 +55,7 @@ pub struct ScreenArgs {
 const CHUNK: usize = 8192;
 
 fn read_list(path: &Path, format: Option<ListFormat>) -> anyhow::Result<SanctionsList> {
-    let format = match format {
-        Some(format) => format,
-        None => match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-        {
-            Some(ext) if ext == "xml" => ListFormat::Un,
-            Some(ext) if ext == "csv" => ListFormat::Ofac,
-            _ => bail!(
-                "{}: cannot tell the list's format from its name; pass --format un|ofac",
-                path.display()
-            ),
-        },
-    };
-    let open = |path: &Path| {
-        File::open(path).with_context(|| format!("cannot open list {}", path.display()))
-    };
-    let (list, warnings) = match format {
-        ListFormat::Un => read_un(BufReader::new(open(path)?)),
-        ListFormat::Ofac => {
-            let mut sdn = BufReader::new(open(path)?);
-            let sibling = |name: &str| {
-                path.parent()
-                    .map(|dir| dir.join(name))
-                    .filter(|p| p.is_file())
-            };
-            let mut alt = sibling("alt.csv")
-                .map(|p| open(&p))
-                .transpose()?
-                .map(BufReader::new);
-            let mut add = sibling("add.csv")
-                .map(|p| open(&p))
-                .transpose()?
-                .map(BufReader::new);
-            read_ofac(
-                &mut sdn,
-                alt.as_mut().map(|r| r as &mut dyn Read),
-                add.as_mut().map(|r| r as &mut dyn Read),
-            )
-        }
-    }
-    .with_context(|| format!("cannot read list {}", path.display()))?;
+    let (list, warnings) = load(path, format)?;
     if !warnings.is_empty() {
         tracing::warn!(list = %path.display(), warnings = warnings.len(), "records read in part");
     }
