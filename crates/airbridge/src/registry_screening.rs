@@ -6,14 +6,17 @@ use crate::{InvalidInput, parse};
 use airbridge_domain::PersonId;
 use airbridge_sanctions::{ListSource, SanctionsList};
 use airbridge_screening::{IndexConfig, Query, ScreenConfig, ScreeningIndex};
+use airbridge_store::audit::sha256_hex;
 use airbridge_store::{Actor, HitDecision, NewHit, NewList, PersonQuery, SqliteStore, Store};
 use anyhow::Context;
 use clap::Subcommand;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Hits scoring below this are not raised to an officer.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
+
+/// People screened per page of the registry.
+const SCREEN_PAGE: usize = 5_000;
 
 #[derive(Debug, Subcommand)]
 pub enum ScreeningCommand {
@@ -48,13 +51,6 @@ pub enum ScreeningCommand {
         #[arg(long)]
         reason: Option<String>,
     },
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Screens people (all of them, or the listed ones) against the newest loaded lists and records
@@ -94,9 +90,16 @@ pub async fn screen_registry(
         ..ScreenConfig::default()
     };
     let (mut screened, mut raised) = (0usize, 0usize);
+    // A few people are fetched one by one; many (a large import) by paging through everyone,
+    // which costs a handful of queries instead of one per person.
+    let wanted: Option<std::collections::HashSet<PersonId>> = match only {
+        Some(ids) if ids.len() > SCREEN_PAGE => Some(ids.iter().copied().collect()),
+        _ => None,
+    };
+    let one_by_one = only.filter(|ids| ids.len() <= SCREEN_PAGE);
     let mut after = None;
     loop {
-        let people = match only {
+        let people = match one_by_one {
             Some(ids) => {
                 let mut page = Vec::new();
                 for id in ids {
@@ -105,17 +108,21 @@ pub async fn screen_registry(
                 page
             }
             None => {
-                store
+                let mut page = store
                     .search_persons(&PersonQuery {
-                        limit: Some(5_000),
+                        limit: Some(SCREEN_PAGE as u32),
                         after,
                         ..Default::default()
                     })
-                    .await?
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                if let Some(wanted) = &wanted {
+                    page.retain(|p| wanted.contains(&p.id));
+                }
+                page
             }
         };
-        let Some(last) = people.last() else { break };
-        after = Some(last.id);
         let mut hits = Vec::new();
         for record in &people {
             let Ok(query) = Query::for_person(&record.person) else {
@@ -150,7 +157,7 @@ pub async fn screen_registry(
             }
         }
         raised += store.record_hits(actor, hits).await?;
-        if only.is_some() {
+        if one_by_one.is_some() {
             break;
         }
     }

@@ -106,9 +106,14 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// SHA-256 of some bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// SHA-256 of a secret, hex; API tokens are stored so.
 pub fn secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    sha256_hex(secret.as_bytes())
 }
 
 #[cfg(test)]

@@ -231,7 +231,34 @@ struct Pending {
     next_status_change: Option<i64>,
 }
 
+/// The tables whose ids a write transaction gives itself.
+#[derive(Clone, Copy)]
+enum IdTable {
+    Persons,
+    Cases,
+    StatusChanges,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Persons => "persons",
+            IdTable::Cases => "cases",
+            IdTable::StatusChanges => "status_changes",
+        }
+    }
+}
+
 impl Pending {
+    /// The next id to give in `table`, once known (forgotten at every flush).
+    fn counter(&mut self, table: IdTable) -> &mut Option<i64> {
+        match table {
+            IdTable::Persons => &mut self.next_person,
+            IdTable::Cases => &mut self.next_case,
+            IdTable::StatusChanges => &mut self.next_status_change,
+        }
+    }
+
     fn rows(&self) -> usize {
         self.cases.len()
             + self.persons.len()
@@ -371,29 +398,20 @@ impl WriteTx {
     }
 
     /// The next free id of a table, counted from what is stored and what is pending.
-    async fn next_id(&mut self, table: &'static str) -> Result<i64> {
-        let slot = match table {
-            "persons" => &mut self.pending.next_person,
-            "cases" => &mut self.pending.next_case,
-            _ => &mut self.pending.next_status_change,
-        };
-        let id = match *slot {
+    async fn next_id(&mut self, table: IdTable) -> Result<i64> {
+        let id = match *self.pending.counter(table) {
             Some(id) => id,
             None => {
                 let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT coalesce(max(id), 0) FROM {table}"
+                    "SELECT coalesce(max(id), 0) FROM {}",
+                    table.name()
                 )))
                 .fetch_one(&mut *self.tx)
                 .await?;
                 max + 1
             }
         };
-        let slot = match table {
-            "persons" => &mut self.pending.next_person,
-            "cases" => &mut self.pending.next_case,
-            _ => &mut self.pending.next_status_change,
-        };
-        *slot = Some(id + 1);
+        *self.pending.counter(table) = Some(id + 1);
         Ok(id)
     }
 
@@ -569,7 +587,7 @@ impl WriteTx {
         person: &Person,
         details: &str,
     ) -> Result<PersonId> {
-        let id = self.next_id("persons").await?;
+        let id = self.next_id(IdTable::Persons).await?;
         self.pending.persons.push(PersonRow {
             id,
             nation,
@@ -617,7 +635,7 @@ impl WriteTx {
         actor: &Actor,
         case: NewCase,
     ) -> Result<(CaseId, Vec<PersonId>)> {
-        let case_id = self.next_id("cases").await?;
+        let case_id = self.next_id(IdTable::Cases).await?;
         self.pending.cases.push(CaseRow {
             id: case_id,
             nation: case.nation,
@@ -674,7 +692,7 @@ impl WriteTx {
             for (index, member) in members.iter().enumerate() {
                 let from = statuses[index];
                 from.check_transition(step.to, step.reason.as_deref())?;
-                let change_id = self.next_id("status_changes").await?;
+                let change_id = self.next_id(IdTable::StatusChanges).await?;
                 let change = StatusChange {
                     id: change_id,
                     person: member.person,
