@@ -447,7 +447,8 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
     if let Some(category) = &args.category {
         filter.push_str(&format!(", category {category}"));
     }
-    let at = time_now();
+    // The same clock and form as the audit event that records this export.
+    let at = airbridge_store::sqlite::now();
     let stamp = ExportStamp {
         by: actor.name.clone(),
         at: at.clone(),
@@ -513,21 +514,6 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
         );
     }
     Ok(())
-}
-
-fn time_now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let day = GregorianDate::from_days_since_epoch((seconds / 86_400) as i64);
-    let rest = seconds % 86_400;
-    format!(
-        "{day}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 pub async fn quarantine(

@@ -115,7 +115,8 @@ pub enum OpenMode {
     MustExist,
 }
 
-fn now() -> String {
+/// The time now, as the store records it (RFC 3339, UTC).
+pub fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
