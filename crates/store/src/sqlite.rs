@@ -1634,24 +1634,28 @@ impl Store for SqliteStore {
                     created
                 }
                 None => {
+                    // The people move into the new case; their rows' identities stay behind.
+                    let mut rows = Vec::with_capacity(fresh.len());
+                    let mut members = Vec::with_capacity(fresh.len());
+                    for mut member in fresh {
+                        members.push(NewMember {
+                            relation: member.relation,
+                            person: std::mem::take(&mut member.person),
+                        });
+                        rows.push(member);
+                    }
                     let new_case = NewCase {
                         nation,
                         organisation: batch.organisation,
                         reference: case.reference.clone(),
                         eligibility: case.eligibility.clone(),
-                        members: fresh
-                            .iter()
-                            .map(|m| NewMember {
-                                relation: m.relation,
-                                person: m.person.clone(),
-                            })
-                            .collect(),
+                        members,
                         progress: Vec::new(),
                     };
                     check_new_case(&new_case)?;
                     let (_, ids) = tx.insert_case(actor, new_case).await?;
                     outcome.cases_created += 1;
-                    for (member, id) in fresh.iter().zip(&ids) {
+                    for (member, id) in rows.iter().zip(&ids) {
                         tx.remember_import_row(nation, &source, member, *id).await?;
                     }
                     ids
