@@ -85,6 +85,10 @@ pub enum Command {
     /// Sanctions lists (UN Security Council consolidated list, OFAC SDN): read, show, diff.
     #[command(subcommand)]
     Sanctions(crate::sanctions_cmd::SanctionsCommand),
+    /// Plan flights: assign ready cases to seats, families together, by priority.
+    Plan(crate::plan_cmd::PlanArgs),
+    /// Print a flight's manifest for the gate (CSV or PDF).
+    Manifest(crate::plan_cmd::ManifestArgs),
 }
 
 #[derive(Debug, Args)]

@@ -193,6 +193,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Screen(_)
         | Command::Screening(_)
         | Command::Dedup(_)
+        | Command::Plan(_)
+        | Command::Manifest(_)
         | Command::Import(_)
         | Command::Export(_) => {}
         Command::Quarantine { nation, all } => {

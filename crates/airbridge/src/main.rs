@@ -10,6 +10,7 @@ mod list_files;
 mod lists_cmd;
 mod names_cmd;
 mod parse;
+mod plan_cmd;
 mod registry_screening;
 mod sanctions_cmd;
 mod screen_cmd;
@@ -65,6 +66,8 @@ fn main() -> ExitCode {
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
         cli::Command::Dedup(args) => dedup_cmd::run(args, cli.json),
+        cli::Command::Plan(args) => plan_cmd::run_plan(args, &cli.db, cli.json),
+        cli::Command::Manifest(args) => plan_cmd::run_manifest(args, &cli.db, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
