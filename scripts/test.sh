@@ -9,9 +9,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/airbridge/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 mkdir -p "$CARGO_TARGET_DIR"
 
-# System packages the tests need. None yet beyond Rust's toolchain: the SQLite store is built
-# from source by sqlx. (PostgreSQL and Chromium join this list with their issues.)
+# System packages the build and the tests need, installed when missing:
+#   cmake, libclang-dev, g++ — HiGHS (the planner's exact MILP solver) is built from source.
+# PostgreSQL's server binaries are expected under /usr/lib/postgresql/15/bin (the PostgreSQL
+# tests start their own server there, in a temporary directory).
 need_apt=()
+for package in cmake libclang-dev g++; do
+  dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
