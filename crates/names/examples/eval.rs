@@ -190,6 +190,8 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "short_skeleton_base" => &mut tuning.short_skeleton_base,
         "resemblance" => &mut tuning.resemblance,
         "patronymic_weight" => &mut tuning.patronymic_weight,
+        "known_distinct" => &mut tuning.known_distinct,
+        "conflict_floor" => &mut tuning.conflict_floor,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;

@@ -80,6 +80,16 @@ struct ScoreParts {
     resemblance: f64,
 }
 
+/// Weight of the tokens a comparison left without a partner, by kind: own and family names,
+/// father's names, tribal names.
+#[derive(Debug, Clone, Copy, Default)]
+struct Unmatched {
+    raw: [f64; 3],
+    floored: [f64; 3],
+    /// Kunyas and titles: never a contradiction.
+    soft: f64,
+}
+
 /// Constants of the score, tuned on the ofac-dev training part (see the README).
 #[derive(Debug, Clone)]
 pub struct Tuning {
@@ -127,6 +137,10 @@ pub struct Tuning {
     pub patronymic_weight: f64,
     /// Tokens weighing less than this are too common to be blocking keys on their own.
     pub key_common_weight: f64,
+    /// Multiplies the similarity of two known names of different variant classes.
+    pub known_distinct: f64,
+    /// Least weight of a name left unmatched when the other side has one too (a contradiction).
+    pub conflict_floor: f64,
 }
 
 impl Default for Tuning {
@@ -154,6 +168,8 @@ impl Default for Tuning {
             resemblance: 0.1,
             patronymic_weight: 0.6,
             key_common_weight: 1.8,
+            known_distinct: 0.0,
+            conflict_floor: 5.0,
         }
     }
 }
@@ -207,6 +223,12 @@ impl NameEngine {
                 },
                 MatchKind::Initial,
             );
+        }
+        // Two known names of different variant classes are different names, even when they
+        // share a skeleton (Muhammad / Mahmud) or a near spelling (Hasan / Husayn).
+        if a.known && b.known && self.tuning.known_distinct < 1.0 {
+            let (similarity, kind) = self.spelling_similarity(a, b);
+            return (similarity * self.tuning.known_distinct, kind);
         }
         let (similarity, kind) = self.spelling_similarity(a, b);
         // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
@@ -523,7 +545,7 @@ impl NameEngine {
                          indices: &[usize],
                          used: u16,
                          list: Option<&mut Vec<UnmatchedToken>>| {
-            let (mut total, mut soft) = (0.0, 0.0);
+            let mut left = Unmatched::default();
             let mut list = list;
             for (slot, &i) in indices.iter().enumerate() {
                 if used & (1 << slot) != 0 {
@@ -539,19 +561,21 @@ impl NameEngine {
                 }
                 // A kunya or a title is another kind of name: missing, it contradicts nothing.
                 if matches!(token.role, TokenRole::Kunya | TokenRole::Title) {
-                    soft += token.weight;
+                    left.soft += token.weight;
                     continue;
                 }
                 // An initial that found no name to stand for contradicts the other name.
                 if token.role == TokenRole::Initial {
-                    total += tuning.initial_conflict;
+                    left.raw[0] += tuning.initial_conflict;
+                    left.floored[0] += tuning.initial_conflict;
                     continue;
                 }
-                let factor = match token.role {
-                    TokenRole::Patronymic | TokenRole::Tribal => tuning.weak_role_factor,
-                    _ if token.primary => tuning.primary_factor,
-                    TokenRole::Family => tuning.family_factor,
-                    _ => 1.0,
+                let (class, factor) = match token.role {
+                    TokenRole::Patronymic => (1, tuning.weak_role_factor),
+                    TokenRole::Tribal => (2, tuning.weak_role_factor),
+                    _ if token.primary => (0, tuning.primary_factor),
+                    TokenRole::Family => (0, tuning.family_factor),
+                    _ => (0, 1.0),
                 };
                 // A different first name is strong evidence even when both names are common.
                 let weight = if token.primary {
@@ -559,9 +583,12 @@ impl NameEngine {
                 } else {
                     token.weight
                 };
-                total += weight * factor;
+                left.raw[class] += weight * factor;
+                // Two different names, however common, say "not the same person" more
+                // strongly than one common name agreeing says "the same".
+                left.floored[class] += weight.max(tuning.conflict_floor) * factor;
             }
-            (total, soft)
+            left
         };
         let (unmatched_a, unmatched_b) = match record {
             Some(record) => {
@@ -588,12 +615,22 @@ impl NameEngine {
         // skeleton bigrams), well below any real agreement.
         let resemblance = f64::from((a.signature & b.signature).count_ones())
             / f64::from((a.signature | b.signature).count_ones().max(1));
-        let ((unmatched_a, soft_a), (unmatched_b, soft_b)) = (unmatched_a, unmatched_b);
+        // Names of one kind left on both sides contradict each other (two different own names,
+        // two different fathers); a name of a kind the other side does not give (a father's
+        // name against a tribal name) is only a fuller form.
+        let (mut conflict, mut extra) = (0.0, unmatched_a.soft + unmatched_b.soft + unconfirmed);
+        for class in 0..3 {
+            let (raw_a, raw_b) = (unmatched_a.raw[class], unmatched_b.raw[class]);
+            if raw_a > 0.0 && raw_b > 0.0 {
+                conflict += unmatched_a.floored[class].min(unmatched_b.floored[class]);
+            }
+            extra += (raw_a - raw_b).abs();
+        }
         let parts = ScoreParts {
             agreement,
             loss,
-            conflict: unmatched_a.min(unmatched_b),
-            extra: (unmatched_a - unmatched_b).abs() + soft_a + soft_b + unconfirmed,
+            conflict,
+            extra,
             resemblance,
         };
         self.combine(&parts)

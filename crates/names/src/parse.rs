@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::NameEngine;
+use crate::knowledge::HashMap;
 use crate::knowledge::{ParticleKind, TribalKind};
 use crate::phonetic::skeleton;
 use crate::phonetic::skeleton as skeleton_of;
@@ -99,6 +100,11 @@ pub struct Token {
     /// after a comma, or names before "bin"/"s/o").
     #[serde(skip)]
     pub(crate) own: bool,
+    /// True when the spelling belongs to a variant class of `data/variants.tsv`: two such
+    /// tokens of different classes are different names, however alike they sound
+    /// (Muhammad / Mahmud, Hasan / Husayn).
+    #[serde(skip)]
+    pub(crate) known: bool,
     /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
     #[serde(skip)]
     pub(crate) stripped: Option<Box<(String, u64)>>,
@@ -190,6 +196,64 @@ const DIN_FORMS: &[&str] = &[
 ];
 /// Izafa-style articles that bind two words into one name (Zia ul Haq, Fazl ur Rahman).
 const BINDING_ARTICLES: &[&str] = &["ul", "ud", "ur", "us", "uz"];
+/// Least letters of an Arabic-script word worth trying to split into known names, and of each
+/// piece: shorter pieces match the dictionary by chance.
+const SEGMENT_MIN_WORD: usize = 6;
+const SEGMENT_MIN_PIECE: usize = 3;
+
+/// Splits an Arabic-script word unknown to the dictionary into two to four known names (the
+/// article "ال" may open a piece), fewest pieces first; `None` when no split covers the word.
+/// Returns the romanised pieces, the article as its own "al".
+fn segment_arabic(dictionary: &HashMap<String, String>, folded: &str) -> Option<Vec<String>> {
+    let letters: Vec<(usize, char)> = folded.char_indices().collect();
+    let count = letters.len();
+    if !(SEGMENT_MIN_WORD..=40).contains(&count) {
+        return None;
+    }
+    let offset = |i: usize| letters.get(i).map_or(folded.len(), |&(at, _)| at);
+    let known = |piece: &str| -> Option<Vec<String>> {
+        if let Some(latin) = dictionary.get(piece) {
+            return Some(vec![latin.clone()]);
+        }
+        let rest = piece.strip_prefix("ال")?;
+        let latin = dictionary.get(rest)?;
+        Some(vec!["al".to_string(), latin.clone()])
+    };
+    // Fewest pieces covering letters[..i], with the split that achieves it.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; count + 1];
+    best[0] = Some((0, 0));
+    for end in SEGMENT_MIN_PIECE..=count {
+        for start in 0..=end - SEGMENT_MIN_PIECE {
+            let Some((pieces, _)) = best[start] else {
+                continue;
+            };
+            if pieces >= 4 || known(&folded[offset(start)..offset(end)]).is_none() {
+                continue;
+            }
+            if best[end].is_none_or(|(fewest, _)| pieces + 1 < fewest) {
+                best[end] = Some((pieces + 1, start));
+            }
+        }
+    }
+    let (pieces, _) = best[count]?;
+    if pieces < 2 {
+        return None;
+    }
+    let mut cuts = vec![count];
+    let mut end = count;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        cuts.push(start);
+        end = start;
+    }
+    cuts.reverse();
+    let mut out = Vec::new();
+    for window in cuts.windows(2) {
+        out.extend(known(&folded[offset(window[0])..offset(window[1])])?);
+    }
+    Some(out)
+}
+
 /// Spellings of Muhammad that are often written fused to the next name (Mohammadhasni).
 const MUHAMMAD_PREFIXES: &[&str] = &[
     "mohammad", "muhammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad",
@@ -355,6 +419,12 @@ impl NameEngine {
                 match arabic.get(rest) {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_table(rest), true)),
+                }
+            } else if let Some(pieces) = segment_arabic(arabic, &folded) {
+                // Words run together, as lists copied out of PDF files give them
+                // (بشارالاسد, محمدحسین): each known piece is a name of its own.
+                for piece in pieces {
+                    items.push(make(piece, false));
                 }
             } else {
                 let form = romanise_table(&folded);
@@ -651,6 +721,15 @@ impl NameEngine {
             }
             let form = if abbreviated_abd {
                 format!("abdul{}", second.form)
+            } else if (second.form.starts_with('h')
+                && first
+                    .form
+                    .ends_with(['s', 'k', 'g', 'z', 'c', 't', 'd', 'p']))
+                || second.vowelless
+            {
+                // Joined, "Mohammad Hossein" must not read d-h as the digraph dh, and a word of
+                // the Arabic-script table keeps its first letter a consonant (نیک ورز: nik'wrz).
+                format!("{}'{}", first.form, second.form)
             } else {
                 format!("{}{}", first.form, second.form)
             };
@@ -803,6 +882,7 @@ impl NameEngine {
             core_skeleton,
             secondary: false,
             own: false,
+            known: in_class && role != TokenRole::Particle,
             stripped,
             form_hash: hash_str(&form),
             canonical_hash: hash_str(&canonical),

@@ -36,9 +36,14 @@ pub fn skeleton(form: &str) -> String {
                     (None, 1)
                 }
             }
+            // A separator the Arabic-script table puts between two letters that are not a
+            // digraph (sp'hr is s-p-h-r, not s-f-r).
+            b'\'' => (None, 1),
             b'w' | b'v' => {
-                // "aw"/"au" and "ow"/"ou" are the same diphthong: w is a consonant only before a vowel.
-                if index == 0 || vowelish(index + 1) {
+                // "aw"/"au" and "ow"/"ou" are the same diphthong: w is a consonant before a vowel,
+                // and after a consonant or a word boundary (vowelless romanisations: nik'wrz).
+                let after_consonant = index > 0 && !vowelish(index - 1);
+                if index == 0 || vowelish(index + 1) || after_consonant {
                     (Some(b'v'), 1)
                 } else {
                     (None, 1)
@@ -51,6 +56,15 @@ pub fn skeleton(form: &str) -> String {
             b's' if next == b'c' && at(index + 2) == b'h' => (Some(b'S'), 3),
             b't' if next == b'c' && at(index + 2) == b'h' => (Some(b'C'), 3),
             b'c' if next == b'h' => (Some(b'C'), 2),
+            // Swedish and Dutch transliterations of Russian write ch as tj and sh as sj
+            // (Tjernysjov = Chernyshov); old Indonesian spelling writes tj for c as well.
+            b't' if next == b'j' => (Some(b'C'), 2),
+            b's' if next == b'j' => (Some(b'S'), 2),
+            b'z' if next == b'j' => (Some(b'z'), 2),
+            // The Slavic adjective ending -ij/-yj is -iy/-y in English spellings (Jevgenij).
+            b'j' if index + 1 == len && index > 0 && matches!(bytes[index - 1], b'i' | b'y') => {
+                (None, 1)
+            }
             b't' if next == b'h' => (Some(b'T'), 2),
             b'd' if next == b'h' => (Some(b'z'), 2),
             b'd' if next == b'j' => (Some(b'j'), 2),
@@ -89,22 +103,31 @@ const fn substitution_cost(a: u8, b: u8) -> u8 {
     }
     let (low, high) = if a < b { (a, b) } else { (b, a) };
     match (low, high) {
-        (b'T', b's') | (b'T', b't') | (b'b', b'p') | (b'g', b'k') | (b'k', b'x') => 3,
+        // g/j: Egyptian spellings write ج as g (Gamal, Wagih, Hegazi).
+        // j/y: German and Slavic spellings write y as j (Jusuf, Jahja, Jevgenij).
+        (b'T', b's')
+        | (b'T', b't')
+        | (b'b', b'p')
+        | (b'g', b'k')
+        | (b'k', b'x')
+        | (b'g', b'j')
+        | (b'j', b'y') => 3,
         (b'T', b'd')
         | (b'S', b's')
         | (b'C', b'S')
         | (b'd', b'z')
         | (b'j', b'z')
         | (b'b', b'v')
-        | (b'f', b'v') => 4,
+        | (b'f', b'v')
+        // German and Czech spellings write kh as ch (Machluf, Chalil, Chamenei).
+        | (b'C', b'x') => 4,
         (b'g', b'h')
         | (b'h', b'x')
         | (b'a', b'h')
         | (b'C', b'j')
         | (b'T', b'z')
-        | (b'd', b't')
-        | (b'g', b'j') => 5,
-        (b'a', b'y') | (b'a', b'v') | (b'v', b'y') => 5,
+        | (b'd', b't') => 5,
+        (b'a', b'y') | (b'a', b'v') | (b'v', b'y') | (b'a', b'j') => 5,
         _ => 10,
     }
 }

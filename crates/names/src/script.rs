@@ -97,6 +97,16 @@ pub fn romanise_table(folded: &str) -> String {
             '٠'..='٩' | '۰'..='۹' => "",
             _ => "",
         };
+        // Two letters that would read as one digraph (س+ه is not ش, پ+ه is not ف): a separator
+        // keeps them apart for the skeleton, which skips it.
+        if piece.starts_with('h')
+            && out
+                .as_bytes()
+                .last()
+                .is_some_and(|b| matches!(b, b's' | b'k' | b'g' | b'z' | b'c' | b't' | b'd' | b'p'))
+        {
+            out.push('\'');
+        }
         out.push_str(piece);
     }
     out
@@ -125,5 +135,9 @@ mod tests {
         check("ګل", "gl");
         check("کـــاکړ", "kakr");
         check("نور\u{200C}زی", "nurzi");
+        check("سپهر", "sp'hr");
+        check("محمدحسین", "mhmd'hsin");
+        check("اسحاق", "as'haq");
+        check("شهاب", "shhab");
     }
 }

@@ -98,8 +98,41 @@ fn cyrillic(c: char) -> Option<&'static str> {
 
 /// Folds a non-Arabic word: lower case, no diacritics, Latin letters spelled out.
 fn fold_latin(word: &str, folded: &mut String) -> bool {
+    if word.is_ascii() {
+        folded.extend(
+            word.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return false;
+    }
     let mut was_cyrillic = false;
-    for c in word.nfkd() {
+    for composed in word.nfc() {
+        // Letters with a háček or cedilla stand for English digraphs in Czech, Slovak, Croatian,
+        // Romanian and Turkish spellings of foreign names (Džafarabádí = Jafarabadi, Šaháb =
+        // Shahab); dropping the mark would lose the sound.
+        let spelled = match composed.to_lowercase().next().unwrap_or(composed) {
+            'č' | 'ć' => Some("ch"),
+            'š' | 'ş' | 'ș' => Some("sh"),
+            'ž' => Some(if folded.ends_with('d') { "j" } else { "zh" }),
+            'ţ' | 'ț' => Some("ts"),
+            _ => None,
+        };
+        if let Some(spelled) = spelled {
+            if spelled == "j" {
+                folded.pop();
+            }
+            folded.push_str(spelled);
+            continue;
+        }
+        fold_decomposed(composed, folded, &mut was_cyrillic);
+    }
+    was_cyrillic
+}
+
+/// Folds one composed character through its compatibility decomposition.
+fn fold_decomposed(composed: char, folded: &mut String, was_cyrillic: &mut bool) {
+    for c in std::iter::once(composed).nfkd() {
         if is_combining_mark(c) || is_silent(c) {
             continue;
         }
@@ -107,7 +140,7 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
             if lower.is_ascii_alphanumeric() {
                 folded.push(lower);
             } else if let Some(latin) = cyrillic(lower) {
-                was_cyrillic = true;
+                *was_cyrillic = true;
                 folded.push_str(latin);
             } else {
                 match lower {
@@ -126,7 +159,6 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
             }
         }
     }
-    was_cyrillic
 }
 
 /// Splits a name into folded words. Never fails; words that fold to nothing are dropped.

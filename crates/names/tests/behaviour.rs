@@ -94,6 +94,56 @@ fn arabic_script_matches_latin() {
 }
 
 #[test]
+fn other_transliteration_conventions_are_the_same_name() {
+    // Czech/Slovak háčeks stand for English digraphs: dž = j, š = sh, č = ch.
+    check("Alí Džafarabádí", "Ali Jafarabadi", Same);
+    check("Mohammed Šaháb Chanian", "Mohammad Shahab Khanian", Likely);
+    // Swedish transliteration of Russian: tj = ch, sj = sh, j = y.
+    check(
+        "Jevgenij Andrejevitj Tjernysjov",
+        "Yevgeny Andreyevich Chernyshov",
+        Same,
+    );
+    // Egyptian spellings write ج as g.
+    check("Gamal Hegazi", "Jamal Hijazi", Likely);
+    check("وجيه محمود", "Wajeeh Mahmud", Likely);
+}
+
+#[test]
+fn arabic_script_run_together_or_split_still_matches() {
+    // Lists copied out of PDF files lose the spaces between Arabic-script words.
+    check("بشارالاسد", "Bashar al-Assad", Likely);
+    check("محمدحسین سپهر", "Mohammad-Hossein Sepehr", Same);
+    // Persian compounds are written apart in Persian script and joined in Latin.
+    check("محسن نیک ورز", "Mohsen Nikvarz", Same);
+    check("سلمان آدینه وند", "Salman Adinehvand", Likely);
+    // Two letters that are not a digraph: پ + ه in سپهر is p-h, not f.
+    let parsed = engine().parse("سپهر");
+    assert_eq!(parsed.tokens[0].skeleton, "sphr");
+}
+
+#[test]
+fn two_different_common_names_are_a_contradiction() {
+    // Agreement on Mohammad says little, but Mohammad against Hassan says "another man".
+    check("KARAMI, Mohammad", "KARAMI, Hassan", Different);
+    let same = engine().score("Mohammad Karami", "Muhammad Karami");
+    let other = engine().score("Mohammad Karami", "Hassan Karami");
+    assert!(other < 0.55 && other < same - 0.4, "{other} vs {same}");
+    // Known names that merely sound alike are different names.
+    check("Khalid Mahmud", "Khalid Muhammad", Different);
+    // A father's name against a tribal name is not a contradiction, only a fuller form.
+    check(
+        "Mohammad Hashem Ahmadzai",
+        "M. Hashem s/o Abdul Rahman",
+        Likely,
+    );
+    // Two different fathers weigh more than a father left out.
+    let missing = engine().score("Karim bin Yusuf al-Tamimi", "Karim al-Tamimi");
+    let different = engine().score("Karim bin Yusuf al-Tamimi", "Karim bin Idris al-Tamimi");
+    assert!(different < missing - 0.2, "{different} vs {missing}");
+}
+
+#[test]
 fn different_people_score_low() {
     check(
         "Mohammad Hashem Ahmadzai",
