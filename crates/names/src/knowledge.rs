@@ -84,6 +84,7 @@ pub struct Knowledge {
     pub compound_seconds: std::collections::HashSet<String>,
     /// See [`Knowledge::arabic`].
     arabic: OnceLock<HashMap<String, String>>,
+    arabic_pieces: OnceLock<HashMap<String, String>>,
 }
 
 /// Data lines of a TSV file: comments and blank lines skipped, fields split on tabs.
@@ -148,6 +149,7 @@ impl Knowledge {
             tribal_suffixes,
             tribal_names,
             arabic: OnceLock::new(),
+            arabic_pieces: OnceLock::new(),
         }
     }
 
@@ -167,6 +169,30 @@ impl Knowledge {
                 }
             }
             arabic
+        })
+    }
+
+    /// The words an Arabic-script word run together may be split into: the curated names, and
+    /// dictionary words of four letters or more seen at least three times (shorter and rarer
+    /// entries match pieces of unrelated names by chance: ایم, انی).
+    pub fn arabic_pieces(&self) -> &HashMap<String, String> {
+        self.arabic_pieces.get_or_init(|| {
+            let mut pieces = HashMap::with_capacity_and_hasher(8_000, Default::default());
+            for fields in data_lines(ARABIC_DICTIONARY) {
+                let seen: u32 = fields.get(2).and_then(|c| c.parse().ok()).unwrap_or(0);
+                if let Some(latin) = fields.get(1)
+                    && seen >= 3
+                    && fields[0].chars().count() >= 4
+                {
+                    pieces.insert(fields[0].to_string(), latin.to_string());
+                }
+            }
+            for fields in data_lines(ARABIC_NAMES) {
+                if let Some(latin) = fields.get(1) {
+                    pieces.insert(fold_arabic(fields[0]), latin.to_string());
+                }
+            }
+            pieces
         })
     }
 

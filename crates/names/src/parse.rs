@@ -420,7 +420,7 @@ impl NameEngine {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_table(rest), true)),
                 }
-            } else if let Some(pieces) = segment_arabic(arabic, &folded) {
+            } else if let Some(pieces) = segment_arabic(self.knowledge.arabic_pieces(), &folded) {
                 // Words run together, as lists copied out of PDF files give them
                 // (بشارالاسد, محمدحسین): each known piece is a name of its own.
                 for piece in pieces {
@@ -714,8 +714,12 @@ impl NameEngine {
             let (first, second) = (&tokens[pair[0]], &tokens[pair[1]]);
             // "A. Rahman" is how lists abbreviate Abdul Rahman.
             let abbreviated_abd = first.role == TokenRole::Initial && first.form == "a";
-            if (matches!(first.role, TokenRole::Title | TokenRole::Initial) && !abbreviated_abd)
-                || matches!(second.role, TokenRole::Title | TokenRole::Initial)
+            // Pieces of one written word (حاجیزاده = Haji + Zadeh) join again whatever their roles.
+            let one_word = first.text == second.text;
+            if !one_word
+                && ((matches!(first.role, TokenRole::Title | TokenRole::Initial)
+                    && !abbreviated_abd)
+                    || matches!(second.role, TokenRole::Title | TokenRole::Initial))
             {
                 continue;
             }
@@ -746,6 +750,22 @@ impl NameEngine {
                 second: pair[1],
                 token,
             });
+            // Arabic-script text copied out of PDF files often has its words in visual
+            // (reversed) order: آباد شمس for Shamsabad.
+            if first.script == Script::Arabic && second.script == Script::Arabic {
+                let token = self.make_token(
+                    format!("{} {}", second.text, first.text),
+                    format!("{}'{}", second.form, first.form),
+                    TokenRole::Given,
+                    Script::Arabic,
+                    first.vowelless || second.vowelless,
+                );
+                fused.push(FusedPair {
+                    first: pair[0],
+                    second: pair[1],
+                    token,
+                });
+            }
         }
         let romanised = compared
             .iter()

@@ -85,6 +85,9 @@ pub fn romanise_table(folded: &str) -> String {
             'م' => "m",
             'ن' | 'ڼ' => "n",
             'و' if first => "w",
+            // Beside a long a, و is the consonant (راوری ravari, خواجه khwaja); the separator
+            // tells the skeleton so.
+            'و' if previous == Some('ا') || letters.get(index + 1) == Some(&'ا') => "'w",
             'و' => "u",
             // A final h after a consonant is the -a/-eh ending (Hamza, Fatemeh).
             'ه' if last && previous.is_some_and(|p| p != 'ا') => "a",
@@ -139,5 +142,6 @@ mod tests {
         check("محمدحسین", "mhmd'hsin");
         check("اسحاق", "as'haq");
         check("شهاب", "shhab");
+        check("راوری", "ra'wri");
     }
 }
