@@ -60,7 +60,13 @@ fn main() -> anyhow::Result<()> {
             for (case_number, case) in generate(DemoConfig { persons, seed }).enumerate() {
                 for (member_number, member) in case.case.members.iter().enumerate() {
                     let id = format!("c{case_number}-m{member_number}");
-                    records.push(Record::from_person(&id, &member.person));
+                    let mut record = Record::from_person(&id, &member.person);
+                    record.relation = Some(member.relation);
+                    // As the registry mode does: members of one case are different people.
+                    if std::env::var("DEDUP_NO_CASES").is_err() {
+                        record.case = Some(format!("c{case_number}"));
+                    }
+                    records.push(record);
                     truth.push(format!("{}-{member_number}", case.family));
                 }
             }
@@ -88,6 +94,7 @@ fn main() -> anyhow::Result<()> {
         Config {
             threshold,
             u_samples,
+            households: std::env::var("DEDUP_NO_HOUSEHOLDS").is_err(),
             ..Config::default()
         },
     )?
@@ -96,11 +103,12 @@ fn main() -> anyhow::Result<()> {
     let scores = evaluate::pairwise(&truth, &outcome.cluster_ids);
     let completeness = evaluate::pairs_completeness(&truth, &outcome.candidate_pairs);
     println!(
-        "records={} candidate_pairs={} oversized_blocks={} links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
+        "records={} candidate_pairs={} oversized_blocks={} links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
         outcome.records(),
         outcome.blocking.candidate_pairs,
         outcome.blocking.oversized_blocks,
         outcome.links,
+        outcome.household_links,
         outcome.pairs_scored,
         outcome.clusters,
         outcome.model.em_iterations,
@@ -146,6 +154,42 @@ fn main() -> anyhow::Result<()> {
                         );
                     }
                 }
+            }
+        }
+    }
+    if std::env::var("DEDUP_ERROR_PATTERNS").is_ok() {
+        // Which comparison patterns the false links (and the missed pairs) have, most common first.
+        let mut false_links: HashMap<String, usize> = HashMap::new();
+        let mut missed: HashMap<String, usize> = HashMap::new();
+        for &(a, b) in &outcome.candidate_pairs {
+            let (a, b) = (a as usize, b as usize);
+            let same_truth = truth[a] == truth[b];
+            let same_cluster = outcome.cluster_ids[a] == outcome.cluster_ids[b];
+            if same_truth == same_cluster {
+                continue;
+            }
+            let Some(explanation) = outcome.explain(&engine, a, b) else {
+                continue;
+            };
+            let pattern: Vec<String> = explanation
+                .fields
+                .iter()
+                .filter(|f| f.level != "missing" && f.field != "sex")
+                .map(|f| format!("{}={}", f.field, f.level))
+                .collect();
+            let table = if same_truth {
+                &mut missed
+            } else {
+                &mut false_links
+            };
+            *table.entry(pattern.join(" | ")).or_default() += 1;
+        }
+        for (title, table) in [("false links", &false_links), ("missed", &missed)] {
+            let mut rows: Vec<_> = table.iter().collect();
+            rows.sort_by(|x, y| y.1.cmp(x.1));
+            println!("{title}: {}", table.values().sum::<usize>());
+            for (pattern, count) in rows.into_iter().take(12) {
+                println!("  {count:>6}  {pattern}");
             }
         }
     }

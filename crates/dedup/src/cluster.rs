@@ -8,19 +8,33 @@
 //! reach `support`. Two singletons merge on their link alone. The result depends only on the
 //! scores and record order, so it is the same on every run.
 
+/// How groups may merge.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// Mean cross-pair match probability two groups need to merge.
+    pub support: f64,
+    /// A cross pair below this match probability (strong evidence of two people: other
+    /// documents, birth dates years apart) stops the merge, whatever the mean.
+    pub veto: f64,
+    /// Members of a large group checked for support and veto.
+    pub max_checked: usize,
+}
+
 /// Groups records `0..count` given links `(a, b, probability)` at or above the threshold.
 /// `probability(a, b)` scores any pair (used for cross pairs of groups being merged).
-/// Returns, for each record, the index of the smallest record of its cluster.
+/// `case_of[r]` is the family case of record `r` on its list: records of one case never end
+/// in one cluster. Returns, for each record, the index of the smallest record of its cluster.
 pub fn cluster<F>(
     count: usize,
     mut links: Vec<(u32, u32, f64)>,
-    support: f64,
-    max_checked: usize,
+    case_of: &[u32],
+    rules: Rules,
     mut probability: F,
 ) -> Vec<u32>
 where
     F: FnMut(u32, u32) -> f64,
 {
+    let max_checked = rules.max_checked;
     links.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
     let mut cluster_of: Vec<u32> = (0..count as u32).collect();
     let mut members: Vec<Vec<u32>> = (0..count as u32).map(|record| vec![record]).collect();
@@ -34,6 +48,20 @@ where
             continue;
         }
         let (first, second) = (&members[group_a as usize], &members[group_b as usize]);
+        // Two members of one family case are two people: such groups never merge.
+        let (small, large) = if first.len() <= second.len() {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let mut cases: Vec<u32> = small.iter().map(|&r| case_of[r as usize]).collect();
+        cases.sort_unstable();
+        if large
+            .iter()
+            .any(|&r| cases.binary_search(&case_of[r as usize]).is_ok())
+        {
+            continue;
+        }
         let joined = if first.len() == 1 && second.len() == 1 {
             true
         } else {
@@ -43,11 +71,15 @@ where
             let mut pairs = 0usize;
             for &x in first.iter().take(max_checked) {
                 for &y in second.iter().take(max_checked) {
-                    sum += probability(x.min(y), x.max(y));
+                    let p = probability(x.min(y), x.max(y));
+                    if p < rules.veto {
+                        sum = f64::NEG_INFINITY;
+                    }
+                    sum += p;
                     pairs += 1;
                 }
             }
-            pairs > 0 && sum / pairs as f64 >= support
+            pairs > 0 && sum / pairs as f64 >= rules.support
         };
         if joined {
             // The smaller group moves into the larger one, so each record moves O(log n) times.
@@ -78,7 +110,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::cluster;
+    use super::{Rules, cluster};
     use std::collections::HashMap;
 
     fn run(count: usize, scored: &[(u32, u32, f64)], threshold: f64) -> Vec<u32> {
@@ -91,7 +123,21 @@ mod tests {
             .copied()
             .filter(|l| l.2 >= threshold)
             .collect();
-        cluster(count, links, 0.5, 64, |a, b| {
+        let cases: Vec<u32> = (0..count as u32).collect();
+        run_with_cases(&cases, &table, links)
+    }
+
+    fn run_with_cases(
+        cases: &[u32],
+        table: &HashMap<(u32, u32), f64>,
+        links: Vec<(u32, u32, f64)>,
+    ) -> Vec<u32> {
+        let rules = Rules {
+            support: 0.5,
+            veto: 0.001,
+            max_checked: 64,
+        };
+        cluster(cases.len(), links, cases, rules, |a, b| {
             table.get(&(a, b)).copied().unwrap_or(0.0)
         })
     }
@@ -111,6 +157,30 @@ mod tests {
         // The original 0 links strongly to two copies that differ from each other more.
         let scored = vec![(0, 1, 0.999), (0, 2, 0.998), (1, 2, 0.4)];
         assert_eq!(run(3, &scored, 0.9), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn strong_evidence_of_two_people_vetoes_a_merge() {
+        // 0-1 and 2-3 are strong pairs; 1-2 links, 0-3 is clearly two people (other passports).
+        let scored = vec![
+            (0, 1, 0.999),
+            (2, 3, 0.999),
+            (1, 2, 0.99),
+            (0, 2, 0.9),
+            (1, 3, 0.9),
+            (0, 3, 0.0001),
+        ];
+        assert_eq!(run(4, &scored, 0.9), vec![0, 0, 2, 2]);
+    }
+
+    #[test]
+    fn members_of_one_family_case_never_join() {
+        // Two brothers on one list (case 7) and a copy of the first on another list (case 9):
+        // the copy looks like both, but the brothers stay apart.
+        let scored = vec![(0, 2, 0.999), (1, 2, 0.98), (0, 1, 0.95)];
+        let table: HashMap<(u32, u32), f64> = scored.iter().map(|&(a, b, p)| ((a, b), p)).collect();
+        let labels = run_with_cases(&[7, 7, 9], &table, scored.clone());
+        assert_eq!(labels, vec![0, 1, 0]);
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod cluster;
 mod compare;
 mod error;
 pub mod evaluate;
+mod household;
 mod model;
 mod record;
 
@@ -37,7 +38,7 @@ use airbridge_names::NameEngine;
 use rayon::prelude::*;
 
 pub use block::{BlockingReport, Rule};
-pub use cluster::cluster;
+pub use cluster::{Rules as ClusterRules, cluster};
 pub use compare::{COMPARISONS, Comparison, FIELD_COUNT, NULL, Vector};
 pub use error::{DedupError, DedupErrorKind};
 pub use model::{Explanation, FieldModel, FieldWeight, Model, probability, weight_of};
@@ -57,6 +58,11 @@ pub struct Config {
     pub em_max_iterations: usize,
     /// Mean cross-pair match probability two groups need to merge.
     pub cluster_support: f64,
+    /// A cross pair below this match probability stops two groups from merging.
+    pub cluster_veto: f64,
+    /// Whether members of family cases that share a person are matched by relation (see
+    /// the `household` module); needs `case` and `relation` on the records.
+    pub households: bool,
     /// Members of a large group checked when merging (see [`cluster`]).
     pub cluster_max_checked: usize,
     /// Seed of the random pairs for u.
@@ -71,6 +77,8 @@ impl Default for Config {
             u_samples: 60_000,
             em_max_iterations: 200,
             cluster_support: 0.5,
+            cluster_veto: 0.001,
+            households: true,
             cluster_max_checked: 32,
             seed: 42,
         }
@@ -98,6 +106,8 @@ pub struct Outcome {
     pub pair_weights: Vec<f32>,
     /// Pairs at or above the threshold.
     pub links: usize,
+    /// Clusters joined because two family cases already shared a person.
+    pub household_links: usize,
     /// Pairs compared: candidates, plus the cross pairs clustering scored on demand.
     pub pairs_scored: usize,
     prepared: Vec<Prepared>,
@@ -324,6 +334,17 @@ impl<'e> Deduplicator<'e> {
         }
         model.lambda = 0.1;
         model.em(&patterns, &[], false, config.em_max_iterations);
+        // λ was fitted among the candidate pairs, but u comes from random pairs: scoring with
+        // the candidates' λ would count the evidence that put a pair in a block twice (two
+        // children called Zahra born the same year would link). The prior that goes with u is
+        // the chance that two random records match: the matches expected among the candidates
+        // (blocking keeps nearly all of them) over all pairs, as Splink does.
+        model.candidate_lambda = model.lambda;
+        let all_pairs = (records.len() as f64) * (records.len().saturating_sub(1) as f64) / 2.0;
+        if all_pairs > 0.0 {
+            let expected_matches = model.lambda * candidate_pairs.len() as f64;
+            model.lambda = (expected_matches / all_pairs).clamp(1e-12, 0.5);
+        }
 
         // Score, link, cluster.
         let scorer = Scorer::new(&model);
@@ -344,24 +365,48 @@ impl<'e> Deduplicator<'e> {
             .collect();
         let link_count = links.len();
         let mut on_demand = 0usize;
-        let labels = cluster::cluster(
-            records.len(),
-            links,
-            config.cluster_support,
-            config.cluster_max_checked,
-            |a, b| {
-                let weight = match candidate_pairs.binary_search(&(a, b)) {
-                    Ok(index) => pair_weights[index],
-                    Err(_) => {
-                        on_demand += 1;
-                        let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-                        let vector = compare::compare(engine, x, y);
-                        scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
-                    }
-                };
-                probability(f64::from(weight))
-            },
-        );
+        // Records of one family case are different people; records without a case each
+        // stand alone.
+        let mut case_numbers: HashMap<&str, u32> = HashMap::new();
+        let case_of: Vec<u32> = records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| match &record.case {
+                Some(case) => {
+                    let next = (records.len() + case_numbers.len()) as u32;
+                    *case_numbers.entry(case.as_str()).or_insert(next)
+                }
+                None => index as u32,
+            })
+            .collect();
+        let rules = cluster::Rules {
+            support: config.cluster_support,
+            veto: config.cluster_veto,
+            max_checked: config.cluster_max_checked,
+        };
+        let labels = cluster::cluster(records.len(), links, &case_of, rules, |a, b| {
+            let weight = match candidate_pairs.binary_search(&(a, b)) {
+                Ok(index) => pair_weights[index],
+                Err(_) => {
+                    on_demand += 1;
+                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                    let vector = compare::compare(engine, x, y);
+                    scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
+                }
+            };
+            probability(f64::from(weight))
+        });
+
+        // Members of cases that now share a person: the rest of the family, when unambiguous.
+        let mut labels = labels;
+        let household_links = if config.households {
+            let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
+            household::propagate(&mut labels, &case_of, &relations, |a, b| {
+                compare::compare(engine, &prepared[a as usize], &prepared[b as usize])
+            })
+        } else {
+            0
+        };
 
         // A cluster is named by its smallest record id, so names survive reordering of input.
         let mut smallest: HashMap<u32, &str> = HashMap::new();
@@ -389,6 +434,7 @@ impl<'e> Deduplicator<'e> {
             candidate_pairs,
             pair_weights,
             links: link_count,
+            household_links,
             prepared,
             frequencies,
         })

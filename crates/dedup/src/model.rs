@@ -39,8 +39,11 @@ impl FieldModel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub fields: Vec<FieldModel>,
-    /// The share of matches among candidate pairs.
+    /// The chance that two records drawn at random are one person (the prior of every pair's
+    /// weight); during EM, the share of matches among the pairs being fitted.
     pub lambda: f64,
+    /// The share of matches among the candidate pairs, as EM fitted it.
+    pub candidate_lambda: f64,
     pub em_iterations: usize,
     pub em_converged: bool,
     /// How many random pairs estimated u.
@@ -109,6 +112,7 @@ pub(crate) fn initial(
     Model {
         fields,
         lambda: 0.1,
+        candidate_lambda: 0.1,
         em_iterations: 0,
         em_converged: true,
         u_samples,

@@ -6,7 +6,7 @@
 //! carry. Reading a table is the caller's business (the engine does no I/O); this module only
 //! maps a header row and a row of cells onto a record, reporting unreadable cells as values.
 
-use airbridge_domain::{Document, PartialDate, Person, Phone, Sex};
+use airbridge_domain::{Document, PartialDate, Person, Phone, Relation, Sex};
 
 use crate::error::DedupError;
 
@@ -32,6 +32,11 @@ pub enum Field {
     Address2,
     Suburb,
     State,
+    /// The family case a record belongs to on its list: records of one case are different
+    /// people (nobody is twice in their own family).
+    Case,
+    /// The record's relation to the case's principal (principal, spouse, child 3, …).
+    Relation,
 }
 
 impl Field {
@@ -57,6 +62,8 @@ impl Field {
             "address_2" => Field::Address2,
             "suburb" | "city" | "town" => Field::Suburb,
             "state" | "province" => Field::State,
+            "case_id" | "case" | "family_id" | "household_id" | "case_reference" => Field::Case,
+            "relation" | "relationship" | "relation_to_principal" => Field::Relation,
             _ => return None,
         })
     }
@@ -90,6 +97,11 @@ pub struct Record {
     pub address_2: Option<String>,
     pub suburb: Option<String>,
     pub state: Option<String>,
+    /// The family case the record belongs to on its list (see [`Field::Case`]); records of
+    /// one case are never clustered together.
+    pub case: Option<String>,
+    /// Relation to the case's principal, when the list says it.
+    pub relation: Option<Relation>,
 }
 
 fn present(text: &str) -> Option<String> {
@@ -176,6 +188,15 @@ impl Record {
             Field::Address2 => self.address_2 = Some(value),
             Field::Suburb => self.suburb = Some(value),
             Field::State => self.state = Some(value),
+            Field::Case => self.case = Some(value),
+            Field::Relation => match Relation::parse(&value) {
+                Some(relation) => self.relation = Some(relation),
+                None => {
+                    return Some(format!(
+                        "relation {value:?} not understood (principal, spouse, child, parent, sibling…): left out"
+                    ));
+                }
+            },
         }
         None
     }
