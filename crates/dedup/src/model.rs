@@ -54,6 +54,36 @@ pub struct Model {
 /// large but finite weight.
 const FLOOR: f64 = 1e-6;
 
+/// Levels whose m is capped by what is known of real lists, because EM cannot learn it when
+/// namesakes (same names, other people) fill the training pairs: birth dates more than a year
+/// apart happen for one person in at most about one pair in a hundred (a wrong year typed, an
+/// age guessed), not the several per cent EM finds when it mistakes namesakes for matches.
+const DISAGREEMENT_CEILINGS: [(usize, usize, f64); 1] = [(Comparison::BirthDate as usize, 0, 0.01)];
+
+/// Applies [`DISAGREEMENT_CEILINGS`] to a field's m, moving the excess onto its other levels.
+fn cap_disagreement(field: usize, m: &mut [f64]) {
+    for &(capped_field, level, ceiling) in &DISAGREEMENT_CEILINGS {
+        if capped_field != field || level >= m.len() || m[level] <= ceiling {
+            continue;
+        }
+        let excess = m[level] - ceiling;
+        m[level] = ceiling;
+        let rest: f64 = m
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != level)
+            .map(|(_, v)| v)
+            .sum();
+        if rest > 0.0 {
+            for (i, value) in m.iter_mut().enumerate() {
+                if i != level {
+                    *value += excess * *value / rest;
+                }
+            }
+        }
+    }
+}
+
 /// u from level counts over random pairs: a level never seen gets half a count, so that its
 /// weight is large but finite and shrinks as the sample grows.
 pub(crate) fn estimate_u(counts: &[[u64; 8]; FIELD_COUNT]) -> Vec<Vec<f64>> {
@@ -168,8 +198,9 @@ impl Model {
                     if !used[field] || sum < 1.0 {
                         continue;
                     }
-                    for (m, count) in model.m.iter_mut().zip(counts) {
-                        let next = (count / sum).max(FLOOR);
+                    let mut next: Vec<f64> = counts.iter().map(|c| (c / sum).max(FLOOR)).collect();
+                    cap_disagreement(field, &mut next);
+                    for (m, next) in model.m.iter_mut().zip(next) {
                         change = change.max((next - *m).abs());
                         *m = next;
                     }
