@@ -321,3 +321,23 @@ pub fn probability(weight: f64) -> f64 {
 pub fn weight_of(probability: f64) -> f64 {
     (probability / (1.0 - probability)).log2()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_dates_years_apart_are_capped_and_m_still_sums_to_one() {
+        let birth = Comparison::BirthDate as usize;
+        let mut m = vec![0.04, 0.01, 0.5, 0.0, 0.45];
+        cap_disagreement(birth, &mut m);
+        assert!((m[0] - 0.01).abs() < 1e-12);
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // The excess goes to the other levels in proportion: agreement grows most.
+        assert!(m[2] > 0.5 && m[4] > 0.45 && m[3] == 0.0);
+        // Other fields are left alone.
+        let mut given = vec![0.04, 0.96];
+        cap_disagreement(Comparison::Given as usize, &mut given);
+        assert_eq!(given, vec![0.04, 0.96]);
+    }
+}
