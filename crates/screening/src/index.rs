@@ -120,14 +120,41 @@ fn keys_of(
 /// Arabic chains); their pairs beyond the first tokens add little and cost quadratically.
 const MAX_PAIR_TOKENS: usize = 8;
 
-/// The keys a listed name is stored under: its own, each token's and each pair's.
+/// Typo keys of single-token keys: the key itself and the key with any one sound left out,
+/// marked apart from ordinary keys. Two codes one edit apart (a sound dropped, added or
+/// changed: AFIZ / HAFIZ, BADUR / BADRU) share one of them, as in SymSpell's deletion
+/// neighbourhoods, so a typo in the only informative token of a query still finds its entry.
+fn typo_keys(single: &[String], out: &mut Vec<String>) {
+    for key in single {
+        let letters: Vec<char> = key.chars().collect();
+        if key.contains('+') || letters.len() < 3 {
+            continue;
+        }
+        out.push(format!("~{key}"));
+        for skip in 0..letters.len() {
+            let variant: String = letters
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != skip)
+                .map(|(_, c)| c)
+                .collect();
+            out.push(format!("~{variant}"));
+        }
+    }
+}
+
+/// The keys a listed name is stored under: its own, each token's and each pair's, and the
+/// typo keys of each token's.
 pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
     let mut keys = engine.keys_parsed(parsed);
     let tokens = key_tokens(parsed);
     let mut scratch = parsed.clone();
+    let mut single = Vec::new();
     for &token in &tokens {
-        keys_of(engine, parsed, &mut scratch, &[token], &mut keys);
+        keys_of(engine, parsed, &mut scratch, &[token], &mut single);
     }
+    typo_keys(&single, &mut keys);
+    keys.extend(single);
     pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
     keys.sort();
     keys.dedup();
@@ -149,9 +176,12 @@ fn pair_keys(
     }
 }
 
-/// The keys a query looks up: its own and each pair's (see the module documentation).
+/// The keys a query looks up: its own and each pair's (see the module documentation), and the
+/// typo keys of its own.
 pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
     let mut keys = engine.keys_parsed(parsed);
+    let own = keys.clone();
+    typo_keys(&own, &mut keys);
     let tokens = key_tokens(parsed);
     // With fewer than three tokens the only pair is the name itself, keyed above.
     if tokens.len() > 2 {

@@ -72,6 +72,33 @@ fn listed_names_are_found_in_other_spellings_orders_and_scripts() {
 }
 
 #[test]
+fn a_typo_in_the_only_informative_name_still_reaches_the_entry() {
+    // One consonant changed, added or dropped in the one distinctive token changes its
+    // blocking key; the typo keys still bring the entry to the scorer.
+    for typo in [
+        "Mullah Baradad",
+        "Mullah Baradarr",
+        "Mullah Bradar",
+        "Mullah Baraadar",
+    ] {
+        let hits = index().screen(
+            &query(typo, "1968", "AF"),
+            &ScreenConfig {
+                threshold: 0.3,
+                max_hits: 50,
+            },
+        );
+        assert!(
+            hits.iter().any(|hit| hit.entry_ref == "TAi.024"),
+            "{typo}: {:?}",
+            hits.iter()
+                .map(|h| (&h.entry_ref, &h.listed_name, h.score))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
 fn common_names_alone_or_with_a_conflicting_birth_year_are_not_hits() {
     check("Mohammad", "", "", None);
     check("Mullah Mohammad", "", "", None);
