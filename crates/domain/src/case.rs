@@ -55,7 +55,8 @@ impl Relation {
     pub fn parse(text: &str) -> Option<Relation> {
         let word = text.trim().to_lowercase().replace(['-', ' '], "_");
         // "child 3", "son_2": the number only orders children.
-        let word = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+        // Persian and Arabic-Indic digits too: "فرزند ۱".
+        let word = word.trim_end_matches(|c: char| c.is_numeric() || c == '_');
         Some(match word {
             "principal" | "self" | "head" | "applicant" | "main" | "titulaire" | "demandeur"
             | "سرپرست" | "خود" | "متقاضی" => Relation::Principal,
@@ -171,6 +172,8 @@ mod tests {
         }
         check("Wife", Some(Relation::Spouse));
         check("child 3", Some(Relation::Child));
+        check("فرزند ۲", Some(Relation::Child));
+        check("زوی ۳", Some(Relation::Child));
         check("Épouse", Some(Relation::Spouse));
         check("همسر", Some(Relation::Spouse));
         check("زوی", Some(Relation::Child));
