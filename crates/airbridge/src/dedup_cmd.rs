@@ -22,7 +22,9 @@ pub struct DedupArgs {
     /// Input CSV with a header row: `record_id` (or `rec_id`) and any of given_name,
     /// family_name, surname, father_name, grandfather_name, full_name, sex, dob, date_of_birth,
     /// passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1,
-    /// address_2, suburb, state, place_of_birth.
+    /// address_2, suburb, state, place_of_birth; and case_id with relation (members of one
+    /// case are never merged, and once two cases share a person their other members are
+    /// matched by relation).
     #[arg(long)]
     pub input: PathBuf,
     /// Output CSV: `record_id,cluster_id`, one row per input record, in input order.
@@ -109,11 +111,12 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
     let model = &outcome.model;
     if json {
         println!(
-            "{{\"records\":{},\"candidate_pairs\":{},\"pairs_scored\":{},\"links\":{},\"clusters\":{},\"oversized_blocks\":{},\"em_iterations\":{},\"lambda\":{},\"unreadable_cells\":{},\"seconds\":{:.3}}}",
+            "{{\"records\":{},\"candidate_pairs\":{},\"pairs_scored\":{},\"links\":{},\"household_links\":{},\"clusters\":{},\"oversized_blocks\":{},\"em_iterations\":{},\"lambda\":{},\"unreadable_cells\":{},\"seconds\":{:.3}}}",
             outcome.records(),
             outcome.blocking.candidate_pairs,
             outcome.pairs_scored,
             outcome.links,
+            outcome.household_links,
             outcome.clusters,
             outcome.blocking.oversized_blocks,
             model.em_iterations,
@@ -126,13 +129,14 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
             eprintln!("… {problems} unreadable cells in all (kept as text or left empty)");
         }
         eprintln!(
-            "{} records, {} candidate pairs ({} blocks over the size cap skipped), {} pairs scored, {} links ≥ {}, {} clusters; EM {} iterations{}, λ {:.4}; {:.2} s ({:.2} s reading)",
+            "{} records, {} candidate pairs ({} blocks over the size cap skipped), {} pairs scored, {} links ≥ {}, {} family members matched through their cases, {} clusters; EM {} iterations{}, prior {:.2e}; {:.2} s ({:.2} s reading)",
             outcome.records(),
             outcome.blocking.candidate_pairs,
             outcome.blocking.oversized_blocks,
             outcome.pairs_scored,
             outcome.links,
             args.threshold,
+            outcome.household_links,
             outcome.clusters,
             model.em_iterations,
             if model.em_converged {
