@@ -131,6 +131,10 @@ fn typo_keys(single: &[String], out: &mut Vec<String>) {
             continue;
         }
         out.push(format!("~{key}"));
+        // Two-sound variants of three-sound keys would meet half the list.
+        if letters.len() < 4 {
+            continue;
+        }
         for skip in 0..letters.len() {
             let variant: String = letters
                 .iter()
