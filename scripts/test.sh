@@ -11,12 +11,13 @@ mkdir -p "$CARGO_TARGET_DIR"
 
 # System packages the build and the tests need, installed when missing:
 #   cmake, libclang-dev, g++ — HiGHS (the planner's exact MILP solver) is built from source.
-# PostgreSQL's server binaries are expected under /usr/lib/postgresql/15/bin (the PostgreSQL
-# tests start their own server there, in a temporary directory).
+#   postgresql-15 — when its server binaries are not already under /usr/lib/postgresql/15/bin.
 need_apt=()
 for package in cmake libclang-dev g++; do
   dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
+# The PostgreSQL tests start their own server (initdb + pg_ctl) from PostgreSQL 15's binaries.
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need_apt+=(postgresql-15)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
@@ -35,7 +36,7 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "pure engines have no I/O dependencies"
-for crate in airbridge-domain airbridge-names airbridge-demo airbridge-lists airbridge-sanctions airbridge-screening airbridge-dedup airbridge-planner; do
+for crate in airbridge-domain airbridge-names airbridge-demo airbridge-lists airbridge-sanctions airbridge-screening airbridge-dedup airbridge-planner airbridge-planner-milp airbridge-manifest; do
   if cargo tree --locked -p "$crate" -e normal --prefix none | grep -E '^(sqlx|tokio|axum|hyper)[ -]'; then
     echo "$crate must not depend on storage, async runtime or HTTP crates" >&2
     exit 1

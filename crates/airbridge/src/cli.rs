@@ -1,8 +1,8 @@
 //! The command line: every command and option, as clap reads them.
 
 use crate::names_cmd::NamesCommand;
+use airbridge_store::any::Location;
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
 
 /// Airbridge: coordinate a civilian evacuation between allied nations.
 ///
@@ -11,14 +11,19 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "airbridge", version, about, long_about = None)]
 pub struct Cli {
-    /// The database file.
+    /// The database: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL server
+    /// (postgres://USER:PASSWORD@HOST:PORT/DATABASE). Without it: AIRBRIDGE_DATABASE_URL, else
+    /// airbridge.db.
     #[arg(
-        long,
+        long = "db",
         global = true,
         env = "AIRBRIDGE_DB",
-        default_value = "airbridge.db"
+        value_name = "PATH|URL"
     )]
-    pub db: PathBuf,
+    db_option: Option<String>,
+    /// The database chosen, once the environment is read (see [`Cli::parse_resolved`]).
+    #[arg(skip)]
+    pub db: String,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
@@ -27,6 +32,28 @@ pub struct Cli {
     pub actor: Option<String>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The SQLite file used when no database is named.
+pub const DEFAULT_DATABASE: &str = "airbridge.db";
+
+impl Cli {
+    /// Reads the command line, then settles the database: `--db` (or `AIRBRIDGE_DB`), else
+    /// `AIRBRIDGE_DATABASE_URL`, else `airbridge.db`.
+    pub fn parse_resolved() -> Cli {
+        let mut cli = Cli::parse();
+        cli.db = cli
+            .db_option
+            .take()
+            .or_else(|| std::env::var("AIRBRIDGE_DATABASE_URL").ok())
+            .filter(|db| !db.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+        cli
+    }
+
+    pub fn location(&self) -> Location {
+        Location::parse(&self.db)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,7 +97,16 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Check the database: SQLite integrity, foreign keys and the audit chain.
+    /// Copy a whole registry into an empty database (e.g. a laptop's SQLite file onto a
+    /// PostgreSQL server), then verify it by counts, checksums and the audit chain.
+    Migrate(crate::db_cmd::MigrateArgs),
+    /// Write a consistent backup of --db while it is in use (SQLite snapshot or pg_dump).
+    Backup(crate::db_cmd::BackupArgs),
+    /// Restore a backup into --db, checked before it replaces anything.
+    Restore(crate::db_cmd::RestoreArgs),
+    /// Check the database: the backend's integrity (SQLite's checks and foreign keys, or
+    /// PostgreSQL's schema, constraints and audit triggers), the registry's invariants and the
+    /// audit chain.
     Check,
     /// The names engine: compare, key and score personal names.
     #[command(subcommand)]

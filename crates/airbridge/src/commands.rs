@@ -3,9 +3,8 @@
 use crate::cli::*;
 use crate::{InvalidInput, parse};
 use airbridge_domain::{Eligibility, NewCase, NewMember, OrganisationKind, Relation};
-use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{
-    Actor, AuditFilter, CaseQuery, CaseRecord, PersonQuery, PersonRecord, SqliteStore,
+    Actor, AnyStore, AuditFilter, CaseQuery, CaseRecord, OpenMode, PersonQuery, PersonRecord,
     StatusChange, StatusRequest, Store, StoreError,
 };
 use serde::Serialize;
@@ -154,8 +153,8 @@ fn case_details(record: &CaseRecord) -> String {
     lines.join("\n")
 }
 
-async fn open(cli: &Cli) -> anyhow::Result<SqliteStore> {
-    Ok(SqliteStore::open(&cli.db, OpenMode::MustExist).await?)
+async fn open(cli: &Cli) -> anyhow::Result<AnyStore> {
+    Ok(AnyStore::open(&cli.location(), OpenMode::MustExist).await?)
 }
 
 fn not_found(entity: &'static str, id: impl ToString) -> StoreError {
@@ -177,14 +176,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let json = cli.json;
     match &cli.command {
         Command::Init => {
-            let store = SqliteStore::open(&cli.db, OpenMode::CreateIfMissing).await?;
+            let location = cli.location();
+            let store = AnyStore::open(&location, OpenMode::CreateIfMissing).await?;
+            let backend = store.backend();
             store.close().await;
-            show(json, &serde_json::json!({ "database": cli.db }), || {
-                format!(
-                    "Database ready at {}. Next: airbridge nation add FR France",
-                    cli.db.display()
-                )
-            })?;
+            let shown = location.display();
+            show(
+                json,
+                &serde_json::json!({ "database": shown, "backend": backend }),
+                || format!("Database ready at {shown}. Next: airbridge nation add FR France"),
+            )?;
         }
         Command::Demo(_)
         | Command::Serve(_)
@@ -196,24 +197,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Plan(_)
         | Command::Manifest(_)
         | Command::Import(_)
-        | Command::Export(_) => {}
+        | Command::Export(_)
+        | Command::Migrate(_)
+        | Command::Backup(_)
+        | Command::Restore(_) => {}
         Command::Quarantine { nation, all } => {
-            crate::lists_cmd::quarantine(&cli.db, nation.clone(), *all, json).await?;
+            crate::lists_cmd::quarantine(&cli.location(), nation.clone(), *all, json).await?;
         }
         Command::Check => {
             let store = open(&cli).await?;
             let problems = store.integrity_problems().await?;
             let audit = store.audit_verify().await?;
+            let backend = store.backend();
             store.close().await;
             let healthy = problems.is_empty() && audit.broken_at.is_none();
             show(
                 json,
-                &serde_json::json!({ "integrity": problems, "audit": audit, "healthy": healthy }),
+                &serde_json::json!({
+                    "backend": backend, "integrity": problems, "audit": audit, "healthy": healthy,
+                }),
                 || {
                     let mut lines = vec![if problems.is_empty() {
-                        "SQLite integrity: ok".to_owned()
+                        format!("{backend} integrity: ok")
                     } else {
-                        format!("SQLite integrity: {}", problems.join("; "))
+                        format!("{backend} integrity: {}", problems.join("; "))
                     }];
                     lines.push(match &audit.broken_at {
                         None => format!("Audit chain: ok ({} events)", audit.events),
@@ -628,15 +635,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
+    let location = cli.location();
     match cli.command {
-        Command::Demo(args) => crate::demo::run(&cli.db, args, &actor).await?,
-        Command::Import(args) => crate::lists_cmd::import(&cli.db, args, &actor, json).await?,
+        Command::Demo(args) => crate::demo::run(&location, args, &actor).await?,
+        Command::Import(args) => crate::lists_cmd::import(&location, args, &actor, json).await?,
         Command::Screening(command) => {
-            crate::registry_screening::run(&cli.db, command, &actor, json).await?
+            crate::registry_screening::run(&location, command, &actor, json).await?
         }
-        Command::Export(args) => crate::lists_cmd::export(&cli.db, args, &actor).await?,
+        Command::Export(args) => crate::lists_cmd::export(&location, args, &actor).await?,
+        Command::Migrate(args) => return crate::db_cmd::migrate(args, json).await,
+        Command::Backup(args) => return crate::db_cmd::backup(&location, args, json).await,
+        Command::Restore(args) => {
+            return crate::db_cmd::restore(&location, args, json).await;
+        }
         Command::Serve(args) => {
-            let store = SqliteStore::open(&cli.db, OpenMode::MustExist).await?;
+            let store = AnyStore::open(&location, OpenMode::MustExist).await?;
             crate::serve::serve(store, &args.bind, args.port).await?;
         }
         _ => {}

@@ -5,38 +5,45 @@ use crate::InvalidInput;
 use crate::cli::DemoArgs;
 use airbridge_demo::{DemoConfig, generate, nations};
 use airbridge_domain::{NewCase, OrganisationId};
-use airbridge_store::sqlite::OpenMode;
-use airbridge_store::{Actor, PersonQuery, SqliteStore, Store};
+use airbridge_store::any::Location;
+use airbridge_store::{Actor, AnyStore, OpenMode, PersonQuery, PgStore, Store};
 use anyhow::Context;
 use std::path::Path;
 use std::time::Instant;
 
 const BATCH: usize = 1_000;
 
-pub async fn run(db: &Path, args: DemoArgs, actor: &Actor) -> anyhow::Result<()> {
-    if db.exists() {
-        if args.fresh {
-            for suffix in ["", "-wal", "-shm"] {
-                let file = format!("{}{suffix}", db.display());
-                if Path::new(&file).exists() {
-                    std::fs::remove_file(&file).with_context(|| format!("cannot remove {file}"))?;
+pub async fn run(db: &Location, args: DemoArgs, actor: &Actor) -> anyhow::Result<()> {
+    if args.fresh {
+        match db {
+            Location::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let file = format!("{}{suffix}", path.display());
+                    if Path::new(&file).exists() {
+                        std::fs::remove_file(&file)
+                            .with_context(|| format!("cannot remove {file}"))?;
+                    }
                 }
             }
-        } else {
-            let store = SqliteStore::open(db, OpenMode::MustExist).await?;
-            let has_nations = !store.list_nations().await?.is_empty();
-            store.close().await;
-            if has_nations {
-                return Err(InvalidInput(format!(
-                    "{} already holds data; pass --fresh to replace it or --db to build elsewhere",
-                    db.display()
-                ))
-                .into());
-            }
+            Location::Postgres(url) => PgStore::erase(url).await?,
+        }
+    } else if match db {
+        Location::Sqlite(path) => path.exists(),
+        Location::Postgres(_) => true,
+    } {
+        let store = AnyStore::open(db, OpenMode::CreateIfMissing).await?;
+        let has_nations = !store.list_nations().await?.is_empty();
+        store.close().await;
+        if has_nations {
+            return Err(InvalidInput(format!(
+                "{} already holds data; pass --fresh to replace it or --db to build elsewhere",
+                db.display()
+            ))
+            .into());
         }
     }
     let started = Instant::now();
-    let store = SqliteStore::open(db, OpenMode::CreateIfMissing).await?;
+    let store = AnyStore::open(db, OpenMode::CreateIfMissing).await?;
     let scenario = nations();
     let mut organisation_ids: Vec<Vec<OrganisationId>> = Vec::new();
     for nation in &scenario {

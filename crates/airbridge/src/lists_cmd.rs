@@ -10,8 +10,9 @@ use airbridge_lists::pfif::{PfifPerson, write_pfif};
 use airbridge_lists::rows::RowStatus;
 use airbridge_lists::values::ValueOptions;
 use airbridge_lists::{ColumnMapping, MappingFile, ParsedRow, build_cases, parse_rows, read_table};
+use airbridge_store::any::Location;
 use airbridge_store::{
-    Actor, ImportBatch, ImportCase, ImportMember, PersonQuery, QuarantineRow, SqliteStore, Store,
+    Actor, AnyStore, ImportBatch, ImportCase, ImportMember, PersonQuery, QuarantineRow, Store,
 };
 use anyhow::Context;
 use clap::Args;
@@ -101,7 +102,12 @@ fn row_keys(rows: &[ParsedRow]) -> Vec<String> {
         .collect()
 }
 
-pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> anyhow::Result<()> {
+pub async fn import(
+    db: &Location,
+    args: ImportArgs,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let nation = parse::nation("--nation", &args.nation)?;
     let organisation = args
@@ -244,7 +250,7 @@ pub async fn import(db: &Path, args: ImportArgs, actor: &Actor, json: bool) -> a
     let outcome = if args.dry_run {
         None
     } else {
-        let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
+        let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
         let outcome = store.import_list(actor, batch).await?;
         // Everyone new or changed is screened against the loaded sanctions lists at once.
         let mut to_screen = outcome.created.clone();
@@ -363,7 +369,7 @@ fn today() -> GregorianDate {
     GregorianDate::from_days_since_epoch(days as i64)
 }
 
-pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Result<()> {
+pub async fn export(db: &Location, args: ExportArgs, actor: &Actor) -> anyhow::Result<()> {
     let nation: NationCode = parse::nation("--nation", &args.nation)?;
     let status: Option<EvacuationStatus> = args.status.as_deref().map(parse::status).transpose()?;
     if !["csv", "xlsx", "pfif"].contains(&args.format.as_str()) {
@@ -371,7 +377,7 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
             InvalidInput(format!("--format {}: use csv, xlsx or pfif", args.format)).into(),
         );
     }
-    let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
+    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
     let mut people = Vec::new();
     let mut after = None;
     loop {
@@ -517,7 +523,7 @@ pub async fn export(db: &Path, args: ExportArgs, actor: &Actor) -> anyhow::Resul
 }
 
 pub async fn quarantine(
-    db: &Path,
+    db: &Location,
     nation: Option<String>,
     all: bool,
     json: bool,
@@ -526,7 +532,7 @@ pub async fn quarantine(
         .as_deref()
         .map(|n| parse::nation("--nation", n))
         .transpose()?;
-    let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
+    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
     let entries = store.list_quarantine(nation, all).await?;
     store.close().await;
     if json {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod db_cmd;
 mod dedup_cmd;
 mod demo;
 mod list_files;
@@ -17,7 +18,7 @@ mod screen_cmd;
 mod serve;
 
 use airbridge_store::{ErrorKind, StoreError};
-use clap::Parser;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: imports, the demo and screening allocate many
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
         }
         default_hook(info);
     }));
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_resolved();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AIRBRIDGE_LOG").unwrap_or_else(|_| {
@@ -66,8 +67,8 @@ fn main() -> ExitCode {
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
         cli::Command::Dedup(args) => dedup_cmd::run(args, cli.json),
-        cli::Command::Plan(args) => plan_cmd::run_plan(args, &cli.db, cli.json),
-        cli::Command::Manifest(args) => plan_cmd::run_manifest(args, &cli.db, cli.json),
+        cli::Command::Plan(args) => plan_cmd::run_plan(args, Path::new(&cli.db), cli.json),
+        cli::Command::Manifest(args) => plan_cmd::run_manifest(args, Path::new(&cli.db), cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -6,11 +6,12 @@ use crate::{InvalidInput, parse};
 use airbridge_domain::PersonId;
 use airbridge_sanctions::{ListSource, SanctionsList};
 use airbridge_screening::{IndexConfig, Query, ScreenConfig, ScreeningIndex};
+use airbridge_store::any::Location;
 use airbridge_store::audit::sha256_hex;
-use airbridge_store::{Actor, HitDecision, NewHit, NewList, PersonQuery, SqliteStore, Store};
+use airbridge_store::{Actor, AnyStore, HitDecision, NewHit, NewList, PersonQuery, Store};
 use anyhow::Context;
 use clap::Subcommand;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Hits scoring below this are not raised to an officer.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
@@ -56,7 +57,7 @@ pub enum ScreeningCommand {
 /// Screens people (all of them, or the listed ones) against the newest loaded lists and records
 /// the hits. Returns (people screened, new hits); (0, 0) when no list is loaded.
 pub async fn screen_registry(
-    store: &SqliteStore,
+    store: &AnyStore,
     actor: &Actor,
     only: Option<&[PersonId]>,
     threshold: f64,
@@ -165,12 +166,12 @@ pub async fn screen_registry(
 }
 
 pub async fn run(
-    db: &Path,
+    db: &Location,
     command: ScreeningCommand,
     actor: &Actor,
     json: bool,
 ) -> anyhow::Result<()> {
-    let store = SqliteStore::open(db, airbridge_store::sqlite::OpenMode::MustExist).await?;
+    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
     match command {
         ScreeningCommand::Load {
             file,

@@ -1,10 +1,10 @@
 //! `airbridge serve`: the HTTP server, until Ctrl-C or SIGTERM.
 
-use airbridge_store::SqliteStore;
+use airbridge_store::AnyStore;
 use airbridge_web::{AppState, router};
 use anyhow::Context;
 
-pub async fn serve(store: SqliteStore, bind: &str, port: u16) -> anyhow::Result<()> {
+pub async fn serve(store: AnyStore, bind: &str, port: u16) -> anyhow::Result<()> {
     let address = format!("{bind}:{port}");
     let listener = tokio::net::TcpListener::bind(&address)
         .await

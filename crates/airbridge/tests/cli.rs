@@ -1,11 +1,49 @@
 //! The `airbridge` binary end to end: commands, output, exit codes, and a crash in the middle
-//! of a large write.
+//! of a large write. Every test runs twice: on a SQLite file, and on a database of its own on a
+//! PostgreSQL server these tests start (`contract_tests!` at the end lists them).
 
-use std::path::{Path, PathBuf};
+use airbridge_store::testing::TestPostgres;
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn airbridge(db: &Path, args: &[&str]) -> Output {
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One PostgreSQL server for the whole test binary.
+fn postgres() -> &'static TestPostgres {
+    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
+    SERVER.get_or_init(|| TestPostgres::start().expect("the PostgreSQL CLI tests need a server"))
+}
+
+/// A new, empty database named `name`: a file in `dir`, or a database on the test server.
+fn another_database(backend: Backend, dir: &tempfile::TempDir, name: &str) -> String {
+    match backend {
+        Backend::Sqlite => dir.path().join(name).display().to_string(),
+        Backend::Postgres => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(postgres().fresh_database())
+            .unwrap(),
+    }
+}
+
+/// Whether a database holds an Airbridge registry (a SQLite file exists, a PostgreSQL
+/// database has the schema).
+fn holds_registry(db: &str) -> bool {
+    if db.starts_with("postgres://") {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(airbridge_store::PgStore::holds_registry(db))
+            .unwrap()
+    } else {
+        std::path::Path::new(db).exists()
+    }
+}
+
+fn airbridge(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .arg("--db")
         .arg(db)
@@ -15,7 +53,7 @@ fn airbridge(db: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn ok(db: &Path, args: &[&str]) -> String {
+fn ok(db: &str, args: &[&str]) -> String {
     let output = airbridge(db, args);
     assert!(
         output.status.success(),
@@ -25,7 +63,7 @@ fn ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn fails(db: &Path, args: &[&str], code: i32) -> String {
+fn fails(db: &str, args: &[&str], code: i32) -> String {
     let output = airbridge(db, args);
     assert_eq!(
         output.status.code(),
@@ -36,15 +74,14 @@ fn fails(db: &Path, args: &[&str], code: i32) -> String {
     String::from_utf8(output.stderr).unwrap()
 }
 
-fn database() -> (tempfile::TempDir, PathBuf) {
+fn database(backend: Backend) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cli.db");
+    let db = another_database(backend, &dir, "cli.db");
     (dir, db)
 }
 
-#[test]
-fn a_case_from_registration_to_the_gate() {
-    let (_dir, db) = database();
+fn a_case_from_registration_to_the_gate(backend: Backend) {
+    let (_dir, db) = database(backend);
     ok(&db, &["init"]);
     ok(&db, &["nation", "add", "fr", "France"]);
     let org = ok(
@@ -157,13 +194,12 @@ fn a_case_from_registration_to_the_gate() {
     assert!(ok(&db, &["check"]).contains("Audit chain: ok"));
 }
 
-#[test]
-fn bad_input_is_refused_with_a_clear_message_and_exit_code() {
-    let (_dir, db) = database();
-    // No database yet: refused, and no file is created by the attempt.
+fn bad_input_is_refused_with_a_clear_message_and_exit_code(backend: Backend) {
+    let (_dir, db) = database(backend);
+    // No database yet: refused, and no registry is created by the attempt.
     let message = fails(&db, &["nation", "list"], 5);
     assert!(message.contains("airbridge init"), "{message}");
-    assert!(!db.exists());
+    assert!(!holds_registry(&db));
     ok(&db, &["init"]);
     let message = fails(&db, &["nation", "add", "France", "France"], 5);
     assert!(message.contains("ISO 3166-1"), "{message}");
@@ -220,9 +256,8 @@ fn bad_input_is_refused_with_a_clear_message_and_exit_code() {
     fails(&db, &["frobnicate"], 2);
 }
 
-#[test]
-fn the_demo_builds_a_consistent_database() {
-    let (_dir, db) = database();
+fn the_demo_builds_a_consistent_database(backend: Backend) {
+    let (_dir, db) = database(backend);
     let out = ok(
         &db,
         &["demo", "--persons", "3000", "--no-serve", "--seed", "9"],
@@ -231,7 +266,12 @@ fn the_demo_builds_a_consistent_database() {
     let nations = ok(&db, &["--json", "nation", "list"]);
     let nations: Vec<serde_json::Value> = serde_json::from_str(&nations).unwrap();
     assert!(nations.len() >= 6);
-    assert!(ok(&db, &["check"]).contains("SQLite integrity: ok"));
+    let check = ok(&db, &["check"]);
+    let expected = match backend {
+        Backend::Sqlite => "SQLite integrity: ok",
+        Backend::Postgres => "PostgreSQL integrity: ok",
+    };
+    assert!(check.contains(expected), "{check}");
     // A second demo into the same file is refused unless --fresh.
     fails(&db, &["demo", "--persons", "10", "--no-serve"], 5);
     ok(&db, &["demo", "--persons", "10", "--no-serve", "--fresh"]);
@@ -242,9 +282,8 @@ fn the_demo_builds_a_consistent_database() {
 
 /// A process killed with SIGKILL in the middle of a large demo build leaves a database that
 /// opens, passes `PRAGMA integrity_check`, keeps every case whole and every audit link intact.
-#[test]
-fn killed_mid_build_leaves_a_consistent_database() {
-    let (_dir, db) = database();
+fn killed_mid_build_leaves_a_consistent_database(backend: Backend) {
+    let (_dir, db) = database(backend);
     let mut child = Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .arg("--db")
         .arg(&db)
@@ -306,9 +345,8 @@ fn data_columns(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[test]
-fn import_reports_every_row_and_is_idempotent() {
-    let (dir, db) = database();
+fn import_reports_every_row_and_is_idempotent(backend: Backend) {
+    let (dir, db) = database(backend);
     ok(&db, &["init"]);
     ok(&db, &["nation", "add", "FR", "France"]);
     let list = dir.path().join("liste-ambassade.csv");
@@ -428,9 +466,8 @@ fn import_reports_every_row_and_is_idempotent() {
     );
 }
 
-#[test]
-fn export_then_import_into_an_empty_database_gives_the_same_data() {
-    let (dir, db) = database();
+fn export_then_import_into_an_empty_database_gives_the_same_data(backend: Backend) {
+    let (dir, db) = database(backend);
     ok(
         &db,
         &["demo", "--persons", "400", "--no-serve", "--seed", "3"],
@@ -481,7 +518,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
         "no cell may start a formula"
     );
 
-    let empty = dir.path().join("empty.db");
+    let empty = another_database(backend, &dir, "empty.db");
     ok(&empty, &["init"]);
     ok(&empty, &["nation", "add", "US", "United States"]);
     let out = ok(
@@ -528,7 +565,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
             "--confirm",
         ],
     );
-    let from_xlsx = dir.path().join("xlsx.db");
+    let from_xlsx = another_database(backend, &dir, "xlsx.db");
     ok(&from_xlsx, &["init"]);
     ok(&from_xlsx, &["nation", "add", "US", "United States"]);
     let out = ok(
@@ -568,7 +605,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
             "--confirm",
         ],
     );
-    let fresh = dir.path().join("pfif.db");
+    let fresh = another_database(backend, &dir, "pfif.db");
     ok(&fresh, &["init"]);
     ok(&fresh, &["nation", "add", "US", "United States"]);
     let out = ok(
@@ -579,9 +616,8 @@ fn export_then_import_into_an_empty_database_gives_the_same_data() {
     assert!(out.contains(" 0 rejected"), "{out}");
 }
 
-#[test]
-fn planted_sanctioned_names_are_found_reviewed_and_blocked() {
-    let (dir, db) = database();
+fn planted_sanctioned_names_are_found_reviewed_and_blocked(backend: Backend) {
+    let (dir, db) = database(backend);
     let un = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/sanctions/un/consolidated_2026-05-08.xml");
     if !un.exists() {
@@ -632,3 +668,35 @@ fn planted_sanctioned_names_are_found_reviewed_and_blocked() {
     assert!(out.contains("Screened 2 new or changed people"), "{out}");
     assert!(!out.contains(": 0 new hits"), "{out}");
 }
+
+/// Runs each named test on both backends: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Sqlite)
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Postgres)
+                }
+            )*
+        }
+    };
+}
+
+contract_tests!(
+    a_case_from_registration_to_the_gate,
+    bad_input_is_refused_with_a_clear_message_and_exit_code,
+    the_demo_builds_a_consistent_database,
+    killed_mid_build_leaves_a_consistent_database,
+    import_reports_every_row_and_is_idempotent,
+    export_then_import_into_an_empty_database_gives_the_same_data,
+    planted_sanctioned_names_are_found_reviewed_and_blocked,
+);

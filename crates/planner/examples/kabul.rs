@@ -132,6 +132,7 @@ fn generate(cases: usize, flights: usize, seed: u64) -> Instance {
             slot: day * 24 * HOUR + burst * HOUR + rng.random_range(0..3 * HOUR),
             destination: Destination(DESTINATIONS[rng.random_range(0..DESTINATIONS.len())].into()),
             status: FlightStatus::Planned,
+            carries: Vec::new(),
         });
     }
     let categories = [Category::National, Category::LocalStaff, Category::AtRisk];
@@ -202,6 +203,8 @@ fn generate(cases: usize, flights: usize, seed: u64) -> Instance {
             unaccompanied_minor: is_minor,
             escort: (is_minor && rng.random_bool(0.8))
                 .then(|| CaseId(rng.random_range(1..=i as i64))),
+            destinations: Vec::new(),
+            value_per_seat: None,
         });
     }
     Instance {

@@ -48,6 +48,11 @@ pub enum Violation {
         case: CaseId,
         flight: FlightId,
     },
+    /// The flight lands where the case's own destinations do not include.
+    DestinationRefused {
+        case: CaseId,
+        flight: FlightId,
+    },
     DepartsBeforeReady {
         case: CaseId,
         flight: FlightId,
@@ -101,6 +106,7 @@ pub fn violations(instance: &Instance, plan: &Plan) -> Vec<Violation> {
             found.push(Violation::Blocked { case: case.id });
         }
         let carried = flight.nation == case.nation
+            || flight.carries.contains(&case.nation)
             || instance.agreements.iter().any(|a| {
                 a.carrier == flight.nation
                     && a.passengers == case.nation
@@ -124,6 +130,12 @@ pub fn violations(instance: &Instance, plan: &Plan) -> Vec<Violation> {
             });
         if !accepted {
             found.push(Violation::NotAccepted {
+                case: case.id,
+                flight: flight_id.clone(),
+            });
+        }
+        if !case.may_land_at(&flight.destination) {
+            found.push(Violation::DestinationRefused {
                 case: case.id,
                 flight: flight_id.clone(),
             });

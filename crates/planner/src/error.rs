@@ -15,6 +15,12 @@ pub enum PlanError {
     UnknownFlight(FlightId),
     #[error("the half-life must be a positive number of minutes, not {0}")]
     InvalidHalfLife(f64),
+    #[error("the value per seat of case {0} must be finite and not negative")]
+    InvalidValue(CaseId),
+    #[error("a solver's answer breaks the rules: {0}")]
+    InfeasibleChoice(String),
+    #[error("the solver failed: {0}")]
+    SolverFailed(String),
     #[error("the weights of {nation} must be finite and not negative")]
     InvalidWeights { nation: String },
 }
@@ -26,6 +32,8 @@ pub enum PlanErrorKind {
     Instance,
     /// The configuration is unusable.
     Config,
+    /// A solver (such as the exact MILP) failed or answered with a plan that breaks the rules.
+    Solver,
 }
 
 impl PlanError {
@@ -33,10 +41,12 @@ impl PlanError {
         match self {
             PlanError::DuplicateFlight(_)
             | PlanError::DuplicateCase(_)
-            | PlanError::UnknownFlight(_) => PlanErrorKind::Instance,
+            | PlanError::UnknownFlight(_)
+            | PlanError::InvalidValue(_) => PlanErrorKind::Instance,
             PlanError::InvalidHalfLife(_) | PlanError::InvalidWeights { .. } => {
                 PlanErrorKind::Config
             }
+            PlanError::InfeasibleChoice(_) | PlanError::SolverFailed(_) => PlanErrorKind::Solver,
         }
     }
 }

@@ -14,17 +14,21 @@
 //! replan: previous plan + change ─▶ keep what still fits ─▶ displaced first ─▶ fill
 //! ```
 
+pub mod assignment;
 pub mod check;
 pub mod error;
+pub mod files;
 pub mod model;
 pub mod plan;
 pub mod priority;
 pub mod replan;
 
+mod auction;
 mod bound;
 mod problem;
 mod search;
 
+pub use assignment::AssignmentProblem;
 pub use check::{UnfairWait, Violation, unfair_waits, violations};
 pub use error::{PlanError, PlanErrorKind};
 pub use model::{
@@ -53,13 +57,47 @@ impl Solver for FastSolver {
 }
 
 /// Plans `instance` from scratch with the fast planner.
+///
+/// Two constructions run side by side: the seat auction (the better one on large, contested
+/// instances) and the priority-ordered greedy; both are then improved by the same moves, the
+/// bound is refined from the auction's prices, and the better plan is kept.
 pub fn plan(instance: &Instance, config: &Config) -> Result<Plan, PlanError> {
     let problem = problem::Problem::new(instance, config)?;
-    let mut search = search::Search::new(&problem);
+    let (auction, greedy) = rayon::join(|| auction::run(&problem), || solve_fast(&problem));
+    let mut auctioned = search::Search::new(&problem);
+    for (unit, position) in auction.placed.iter().enumerate() {
+        if let Some(position) = *position {
+            auctioned.place(unit, position);
+        }
+    }
+    let target = greedy.objective();
+    let rounds = bound::iterations(&problem);
+    let ((), (bound, prices)) = rayon::join(
+        || improve(&mut auctioned),
+        || bound::refine(&problem, auction.prices, target, rounds),
+    );
+    let best = if auctioned.objective() > greedy.objective() {
+        auctioned
+    } else {
+        greedy
+    };
+    // Both bounds are valid; the plan states the tighter.
+    let bound = bound.max(best.objective());
+    Ok(best.into_plan(bound, &prices))
+}
+
+fn improve(search: &mut search::Search<'_, '_>) {
     search.fill();
     search.swap_to_fill();
     search.relocate_to_fill();
+    search.repack_flights();
+    search.fill();
     search.repair_fairness();
-    let bound = bound::upper_bound(&search);
-    Ok(search.into_plan(bound))
+}
+
+/// The fast planner's search on a prepared problem.
+fn solve_fast<'p, 'a>(problem: &'p problem::Problem<'a>) -> search::Search<'p, 'a> {
+    let mut search = search::Search::new(problem);
+    improve(&mut search);
+    search
 }

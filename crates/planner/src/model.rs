@@ -65,6 +65,10 @@ pub struct Flight {
     pub slot: Minutes,
     pub destination: Destination,
     pub status: FlightStatus,
+    /// Nations whose people this flight carries, of every category, besides its own nation's and
+    /// those its nation's carriage agreements allow (the `carries` column of the file interface).
+    #[serde(default)]
+    pub carries: Vec<NationCode>,
 }
 
 impl Flight {
@@ -112,7 +116,7 @@ impl Member {
 }
 
 /// A case processed at the gate and ready to board: the unit that never splits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadyCase {
     pub id: CaseId,
     /// The nation responsible for the case (whose carriage agreements apply).
@@ -130,9 +134,22 @@ pub struct ReadyCase {
     /// The case that escorts this unaccompanied minor.
     #[serde(default)]
     pub escort: Option<CaseId>,
+    /// Where the case may land; empty means anywhere the destinations' own rules allow.
+    #[serde(default)]
+    pub destinations: Vec<Destination>,
+    /// A value per seat given directly (the `priority` column of the file interface): the case
+    /// is then worth `seats × value_per_seat`, lap infants adding nothing, and the nations'
+    /// weights are not used for it.
+    #[serde(default)]
+    pub value_per_seat: Option<f64>,
 }
 
 impl ReadyCase {
+    /// Whether the case may land at `destination` by its own restriction.
+    pub fn may_land_at(&self, destination: &Destination) -> bool {
+        self.destinations.is_empty() || self.destinations.contains(destination)
+    }
+
     /// Seats the case needs: members aged two or more.
     pub fn seats(&self) -> u32 {
         self.members.iter().filter(|m| m.needs_seat()).count() as u32
@@ -145,7 +162,7 @@ impl ReadyCase {
 }
 
 /// Everything the planner plans over.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
     /// The planning moment: flights with an earlier slot have left and are not planned.
     #[serde(default)]

@@ -68,6 +68,10 @@ pub struct Plan {
     pub people_assigned: u32,
     /// Set by re-planning only.
     pub stability: Option<Stability>,
+    /// The price of a seat on each planned flight behind `upper_bound` (the bound's dual values):
+    /// a re-plan starts its bound from them.
+    #[serde(default)]
+    pub seat_prices: Vec<(FlightId, f64)>,
 }
 
 impl Plan {

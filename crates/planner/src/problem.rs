@@ -61,6 +61,12 @@ impl<'a> Problem<'a> {
             if case_index.insert(case.id, index).is_some() {
                 return Err(PlanError::DuplicateCase(case.id));
             }
+            if case
+                .value_per_seat
+                .is_some_and(|v| !(v.is_finite() && v >= 0.0))
+            {
+                return Err(PlanError::InvalidValue(case.id));
+            }
         }
 
         let mut flights: Vec<usize> = (0..instance.flights.len())
@@ -85,30 +91,54 @@ impl<'a> Problem<'a> {
 
         let (groups, excluded) = group_units(instance, &case_index);
         let rules = Rules::new(instance);
-        let mut class_of_key: HashMap<Vec<(NationCode, Category)>, usize> = HashMap::new();
+        let mut class_of_key: HashMap<ClassKey<'_>, usize> = HashMap::new();
+        let mut class_of_list: HashMap<Vec<u32>, usize> = HashMap::new();
+        let by_category = !(instance.agreements.is_empty() && instance.acceptance.is_empty());
         let mut classes: Vec<Vec<u32>> = Vec::new();
         let mut units = Vec::with_capacity(groups.len());
         for cases in groups {
-            let mut key: Vec<(NationCode, Category)> = cases
+            let mut key: ClassKey = cases
                 .iter()
-                .map(|&c| (instance.cases[c].nation, instance.cases[c].category))
+                .map(|&c| {
+                    let case = &instance.cases[c];
+                    let mut destinations: Vec<&str> =
+                        case.destinations.iter().map(|d| d.0.as_str()).collect();
+                    destinations.sort_unstable();
+                    destinations.dedup();
+                    // Without agreements or acceptance rules the category decides nothing.
+                    let category = if by_category {
+                        case.category.as_str()
+                    } else {
+                        ""
+                    };
+                    (case.nation, category, destinations)
+                })
                 .collect();
-            key.sort_by_key(|(nation, category)| (*nation, category.as_str()));
+            key.sort();
             key.dedup();
-            let class = *class_of_key.entry(key.clone()).or_insert_with(|| {
-                classes.push(
-                    flights
+            let class = match class_of_key.get(&key) {
+                Some(&class) => class,
+                None => {
+                    let list: Vec<u32> = flights
                         .iter()
                         .enumerate()
                         .filter(|(_, i)| {
-                            key.iter()
-                                .all(|&(n, c)| rules.carries(&instance.flights[**i], n, c))
+                            let flight = &instance.flights[**i];
+                            cases
+                                .iter()
+                                .all(|&c| rules.may_board(flight, &instance.cases[c]))
                         })
                         .map(|(position, _)| position as u32)
-                        .collect(),
-                );
-                classes.len() - 1
-            });
+                        .collect();
+                    // Keys that admit the same flights are one class.
+                    let class = *class_of_list.entry(list.clone()).or_insert_with(|| {
+                        classes.push(list);
+                        classes.len() - 1
+                    });
+                    class_of_key.insert(key, class);
+                    class
+                }
+            };
             units.push(make_unit(instance, config, cases, class));
         }
         units.sort_by(|a, b| {
@@ -164,7 +194,12 @@ impl<'a> Problem<'a> {
     }
 }
 
-/// Who may fly on what: carriage agreements and destinations' acceptance rules.
+/// What decides which flights a unit may board: for each of its cases the nation, the category
+/// and the destinations it accepts (sorted).
+type ClassKey<'a> = Vec<(NationCode, &'static str, Vec<&'a str>)>;
+
+/// Who may fly on what: carriage agreements, destinations' acceptance rules and the cases' own
+/// destination restrictions.
 struct Rules<'a> {
     carriage: HashSet<(NationCode, NationCode, Category)>,
     acceptance: HashMap<&'a str, Vec<&'a crate::model::AcceptanceRule>>,
@@ -194,9 +229,14 @@ impl<'a> Rules<'a> {
         }
     }
 
+    fn may_board(&self, flight: &Flight, case: &ReadyCase) -> bool {
+        self.carries(flight, case.nation, case.category) && case.may_land_at(&flight.destination)
+    }
+
     fn carries(&self, flight: &Flight, nation: NationCode, category: Category) -> bool {
-        let carried =
-            flight.nation == nation || self.carriage.contains(&(flight.nation, nation, category));
+        let carried = flight.nation == nation
+            || flight.carries.contains(&nation)
+            || self.carriage.contains(&(flight.nation, nation, category));
         // Several rules for one destination are alternatives: matching any of them is enough.
         let accepted = match self.acceptance.get(flight.destination.0.as_str()) {
             None => true,
@@ -259,17 +299,20 @@ fn make_unit(instance: &Instance, config: &Config, cases: Vec<usize>, class: usi
     for &index in &cases {
         let case = &instance.cases[index];
         let weights = config.weights_for(case.nation);
-        let value: f64 = case
-            .members
-            .iter()
-            .map(|m| {
-                weights.category(case.category)
-                    + m.vulnerabilities
-                        .iter()
-                        .map(|v| weights.vulnerability(*v))
-                        .sum::<f64>()
-            })
-            .sum();
+        let value: f64 = match case.value_per_seat {
+            Some(per_seat) => per_seat * f64::from(case.seats()),
+            None => case
+                .members
+                .iter()
+                .map(|m| {
+                    weights.category(case.category)
+                        + m.vulnerabilities
+                            .iter()
+                            .map(|v| weights.vulnerability(*v))
+                            .sum::<f64>()
+                })
+                .sum(),
+        };
         base_value += value * config.case_factor(case.ready_at, instance.now);
         seats += case.seats();
     }

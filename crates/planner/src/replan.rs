@@ -2,7 +2,7 @@
 //! already-manifested people as possible: people already told their flight stay on it whenever
 //! it still flies and may still carry them.
 
-use crate::bound::upper_bound;
+use crate::bound;
 use crate::error::PlanError;
 use crate::model::{AircraftType, CabinConfiguration, FlightId, FlightStatus, Instance, Minutes};
 use crate::plan::{Plan, Stability};
@@ -12,6 +12,9 @@ use crate::search::Search;
 use airbridge_domain::CaseId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+
+/// Rounds of the bound's subgradient method in a re-plan, started from the previous prices.
+const REPLAN_BOUND_ROUNDS: usize = 12;
 
 /// Something that happened to a flight after planning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,8 +136,24 @@ pub fn replan(instance: &Instance, previous: &Plan, config: &Config) -> Result<P
             None => stability.dropped += people(unit),
         }
     }
-    let bound = upper_bound(&search);
-    let mut plan = search.into_plan(bound);
+    // The previous plan's seat prices are still close to right for the flights that remain, so
+    // a few rounds from them give a bound at a fraction of the cost of one from scratch.
+    let previous_prices: HashMap<&FlightId, f64> =
+        previous.seat_prices.iter().map(|(f, p)| (f, *p)).collect();
+    let (bound, prices) = if previous_prices.is_empty() {
+        bound::upper_bound_and_prices(&search)
+    } else {
+        let start = (0..problem.flights.len() as u32)
+            .map(|p| {
+                previous_prices
+                    .get(&problem.flight(p).id)
+                    .copied()
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        bound::refine(&problem, start, search.objective(), REPLAN_BOUND_ROUNDS)
+    };
+    let mut plan = search.into_plan(bound, &prices);
     plan.stability = Some(stability);
     Ok(plan)
 }

@@ -87,6 +87,99 @@ impl<'p, 'a> Search<'p, 'a> {
         }
     }
 
+    /// Re-packs each flight in slot order: among the units aboard (bar those a re-plan keeps) and
+    /// the waiting units that may board it, the set of largest value that fits is a knapsack over
+    /// seats, solved exactly by dynamic programming. Only the best `capacity / seats` candidates
+    /// of each family size can be in it, which keeps the table small. Units left out wait and may
+    /// find room on a later flight; the objective never falls.
+    pub fn repack_flights(&mut self) {
+        let problem = self.problem;
+        let flights = problem.flights.len();
+        let mut waiting_for: Vec<Vec<usize>> = vec![Vec::new(); flights];
+        for unit in 0..problem.units.len() {
+            if self.placed[unit].is_none() && problem.units[unit].seats > 0 {
+                for &position in problem.feasible_flights(unit) {
+                    waiting_for[position as usize].push(unit);
+                }
+            }
+        }
+        let mut choose: Vec<bool> = Vec::new();
+        for position in 0..flights as u32 {
+            let p = position as usize;
+            let fixed: u32 = self.aboard[p]
+                .iter()
+                .filter(|&&u| self.locked[u])
+                .map(|&u| problem.units[u].seats)
+                .sum();
+            let room = problem.capacities[p].saturating_sub(fixed) as usize;
+            let mut by_size: Vec<Vec<(f64, usize)>> = vec![Vec::new(); room + 1];
+            let candidates = self.aboard[p]
+                .iter()
+                .copied()
+                .filter(|&u| !self.locked[u])
+                .chain(
+                    waiting_for[p]
+                        .iter()
+                        .copied()
+                        .filter(|&u| self.placed[u].is_none()),
+                );
+            for unit in candidates {
+                let seats = problem.units[unit].seats as usize;
+                if (1..=room).contains(&seats) {
+                    by_size[seats].push((problem.value_at(unit, position), unit));
+                }
+            }
+            let mut items: Vec<(usize, f64, usize)> = Vec::new();
+            for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
+                group.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                group.truncate(room / seats);
+                items.extend(group.iter().map(|&(value, unit)| (seats, value, unit)));
+            }
+            let current: f64 = self.aboard[p]
+                .iter()
+                .filter(|&&u| !self.locked[u])
+                .map(|&u| problem.value_at(u, position))
+                .sum();
+            // best[c]: the most value in c seats; choose[i][c]: item i taken at that point.
+            let mut best = vec![0.0f64; room + 1];
+            choose.clear();
+            choose.resize(items.len() * (room + 1), false);
+            for (i, &(seats, value, _)) in items.iter().enumerate() {
+                for c in (seats..=room).rev() {
+                    let with = best[c - seats] + value;
+                    if with > best[c] {
+                        best[c] = with;
+                        choose[i * (room + 1) + c] = true;
+                    }
+                }
+            }
+            if best[room] <= current * (1.0 + 1e-12) + 1e-12 {
+                continue;
+            }
+            let mut taken = Vec::new();
+            let mut c = room;
+            for (i, &(seats, _, unit)) in items.iter().enumerate().rev() {
+                if choose[i * (room + 1) + c] {
+                    taken.push(unit);
+                    c -= seats;
+                }
+            }
+            let leaving: Vec<usize> = self.aboard[p]
+                .iter()
+                .copied()
+                .filter(|&u| !self.locked[u] && !taken.contains(&u))
+                .collect();
+            for unit in leaving {
+                self.remove(unit);
+            }
+            for unit in taken {
+                if self.placed[unit].is_none() {
+                    self.place(unit, position);
+                }
+            }
+        }
+    }
+
     /// Fills leftover seats: on a flight with free seats, a waiting unit slightly too large
     /// replaces a unit aboard when that raises the objective, provided the replaced unit is of
     /// no higher priority or of the same nation (so no nation loses to another). The replaced
@@ -220,20 +313,37 @@ impl<'p, 'a> Search<'p, 'a> {
     /// in the same sweep, being of lower priority.
     pub fn repair_fairness(&mut self) {
         for _ in 0..MAX_REPAIR_SWEEPS {
+            // The lowest priority aboard each flight, kept no higher than the truth as units
+            // come and go: a flight whose lowest is not below a waiting unit's cannot wrong it.
+            let mut lowest: Vec<f64> = self
+                .aboard
+                .iter()
+                .map(|units| {
+                    units
+                        .iter()
+                        .map(|&u| self.problem.units[u].priority)
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
             let mut changed = false;
             for unit in 0..self.problem.units.len() {
                 if self.placed[unit].is_some() {
                     continue;
                 }
+                let priority = self.problem.units[unit].priority;
                 if let Some(position) = self.best_flight(unit) {
                     self.place(unit, position);
+                    let floor = &mut lowest[position as usize];
+                    *floor = floor.min(priority);
                     continue;
                 }
-                if let Some((position, evict)) = self.unfair_flight(unit) {
+                if let Some((position, evict)) = self.unfair_flight(unit, &lowest) {
                     for other in evict {
                         self.remove(other);
                     }
                     self.place(unit, position);
+                    let floor = &mut lowest[position as usize];
+                    *floor = floor.min(priority);
                     changed = true;
                 }
             }
@@ -245,10 +355,12 @@ impl<'p, 'a> Search<'p, 'a> {
 
     /// The earliest flight on which `unit` waits unfairly, with the units to evict (lowest
     /// priority first) to make room for it.
-    fn unfair_flight(&self, unit: usize) -> Option<(u32, Vec<usize>)> {
+    fn unfair_flight(&self, unit: usize, lowest: &[f64]) -> Option<(u32, Vec<usize>)> {
         let u = &self.problem.units[unit];
         for &position in self.problem.feasible_flights(unit) {
-            if u.seats > self.problem.capacities[position as usize] {
+            if lowest[position as usize] >= u.priority
+                || u.seats > self.problem.capacities[position as usize]
+            {
                 continue;
             }
             let mut lower: Vec<usize> = self.aboard[position as usize]
@@ -287,7 +399,8 @@ impl<'p, 'a> Search<'p, 'a> {
             .sum()
     }
 
-    pub fn into_plan(self, upper_bound: f64) -> Plan {
+    /// The plan, with the bound and the seat prices (one per flight position) behind it.
+    pub fn into_plan(self, upper_bound: f64, prices: &[f64]) -> Plan {
         let problem = self.problem;
         let mut assignments: Vec<(u32, CaseId)> = Vec::new();
         let mut unassigned: Vec<Unassigned> = problem
@@ -355,6 +468,11 @@ impl<'p, 'a> Search<'p, 'a> {
             gap,
             people_assigned: people_aboard.iter().sum(),
             stability: None,
+            seat_prices: prices
+                .iter()
+                .enumerate()
+                .map(|(position, price)| (flight_id(problem, position as u32), *price))
+                .collect(),
         }
     }
 }

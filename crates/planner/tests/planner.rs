@@ -25,6 +25,7 @@ fn flight(id: &str, operator: &str, seats: u32, slot: i64, destination: &str) ->
         slot,
         destination: Destination(destination.into()),
         status: FlightStatus::Planned,
+        carries: Vec::new(),
     }
 }
 
@@ -44,6 +45,8 @@ fn case(id: i64, of: &str, category: Category, ages: &[u8]) -> ReadyCase {
         blocked: false,
         unaccompanied_minor: false,
         escort: None,
+        destinations: Vec::new(),
+        value_per_seat: None,
     }
 }
 
@@ -516,6 +519,7 @@ fn plans_round_trip_through_json() {
             objective: plan.objective,
             upper_bound: plan.upper_bound,
             gap: plan.gap,
+            seat_prices: plan.seat_prices.clone(),
             ..back
         },
         plan
@@ -545,6 +549,7 @@ fn arb_instance() -> impl Strategy<Value = Instance> {
             0i64..600,
             0..2usize,
             prop::bool::weighted(0.1),
+            prop::collection::vec(0..4usize, 0..2),
         ),
         0..6,
     );
@@ -569,6 +574,7 @@ fn arb_instance() -> impl Strategy<Value = Instance> {
             prop::bool::weighted(0.1),
             prop::bool::weighted(0.15),
             prop::option::of(1i64..30),
+            prop::option::of(0..2usize),
         ),
         0..25,
     );
@@ -579,12 +585,13 @@ fn arb_instance() -> impl Strategy<Value = Instance> {
             flights: flights
                 .into_iter()
                 .enumerate()
-                .map(|(i, (n, seats, slot, d, cancelled))| Flight {
+                .map(|(i, (n, seats, slot, d, cancelled, carries))| Flight {
                     status: if cancelled {
                         FlightStatus::Cancelled
                     } else {
                         FlightStatus::Planned
                     },
+                    carries: carries.iter().map(|&c| nation(NATIONS[c])).collect(),
                     ..flight(&format!("F{i}"), NATIONS[n], seats, slot, destinations[d])
                 })
                 .collect(),
@@ -610,25 +617,31 @@ fn arb_instance() -> impl Strategy<Value = Instance> {
                 .into_iter()
                 .enumerate()
                 .map(
-                    |(i, (n, c, members, ready_at, blocked, is_minor, escort))| ReadyCase {
-                        id: CaseId(i as i64 + 1),
-                        nation: nation(NATIONS[n]),
-                        category: CATEGORIES[c],
-                        members: members
-                            .into_iter()
-                            .map(|(age_years, medical)| Member {
-                                age_years,
-                                vulnerabilities: if medical {
-                                    vec![Vulnerability::Medical]
-                                } else {
-                                    vec![]
-                                },
-                            })
-                            .collect(),
-                        ready_at,
-                        blocked,
-                        unaccompanied_minor: is_minor,
-                        escort: escort.map(CaseId),
+                    |(i, (n, c, members, ready_at, blocked, is_minor, escort, only_to))| {
+                        ReadyCase {
+                            id: CaseId(i as i64 + 1),
+                            nation: nation(NATIONS[n]),
+                            category: CATEGORIES[c],
+                            members: members
+                                .into_iter()
+                                .map(|(age_years, medical)| Member {
+                                    age_years,
+                                    vulnerabilities: if medical {
+                                        vec![Vulnerability::Medical]
+                                    } else {
+                                        vec![]
+                                    },
+                                })
+                                .collect(),
+                            ready_at,
+                            blocked,
+                            unaccompanied_minor: is_minor,
+                            escort: escort.map(CaseId),
+                            destinations: only_to
+                                .map(|d| vec![Destination(destinations[d].into())])
+                                .unwrap_or_default(),
+                            value_per_seat: None,
+                        }
                     },
                 )
                 .collect(),
@@ -690,6 +703,7 @@ fn brute_force_optimum(instance: &Instance, config: &Config) -> f64 {
             gap: 0.0,
             people_assigned: 0,
             stability: None,
+            seat_prices: vec![],
         };
         if !violations(instance, &candidate).is_empty() {
             continue;

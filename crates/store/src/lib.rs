@@ -1,5 +1,6 @@
 //! Airbridge's storage: the [`Store`] interface every backend implements, the records it returns,
-//! and the SQLite backend that runs embedded by default.
+//! the SQLite backend that runs embedded by default, the PostgreSQL backend for servers with
+//! several instances, and [`AnyStore`], which opens either from a database URL.
 //!
 //! Rules every backend keeps (the contract tests in `tests/contract.rs` check them):
 //! - every mutation writes its audit event in the same transaction, so a change without its
@@ -9,11 +10,18 @@
 //! - status changes go through the domain's transition table, never around it;
 //! - a write that names a stale version is refused with [`StoreError::Conflict`].
 
+pub mod any;
 pub mod audit;
+mod common;
+pub mod copy;
+pub mod postgres;
 mod records;
 pub mod sqlite;
+pub mod testing;
 
+pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 
@@ -45,10 +53,29 @@ pub enum StoreError {
     Invalid(String),
     #[error("the database at {path} cannot be used: {reason}")]
     Open { path: String, reason: String },
+    /// The database server could not be reached, after retrying: nothing was changed.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A lost connection is told apart from a failed statement: the message says the database
+    /// is unreachable, which is what an operator needs to know first.
+    fn from(error: sqlx::Error) -> StoreError {
+        match error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                StoreError::Unavailable(error.to_string())
+            }
+            sqlx::Error::Database(ref db) if postgres::is_transient(&error) => {
+                StoreError::Unavailable(db.message().to_owned())
+            }
+            other => StoreError::Database(other),
+        }
+    }
 }
 
 /// The broad class of a [`StoreError`], stable for scripts and HTTP.
@@ -68,15 +95,27 @@ impl StoreError {
             StoreError::Transition(_) | StoreError::Invalid(_) | StoreError::Open { .. } => {
                 ErrorKind::Invalid
             }
-            StoreError::Database(_) | StoreError::Corrupt(_) => ErrorKind::Internal,
+            StoreError::Unavailable(_) | StoreError::Database(_) | StoreError::Corrupt(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The registry's storage interface. SQLite implements it now; PostgreSQL will too, and one
-/// contract test suite runs against every implementation.
+/// Whether opening may create a new database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the database when it does not exist, then bring its schema up to date.
+    CreateIfMissing,
+    /// Refuse a missing SQLite file or an empty PostgreSQL database: commands other than `init`
+    /// and `demo` should not scatter empty databases on a typo.
+    MustExist,
+}
+
+/// The registry's storage interface. SQLite and PostgreSQL implement it, and one contract test
+/// suite (`tests/contract.rs`) runs against both.
 pub trait Store: Clone + Send + Sync + 'static {
     // --- nations and organisations -------------------------------------------------------
     fn add_nation(
@@ -268,6 +307,36 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<AuditEvent>>> + Send;
     fn audit_verify(&self) -> impl Future<Output = Result<AuditVerification>> + Send;
     fn totals(&self) -> impl Future<Output = Result<Vec<StatusTotal>>> + Send;
+
+    // --- background jobs -------------------------------------------------------------------------
+    /// Queues a job (screening after a list update, deduplication, sending the outbox). Audited.
+    fn enqueue_job(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Claims the oldest job that is queued, or whose worker's lease ran out, for `worker`
+    /// during `lease`. Several instances may claim at once: each job goes to one of them.
+    /// Claiming is scheduling, not a change to the registry, so it writes no audit event; the
+    /// job row records who holds it.
+    fn claim_job(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+    ) -> impl Future<Output = Result<Option<JobClaim>>> + Send;
+    /// Finishes a claimed job. Refused with a conflict when the claim is no longer the job's
+    /// (its lease ran out and another worker claimed it, or it was finished). Audited.
+    fn finish_job(
+        &self,
+        actor: &Actor,
+        claim: &JobClaim,
+        outcome: JobOutcome,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn list_jobs(
+        &self,
+        state: Option<JobState>,
+    ) -> impl Future<Output = Result<Vec<JobRecord>>> + Send;
 }
 
 /// An organisation id and the nation it belongs to must agree; backends call this.

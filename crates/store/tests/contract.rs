@@ -1,38 +1,65 @@
-//! The store contract: behaviour every backend must show. Each test takes a fresh store from
-//! `fresh()`; when the PostgreSQL backend lands, the same tests run against it too.
+//! The store contract: behaviour every backend must show. Every test runs twice, against SQLite
+//! (a file in a temporary directory) and against PostgreSQL (a database of its own on a server
+//! these tests start: see `airbridge_store::testing`); `contract_tests!` at the end lists them.
 
 use airbridge_domain::{
     AtRiskCategory, Document, DocumentKind, Eligibility, EligibilityBasis, EvacuationStatus,
     NationCode, OrganisationKind, PartialDate, Person, PersonId, PersonName, Relation,
 };
-use airbridge_store::sqlite::OpenMode;
+use airbridge_store::any::Location;
+use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AuditFilter, CaseQuery, NewCase, NewMember, PersonQuery, SqliteStore, StatusRequest,
-    Store, StoreError,
+    Actor, AnyStore, AuditFilter, CaseQuery, NewCase, NewMember, OpenMode, PersonQuery,
+    StatusRequest, Store, StoreError,
 };
 use sqlx::Connection;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One PostgreSQL server for the whole test binary; each test gets a fresh database on it.
+fn postgres() -> &'static TestPostgres {
+    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
+    SERVER
+        .get_or_init(|| TestPostgres::start().expect("the PostgreSQL contract tests need a server"))
+}
 
 struct Fixture {
-    store: SqliteStore,
+    store: AnyStore,
+    location: Location,
+    /// Keeps a SQLite file's directory alive for the test.
     dir: tempfile::TempDir,
 }
 
-async fn fresh() -> Fixture {
+async fn fresh(backend: Backend) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"), OpenMode::CreateIfMissing)
+    let location = match backend {
+        Backend::Sqlite => Location::Sqlite(dir.path().join("test.db")),
+        Backend::Postgres => Location::Postgres(postgres().fresh_database().await.unwrap()),
+    };
+    let store = AnyStore::open(&location, OpenMode::CreateIfMissing)
         .await
         .unwrap();
-    Fixture { store, dir }
+    Fixture {
+        store,
+        location,
+        dir,
+    }
+}
+
+/// A connection around the store, as someone with the database's credentials has.
+enum Raw {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
 }
 
 impl Fixture {
-    async fn raw(&self) -> sqlx::SqliteConnection {
-        sqlx::SqliteConnection::connect(&format!(
-            "sqlite://{}",
-            self.dir.path().join("test.db").display()
-        ))
-        .await
-        .unwrap()
+    async fn raw(&self) -> Raw {
+        Raw::connect(&self.location).await
     }
 
     async fn audit_count(&self) -> usize {
@@ -44,6 +71,84 @@ impl Fixture {
             .await
             .unwrap()
             .len()
+    }
+}
+
+impl Raw {
+    async fn connect(location: &Location) -> Raw {
+        match location {
+            Location::Sqlite(path) => Raw::Sqlite(
+                sqlx::SqliteConnection::connect_with(
+                    &sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(path)
+                        .create_if_missing(true),
+                )
+                .await
+                .unwrap(),
+            ),
+            Location::Postgres(url) => {
+                Raw::Postgres(sqlx::PgConnection::connect(url).await.unwrap())
+            }
+        }
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Raw::Sqlite(connection) => sqlx::raw_sql(sql).execute(connection).await.map(drop),
+            Raw::Postgres(connection) => sqlx::raw_sql(sql).execute(connection).await.map(drop),
+        }
+    }
+
+    /// A count, with one text parameter.
+    async fn count(&mut self, sql: &'static str, parameter: &str) -> i64 {
+        match self {
+            Raw::Sqlite(connection) => sqlx::query_scalar(sql)
+                .bind(parameter)
+                .fetch_one(connection)
+                .await
+                .unwrap(),
+            Raw::Postgres(connection) => sqlx::query_scalar(sql)
+                .bind(parameter)
+                .fetch_one(connection)
+                .await
+                .unwrap(),
+        }
+    }
+
+    async fn table_exists(&mut self, table: &str) -> bool {
+        match self {
+            Raw::Sqlite(_) => {
+                self.count(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+                    table,
+                )
+                .await
+                    > 0
+            }
+            Raw::Postgres(_) => {
+                self.count(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+                    table,
+                )
+                .await
+                    > 0
+            }
+        }
+    }
+
+    /// What an attacker with the database's credentials does first.
+    async fn drop_audit_triggers(&mut self) {
+        let sql = match self {
+            Raw::Sqlite(_) => {
+                "DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_events_redact_only;"
+            }
+            Raw::Postgres(_) => {
+                "DROP TRIGGER audit_events_no_delete ON audit_events; \
+                 DROP TRIGGER audit_events_redact_only ON audit_events;"
+            }
+        };
+        self.execute(sql).await.unwrap();
     }
 }
 
@@ -118,7 +223,7 @@ async fn with_nations(fixture: &Fixture) {
         .unwrap();
 }
 
-async fn check_actions(s: &SqliteStore, expected: &[&str]) {
+async fn check_actions(s: &AnyStore, expected: &[&str]) {
     let events = s
         .audit_list(&AuditFilter {
             limit: Some(10_000),
@@ -133,9 +238,8 @@ async fn check_actions(s: &SqliteStore, expected: &[&str]) {
 
 /// Walks every mutating store call and checks that each writes exactly the audit events it
 /// should, with the right action, and that the chain verifies afterwards.
-#[tokio::test]
-async fn every_mutation_writes_its_audit_event() {
-    let f = fresh().await;
+async fn every_mutation_writes_its_audit_event(backend: Backend) {
+    let f = fresh(backend).await;
     let s = &f.store;
     let a = actor();
     let mut expected: Vec<&str> = Vec::new();
@@ -261,9 +365,8 @@ async fn every_mutation_writes_its_audit_event() {
     assert_eq!(verification.events, expected.len() as i64);
 }
 
-#[tokio::test]
-async fn a_failed_call_changes_nothing() {
-    let f = fresh().await;
+async fn a_failed_call_changes_nothing(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let before = f.audit_count().await;
 
@@ -315,9 +418,8 @@ async fn a_failed_call_changes_nothing() {
     assert_eq!(f.audit_count().await, before);
 }
 
-#[tokio::test]
-async fn illegal_status_changes_are_refused_and_leave_no_trace() {
-    let f = fresh().await;
+async fn illegal_status_changes_are_refused_and_leave_no_trace(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let p = f
         .store
@@ -409,9 +511,8 @@ async fn illegal_status_changes_are_refused_and_leave_no_trace() {
     assert_eq!(after.people[1].status, EvacuationStatus::Registered);
 }
 
-#[tokio::test]
-async fn stale_writes_are_refused_with_a_conflict() {
-    let f = fresh().await;
+async fn stale_writes_are_refused_with_a_conflict(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let p = f
         .store
@@ -449,9 +550,8 @@ async fn stale_writes_are_refused_with_a_conflict() {
     assert_eq!(stored.person.name.family.as_deref(), Some("Shah Massoud"));
 }
 
-#[tokio::test]
-async fn cases_keep_their_members_and_unnamed_dependents() {
-    let f = fresh().await;
+async fn cases_keep_their_members_and_unnamed_dependents(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let ids = f
         .store
@@ -487,15 +587,14 @@ async fn cases_keep_their_members_and_unnamed_dependents() {
     assert_eq!(totals[0].people, 3);
 }
 
-#[tokio::test]
-async fn audit_verify_detects_altered_removed_and_reordered_events() {
+async fn audit_verify_detects_altered_removed_and_reordered_events(backend: Backend) {
     for sabotage in [
         "UPDATE audit_events SET actor = 'someone else' WHERE seq = 2",
         "UPDATE audit_events SET after = '{\"code\":\"DE\",\"name\":\"Austria\"}' WHERE seq = 2",
         "DELETE FROM audit_events WHERE seq = 2",
         "UPDATE audit_events SET seq = seq + 100 WHERE seq = 1",
     ] {
-        let f = fresh().await;
+        let f = fresh(backend).await;
         with_nations(&f).await;
         f.store
             .add_person(&actor(), fr(), person("Ahmad", "Shah"))
@@ -503,26 +602,17 @@ async fn audit_verify_detects_altered_removed_and_reordered_events() {
             .unwrap();
         assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
         let mut raw = f.raw().await;
-        // The triggers stop an honest mistake; an attacker with the file drops them first.
-        sqlx::raw_sql(sabotage).execute(&mut raw).await.unwrap_err();
-        sqlx::raw_sql(
-            "DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_events_redact_only;",
-        )
-        .execute(&mut raw)
-        .await
-        .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sabotage))
-            .execute(&mut raw)
-            .await
-            .unwrap();
+        // The triggers stop an honest mistake; an attacker with the database drops them first.
+        raw.execute(sabotage).await.unwrap_err();
+        raw.drop_audit_triggers().await;
+        raw.execute(sabotage).await.unwrap();
         let verification = f.store.audit_verify().await.unwrap();
         assert!(verification.broken_at.is_some(), "not detected: {sabotage}");
     }
 }
 
-#[tokio::test]
-async fn purge_erases_personal_data_but_keeps_the_chain() {
-    let f = fresh().await;
+async fn purge_erases_personal_data_but_keeps_the_chain(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let p = f
         .store
@@ -551,12 +641,12 @@ async fn purge_erases_personal_data_but_keeps_the_chain() {
     assert_eq!(events[1].action, "person.purge");
     assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
     let mut raw = f.raw().await;
-    let leftovers: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_events WHERE coalesce(after, '') LIKE '%Zarmina%'",
-    )
-    .fetch_one(&mut raw)
-    .await
-    .unwrap();
+    let leftovers = raw
+        .count(
+            "SELECT count(*) FROM audit_events WHERE coalesce(after, '') LIKE $1",
+            "%Zarmina%",
+        )
+        .await;
     assert_eq!(leftovers, 0);
     assert!(matches!(
         f.store
@@ -566,9 +656,8 @@ async fn purge_erases_personal_data_but_keeps_the_chain() {
     ));
 }
 
-#[tokio::test]
-async fn api_tokens_are_checked_by_hash_and_never_stored() {
-    let f = fresh().await;
+async fn api_tokens_are_checked_by_hash_and_never_stored(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let secret = f
         .store
@@ -584,33 +673,40 @@ async fn api_tokens_are_checked_by_hash_and_never_stored() {
         Err(StoreError::AlreadyExists(_))
     ));
     let mut raw = f.raw().await;
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens WHERE token_hash = ?")
-        .bind(&secret)
-        .fetch_one(&mut raw)
-        .await
-        .unwrap();
+    let stored = raw
+        .count(
+            "SELECT count(*) FROM api_tokens WHERE token_hash = $1",
+            &secret,
+        )
+        .await;
     assert_eq!(stored, 0);
 }
 
-#[tokio::test]
-async fn reopening_keeps_data_and_integrity() {
-    let f = fresh().await;
+async fn reopening_keeps_data_and_integrity(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     f.store
         .add_cases(&actor(), vec![family_case("FR-1")])
         .await
         .unwrap();
     f.store.close().await;
-    let again = SqliteStore::open(&f.dir.path().join("test.db"), OpenMode::MustExist)
+    let again = AnyStore::open(&f.location, OpenMode::MustExist)
         .await
         .unwrap();
     assert_eq!(again.list_nations().await.unwrap().len(), 2);
-    assert!(again.integrity_problems().await.unwrap().is_empty());
-    assert!(
-        SqliteStore::open(&f.dir.path().join("missing.db"), OpenMode::MustExist)
-            .await
-            .is_err()
+    assert_eq!(
+        again.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
     );
+    let missing = match backend {
+        Backend::Sqlite => Location::Sqlite(f.dir.path().join("missing.db")),
+        // An empty database is the PostgreSQL form of a missing file.
+        Backend::Postgres => Location::Postgres(postgres().fresh_database().await.unwrap()),
+    };
+    assert!(matches!(
+        AnyStore::open(&missing, OpenMode::MustExist).await,
+        Err(StoreError::Open { .. })
+    ));
 }
 
 fn import_member(
@@ -652,9 +748,10 @@ fn rejected_row(key: &str, fingerprint: &str) -> airbridge_store::QuarantineRow 
     }
 }
 
-#[tokio::test]
-async fn importing_twice_creates_nothing_and_corrections_update_only_what_changed() {
-    let f = fresh().await;
+async fn importing_twice_creates_nothing_and_corrections_update_only_what_changed(
+    backend: Backend,
+) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let family = |principal_fp: &str, extra: bool| {
         let mut members = vec![
@@ -755,9 +852,8 @@ async fn importing_twice_creates_nothing_and_corrections_update_only_what_change
     assert!(f.store.integrity_problems().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn a_failing_import_writes_nothing() {
-    let f = fresh().await;
+async fn a_failing_import_writes_nothing(backend: Backend) {
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let before = f.audit_count().await;
     let bad = airbridge_store::ImportCase {
@@ -811,10 +907,9 @@ fn hit(
     }
 }
 
-#[tokio::test]
-async fn screening_hits_are_reviewed_remembered_and_block_manifests() {
+async fn screening_hits_are_reviewed_remembered_and_block_manifests(backend: Backend) {
     use airbridge_store::HitDecision;
-    let f = fresh().await;
+    let f = fresh(backend).await;
     with_nations(&f).await;
     let (list, new) = f
         .store
@@ -984,3 +1079,197 @@ async fn screening_hits_are_reviewed_remembered_and_block_manifests() {
         .unwrap();
     assert!(f.store.integrity_problems().await.unwrap().is_empty());
 }
+
+/// A migration that fails part of the way leaves the schema as it was: not half a registry.
+async fn a_failed_migration_leaves_the_schema_as_it_was(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let location = match backend {
+        Backend::Sqlite => Location::Sqlite(dir.path().join("test.db")),
+        Backend::Postgres => Location::Postgres(postgres().fresh_database().await.unwrap()),
+    };
+    // Someone's table where migration 4 wants to create its own: migrations 1 to 3 succeed
+    // first, then 4 fails.
+    let mut raw = Raw::connect(&location).await;
+    raw.execute("CREATE TABLE sanctions_lists (unrelated INTEGER)")
+        .await
+        .unwrap();
+    let error = AnyStore::open(&location, OpenMode::CreateIfMissing)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Open { .. }), "{error}");
+    assert!(error.to_string().contains("migrations failed"), "{error}");
+    for table in ["nations", "persons", "audit_events", "schema_migrations"] {
+        assert!(!raw.table_exists(table).await, "{table} was left behind");
+    }
+    assert!(raw.table_exists("sanctions_lists").await);
+    // Once the obstacle is gone, the same migrations apply whole.
+    raw.execute("DROP TABLE sanctions_lists").await.unwrap();
+    let store = AnyStore::open(&location, OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
+/// A job is claimed by one worker, finished once, and a worker whose claim is no longer the
+/// job's cannot finish it; a job whose worker vanished is claimed again when its lease ends.
+async fn jobs_are_claimed_once_and_finished_by_their_claimant(backend: Backend) {
+    let f = fresh(backend).await;
+    let s = &f.store;
+    let a = actor();
+    let first = s
+        .enqueue_job(&a, "screening", serde_json::json!({ "list": 1 }))
+        .await
+        .unwrap();
+    let second = s
+        .enqueue_job(&a, "dedup", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert!(s.enqueue_job(&a, " ", serde_json::json!({})).await.is_err());
+    let lease = std::time::Duration::from_secs(60);
+    let claim = s.claim_job("worker-a", lease).await.unwrap().unwrap();
+    assert_eq!(
+        (claim.id, claim.kind.as_str(), claim.attempt),
+        (first, "screening", 1)
+    );
+    assert_eq!(claim.payload, serde_json::json!({ "list": 1 }));
+    let other = s.claim_job("worker-b", lease).await.unwrap().unwrap();
+    assert_eq!(other.id, second, "a claimed job is not handed out twice");
+    assert!(s.claim_job("worker-c", lease).await.unwrap().is_none());
+
+    // Someone else's claim, or a claim already finished, is refused.
+    let forged = airbridge_store::JobClaim {
+        worker: "worker-b".into(),
+        ..claim.clone()
+    };
+    assert!(matches!(
+        s.finish_job(
+            &a,
+            &forged,
+            airbridge_store::JobOutcome::Done(serde_json::json!({}))
+        )
+        .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    s.finish_job(
+        &a,
+        &claim,
+        airbridge_store::JobOutcome::Done(serde_json::json!({ "hits": 3 })),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        s.finish_job(
+            &a,
+            &claim,
+            airbridge_store::JobOutcome::Done(serde_json::json!({}))
+        )
+        .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    s.finish_job(
+        &a,
+        &other,
+        airbridge_store::JobOutcome::Failed("no list loaded".into()),
+    )
+    .await
+    .unwrap();
+    let jobs = s.list_jobs(None).await.unwrap();
+    let states: Vec<_> = jobs.iter().map(|j| (j.id, j.state, j.attempts)).collect();
+    assert_eq!(
+        states,
+        [
+            (first, airbridge_store::JobState::Done, 1),
+            (second, airbridge_store::JobState::Failed, 1)
+        ]
+    );
+    assert_eq!(jobs[0].result, Some(serde_json::json!({ "hits": 3 })));
+    assert_eq!(jobs[0].claimed_by.as_deref(), Some("worker-a"));
+
+    // A worker that dies holding a job: once its lease has run out the job is claimed again,
+    // and the dead worker's late answer is refused.
+    let third = s
+        .enqueue_job(&a, "outbox", serde_json::json!({}))
+        .await
+        .unwrap();
+    let dying = s
+        .claim_job("worker-d", std::time::Duration::from_secs(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(dying.id, third);
+    assert!(s.claim_job("worker-e", lease).await.unwrap().is_none());
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let retry = s.claim_job("worker-e", lease).await.unwrap().unwrap();
+    assert_eq!((retry.id, retry.attempt), (third, 2));
+    assert!(matches!(
+        s.finish_job(
+            &a,
+            &dying,
+            airbridge_store::JobOutcome::Done(serde_json::json!({}))
+        )
+        .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    s.finish_job(
+        &a,
+        &retry,
+        airbridge_store::JobOutcome::Done(serde_json::json!({})),
+    )
+    .await
+    .unwrap();
+    check_actions(
+        s,
+        &[
+            "job.enqueue",
+            "job.enqueue",
+            "job.done",
+            "job.failed",
+            "job.enqueue",
+            "job.done",
+        ],
+    )
+    .await;
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+}
+
+/// Runs each named test against both backends: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+contract_tests!(
+    every_mutation_writes_its_audit_event,
+    a_failed_call_changes_nothing,
+    illegal_status_changes_are_refused_and_leave_no_trace,
+    stale_writes_are_refused_with_a_conflict,
+    cases_keep_their_members_and_unnamed_dependents,
+    audit_verify_detects_altered_removed_and_reordered_events,
+    purge_erases_personal_data_but_keeps_the_chain,
+    api_tokens_are_checked_by_hash_and_never_stored,
+    reopening_keeps_data_and_integrity,
+    importing_twice_creates_nothing_and_corrections_update_only_what_changed,
+    a_failing_import_writes_nothing,
+    screening_hits_are_reviewed_remembered_and_block_manifests,
+    a_failed_migration_leaves_the_schema_as_it_was,
+    jobs_are_claimed_once_and_finished_by_their_claimant,
+);

@@ -1,7 +1,7 @@
 //! Prints how two names compare: parsed tokens, alignment and score.
 //!
 //! ```sh
-//! cargo run --release -p airbridge-names --example explain -- "NAME A" "NAME B"
+//! cargo run --release -p airbridge-names --example pair -- "NAME A" "NAME B"
 //! ```
 
 use airbridge_names::NameEngine;

@@ -1,0 +1,183 @@
+//! The exact planner: the assignment of boarding units to flights as a mixed-integer program,
+//! solved by HiGHS through good_lp.
+//!
+//! ```text
+//! max  Σ_(u,f) value_uf · x_uf
+//! s.t. Σ_f x_uf ≤ 1                 for every unit u   (a family flies once, whole)
+//!      Σ_u seats_u · x_uf ≤ cap_f    for every flight f
+//!      x_uf ∈ {0, 1}, only for the flights u may board (rules, ready time, cabin size)
+//! ```
+//!
+//! HiGHS starts from the fast planner's plan, so a time limit still returns at least that plan,
+//! and the plan's bound is HiGHS's proven dual bound (or the fast planner's Lagrangian bound when
+//! that is tighter): the gap is what is *proven*, zero (to `mip_rel_gap`) when optimal.
+//!
+//! The fairness repair of the fast planner is not a constraint here: the MILP maximises the
+//! objective alone, as issue 7's file interface defines it.
+
+use airbridge_planner::{AssignmentProblem, Config, Instance, Plan, PlanError, Solver};
+use good_lp::{Expression, ProblemVariables, SolverModel, Variable, variable};
+use std::time::{Duration, Instant};
+
+/// How the exact solver runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilpSolver {
+    /// HiGHS stops after this long and returns its best plan with the proven bound.
+    pub time_limit: Duration,
+    /// Relative gap at which HiGHS calls a plan optimal.
+    pub mip_rel_gap: f64,
+    /// HiGHS's threads (1 keeps results reproducible).
+    pub threads: u32,
+    /// HiGHS's log on standard output.
+    pub verbose: bool,
+}
+
+impl Default for MilpSolver {
+    fn default() -> Self {
+        MilpSolver {
+            time_limit: Duration::from_secs(600),
+            mip_rel_gap: 1e-6,
+            threads: 1,
+            verbose: false,
+        }
+    }
+}
+
+/// What the exact solver found and proved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilpOutcome {
+    pub plan: Plan,
+    /// HiGHS proved the plan optimal within `mip_rel_gap`.
+    pub proven_optimal: bool,
+    /// HiGHS's model status, as HiGHS names it (`Optimal`, `ReachedTimeLimit`, …).
+    pub status: String,
+    /// Binary variables: the (unit, flight) pairs that may happen.
+    pub pairs: usize,
+    pub elapsed: Duration,
+}
+
+impl MilpSolver {
+    /// Solves `instance` exactly (or until the time limit) and says what was proven.
+    pub fn solve_with_outcome(
+        &self,
+        instance: &Instance,
+        config: &Config,
+    ) -> Result<MilpOutcome, PlanError> {
+        let started = Instant::now();
+        let problem = AssignmentProblem::new(instance, config)?;
+        let units = problem.units();
+        let flights = problem.flights();
+        let start = problem.fast_choice();
+
+        let mut variables = ProblemVariables::new();
+        let mut pairs: Vec<(usize, usize, Variable)> = Vec::new();
+        let mut objective = Expression::default();
+        let mut per_unit: Vec<Expression> = vec![Expression::default(); units];
+        let mut per_flight: Vec<Expression> = vec![Expression::default(); flights];
+        for (unit, unit_expression) in per_unit.iter_mut().enumerate() {
+            let seats = f64::from(problem.seats(unit));
+            for (flight, value) in problem.options(unit) {
+                let x = variables.add(variable().binary());
+                pairs.push((unit, flight, x));
+                objective.add_mul(value, x);
+                unit_expression.add_mul(1.0, x);
+                per_flight[flight].add_mul(seats, x);
+            }
+        }
+        let initial: Vec<f64> = pairs
+            .iter()
+            .map(|&(unit, flight, _)| f64::from(u8::from(start[unit] == Some(flight))))
+            .collect();
+        let mut model = variables.maximise(objective).using(good_lp::highs);
+        let mut unit_has = vec![false; units];
+        let mut flight_has = vec![false; flights];
+        for &(unit, flight, _) in &pairs {
+            unit_has[unit] = true;
+            flight_has[flight] = true;
+        }
+        for (expression, _) in per_unit.into_iter().zip(&unit_has).filter(|(_, has)| **has) {
+            model.add_constraint(expression.leq(1.0));
+        }
+        for (flight, expression) in per_flight.into_iter().enumerate() {
+            if flight_has[flight] {
+                model.add_constraint(expression.leq(f64::from(problem.capacity(flight))));
+            }
+        }
+        if pairs.is_empty() {
+            let plan = problem.plan(&vec![None; units], 0.0)?;
+            return Ok(MilpOutcome {
+                plan,
+                proven_optimal: true,
+                status: "Empty".into(),
+                pairs: 0,
+                elapsed: started.elapsed(),
+            });
+        }
+
+        let mut highs = model.into_inner();
+        highs.make_quiet();
+        if self.verbose {
+            highs.set_option("output_flag", true);
+            highs.set_option("log_to_console", true);
+        }
+        let options: [(&str, f64); 2] = [
+            ("time_limit", self.time_limit.as_secs_f64()),
+            ("mip_rel_gap", self.mip_rel_gap),
+        ];
+        for (name, value) in options {
+            highs
+                .try_set_option(name, value)
+                .map_err(|e| PlanError::SolverFailed(format!("option {name}: {e:?}")))?;
+        }
+        highs
+            .try_set_option("threads", i32::try_from(self.threads.max(1)).unwrap_or(1))
+            .map_err(|e| PlanError::SolverFailed(format!("option threads: {e:?}")))?;
+        highs
+            .try_set_solution(Some(&initial), None, None, None)
+            .map_err(|e| PlanError::SolverFailed(format!("starting plan: {e:?}")))?;
+        let solved = highs
+            .try_solve()
+            .map_err(|e| PlanError::SolverFailed(format!("{e:?}")))?;
+        let status = format!("{:?}", solved.status());
+        let columns = solved.get_solution().columns().to_vec();
+        let dual_bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .unwrap_or(f64::INFINITY);
+        let mip_gap = solved.mip_gap();
+
+        // HiGHS's values are floats: a binary is taken when above one half, and a plan HiGHS
+        // could not better (or that the rounding broke) falls back to the start.
+        let mut choice: Vec<Option<usize>> = vec![None; units];
+        for (&(unit, flight, _), value) in pairs.iter().zip(&columns) {
+            if *value > 0.5 {
+                choice[unit] = Some(flight);
+            }
+        }
+        let bound = if dual_bound.is_finite() {
+            // The bound HiGHS proves is on its floats; the margin covers their tolerance.
+            dual_bound + 1e-6 * dual_bound.abs().max(1.0)
+        } else {
+            f64::INFINITY
+        };
+        let plan = match problem.plan(&choice, bound) {
+            Ok(plan) => plan,
+            Err(_) => problem.plan(&start, bound)?,
+        };
+        let proven_optimal =
+            status == "Optimal" && mip_gap.is_finite() && mip_gap <= self.mip_rel_gap;
+        Ok(MilpOutcome {
+            plan,
+            proven_optimal,
+            status,
+            pairs: pairs.len(),
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+impl Solver for MilpSolver {
+    fn solve(&self, instance: &Instance, config: &Config) -> Result<Plan, PlanError> {
+        self.solve_with_outcome(instance, config)
+            .map(|outcome| outcome.plan)
+    }
+}

@@ -1,0 +1,276 @@
+//! One store type for the binary: SQLite or PostgreSQL, chosen by the database's location
+//! (`--db`, `AIRBRIDGE_DATABASE_URL`): a file path or `sqlite:PATH` opens SQLite,
+//! `postgres://…` (or `postgresql://…`) opens PostgreSQL. Every call is passed to the backend.
+
+use crate::audit::{AuditEvent, AuditFilter, AuditVerification};
+use crate::records::*;
+use crate::{OpenMode, PgStore, Result, SqliteStore, Store};
+use airbridge_domain::{
+    CaseId, Eligibility, EvacuationStatus, Nation, NationCode, Organisation, OrganisationKind,
+    Person, PersonId, Relation,
+};
+use std::path::PathBuf;
+
+/// Where a database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// Reads `PATH`, `sqlite:PATH`, `sqlite://PATH` or `postgres://…`.
+    pub fn parse(text: &str) -> Location {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Location::Postgres(text.to_owned());
+        }
+        let path = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+            .unwrap_or(text);
+        Location::Sqlite(PathBuf::from(path))
+    }
+
+    /// The location as shown to people: a path, or a URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => crate::postgres::redact_url(url),
+        }
+    }
+}
+
+/// A store on either backend.
+#[derive(Debug, Clone)]
+pub enum AnyStore {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl AnyStore {
+    pub async fn open(location: &Location, mode: OpenMode) -> Result<AnyStore> {
+        Ok(match location {
+            Location::Sqlite(path) => AnyStore::Sqlite(SqliteStore::open(path, mode).await?),
+            Location::Postgres(url) => AnyStore::Postgres(PgStore::open(url, mode).await?),
+        })
+    }
+
+    /// The backend's name, for messages: `SQLite` or `PostgreSQL`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            AnyStore::Sqlite(_) => "SQLite",
+            AnyStore::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// The backend's own integrity checks and the registry's invariants: empty when sound.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        match self {
+            AnyStore::Sqlite(store) => store.integrity_problems().await,
+            AnyStore::Postgres(store) => store.integrity_problems().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            AnyStore::Sqlite(store) => store.close().await,
+            AnyStore::Postgres(store) => store.close().await,
+        }
+    }
+}
+
+/// Passes one call to whichever backend this is.
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AnyStore::Sqlite($store) => $call.await,
+            AnyStore::Postgres($store) => $call.await,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn add_nation(&self, actor: &Actor, code: NationCode, name: &str) -> Result<()> {
+        delegate!(self, s => s.add_nation(actor, code, name))
+    }
+    async fn list_nations(&self) -> Result<Vec<Nation>> {
+        delegate!(self, s => s.list_nations())
+    }
+    async fn export_limit(&self, nation: NationCode) -> Result<i64> {
+        delegate!(self, s => s.export_limit(nation))
+    }
+    async fn set_export_limit(&self, actor: &Actor, nation: NationCode, limit: i64) -> Result<()> {
+        delegate!(self, s => s.set_export_limit(actor, nation, limit))
+    }
+    async fn add_organisation(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        name: &str,
+        kind: OrganisationKind,
+    ) -> Result<Organisation> {
+        delegate!(self, s => s.add_organisation(actor, nation, name, kind))
+    }
+    async fn list_organisations(&self, nation: Option<NationCode>) -> Result<Vec<Organisation>> {
+        delegate!(self, s => s.list_organisations(nation))
+    }
+    async fn add_person(
+        &self,
+        actor: &Actor,
+        nation: NationCode,
+        person: Person,
+    ) -> Result<PersonRecord> {
+        delegate!(self, s => s.add_person(actor, nation, person))
+    }
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        person: Person,
+        expected_version: Option<i64>,
+    ) -> Result<PersonRecord> {
+        delegate!(self, s => s.update_person(actor, id, person, expected_version))
+    }
+    async fn get_person(&self, id: PersonId) -> Result<Option<PersonRecord>> {
+        delegate!(self, s => s.get_person(id))
+    }
+    async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRecord>> {
+        delegate!(self, s => s.search_persons(query))
+    }
+    async fn person_sources(&self, id: PersonId) -> Result<Vec<PersonSource>> {
+        delegate!(self, s => s.person_sources(id))
+    }
+    async fn add_cases(&self, actor: &Actor, cases: Vec<NewCase>) -> Result<Vec<CaseId>> {
+        delegate!(self, s => s.add_cases(actor, cases))
+    }
+    async fn add_case_member(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        person: PersonId,
+        relation: Relation,
+    ) -> Result<CaseRecord> {
+        delegate!(self, s => s.add_case_member(actor, case, person, relation))
+    }
+    async fn get_case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
+        delegate!(self, s => s.get_case(id))
+    }
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseRecord>> {
+        delegate!(self, s => s.list_cases(query))
+    }
+    async fn set_eligibility(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        eligibility: Eligibility,
+        expected_version: Option<i64>,
+    ) -> Result<CaseRecord> {
+        delegate!(self, s => s.set_eligibility(actor, case, eligibility, expected_version))
+    }
+    async fn import_list(&self, actor: &Actor, batch: ImportBatch) -> Result<ImportOutcome> {
+        delegate!(self, s => s.import_list(actor, batch))
+    }
+    async fn list_quarantine(
+        &self,
+        nation: Option<NationCode>,
+        all: bool,
+    ) -> Result<Vec<QuarantineEntry>> {
+        delegate!(self, s => s.list_quarantine(nation, all))
+    }
+    async fn set_status(&self, actor: &Actor, change: StatusRequest) -> Result<StatusChange> {
+        delegate!(self, s => s.set_status(actor, change))
+    }
+    async fn set_case_status(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        to: EvacuationStatus,
+        reason: Option<String>,
+        location: Option<String>,
+    ) -> Result<Vec<StatusChange>> {
+        delegate!(self, s => s.set_case_status(actor, case, to, reason, location))
+    }
+    async fn status_history(&self, person: PersonId) -> Result<Vec<StatusChange>> {
+        delegate!(self, s => s.status_history(person))
+    }
+    async fn purge_person(&self, actor: &Actor, id: PersonId, reason: &str) -> Result<()> {
+        delegate!(self, s => s.purge_person(actor, id, reason))
+    }
+    async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        nation: Option<NationCode>,
+    ) -> Result<String> {
+        delegate!(self, s => s.create_api_token(actor, name, nation))
+    }
+    async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {
+        delegate!(self, s => s.check_api_token(secret))
+    }
+    async fn record_event(
+        &self,
+        actor: &Actor,
+        nation: Option<NationCode>,
+        action: &str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        delegate!(self, s => s.record_event(actor, nation, action, subject, details))
+    }
+    async fn store_list(&self, actor: &Actor, list: NewList) -> Result<(StoredList, bool)> {
+        delegate!(self, s => s.store_list(actor, list))
+    }
+    async fn latest_lists(&self) -> Result<Vec<(StoredList, String)>> {
+        delegate!(self, s => s.latest_lists())
+    }
+    async fn record_hits(&self, actor: &Actor, hits: Vec<NewHit>) -> Result<usize> {
+        delegate!(self, s => s.record_hits(actor, hits))
+    }
+    async fn list_hits(
+        &self,
+        status: Option<String>,
+        nation: Option<NationCode>,
+    ) -> Result<Vec<HitRecord>> {
+        delegate!(self, s => s.list_hits(status, nation))
+    }
+    async fn decide_hit(
+        &self,
+        actor: &Actor,
+        hit: i64,
+        decision: HitDecision,
+        reason: Option<String>,
+    ) -> Result<HitRecord> {
+        delegate!(self, s => s.decide_hit(actor, hit, decision, reason))
+    }
+    async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        delegate!(self, s => s.audit_list(filter))
+    }
+    async fn audit_verify(&self) -> Result<AuditVerification> {
+        delegate!(self, s => s.audit_verify())
+    }
+    async fn totals(&self) -> Result<Vec<StatusTotal>> {
+        delegate!(self, s => s.totals())
+    }
+    async fn enqueue_job(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> Result<i64> {
+        delegate!(self, s => s.enqueue_job(actor, kind, payload))
+    }
+    async fn claim_job(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+    ) -> Result<Option<JobClaim>> {
+        delegate!(self, s => s.claim_job(worker, lease))
+    }
+    async fn finish_job(&self, actor: &Actor, claim: &JobClaim, outcome: JobOutcome) -> Result<()> {
+        delegate!(self, s => s.finish_job(actor, claim, outcome))
+    }
+    async fn list_jobs(&self, state: Option<JobState>) -> Result<Vec<JobRecord>> {
+        delegate!(self, s => s.list_jobs(state))
+    }
+}

@@ -1,0 +1,353 @@
+//! The PostgreSQL backend: for a ministry's servers, with several Airbridge instances in front of
+//! one database. The same registry as SQLite (the statements are shared: see `registry_sql.rs`),
+//! with what a server needs on top:
+//! - every write transaction takes one advisory lock (`pg_advisory_xact_lock`) before it reads
+//!   the audit chain's head, so the chain grows one writer at a time across every instance and
+//!   ids are given under the lock, as SQLite's `BEGIN IMMEDIATE` does;
+//! - job claims skip rows another instance is claiming (`FOR UPDATE SKIP LOCKED`);
+//! - migrations run in one transaction (PostgreSQL's DDL is transactional), so a migration that
+//!   fails leaves the schema as it was;
+//! - a server that cannot be reached, or is restarting, is retried with backoff before a call
+//!   gives up, and a call that gives up has changed nothing.
+
+use crate::audit::{self, AuditEvent, AuditFilter, AuditVerification, ChainedFields, GENESIS};
+use crate::common::*;
+use crate::records::*;
+use crate::{OpenMode, Result, Store, StoreError, check_organisation_nation};
+use airbridge_domain::{
+    Case, CaseId, CaseMember, Eligibility, EvacuationStatus, Nation, NationCode, Organisation,
+    OrganisationId, OrganisationKind, Person, PersonId, Relation,
+};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, Pool, Postgres, QueryBuilder, Row, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+type Db = Postgres;
+type DbRow = PgRow;
+type ThisStore = PgStore;
+
+/// Claims lock the row they take and pass over rows other instances hold.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
+/// The advisory lock every write transaction holds until it ends: the audit chain's tail.
+const WRITE_LOCK: i64 = 0x4149_5242_5752_4954; // "AIRBWRIT"
+/// The advisory lock migrations hold, so two instances starting at once do not both migrate.
+const MIGRATION_LOCK: i64 = 0x4149_5242_4d49_4752; // "AIRBMIGR"
+
+/// The schema's migrations, in order: the same versions as SQLite's, in PostgreSQL's dialect.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/postgres/0001_registry.sql"),
+    ),
+    (
+        2,
+        "imports",
+        include_str!("../migrations/postgres/0002_imports.sql"),
+    ),
+    (
+        3,
+        "nation_settings",
+        include_str!("../migrations/postgres/0003_nation_settings.sql"),
+    ),
+    (
+        4,
+        "screening",
+        include_str!("../migrations/postgres/0004_screening.sql"),
+    ),
+    (
+        5,
+        "import_extra",
+        include_str!("../migrations/postgres/0005_import_extra.sql"),
+    ),
+    (
+        6,
+        "jobs",
+        include_str!("../migrations/postgres/0006_jobs.sql"),
+    ),
+];
+
+/// How patiently a transient fault is retried: `RETRIES` more times after pauses of 0.2 s
+/// doubling to 3.2 s, about 6 s in all, enough for a restart or a failover to a standby. Within
+/// a call, the pool itself also keeps trying to connect for `ACQUIRE_TIMEOUT` each time.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+const RETRIES: u32 = 5;
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
+/// Runs `attempt` again after a pause while it fails with a transient fault (the server
+/// unreachable, restarting or out of connections). Only used where nothing has been written
+/// yet: opening, and starting a transaction.
+async fn with_retries<T, F, Fut>(what: &str, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    let started = std::time::Instant::now();
+    let mut backoff = FIRST_BACKOFF;
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(error) if is_transient(&error) && tries < RETRIES => {
+                tries += 1;
+                tracing::warn!(%error, attempt = tries, "{what}: PostgreSQL unavailable, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            Err(error) if is_transient(&error) => {
+                let error = match error {
+                    sqlx::Error::PoolTimedOut => "no connection to the server".to_owned(),
+                    other => other.to_string(),
+                };
+                return Err(StoreError::Unavailable(format!(
+                    "{what}: {error} (after {} attempts over {} s)",
+                    tries + 1,
+                    started.elapsed().as_secs()
+                )));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Faults that may pass: no connection, the server starting or shutting down, too many
+/// connections, a standby not yet promoted.
+pub(crate) fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            // cannot_connect_now, admin_shutdown, crash_shutdown, too_many_connections,
+            // read_only_sql_transaction (a standby), connection_failure.
+            Some("57P03" | "57P01" | "57P02" | "53300" | "25006" | "08006" | "08001")
+        ),
+        _ => false,
+    }
+}
+
+/// A write transaction holding the write lock. Under READ COMMITTED every statement after the
+/// lock sees what the previous holder committed, so the chain's head and the largest ids are
+/// read fresh.
+async fn begin_write(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+    with_retries("starting a write", || async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    })
+    .await
+}
+
+/// Applies the migrations the database has not seen, in one transaction under the migration
+/// lock: all of them or, when one fails, none.
+async fn migrate(pool: &PgPool) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+         version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
+        .await?;
+    if let Some(newest) = applied.iter().max()
+        && *newest > MIGRATIONS.len() as i64
+    {
+        return Err(StoreError::Corrupt(format!(
+            "the database has schema version {newest}, newer than this airbridge knows; \
+             use a newer airbridge"
+        )));
+    }
+    for (version, name, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("migration {version} ({name}): {e}")))?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(name)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The PostgreSQL store.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+/// A database URL with its password hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`), retrying while the
+    /// server is unreachable, and brings the schema up to date (`CreateIfMissing`) or checks
+    /// that it is there (`MustExist`: an empty database is refused, as a missing SQLite file is).
+    pub async fn open(url: &str, mode: OpenMode) -> Result<PgStore> {
+        let shown = redact_url(url);
+        let open_error = |reason: String| StoreError::Open {
+            path: shown.clone(),
+            reason,
+        };
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| open_error(format!("not a PostgreSQL URL: {e}")))?
+            .application_name("airbridge");
+        // One plain connection first: its error says why (refused, unknown host, bad
+        // password), where the pool's would only say it timed out.
+        let first = with_retries("cannot connect", || {
+            sqlx::PgConnection::connect_with(&options)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Unavailable(reason) => open_error(reason),
+            other => open_error(other.to_string()),
+        })?;
+        first.close().await.map_err(|e| open_error(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_error(e.to_string()))?;
+        if mode == OpenMode::MustExist {
+            let has_schema: bool =
+                sqlx::query_scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
+                    .fetch_one(&pool)
+                    .await
+                    .map_err(|e| open_error(e.to_string()))?;
+            if !has_schema {
+                return Err(open_error(
+                    "the database holds no Airbridge registry; create it with `airbridge init` \
+                     or `airbridge demo`, or check --db"
+                        .to_owned(),
+                ));
+            }
+        }
+        migrate(&pool)
+            .await
+            .map_err(|e| open_error(format!("migrations failed, schema unchanged: {e}")))?;
+        Ok(PgStore { pool })
+    }
+
+    /// PostgreSQL's equivalent of SQLite's integrity checks: the schema is complete, every
+    /// constraint is validated, the audit trail's append-only triggers are in place and
+    /// enabled, and the registry's own invariants hold. (Foreign keys are enforced by the
+    /// server itself, so no orphan can exist while the constraints are valid.)
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        if version != Some(MIGRATIONS.len() as i64) {
+            problems.push(format!(
+                "schema version {} instead of {}",
+                version.unwrap_or(0),
+                MIGRATIONS.len()
+            ));
+        }
+        let unvalidated: Vec<String> = sqlx::query_scalar(
+            "SELECT conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE n.nspname = current_schema() AND NOT c.convalidated",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for name in unvalidated {
+            problems.push(format!("constraint {name} is not validated"));
+        }
+        let triggers: Vec<String> = sqlx::query_scalar(
+            "SELECT tgname::text FROM pg_trigger \
+             WHERE tgrelid = to_regclass('audit_events') AND NOT tgisinternal AND tgenabled <> 'D'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for wanted in [
+            "audit_events_no_delete",
+            "audit_events_redact_only",
+            "audit_events_no_truncate",
+        ] {
+            if !triggers.iter().any(|t| t == wanted) {
+                problems.push(format!(
+                    "the audit trail's trigger {wanted} is missing or disabled"
+                ));
+            }
+        }
+        problems.extend(registry_problems(&self.pool).await?);
+        Ok(problems)
+    }
+
+    /// Whether the database at `url` holds an Airbridge schema, without changing it (a restore
+    /// goes only into a database that does not).
+    pub async fn holds_registry(url: &str) -> Result<bool> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Open {
+            path: redact_url(url),
+            reason: format!("not a PostgreSQL URL: {e}"),
+        })?;
+        let mut connection = with_retries("cannot connect", || {
+            sqlx::PgConnection::connect_with(&options)
+        })
+        .await?;
+        let found: bool = sqlx::query_scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
+            .fetch_one(&mut connection)
+            .await?;
+        connection.close().await?;
+        Ok(found)
+    }
+
+    /// Removes the whole registry from a database, audit trail included, in one transaction:
+    /// what `airbridge demo --fresh` does to a throwaway database (as it deletes a SQLite file).
+    pub async fn erase(url: &str) -> Result<()> {
+        let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
+        let mut tx = store.pool.begin().await?;
+        sqlx::raw_sql(
+            "DROP TABLE IF EXISTS jobs, screening_hits, sanctions_lists, quarantine, import_rows, \
+             audit_events, api_tokens, status_changes, documents, persons, cases, organisations, \
+             nations, schema_migrations; \
+             DROP FUNCTION IF EXISTS audit_events_append_only();",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        store.close().await;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+include!("registry_sql.rs");
