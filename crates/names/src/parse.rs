@@ -725,11 +725,7 @@ impl NameEngine {
             }
             let form = if abbreviated_abd {
                 format!("abdul{}", second.form)
-            } else if (second.form.starts_with('h')
-                && first
-                    .form
-                    .ends_with(['s', 'k', 'g', 'z', 'c', 't', 'd', 'p']))
-                || second.vowelless
+            } else if crate::phonetic::false_digraph(&first.form, &second.form) || second.vowelless
             {
                 // Joined, "Mohammad Hossein" must not read d-h as the digraph dh, and a word of
                 // the Arabic-script table keeps its first letter a consonant (نیک ورز: nik'wrz).

@@ -14,6 +14,16 @@ fn is_vowel(byte: u8) -> bool {
     matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
+/// The separator [`skeleton`] skips: written between two letters that must not be read as one
+/// digraph.
+pub(crate) const SEPARATOR: char = '\'';
+
+/// True when `before` followed by `after` would be read as a digraph (s-h as sh, d-h as dh,
+/// p-h as ph …) although they are two letters: joined words, table romanisations.
+pub(crate) fn false_digraph(before: &str, after: &str) -> bool {
+    after.starts_with('h') && before.ends_with(['s', 'k', 'g', 'z', 'c', 't', 'd', 'p'])
+}
+
 /// Computes the consonant skeleton of a folded Latin token.
 pub fn skeleton(form: &str) -> String {
     let bytes = form.as_bytes();

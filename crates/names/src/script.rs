@@ -102,13 +102,8 @@ pub fn romanise_table(folded: &str) -> String {
         };
         // Two letters that would read as one digraph (س+ه is not ش, پ+ه is not ف): a separator
         // keeps them apart for the skeleton, which skips it.
-        if piece.starts_with('h')
-            && out
-                .as_bytes()
-                .last()
-                .is_some_and(|b| matches!(b, b's' | b'k' | b'g' | b'z' | b'c' | b't' | b'd' | b'p'))
-        {
-            out.push('\'');
+        if crate::phonetic::false_digraph(&out, piece) {
+            out.push(crate::phonetic::SEPARATOR);
         }
         out.push_str(piece);
     }
