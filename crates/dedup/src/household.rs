@@ -131,16 +131,10 @@ where
         }
     }
     if joined > 0 {
+        // Labels are each cluster's smallest record and a merge keeps the smaller root, so the
+        // root is again the smallest record of the joined cluster.
         for label in labels.iter_mut() {
             *label = find(&mut parent, *label);
-        }
-        // Name each cluster by its smallest record again.
-        let mut smallest: HashMap<u32, u32> = HashMap::new();
-        for (record, &label) in labels.iter().enumerate() {
-            smallest.entry(label).or_insert(record as u32);
-        }
-        for label in labels.iter_mut() {
-            *label = smallest[label];
         }
     }
     joined
