@@ -9,10 +9,13 @@ use airbridge_lists::export::{ExportRow, ExportStamp, write_csv, write_xlsx};
 use airbridge_lists::pfif::{PfifPerson, write_pfif};
 use airbridge_lists::rows::RowStatus;
 use airbridge_lists::values::ValueOptions;
-use airbridge_lists::{ColumnMapping, MappingFile, ParsedRow, build_cases, parse_rows, read_table};
+use airbridge_lists::{
+    ColumnMapping, FamilyChunks, MappingFile, ParsedRow, parse_chunk, read_table,
+};
 use airbridge_store::any::Location;
 use airbridge_store::{
-    Actor, AnyStore, ImportBatch, ImportCase, ImportMember, PersonQuery, QuarantineRow, Store,
+    Actor, AnyStore, ImportCase, ImportFeed, ImportHeader, ImportMember, PersonQuery,
+    QuarantineRow, Store,
 };
 use anyhow::Context;
 use clap::Args;
@@ -74,32 +77,301 @@ pub struct ExportArgs {
     pub confirm: bool,
 }
 
-/// The most a list file may weigh: larger lists are split before import.
+/// The most a spreadsheet or PFIF file may weigh (they are read whole); CSV is read as a
+/// stream and has no limit.
 const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Rows parsed at a time (on every core), and the least a piece sent to the store holds.
+const BATCH_ROWS: usize = 8_192;
 
 /// Each row's identity within its source, so that a corrected list updates the same people:
 /// its id column; else its family id and rank within the family (counting every row, rejected
-/// ones too); else its line.
-fn row_keys(rows: &[ParsedRow]) -> Vec<String> {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    rows.iter()
-        .map(|row| {
-            let sheet = row
-                .sheet
-                .as_deref()
-                .map(|s| format!("{s}!"))
-                .unwrap_or_default();
-            match (&row.row_id, &row.family_id) {
-                (Some(id), _) => format!("{sheet}id:{id}"),
-                (None, Some(family)) => {
-                    let rank = seen.entry(family.as_str()).or_insert(0);
-                    *rank += 1;
-                    format!("{sheet}family:{family}#{rank}")
-                }
-                (None, None) => format!("{sheet}line:{}", row.line),
+/// ones too); else its line. Counted in list order across the pieces of one table.
+#[derive(Default)]
+struct RowKeys {
+    ranks: std::collections::HashMap<String, usize>,
+}
+
+impl RowKeys {
+    fn key(&mut self, row: &ParsedRow) -> String {
+        let sheet = row
+            .sheet
+            .as_deref()
+            .map(|s| format!("{s}!"))
+            .unwrap_or_default();
+        match (&row.row_id, &row.family_id) {
+            (Some(id), _) => format!("{sheet}id:{id}"),
+            (None, Some(family)) => {
+                let rank = self.ranks.entry(family.clone()).or_insert(0);
+                *rank += 1;
+                format!("{sheet}family:{family}#{rank}")
             }
-        })
-        .collect()
+            (None, None) => format!("{sheet}line:{}", row.line),
+        }
+    }
+}
+
+/// A row that had something to say, kept for the terminal and the JSON summary (rows without
+/// issues are counted, not kept).
+struct NotedRow {
+    sheet: Option<String>,
+    line: usize,
+    status: RowStatus,
+    issues: Vec<airbridge_lists::RowIssue>,
+}
+
+/// What reading the list found.
+#[derive(Default)]
+struct Tally {
+    rows: usize,
+    accepted: usize,
+    warned: usize,
+    rejected: usize,
+    people: usize,
+    cases: usize,
+    notes: Vec<String>,
+    noted: Vec<NotedRow>,
+}
+
+/// Where the rows come from: a CSV read as a stream, or the sheets of a workbook (or a PFIF
+/// file) read whole.
+enum Rows {
+    Csv(Box<airbridge_lists::CsvRows<'static>>),
+    Tables(Vec<airbridge_lists::Table>),
+}
+
+/// Everything the reading thread needs.
+struct ReadJob {
+    name: String,
+    rows: Rows,
+    mapping_file: MappingFile,
+    options: ValueOptions,
+    eligibility: Eligibility,
+    report: Option<csv::Writer<std::fs::File>>,
+    progress: indicatif::ProgressBar,
+}
+
+/// Opens the list: a CSV as a stream, anything else whole; checks every table has names.
+fn open_rows(path: &Path, name: &str, sheet: Option<&str>) -> anyhow::Result<Rows> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut head = Vec::with_capacity(4096);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 4096), &mut head)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let invalid = |e: airbridge_lists::ReadError| InvalidInput(format!("{}: {e}", path.display()));
+    if airbridge_lists::SourceFormat::detect(name, &head) == airbridge_lists::SourceFormat::Csv {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let stream =
+            airbridge_lists::CsvRows::open(std::io::BufReader::with_capacity(1 << 20, file))
+                .map_err(invalid)?;
+        return Ok(Rows::Csv(Box::new(stream)));
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let bytes = airbridge_lists::read::read_all(file, MAX_FILE_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Rows::Tables(
+        read_table(name, &bytes, sheet).map_err(invalid)?,
+    ))
+}
+
+/// Refuses a table none of whose columns holds names, before anything is read or written.
+fn check_names(
+    table: &airbridge_lists::Table,
+    name: &str,
+    mapping_file: &MappingFile,
+) -> anyhow::Result<()> {
+    let mapping = ColumnMapping::detect(&table.headers, mapping_file);
+    if !mapping.has_names() {
+        let sheet = table.sheet.as_deref().unwrap_or(name);
+        return Err(InvalidInput(format!(
+            "{sheet}: no column holds names (headers: {}); name the columns in a --mapping file",
+            table.headers.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Reads, parses and groups the list piece by piece, sending each piece to the store (unless a
+/// dry run) and writing the report as it goes. Stops early, without error, when the store
+/// stops taking pieces (its own error says why).
+fn read_list(
+    mut job: ReadJob,
+    feed: Option<tokio::sync::mpsc::Sender<ImportFeed>>,
+) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
+    let tables: Vec<(
+        airbridge_lists::Table,
+        Option<Box<airbridge_lists::CsvRows<'static>>>,
+    )> = match std::mem::replace(&mut job.rows, Rows::Tables(Vec::new())) {
+        Rows::Csv(stream) => {
+            let header = airbridge_lists::Table {
+                sheet: None,
+                header_line: stream.header_line(),
+                headers: stream.headers().to_vec(),
+                rows: Vec::new(),
+                notes: stream.notes().to_vec(),
+            };
+            vec![(header, Some(stream))]
+        }
+        Rows::Tables(tables) => tables.into_iter().map(|t| (t, None)).collect(),
+    };
+    for (mut table, stream) in tables {
+        let sheet = table.sheet.clone().unwrap_or_else(|| job.name.clone());
+        let mapping = ColumnMapping::detect(&table.headers, &job.mapping_file);
+        tally
+            .notes
+            .extend(table.notes.iter().map(|n| format!("{sheet}: {n}")));
+        if !mapping.unrecognised.is_empty() {
+            tally.notes.push(format!(
+                "{sheet}: columns not read into fields, kept with each person as written: {} (name them in a --mapping file to read them)",
+                mapping.unrecognised.join(", ")
+            ));
+        }
+        let mut keys = RowKeys::default();
+        let mut chunks = FamilyChunks::new(BATCH_ROWS);
+        let mut stopped = false;
+        let mut handle = |piece: airbridge_lists::Piece,
+                          tally: &mut Tally,
+                          report: &mut Option<csv::Writer<std::fs::File>>|
+         -> anyhow::Result<bool> {
+            deliver(
+                piece,
+                &mut keys,
+                &job.eligibility,
+                tally,
+                report,
+                feed.as_ref(),
+            )
+        };
+        match stream {
+            Some(mut stream) => loop {
+                let mut batch = Vec::with_capacity(BATCH_ROWS);
+                for row in stream.by_ref().take(BATCH_ROWS) {
+                    batch.push(row.map_err(|e| {
+                        InvalidInput(format!("{}: {e}; nothing was imported", job.name))
+                    })?);
+                }
+                if batch.is_empty() {
+                    break;
+                }
+                job.progress.set_position(stream.bytes_read());
+                let parsed = parse_chunk(&table, &batch, &mapping, &job.options);
+                if let Some(piece) = chunks.push(parsed)
+                    && !handle(piece, &mut tally, &mut job.report)?
+                {
+                    stopped = true;
+                    break;
+                }
+            },
+            None => {
+                let rows = std::mem::take(&mut table.rows);
+                job.progress.set_length(rows.len() as u64);
+                job.progress.set_position(0);
+                for batch in rows.chunks(BATCH_ROWS) {
+                    job.progress.inc(batch.len() as u64);
+                    let parsed = parse_chunk(&table, batch, &mapping, &job.options);
+                    if let Some(piece) = chunks.push(parsed)
+                        && !handle(piece, &mut tally, &mut job.report)?
+                    {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if stopped {
+            return Ok(tally);
+        }
+        if let Some(piece) = chunks.finish()
+            && !handle(piece, &mut tally, &mut job.report)?
+        {
+            return Ok(tally);
+        }
+    }
+    if let Some(writer) = job.report.as_mut() {
+        writer.flush()?;
+    }
+    job.progress.finish_and_clear();
+    if let Some(feed) = &feed {
+        // The store commits only on this mark; if it has stopped, its error says why.
+        let _ = feed.blocking_send(ImportFeed::Done);
+    }
+    Ok(tally)
+}
+
+/// Counts one piece, writes its report rows, and sends its cases and refused rows to the
+/// store. `false` when the store no longer takes pieces.
+fn deliver(
+    mut piece: airbridge_lists::Piece,
+    keys: &mut RowKeys,
+    eligibility: &Eligibility,
+    tally: &mut Tally,
+    report: &mut Option<csv::Writer<std::fs::File>>,
+    feed: Option<&tokio::sync::mpsc::Sender<ImportFeed>>,
+) -> anyhow::Result<bool> {
+    let row_keys: Vec<String> = piece.rows.iter().map(|row| keys.key(row)).collect();
+    tally.rows += piece.rows.len();
+    tally.cases += piece.cases.len();
+    tally.people += piece.cases.iter().map(|c| c.members.len()).sum::<usize>();
+    if let Some(writer) = report.as_mut() {
+        write_report_rows(writer, &piece.rows)?;
+    }
+    let mut cases = Vec::with_capacity(piece.cases.len());
+    for case in std::mem::take(&mut piece.cases) {
+        // Moved, not copied: each row is held once.
+        let members = case
+            .members
+            .into_iter()
+            .map(|member| ImportMember {
+                row_key: row_keys[member.row].clone(),
+                fingerprint: piece.rows[member.row].fingerprint.clone(),
+                relation: member.relation,
+                person: member.person,
+                extra: std::mem::take(&mut piece.rows[member.row].unread),
+            })
+            .collect();
+        cases.push(ImportCase {
+            reference: case.reference,
+            eligibility: eligibility.clone(),
+            members,
+        });
+    }
+    let mut rejected = Vec::new();
+    for (row, key) in piece.rows.iter_mut().zip(row_keys) {
+        let status = row.status();
+        match status {
+            RowStatus::Accepted => tally.accepted += 1,
+            RowStatus::AcceptedWithWarnings => tally.warned += 1,
+            RowStatus::Rejected => {
+                tally.rejected += 1;
+                rejected.push(QuarantineRow {
+                    row_key: key,
+                    sheet: row.sheet.clone(),
+                    line: row.line as i64,
+                    fingerprint: row.fingerprint.clone(),
+                    raw: std::mem::take(&mut row.raw),
+                    issues: serde_json::to_value(&row.issues)?,
+                });
+            }
+        }
+        if !row.issues.is_empty() {
+            tally.noted.push(NotedRow {
+                sheet: row.sheet.clone(),
+                line: row.line,
+                status,
+                issues: std::mem::take(&mut row.issues),
+            });
+        }
+    }
+    match feed {
+        None => Ok(true),
+        Some(feed) => Ok(feed
+            .blocking_send(ImportFeed::Chunk { cases, rejected })
+            .is_ok()),
+    }
 }
 
 pub async fn import(
@@ -146,112 +418,89 @@ pub async fn import(
         .as_deref()
         .map(|r| parse::nation("mapping file default_region", r))
         .transpose()?;
-    let file = std::fs::File::open(&args.file)
-        .with_context(|| format!("cannot open {}", args.file.display()))?;
-    let bytes = airbridge_lists::read::read_all(file, MAX_FILE_BYTES)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let name = args
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "list".into());
-    let tables = read_table(&name, &bytes, args.sheet.as_deref())
-        .map_err(|e| InvalidInput(format!("{}: {e}", args.file.display())))?;
-    let today = today();
+    let rows = open_rows(&args.file, &name, args.sheet.as_deref())?;
+    match &rows {
+        Rows::Csv(stream) => check_names(
+            &airbridge_lists::Table {
+                headers: stream.headers().to_vec(),
+                ..Default::default()
+            },
+            &name,
+            &mapping_file,
+        )?,
+        Rows::Tables(tables) => {
+            for table in tables {
+                check_names(table, &name, &mapping_file)?;
+            }
+        }
+    }
     let options = ValueOptions {
         calendar,
         month_first: mapping_file.date_order.as_deref() == Some("mdy"),
         default_region,
-        today,
+        today: today(),
+    };
+    let report = match &args.report {
+        Some(path) => {
+            let mut writer = csv::Writer::from_path(path)
+                .with_context(|| format!("cannot write the report {}", path.display()))?;
+            writer.write_record(["sheet", "line", "status", "column", "value", "message"])?;
+            Some(writer)
+        }
+        None => None,
+    };
+    let progress = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let length = match &rows {
+            Rows::Csv(_) => std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0),
+            Rows::Tables(_) => 0,
+        };
+        let bar = indicatif::ProgressBar::new(length);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {msg} [{bar:30}] {percent}% ({elapsed}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(name.clone());
+        bar
     };
     let source = args.source.clone().unwrap_or_else(|| name.clone());
-    let mut batch = ImportBatch {
-        nation,
-        organisation,
-        source: source.clone(),
-        cases: Vec::new(),
-        rejected: Vec::new(),
+    let job = ReadJob {
+        name: name.clone(),
+        rows,
+        mapping_file,
+        options,
+        eligibility,
+        report,
+        progress,
     };
-    let mut all_rows: Vec<ParsedRow> = Vec::new();
-    let mut notes = Vec::new();
-    for table in &tables {
-        let mapping = ColumnMapping::detect(&table.headers, &mapping_file);
-        let sheet = table.sheet.as_deref().unwrap_or(&name);
-        if !mapping.has_names() {
-            return Err(InvalidInput(format!(
-                "{sheet}: no column holds names (headers: {}); name the columns in a --mapping file",
-                table.headers.join(", ")
-            ))
-            .into());
-        }
-        notes.extend(table.notes.iter().map(|n| format!("{sheet}: {n}")));
-        if !mapping.unrecognised.is_empty() {
-            notes.push(format!(
-                "{sheet}: columns not read into fields, kept with each person as written: {} (name them in a --mapping file to read them)",
-                mapping.unrecognised.join(", ")
-            ));
-        }
-        let mut rows = parse_rows(table, &mapping, &options);
-        let keys = row_keys(&rows);
-        let cases = build_cases(&mut rows);
-        for case in cases {
-            // Moved, not copied: a million-row list is held once.
-            let members = case
-                .members
-                .into_iter()
-                .map(|member| ImportMember {
-                    row_key: keys[member.row].clone(),
-                    fingerprint: rows[member.row].fingerprint.clone(),
-                    relation: member.relation,
-                    person: member.person,
-                    extra: std::mem::take(&mut rows[member.row].unread),
-                })
-                .collect();
-            batch.cases.push(ImportCase {
-                reference: case.reference,
-                eligibility: eligibility.clone(),
-                members,
-            });
-        }
-        for (row, key) in rows
-            .iter()
-            .zip(&keys)
-            .filter(|(r, _)| r.status() == RowStatus::Rejected)
-        {
-            batch.rejected.push(QuarantineRow {
-                row_key: key.clone(),
-                sheet: row.sheet.clone(),
-                line: row.line as i64,
-                fingerprint: row.fingerprint.clone(),
-                raw: row.raw.clone(),
-                issues: serde_json::to_value(&row.issues)?,
-            });
-        }
-        all_rows.extend(rows);
-    }
-    let accepted = all_rows
-        .iter()
-        .filter(|r| r.status() == RowStatus::Accepted)
-        .count();
-    let warned = all_rows
-        .iter()
-        .filter(|r| r.status() == RowStatus::AcceptedWithWarnings)
-        .count();
-    let rejected = all_rows
-        .iter()
-        .filter(|r| r.status() == RowStatus::Rejected)
-        .count();
-    let people: usize = batch.cases.iter().map(|c| c.members.len()).sum();
-    let cases = batch.cases.len();
-    if let Some(path) = &args.report {
-        write_report(path, &all_rows)
-            .with_context(|| format!("cannot write the report {}", path.display()))?;
-    }
-    let outcome = if args.dry_run {
-        None
+    let (outcome, tally) = if args.dry_run {
+        let tally = tokio::task::spawn_blocking(move || read_list(job, None))
+            .await
+            .context("the list reader stopped")??;
+        (None, tally)
     } else {
         let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
-        let outcome = store.import_list(actor, batch).await?;
+        // Two pieces in flight: one being written while the next is read.
+        let (sender, feed) = tokio::sync::mpsc::channel(2);
+        let reader = tokio::task::spawn_blocking(move || read_list(job, Some(sender)));
+        let header = ImportHeader {
+            nation,
+            organisation,
+            source: source.clone(),
+        };
+        let written = store.import_stream(actor, header, feed).await;
+        let tally = reader.await.context("the list reader stopped")?;
+        // A reader's error (a malformed line) explains why the store saw no end.
+        let tally = tally?;
+        let outcome = written?;
         // Everyone new or changed is screened against the loaded sanctions lists at once.
         let mut to_screen = outcome.created.clone();
         to_screen.extend(&outcome.people_updated);
@@ -263,12 +512,22 @@ pub async fn import(
         )
         .await?;
         store.close().await;
-        Some((outcome, screening))
+        (Some((outcome, screening)), tally)
     };
+    let Tally {
+        rows,
+        accepted,
+        warned,
+        rejected,
+        people,
+        cases,
+        notes,
+        noted,
+    } = tally;
     let summary = serde_json::json!({
         "file": args.file,
         "source": source,
-        "rows": all_rows.len(),
+        "rows": rows,
         "accepted": accepted,
         "accepted_with_warnings": warned,
         "rejected": rejected,
@@ -278,8 +537,8 @@ pub async fn import(
         "outcome": outcome.as_ref().map(|(o, _)| o),
         "screening": outcome.as_ref().map(|(_, (screened, hits))| serde_json::json!({ "screened": screened, "new_hits": hits })),
         "seconds": started.elapsed().as_secs_f64(),
-        "issues": all_rows.iter().filter(|r| !r.issues.is_empty()).map(|r| serde_json::json!({
-            "sheet": r.sheet, "line": r.line, "status": r.status(), "issues": r.issues
+        "issues": noted.iter().map(|r| serde_json::json!({
+            "sheet": r.sheet, "line": r.line, "status": r.status, "issues": r.issues
         })).collect::<Vec<_>>(),
     });
     if json {
@@ -289,12 +548,24 @@ pub async fn import(
     for note in &notes {
         println!("note: {note}");
     }
-    for row in all_rows.iter().filter(|r| !r.issues.is_empty()) {
+    for (printed, row) in noted.iter().enumerate() {
+        if printed == MAX_PRINTED_ISSUES {
+            println!(
+                "… and {} more rows with issues{}",
+                noted.len() - printed,
+                if args.report.is_some() {
+                    " (all are in the report)"
+                } else {
+                    "; --report FILE.csv lists every row"
+                }
+            );
+            break;
+        }
         let place = match &row.sheet {
             Some(sheet) => format!("{sheet} line {}", row.line),
             None => format!("line {}", row.line),
         };
-        let verdict = match row.status() {
+        let verdict = match row.status {
             RowStatus::Rejected => "REJECTED",
             _ => "warning",
         };
@@ -307,8 +578,7 @@ pub async fn import(
         }
     }
     println!(
-        "{} rows: {accepted} accepted, {warned} accepted with warnings, {rejected} rejected; {people} people in {cases} cases ({:.2?}).",
-        all_rows.len(),
+        "{rows} rows: {accepted} accepted, {warned} accepted with warnings, {rejected} rejected; {people} people in {cases} cases ({:.2?}).",
         started.elapsed()
     );
     match outcome {
@@ -333,9 +603,14 @@ pub async fn import(
     Ok(())
 }
 
-fn write_report(path: &Path, rows: &[ParsedRow]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(["sheet", "line", "status", "column", "value", "message"])?;
+/// Rows with issues printed in the terminal; the report file has them all.
+const MAX_PRINTED_ISSUES: usize = 1_000;
+
+/// The report's lines for some rows: one per issue, or one for a row without any.
+fn write_report_rows(
+    writer: &mut csv::Writer<std::fs::File>,
+    rows: &[ParsedRow],
+) -> anyhow::Result<()> {
     for row in rows {
         let status = match row.status() {
             RowStatus::Accepted => "accepted",
@@ -357,7 +632,6 @@ fn write_report(path: &Path, rows: &[ParsedRow]) -> anyhow::Result<()> {
             ])?;
         }
     }
-    writer.flush()?;
     Ok(())
 }
 

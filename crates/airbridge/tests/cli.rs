@@ -670,6 +670,70 @@ fn planted_sanctioned_names_are_found_reviewed_and_blocked(backend: Backend) {
 }
 
 /// Runs each named test on both backends: `sqlite::NAME` and `postgres::NAME`.
+fn a_long_list_is_imported_in_pieces_with_its_families_whole(backend: Backend) {
+    let (dir, db) = database(backend);
+    ok(&db, &["init"]);
+    ok(&db, &["nation", "add", "FR", "France"]);
+    // 20,000 rows in families of four, read in pieces of about 8,000 rows; family F1 comes
+    // back at the very end, two pieces after its first run.
+    let mut text = String::from("Family ID,Relation,Given name,Surname,Date of birth\n");
+    let mut rows = 0;
+    for family in 1..=5_000 {
+        for (relation, given) in [
+            ("principal", "Ahmad"),
+            ("wife", "Zahra"),
+            ("son", "Karim"),
+            ("daughter", "Maryam"),
+        ] {
+            text.push_str(&format!(
+                "F{family},{relation},{given},Family{family},{}\n",
+                1950 + family % 60
+            ));
+            rows += 1;
+        }
+    }
+    text.push_str("F1,son,Omid,Family1,2010\n");
+    rows += 1;
+    let list = dir.path().join("long.csv");
+    std::fs::write(&list, text).unwrap();
+    let dry = ok(
+        &db,
+        &[
+            "import",
+            list.to_str().unwrap(),
+            "--nation",
+            "FR",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        dry.contains(&format!("{rows} rows: {rows} accepted")),
+        "{dry}"
+    );
+    assert!(dry.contains("Dry run: nothing was written."), "{dry}");
+    let out = ok(&db, &["import", list.to_str().unwrap(), "--nation", "FR"]);
+    assert!(
+        out.contains(&format!("Written: {rows} people and 5000 cases new")),
+        "{out}"
+    );
+    let omid = ok(&db, &["person", "show", "P20001"]);
+    assert!(omid.contains("Omid"), "{omid}");
+    let case = ok(&db, &["case", "show", "C1"]);
+    assert_eq!(
+        case.matches("Family1").count(),
+        5,
+        "the late row joined its family's case: {case}"
+    );
+    let again = ok(&db, &["import", list.to_str().unwrap(), "--nation", "FR"]);
+    assert!(
+        again.contains(&format!(
+            "Written: 0 people and 0 cases new, 0 people updated, {rows} unchanged"
+        )),
+        "{again}"
+    );
+    assert!(ok(&db, &["check"]).contains("ok"));
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -699,4 +763,5 @@ contract_tests!(
     import_reports_every_row_and_is_idempotent,
     export_then_import_into_an_empty_database_gives_the_same_data,
     planted_sanctioned_names_are_found_reviewed_and_blocked,
+    a_long_list_is_imported_in_pieces_with_its_families_whole,
 );

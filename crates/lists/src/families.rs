@@ -21,11 +21,59 @@ pub struct ImportedCase {
     pub members: Vec<ImportedMember>,
 }
 
+/// Whether a list groups its families by an id column (any row has a family id) rather than
+/// by order.
+pub fn groups_by_id(rows: &[ParsedRow]) -> bool {
+    rows.iter().any(|r| r.family_id.is_some())
+}
+
+/// The last row, after the first, that begins a family: the rows before it can be grouped
+/// without the rows after it, so a long list can be read in pieces without splitting a family
+/// listed in one run. Rejected rows never begin one (a dependent below a rejected row still
+/// belongs to the family above).
+pub fn last_family_start(rows: &[ParsedRow], by_id: bool) -> Option<usize> {
+    let accepted = |row: &ParsedRow| row.status() != RowStatus::Rejected;
+    let mut previous: Option<usize> = None;
+    let mut last = None;
+    for (index, row) in rows.iter().enumerate() {
+        if !accepted(row) {
+            continue;
+        }
+        let begins = if by_id {
+            row.family_id.is_none() || previous.is_none_or(|p| rows[p].family_id != row.family_id)
+        } else {
+            matches!(row.relation, None | Some(Relation::Principal))
+        };
+        if begins && index > 0 && previous.is_some() {
+            last = Some(index);
+        }
+        previous = Some(index);
+    }
+    last
+}
+
 /// Builds cases from the accepted rows (rejected rows are left out), moving each row's person
 /// into its case. Issues found while grouping
 /// (no principal, two principals, a dependent with no one above it) are added to their rows.
 pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
-    let by_id = rows.iter().any(|r| r.family_id.is_some());
+    let by_id = groups_by_id(rows);
+    build_cases_by(rows, by_id)
+}
+
+/// [`build_cases`] with the grouping decided by the caller (a list read in pieces decides it
+/// once, from its first piece).
+pub fn build_cases_by(rows: &mut [ParsedRow], by_id: bool) -> Vec<ImportedCase> {
+    group(rows, by_id, &mut std::collections::HashMap::new())
+}
+
+/// Groups rows into cases; `earlier` holds the families (by id) of earlier pieces of the same
+/// list and whether each had its principal, so a family listed in two runs is continued, not
+/// restarted: no second principal, and no member of a continuation promoted to principal.
+fn group(
+    rows: &mut [ParsedRow],
+    by_id: bool,
+    earlier: &mut std::collections::HashMap<String, bool>,
+) -> Vec<ImportedCase> {
     let mut cases: Vec<ImportedCase> = Vec::new();
     let mut position_of_id: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();
@@ -72,15 +120,20 @@ pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
             }
         };
         let case = &mut cases[position];
-        let wanted = relation.unwrap_or(if case.members.is_empty() {
+        let before = case
+            .reference
+            .as_ref()
+            .and_then(|reference| earlier.get(reference).copied());
+        let wanted = relation.unwrap_or(if case.members.is_empty() && before.is_none() {
             Relation::Principal
         } else {
             Relation::OtherRelative
         });
-        let has_principal = case
-            .members
-            .iter()
-            .any(|m| m.relation == Relation::Principal);
+        let has_principal = before == Some(true)
+            || case
+                .members
+                .iter()
+                .any(|m| m.relation == Relation::Principal);
         let relation = if wanted == Relation::Principal && has_principal {
             note(
                 &mut rows[index],
@@ -98,10 +151,15 @@ pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
     }
     // A family with no principal marked: its first listed member leads it.
     for case in &mut cases {
-        if !case
-            .members
-            .iter()
-            .any(|m| m.relation == Relation::Principal)
+        let continued = case
+            .reference
+            .as_ref()
+            .is_some_and(|reference| earlier.contains_key(reference));
+        if !continued
+            && !case
+                .members
+                .iter()
+                .any(|m| m.relation == Relation::Principal)
             && let Some(first) = case.members.first_mut()
         {
             first.relation = Relation::Principal;
@@ -114,7 +172,88 @@ pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
         case.members
             .sort_by_key(|m| m.relation != Relation::Principal);
     }
+    if by_id {
+        for case in &cases {
+            if let Some(reference) = &case.reference {
+                let led = case
+                    .members
+                    .iter()
+                    .any(|m| m.relation == Relation::Principal);
+                *earlier.entry(reference.clone()).or_insert(false) |= led;
+            }
+        }
+    }
     cases
+}
+
+/// A piece of a list read in pieces: its rows and the cases built from them (members point
+/// into `rows`).
+#[derive(Debug)]
+pub struct Piece {
+    pub rows: Vec<ParsedRow>,
+    pub cases: Vec<ImportedCase>,
+}
+
+/// Cuts a list, parsed a batch of rows at a time, into pieces that hold whole families: a
+/// piece ends before a row that begins a family, so a family listed in one run is never split;
+/// a family whose id comes back later in the list is continued under the same reference (the
+/// store joins it to the case made for the first run).
+#[derive(Debug)]
+pub struct FamilyChunks {
+    /// How many rows a piece should have at least.
+    target: usize,
+    by_id: Option<bool>,
+    pending: Vec<ParsedRow>,
+    earlier: std::collections::HashMap<String, bool>,
+}
+
+impl FamilyChunks {
+    pub fn new(target: usize) -> FamilyChunks {
+        FamilyChunks {
+            target: target.max(1),
+            by_id: None,
+            pending: Vec::new(),
+            earlier: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Adds parsed rows (in list order); returns a piece once enough whole families are in.
+    /// Whether families go by id is decided from the first batch, as [`build_cases`] decides
+    /// it from the whole list.
+    pub fn push(&mut self, rows: Vec<ParsedRow>) -> Option<Piece> {
+        self.pending.extend(rows);
+        if self.pending.len() < self.target {
+            return None;
+        }
+        let by_id = *self
+            .by_id
+            .get_or_insert_with(|| groups_by_id(&self.pending));
+        // A family longer than several pieces (or a list with no principal marked) is cut
+        // anyway: its rows still join by reference, or by order within the piece.
+        let cut = match last_family_start(&self.pending, by_id) {
+            Some(cut) => cut,
+            None if self.pending.len() >= 4 * self.target => self.pending.len(),
+            None => return None,
+        };
+        let rest = self.pending.split_off(cut);
+        let rows = std::mem::replace(&mut self.pending, rest);
+        Some(self.piece(rows, by_id))
+    }
+
+    /// The rows left at the end of the list.
+    pub fn finish(mut self) -> Option<Piece> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let rows = std::mem::take(&mut self.pending);
+        let by_id = *self.by_id.get_or_insert_with(|| groups_by_id(&rows));
+        Some(self.piece(rows, by_id))
+    }
+
+    fn piece(&mut self, mut rows: Vec<ParsedRow>, by_id: bool) -> Piece {
+        let cases = group(&mut rows, by_id, &mut self.earlier);
+        Piece { rows, cases }
+    }
 }
 
 fn note(row: &mut ParsedRow, message: &str) {
@@ -133,6 +272,18 @@ mod tests {
     use crate::read::read_table;
     use crate::rows::parse_rows;
 
+    fn parsed(csv: &str) -> Vec<ParsedRow> {
+        let table = read_table("t.csv", csv.as_bytes(), None).unwrap().remove(0);
+        let mapping = ColumnMapping::detect(&table.headers, &MappingFile::default());
+        let options = crate::values::ValueOptions {
+            calendar: None,
+            month_first: false,
+            default_region: None,
+            today: airbridge_domain::GregorianDate::new(2021, 8, 20).unwrap(),
+        };
+        parse_rows(&table, &mapping, &options)
+    }
+
     fn cases(csv: &str) -> (Vec<ImportedCase>, Vec<ParsedRow>) {
         let table = read_table("t.csv", csv.as_bytes(), None).unwrap().remove(0);
         let mapping = ColumnMapping::detect(&table.headers, &MappingFile::default());
@@ -144,6 +295,62 @@ mod tests {
         };
         let mut rows = parse_rows(&table, &mapping, &options);
         (build_cases(&mut rows), rows)
+    }
+
+    /// The list cut into pieces of `size` rows gives the families the whole list gives: the
+    /// same members with the same relations, continued families under their reference.
+    fn same_in_pieces(csv: &str, size: usize) {
+        let (whole, rows) = cases(csv);
+        let describe = |case: &ImportedCase, rows: &[ParsedRow]| {
+            let mut members: Vec<(usize, String)> = case
+                .members
+                .iter()
+                .map(|m| (rows[m.row].line, format!("{:?}", m.relation)))
+                .collect();
+            members.sort();
+            (case.reference.clone(), members)
+        };
+        let mut expected: Vec<_> = whole.iter().map(|c| describe(c, &rows)).collect();
+        expected.sort();
+        let all_rows = parsed(csv);
+        let mut chunks = FamilyChunks::new(size);
+        let mut pieces = Vec::new();
+        for batch in all_rows.chunks(2) {
+            pieces.extend(chunks.push(batch.to_vec()));
+        }
+        pieces.extend(chunks.finish());
+        let mut joined: std::collections::BTreeMap<Option<String>, Vec<(usize, String)>> =
+            Default::default();
+        let mut unnamed = Vec::new();
+        for piece in &pieces {
+            for case in &piece.cases {
+                let (reference, members) = describe(case, &piece.rows);
+                match reference {
+                    Some(_) => joined.entry(reference).or_default().extend(members),
+                    None => unnamed.push((None, members)),
+                }
+            }
+        }
+        let mut got: Vec<_> = joined
+            .into_iter()
+            .map(|(r, mut m)| {
+                m.sort();
+                (r, m)
+            })
+            .chain(unnamed)
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "pieces of {size}");
+    }
+
+    #[test]
+    fn a_list_read_in_pieces_gives_the_same_families() {
+        let by_id = "Name,Relation,Family\nAhmad,principal,A\nKarim,principal,B\nFatima,wife,A\n,child 2,A\nZahra,daughter,B\nAli,,C\nNoor,son,C\nSami,son,A\n";
+        let by_order = "Name,Relation\nAhmad,\nFatima,wife\nAli,son\nKarim,principal\nZahra,\nNoor,daughter\nBad<>,son\nSara,mother\n";
+        for size in 1..=9 {
+            same_in_pieces(by_id, size);
+            same_in_pieces(by_order, size);
+        }
     }
 
     #[test]

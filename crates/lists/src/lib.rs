@@ -12,9 +12,14 @@ pub mod mapping;
 pub mod pfif;
 pub mod read;
 pub mod rows;
+pub mod stream;
 pub mod values;
 
-pub use families::{ImportedCase, ImportedMember, build_cases};
+pub use families::{
+    FamilyChunks, ImportedCase, ImportedMember, Piece, build_cases, build_cases_by, groups_by_id,
+    last_family_start,
+};
 pub use mapping::{ColumnMapping, Field, MappingFile};
 pub use read::{ReadError, SourceFormat, Table, read_table};
-pub use rows::{ParsedRow, RowIssue, RowStatus, Severity, parse_rows};
+pub use rows::{ParsedRow, RowIssue, RowStatus, Severity, parse_chunk, parse_rows};
+pub use stream::CsvRows;

@@ -56,6 +56,8 @@ pub enum ReadError {
     NoSuchSheet(String, String),
     #[error("the file is larger than {limit} bytes once unpacked; split it into smaller files")]
     TooLarge { limit: u64 },
+    #[error("the file cannot be read: {0}")]
+    Io(String),
 }
 
 /// One sheet (or the whole CSV) as text: a header row and the rows below it.
@@ -119,132 +121,17 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// Decodes the bytes: a BOM decides; otherwise UTF-8 when valid, else the most likely legacy
-/// encoding (Windows-1256 for Dari/Pashto lists saved by Excel, Windows-1252 for French ones).
-fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _, _) = encoding.decode(bytes);
-        return (text.into_owned(), encoding.name());
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return (text.to_owned(), "UTF-8");
-    }
-    // UTF-16 without a BOM: many NUL bytes in alternate positions.
-    let nul_odd = bytes.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-    let nul_even = bytes.iter().step_by(2).filter(|b| **b == 0).count();
-    if nul_odd > bytes.len() / 4 {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return (text.into_owned(), "UTF-16LE");
-    }
-    if nul_even > bytes.len() / 4 {
-        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
-        return (text.into_owned(), "UTF-16BE");
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
-    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
-    let (text, _, _) = encoding.decode(bytes);
-    (text.into_owned(), encoding.name())
-}
-
-/// The delimiter that splits the first lines into the most equal, largest number of fields.
-fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .take(20)
-        .collect();
-    let mut best = (b',', 0usize);
-    for candidate in [b',', b';', b'\t', b'|'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| l.bytes().filter(|b| *b == candidate).count())
-            .collect();
-        let Some(first) = counts.first().copied() else {
-            continue;
-        };
-        let consistent = counts.iter().filter(|c| **c == first).count();
-        let score = if first == 0 {
-            0
-        } else {
-            consistent * 100 + first
-        };
-        if score > best.1 {
-            best = (candidate, score);
-        }
-    }
-    best.0
-}
-
 fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
-    let (text, encoding) = decode(bytes);
-    let text = text.trim_end_matches('\u{1a}');
-    let delimiter = sniff_delimiter(text);
-    // Comment lines above the header (an export's stamp) are skipped and counted.
-    let mut skipped_lines = 0usize;
-    let mut text = text;
-    while text.starts_with('#') {
-        text = text.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
-        skipped_lines += 1;
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let stream = crate::stream::CsvRows::open(Cursor::new(bytes))?;
     let mut table = Table {
-        notes: vec![format!(
-            "encoding {encoding}, delimiter {}",
-            match delimiter {
-                b'\t' => "tab".to_owned(),
-                other => format!("'{}'", other as char),
-            }
-        )],
-        ..Table::default()
+        sheet: None,
+        header_line: stream.header_line(),
+        headers: stream.headers().to_vec(),
+        rows: Vec::new(),
+        notes: stream.notes().to_vec(),
     };
-    // Line numbers are counted from byte offsets, so that quoted fields spanning lines count.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1 + skipped_lines);
-    let mut line_at = |offset: usize| {
-        // A record's position is where the reader started, before any blank lines it skipped.
-        let mut offset = offset.min(bytes.len());
-        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
-            offset += 1;
-        }
-        if offset >= counted_to {
-            line += bytes[counted_to..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            counted_to = offset;
-        }
-        line
-    };
-    for record in reader.records() {
-        let record = record.map_err(|e| ReadError::Csv {
-            line: e
-                .position()
-                .map(|p| line_at(p.byte() as usize) as u64)
-                .unwrap_or(0),
-            message: e.to_string(),
-        })?;
-        let line = record
-            .position()
-            .map(|p| line_at(p.byte() as usize))
-            .unwrap_or(0);
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if table.headers.is_empty() {
-            table.headers = cells;
-            table.header_line = line;
-        } else {
-            table.rows.push(Row { line, cells });
-        }
-    }
-    if table.headers.is_empty() {
-        return Err(ReadError::Empty);
+    for row in stream {
+        table.rows.push(row?);
     }
     Ok(table)
 }

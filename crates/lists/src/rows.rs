@@ -167,6 +167,21 @@ pub fn parse_rows(
         .collect()
 }
 
+/// Reads a piece of a table's rows (`table` gives the headers; its own rows are not read), on
+/// every core.
+pub fn parse_chunk(
+    table: &Table,
+    rows: &[crate::read::Row],
+    mapping: &ColumnMapping,
+    options: &ValueOptions,
+) -> Vec<ParsedRow> {
+    use rayon::prelude::*;
+    rows.par_iter()
+        .with_min_len(256)
+        .map(|row| parse_row(table, mapping, options, row))
+        .collect()
+}
+
 /// The row's non-empty cells as (header, value), for the columns `wanted` keeps; cells beyond
 /// the header row are always kept, named by their position.
 fn cells_of(

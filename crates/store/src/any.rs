@@ -168,8 +168,13 @@ impl Store for AnyStore {
     ) -> Result<CaseRecord> {
         delegate!(self, s => s.set_eligibility(actor, case, eligibility, expected_version))
     }
-    async fn import_list(&self, actor: &Actor, batch: ImportBatch) -> Result<ImportOutcome> {
-        delegate!(self, s => s.import_list(actor, batch))
+    async fn import_stream(
+        &self,
+        actor: &Actor,
+        header: ImportHeader,
+        feed: tokio::sync::mpsc::Receiver<ImportFeed>,
+    ) -> Result<ImportOutcome> {
+        delegate!(self, s => s.import_stream(actor, header, feed))
     }
     async fn list_quarantine(
         &self,

@@ -204,6 +204,36 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         actor: &Actor,
         batch: ImportBatch,
+    ) -> impl Future<Output = Result<ImportOutcome>> + Send {
+        async move {
+            let (sender, feed) = tokio::sync::mpsc::channel(2);
+            let header = ImportHeader {
+                nation: batch.nation,
+                organisation: batch.organisation,
+                source: batch.source,
+            };
+            // Both fit in the channel, so neither send waits for the import to read.
+            let chunk = ImportFeed::Chunk {
+                cases: batch.cases,
+                rejected: batch.rejected,
+            };
+            if sender.send(chunk).await.is_err() || sender.send(ImportFeed::Done).await.is_err() {
+                return Err(StoreError::Invalid("the import could not be fed".into()));
+            }
+            drop(sender);
+            self.import_stream(actor, header, feed).await
+        }
+    }
+    /// Imports a list fed in pieces, in one transaction, as `import_list` does: the pieces are
+    /// written as they come, so a list of any size is held one piece at a time. Nothing is
+    /// committed unless the feed ends with `ImportFeed::Done`; a feed closed before it (the
+    /// reader failed) rolls everything back. Cases of one family that come in different
+    /// pieces (the same reference) join the case made for the first.
+    fn import_stream(
+        &self,
+        actor: &Actor,
+        header: ImportHeader,
+        feed: tokio::sync::mpsc::Receiver<ImportFeed>,
     ) -> impl Future<Output = Result<ImportOutcome>> + Send;
     /// The quarantined rows of a nation (`open` only, unless `all`).
     fn list_quarantine(

@@ -184,6 +184,27 @@ pub struct ImportBatch {
     pub rejected: Vec<QuarantineRow>,
 }
 
+/// Which list a streamed import (`Store::import_stream`) belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportHeader {
+    pub nation: NationCode,
+    pub organisation: Option<airbridge_domain::OrganisationId>,
+    /// The name the list is known by (its file name, or one given): rows are matched within it.
+    pub source: String,
+}
+
+/// One piece of a streamed import.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportFeed {
+    /// Whole cases (a family split over pieces joins by its reference) and refused rows.
+    Chunk {
+        cases: Vec<ImportCase>,
+        rejected: Vec<QuarantineRow>,
+    },
+    /// The list is complete: commit.
+    Done,
+}
+
 /// What an import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOutcome {

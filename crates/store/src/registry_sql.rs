@@ -1253,184 +1253,60 @@ impl Store for ThisStore {
         Ok(cases)
     }
 
-    async fn import_list(&self, actor: &Actor, batch: ImportBatch) -> Result<ImportOutcome> {
-        let mut outcome = ImportOutcome::default();
-        let nation = batch.nation;
-        let source = batch.source.trim().to_owned();
+    async fn import_stream(
+        &self,
+        actor: &Actor,
+        header: ImportHeader,
+        mut feed: tokio::sync::mpsc::Receiver<ImportFeed>,
+    ) -> Result<ImportOutcome> {
+        let nation = header.nation;
+        let source = header.source.trim().to_owned();
         if source.is_empty() {
             return Err(StoreError::Invalid("an import needs a source name".into()));
         }
         let mut tx = WriteTx::begin(&self.pool).await?;
         tx.require_nation(nation).await?;
-        if let Some(org) = batch.organisation {
+        if let Some(org) = header.organisation {
             let organisation = tx.organisation(org).await?;
             check_organisation_nation(&organisation, nation)?;
         }
-        // Every row this source brought before, read once: (fingerprint, person, case).
-        let mut known: std::collections::HashMap<String, (String, i64, Option<i64>)> =
-            std::collections::HashMap::new();
-        for row in sqlx::query(
-            "SELECT i.row_key, i.fingerprint, i.person_id, p.case_id FROM import_rows i \
-             JOIN persons p ON p.id = i.person_id WHERE i.nation = $1 AND i.source = $2",
+        // A source never imported before has no rows to look up: the common first import
+        // skips every lookup.
+        let seen_before: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM import_rows WHERE nation = $1 AND source = $2)",
         )
         .bind(nation.as_str())
         .bind(&source)
-        .fetch_all(&mut *tx.tx)
-        .await?
-        {
-            known.insert(
-                row.try_get("row_key")?,
-                (
-                    row.try_get("fingerprint")?,
-                    row.try_get("person_id")?,
-                    row.try_get("case_id")?,
-                ),
-            );
-        }
-        for case in batch.cases {
-            // Which of the case's rows were imported before, and into which case.
-            let mut known_case: Option<CaseId> = None;
-            let mut fresh: Vec<ImportMember> = Vec::new();
-            for member in case.members {
-                let Some((fingerprint, person_id, case_id)) = known.get(&member.row_key).cloned()
-                else {
-                    fresh.push(member);
-                    continue;
-                };
-                let person_id = PersonId(person_id);
-                if let Some(case_id) = case_id {
-                    known_case.get_or_insert(CaseId(case_id));
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let mut import = ImportRun {
+            nation,
+            organisation: header.organisation,
+            source,
+            seen_before,
+            made_here: std::collections::HashMap::new(),
+            outcome: ImportOutcome::default(),
+        };
+        loop {
+            match feed.recv().await {
+                Some(ImportFeed::Chunk { cases, rejected }) => {
+                    import_chunk(&mut tx, actor, &mut import, cases, rejected).await?;
                 }
-                if fingerprint == member.fingerprint {
-                    outcome.people_unchanged += 1;
-                    continue;
-                }
-                let person = member
-                    .person
-                    .validated()
-                    .map_err(|e| StoreError::Invalid(format!("row {}: {e}", member.row_key)))?;
-                let old = tx.person(person_id).await?;
-                let details = to_json(&person)?;
-                tx.rewrite_person(person_id, &person, &details).await?;
-                tx.audit(
-                    actor,
-                    Audit {
-                        nation: Some(nation.as_str()),
-                        action: "person.update",
-                        entity_type: "person",
-                        entity_id: person_id.to_string(),
-                        before: Some(to_json(&old.person)?),
-                        after: Some(details),
-                    },
-                )
-                .await?;
-                sqlx::query(
-                    "UPDATE import_rows SET fingerprint = $1, imported_at = $2, extra = $3 \
-                     WHERE nation = $4 AND source = $5 AND row_key = $6",
-                )
-                .bind(&member.fingerprint)
-                .bind(&tx.at)
-                .bind(to_json(&member.extra)?)
-                .bind(nation.as_str())
-                .bind(&source)
-                .bind(&member.row_key)
-                .execute(&mut *tx.tx)
-                .await?;
-                outcome.people_updated.push(person_id);
-            }
-            if fresh.is_empty() {
-                continue;
-            }
-            let created: Vec<PersonId> = match known_case {
-                // New rows of a family imported before join its case.
-                Some(case_id) => {
-                    let mut created = Vec::new();
-                    for member in fresh {
-                        let relation = if member.relation == Relation::Principal {
-                            Relation::OtherRelative
-                        } else {
-                            member.relation
-                        };
-                        let person = member.person.clone().validated().map_err(|e| {
-                            StoreError::Invalid(format!("row {}: {e}", member.row_key))
-                        })?;
-                        let id = tx
-                            .register_person(actor, nation, Some((case_id, relation)), &person)
-                            .await?;
-                        tx.audit(
-                            actor,
-                            Audit {
-                                nation: Some(nation.as_str()),
-                                action: "case.add_member",
-                                entity_type: "case",
-                                entity_id: case_id.to_string(),
-                                before: None,
-                                after: Some(to_json(&CaseMember {
-                                    person: id,
-                                    relation,
-                                })?),
-                            },
-                        )
-                        .await?;
-                        created.push(id);
-                        tx.remember_import_row(nation, &source, &member, id).await?;
-                    }
-                    created
-                }
+                Some(ImportFeed::Done) => break,
+                // Dropping `tx` rolls back everything written so far.
                 None => {
-                    // The people move into the new case; their rows' identities stay behind.
-                    let mut rows = Vec::with_capacity(fresh.len());
-                    let mut members = Vec::with_capacity(fresh.len());
-                    for mut member in fresh {
-                        members.push(NewMember {
-                            relation: member.relation,
-                            person: std::mem::take(&mut member.person),
-                        });
-                        rows.push(member);
-                    }
-                    let new_case = NewCase {
-                        nation,
-                        organisation: batch.organisation,
-                        reference: case.reference.clone(),
-                        eligibility: case.eligibility.clone(),
-                        members,
-                        progress: Vec::new(),
-                    };
-                    check_new_case(&new_case)?;
-                    let (_, ids) = tx.insert_case(actor, new_case).await?;
-                    outcome.cases_created += 1;
-                    for (member, id) in rows.iter().zip(&ids) {
-                        tx.remember_import_row(nation, &source, member, *id).await?;
-                    }
-                    ids
+                    return Err(StoreError::Invalid(
+                        "the list was not read to its end, so nothing was imported".into(),
+                    ));
                 }
-            };
-            outcome.people_created += created.len();
-            outcome.created.extend(created);
-        }
-        // Rows refused now go to quarantine (once per content); rows accepted now close the
-        // quarantine entries they were refused under before.
-        for row in &batch.rejected {
-            let inserted = sqlx::query(
-                "INSERT INTO quarantine (id, nation, source, row_key, sheet, line, fingerprint, raw, issues, created_at) \
-                 VALUES ((SELECT coalesce(max(id), 0) + 1 FROM quarantine), $1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (nation, source, fingerprint) DO NOTHING",
-            )
-            .bind(nation.as_str())
-            .bind(&source)
-            .bind(&row.row_key)
-            .bind(&row.sheet)
-            .bind(row.line)
-            .bind(&row.fingerprint)
-            .bind(to_json(&row.raw)?)
-            .bind(to_json(&row.issues)?)
-            .bind(&tx.at)
-            .execute(&mut *tx.tx)
-            .await?;
-            if inserted.rows_affected() > 0 {
-                outcome.quarantined += 1;
             }
         }
+        let ImportRun {
+            nation,
+            source,
+            mut outcome,
+            ..
+        } = import;
         tx.flush().await?;
         let resolved = sqlx::query(
             "UPDATE quarantine SET status = 'resolved', resolved_at = $1 \
@@ -1445,6 +1321,15 @@ impl Store for ThisStore {
         .execute(&mut *tx.tx)
         .await?;
         outcome.quarantine_resolved = resolved.rows_affected() as usize;
+        // The counts, not the ids: each person has its own event already.
+        let summary = serde_json::json!({
+            "people_created": outcome.people_created,
+            "people_updated": outcome.people_updated.len(),
+            "people_unchanged": outcome.people_unchanged,
+            "cases_created": outcome.cases_created,
+            "quarantined": outcome.quarantined,
+            "quarantine_resolved": outcome.quarantine_resolved,
+        });
         tx.audit(
             actor,
             Audit {
@@ -1453,7 +1338,7 @@ impl Store for ThisStore {
                 entity_type: "source",
                 entity_id: source.clone(),
                 before: None,
-                after: Some(to_json(&outcome)?),
+                after: Some(summary.to_string()),
             },
         )
         .await?;
@@ -2371,4 +2256,228 @@ impl CopyTx {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// A streamed import under way: which list, what it has made so far.
+struct ImportRun {
+    nation: NationCode,
+    organisation: Option<OrganisationId>,
+    source: String,
+    /// Whether the source had rows before this import (else no row can be known).
+    seen_before: bool,
+    /// The cases this import made, by reference, for a family whose rows come in two pieces.
+    made_here: std::collections::HashMap<String, CaseId>,
+    outcome: ImportOutcome,
+}
+
+/// The rows of this source imported before this import: row key → (fingerprint, person, case).
+async fn known_rows(
+    tx: &mut WriteTx,
+    import: &ImportRun,
+    keys: &[&str],
+) -> Result<std::collections::HashMap<String, (String, i64, Option<i64>)>> {
+    let mut known = std::collections::HashMap::new();
+    if !import.seen_before {
+        return Ok(known);
+    }
+    for chunk in keys.chunks(500) {
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT i.row_key, i.fingerprint, i.person_id, p.case_id FROM import_rows i \
+             JOIN persons p ON p.id = i.person_id WHERE i.nation = ",
+        );
+        query
+            .push_bind(import.nation.as_str().to_owned())
+            .push(" AND i.source = ")
+            .push_bind(import.source.clone())
+            // Rows this import wrote (a key twice in one list) are not "before".
+            .push(" AND i.imported_at <> ")
+            .push_bind(tx.at.clone())
+            .push(" AND i.row_key IN (");
+        let mut separated = query.separated(", ");
+        for key in chunk {
+            separated.push_bind((*key).to_owned());
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *tx.tx).await? {
+            known.insert(
+                row.try_get("row_key")?,
+                (
+                    row.try_get("fingerprint")?,
+                    row.try_get("person_id")?,
+                    row.try_get("case_id")?,
+                ),
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// Writes one piece of a streamed import.
+async fn import_chunk(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    import: &mut ImportRun,
+    cases: Vec<ImportCase>,
+    rejected: Vec<QuarantineRow>,
+) -> Result<()> {
+    let nation = import.nation;
+    let keys: Vec<&str> = cases
+        .iter()
+        .flat_map(|case| case.members.iter().map(|m| m.row_key.as_str()))
+        .collect();
+    let known = known_rows(tx, import, &keys).await?;
+    drop(keys);
+    for case in cases {
+        // Which of the case's rows were imported before, and into which case.
+        let mut known_case: Option<CaseId> = case
+            .reference
+            .as_ref()
+            .and_then(|reference| import.made_here.get(reference).copied());
+        let mut fresh: Vec<ImportMember> = Vec::new();
+        for member in case.members {
+            let Some((fingerprint, person_id, case_id)) = known.get(&member.row_key).cloned()
+            else {
+                fresh.push(member);
+                continue;
+            };
+            let person_id = PersonId(person_id);
+            if let Some(case_id) = case_id {
+                known_case.get_or_insert(CaseId(case_id));
+            }
+            if fingerprint == member.fingerprint {
+                import.outcome.people_unchanged += 1;
+                continue;
+            }
+            let person = member
+                .person
+                .validated()
+                .map_err(|e| StoreError::Invalid(format!("row {}: {e}", member.row_key)))?;
+            let old = tx.person(person_id).await?;
+            let details = to_json(&person)?;
+            tx.rewrite_person(person_id, &person, &details).await?;
+            tx.audit(
+                actor,
+                Audit {
+                    nation: Some(nation.as_str()),
+                    action: "person.update",
+                    entity_type: "person",
+                    entity_id: person_id.to_string(),
+                    before: Some(to_json(&old.person)?),
+                    after: Some(details),
+                },
+            )
+            .await?;
+            sqlx::query(
+                "UPDATE import_rows SET fingerprint = $1, imported_at = $2, extra = $3 \
+                 WHERE nation = $4 AND source = $5 AND row_key = $6",
+            )
+            .bind(&member.fingerprint)
+            .bind(&tx.at)
+            .bind(to_json(&member.extra)?)
+            .bind(nation.as_str())
+            .bind(&import.source)
+            .bind(&member.row_key)
+            .execute(&mut *tx.tx)
+            .await?;
+            import.outcome.people_updated.push(person_id);
+        }
+        if fresh.is_empty() {
+            continue;
+        }
+        let created: Vec<PersonId> = match known_case {
+            // New rows of a family imported before (or earlier in this list) join its case.
+            Some(case_id) => {
+                let mut created = Vec::new();
+                for member in fresh {
+                    let relation = if member.relation == Relation::Principal {
+                        Relation::OtherRelative
+                    } else {
+                        member.relation
+                    };
+                    let person = member.person.clone().validated().map_err(|e| {
+                        StoreError::Invalid(format!("row {}: {e}", member.row_key))
+                    })?;
+                    let id = tx
+                        .register_person(actor, nation, Some((case_id, relation)), &person)
+                        .await?;
+                    tx.audit(
+                        actor,
+                        Audit {
+                            nation: Some(nation.as_str()),
+                            action: "case.add_member",
+                            entity_type: "case",
+                            entity_id: case_id.to_string(),
+                            before: None,
+                            after: Some(to_json(&CaseMember {
+                                person: id,
+                                relation,
+                            })?),
+                        },
+                    )
+                    .await?;
+                    created.push(id);
+                    tx.remember_import_row(nation, &import.source, &member, id)
+                        .await?;
+                }
+                created
+            }
+            None => {
+                // The people move into the new case; their rows' identities stay behind.
+                let mut rows = Vec::with_capacity(fresh.len());
+                let mut members = Vec::with_capacity(fresh.len());
+                for mut member in fresh {
+                    members.push(NewMember {
+                        relation: member.relation,
+                        person: std::mem::take(&mut member.person),
+                    });
+                    rows.push(member);
+                }
+                let new_case = NewCase {
+                    nation,
+                    organisation: import.organisation,
+                    reference: case.reference.clone(),
+                    eligibility: case.eligibility.clone(),
+                    members,
+                    progress: Vec::new(),
+                };
+                check_new_case(&new_case)?;
+                let (case_id, ids) = tx.insert_case(actor, new_case).await?;
+                if let Some(reference) = case.reference {
+                    import.made_here.insert(reference, case_id);
+                }
+                import.outcome.cases_created += 1;
+                for (member, id) in rows.iter().zip(&ids) {
+                    tx.remember_import_row(nation, &import.source, member, *id)
+                        .await?;
+                }
+                ids
+            }
+        };
+        import.outcome.people_created += created.len();
+        import.outcome.created.extend(created);
+    }
+    // Rows refused now go to quarantine (once per content); rows accepted now close the
+    // quarantine entries they were refused under before (when the import ends).
+    for row in &rejected {
+        let inserted = sqlx::query(
+            "INSERT INTO quarantine (id, nation, source, row_key, sheet, line, fingerprint, raw, issues, created_at) \
+             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM quarantine), $1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (nation, source, fingerprint) DO NOTHING",
+        )
+        .bind(nation.as_str())
+        .bind(&import.source)
+        .bind(&row.row_key)
+        .bind(&row.sheet)
+        .bind(row.line)
+        .bind(&row.fingerprint)
+        .bind(to_json(&row.raw)?)
+        .bind(to_json(&row.issues)?)
+        .bind(&tx.at)
+        .execute(&mut *tx.tx)
+        .await?;
+        if inserted.rows_affected() > 0 {
+            import.outcome.quarantined += 1;
+        }
+    }
+    Ok(())
 }

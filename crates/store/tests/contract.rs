@@ -1236,6 +1236,94 @@ async fn jobs_are_claimed_once_and_finished_by_their_claimant(backend: Backend) 
 }
 
 /// Runs each named test against both backends: `sqlite::NAME` and `postgres::NAME`.
+async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(backend: Backend) {
+    use airbridge_store::{ImportCase, ImportFeed, ImportHeader};
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let header = || ImportHeader {
+        nation: fr(),
+        organisation: None,
+        source: "long-list.csv".into(),
+    };
+    let piece = |reference: &str, members: Vec<airbridge_store::ImportMember>| ImportFeed::Chunk {
+        cases: vec![ImportCase {
+            reference: Some(reference.into()),
+            eligibility: Eligibility::default(),
+            members,
+        }],
+        rejected: vec![],
+    };
+    // A feed that ends without `Done` (the reader failed half-way) writes nothing.
+    let before = f.audit_count().await;
+    let (sender, feed) = tokio::sync::mpsc::channel(4);
+    sender
+        .send(piece(
+            "F1",
+            vec![import_member("F1#1", "a", Relation::Principal, "Hashem")],
+        ))
+        .await
+        .unwrap();
+    drop(sender);
+    let cut = f.store.import_stream(&actor(), header(), feed).await;
+    assert!(
+        matches!(&cut, Err(StoreError::Invalid(m)) if m.contains("not read to its end")),
+        "{cut:?}"
+    );
+    assert_eq!(f.audit_count().await, before);
+    assert!(
+        f.store
+            .search_persons(&PersonQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Family F1 listed in two runs, in two pieces: one case of three.
+    let (sender, feed) = tokio::sync::mpsc::channel(4);
+    let writer = tokio::spawn({
+        let store = f.store.clone();
+        async move { store.import_stream(&actor(), header(), feed).await }
+    });
+    sender
+        .send(piece(
+            "F1",
+            vec![
+                import_member("F1#1", "a", Relation::Principal, "Hashem"),
+                import_member("F1#2", "b", Relation::Spouse, "Fatima"),
+            ],
+        ))
+        .await
+        .unwrap();
+    sender
+        .send(piece(
+            "F2",
+            vec![import_member("F2#1", "c", Relation::Principal, "Karim")],
+        ))
+        .await
+        .unwrap();
+    sender
+        .send(piece(
+            "F1",
+            vec![import_member("F1#3", "d", Relation::Child, "Ali")],
+        ))
+        .await
+        .unwrap();
+    sender.send(ImportFeed::Done).await.unwrap();
+    let outcome = writer.await.unwrap().unwrap();
+    assert_eq!((outcome.people_created, outcome.cases_created), (4, 2));
+    let ali = f
+        .store
+        .get_person(outcome.created[3])
+        .await
+        .unwrap()
+        .unwrap();
+    let case = f.store.get_case(ali.case.unwrap()).await.unwrap().unwrap();
+    assert_eq!(case.case.size(), 3, "the second run of F1 joined its case");
+    assert_eq!(ali.relation, Some(Relation::Child));
+    assert!(f.store.integrity_problems().await.unwrap().is_empty());
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1269,6 +1357,7 @@ contract_tests!(
     reopening_keeps_data_and_integrity,
     importing_twice_creates_nothing_and_corrections_update_only_what_changed,
     a_failing_import_writes_nothing,
+    a_streamed_import_joins_split_families_and_commits_only_at_its_end,
     screening_hits_are_reviewed_remembered_and_block_manifests,
     a_failed_migration_leaves_the_schema_as_it_was,
     jobs_are_claimed_once_and_finished_by_their_claimant,
