@@ -84,11 +84,21 @@ impl ParsedRow {
 
 /// Cells that a spreadsheet would run as a formula. They are kept as text, never evaluated,
 /// and flagged, because a list that carries them has been tampered with or mangled.
+/// A leading + or - followed only by digits and the punctuation of phone numbers and dates
+/// ("+93 70 123 4567", "-12") is data: with no letter, quote or bar a spreadsheet has nothing to
+/// call. A lone "-" (a blank written out) is not a formula either.
 fn looks_like_formula(value: &str) -> bool {
-    value.starts_with(['=', '+', '@'])
-        || (value.starts_with('-')
-            && value.len() > 1
-            && !value[1..].starts_with(|c: char| c.is_ascii_digit()))
+    let numeric = |rest: &str| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/' | '(' | ')'))
+    };
+    match value.chars().next() {
+        Some('=' | '@') => true,
+        Some('+' | '-') => value.len() > 1 && !numeric(&value[1..]),
+        _ => false,
+    }
 }
 
 /// The names engine, built once: parsing a full name needs its knowledge of titles, particles,
@@ -520,6 +530,30 @@ mod tests {
             name.full.as_deref(),
             Some("Mohammad Hashem Ahmadzai s/o Abdul Rahman")
         );
+    }
+
+    #[test]
+    fn phone_numbers_and_signed_numbers_are_not_formulas() {
+        for data in [
+            "+93701234567",
+            "+93 70 123 4567",
+            "+1 (555) 010-2030",
+            "-12",
+            "-",
+            "Karim",
+        ] {
+            assert!(!looks_like_formula(data), "{data}");
+        }
+        for formula in [
+            "=1+1",
+            "@SUM(A1)",
+            "+HYPERLINK(\"http://x\")",
+            "-1+cmd|' /C calc'!A0",
+            "+93+cmd|x",
+            "-x",
+        ] {
+            assert!(looks_like_formula(formula), "{formula}");
+        }
     }
 
     #[test]
