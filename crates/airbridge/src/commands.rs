@@ -476,6 +476,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 .map(|n| parse::nation("--nation", n))
                                 .transpose()?,
                             reference: reference.clone(),
+                            organisation: None,
                             limit: Some(*limit),
                             after: None,
                         })

@@ -1,7 +1,7 @@
 //! `airbridge serve`: the HTTP server, until Ctrl-C or SIGTERM.
 
 use airbridge_store::AnyStore;
-use airbridge_web::{AppState, router};
+use airbridge_web::{AppState, WebConfig, router};
 use anyhow::Context;
 
 pub async fn serve(store: AnyStore, bind: &str, port: u16) -> anyhow::Result<()> {
@@ -15,9 +15,7 @@ pub async fn serve(store: AnyStore, bind: &str, port: u16) -> anyhow::Result<()>
     eprintln!("Airbridge is serving on http://{local}/  (Ctrl-C to stop)");
     axum::serve(
         listener,
-        router(AppState {
-            store: store.clone(),
-        }),
+        router(AppState::new(store.clone(), WebConfig::default())),
     )
     .with_graceful_shutdown(shutdown())
     .await
