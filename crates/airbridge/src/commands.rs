@@ -199,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Import(_)
         | Command::Export(_)
         | Command::Migrate(_)
+        | Command::Users(_)
         | Command::Backup(_)
         | Command::Restore(_) => {}
         Command::Quarantine { nation, all } => {
@@ -651,8 +652,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => {
             let store = AnyStore::open(&location, OpenMode::MustExist).await?;
-            crate::serve::serve(store, &args.bind, args.port).await?;
+            crate::serve::serve(store, &args).await?;
         }
+        Command::Users(command) => crate::users_cmd::run(&location, command, &actor, json).await?,
         _ => {}
     }
     Ok(ExitCode::SUCCESS)
