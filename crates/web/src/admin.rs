@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub(crate) async fn me<S: Store>(principal: Principal) -> Json<Value> {
+pub(crate) async fn me(principal: Principal) -> Json<Value> {
     Json(json!({
         "name": principal.name,
         "display_name": principal.display_name,

@@ -127,7 +127,7 @@ pub(crate) struct LoginQuery {
     notice: Option<String>,
 }
 
-pub(crate) async fn login_form<S: Store>(
+pub(crate) async fn login_form(
     MaybePrincipal(principal): MaybePrincipal,
     headers: HeaderMap,
     Query(query): Query<LoginQuery>,
@@ -302,10 +302,7 @@ pub(crate) async fn login<S: Store>(
     .unwrap_or_else(|error| PageError::internal(error, lang).into_response())
 }
 
-pub(crate) async fn second_factor_form<S: Store>(
-    principal: Principal,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn second_factor_form(principal: Principal, headers: HeaderMap) -> Response {
     SecondFactorPage {
         t: Texts {
             lang: lang_of(&headers),
@@ -429,7 +426,7 @@ pub(crate) async fn logout<S: Store>(
         .into_response()
 }
 
-pub(crate) async fn dashboard<S: Store>(principal: Principal, headers: HeaderMap) -> Response {
+pub(crate) async fn dashboard(principal: Principal, headers: HeaderMap) -> Response {
     DashboardPage {
         t: Texts {
             lang: lang_of(&headers),
@@ -456,7 +453,7 @@ fn enrol_page(principal: &Principal, lang: Lang, secret: String, failed: bool) -
     }
 }
 
-pub(crate) async fn enrol_form<S: Store>(principal: Principal, headers: HeaderMap) -> Response {
+pub(crate) async fn enrol_form(principal: Principal, headers: HeaderMap) -> Response {
     enrol_page(&principal, lang_of(&headers), totp::new_secret(), false).into_response()
 }
 
