@@ -377,5 +377,15 @@ pub enum TokenCommand {
         /// Bind the token to one nation (without it, the token is an operator's).
         #[arg(long)]
         nation: Option<String>,
+        /// The token's role, as an account's (default: system-admin without --nation,
+        /// nation-admin with it).
+        #[arg(long)]
+        role: Option<String>,
+        /// The NGO an ngo-submitter token submits for (O3 or 3).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The gate a gate-officer token works.
+        #[arg(long)]
+        gate: Option<String>,
     },
 }

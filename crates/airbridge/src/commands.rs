@@ -623,13 +623,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Token(TokenCommand::Create { name, nation }) => {
+        Command::Token(TokenCommand::Create {
+            name,
+            nation,
+            role,
+            organisation,
+            gate,
+        }) => {
             let store = open(&cli).await?;
             let nation = nation
                 .as_deref()
                 .map(|n| parse::nation("--nation", n))
                 .transpose()?;
-            let secret = store.create_api_token(&actor, name, nation).await?;
+            let secret = match role {
+                None => store.create_api_token(&actor, name, nation).await?,
+                Some(role) => {
+                    let access =
+                        crate::users_cmd::access(role, nation, organisation.as_deref(), gate)?;
+                    store.create_token(&actor, name, &access).await?
+                }
+            };
             show(
                 json,
                 &serde_json::json!({ "name": name, "token": secret }),

@@ -57,6 +57,21 @@ pub struct AddArgs {
     pub password_file: Option<PathBuf>,
 }
 
+/// A role and its bindings from the command line (shared with `airbridge token create`).
+pub fn access(
+    role: &str,
+    nation: Option<airbridge_domain::NationCode>,
+    organisation: Option<&str>,
+    gate: &Option<String>,
+) -> Result<Access, InvalidInput> {
+    let role = Role::parse(role).map_err(|e| InvalidInput(e.to_string()))?;
+    let organisation = organisation
+        .map(|o| o.parse::<OrganisationId>())
+        .transpose()
+        .map_err(|_| InvalidInput("--organisation must be an id such as O3".into()))?;
+    Access::new(role, nation, organisation, gate.clone()).map_err(|e| InvalidInput(e.to_string()))
+}
+
 fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)
@@ -118,20 +133,12 @@ pub async fn run(
     };
     match command {
         UsersCommand::Add(args) => {
-            let role = Role::parse(&args.role).map_err(|e| InvalidInput(e.to_string()))?;
             let nation = args
                 .nation
                 .as_deref()
                 .map(|n| parse::nation("--nation", n))
                 .transpose()?;
-            let organisation = args
-                .organisation
-                .as_deref()
-                .map(|o| o.parse::<OrganisationId>())
-                .transpose()
-                .map_err(|_| InvalidInput("--organisation must be an id such as O3".into()))?;
-            let access = Access::new(role, nation, organisation, args.gate)
-                .map_err(|e| InvalidInput(e.to_string()))?;
+            let access = access(&args.role, nation, args.organisation.as_deref(), &args.gate)?;
             let password = read_password(args.password_file.as_ref())?;
             let hash =
                 tokio::task::spawn_blocking(move || airbridge_web::password::hash(&password))

@@ -121,8 +121,43 @@ fn accounts_are_managed_from_the_shell_without_a_password_on_the_command_line() 
     let json: serde_json::Value =
         serde_json::from_str(&ok(&db, &["--json", "users", "list", "--nation", "FR"])).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 1);
+    // Tokens take a role too.
+    let token = ok(
+        &db,
+        &[
+            "token",
+            "create",
+            "abbey-1",
+            "--nation",
+            "FR",
+            "--role",
+            "gate-officer",
+            "--gate",
+            "Abbey Gate",
+        ],
+    );
+    assert!(token.contains("ab_"), "{token}");
+    let no_gate = airbridge(
+        &db,
+        &[
+            "token",
+            "create",
+            "abbey-2",
+            "--nation",
+            "FR",
+            "--role",
+            "gate-officer",
+        ],
+    );
+    assert_eq!(no_gate.status.code(), Some(5));
     let audit = ok(&db, &["audit", "list", "--limit", "100"]);
-    for action in ["user.add", "user.disable", "user.unlock", "user.totp_reset"] {
+    for action in [
+        "user.add",
+        "user.disable",
+        "user.unlock",
+        "user.totp_reset",
+        "token.create",
+    ] {
         assert!(audit.contains(action), "{action}: {audit}");
     }
 }

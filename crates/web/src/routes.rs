@@ -708,3 +708,26 @@ async fn decide_hit<S: Store>(
         .await?;
     Ok(Json(json!(record)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's declarations agree with each other: only public routes reach no records,
+    /// pages and the API are told apart by path, and no route is declared twice.
+    #[test]
+    fn the_route_table_is_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in ROUTES {
+            assert!(seen.insert(spec.key()), "{} declared twice", spec.key());
+            assert_eq!(
+                spec.permission == Permission::Public,
+                spec.scope == Scope::None,
+                "{}: public routes, and only they, reach no records",
+                spec.key()
+            );
+            let api = spec.path.starts_with("/api/") || spec.path == "/healthz";
+            assert_eq!(spec.kind == Kind::Api, api, "{}", spec.key());
+        }
+    }
+}
