@@ -35,7 +35,13 @@ pub(crate) fn encode_query(text: &str) -> String {
 
 /// Where to go after logging in: a path on this site, never another site.
 fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Printable ASCII only: browsers drop tabs and newlines, which could turn "/\t/x" into
+    // "//x", another site.
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic())
+    {
         next
     } else {
         "/dashboard"
@@ -584,5 +590,22 @@ pub(crate) async fn setup<S: Store>(
         }
         Err(error @ StoreError::Invalid(_)) => again(error.to_string()),
         Err(error) => PageError::internal(error, lang).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn after_login_only_this_site_is_a_destination() {
+        for (next, go) in [
+            ("/api/persons?q=x", "/api/persons?q=x"),
+            ("//evil.example", "/dashboard"),
+            ("/\\evil.example", "/dashboard"),
+            ("/\t/evil.example", "/dashboard"),
+            ("https://evil.example", "/dashboard"),
+            ("", "/dashboard"),
+        ] {
+            assert_eq!(super::local_path(next), go, "{next:?}");
+        }
     }
 }
