@@ -85,6 +85,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Accounts: add (the first administrator too), list, disable, unlock, reset-totp.
+    #[command(subcommand)]
+    Users(crate::users_cmd::UsersCommand),
     /// Import a list (CSV, XLSX, XLS, ODS): a report for every row; rejected rows are quarantined.
     Import(crate::lists_cmd::ImportArgs),
     /// Export a nation's people as CSV, stamped with who exported what and when; audited.
@@ -156,6 +159,12 @@ pub struct ServeArgs {
     /// Address to listen on; 127.0.0.1 keeps it on this machine.
     #[arg(long, env = "AIRBRIDGE_BIND", default_value = "127.0.0.1")]
     pub bind: String,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "AIRBRIDGE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "AIRBRIDGE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,5 +377,15 @@ pub enum TokenCommand {
         /// Bind the token to one nation (without it, the token is an operator's).
         #[arg(long)]
         nation: Option<String>,
+        /// The token's role, as an account's (default: system-admin without --nation,
+        /// nation-admin with it).
+        #[arg(long)]
+        role: Option<String>,
+        /// The NGO an ngo-submitter token submits for (O3 or 3).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The gate a gate-officer token works.
+        #[arg(long)]
+        gate: Option<String>,
     },
 }

@@ -199,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Import(_)
         | Command::Export(_)
         | Command::Migrate(_)
+        | Command::Users(_)
         | Command::Backup(_)
         | Command::Restore(_) => {}
         Command::Quarantine { nation, all } => {
@@ -476,6 +477,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 .map(|n| parse::nation("--nation", n))
                                 .transpose()?,
                             reference: reference.clone(),
+                            organisation: None,
                             limit: Some(*limit),
                             after: None,
                         })
@@ -621,13 +623,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Token(TokenCommand::Create { name, nation }) => {
+        Command::Token(TokenCommand::Create {
+            name,
+            nation,
+            role,
+            organisation,
+            gate,
+        }) => {
             let store = open(&cli).await?;
             let nation = nation
                 .as_deref()
                 .map(|n| parse::nation("--nation", n))
                 .transpose()?;
-            let secret = store.create_api_token(&actor, name, nation).await?;
+            let secret = match role {
+                None => store.create_api_token(&actor, name, nation).await?,
+                Some(role) => {
+                    let access =
+                        crate::users_cmd::access(role, nation, organisation.as_deref(), gate)?;
+                    store.create_token(&actor, name, &access).await?
+                }
+            };
             show(
                 json,
                 &serde_json::json!({ "name": name, "token": secret }),
@@ -650,8 +665,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => {
             let store = AnyStore::open(&location, OpenMode::MustExist).await?;
-            crate::serve::serve(store, &args.bind, args.port).await?;
+            crate::serve::serve(store, &args).await?;
         }
+        Command::Users(command) => crate::users_cmd::run(&location, command, &actor, json).await?,
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

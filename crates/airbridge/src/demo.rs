@@ -126,5 +126,11 @@ pub async fn run(db: &Location, args: DemoArgs, actor: &Actor) -> anyhow::Result
         store.close().await;
         return Ok(());
     }
-    crate::serve::serve(store, &args.bind, args.port).await
+    let serve = crate::cli::ServeArgs {
+        port: args.port,
+        bind: args.bind,
+        tls_cert: None,
+        tls_key: None,
+    };
+    crate::serve::serve(store, &serve).await
 }

@@ -16,6 +16,7 @@ mod registry_screening;
 mod sanctions_cmd;
 mod screen_cmd;
 mod serve;
+mod users_cmd;
 
 use airbridge_store::{ErrorKind, StoreError};
 use std::path::Path;

@@ -105,7 +105,7 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
     );
     assert_eq!(report["verified"], true, "{report}");
     let tables = report["tables"].as_array().unwrap();
-    assert_eq!(tables.len(), 13);
+    assert_eq!(tables.len(), 14, "every table, accounts included");
     for table in tables {
         assert_eq!(
             table["source_checksum"], table["target_checksum"],

@@ -5,6 +5,7 @@
 //! representation and a `parse`/`new` that returns a `Result`, so code that holds one of these
 //! values never has to check it again.
 
+pub mod access;
 pub mod case;
 pub mod date;
 pub mod digits;
@@ -15,6 +16,7 @@ pub mod organisation;
 pub mod person;
 pub mod status;
 
+pub use access::{Access, AccessError, Role};
 pub use case::{Case, CaseMember, NewCase, NewMember, Relation, StatusStep};
 pub use date::{Calendar, DateError, GregorianDate, PartialDate};
 pub use eligibility::{AtRiskCategory, Category, Eligibility, EligibilityBasis, Vulnerability};

@@ -2,12 +2,13 @@
 //! (`--db`, `AIRBRIDGE_DATABASE_URL`): a file path or `sqlite:PATH` opens SQLite,
 //! `postgres://…` (or `postgresql://…`) opens PostgreSQL. Every call is passed to the backend.
 
+use crate::accounts::*;
 use crate::audit::{AuditEvent, AuditFilter, AuditVerification};
 use crate::records::*;
 use crate::{OpenMode, PgStore, Result, SqliteStore, Store};
 use airbridge_domain::{
-    CaseId, Eligibility, EvacuationStatus, Nation, NationCode, Organisation, OrganisationKind,
-    Person, PersonId, Relation,
+    Access, CaseId, Eligibility, EvacuationStatus, Nation, NationCode, Organisation,
+    OrganisationKind, Person, PersonId, Relation,
 };
 use std::path::PathBuf;
 
@@ -202,16 +203,83 @@ impl Store for AnyStore {
     async fn purge_person(&self, actor: &Actor, id: PersonId, reason: &str) -> Result<()> {
         delegate!(self, s => s.purge_person(actor, id, reason))
     }
-    async fn create_api_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        nation: Option<NationCode>,
-    ) -> Result<String> {
-        delegate!(self, s => s.create_api_token(actor, name, nation))
+    async fn create_token(&self, actor: &Actor, name: &str, access: &Access) -> Result<String> {
+        delegate!(self, s => s.create_token(actor, name, access))
     }
     async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {
         delegate!(self, s => s.check_api_token(secret))
+    }
+    async fn add_user(&self, actor: &Actor, user: NewUser) -> Result<UserRecord> {
+        delegate!(self, s => s.add_user(actor, user))
+    }
+    async fn user_credentials(&self, username: &str) -> Result<Option<UserCredentials>> {
+        delegate!(self, s => s.user_credentials(username))
+    }
+    async fn list_users(&self, nation: Option<NationCode>) -> Result<Vec<UserRecord>> {
+        delegate!(self, s => s.list_users(nation))
+    }
+    async fn count_users(&self) -> Result<i64> {
+        delegate!(self, s => s.count_users())
+    }
+    async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        username: &str,
+        disabled: bool,
+    ) -> Result<UserRecord> {
+        delegate!(self, s => s.set_user_disabled(actor, username, disabled))
+    }
+    async fn unlock_user(&self, actor: &Actor, username: &str) -> Result<UserRecord> {
+        delegate!(self, s => s.unlock_user(actor, username))
+    }
+    async fn set_user_totp(
+        &self,
+        actor: &Actor,
+        username: &str,
+        secret: Option<String>,
+    ) -> Result<UserRecord> {
+        delegate!(self, s => s.set_user_totp(actor, username, secret))
+    }
+    async fn login_failed(
+        &self,
+        attempt: LoginAttempt<'_>,
+        policy: LockoutPolicy,
+    ) -> Result<FailedLogin> {
+        delegate!(self, s => s.login_failed(attempt, policy))
+    }
+    async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        delegate!(self, s => s.claim_totp_step(user_id, step))
+    }
+    async fn start_session(
+        &self,
+        username: &str,
+        session: NewSession,
+        replaces: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<()> {
+        delegate!(self, s => s.start_session(username, session, replaces, address))
+    }
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<Option<SessionRecord>> {
+        delegate!(self, s => s.session(id_hash, now, idle_seconds))
+    }
+    async fn end_session(&self, id_hash: &str) -> Result<()> {
+        delegate!(self, s => s.end_session(id_hash))
+    }
+    async fn create_setup_token(&self, token_hash: &str, expires_at: i64) -> Result<bool> {
+        delegate!(self, s => s.create_setup_token(token_hash, expires_at))
+    }
+    async fn add_first_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        user: NewUser,
+    ) -> Result<UserRecord> {
+        delegate!(self, s => s.add_first_user(token_hash, now, user))
     }
     async fn record_event(
         &self,

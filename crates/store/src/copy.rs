@@ -106,6 +106,31 @@ pub const TABLES: &[TableSpec] = &[
             ("nation", T),
             ("created_at", T),
             ("revoked_at", T),
+            ("role", T),
+            ("organisation", I),
+            ("gate", T),
+        ],
+    },
+    // Accounts are copied; sessions and setup tokens are not (a moved registry starts with
+    // everyone logged out).
+    TableSpec {
+        name: "users",
+        columns: &[
+            ("id", I),
+            ("username", T),
+            ("display_name", T),
+            ("role", T),
+            ("nation", T),
+            ("organisation", I),
+            ("gate", T),
+            ("password_hash", T),
+            ("totp_secret", T),
+            ("totp_last_step", I),
+            ("disabled", I),
+            ("failed_logins", I),
+            ("locked_until", I),
+            ("created_at", T),
+            ("updated_at", T),
         ],
     },
     TableSpec {

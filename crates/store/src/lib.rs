@@ -10,6 +10,7 @@
 //! - status changes go through the domain's transition table, never around it;
 //! - a write that names a stale version is refused with [`StoreError::Conflict`].
 
+pub mod accounts;
 pub mod any;
 pub mod audit;
 mod common;
@@ -19,6 +20,10 @@ mod records;
 pub mod sqlite;
 pub mod testing;
 
+pub use accounts::{
+    FailedLogin, LockoutPolicy, LoginAttempt, NewSession, NewUser, SessionRecord, UserCredentials,
+    UserRecord,
+};
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
 pub use postgres::PgStore;
@@ -26,8 +31,8 @@ pub use records::*;
 pub use sqlite::SqliteStore;
 
 use airbridge_domain::{
-    CaseId, Eligibility, EvacuationStatus, NationCode, Organisation, OrganisationKind, Person,
-    PersonId, Relation, TransitionError,
+    Access, CaseId, Eligibility, EvacuationStatus, NationCode, Organisation, OrganisationKind,
+    Person, PersonId, Relation, TransitionError,
 };
 use std::future::Future;
 
@@ -273,18 +278,115 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<()>> + Send;
 
     // --- API tokens ---------------------------------------------------------------------------
-    /// Creates a token; returns the secret, which is shown once and never stored.
+    /// Creates a token with a role and what it is bound to; returns the secret, which is shown
+    /// once and never stored (only its SHA-256 is). Audited.
+    fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        access: &Access,
+    ) -> impl Future<Output = Result<String>> + Send;
+    /// Creates a token as before roles existed: without a nation an operator's (a system
+    /// administrator's), with one that nation's administrator's.
     fn create_api_token(
         &self,
         actor: &Actor,
         name: &str,
         nation: Option<NationCode>,
-    ) -> impl Future<Output = Result<String>> + Send;
-    /// The token's name and nation when the secret is valid and not revoked.
+    ) -> impl Future<Output = Result<String>> + Send {
+        let access = Access::legacy_token(nation);
+        async move { self.create_token(actor, name, &access).await }
+    }
+    /// The token's name and access when the secret is valid and not revoked.
     fn check_api_token(
         &self,
         secret: &str,
     ) -> impl Future<Output = Result<Option<TokenOwner>>> + Send;
+
+    // --- accounts and sessions (statements in `accounts_sql.rs`) ------------------------------
+    /// Creates an account. Audited (never with its password hash).
+    fn add_user(
+        &self,
+        actor: &Actor,
+        user: NewUser,
+    ) -> impl Future<Output = Result<UserRecord>> + Send;
+    /// An account with its password hash and second-factor secret, for a login.
+    fn user_credentials(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<UserCredentials>>> + Send;
+    /// Every account, or one nation's.
+    fn list_users(
+        &self,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<UserRecord>>> + Send;
+    fn count_users(&self) -> impl Future<Output = Result<i64>> + Send;
+    /// Disables (and logs out everywhere) or enables an account. Audited.
+    fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        username: &str,
+        disabled: bool,
+    ) -> impl Future<Output = Result<UserRecord>> + Send;
+    /// Lifts a lockout and clears the count of failures. Audited.
+    fn unlock_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> impl Future<Output = Result<UserRecord>> + Send;
+    /// Enrols a second-factor secret, or removes it (`None`). Audited, without the secret.
+    fn set_user_totp(
+        &self,
+        actor: &Actor,
+        username: &str,
+        secret: Option<String>,
+    ) -> impl Future<Output = Result<UserRecord>> + Send;
+    /// Records a failed login: audited, counted against the account, and the account locked
+    /// when the policy says so (that is audited too).
+    fn login_failed(
+        &self,
+        attempt: LoginAttempt<'_>,
+        policy: LockoutPolicy,
+    ) -> impl Future<Output = Result<FailedLogin>> + Send;
+    /// Remembers the time step of a second-factor code; false when that step (or a later one)
+    /// was used already, so a code cannot be replayed.
+    fn claim_totp_step(&self, user_id: i64, step: i64)
+    -> impl Future<Output = Result<bool>> + Send;
+    /// Starts a session for an account (ending `replaces`, the session it grows from, so the id
+    /// changes at every step of a login). A complete login clears the count of failures.
+    /// Audited: `auth.login`, or `auth.password_accepted` while the second factor is awaited.
+    fn start_session(
+        &self,
+        username: &str,
+        session: NewSession,
+        replaces: Option<&str>,
+        address: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The live session with this id hash: none when it is unknown, idle for `idle_seconds`,
+    /// past its absolute expiry or its account is disabled (such a session is ended).
+    fn session(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
+    /// Ends a session (a logout). Audited.
+    fn end_session(&self, id_hash: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Keeps a one-time setup token (its hash) while the database has no account; false when
+    /// it has one already.
+    fn create_setup_token(
+        &self,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Creates the first account with a setup token that is unused and unexpired, while no
+    /// account exists. The token is spent in the same transaction. Audited.
+    fn add_first_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        user: NewUser,
+    ) -> impl Future<Output = Result<UserRecord>> + Send;
 
     /// Records an event that changes nothing in the registry but must be traced: an export, a
     /// download, a list read in bulk.

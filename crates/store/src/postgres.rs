@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "jobs",
         include_str!("../migrations/postgres/0006_jobs.sql"),
     ),
+    (
+        7,
+        "accounts",
+        include_str!("../migrations/postgres/0007_accounts.sql"),
+    ),
 ];
 
 /// How patiently a transient fault is retried: `RETRIES` more times after pauses of 0.2 s
@@ -333,9 +338,9 @@ impl PgStore {
         let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::raw_sql(
-            "DROP TABLE IF EXISTS jobs, screening_hits, sanctions_lists, quarantine, import_rows, \
-             audit_events, api_tokens, status_changes, documents, persons, cases, organisations, \
-             nations, schema_migrations; \
+            "DROP TABLE IF EXISTS sessions, setup_tokens, users, jobs, screening_hits, \
+             sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \
+             documents, persons, cases, organisations, nations, schema_migrations; \
              DROP FUNCTION IF EXISTS audit_events_append_only();",
         )
         .execute(&mut *tx)
@@ -351,3 +356,4 @@ impl PgStore {
 }
 
 include!("registry_sql.rs");
+include!("accounts_sql.rs");

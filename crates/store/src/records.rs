@@ -74,6 +74,9 @@ pub struct CaseQuery {
     pub nation: Option<NationCode>,
     #[serde(default)]
     pub reference: Option<String>,
+    /// Only cases submitted by this organisation.
+    #[serde(default)]
+    pub organisation: Option<airbridge_domain::OrganisationId>,
     #[serde(default)]
     pub limit: Option<u32>,
     #[serde(default)]
@@ -122,11 +125,11 @@ pub struct StatusTotal {
 }
 
 /// Who a valid API token belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenOwner {
     pub name: String,
-    /// `None` for a token that may act for every nation (an operator's).
-    pub nation: Option<NationCode>,
+    /// The token's role and what it is bound to, as a user's.
+    pub access: airbridge_domain::Access,
 }
 
 /// One row of an imported list that became (or updates) a person.

@@ -1238,6 +1238,9 @@ impl Store for ThisStore {
         if let Some(reference) = &query.reference {
             sql.push(" AND reference = ").push_bind(reference.clone());
         }
+        if let Some(organisation) = query.organisation {
+            sql.push(" AND organisation = ").push_bind(organisation.0);
+        }
         if let Some(after) = query.after {
             sql.push(" AND id > ").push_bind(after.0);
         }
@@ -1561,79 +1564,83 @@ impl Store for ThisStore {
         tx.commit().await
     }
 
-    async fn create_api_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        nation: Option<NationCode>,
-    ) -> Result<String> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a token needs a name".into()));
-        }
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
-        let secret = format!(
-            "ab_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        let mut tx = WriteTx::begin(&self.pool).await?;
-        if let Some(nation) = nation {
-            tx.require_nation(nation).await?;
-        }
-        let exists = sqlx::query("SELECT 1 FROM api_tokens WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::AlreadyExists(format!("token '{name}'")));
-        }
-        sqlx::query(
-            "INSERT INTO api_tokens (id, name, token_hash, nation, created_at) \
-             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM api_tokens), $1, $2, $3, $4)",
-        )
-        .bind(name)
-        .bind(audit::secret_hash(&secret))
-        .bind(nation.map(|n| n.to_string()))
-        .bind(&tx.at)
-        .execute(&mut *tx.tx)
-        .await?;
-        tx.audit(
-            actor,
-            Audit {
-                nation: nation.as_ref().map(NationCode::as_str),
-                action: "token.create",
-                entity_type: "token",
-                entity_id: name.to_owned(),
-                before: None,
-                after: Some(to_json(
-                    &serde_json::json!({ "name": name, "nation": nation }),
-                )?),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(secret)
+    async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {
+        self.accounts_check_api_token(secret).await
     }
 
-    async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {
-        let row = sqlx::query(
-            "SELECT name, nation FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(audit::secret_hash(secret.trim()))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(TokenOwner {
-                name: row.try_get("name")?,
-                nation: row
-                    .try_get::<Option<String>, _>("nation")?
-                    .map(|n| parse_nation(&n))
-                    .transpose()?,
-            })
-        })
-        .transpose()
+    // Accounts and sessions: the statements are in `accounts_sql.rs`.
+    async fn create_token(&self, actor: &Actor, name: &str, access: &Access) -> Result<String> {
+        self.accounts_create_token(actor, name, access).await
+    }
+    async fn add_user(&self, actor: &Actor, user: NewUser) -> Result<UserRecord> {
+        self.accounts_add_user(actor, user).await
+    }
+    async fn user_credentials(&self, username: &str) -> Result<Option<UserCredentials>> {
+        self.accounts_user_credentials(username).await
+    }
+    async fn list_users(&self, nation: Option<NationCode>) -> Result<Vec<UserRecord>> {
+        self.accounts_list_users(nation).await
+    }
+    async fn count_users(&self) -> Result<i64> {
+        self.accounts_count_users().await
+    }
+    async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        username: &str,
+        disabled: bool,
+    ) -> Result<UserRecord> {
+        self.accounts_set_user_disabled(actor, username, disabled)
+            .await
+    }
+    async fn unlock_user(&self, actor: &Actor, username: &str) -> Result<UserRecord> {
+        self.accounts_unlock_user(actor, username).await
+    }
+    async fn set_user_totp(
+        &self,
+        actor: &Actor,
+        username: &str,
+        secret: Option<String>,
+    ) -> Result<UserRecord> {
+        self.accounts_set_user_totp(actor, username, secret).await
+    }
+    async fn login_failed(
+        &self,
+        attempt: LoginAttempt<'_>,
+        policy: LockoutPolicy,
+    ) -> Result<FailedLogin> {
+        self.accounts_login_failed(attempt, policy).await
+    }
+    async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        self.accounts_claim_totp_step(user_id, step).await
+    }
+    async fn start_session(
+        &self,
+        username: &str,
+        session: NewSession,
+        replaces: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<()> {
+        self.accounts_start_session(username, session, replaces, address)
+            .await
+    }
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<Option<SessionRecord>> {
+        self.accounts_session(id_hash, now, idle_seconds).await
+    }
+    async fn end_session(&self, id_hash: &str) -> Result<()> {
+        self.accounts_end_session(id_hash).await
+    }
+    async fn create_setup_token(&self, token_hash: &str, expires_at: i64) -> Result<bool> {
+        self.accounts_create_setup_token(token_hash, expires_at)
+            .await
+    }
+    async fn add_first_user(&self, token_hash: &str, now: i64, user: NewUser) -> Result<UserRecord> {
+        self.accounts_add_first_user(token_hash, now, user).await
     }
 
     async fn record_event(

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "jobs",
         include_str!("../migrations/sqlite/0006_jobs.sql"),
     ),
+    (
+        7,
+        "accounts",
+        include_str!("../migrations/sqlite/0007_accounts.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -203,3 +208,4 @@ impl SqliteStore {
 }
 
 include!("registry_sql.rs");
+include!("accounts_sql.rs");

@@ -3,14 +3,15 @@
 //! these tests start: see `airbridge_store::testing`); `contract_tests!` at the end lists them.
 
 use airbridge_domain::{
-    AtRiskCategory, Document, DocumentKind, Eligibility, EligibilityBasis, EvacuationStatus,
-    NationCode, OrganisationKind, PartialDate, Person, PersonId, PersonName, Relation,
+    Access, AtRiskCategory, Document, DocumentKind, Eligibility, EligibilityBasis,
+    EvacuationStatus, NationCode, OrganisationId, OrganisationKind, PartialDate, Person, PersonId,
+    PersonName, Relation, Role,
 };
 use airbridge_store::any::Location;
 use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AnyStore, AuditFilter, CaseQuery, NewCase, NewMember, OpenMode, PersonQuery,
-    StatusRequest, Store, StoreError,
+    Actor, AnyStore, AuditFilter, CaseQuery, FailedLogin, LockoutPolicy, LoginAttempt, NewCase,
+    NewMember, NewSession, NewUser, OpenMode, PersonQuery, StatusRequest, Store, StoreError,
 };
 use sqlx::Connection;
 use std::sync::OnceLock;
@@ -360,6 +361,29 @@ async fn every_mutation_writes_its_audit_event(backend: Backend) {
     expected.push("person.purge");
     check_actions(s, &expected).await;
 
+    // Accounts changed by an administrator.
+    s.create_token(&a, "gate-officer-1", &gate_officer_access())
+        .await
+        .unwrap();
+    expected.push("token.create");
+    s.add_user(&a, new_user("amelie", caseworker_access()))
+        .await
+        .unwrap();
+    expected.push("user.add");
+    s.set_user_totp(&a, "amelie", Some("JBSWY3DPEHPK3PXP".into()))
+        .await
+        .unwrap();
+    expected.push("user.totp_enrol");
+    s.set_user_totp(&a, "amelie", None).await.unwrap();
+    expected.push("user.totp_reset");
+    s.set_user_disabled(&a, "amelie", true).await.unwrap();
+    expected.push("user.disable");
+    s.set_user_disabled(&a, "amelie", false).await.unwrap();
+    expected.push("user.enable");
+    s.unlock_user(&a, "amelie").await.unwrap();
+    expected.push("user.unlock");
+    check_actions(s, &expected).await;
+
     let verification = s.audit_verify().await.unwrap();
     assert_eq!(verification.broken_at, None);
     assert_eq!(verification.events, expected.len() as i64);
@@ -666,7 +690,8 @@ async fn api_tokens_are_checked_by_hash_and_never_stored(backend: Backend) {
         .unwrap();
     let owner = f.store.check_api_token(&secret).await.unwrap().unwrap();
     assert_eq!(owner.name, "gate-1");
-    assert_eq!(owner.nation, Some(fr()));
+    assert_eq!(owner.access, Access::legacy_token(Some(fr())));
+    assert_eq!(owner.access.role(), Role::NationAdmin);
     assert!(f.store.check_api_token("ab_wrong").await.unwrap().is_none());
     assert!(matches!(
         f.store.create_api_token(&actor(), "gate-1", None).await,
@@ -1235,6 +1260,315 @@ async fn jobs_are_claimed_once_and_finished_by_their_claimant(backend: Backend) 
     assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
 }
 
+fn caseworker_access() -> Access {
+    Access::new(Role::Caseworker, Some(fr()), None, None).unwrap()
+}
+
+fn gate_officer_access() -> Access {
+    Access::new(
+        Role::GateOfficer,
+        Some(fr()),
+        None,
+        Some("Abbey Gate".into()),
+    )
+    .unwrap()
+}
+
+/// A synthetic PHC string: the store keeps what it is given and never checks a password.
+const SOME_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
+
+fn new_user(username: &str, access: Access) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: format!("{username} (test)"),
+        access,
+        password_hash: SOME_PHC.into(),
+    }
+}
+
+fn session(id_hash: &str, second_factor_done: bool, now: i64) -> NewSession {
+    NewSession {
+        id_hash: id_hash.into(),
+        csrf_token: format!("csrf-{id_hash}"),
+        second_factor_done,
+        now,
+        lifetime: 3_600,
+    }
+}
+
+async fn all_actions(s: &AnyStore) -> Vec<(String, String)> {
+    s.audit_list(&AuditFilter {
+        limit: Some(10_000),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|e| (e.action, e.actor))
+    .collect()
+}
+
+async fn accounts_hold_consistent_roles_and_no_password(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let a = actor();
+    let mut plain = new_user("plain", caseworker_access());
+    plain.password_hash = "correct horse battery staple".into();
+    assert!(matches!(
+        s.add_user(&a, plain).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.add_user(&a, new_user("x", caseworker_access())).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let amelie = s
+        .add_user(&a, new_user(" Amelie ", caseworker_access()))
+        .await
+        .unwrap();
+    assert_eq!(amelie.username, "amelie");
+    assert!(!amelie.disabled && !amelie.totp_enrolled);
+    assert!(matches!(
+        s.add_user(&a, new_user("AMELIE", caseworker_access()))
+            .await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    // An NGO submitter's organisation must be one of its nation's.
+    let german_ngo = s
+        .add_organisation(&a, de(), "Kabul Luftbrücke", OrganisationKind::Ngo)
+        .await
+        .unwrap();
+    let wrong = Access::new(Role::NgoSubmitter, Some(fr()), Some(german_ngo.id), None).unwrap();
+    assert!(matches!(
+        s.add_user(&a, new_user("ngo-fr", wrong)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let missing = Access::new(
+        Role::NgoSubmitter,
+        Some(de()),
+        Some(OrganisationId(99)),
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        s.add_user(&a, new_user("ngo-x", missing)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let right = Access::new(Role::NgoSubmitter, Some(de()), Some(german_ngo.id), None).unwrap();
+    s.add_user(&a, new_user("ngo-de", right.clone()))
+        .await
+        .unwrap();
+    let credentials = s.user_credentials("NGO-DE").await.unwrap().unwrap();
+    assert_eq!(credentials.user.access, right);
+    assert_eq!(credentials.password_hash, SOME_PHC);
+    assert!(s.user_credentials("nobody").await.unwrap().is_none());
+    let french: Vec<String> = s
+        .list_users(Some(fr()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(french, ["amelie"]);
+    assert_eq!(s.count_users().await.unwrap(), 2);
+    // Tokens carry a role too.
+    let secret = s
+        .create_token(&a, "abbey-gate", &gate_officer_access())
+        .await
+        .unwrap();
+    let owner = s.check_api_token(&secret).await.unwrap().unwrap();
+    assert_eq!(owner.access, gate_officer_access());
+    assert_eq!(owner.access.gate(), Some("Abbey Gate"));
+    // No audit event carries a password hash.
+    let events = s
+        .audit_list(&AuditFilter {
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("argon2"), "{text}");
+}
+
+async fn failed_logins_lock_an_account_until_unlocked_or_expired(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    s.add_user(&actor(), new_user("amelie", caseworker_access()))
+        .await
+        .unwrap();
+    let policy = LockoutPolicy {
+        max_failures: 3,
+        lock_seconds: 900,
+    };
+    let fail = |now: i64, username: &'static str| LoginAttempt {
+        username,
+        address: Some("192.0.2.7"),
+        reason: "password",
+        now,
+    };
+    let before = all_actions(s).await.len();
+    assert_eq!(
+        s.login_failed(fail(1_000, "amelie"), policy).await.unwrap(),
+        FailedLogin::Counted { failures: 1 }
+    );
+    assert_eq!(
+        s.login_failed(fail(1_010, "Amelie"), policy).await.unwrap(),
+        FailedLogin::Counted { failures: 2 }
+    );
+    assert_eq!(
+        s.login_failed(fail(1_020, "amelie"), policy).await.unwrap(),
+        FailedLogin::Locked { until: 1_920 }
+    );
+    let locked = s.user_credentials("amelie").await.unwrap().unwrap().user;
+    assert_eq!(locked.locked_until, Some(1_920));
+    // While locked, failures are recorded but do not extend the lock.
+    assert_eq!(
+        s.login_failed(fail(1_100, "amelie"), policy).await.unwrap(),
+        FailedLogin::Locked { until: 1_920 }
+    );
+    // After the delay the count starts again.
+    assert_eq!(
+        s.login_failed(fail(1_921, "amelie"), policy).await.unwrap(),
+        FailedLogin::Counted { failures: 1 }
+    );
+    assert_eq!(
+        s.login_failed(fail(1_930, "nobody"), policy).await.unwrap(),
+        FailedLogin::UnknownUser
+    );
+    let unlocked = s.unlock_user(&actor(), "amelie").await.unwrap();
+    assert_eq!((unlocked.failed_logins, unlocked.locked_until), (0, None));
+    let actions: Vec<(String, String)> = all_actions(s).await.split_off(before);
+    let failed = ("auth.login_failed".to_owned(), "login:192.0.2.7".to_owned());
+    assert_eq!(
+        actions,
+        [
+            failed.clone(),
+            failed.clone(),
+            failed.clone(),
+            ("auth.lockout".into(), "login:192.0.2.7".into()),
+            failed.clone(),
+            failed.clone(),
+            failed,
+            ("user.unlock".into(), "test:officer".into()),
+        ]
+    );
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+}
+
+async fn sessions_rotate_expire_and_end(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let user = s
+        .add_user(&actor(), new_user("amelie", caseworker_access()))
+        .await
+        .unwrap();
+    let idle = 1_800;
+    // Password accepted, second factor awaited; then the full session replaces it.
+    s.start_session(
+        "amelie",
+        session("half", false, 1_000),
+        None,
+        Some("192.0.2.7"),
+    )
+    .await
+    .unwrap();
+    let half = s.session("half", 1_000, idle).await.unwrap().unwrap();
+    assert!(!half.second_factor_done);
+    assert_eq!(half.user.username, "amelie");
+    s.start_session("amelie", session("full", true, 1_010), Some("half"), None)
+        .await
+        .unwrap();
+    assert!(s.session("half", 1_010, idle).await.unwrap().is_none());
+    let full = s.session("full", 1_010, idle).await.unwrap().unwrap();
+    assert!(full.second_factor_done);
+    assert_eq!(full.csrf_token, "csrf-full");
+    assert_eq!(full.expires_at, 1_010 + 3_600);
+    assert!(s.session("unknown", 1_010, idle).await.unwrap().is_none());
+    // Idle expiry slides with use; absolute expiry does not.
+    assert!(s.session("full", 2_800, idle).await.unwrap().is_some());
+    assert!(s.session("full", 4_500, idle).await.unwrap().is_some());
+    assert!(s.session("full", 4_610, idle).await.unwrap().is_none());
+    s.start_session("amelie", session("idle", true, 10_000), None, None)
+        .await
+        .unwrap();
+    assert!(s.session("idle", 11_800, idle).await.unwrap().is_none());
+    // A logout ends the session; disabling an account ends all of its sessions.
+    s.start_session("amelie", session("a", true, 20_000), None, None)
+        .await
+        .unwrap();
+    s.start_session("amelie", session("b", true, 20_000), None, None)
+        .await
+        .unwrap();
+    s.end_session("a").await.unwrap();
+    assert!(s.session("a", 20_001, idle).await.unwrap().is_none());
+    assert!(s.session("b", 20_001, idle).await.unwrap().is_some());
+    s.set_user_disabled(&actor(), "amelie", true).await.unwrap();
+    assert!(s.session("b", 20_002, idle).await.unwrap().is_none());
+    assert!(matches!(
+        s.start_session("amelie", session("c", true, 20_003), None, None)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    // A second-factor code's time step is used once.
+    assert!(s.claim_totp_step(user.id, 50).await.unwrap());
+    assert!(!s.claim_totp_step(user.id, 50).await.unwrap());
+    assert!(!s.claim_totp_step(user.id, 49).await.unwrap());
+    assert!(s.claim_totp_step(user.id, 51).await.unwrap());
+    let actions: Vec<String> = all_actions(s)
+        .await
+        .into_iter()
+        .map(|(action, _)| action)
+        .filter(|a| a.starts_with("auth."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "auth.password_accepted",
+            "auth.login",
+            "auth.login",
+            "auth.login",
+            "auth.login",
+            "auth.logout"
+        ]
+    );
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+}
+
+async fn a_setup_token_creates_only_the_first_account(backend: Backend) {
+    let f = fresh(backend).await;
+    let s = &f.store;
+    let admin = || {
+        new_user(
+            "root",
+            Access::new(Role::SystemAdmin, None, None, None).unwrap(),
+        )
+    };
+    assert!(s.create_setup_token("expired", 5_000).await.unwrap());
+    assert!(s.create_setup_token("good", 9_000).await.unwrap());
+    let refused = |r: Result<_, StoreError>| matches!(r, Err(StoreError::NotFound { .. }));
+    assert!(refused(s.add_first_user("forged", 6_000, admin()).await));
+    assert!(refused(s.add_first_user("expired", 6_000, admin()).await));
+    let root = s.add_first_user("good", 6_000, admin()).await.unwrap();
+    assert_eq!(root.access.role(), Role::SystemAdmin);
+    assert!(refused(s.add_first_user("good", 6_001, admin()).await));
+    assert!(!s.create_setup_token("later", 9_000).await.unwrap());
+    assert_eq!(s.count_users().await.unwrap(), 1);
+    let actions: Vec<(String, String)> = all_actions(s).await;
+    assert_eq!(
+        actions,
+        [
+            ("setup.token".to_owned(), "system:setup".to_owned()),
+            ("setup.token".into(), "system:setup".into()),
+            ("setup.used".into(), "setup:root".into()),
+            ("user.add".into(), "setup:root".into()),
+        ]
+    );
+}
+
 /// Runs each named test against both backends: `sqlite::NAME` and `postgres::NAME`.
 async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(backend: Backend) {
     use airbridge_store::{ImportCase, ImportFeed, ImportHeader};
@@ -1361,4 +1695,8 @@ contract_tests!(
     screening_hits_are_reviewed_remembered_and_block_manifests,
     a_failed_migration_leaves_the_schema_as_it_was,
     jobs_are_claimed_once_and_finished_by_their_claimant,
+    accounts_hold_consistent_roles_and_no_password,
+    failed_logins_lock_an_account_until_unlocked_or_expired,
+    sessions_rotate_expire_and_end,
+    a_setup_token_creates_only_the_first_account,
 );

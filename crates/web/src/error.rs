@@ -1,6 +1,7 @@
 //! The one web error type: every failure becomes an HTTP status, a stable code and a message
 //! meant for the caller. Internal details are logged, never sent.
 
+use crate::i18n::{Lang, Texts};
 use airbridge_store::{ErrorKind, StoreError};
 use axum::Json;
 use axum::http::StatusCode;
@@ -41,6 +42,67 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+    }
+}
+
+/// A failure shown to a person: a short page in their language, never internal details.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    /// The message's id in the catalogue (`i18n.rs`).
+    pub message: &'static str,
+    pub lang: Lang,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, message: &'static str, lang: Lang) -> PageError {
+        PageError {
+            status,
+            message,
+            lang,
+        }
+    }
+
+    /// The page for an API-style failure (its message is logged when it is internal).
+    pub fn from_api(error: &ApiError, lang: Lang) -> PageError {
+        let message = match error.status {
+            StatusCode::FORBIDDEN => "error.forbidden",
+            StatusCode::NOT_FOUND => "error.not_found",
+            StatusCode::UNAUTHORIZED => "login.expired",
+            _ => "error.internal",
+        };
+        PageError::new(error.status, message, lang)
+    }
+
+    pub fn internal(error: impl std::fmt::Display, lang: Lang) -> PageError {
+        tracing::error!(error = %error, "page failed");
+        PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "error.internal", lang)
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(error: StoreError) -> PageError {
+        PageError::from_api(&ApiError::from(error), Lang::En)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let page = crate::pages::MessagePage {
+            t: Texts { lang: self.lang },
+            nav: None,
+            message: self.message,
+            is_error: true,
+        };
+        (self.status, page).into_response()
     }
 }
 

@@ -1,21 +1,73 @@
-//! Airbridge's HTTP layer: `/healthz` and the JSON API over people, cases and status changes.
+//! Airbridge's HTTP layer: the JSON API, the login pages and access control.
 //!
-//! Every `/api` route needs a bearer token (`airbridge token create`, or the one `airbridge demo`
-//! prints). A token bound to a nation sees and changes only that nation's people and cases;
-//! another nation's record answers 404, exactly as a missing one does, so a token cannot probe
-//! what exists elsewhere. Handlers hold no logic of their own: they check access, call the store
-//! and map its errors through [`ApiError`].
+//! Deny by default: every route is declared in one table ([`ROUTES`]) with the [`Permission`]
+//! it needs, and the router is built from that table, each route behind one guard that finds
+//! the caller (a session cookie or a bearer token, as a [`Principal`]), enforces CSRF on a
+//! browser's unsafe requests and checks the permission against the role ([`policy`]). Handlers
+//! then keep callers to their records: another nation's record answers 404, exactly as a
+//! missing one does, so nobody can probe what exists elsewhere. Handlers hold no logic of
+//! their own: they check access, call the store and map its errors through [`ApiError`].
 
+mod admin;
+mod auth;
 mod error;
+pub mod i18n;
+pub mod limit;
+mod pages;
+pub mod password;
+pub mod policy;
 mod routes;
+pub mod secrets;
+pub mod totp;
 
-pub use error::ApiError;
-pub use routes::router;
+pub use auth::{Principal, Source, clear_cookie, cookie_name, new_session_id, now};
+pub use error::{ApiError, PageError};
+pub use limit::{RateLimit, RateLimiter};
+pub use policy::Permission;
+pub use routes::{Kind, ROUTES, RouteSpec, Scope, Verb, router};
 
-use airbridge_store::Store;
+use airbridge_store::{LockoutPolicy, Store};
+use std::sync::Arc;
+
+/// How the web layer behaves; [`WebConfig::default`] is what `airbridge serve` uses.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Served over TLS: the session cookie gets `Secure` and the `__Host-` prefix.
+    pub tls: bool,
+    /// A session unused this long ends.
+    pub session_idle_seconds: i64,
+    /// A session ends this long after its login, however active.
+    pub session_lifetime_seconds: i64,
+    pub lockout: LockoutPolicy,
+    pub login_rate: RateLimit,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            tls: false,
+            session_idle_seconds: 30 * 60,
+            session_lifetime_seconds: 12 * 60 * 60,
+            lockout: LockoutPolicy::default(),
+            login_rate: RateLimit::default(),
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState<S: Store> {
     pub store: S,
+    pub config: Arc<WebConfig>,
+    pub login_limiter: Arc<RateLimiter>,
+}
+
+impl<S: Store> AppState<S> {
+    pub fn new(store: S, config: WebConfig) -> AppState<S> {
+        AppState {
+            store,
+            login_limiter: Arc::new(RateLimiter::new(config.login_rate)),
+            config: Arc::new(config),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use airbridge_domain::NationCode;
 use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{Actor, SqliteStore, Store};
-use airbridge_web::{AppState, router};
+use airbridge_web::{AppState, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -44,7 +44,7 @@ async fn store_with_tokens() -> (SqliteStore, tempfile::TempDir, String, String)
 async fn app() -> App {
     let (store, dir, operator, france) = store_with_tokens().await;
     App {
-        router: router(AppState { store }),
+        router: router(AppState::new(store, WebConfig::default())),
         operator,
         france,
         _dir: dir,
@@ -356,7 +356,7 @@ async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
         .collect();
     store.record_hits(&setup, hits).await.unwrap();
     let app = App {
-        router: router(AppState { store }),
+        router: router(AppState::new(store, WebConfig::default())),
         operator,
         france,
         _dir: dir,

@@ -1,0 +1,124 @@
+//! What each role may do. Every route names one [`Permission`] in the route table
+//! (`routes.rs`); [`allows`] is the only place that says which roles hold it. Anything not
+//! listed here is refused: a new permission is held by no role until it is added below.
+//!
+//! Which *records* a permitted caller reaches (its nation's, its organisation's, its gate's) is
+//! decided by the handlers through [`crate::Principal`]; this table decides only whether the
+//! action is open to the role at all.
+
+use airbridge_domain::Role;
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Open to anyone, logged in or not (health, the login form, the first-run setup).
+    Public,
+    /// A session whose password was accepted and whose second factor is awaited.
+    SecondFactorStep,
+    /// Any logged-in caller: the dashboard, who am I, logging out.
+    Authenticated,
+    /// An account's own second-factor enrolment (sessions only; tokens have no account).
+    EnrolSecondFactor,
+    ReadNations,
+    ManageNations,
+    ReadOrganisations,
+    ReadPersons,
+    WritePersons,
+    ReadCases,
+    /// Submitting a case (for an NGO: for its own organisation only).
+    SubmitCases,
+    ChangeStatus,
+    DecideEligibility,
+    ReadScreening,
+    DecideScreening,
+    /// Totals by nation and status, no personal data.
+    ReadTotals,
+    /// The list of people expected at a gate.
+    GateList,
+    /// Recording that an expected person arrived at the gate.
+    GateCheckIn,
+    ReadAudit,
+    ManageUsers,
+    ManageTokens,
+}
+
+/// Whether a role holds a permission. Deny by default: every role's permissions are listed.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        Public | SecondFactorStep | Authenticated | EnrolSecondFactor => return true,
+        _ => {}
+    }
+    let held: &[Permission] = match role {
+        Role::SystemAdmin => &[
+            ReadNations,
+            ManageNations,
+            ReadOrganisations,
+            ReadPersons,
+            WritePersons,
+            ReadCases,
+            SubmitCases,
+            ChangeStatus,
+            DecideEligibility,
+            ReadScreening,
+            DecideScreening,
+            ReadTotals,
+            GateList,
+            GateCheckIn,
+            ReadAudit,
+            ManageUsers,
+            ManageTokens,
+        ],
+        Role::NationAdmin => &[
+            ReadNations,
+            ReadOrganisations,
+            ReadPersons,
+            WritePersons,
+            ReadCases,
+            SubmitCases,
+            ChangeStatus,
+            DecideEligibility,
+            ReadScreening,
+            DecideScreening,
+            ReadTotals,
+            GateList,
+            GateCheckIn,
+            ManageUsers,
+            ManageTokens,
+        ],
+        Role::Caseworker => &[
+            ReadNations,
+            ReadOrganisations,
+            ReadPersons,
+            WritePersons,
+            ReadCases,
+            SubmitCases,
+            ChangeStatus,
+            DecideEligibility,
+            ReadTotals,
+        ],
+        Role::ScreeningOfficer => &[
+            ReadNations,
+            ReadOrganisations,
+            ReadPersons,
+            ReadCases,
+            ReadScreening,
+            DecideScreening,
+            ReadTotals,
+        ],
+        Role::GateOfficer => &[GateList, GateCheckIn],
+        Role::Coordinator => &[ReadNations, ReadOrganisations, ReadTotals],
+        Role::NgoSubmitter => &[ReadCases, SubmitCases],
+    };
+    held.contains(&permission)
+}
+
+/// The roles an administrator may give: a system administrator any, a nation administrator
+/// only its nation's roles (never a cross-nation one), nobody else none.
+pub fn may_grant(granter: Role, role: Role) -> bool {
+    match granter {
+        Role::SystemAdmin => true,
+        Role::NationAdmin => role.is_bound_to_a_nation(),
+        _ => false,
+    }
+}

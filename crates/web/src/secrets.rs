@@ -1,0 +1,17 @@
+//! Random secrets (session ids, CSRF tokens, setup tokens, second-factor keys) from the
+//! operating system's generator.
+
+/// `bytes` random bytes as lower-case hex. Panics only when the operating system has no
+/// randomness to give, which leaves nothing safe to do.
+pub fn random_hex(bytes: usize) -> String {
+    random_bytes(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn random_bytes(count: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; count];
+    getrandom::fill(&mut bytes).expect("the operating system gives no randomness");
+    bytes
+}

@@ -1,0 +1,731 @@
+//! The authorisation matrix: every route of the route table, for every role and an anonymous
+//! caller, against a record of the caller's own nation and one of another nation, each request
+//! sent through the router onto a real database holding records in both nations.
+//!
+//! What each request should get is written out by hand in `EXPECTED` below, route by route; it
+//! is not derived from the policy code, so a change to the policy that this table does not
+//! share makes the test fail. A route in the table without an expectation fails the test by
+//! name, and so does an expectation for a route that no longer exists.
+//!
+//! Outcomes: `o` allowed (2xx, or a redirect that is not to the login page), `a` refused as
+//! anonymous (401, or a redirect to the login page), `f` forbidden (403), `m` missing (404:
+//! another nation's record looks like no record), `p` public (anything but `a` or `f`).
+
+use airbridge_domain::{
+    Access, EvacuationStatus, NationCode, OrganisationId, OrganisationKind, Person, PersonId, Role,
+};
+use airbridge_store::testing::TestPostgres;
+use airbridge_store::{
+    Actor, AnyStore, NewCase, NewHit, NewList, NewMember, NewSession, NewUser, OpenMode,
+    StatusRequest, Store,
+};
+use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+/// The callers, in the order of the columns of `EXPECTED`.
+const WHO: [Option<Role>; 8] = [
+    None,
+    Some(Role::SystemAdmin),
+    Some(Role::NationAdmin),
+    Some(Role::Caseworker),
+    Some(Role::ScreeningOfficer),
+    Some(Role::GateOfficer),
+    Some(Role::Coordinator),
+    Some(Role::NgoSubmitter),
+];
+
+/// Route → expected outcome, own nation then other nation, for each caller of `WHO`:
+/// anonymous, system admin, nation admin, caseworker, screening officer, gate officer,
+/// coordinator, NGO submitter.
+const EXPECTED: &[(&str, &str)] = &[
+    //                                                anon SA NA CW SO GO CO NGO
+    ("GET /", "pp pp pp pp pp pp pp pp"),
+    ("GET /healthz", "pp pp pp pp pp pp pp pp"),
+    ("GET /login", "pp pp pp pp pp pp pp pp"),
+    ("POST /login", "pp pp pp pp pp pp pp pp"),
+    ("GET /login/totp", "aa oo oo oo oo oo oo oo"),
+    ("POST /login/totp", "aa oo oo oo oo oo oo oo"),
+    ("POST /logout", "aa oo oo oo oo oo oo oo"),
+    ("GET /setup", "pp pp pp pp pp pp pp pp"),
+    ("POST /setup", "pp pp pp pp pp pp pp pp"),
+    ("GET /dashboard", "aa oo oo oo oo oo oo oo"),
+    ("GET /account/totp", "aa oo oo oo oo oo oo oo"),
+    ("POST /account/totp", "aa oo oo oo oo oo oo oo"),
+    ("GET /api/me", "aa oo oo oo oo oo oo oo"),
+    ("GET /api/nations", "aa oo oo oo oo ff oo ff"),
+    ("POST /api/nations", "aa oo ff ff ff ff ff ff"),
+    ("GET /api/organisations", "aa oo of of of ff oo ff"),
+    ("GET /api/persons", "aa oo of of of ff ff ff"),
+    ("POST /api/persons", "aa oo of of ff ff ff ff"),
+    ("GET /api/persons/{id}", "aa oo om om om ff ff ff"),
+    ("PUT /api/persons/{id}", "aa oo om om ff ff ff ff"),
+    ("GET /api/persons/{id}/history", "aa oo om om om ff ff ff"),
+    ("POST /api/persons/{id}/status", "aa oo om om ff ff ff ff"),
+    ("GET /api/cases", "aa oo of of of ff ff of"),
+    ("POST /api/cases", "aa oo of of ff ff ff of"),
+    ("GET /api/cases/{id}", "aa oo om om om ff ff om"),
+    ("POST /api/cases/{id}/status", "aa oo om om ff ff ff ff"),
+    ("PUT /api/cases/{id}/eligibility", "aa oo om om ff ff ff ff"),
+    ("GET /api/totals", "aa oo oo oo oo ff oo ff"),
+    ("GET /api/screening/hits", "aa oo of ff of ff ff ff"),
+    (
+        "POST /api/screening/hits/{id}/decision",
+        "aa oo om ff om ff ff ff",
+    ),
+    ("GET /api/audit", "aa oo ff ff ff ff ff ff"),
+    ("GET /api/gate/expected", "aa oo of ff ff of ff ff"),
+    (
+        "POST /api/gate/persons/{id}/arrived",
+        "aa oo om ff ff om ff ff",
+    ),
+    ("GET /api/users", "aa oo of ff ff ff ff ff"),
+    ("POST /api/users", "aa oo of ff ff ff ff ff"),
+    (
+        "POST /api/users/{username}/disable",
+        "aa oo om ff ff ff ff ff",
+    ),
+    (
+        "POST /api/users/{username}/enable",
+        "aa oo om ff ff ff ff ff",
+    ),
+    (
+        "POST /api/users/{username}/unlock",
+        "aa oo om ff ff ff ff ff",
+    ),
+    (
+        "POST /api/users/{username}/reset-totp",
+        "aa oo om ff ff ff ff ff",
+    ),
+    ("POST /api/tokens", "aa oo of ff ff ff ff ff"),
+];
+
+const GATE: &str = "Abbey Gate";
+const HOST: &str = "airbridge.test";
+const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
+const LOGIN_PASSWORD: &str = "matrix login passphrase";
+
+fn nation(code: &str) -> NationCode {
+    NationCode::parse(code).unwrap()
+}
+
+/// The records of one nation that requests are aimed at.
+struct NationRecords {
+    code: NationCode,
+    ngo: OrganisationId,
+    person: PersonId,
+    case: i64,
+    hit: i64,
+    /// An account that administrators act on.
+    target_user: String,
+}
+
+struct Fixture {
+    store: AnyStore,
+    router: Router,
+    own: NationRecords,
+    other: NationRecords,
+    /// Each role's account (for sessions) and token, bound to the own nation where bound.
+    accounts: BTreeMap<&'static str, (String, String)>,
+    fresh: AtomicUsize,
+    /// Nations created through the API so far (each needs a new code).
+    nations_made: AtomicUsize,
+    _dir: tempfile::TempDir,
+}
+
+fn access_for(role: Role, own: &NationRecords) -> Access {
+    let nation = role.is_bound_to_a_nation().then_some(own.code);
+    let organisation = (role == Role::NgoSubmitter).then_some(own.ngo);
+    let gate = (role == Role::GateOfficer).then(|| GATE.to_owned());
+    Access::new(role, nation, organisation, gate).unwrap()
+}
+
+fn simple_person(given: &str) -> Person {
+    serde_json::from_value(json!({ "name": { "given": given, "family": "Ahmadzai" } })).unwrap()
+}
+
+fn one_person_case(code: NationCode, organisation: Option<OrganisationId>) -> NewCase {
+    NewCase {
+        nation: code,
+        organisation,
+        reference: None,
+        eligibility: Default::default(),
+        progress: Default::default(),
+        members: vec![NewMember {
+            relation: airbridge_domain::Relation::Principal,
+            person: simple_person("Zarmina"),
+        }],
+    }
+}
+
+async fn nation_records(store: &AnyStore, code: &str, list_id: i64) -> NationRecords {
+    let setup = Actor::new("test:setup");
+    let code = nation(code);
+    let ngo = store
+        .add_organisation(&setup, code, "Relief NGO", OrganisationKind::Ngo)
+        .await
+        .unwrap()
+        .id;
+    let person = store
+        .add_person(&setup, code, simple_person("Hashem"))
+        .await
+        .unwrap()
+        .id;
+    let case = store
+        .add_cases(&setup, vec![one_person_case(code, Some(ngo))])
+        .await
+        .unwrap()[0]
+        .0;
+    store
+        .record_hits(
+            &setup,
+            vec![NewHit {
+                person,
+                list_id,
+                entry_ref: format!("TAi.{code}"),
+                listed_name: "HASHEM AHMADZAI".into(),
+                score: 0.9,
+                explanation: json!({}),
+                entry_fingerprint: "e".into(),
+                person_fingerprint: "p".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let hit = store
+        .list_hits(None, Some(code))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.person == person)
+        .unwrap()
+        .id;
+    let target_user = format!("target-{}", code.as_str().to_lowercase());
+    store
+        .add_user(
+            &setup,
+            NewUser {
+                username: target_user.clone(),
+                display_name: "Target".into(),
+                access: Access::new(Role::Caseworker, Some(code), None, None).unwrap(),
+                password_hash: PHC.into(),
+            },
+        )
+        .await
+        .unwrap();
+    NationRecords {
+        code,
+        ngo,
+        person,
+        case,
+        hit,
+        target_user,
+    }
+}
+
+async fn fixture(store: AnyStore, dir: tempfile::TempDir) -> Fixture {
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store.add_nation(&setup, nation(code), name).await.unwrap();
+    }
+    let (list, _) = store
+        .store_list(
+            &setup,
+            NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "x".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let own = nation_records(&store, "FR", list.id).await;
+    let other = nation_records(&store, "DE", list.id).await;
+    let mut accounts = BTreeMap::new();
+    for role in Role::ALL {
+        let username = format!("matrix-{}", role.as_str().replace('_', "-"));
+        store
+            .add_user(
+                &setup,
+                NewUser {
+                    username: username.clone(),
+                    display_name: format!("Matrix {role}"),
+                    access: access_for(role, &own),
+                    password_hash: PHC.into(),
+                },
+            )
+            .await
+            .unwrap();
+        if role.needs_second_factor() {
+            store
+                .set_user_totp(&setup, &username, Some(totp::new_secret()))
+                .await
+                .unwrap();
+        }
+        let token = store
+            .create_token(&setup, &username, &access_for(role, &own))
+            .await
+            .unwrap();
+        accounts.insert(role.as_str(), (username, token));
+    }
+    // One account with a real password, for the login form.
+    let login_hash = airbridge_web::password::hash(LOGIN_PASSWORD).unwrap();
+    store
+        .add_user(
+            &setup,
+            NewUser {
+                username: "matrix-login".into(),
+                display_name: "Matrix login".into(),
+                access: Access::new(Role::Caseworker, Some(own.code), None, None).unwrap(),
+                password_hash: login_hash,
+            },
+        )
+        .await
+        .unwrap();
+    let config = WebConfig {
+        // The matrix logs in once per caller; the limiter has its own test.
+        login_rate: RateLimit {
+            burst: 10_000,
+            refill_every: std::time::Duration::from_secs(1),
+        },
+        ..WebConfig::default()
+    };
+    Fixture {
+        router: router(AppState::new(store.clone(), config)),
+        store,
+        own,
+        other,
+        accounts,
+        fresh: AtomicUsize::new(0),
+        nations_made: AtomicUsize::new(0),
+        _dir: dir,
+    }
+}
+
+/// What one request of the matrix sends.
+struct Call {
+    uri: String,
+    body: Option<Body>,
+    content_type: &'static str,
+}
+
+fn json_call(uri: String, body: Value) -> Call {
+    Call {
+        uri,
+        body: Some(Body::from(body.to_string())),
+        content_type: "application/json",
+    }
+}
+
+fn form_call(uri: &str, fields: &[(&str, &str)]) -> Call {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Call {
+        uri: uri.to_owned(),
+        body: Some(Body::from(body)),
+        content_type: "application/x-www-form-urlencoded",
+    }
+}
+
+fn get(uri: String) -> Call {
+    Call {
+        uri,
+        body: None,
+        content_type: "",
+    }
+}
+
+impl Fixture {
+    fn fresh(&self) -> usize {
+        self.fresh.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// The request for a route aimed at one nation's records. Routes that change a record
+    /// beyond repeating get a fresh one, so every allowed request can succeed.
+    async fn call_for(&self, key: &str, target: &NationRecords) -> Call {
+        let setup = Actor::new("test:setup");
+        let n = target.code;
+        let gate = form_urlencoded::byte_serialize(GATE.as_bytes()).collect::<String>();
+        match key {
+            "GET /" => get("/".into()),
+            "GET /healthz" => get("/healthz".into()),
+            "GET /login" => get("/login".into()),
+            "POST /login" => form_call(
+                "/login",
+                &[("username", "matrix-login"), ("password", LOGIN_PASSWORD)],
+            ),
+            "GET /login/totp" => get("/login/totp".into()),
+            "POST /login/totp" => form_call("/login/totp", &[("code", "000000")]),
+            "POST /logout" => form_call("/logout", &[]),
+            "GET /setup" => get("/setup?token=nothing".into()),
+            "POST /setup" => form_call(
+                "/setup",
+                &[
+                    ("token", "nothing"),
+                    ("username", "intruder"),
+                    ("display_name", "Intruder"),
+                    ("password", "a long enough password"),
+                    ("password_again", "a long enough password"),
+                ],
+            ),
+            "GET /dashboard" => get("/dashboard".into()),
+            "GET /account/totp" => get("/account/totp".into()),
+            "POST /account/totp" => {
+                let secret = totp::new_secret();
+                let code =
+                    totp::code_at_step(&secret, totp::step_at(airbridge_web::now())).unwrap();
+                form_call("/account/totp", &[("secret", &secret), ("code", &code)])
+            }
+            "GET /api/me" => get("/api/me".into()),
+            "GET /api/nations" => get("/api/nations".into()),
+            "POST /api/nations" => {
+                // A request is built for every caller, allowed or not: enough codes for both
+                // runs (16 callers each).
+                let codes = "IT ES NL BE PT PL SE DK NO FI IE AT CH CZ SK HU RO BG GR HR SI EE LV \
+                     LT LU MT CY IS CA US AU NZ JP KR TR AE QA SA UZ TJ"
+                    .split_whitespace()
+                    .collect::<Vec<_>>();
+                let code = codes[self.nations_made.fetch_add(1, Ordering::SeqCst)];
+                json_call("/api/nations".into(), json!({ "code": code, "name": code }))
+            }
+            "GET /api/organisations" => get(format!("/api/organisations?nation={n}")),
+            "GET /api/persons" => get(format!("/api/persons?nation={n}")),
+            "POST /api/persons" => json_call(
+                "/api/persons".into(),
+                json!({ "nation": n, "person": { "name": { "given": "Farid" } } }),
+            ),
+            "GET /api/persons/{id}" => get(format!("/api/persons/{}", target.person)),
+            "PUT /api/persons/{id}" => json_call(
+                format!("/api/persons/{}", target.person),
+                json!({ "person": { "name": { "given": "Hashem", "family": "Ahmadzai" } } }),
+            ),
+            "GET /api/persons/{id}/history" => {
+                get(format!("/api/persons/{}/history", target.person))
+            }
+            "POST /api/persons/{id}/status" => {
+                let person = self
+                    .store
+                    .add_person(&setup, n, simple_person("Moving"))
+                    .await
+                    .unwrap();
+                json_call(
+                    format!("/api/persons/{}/status", person.id),
+                    json!({ "to": "eligible" }),
+                )
+            }
+            "GET /api/cases" => get(format!("/api/cases?nation={n}")),
+            "POST /api/cases" => json_call(
+                "/api/cases".into(),
+                json!(one_person_case(n, Some(target.ngo))),
+            ),
+            "GET /api/cases/{id}" => get(format!("/api/cases/C{}", target.case)),
+            "POST /api/cases/{id}/status" => {
+                let case = self
+                    .store
+                    .add_cases(&setup, vec![one_person_case(n, None)])
+                    .await
+                    .unwrap()[0];
+                json_call(
+                    format!("/api/cases/{case}/status"),
+                    json!({ "to": "eligible" }),
+                )
+            }
+            "PUT /api/cases/{id}/eligibility" => json_call(
+                format!("/api/cases/C{}/eligibility", target.case),
+                json!({ "eligibility": { "bases": [ { "basis": "national" } ] } }),
+            ),
+            "GET /api/totals" => get("/api/totals".into()),
+            "GET /api/screening/hits" => get(format!("/api/screening/hits?nation={n}")),
+            "POST /api/screening/hits/{id}/decision" => json_call(
+                format!("/api/screening/hits/H{}/decision", target.hit),
+                json!({ "decision": "false_positive", "reason": "born decades apart" }),
+            ),
+            "GET /api/audit" => get("/api/audit".into()),
+            "GET /api/gate/expected" => get(format!("/api/gate/expected?gate={gate}&nation={n}")),
+            "POST /api/gate/persons/{id}/arrived" => {
+                let person = self
+                    .store
+                    .add_person(&setup, n, simple_person("Expected"))
+                    .await
+                    .unwrap();
+                for (to, location) in [
+                    (EvacuationStatus::Eligible, None),
+                    (EvacuationStatus::CalledForward, Some(GATE.to_owned())),
+                ] {
+                    self.store
+                        .set_status(
+                            &setup,
+                            StatusRequest {
+                                person: person.id,
+                                to,
+                                reason: None,
+                                location,
+                                expected_version: None,
+                            },
+                        )
+                        .await
+                        .unwrap();
+                }
+                form_call(
+                    &format!("/api/gate/persons/{}/arrived?gate={gate}", person.id),
+                    &[],
+                )
+            }
+            "GET /api/users" => get(format!("/api/users?nation={n}")),
+            "POST /api/users" => json_call(
+                "/api/users".into(),
+                json!({
+                    "username": format!("new-user-{}", self.fresh()),
+                    "display_name": "New user",
+                    "password": "a long enough password",
+                    "role": "caseworker",
+                    "nation": n,
+                }),
+            ),
+            "POST /api/users/{username}/disable" => json_call(
+                format!("/api/users/{}/disable", target.target_user),
+                json!({}),
+            ),
+            "POST /api/users/{username}/enable" => json_call(
+                format!("/api/users/{}/enable", target.target_user),
+                json!({}),
+            ),
+            "POST /api/users/{username}/unlock" => json_call(
+                format!("/api/users/{}/unlock", target.target_user),
+                json!({}),
+            ),
+            "POST /api/users/{username}/reset-totp" => json_call(
+                format!("/api/users/{}/reset-totp", target.target_user),
+                json!({}),
+            ),
+            "POST /api/tokens" => json_call(
+                "/api/tokens".into(),
+                json!({ "name": format!("new-token-{}", self.fresh()), "role": "caseworker", "nation": n }),
+            ),
+            other => panic!("the matrix has no request for route {other}: add one to call_for"),
+        }
+    }
+
+    /// A fresh session for a role's account: its cookie and CSRF token.
+    async fn session_for(&self, role: Role) -> (String, String) {
+        let (username, _) = &self.accounts[role.as_str()];
+        let (id, id_hash) = airbridge_web::new_session_id();
+        let csrf = format!("csrf-{}", self.fresh());
+        self.store
+            .start_session(
+                username,
+                NewSession {
+                    id_hash,
+                    csrf_token: csrf.clone(),
+                    second_factor_done: true,
+                    now: airbridge_web::now(),
+                    lifetime: 3_600,
+                },
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        (id, csrf)
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        call: Call,
+        credentials: Credentials,
+    ) -> (char, StatusCode, String) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(&call.uri)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, format!("http://{HOST}"))
+            .header("sec-fetch-site", "same-origin");
+        match credentials {
+            Credentials::None => {}
+            Credentials::Session { id, csrf } => {
+                request = request
+                    .header(
+                        header::COOKIE,
+                        format!("{}={id}", airbridge_web::cookie_name(false)),
+                    )
+                    .header("x-csrf-token", csrf);
+            }
+            Credentials::Token(token) => {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+        }
+        if call.body.is_some() {
+            request = request.header(header::CONTENT_TYPE, call.content_type);
+        }
+        let request = request.body(call.body.unwrap_or_else(Body::empty)).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let outcome = match status.as_u16() {
+            401 => 'a',
+            300..=399 if location.starts_with("/login?next=") => 'a',
+            403 => 'f',
+            404 => 'm',
+            200..=399 => 'o',
+            _ => 'x',
+        };
+        let detail = format!(
+            "{status} {location} {}",
+            String::from_utf8_lossy(&bytes)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        );
+        (outcome, status, detail)
+    }
+}
+
+enum Credentials {
+    None,
+    Session { id: String, csrf: String },
+    Token(String),
+}
+
+fn expectations() -> BTreeMap<&'static str, Vec<[char; 2]>> {
+    EXPECTED
+        .iter()
+        .map(|(key, cells)| {
+            let cells: Vec<[char; 2]> = cells
+                .split_whitespace()
+                .map(|cell| {
+                    let chars: Vec<char> = cell.chars().collect();
+                    assert_eq!(chars.len(), 2, "{key}: cell {cell}");
+                    [chars[0], chars[1]]
+                })
+                .collect();
+            assert_eq!(cells.len(), WHO.len(), "{key}: one cell per caller");
+            (*key, cells)
+        })
+        .collect()
+}
+
+fn matches(expected: char, got: char) -> bool {
+    match expected {
+        'p' => !matches!(got, 'a' | 'f' | 'x'),
+        other => other == got,
+    }
+}
+
+/// Runs the matrix with sessions (every route) or with bearer tokens (the API's routes).
+async fn run_matrix(f: &Fixture, with_tokens: bool, backend: &str) {
+    let expected = expectations();
+    let mut unexpected = Vec::new();
+    let missing: Vec<String> = ROUTES
+        .iter()
+        .map(|spec| spec.key())
+        .filter(|key| !expected.contains_key(key.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an expected outcome in the matrix: {missing:?}"
+    );
+    let stale: Vec<&&str> = expected
+        .keys()
+        .filter(|key| !ROUTES.iter().any(|spec| spec.key() == **key))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "expectations for routes that no longer exist: {stale:?}"
+    );
+    let mut requests = 0;
+    let mut routes = 0;
+    for spec in ROUTES {
+        if with_tokens && spec.kind != Kind::Api {
+            continue;
+        }
+        routes += 1;
+        let key = spec.key();
+        for (column, who) in WHO.iter().enumerate() {
+            for (side, target) in [&f.own, &f.other].into_iter().enumerate() {
+                let credentials = match who {
+                    None => Credentials::None,
+                    Some(role) if with_tokens => {
+                        Credentials::Token(f.accounts[role.as_str()].1.clone())
+                    }
+                    Some(role) => {
+                        let (id, csrf) = f.session_for(*role).await;
+                        Credentials::Session { id, csrf }
+                    }
+                };
+                let call = f.call_for(&key, target).await;
+                let (got, _, detail) = f.send(spec.method.as_str(), call, credentials).await;
+                requests += 1;
+                let want = expected[key.as_str()][column][side];
+                if !matches(want, got) {
+                    unexpected.push(format!(
+                        "{key} as {} on {} nation: expected {want}, got {got} ({detail})",
+                        who.map_or("anonymous".to_owned(), |r| r.to_string()),
+                        if side == 0 { "own" } else { "other" },
+                    ));
+                }
+            }
+        }
+    }
+    let via = if with_tokens { "tokens" } else { "sessions" };
+    println!(
+        "matrix ({backend}, {via}): {routes} routes × {} callers (7 roles and anonymous) × 2 nations = {requests} requests, {}",
+        WHO.len(),
+        if unexpected.is_empty() {
+            "all as expected".to_owned()
+        } else {
+            format!("{} unexpected", unexpected.len())
+        }
+    );
+    assert!(
+        unexpected.is_empty(),
+        "unexpected outcomes:\n{}",
+        unexpected.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_route_every_role_both_nations_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = AnyStore::open(
+        &airbridge_store::any::Location::Sqlite(dir.path().join("matrix.db")),
+        OpenMode::CreateIfMissing,
+    )
+    .await
+    .unwrap();
+    let f = fixture(store, dir).await;
+    run_matrix(&f, false, "SQLite").await;
+    run_matrix(&f, true, "SQLite").await;
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+}
+
+#[tokio::test]
+async fn every_route_every_role_both_nations_on_postgres() {
+    let server = TestPostgres::start().expect("the PostgreSQL matrix needs a server");
+    let url = server.fresh_database().await.unwrap();
+    let store = AnyStore::open(
+        &airbridge_store::any::Location::Postgres(url),
+        OpenMode::CreateIfMissing,
+    )
+    .await
+    .unwrap();
+    let f = fixture(store, tempfile::tempdir().unwrap()).await;
+    run_matrix(&f, false, "PostgreSQL").await;
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+}
