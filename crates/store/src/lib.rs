@@ -14,6 +14,7 @@ pub mod any;
 pub mod audit;
 mod common;
 pub mod copy;
+pub mod key;
 pub mod postgres;
 mod records;
 pub mod sqlite;
@@ -21,6 +22,7 @@ pub mod testing;
 
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use key::{DatabaseKey, Encryption, KeyError};
 pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
