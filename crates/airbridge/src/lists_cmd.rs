@@ -12,7 +12,7 @@ use airbridge_lists::values::ValueOptions;
 use airbridge_lists::{ColumnMapping, MappingFile, ParsedRow, build_cases, parse_rows, read_table};
 use airbridge_store::any::Location;
 use airbridge_store::{
-    Actor, AnyStore, ImportBatch, ImportCase, ImportMember, PersonQuery, QuarantineRow, Store,
+    Actor, ImportBatch, ImportCase, ImportMember, PersonQuery, QuarantineRow, Store,
 };
 use anyhow::Context;
 use clap::Args;
@@ -250,7 +250,7 @@ pub async fn import(
     let outcome = if args.dry_run {
         None
     } else {
-        let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+        let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
         let outcome = store.import_list(actor, batch).await?;
         // Everyone new or changed is screened against the loaded sanctions lists at once.
         let mut to_screen = outcome.created.clone();
@@ -377,7 +377,7 @@ pub async fn export(db: &Location, args: ExportArgs, actor: &Actor) -> anyhow::R
             InvalidInput(format!("--format {}: use csv, xlsx or pfif", args.format)).into(),
         );
     }
-    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
     let mut people = Vec::new();
     let mut after = None;
     loop {
@@ -532,7 +532,7 @@ pub async fn quarantine(
         .as_deref()
         .map(|n| parse::nation("--nation", n))
         .transpose()?;
-    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
     let entries = store.list_quarantine(nation, all).await?;
     store.close().await;
     if json {

@@ -217,6 +217,29 @@ impl DatabaseKey {
     }
 }
 
+/// The key file kept for a database in `keys_directory` when the operator gives no key:
+/// `NAME-HASH.key`, the file's name and the start of a SHA-256 of its full path, so two
+/// databases of one name in two directories never share a key file.
+pub fn default_key_file(keys_directory: &Path, database: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let absolute = std::path::absolute(database).unwrap_or_else(|_| database.to_owned());
+    // Resolve the directory's links when it exists, so two spellings of one path agree.
+    let resolved = match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .map(|parent| parent.join(name))
+            .unwrap_or(absolute.clone()),
+        _ => absolute.clone(),
+    };
+    let digest = Sha256::digest(resolved.as_os_str().as_encoded_bytes());
+    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let stem = database
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "database".to_owned());
+    keys_directory.join(format!("{stem}-{hash}.key"))
+}
+
 /// A new random salt for a passphrase-protected database.
 fn new_salt() -> Result<[u8; SALT_BYTES], KeyError> {
     let mut salt = [0u8; SALT_BYTES];
@@ -372,6 +395,23 @@ mod tests {
             (Err(_), None) => {}
             (result, _) => panic!("{text}: {result:?}"),
         }
+    }
+
+    #[test]
+    fn each_database_path_has_its_own_default_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Path::new("/keys");
+        let one = default_key_file(keys, &dir.path().join("airbridge.db"));
+        let again = default_key_file(keys, &dir.path().join(".").join("airbridge.db"));
+        let other = default_key_file(keys, &dir.path().join("sub").join("airbridge.db"));
+        assert_eq!(one, again);
+        assert_ne!(one, other);
+        let name = one.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("airbridge-") && name.ends_with(".key"),
+            "{name}"
+        );
+        assert_eq!(one.parent(), Some(keys));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Pool, QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Pool, QueryBuilder, Row, Sqlite, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -31,7 +31,11 @@ const WRONG_KEY_HELP: &str = "give the key it was created with (AIRBRIDGE_DB_KEY
 /// Every connection's settings. With a key, `PRAGMA key` is the first statement each pooled
 /// connection runs, before the journal and foreign-key pragmas (sqlx runs a `key` pragma
 /// first), and sqlx does not log those statements, so the key never reaches a log.
-fn connect_options(
+///
+/// An existing encrypted file is first tried with the key on one connection that is closed
+/// whatever the outcome: a pool whose connections fail while connecting leaves their threads
+/// closing SQLCipher handles as the process exits, which crashed it now and then.
+async fn connect_options(
     path: &Path,
     mode: OpenMode,
     encryption: &Encryption,
@@ -61,10 +65,37 @@ fn connect_options(
         (encryption, file) => {
             let key = crate::key::sqlcipher_key(encryption, file)
                 .map_err(|e| open_error(e.to_string()))?;
-            options = options
-                .pragma("key", format!("\"{}\"", key.as_str()))
-                .log_statements(log::LevelFilter::Off)
-                .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1));
+            let keyed = |options: SqliteConnectOptions| {
+                options
+                    .pragma("key", format!("\"{}\"", key.as_str()))
+                    .log_statements(log::LevelFilter::Off)
+                    .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
+            };
+            if matches!(file, DatabaseFile::Encrypted { .. }) {
+                // Setting the key reads nothing; the first read shows whether it fits.
+                let mut probe = sqlx::SqliteConnection::connect_with(&keyed(
+                    SqliteConnectOptions::new().filename(path),
+                ))
+                .await
+                .map_err(|e| open_error(e.to_string()))?;
+                let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+                    .fetch_one(&mut probe)
+                    .await;
+                let _ = probe.close().await;
+                if let Err(error) = read {
+                    return Err(open_error(match &error {
+                        sqlx::Error::Database(db)
+                            if db.code().as_deref() == Some(SQLITE_NOTADB) =>
+                        {
+                            format!(
+                                "the database is encrypted and this key does not open it: {WRONG_KEY_HELP}"
+                            )
+                        }
+                        _ => error.to_string(),
+                    }));
+                }
+            }
+            options = keyed(options);
             Ok(options)
         }
     }
@@ -208,7 +239,7 @@ impl SqliteStore {
             ));
         }
         let file = DatabaseFile::inspect(path).map_err(|e| open_error(e.to_string()))?;
-        let options = connect_options(path, mode, encryption, &file)?;
+        let options = connect_options(path, mode, encryption, &file).await?;
         let wrong_key = |error: sqlx::Error| {
             let not_a_database = matches!(&error, sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB));
             match (not_a_database, encryption.is_encrypted()) {
