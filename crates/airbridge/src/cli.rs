@@ -30,6 +30,9 @@ pub struct Cli {
     /// Who is acting, recorded in the audit trail (default: cli:$USER).
     #[arg(long, global = true, env = "AIRBRIDGE_ACTOR")]
     pub actor: Option<String>,
+    /// How to unlock an encrypted SQLite database.
+    #[command(flatten)]
+    pub keys: crate::key_cmd::KeyOptions,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -107,6 +110,9 @@ pub enum Command {
     Backup(crate::db_cmd::BackupArgs),
     /// Restore a backup into --db, checked before it replaces anything.
     Restore(crate::db_cmd::RestoreArgs),
+    /// Encryption of the SQLite file: make a key, encrypt a plaintext file, change the key.
+    #[command(subcommand)]
+    Db(crate::key_cmd::DbCommand),
     /// Check the database: the backend's integrity (SQLite's checks and foreign keys, or
     /// PostgreSQL's schema, constraints and audit triggers), the registry's invariants and the
     /// audit chain.

@@ -154,7 +154,7 @@ fn case_details(record: &CaseRecord) -> String {
 }
 
 async fn open(cli: &Cli) -> anyhow::Result<AnyStore> {
-    Ok(AnyStore::open(&cli.location(), OpenMode::MustExist).await?)
+    crate::key_cmd::open_store(&cli.location(), OpenMode::MustExist).await
 }
 
 fn not_found(entity: &'static str, id: impl ToString) -> StoreError {
@@ -177,7 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init => {
             let location = cli.location();
-            let store = AnyStore::open(&location, OpenMode::CreateIfMissing).await?;
+            let store = crate::key_cmd::open_store(&location, OpenMode::CreateIfMissing).await?;
             let backend = store.backend();
             store.close().await;
             let shown = location.display();
@@ -201,7 +201,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Migrate(_)
         | Command::Users(_)
         | Command::Backup(_)
-        | Command::Restore(_) => {}
+        | Command::Restore(_)
+        | Command::Db(_) => {}
         Command::Quarantine { nation, all } => {
             crate::lists_cmd::quarantine(&cli.location(), nation.clone(), *all, json).await?;
         }
@@ -663,8 +664,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => {
             return crate::db_cmd::restore(&location, args, json).await;
         }
+        Command::Db(command) => return crate::key_cmd::run(&location, command, json).await,
         Command::Serve(args) => {
-            let store = AnyStore::open(&location, OpenMode::MustExist).await?;
+            let store = crate::key_cmd::open_store(&location, OpenMode::MustExist).await?;
             crate::serve::serve(store, &args).await?;
         }
         Command::Users(command) => crate::users_cmd::run(&location, command, &actor, json).await?,

@@ -6,6 +6,7 @@
 //! restore is checked (integrity and the audit chain) before it replaces anything.
 
 use crate::InvalidInput;
+use crate::key_cmd::{KeySource, NewKey, open_store, open_unlocked, resolve};
 use airbridge_store::any::Location;
 use airbridge_store::{AnyStore, OpenMode, PgStore, Store};
 use anyhow::{Context, bail};
@@ -48,10 +49,10 @@ pub async fn migrate(args: MigrateArgs, json: bool) -> anyhow::Result<ExitCode> 
     if from == to {
         return Err(InvalidInput("--from and --to name the same database".into()).into());
     }
-    let source = AnyStore::open(&from, OpenMode::MustExist)
+    let source = open_store(&from, OpenMode::MustExist)
         .await
         .context("opening the source (--from)")?;
-    let target = AnyStore::open(&to, OpenMode::CreateIfMissing)
+    let target = open_store(&to, OpenMode::CreateIfMissing)
         .await
         .context("opening the target (--to)")?;
     let report = source.copy_into(&target).await?;
@@ -104,20 +105,33 @@ pub async fn backup(db: &Location, args: BackupArgs, json: bool) -> anyhow::Resu
         .into());
     }
     let summary = match db {
-        Location::Sqlite(_) => {
-            let store = AnyStore::open(db, OpenMode::MustExist).await?;
+        Location::Sqlite(path) => {
+            if !path.exists() {
+                return Err(InvalidInput(format!("{} does not exist", path.display())).into());
+            }
+            let unlock = resolve(path, NewKey::Never)?;
+            let store = open_unlocked(db, OpenMode::MustExist, &unlock).await?;
             let AnyStore::Sqlite(sqlite) = &store else {
                 bail!("{} is not a SQLite database", db.display());
             };
+            // An encrypted database's copy is encrypted with the same key (and salt).
             sqlite.backup_to(&args.to).await?;
             store.close().await;
-            // The copy is checked as a restore would check it.
-            let copy = AnyStore::open(&Location::Sqlite(args.to.clone()), OpenMode::MustExist)
-                .await
-                .context("the backup cannot be opened")?;
+            // The copy is checked as a restore would check it, with the database's key.
+            let copy = open_unlocked(
+                &Location::Sqlite(args.to.clone()),
+                OpenMode::MustExist,
+                &unlock,
+            )
+            .await
+            .context("the backup cannot be opened")?;
             let checked = check(&copy).await;
             copy.close().await;
-            checked?
+            let protection = match &unlock.source {
+                KeySource::None => "NOT encrypted (--no-encryption)".to_owned(),
+                source => format!("encrypted with {source}"),
+            };
+            format!("{}; {protection}", checked?)
         }
         Location::Postgres(url) => {
             run_tool(
@@ -158,7 +172,9 @@ pub async fn restore(db: &Location, args: RestoreArgs, json: bool) -> anyhow::Re
     let magic = read_magic(&args.from)?;
     let summary = match db {
         Location::Sqlite(target) => {
-            if !magic.starts_with(b"SQLite format 3\0") {
+            // A plaintext backup starts with SQLite's header, an encrypted one with its salt;
+            // opening it with the key tells the rest.
+            if magic.starts_with(b"PGDMP") || magic.is_empty() {
                 return Err(InvalidInput(format!(
                     "{} is not a SQLite backup (a PostgreSQL dump restores into postgres://…)",
                     args.from.display()
@@ -198,7 +214,7 @@ pub async fn restore(db: &Location, args: RestoreArgs, json: bool) -> anyhow::Re
                     .arg(&args.from),
                 "pg_restore",
             )?;
-            let store = AnyStore::open(db, OpenMode::MustExist).await?;
+            let store = open_store(db, OpenMode::MustExist).await?;
             let checked = check(&store).await;
             store.close().await;
             checked?
@@ -234,9 +250,16 @@ async fn restore_sqlite(backup: &Path, target: &Path) -> anyhow::Result<String> 
         .with_context(|| format!("cannot write in {}", directory.display()))?;
     std::fs::copy(backup, staging.path())
         .with_context(|| format!("cannot read {}", backup.display()))?;
-    let store = AnyStore::open(
+    // The backup opens with the key given for the target (or the target's own key file): the
+    // key of the database the backup was taken from.
+    let unlock = match resolve(backup, NewKey::Never) {
+        Ok(unlock) => unlock,
+        Err(first) => resolve(target, NewKey::Never).map_err(|_| first)?,
+    };
+    let store = open_unlocked(
         &Location::Sqlite(staging.path().to_owned()),
         OpenMode::MustExist,
+        &unlock,
     )
     .await
     .context("the backup cannot be opened")?;
@@ -257,7 +280,7 @@ async fn restore_sqlite(backup: &Path, target: &Path) -> anyhow::Result<String> 
 }
 
 /// Integrity and audit chain of an opened copy, as one line; an error when either fails.
-async fn check(store: &AnyStore) -> anyhow::Result<String> {
+pub(crate) async fn check(store: &AnyStore) -> anyhow::Result<String> {
     let problems = store.integrity_problems().await?;
     if !problems.is_empty() {
         bail!("the copy is damaged: {}", problems.join("; "));

@@ -6,7 +6,7 @@ use crate::cli::DemoArgs;
 use airbridge_demo::{DemoConfig, generate, nations};
 use airbridge_domain::{NewCase, OrganisationId};
 use airbridge_store::any::Location;
-use airbridge_store::{Actor, AnyStore, OpenMode, PersonQuery, PgStore, Store};
+use airbridge_store::{Actor, OpenMode, PersonQuery, PgStore, Store};
 use anyhow::Context;
 use std::path::Path;
 use std::time::Instant;
@@ -31,7 +31,7 @@ pub async fn run(db: &Location, args: DemoArgs, actor: &Actor) -> anyhow::Result
         Location::Sqlite(path) => path.exists(),
         Location::Postgres(_) => true,
     } {
-        let store = AnyStore::open(db, OpenMode::CreateIfMissing).await?;
+        let store = crate::key_cmd::open_store(db, OpenMode::CreateIfMissing).await?;
         let has_nations = !store.list_nations().await?.is_empty();
         store.close().await;
         if has_nations {
@@ -43,7 +43,7 @@ pub async fn run(db: &Location, args: DemoArgs, actor: &Actor) -> anyhow::Result
         }
     }
     let started = Instant::now();
-    let store = AnyStore::open(db, OpenMode::CreateIfMissing).await?;
+    let store = crate::key_cmd::open_store(db, OpenMode::CreateIfMissing).await?;
     let scenario = nations();
     let mut organisation_ids: Vec<Vec<OrganisationId>> = Vec::new();
     for nation in &scenario {

@@ -14,8 +14,7 @@ use airbridge_lists::{
 };
 use airbridge_store::any::Location;
 use airbridge_store::{
-    Actor, AnyStore, ImportCase, ImportFeed, ImportHeader, ImportMember, PersonQuery,
-    QuarantineRow, Store,
+    Actor, ImportCase, ImportFeed, ImportHeader, ImportMember, PersonQuery, QuarantineRow, Store,
 };
 use anyhow::Context;
 use clap::Args;
@@ -487,7 +486,7 @@ pub async fn import(
             .context("the list reader stopped")??;
         (None, tally)
     } else {
-        let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+        let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
         // Two pieces in flight: one being written while the next is read.
         let (sender, feed) = tokio::sync::mpsc::channel(2);
         let reader = tokio::task::spawn_blocking(move || read_list(job, Some(sender)));
@@ -651,7 +650,7 @@ pub async fn export(db: &Location, args: ExportArgs, actor: &Actor) -> anyhow::R
             InvalidInput(format!("--format {}: use csv, xlsx or pfif", args.format)).into(),
         );
     }
-    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
     let mut people = Vec::new();
     let mut after = None;
     loop {
@@ -806,7 +805,7 @@ pub async fn quarantine(
         .as_deref()
         .map(|n| parse::nation("--nation", n))
         .transpose()?;
-    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
     let entries = store.list_quarantine(nation, all).await?;
     store.close().await;
     if json {

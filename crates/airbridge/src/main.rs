@@ -7,6 +7,7 @@ mod commands;
 mod db_cmd;
 mod dedup_cmd;
 mod demo;
+mod key_cmd;
 mod list_files;
 mod lists_cmd;
 mod names_cmd;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         default_hook(info);
     }));
     let cli = cli::Cli::parse_resolved();
+    key_cmd::configure(cli.keys.clone());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AIRBRIDGE_LOG").unwrap_or_else(|_| {
@@ -74,7 +76,13 @@ fn main() -> ExitCode {
             .enable_all()
             .build()
             .map_err(anyhow::Error::from)
-            .and_then(|runtime| runtime.block_on(commands::run(cli))),
+            .and_then(|runtime| {
+                runtime.block_on(async {
+                    let result = commands::run(cli).await;
+                    key_cmd::close_all().await;
+                    result
+                })
+            }),
     };
     match result {
         Ok(code) => code,

@@ -171,7 +171,7 @@ pub async fn run(
     actor: &Actor,
     json: bool,
 ) -> anyhow::Result<()> {
-    let store = AnyStore::open(db, airbridge_store::OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(db, airbridge_store::OpenMode::MustExist).await?;
     match command {
         ScreeningCommand::Load {
             file,

@@ -7,7 +7,7 @@ use crate::InvalidInput;
 use crate::parse;
 use airbridge_domain::{Access, OrganisationId, Role};
 use airbridge_store::any::Location;
-use airbridge_store::{Actor, AnyStore, NewUser, OpenMode, Store, UserRecord};
+use airbridge_store::{Actor, NewUser, OpenMode, Store, UserRecord};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -122,7 +122,7 @@ pub async fn run(
     actor: &Actor,
     json: bool,
 ) -> anyhow::Result<()> {
-    let store = AnyStore::open(location, OpenMode::MustExist).await?;
+    let store = crate::key_cmd::open_store(location, OpenMode::MustExist).await?;
     let show = |user: &UserRecord, what: &str| -> anyhow::Result<()> {
         if json {
             println!("{}", serde_json::to_string_pretty(user)?);

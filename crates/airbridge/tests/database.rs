@@ -18,12 +18,19 @@ fn fresh_postgres() -> String {
         .unwrap()
 }
 
+const TEST_KEY: &str = "5f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
+
 fn airbridge(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env("AIRBRIDGE_ACTOR", "cli:test")
+        // SQLite files are encrypted, as on an operator's machine, with a test key.
+        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
+        .env_remove("AIRBRIDGE_DB_KEY_FILE")
+        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
+        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
         .output()
         .expect("the binary runs")
 }

@@ -3,12 +3,17 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
+/// The database key of these tests: never a key file in the real configuration directory.
+const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
+
 fn airbridge(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env("AIRBRIDGE_ACTOR", "cli:test")
+        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
+        .env_remove("AIRBRIDGE_DB_KEY_FILE")
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs")
@@ -169,6 +174,8 @@ fn serve_offers_a_one_time_setup_link_while_there_is_no_account() {
     ok(&db, &["init"]);
     let mut server = Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .args(["--db", &db, "serve", "--port", "0"])
+        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
+        .env_remove("AIRBRIDGE_DB_KEY_FILE")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -211,6 +218,8 @@ fn serve_offers_a_one_time_setup_link_while_there_is_no_account() {
     );
     let mut again = Command::new(env!("CARGO_BIN_EXE_airbridge"))
         .args(["--db", &db, "serve", "--port", "0"])
+        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
+        .env_remove("AIRBRIDGE_DB_KEY_FILE")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,7 +5,7 @@
 use crate::accounts::*;
 use crate::audit::{AuditEvent, AuditFilter, AuditVerification};
 use crate::records::*;
-use crate::{OpenMode, PgStore, Result, SqliteStore, Store};
+use crate::{Encryption, OpenMode, PgStore, Result, SqliteStore, Store};
 use airbridge_domain::{
     Access, CaseId, Eligibility, EvacuationStatus, Nation, NationCode, Organisation,
     OrganisationKind, Person, PersonId, Relation,
@@ -50,9 +50,23 @@ pub enum AnyStore {
 }
 
 impl AnyStore {
+    /// Opens without a key: a SQLite file is not encrypted (tests and tools; see
+    /// [`AnyStore::open_with`]).
     pub async fn open(location: &Location, mode: OpenMode) -> Result<AnyStore> {
+        AnyStore::open_with(location, mode, &Encryption::Plaintext).await
+    }
+
+    /// Opens a database; a SQLite file is encrypted whole as `encryption` says. PostgreSQL
+    /// relies on its server's encrypted volume (docs/postgres.md), so the key is not used there.
+    pub async fn open_with(
+        location: &Location,
+        mode: OpenMode,
+        encryption: &Encryption,
+    ) -> Result<AnyStore> {
         Ok(match location {
-            Location::Sqlite(path) => AnyStore::Sqlite(SqliteStore::open(path, mode).await?),
+            Location::Sqlite(path) => {
+                AnyStore::Sqlite(SqliteStore::open_with(path, mode, encryption).await?)
+            }
             Location::Postgres(url) => AnyStore::Postgres(PgStore::open(url, mode).await?),
         })
     }

@@ -15,6 +15,7 @@ pub mod any;
 pub mod audit;
 mod common;
 pub mod copy;
+pub mod key;
 pub mod postgres;
 mod records;
 pub mod sqlite;
@@ -26,6 +27,7 @@ pub use accounts::{
 };
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use key::{DatabaseKey, Encryption, KeyError};
 pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;

@@ -17,12 +17,96 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Pool, QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Pool, QueryBuilder, Row, Sqlite, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
+/// SQLite's result code when a file is not a database, which is what SQLCipher answers when
+/// the key does not decrypt the first page.
+const SQLITE_NOTADB: &str = "26";
+
+const WRONG_KEY_HELP: &str = "give the key it was created with (AIRBRIDGE_DB_KEY, --db-key-file \
+     FILE or AIRBRIDGE_DB_PASSPHRASE); a backup opens with the key of the database it was taken from";
+
+/// Every connection's settings. With a key, `PRAGMA key` is the first statement each pooled
+/// connection runs, before the journal and foreign-key pragmas (sqlx runs a `key` pragma
+/// first), and sqlx does not log those statements, so the key never reaches a log.
+///
+/// An existing encrypted file is first tried with the key on one connection that is closed
+/// whatever the outcome: a pool whose connections fail while connecting leaves their threads
+/// closing SQLCipher handles as the process exits, which crashed it now and then.
+async fn connect_options(
+    path: &Path,
+    mode: OpenMode,
+    encryption: &Encryption,
+    file: &DatabaseFile,
+) -> Result<SqliteConnectOptions> {
+    let open_error = |reason: String| StoreError::Open {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(mode == OpenMode::CreateIfMissing)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        // 64 MiB of page cache: a long import would otherwise spill pages mid-transaction.
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
+    match (encryption, file) {
+        (Encryption::Plaintext, DatabaseFile::Encrypted { .. }) => Err(open_error(format!(
+            "the database is encrypted and no key was given: {WRONG_KEY_HELP}"
+        ))),
+        (Encryption::Plaintext, _) => Ok(options),
+        (_, DatabaseFile::Plaintext) => Err(open_error(
+            "the database is not encrypted (it was created with --no-encryption): open it with \
+             --no-encryption, or write an encrypted copy with `airbridge db encrypt --to FILE`"
+                .to_owned(),
+        )),
+        (encryption, file) => {
+            let key = crate::key::sqlcipher_key(encryption, file)
+                .map_err(|e| open_error(e.to_string()))?;
+            let keyed = |options: SqliteConnectOptions| {
+                options
+                    .pragma("key", format!("\"{}\"", key.as_str()))
+                    .log_statements(log::LevelFilter::Off)
+                    .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
+            };
+            if matches!(file, DatabaseFile::Encrypted { .. }) {
+                // Setting the key reads nothing; the first read shows whether it fits.
+                let mut probe = sqlx::SqliteConnection::connect_with(&keyed(
+                    SqliteConnectOptions::new().filename(path),
+                ))
+                .await
+                .map_err(|e| open_error(e.to_string()))?;
+                let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+                    .fetch_one(&mut probe)
+                    .await;
+                let _ = probe.close().await;
+                if let Err(error) = read {
+                    return Err(open_error(match &error {
+                        sqlx::Error::Database(db)
+                            if db.code().as_deref() == Some(SQLITE_NOTADB) =>
+                        {
+                            format!(
+                                "the database is encrypted and this key does not open it: {WRONG_KEY_HELP}"
+                            )
+                        }
+                        _ => error.to_string(),
+                    }));
+                }
+            }
+            options = keyed(options);
+            Ok(options)
+        }
+    }
+}
+
 pub use crate::OpenMode;
 pub use crate::common::now;
+use crate::key::{DatabaseFile, Encryption};
 
 type Db = Sqlite;
 type DbRow = SqliteRow;
@@ -136,8 +220,22 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the database file and brings its schema up to date.
+    /// Opens (or creates) a database file **without encryption** and brings its schema up to
+    /// date. For tests and tools; the binary opens through [`SqliteStore::open_with`] with the
+    /// operator's key, so its files are encrypted unless created with `--no-encryption`.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, mode, &Encryption::Plaintext).await
+    }
+
+    /// Opens (or creates) the database file, encrypted whole with SQLCipher unless
+    /// `encryption` is [`Encryption::Plaintext`], and brings its schema up to date. A wrong or
+    /// missing key, or a key for a file that is not encrypted, is refused with a message that
+    /// says which and how to fix it.
+    pub async fn open_with(
+        path: &Path,
+        mode: OpenMode,
+        encryption: &Encryption,
+    ) -> Result<SqliteStore> {
         let open_error = |reason: String| StoreError::Open {
             path: path.display().to_string(),
             reason,
@@ -148,21 +246,31 @@ impl SqliteStore {
                     .to_owned(),
             ));
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(mode == OpenMode::CreateIfMissing)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // 64 MiB of page cache: a long import would otherwise spill pages mid-transaction.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+        let file = DatabaseFile::inspect(path).map_err(|e| open_error(e.to_string()))?;
+        let options = connect_options(path, mode, encryption, &file).await?;
+        let wrong_key = |error: sqlx::Error| {
+            let not_a_database = matches!(&error, sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB));
+            match (not_a_database, encryption.is_encrypted()) {
+                (true, true) => open_error(format!(
+                    "the database is encrypted and this key does not open it: {WRONG_KEY_HELP}"
+                )),
+                (true, false) => open_error(
+                    "this is not a SQLite database, or one encrypted with a key that was not given"
+                        .to_owned(),
+                ),
+                (false, _) => open_error(error.to_string()),
+            }
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|e| open_error(e.to_string()))?;
+            .map_err(wrong_key)?;
+        // A wrong key shows on the first read of the file, which connecting may not have made.
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+            .fetch_one(&pool)
+            .await
+            .map_err(wrong_key)?;
         migrate(&pool)
             .await
             .map_err(|e| open_error(format!("migrations failed: {e}")))?;
@@ -195,10 +303,63 @@ impl SqliteStore {
                 target.display()
             )));
         }
+        // On an encrypted database SQLCipher writes the copy encrypted with the same key and salt.
         sqlx::query("VACUUM INTO $1")
             .bind(target.display().to_string())
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Writes the whole database into a new file with another encryption: a new key
+    /// (`airbridge db rekey`), or encrypted from a plaintext file (`airbridge db encrypt`).
+    /// SQLCipher's `sqlcipher_export` copies the schema and every row within one read
+    /// transaction, so writers elsewhere do not tear the copy. The file must not exist yet.
+    pub async fn export_to(&self, target: &Path, encryption: &Encryption) -> Result<()> {
+        if target.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists; an encrypted copy never overwrites a file",
+                target.display()
+            )));
+        }
+        let key = crate::key::sqlcipher_key(encryption, &DatabaseFile::New)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // An attached database opens with the main one's flags, which may not allow creating
+        // a file: SQLite takes an existing empty file as a new database.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(target)
+            .map_err(|e| StoreError::Invalid(format!("cannot write {}: {e}", target.display())))?;
+        let mut connection = self.pool.acquire().await?;
+        // The key is bound, never spliced into the statement, so no statement log can show it.
+        sqlx::query("ATTACH DATABASE $1 AS export KEY $2")
+            .bind(target.display().to_string())
+            .bind(key.as_str())
+            .execute(&mut *connection)
+            .await?;
+        let copied = async {
+            sqlx::raw_sql("BEGIN").execute(&mut *connection).await?;
+            let exported = sqlx::query("SELECT sqlcipher_export('export')")
+                .execute(&mut *connection)
+                .await;
+            let ended = sqlx::raw_sql(if exported.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            })
+            .execute(&mut *connection)
+            .await;
+            exported?;
+            ended?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        let detached = sqlx::raw_sql("DETACH DATABASE export")
+            .execute(&mut *connection)
+            .await;
+        copied?;
+        detached?;
         Ok(())
     }
 

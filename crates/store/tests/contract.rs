@@ -29,6 +29,14 @@ fn postgres() -> &'static TestPostgres {
         .get_or_init(|| TestPostgres::start().expect("the PostgreSQL contract tests need a server"))
 }
 
+/// The SQLite files are encrypted, as the binary writes them, with this test key.
+const TEST_KEY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+async fn open(location: &Location, mode: OpenMode) -> Result<AnyStore, StoreError> {
+    let key = airbridge_store::DatabaseKey::parse(TEST_KEY).unwrap();
+    AnyStore::open_with(location, mode, &airbridge_store::Encryption::Key(key)).await
+}
+
 struct Fixture {
     store: AnyStore,
     location: Location,
@@ -42,9 +50,7 @@ async fn fresh(backend: Backend) -> Fixture {
         Backend::Sqlite => Location::Sqlite(dir.path().join("test.db")),
         Backend::Postgres => Location::Postgres(postgres().fresh_database().await.unwrap()),
     };
-    let store = AnyStore::open(&location, OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let store = open(&location, OpenMode::CreateIfMissing).await.unwrap();
     Fixture {
         store,
         location,
@@ -82,7 +88,8 @@ impl Raw {
                 sqlx::SqliteConnection::connect_with(
                     &sqlx::sqlite::SqliteConnectOptions::new()
                         .filename(path)
-                        .create_if_missing(true),
+                        .create_if_missing(true)
+                        .pragma("key", format!("\"x'{TEST_KEY}'\"")),
                 )
                 .await
                 .unwrap(),
@@ -715,9 +722,7 @@ async fn reopening_keeps_data_and_integrity(backend: Backend) {
         .await
         .unwrap();
     f.store.close().await;
-    let again = AnyStore::open(&f.location, OpenMode::MustExist)
-        .await
-        .unwrap();
+    let again = open(&f.location, OpenMode::MustExist).await.unwrap();
     assert_eq!(again.list_nations().await.unwrap().len(), 2);
     assert_eq!(
         again.integrity_problems().await.unwrap(),
@@ -729,7 +734,7 @@ async fn reopening_keeps_data_and_integrity(backend: Backend) {
         Backend::Postgres => Location::Postgres(postgres().fresh_database().await.unwrap()),
     };
     assert!(matches!(
-        AnyStore::open(&missing, OpenMode::MustExist).await,
+        open(&missing, OpenMode::MustExist).await,
         Err(StoreError::Open { .. })
     ));
 }
@@ -1118,7 +1123,7 @@ async fn a_failed_migration_leaves_the_schema_as_it_was(backend: Backend) {
     raw.execute("CREATE TABLE sanctions_lists (unrelated INTEGER)")
         .await
         .unwrap();
-    let error = AnyStore::open(&location, OpenMode::CreateIfMissing)
+    let error = open(&location, OpenMode::CreateIfMissing)
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::Open { .. }), "{error}");
@@ -1129,9 +1134,7 @@ async fn a_failed_migration_leaves_the_schema_as_it_was(backend: Backend) {
     assert!(raw.table_exists("sanctions_lists").await);
     // Once the obstacle is gone, the same migrations apply whole.
     raw.execute("DROP TABLE sanctions_lists").await.unwrap();
-    let store = AnyStore::open(&location, OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let store = open(&location, OpenMode::CreateIfMissing).await.unwrap();
     assert_eq!(
         store.integrity_problems().await.unwrap(),
         Vec::<String>::new()
