@@ -12,8 +12,9 @@ mkdir -p "$CARGO_TARGET_DIR"
 # System packages the build and the tests need, installed when missing:
 #   cmake, libclang-dev, g++ — HiGHS (the planner's exact MILP solver) is built from source.
 #   postgresql-15 — when its server binaries are not already under /usr/lib/postgresql/15/bin.
+#   chromium, chromium-driver, fonts-noto-core — the web screens' browser tests (Arabic script).
 need_apt=()
-for package in cmake libclang-dev g++; do
+for package in cmake libclang-dev g++ chromium chromium-driver fonts-noto-core; do
   dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
 # The PostgreSQL tests start their own server (initdb + pg_ctl) from PostgreSQL 15's binaries.
