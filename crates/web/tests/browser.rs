@@ -139,8 +139,16 @@ async fn seed(dir: &Path) -> Seeded {
         .add_cases(
             &setup,
             vec![
-                case_for("FR", json!({ "full": DARI_NAME, "father": "عبدالرحمن" }), "Zahra"),
-                case_for("DE", json!({ "given": "Karim", "family": "Popal" }), "Laila"),
+                case_for(
+                    "FR",
+                    json!({ "full": DARI_NAME, "father": "عبدالرحمن" }),
+                    "Zahra",
+                ),
+                case_for(
+                    "DE",
+                    json!({ "given": "Karim", "family": "Popal" }),
+                    "Laila",
+                ),
             ],
         )
         .await
@@ -266,7 +274,14 @@ async fn journeys_in_a_real_browser() {
     fill(&client, "#username", "amelie").await;
     fill(&client, "#password", PASSWORD).await;
     click(&client, "form[action='/login'] button").await;
-    assert!(client.current_url().await.unwrap().path().ends_with("/login/totp"));
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login/totp")
+    );
     let code = totp::code_at_step(&seeded.secret, totp::step_at(airbridge_web::now())).unwrap();
     fill(&client, "#code", &code).await;
     click(&client, "form[action='/login/totp'] button").await;
@@ -279,7 +294,14 @@ async fn journeys_in_a_real_browser() {
     click(&client, "nav a[href='/search']").await;
     fill(&client, "#q", "هاشم").await;
     click(&client, "form[role=search] button").await;
-    assert!(client.current_url().await.unwrap().path().ends_with("/search"));
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/search")
+    );
     let result = client
         .find(Locator::Css("td bdi[dir=auto]"))
         .await
@@ -312,7 +334,12 @@ async fn journeys_in_a_real_browser() {
         .select_by_value("false_positive")
         .await
         .unwrap();
-    fill(&client, "form[action^='/screening/H'] textarea", "born 1990; the listed man in 1963").await;
+    fill(
+        &client,
+        "form[action^='/screening/H'] textarea",
+        "born 1990; the listed man in 1963",
+    )
+    .await;
     click(&client, "form[action^='/screening/H'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("Decision recorded"), "{text}");
@@ -331,7 +358,10 @@ async fn journeys_in_a_real_browser() {
     click(&client, "form[action^='/import'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("People created"), "{text}");
-    assert!(text.contains("not a date"), "the row report should show the bad date: {text}");
+    assert!(
+        text.contains("not a date"),
+        "the row report should show the bad date: {text}"
+    );
     shot("import.png").await;
 
     // Another nation's case: refused, as if it did not exist.

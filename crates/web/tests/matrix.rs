@@ -420,7 +420,10 @@ impl Fixture {
             "GET /screening" => get("/screening?status=all".into()),
             "POST /screening/{id}" => form_call(
                 &format!("/screening/H{}", target.hit),
-                &[("decision", "false_positive"), ("reason", "born decades apart")],
+                &[
+                    ("decision", "false_positive"),
+                    ("reason", "born decades apart"),
+                ],
             ),
             "GET /audit" => get("/audit?entity=person:P1".into()),
             "GET /users" => get("/users".into()),
@@ -446,7 +449,10 @@ impl Fixture {
                 "/import",
                 &[("nation", n.as_str())],
                 "list.csv",
-                &format!("Given name,Family name\nImported{},Ahmadzai\n", self.fresh()),
+                &format!(
+                    "Given name,Family name\nImported{},Ahmadzai\n",
+                    self.fresh()
+                ),
             ),
             "GET /metrics" => get("/metrics".into()),
             "GET /api/openapi.json" => get("/api/openapi.json".into()),
