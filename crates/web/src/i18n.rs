@@ -284,6 +284,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Correspondances du criblage",
     ),
     ("screening.review", "review", "examiner"),
+    (
+        "screening.more",
+        "Hits not shown yet (decide these first, or use GET /api/screening/hits):",
+        "Correspondances pas encore affichées (décidez d’abord celles-ci, ou utilisez GET /api/screening/hits) :",
+    ),
     ("screening.show", "Show", "Afficher"),
     ("screening.filter", "Filter", "Filtrer"),
     (

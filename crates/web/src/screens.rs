@@ -35,6 +35,9 @@ const ENGINE_SCAN: usize = 20_000;
 const ENGINE_THRESHOLD: f64 = 0.75;
 /// Results a search shows.
 const SEARCH_RESULTS: usize = 50;
+/// Hits the review screen shows at once (the page stays light on a phone; decided hits leave
+/// the open list, so the next ones come up).
+const HITS_SHOWN: usize = 100;
 /// Audit events a page shows.
 const AUDIT_PAGE: u32 = 50;
 
@@ -57,7 +60,9 @@ fn page_error(lang: Lang) -> impl Fn(ApiError) -> PageError {
 /// A message for a person: the caller's own mistake as the server words it, or a generic one.
 fn problem_of(error: &ApiError) -> String {
     match error.status {
-        StatusCode::INTERNAL_SERVER_ERROR => "error".into(),
+        // Callers turn internal failures into the generic error page before this; never show
+        // their text.
+        StatusCode::INTERNAL_SERVER_ERROR => "the server could not complete the request".into(),
         _ => error.message.clone(),
     }
 }
@@ -648,8 +653,8 @@ pub(crate) async fn person_page<S: Store>(
     .await;
     match result {
         Ok(Ok(page)) => Ok(page.into_response()),
-        // Someone in a case is shown with their family; only callers who may read cases get
-        // there (others see the person alone... which needs ReadCases for the case page).
+        // Someone in a case is shown with their family (every role that reads people also
+        // reads cases; the case page checks its own permission).
         Ok(Err(case)) => Ok(Redirect::to(&format!("/cases/{case}")).into_response()),
         Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => Err(PageError::new(
             StatusCode::NOT_FOUND,
@@ -679,6 +684,8 @@ struct ScreeningPage {
     /// Each status to filter by, and whether it is the one shown.
     statuses: Vec<(&'static str, bool)>,
     hits: Vec<HitView>,
+    /// How many more hits there are than shown.
+    more: usize,
     problem: Option<String>,
     done: Option<String>,
     may_decide: bool,
@@ -700,7 +707,8 @@ async fn screening_page_for<S: Store>(
         nav: nav(principal),
         csrf: principal.csrf_token().unwrap_or_default().to_owned(),
         statuses: HIT_STATUSES.iter().map(|s| (*s, *s == status)).collect(),
-        hits: hits.iter().map(hit_view).collect(),
+        more: hits.len().saturating_sub(HITS_SHOWN),
+        hits: hits.iter().take(HITS_SHOWN).map(hit_view).collect(),
         problem: None,
         done: None,
         may_decide: policy::allows(principal.role(), Permission::DecideScreening),
