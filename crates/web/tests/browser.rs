@@ -11,6 +11,7 @@ use airbridge_web::{AppState, WebConfig, router, totp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -43,11 +44,16 @@ fn program(names: &[&str]) -> PathBuf {
     );
 }
 
-/// Stops chromedriver when the test ends, however it ends.
+/// Stops chromedriver and the Chromium it started when the test ends, however it ends (a
+/// failed assertion never reaches the client's close): both run in a process group of their
+/// own, and the whole group is ended.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -67,6 +73,7 @@ async fn browser(chromium: &Path) -> (Driver, Client) {
     let driver = Driver(
         Command::new(driver_path)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
