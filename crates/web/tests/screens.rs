@@ -542,3 +542,48 @@ async fn the_openapi_document_describes_every_api_route_and_metrics_count_by_rou
         "a concrete id became a label"
     );
 }
+
+/// A database that fails mid-request: the page and the API say something went wrong, and
+/// nothing of the failure's own text (driver, pool, SQL) reaches the caller.
+#[tokio::test]
+async fn a_failing_database_shows_a_plain_error_and_leaks_nothing() {
+    let app = app().await;
+    let (cookie, _) = app.session("fr-caseworker").await;
+    let (token_cookie, _) = app.session("fr-caseworker").await;
+    app.store.close().await;
+    let page = app
+        .send(
+            Request::get("/search?q=hashem")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let api = app
+        .send(
+            Request::get("/api/dashboard")
+                .header(header::COOKIE, token_cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    for answer in [&page, &api] {
+        assert_eq!(
+            answer.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            answer.text
+        );
+        let lower = answer.text.to_lowercase();
+        for secret in ["pool", "sqlx", "sqlite", "database error"] {
+            assert!(!lower.contains(secret), "{secret} leaked: {}", answer.text);
+        }
+        assert!(
+            !answer.text.contains("SELECT"),
+            "SQL leaked: {}",
+            answer.text
+        );
+    }
+    assert!(page.text.contains("Something went wrong on the server"));
+    assert!(api.text.contains("\"internal\""));
+}
