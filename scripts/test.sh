@@ -14,8 +14,9 @@ mkdir -p "$CARGO_TARGET_DIR"
 #   perl, make — OpenSSL is built from source (vendored) for SQLCipher, which encrypts the
 #     SQLite files; its Configure needs the full perl (not only perl-base) and make.
 #   postgresql-15 — when its server binaries are not already under /usr/lib/postgresql/15/bin.
+#   chromium, chromium-driver, fonts-noto-core — the web screens' browser tests (Arabic script).
 need_apt=()
-for package in cmake libclang-dev g++ perl make; do
+for package in cmake libclang-dev g++ perl make chromium chromium-driver fonts-noto-core; do
   dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
 # The PostgreSQL tests start their own server (initdb + pg_ctl) from PostgreSQL 15's binaries.

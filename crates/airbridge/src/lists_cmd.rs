@@ -83,32 +83,8 @@ const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Rows parsed at a time (on every core), and the least a piece sent to the store holds.
 const BATCH_ROWS: usize = 8_192;
 
-/// Each row's identity within its source, so that a corrected list updates the same people:
-/// its id column; else its family id and rank within the family (counting every row, rejected
-/// ones too); else its line. Counted in list order across the pieces of one table.
-#[derive(Default)]
-struct RowKeys {
-    ranks: std::collections::HashMap<String, usize>,
-}
-
-impl RowKeys {
-    fn key(&mut self, row: &ParsedRow) -> String {
-        let sheet = row
-            .sheet
-            .as_deref()
-            .map(|s| format!("{s}!"))
-            .unwrap_or_default();
-        match (&row.row_id, &row.family_id) {
-            (Some(id), _) => format!("{sheet}id:{id}"),
-            (None, Some(family)) => {
-                let rank = self.ranks.entry(family.clone()).or_insert(0);
-                *rank += 1;
-                format!("{sheet}family:{family}#{rank}")
-            }
-            (None, None) => format!("{sheet}line:{}", row.line),
-        }
-    }
-}
+// Each row's identity within its source: shared with the web upload.
+use airbridge_lists::RowKeys;
 
 /// A row that had something to say, kept for the terminal and the JSON summary (rows without
 /// issues are counted, not kept).

@@ -11,6 +11,7 @@ pub mod families;
 pub mod mapping;
 pub mod pfif;
 pub mod read;
+pub mod row_keys;
 pub mod rows;
 pub mod stream;
 pub mod values;
@@ -21,5 +22,6 @@ pub use families::{
 };
 pub use mapping::{ColumnMapping, Field, MappingFile};
 pub use read::{ReadError, SourceFormat, Table, read_table};
+pub use row_keys::RowKeys;
 pub use rows::{ParsedRow, RowIssue, RowStatus, Severity, parse_chunk, parse_rows};
 pub use stream::CsvRows;

@@ -52,10 +52,10 @@ pub(crate) async fn add_nation<S: Store>(
 /// What an account or token is given: a role and its bindings.
 #[derive(Deserialize)]
 pub(crate) struct GrantBody {
-    role: String,
-    nation: Option<NationCode>,
-    organisation: Option<String>,
-    gate: Option<String>,
+    pub(crate) role: String,
+    pub(crate) nation: Option<NationCode>,
+    pub(crate) organisation: Option<String>,
+    pub(crate) gate: Option<String>,
 }
 
 /// Checks that the caller may give this access: a role it may grant, in its own nation (a
@@ -89,11 +89,11 @@ fn grant(principal: &Principal, grant: GrantBody) -> Result<Access, ApiError> {
 
 #[derive(Deserialize)]
 pub(crate) struct NewUserBody {
-    username: String,
-    display_name: String,
-    password: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) password: String,
     #[serde(flatten)]
-    grant: GrantBody,
+    pub(crate) grant: GrantBody,
 }
 
 pub(crate) async fn add_user<S: Store>(
@@ -101,8 +101,17 @@ pub(crate) async fn add_user<S: Store>(
     principal: Principal,
     payload: Result<Json<NewUserBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let payload = body(payload)?;
-    let access = grant(&principal, payload.grant)?;
+    let record = create_user(&state, &principal, body(payload)?).await?;
+    Ok((StatusCode::CREATED, Json(json!(record))))
+}
+
+/// Creates an account within the caller's reach (the API's and the users screen's one way).
+pub(crate) async fn create_user<S: Store>(
+    state: &AppState<S>,
+    principal: &Principal,
+    payload: NewUserBody,
+) -> Result<UserRecord, ApiError> {
+    let access = grant(principal, payload.grant)?;
     let secret = payload.password;
     let phc = tokio::task::spawn_blocking(move || password::hash(&secret))
         .await
@@ -120,7 +129,7 @@ pub(crate) async fn add_user<S: Store>(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!(record))))
+    Ok(record)
 }
 
 #[derive(Deserialize)]
@@ -143,7 +152,7 @@ pub(crate) async fn list_users<S: Store>(
 
 /// An account the caller manages; another nation's account (or a cross-nation one, for a
 /// nation administrator) looks missing.
-async fn managed_user<S: Store>(
+pub(crate) async fn managed_user<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     username: &str,

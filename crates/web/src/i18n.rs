@@ -115,11 +115,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("dashboard.gate", "Gate", "Porte"),
     ("dashboard.organisation", "Organisation", "Organisation"),
     (
-        "dashboard.soon",
-        "The registry’s screens come next; the JSON API is available under /api.",
-        "Les écrans du registre arrivent ; l’API JSON est disponible sous /api.",
-    ),
-    (
         "error.forbidden",
         "You may not do this.",
         "Vous n’avez pas le droit de faire cela.",
@@ -158,6 +153,311 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("role.gate_officer", "Gate officer", "Agent de porte"),
     ("role.coordinator", "Coordinator", "Coordinateur"),
     ("role.ngo_submitter", "NGO submitter", "Déposant ONG"),
+    ("nav.dashboard", "Dashboard", "Tableau de bord"),
+    ("nav.search", "Search", "Recherche"),
+    ("nav.screening", "Screening", "Criblage"),
+    ("nav.import", "Import", "Import"),
+    ("nav.users", "Users", "Utilisateurs"),
+    ("nav.audit", "Audit log", "Journal d’audit"),
+    (
+        "dashboard.by_status",
+        "People by nation and status",
+        "Personnes par nation et statut",
+    ),
+    (
+        "dashboard.by_category",
+        "People by category",
+        "Personnes par catégorie",
+    ),
+    ("dashboard.total", "Total", "Total"),
+    (
+        "dashboard.no_totals",
+        "No totals to show for your role.",
+        "Aucun total à afficher pour votre rôle.",
+    ),
+    (
+        "dashboard.partial",
+        "Counted over the first 20,000 cases only.",
+        "Compté sur les 20 000 premiers dossiers seulement.",
+    ),
+    ("category.national", "Nationals", "Ressortissants"),
+    ("category.local_staff", "Local staff", "Personnel local"),
+    ("category.at_risk", "At risk", "Personnes menacées"),
+    ("category.undecided", "Not yet decided", "Pas encore décidé"),
+    ("search.title", "Search people", "Rechercher des personnes"),
+    (
+        "search.words",
+        "Name, in any script",
+        "Nom, dans n’importe quelle écriture",
+    ),
+    (
+        "search.nation",
+        "Nation (optional, e.g. FR)",
+        "Nation (facultatif, p. ex. FR)",
+    ),
+    ("search.submit", "Search", "Rechercher"),
+    (
+        "search.explain",
+        "Names containing every word come first, then names the names engine finds close, in Latin or Arabic script.",
+        "Les noms contenant tous les mots viennent d’abord, puis ceux que le moteur de noms juge proches, en écriture latine ou arabe.",
+    ),
+    ("search.none", "Nobody found.", "Personne trouvée."),
+    ("search.match", "Match", "Correspondance"),
+    ("search.by.words", "all words", "tous les mots"),
+    ("search.by.names_engine", "names engine", "moteur de noms"),
+    ("person.id", "Id", "Id"),
+    ("person.name", "Name", "Nom"),
+    ("person.father", "Father", "Père"),
+    ("person.grandfather", "Grandfather", "Grand-père"),
+    ("person.birth", "Born", "Naissance"),
+    ("person.sex", "Sex", "Sexe"),
+    ("person.status", "Status", "Statut"),
+    ("person.documents", "Documents", "Documents"),
+    ("person.phones", "Phones", "Téléphones"),
+    (
+        "person.vulnerabilities",
+        "Vulnerabilities",
+        "Vulnérabilités",
+    ),
+    ("person.history", "Status history", "Historique des statuts"),
+    (
+        "person.no_history",
+        "No change since registration.",
+        "Aucun changement depuis l’enregistrement.",
+    ),
+    ("person.title", "Person", "Personne"),
+    (
+        "person.no_case",
+        "Not in a case yet",
+        "Pas encore dans un dossier",
+    ),
+    ("case.title", "Case", "Dossier"),
+    ("case.reference", "List reference", "Référence de la liste"),
+    ("case.category", "Category", "Catégorie"),
+    ("case.eligibility", "Eligibility", "Éligibilité"),
+    (
+        "case.no_basis",
+        "No basis recorded yet.",
+        "Aucun motif enregistré.",
+    ),
+    ("case.members", "Members", "Membres"),
+    ("history.at", "When", "Quand"),
+    ("history.change", "Change", "Changement"),
+    ("history.by", "By", "Par"),
+    ("history.where", "Where", "Où"),
+    ("history.why", "Why", "Pourquoi"),
+    ("sex.female", "female", "femme"),
+    ("sex.male", "male", "homme"),
+    ("sex.other", "other", "autre"),
+    ("sex.unknown", "unknown", "inconnu"),
+    ("relation.principal", "principal", "titulaire"),
+    ("relation.spouse", "spouse", "conjoint"),
+    ("relation.child", "child", "enfant"),
+    ("relation.parent", "parent", "parent"),
+    ("relation.sibling", "sibling", "frère ou sœur"),
+    ("relation.grandparent", "grandparent", "grand-parent"),
+    ("relation.grandchild", "grandchild", "petit-enfant"),
+    ("relation.other_relative", "other relative", "autre parent"),
+    ("relation.escort", "escort", "accompagnant"),
+    ("relation.none", "on their own", "seul"),
+    ("status.registered", "registered", "enregistré"),
+    ("status.eligible", "eligible", "éligible"),
+    ("status.ineligible", "ineligible", "inéligible"),
+    ("status.called_forward", "called forward", "convoqué"),
+    ("status.at_gate", "at the gate", "à la porte"),
+    ("status.processed", "processed", "traité"),
+    ("status.manifested", "on a manifest", "sur un manifeste"),
+    ("status.boarded", "boarded", "embarqué"),
+    ("status.departed", "departed", "parti"),
+    ("status.arrived", "arrived", "arrivé"),
+    ("status.no_show", "no show", "absent"),
+    ("status.denied", "denied", "refusé"),
+    ("status.withdrawn", "withdrawn", "retiré"),
+    (
+        "screening.title",
+        "Screening hits",
+        "Correspondances du criblage",
+    ),
+    (
+        "screening.hits",
+        "Screening hits",
+        "Correspondances du criblage",
+    ),
+    ("screening.review", "review", "examiner"),
+    (
+        "screening.more",
+        "Hits not shown yet (decide these first, or use GET /api/screening/hits):",
+        "Correspondances pas encore affichées (décidez d’abord celles-ci, ou utilisez GET /api/screening/hits) :",
+    ),
+    ("screening.show", "Show", "Afficher"),
+    ("screening.filter", "Filter", "Filtrer"),
+    (
+        "screening.none",
+        "No hits here.",
+        "Aucune correspondance ici.",
+    ),
+    ("screening.person", "Person", "Personne"),
+    ("screening.listed", "Listed entry", "Entrée de la liste"),
+    ("screening.score", "Score", "Score"),
+    ("screening.decided_by", "Decided by", "Décidé par"),
+    ("screening.reason", "Reason", "Motif"),
+    ("screening.decision", "Decision", "Décision"),
+    (
+        "screening.submit",
+        "Record the decision",
+        "Enregistrer la décision",
+    ),
+    (
+        "screening.decided",
+        "Decision recorded:",
+        "Décision enregistrée :",
+    ),
+    (
+        "screening.bad_hit",
+        "This is not a hit id.",
+        "Ce n’est pas un identifiant de correspondance.",
+    ),
+    (
+        "screening.choose_decision",
+        "Choose a decision: confirmed or false positive.",
+        "Choisissez une décision : confirmée ou fausse correspondance.",
+    ),
+    (
+        "screening.reason_needed",
+        "A false positive needs a reason (why this is not the listed person).",
+        "Une fausse correspondance demande un motif (pourquoi ce n’est pas la personne listée).",
+    ),
+    (
+        "screening.reason_too_long",
+        "Give a reason of at most 1,000 characters.",
+        "Donnez un motif de 1 000 caractères au plus.",
+    ),
+    ("hit.open", "open", "à examiner"),
+    ("hit.confirmed", "confirmed", "confirmée"),
+    (
+        "hit.false_positive",
+        "false positive",
+        "fausse correspondance",
+    ),
+    ("hit.superseded", "superseded", "remplacée"),
+    ("hit.all", "all", "toutes"),
+    ("audit.title", "Audit log", "Journal d’audit"),
+    ("audit.entity", "Entity", "Entité"),
+    ("audit.action", "Action", "Action"),
+    ("audit.none", "No events.", "Aucun événement."),
+    ("audit.next", "Next page", "Page suivante"),
+    (
+        "audit.bad_after",
+        "The page position must be a whole number.",
+        "La position de page doit être un nombre entier.",
+    ),
+    (
+        "audit.bad_entity",
+        "Give an entity as type:id, e.g. person:P12 (at most 100 characters).",
+        "Donnez une entité sous la forme type:id, p. ex. person:P12 (100 caractères au plus).",
+    ),
+    ("users.title", "Users and roles", "Utilisateurs et rôles"),
+    ("users.state", "State", "État"),
+    ("users.active", "active", "actif"),
+    ("users.disabled", "disabled", "désactivé"),
+    ("users.locked", "locked", "verrouillé"),
+    ("users.totp", "second factor", "second facteur"),
+    ("users.action", "Action", "Action"),
+    ("users.enable", "Enable", "Activer"),
+    ("users.disable", "Disable", "Désactiver"),
+    ("users.unlock", "Unlock", "Déverrouiller"),
+    (
+        "users.reset_totp",
+        "Remove second factor",
+        "Retirer le second facteur",
+    ),
+    ("users.apply", "Apply", "Appliquer"),
+    ("users.add", "Add a user", "Ajouter un utilisateur"),
+    ("users.create", "Create the account", "Créer le compte"),
+    ("users.created", "Account created:", "Compte créé :"),
+    ("users.changed", "Account changed:", "Compte modifié :"),
+    (
+        "users.bad_username",
+        "A user name is 1 to 64 letters, digits, dots, dashes or underscores.",
+        "Un nom d’utilisateur compte de 1 à 64 lettres, chiffres, points, tirets ou soulignés.",
+    ),
+    (
+        "users.bad_display_name",
+        "Give a display name of at most 100 characters.",
+        "Donnez un nom affiché de 100 caractères au plus.",
+    ),
+    (
+        "users.short_password",
+        "A password has at least 12 characters.",
+        "Un mot de passe compte au moins 12 caractères.",
+    ),
+    (
+        "users.bad_action",
+        "Choose enable, disable, unlock or remove second factor.",
+        "Choisissez activer, désactiver, déverrouiller ou retirer le second facteur.",
+    ),
+    ("import.title", "Import a list", "Importer une liste"),
+    (
+        "import.explain",
+        "CSV (any encoding and delimiter), XLSX, XLS, ODS or PFIF, headers in English, French, Dari or Pashto. Larger lists: airbridge import on the server.",
+        "CSV (tout encodage et séparateur), XLSX, XLS, ODS ou PFIF, en-têtes en anglais, français, dari ou pachto. Listes plus grandes : airbridge import sur le serveur.",
+    ),
+    ("import.file", "List file", "Fichier de la liste"),
+    ("import.submit", "Import", "Importer"),
+    ("import.report", "Report", "Rapport"),
+    ("import.rows", "Rows", "Lignes"),
+    ("import.accepted", "Accepted", "Acceptées"),
+    (
+        "import.warned",
+        "Accepted with warnings",
+        "Acceptées avec avertissements",
+    ),
+    (
+        "import.rejected",
+        "Rejected (quarantined)",
+        "Refusées (en quarantaine)",
+    ),
+    (
+        "import.people_created",
+        "People created",
+        "Personnes créées",
+    ),
+    (
+        "import.people_updated",
+        "People updated",
+        "Personnes mises à jour",
+    ),
+    (
+        "import.people_unchanged",
+        "People unchanged",
+        "Personnes inchangées",
+    ),
+    ("import.cases_created", "Cases created", "Dossiers créés"),
+    (
+        "import.quarantined",
+        "Rows in quarantine",
+        "Lignes en quarantaine",
+    ),
+    ("import.line", "Line", "Ligne"),
+    ("import.column", "Column", "Colonne"),
+    ("import.value", "Value", "Valeur"),
+    ("import.message", "What to do", "Que faire"),
+    ("import.accepted_with_warnings", "warning", "avertissement"),
+    (
+        "import.too_large",
+        "The file is too large for an upload: import it with airbridge import on the server.",
+        "Le fichier est trop grand pour un envoi : importez-le avec airbridge import sur le serveur.",
+    ),
+    (
+        "import.bad_upload",
+        "The upload could not be read: choose the file again.",
+        "L’envoi n’a pas pu être lu : choisissez de nouveau le fichier.",
+    ),
+    (
+        "import.no_file",
+        "Choose a file to import.",
+        "Choisissez un fichier à importer.",
+    ),
 ];
 
 impl Lang {
@@ -205,6 +505,11 @@ impl Texts {
             })
     }
 
+    /// The message for a value of a vocabulary: `of("status", "at_gate")` is `status.at_gate`.
+    pub fn of(&self, prefix: &str, value: impl std::fmt::Display) -> &'static str {
+        self.get(&format!("{prefix}.{value}"))
+    }
+
     pub fn has(id: &str) -> bool {
         MESSAGES.iter().any(|(key, _, _)| *key == id)
     }
@@ -236,12 +541,61 @@ mod tests {
             include_str!("../templates/setup.html"),
             include_str!("../templates/dashboard.html"),
             include_str!("../templates/message.html"),
+            include_str!("../templates/search.html"),
+            include_str!("../templates/case.html"),
+            include_str!("../templates/screening.html"),
+            include_str!("../templates/audit.html"),
+            include_str!("../templates/users.html"),
+            include_str!("../templates/import.html"),
         ];
         for template in templates {
             for piece in template.split("t.get(\"").skip(1) {
                 let id = piece.split('"').next().unwrap();
                 assert!(Texts::has(id), "template asks for missing message {id}");
             }
+        }
+    }
+
+    /// Screens build some ids from values (`status.{status}`): every value has its message.
+    #[test]
+    fn every_value_a_screen_names_has_a_message() {
+        use airbridge_domain::{EvacuationStatus, Relation};
+        let mut ids: Vec<String> = Vec::new();
+        ids.extend(
+            EvacuationStatus::ALL
+                .iter()
+                .map(|s| format!("status.{}", s.as_str())),
+        );
+        ids.extend(
+            Relation::ALL
+                .iter()
+                .map(|r| format!("relation.{}", r.as_str())),
+        );
+        for fixed in [
+            "relation.none",
+            "category.national",
+            "category.local_staff",
+            "category.at_risk",
+            "category.undecided",
+            "sex.female",
+            "sex.male",
+            "sex.other",
+            "sex.unknown",
+            "hit.open",
+            "hit.confirmed",
+            "hit.false_positive",
+            "hit.superseded",
+            "hit.all",
+            "search.by.words",
+            "search.by.names_engine",
+            "import.accepted",
+            "import.accepted_with_warnings",
+            "import.rejected",
+        ] {
+            ids.push(fixed.to_owned());
+        }
+        for id in ids {
+            assert!(Texts::has(&id), "no message {id}");
         }
     }
 

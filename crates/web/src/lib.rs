@@ -1,4 +1,5 @@
-//! Airbridge's HTTP layer: the JSON API, the login pages and access control.
+//! Airbridge's HTTP layer: the JSON API and its OpenAPI description, the screens, metrics
+//! and access control.
 //!
 //! Deny by default: every route is declared in one table ([`ROUTES`]) with the [`Permission`]
 //! it needs, and the router is built from that table, each route behind one guard that finds
@@ -12,16 +13,21 @@ mod admin;
 mod auth;
 mod error;
 pub mod i18n;
+mod import;
 pub mod limit;
+pub mod metrics;
+pub mod openapi;
 mod pages;
 pub mod password;
 pub mod policy;
 mod routes;
+mod screens;
 pub mod secrets;
 pub mod totp;
 
 pub use auth::{Principal, Source, clear_cookie, cookie_name, new_session_id, now};
 pub use error::{ApiError, PageError};
+pub use import::MAX_UPLOAD_BYTES;
 pub use limit::{RateLimit, RateLimiter};
 pub use policy::Permission;
 pub use routes::{Kind, ROUTES, RouteSpec, Scope, Verb, router};
@@ -60,6 +66,7 @@ pub struct AppState<S: Store> {
     pub store: S,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<RateLimiter>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl<S: Store> AppState<S> {
@@ -67,6 +74,7 @@ impl<S: Store> AppState<S> {
         AppState {
             store,
             login_limiter: Arc::new(RateLimiter::new(config.login_rate)),
+            metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }
     }

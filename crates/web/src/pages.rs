@@ -6,6 +6,7 @@
 use crate::auth::{ClientAddress, MaybePrincipal, Principal, Source, session_cookie};
 use crate::error::PageError;
 use crate::i18n::{Lang, Texts};
+use crate::policy::Permission;
 use crate::{AppState, password, secrets, totp};
 use airbridge_domain::{Access, Role};
 use airbridge_store::{FailedLogin, LoginAttempt, NewSession, NewUser, Store, StoreError};
@@ -20,7 +21,21 @@ use serde::Deserialize;
 /// A session awaiting its second factor lives this long.
 const HALF_SESSION_SECONDS: i64 = 5 * 60;
 
+/// The language chosen with the switch (a cookie), else the browser's.
 pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::screens::LANG_COOKIE)
+        .map(|(_, value)| value.trim());
+    match chosen {
+        Some("fr") => return Lang::Fr,
+        Some("en") => return Lang::En,
+        _ => {}
+    }
     Lang::from_accept_language(
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -34,7 +49,7 @@ pub(crate) fn encode_query(text: &str) -> String {
 }
 
 /// Where to go after logging in: a path on this site, never another site.
-fn local_path(next: &str) -> &str {
+pub(crate) fn local_path(next: &str) -> &str {
     // Printable ASCII only: browsers drop tabs and newlines, which could turn "/\t/x" into
     // "//x", another site.
     if next.starts_with('/')
@@ -48,16 +63,36 @@ fn local_path(next: &str) -> &str {
     }
 }
 
-/// The header's "logged in as" and its logout form.
+/// The header's "logged in as", its logout form and the screens the caller may open.
 pub(crate) struct Nav {
     pub display_name: String,
     pub csrf: String,
+    /// (path, message id) of each screen the caller's role may open.
+    pub links: Vec<(&'static str, &'static str)>,
 }
 
-fn nav(principal: &Principal) -> Option<Nav> {
+/// The screens of the menu and the permission each needs.
+const MENU: [(&str, &str, Permission); 6] = [
+    ("/dashboard", "nav.dashboard", Permission::Authenticated),
+    ("/search", "nav.search", Permission::ReadPersons),
+    ("/screening", "nav.screening", Permission::ReadScreening),
+    ("/import", "nav.import", Permission::WritePersons),
+    ("/users", "nav.users", Permission::ManageUsers),
+    ("/audit", "nav.audit", Permission::ReadAudit),
+];
+
+pub(crate) fn nav(principal: &Principal) -> Option<Nav> {
+    let enrolling = principal.role().needs_second_factor() && !principal.totp_enrolled;
     principal.csrf_token().map(|csrf| Nav {
         display_name: principal.display_name.clone(),
         csrf: csrf.to_owned(),
+        links: MENU
+            .iter()
+            .filter(|(_, _, permission)| {
+                !enrolling && crate::policy::allows(principal.role(), *permission)
+            })
+            .map(|(path, label, _)| (*path, *label))
+            .collect(),
     })
 }
 
@@ -110,19 +145,6 @@ struct SetupPage {
     token: String,
     username: String,
     display_name: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "dashboard.html")]
-struct DashboardPage {
-    t: Texts,
-    nav: Option<Nav>,
-    name: String,
-    display_name: String,
-    role_message: String,
-    nation: Option<String>,
-    organisation: Option<String>,
-    gate: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -430,22 +452,6 @@ pub(crate) async fn logout<S: Store>(
         ],
     )
         .into_response()
-}
-
-pub(crate) async fn dashboard(principal: Principal, headers: HeaderMap) -> Response {
-    DashboardPage {
-        t: Texts {
-            lang: lang_of(&headers),
-        },
-        nav: nav(&principal),
-        name: principal.name.clone(),
-        display_name: principal.display_name.clone(),
-        role_message: format!("role.{}", principal.role()),
-        nation: principal.nation().map(|n| n.to_string()),
-        organisation: principal.organisation().map(|o| o.to_string()),
-        gate: principal.access.gate().map(str::to_owned),
-    }
-    .into_response()
 }
 
 fn enrol_page(principal: &Principal, lang: Lang, secret: String, failed: bool) -> EnrolPage {

@@ -101,6 +101,23 @@ enum Handler {
     SetupForm,
     Setup,
     Dashboard,
+    DashboardApi,
+    SearchPage,
+    SearchApi,
+    CasePage,
+    PersonPage,
+    ScreeningPage,
+    DecidePage,
+    AuditPage,
+    UsersPage,
+    AddUserPage,
+    UserActionPage,
+    ImportForm,
+    ImportPage,
+    ImportApi,
+    Language,
+    OpenApi,
+    Metrics,
     EnrolForm,
     Enrol,
     Me,
@@ -157,7 +174,24 @@ pub static ROUTES: &[RouteSpec] = &[
     route!(Post "/logout", Authenticated, Caller, Page, Logout),
     route!(Get "/setup", Public, None, Page, SetupForm),
     route!(Post "/setup", Public, None, Page, Setup),
+    route!(Get "/lang", Public, None, Page, Language),
     route!(Get "/dashboard", Authenticated, Caller, Page, Dashboard),
+    route!(Get "/search", ReadPersons, Nation, Page, SearchPage),
+    route!(Get "/cases/{id}", ReadCases, Nation, Page, CasePage),
+    route!(Get "/persons/{id}", ReadPersons, Nation, Page, PersonPage),
+    route!(Get "/screening", ReadScreening, Nation, Page, ScreeningPage),
+    route!(Post "/screening/{id}", DecideScreening, Nation, Page, DecidePage),
+    route!(Get "/audit", ReadAudit, System, Page, AuditPage),
+    route!(Get "/users", ManageUsers, Nation, Page, UsersPage),
+    route!(Post "/users", ManageUsers, Nation, Page, AddUserPage),
+    route!(Post "/users/{username}", ManageUsers, Nation, Page, UserActionPage),
+    route!(Get "/import", WritePersons, Nation, Page, ImportForm),
+    route!(Post "/import", WritePersons, Nation, Page, ImportPage),
+    route!(Get "/metrics", Public, None, Api, Metrics),
+    route!(Get "/api/openapi.json", Public, None, Api, OpenApi),
+    route!(Get "/api/dashboard", Authenticated, Caller, Api, DashboardApi),
+    route!(Get "/api/search", ReadPersons, Nation, Api, SearchApi),
+    route!(Post "/api/import", WritePersons, Nation, Api, ImportApi),
     route!(Get "/account/totp", EnrolSecondFactor, Caller, Page, EnrolForm),
     route!(Post "/account/totp", EnrolSecondFactor, Caller, Page, Enrol),
     route!(Get "/api/me", Authenticated, Caller, Api, Me),
@@ -192,7 +226,8 @@ pub static ROUTES: &[RouteSpec] = &[
 
 /// The function behind a route.
 fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<AppState<S>> {
-    use crate::{admin, pages};
+    use crate::{admin, pages, screens};
+    let upload_limit = axum::extract::DefaultBodyLimit::max(crate::import::MAX_UPLOAD_BYTES);
     match handler {
         Handler::Index => on(method, index),
         Handler::Health => on(method, healthz::<S>),
@@ -203,7 +238,25 @@ fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<Ap
         Handler::Logout => on(method, pages::logout::<S>),
         Handler::SetupForm => on(method, pages::setup_form::<S>),
         Handler::Setup => on(method, pages::setup::<S>),
-        Handler::Dashboard => on(method, pages::dashboard),
+        Handler::Dashboard => on(method, screens::dashboard::<S>),
+        Handler::DashboardApi => on(method, screens::dashboard_api::<S>),
+        Handler::SearchPage => on(method, screens::search_page::<S>),
+        Handler::SearchApi => on(method, screens::search_api::<S>),
+        Handler::CasePage => on(method, screens::case_page::<S>),
+        Handler::PersonPage => on(method, screens::person_page::<S>),
+        Handler::ScreeningPage => on(method, screens::screening_page::<S>),
+        Handler::DecidePage => on(method, screens::decide_page::<S>),
+        Handler::AuditPage => on(method, screens::audit_page::<S>),
+        Handler::UsersPage => on(method, screens::users_page::<S>),
+        Handler::AddUserPage => on(method, screens::add_user_page::<S>),
+        Handler::UserActionPage => on(method, screens::user_action_page::<S>),
+        Handler::ImportForm => on(method, screens::import_form),
+        // Uploads are read whole: the body limit keeps a large file from filling memory.
+        Handler::ImportPage => on(method, screens::import_upload_page::<S>).layer(upload_limit),
+        Handler::ImportApi => on(method, screens::import_api::<S>).layer(upload_limit),
+        Handler::Language => on(method, screens::switch_language),
+        Handler::OpenApi => on(method, openapi_document),
+        Handler::Metrics => on(method, metrics::<S>),
         Handler::EnrolForm => on(method, pages::enrol_form),
         Handler::Enrol => on(method, pages::enrol::<S>),
         Handler::Me => on(method, admin::me),
@@ -245,8 +298,17 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         let guarded = endpoint::<S>(spec.handler, spec.method.filter()).layer(
             axum::middleware::from_fn_with_state(
                 state.clone(),
-                move |State(state): State<AppState<S>>, request, next| {
-                    auth::guard(state, spec, request, next)
+                move |State(state): State<AppState<S>>, request, next| async move {
+                    let started = std::time::Instant::now();
+                    let metrics = state.metrics.clone();
+                    let response = auth::guard(state, spec, request, next).await;
+                    metrics.record(
+                        spec.method.as_str(),
+                        spec.path,
+                        response.status().as_u16(),
+                        started.elapsed(),
+                    );
+                    response
                 },
             ),
         );
@@ -265,6 +327,39 @@ pub(crate) fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, Ap
     params
         .map(|Query(value)| value)
         .map_err(|rejection| ApiError::bad_request(rejection.body_text()))
+}
+
+pub(crate) fn body_bytes(
+    bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, ApiError> {
+    bytes.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "the file is larger than {} MB: import it with `airbridge import` on the server",
+                    crate::import::MAX_UPLOAD_BYTES / (1024 * 1024)
+                ),
+            )
+        } else {
+            ApiError::bad_request(rejection.body_text())
+        }
+    })
+}
+
+async fn openapi_document() -> Json<Value> {
+    Json(crate::openapi::document())
+}
+
+async fn metrics<S: Store>(State(state): State<AppState<S>>) -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
 }
 
 async fn index() -> Html<&'static str> {
@@ -398,7 +493,7 @@ pub(crate) fn person_id(text: &str) -> Result<PersonId, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("'{text}' is not a person id (P12 or 12)")))
 }
 
-fn case_id(text: &str) -> Result<CaseId, ApiError> {
+pub(crate) fn case_id(text: &str) -> Result<CaseId, ApiError> {
     text.parse()
         .map_err(|_| ApiError::bad_request(format!("'{text}' is not a case id (C12 or 12)")))
 }
@@ -415,7 +510,7 @@ pub(crate) async fn visible_person<S: Store>(
     }
 }
 
-async fn visible_case<S: Store>(
+pub(crate) async fn visible_case<S: Store>(
     state: &AppState<S>,
     caller: &Principal,
     id: CaseId,
@@ -687,25 +782,11 @@ async fn decide_hit<S: Store>(
     Path(id): Path<String>,
     payload: Result<Json<DecisionBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let id: i64 = id
-        .trim_start_matches(['H', 'h'])
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("'{id}' is not a hit id (H12 or 12)")))?;
+    let id = crate::screens::hit_id(&id)?;
     let payload = body(payload)?;
-    // The hit must concern one of the caller's people; another nation's hit looks missing.
-    let visible = state
-        .store
-        .list_hits(None, caller.scope(None)?)
-        .await?
-        .into_iter()
-        .any(|h| h.id == id);
-    if !visible {
-        return Err(ApiError::not_found(format!("screening hit H{id}")));
-    }
-    let record = state
-        .store
-        .decide_hit(&caller.actor(), id, payload.decision, payload.reason)
-        .await?;
+    let record =
+        crate::screens::decide_visible_hit(&state, &caller, id, payload.decision, payload.reason)
+            .await?;
     Ok(Json(json!(record)))
 }
 
@@ -726,7 +807,8 @@ mod tests {
                 "{}: public routes, and only they, reach no records",
                 spec.key()
             );
-            let api = spec.path.starts_with("/api/") || spec.path == "/healthz";
+            let api =
+                spec.path.starts_with("/api/") || ["/healthz", "/metrics"].contains(&spec.path);
             assert_eq!(spec.kind == Kind::Api, api, "{}", spec.key());
         }
     }

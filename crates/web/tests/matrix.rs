@@ -54,7 +54,24 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /logout", "aa oo oo oo oo oo oo oo"),
     ("GET /setup", "pp pp pp pp pp pp pp pp"),
     ("POST /setup", "pp pp pp pp pp pp pp pp"),
+    ("GET /lang", "pp pp pp pp pp pp pp pp"),
     ("GET /dashboard", "aa oo oo oo oo oo oo oo"),
+    ("GET /search", "aa oo of of of ff ff ff"),
+    ("GET /cases/{id}", "aa oo om om om ff ff om"),
+    ("GET /persons/{id}", "aa oo om om om ff ff ff"),
+    ("GET /screening", "aa oo oo ff oo ff ff ff"),
+    ("POST /screening/{id}", "aa oo om ff om ff ff ff"),
+    ("GET /audit", "aa oo ff ff ff ff ff ff"),
+    ("GET /users", "aa oo oo ff ff ff ff ff"),
+    ("POST /users", "aa oo of ff ff ff ff ff"),
+    ("POST /users/{username}", "aa oo om ff ff ff ff ff"),
+    ("GET /import", "aa oo oo oo ff ff ff ff"),
+    ("POST /import", "aa oo of of ff ff ff ff"),
+    ("GET /metrics", "pp pp pp pp pp pp pp pp"),
+    ("GET /api/openapi.json", "pp pp pp pp pp pp pp pp"),
+    ("GET /api/dashboard", "aa oo oo oo oo oo oo oo"),
+    ("GET /api/search", "aa oo of of of ff ff ff"),
+    ("POST /api/import", "aa oo of of ff ff ff ff"),
     ("GET /account/totp", "aa oo oo oo oo oo oo oo"),
     ("POST /account/totp", "aa oo oo oo oo oo oo oo"),
     ("GET /api/me", "aa oo oo oo oo oo oo oo"),
@@ -335,6 +352,25 @@ fn form_call(uri: &str, fields: &[(&str, &str)]) -> Call {
     }
 }
 
+/// A multipart form with text fields and one file, as a browser uploads it.
+fn multipart_call(uri: &str, fields: &[(&str, &str)], file_name: &str, content: &str) -> Call {
+    let boundary = "matrixboundary7d93";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    ));
+    Call {
+        uri: uri.to_owned(),
+        body: Some(Body::from(body)),
+        content_type: "multipart/form-data; boundary=matrixboundary7d93",
+    }
+}
+
 fn get(uri: String) -> Call {
     Call {
         uri,
@@ -376,7 +412,60 @@ impl Fixture {
                     ("password_again", "a long enough password"),
                 ],
             ),
+            "GET /lang" => get("/lang?to=fr".into()),
             "GET /dashboard" => get("/dashboard".into()),
+            "GET /search" => get(format!("/search?q=Hashem&nation={n}")),
+            "GET /cases/{id}" => get(format!("/cases/C{}", target.case)),
+            "GET /persons/{id}" => get(format!("/persons/{}", target.person)),
+            "GET /screening" => get("/screening?status=all".into()),
+            "POST /screening/{id}" => form_call(
+                &format!("/screening/H{}", target.hit),
+                &[
+                    ("decision", "false_positive"),
+                    ("reason", "born decades apart"),
+                ],
+            ),
+            "GET /audit" => get("/audit?entity=person:P1".into()),
+            "GET /users" => get("/users".into()),
+            "POST /users" => {
+                let username = format!("page-user-{}", self.fresh());
+                form_call(
+                    "/users",
+                    &[
+                        ("username", &username),
+                        ("display_name", "Page user"),
+                        ("password", "a long enough password"),
+                        ("role", "caseworker"),
+                        ("nation", n.as_str()),
+                    ],
+                )
+            }
+            "POST /users/{username}" => form_call(
+                &format!("/users/{}", target.target_user),
+                &[("action", "unlock")],
+            ),
+            "GET /import" => get("/import".into()),
+            "POST /import" => multipart_call(
+                "/import",
+                &[("nation", n.as_str())],
+                "list.csv",
+                &format!(
+                    "Given name,Family name\nImported{},Ahmadzai\n",
+                    self.fresh()
+                ),
+            ),
+            "GET /metrics" => get("/metrics".into()),
+            "GET /api/openapi.json" => get("/api/openapi.json".into()),
+            "GET /api/dashboard" => get("/api/dashboard".into()),
+            "GET /api/search" => get(format!("/api/search?q=Hashem&nation={n}")),
+            "POST /api/import" => Call {
+                uri: format!("/api/import?nation={n}&name=api-list.csv"),
+                body: Some(Body::from(format!(
+                    "Given name,Family name\nApi{},Ahmadzai\n",
+                    self.fresh()
+                ))),
+                content_type: "text/csv",
+            },
             "GET /account/totp" => get("/account/totp".into()),
             "POST /account/totp" => {
                 let secret = totp::new_secret();

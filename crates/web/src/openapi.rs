@@ -1,0 +1,183 @@
+//! The API's OpenAPI 3.1 description (`GET /api/openapi.json`), generated from the route table
+//! so that it cannot forget a route: every API route of [`ROUTES`] is described with its
+//! method, path parameters, the permission it needs (`x-airbridge-permission`) and the error
+//! shape. Written by hand rather than with utoipa, whose per-handler attributes and router
+//! would duplicate the table the router is built from.
+
+use crate::policy::Permission;
+use crate::routes::{Kind, ROUTES, RouteSpec};
+use serde_json::{Map, Value, json};
+
+/// A one-line summary of each API route; a route missing here fails a test.
+pub(crate) fn summary(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "GET /healthz" => "Health: the database answers",
+        "GET /metrics" => "Request counts and latencies (Prometheus text format)",
+        "GET /api/openapi.json" => "This description",
+        "GET /api/me" => "Who the caller is: name, role and bindings",
+        "GET /api/dashboard" => {
+            "Totals by nation and status, and by category where cases are readable"
+        }
+        "GET /api/nations" => "Nations the caller may see",
+        "POST /api/nations" => "Add a nation {code, name}",
+        "GET /api/organisations" => "Organisations (?nation=)",
+        "GET /api/persons" => {
+            "People whose names contain words (?q=&nation=&status=&case=&limit=&after=)"
+        }
+        "GET /api/search" => "Name search with the names engine, any script (?q=&nation=)",
+        "POST /api/persons" => "Register a person {nation, person}",
+        "GET /api/persons/{id}" => "One person",
+        "PUT /api/persons/{id}" => "Replace a person's details {person, expected_version}",
+        "GET /api/persons/{id}/history" => "A person's status history",
+        "POST /api/persons/{id}/status" => "Move a person to a status {to, reason, location}",
+        "GET /api/cases" => "Cases (?nation=&reference=&limit=&after=)",
+        "POST /api/cases" => "Register a case with its members",
+        "GET /api/cases/{id}" => "One case with its members",
+        "POST /api/cases/{id}/status" => "Move every member of a case {to, reason, location}",
+        "PUT /api/cases/{id}/eligibility" => {
+            "Set a case's eligibility {eligibility, expected_version}"
+        }
+        "GET /api/totals" => "People by nation and status",
+        "GET /api/screening/hits" => {
+            "Screening hits (?status=open|confirmed|false_positive|superseded|all&nation=)"
+        }
+        "POST /api/screening/hits/{id}/decision" => {
+            "Decide a hit {decision: confirmed|false_positive, reason}"
+        }
+        "GET /api/audit" => "Audit events (?entity_type=&entity_id=&actor=&after=&limit=)",
+        "GET /api/gate/expected" => "People called forward to a gate (?gate=)",
+        "POST /api/gate/persons/{id}/arrived" => "Record an expected person's arrival at the gate",
+        "GET /api/users" => "Accounts within the caller's reach (?nation=)",
+        "POST /api/users" => {
+            "Create an account {username, display_name, password, role, nation, organisation, gate}"
+        }
+        "POST /api/users/{username}/disable" => "Disable an account (ends its sessions)",
+        "POST /api/users/{username}/enable" => "Enable an account",
+        "POST /api/users/{username}/unlock" => "Lift an account's lockout",
+        "POST /api/users/{username}/reset-totp" => "Remove an account's second factor",
+        "POST /api/tokens" => "Create an API token {name, role, nation, organisation, gate}",
+        "POST /api/import" => {
+            "Import a list file sent as the body (?nation=&name=&organisation=); answers its row report"
+        }
+        _ => return None,
+    })
+}
+
+fn operation(spec: &RouteSpec) -> Value {
+    let key = spec.key();
+    let parameters: Vec<Value> = spec
+        .path
+        .split('/')
+        .filter_map(|piece| piece.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .collect();
+    let mut responses = Map::new();
+    responses.insert("200".into(), json!({ "description": "done" }));
+    if spec.permission != Permission::Public {
+        responses.insert(
+            "401".into(),
+            json!({ "$ref": "#/components/responses/Error" }),
+        );
+        responses.insert(
+            "403".into(),
+            json!({ "$ref": "#/components/responses/Error" }),
+        );
+    }
+    for status in ["404", "409", "422"] {
+        responses.insert(
+            status.into(),
+            json!({ "$ref": "#/components/responses/Error" }),
+        );
+    }
+    let mut operation = json!({
+        "operationId": key.replace(['/', '{', '}', ' ', '-', '.'], "_"),
+        "summary": summary(&key).unwrap_or_default(),
+        "x-airbridge-permission": format!("{:?}", spec.permission),
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if spec.permission == Permission::Public {
+        operation["security"] = json!([]);
+    }
+    operation
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for spec in ROUTES.iter().filter(|spec| spec.kind == Kind::Api) {
+        let entry = paths
+            .entry(spec.path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[spec.method.as_str().to_lowercase()] = operation(spec);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Airbridge API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Allied nations coordinating a civilian evacuation. A caller bound to a nation sees only its records: another nation's record answers 404."
+        },
+        "security": [ { "bearer": [] } ],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" }
+            },
+            "responses": {
+                "Error": {
+                    "description": "refused or failed",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": { "type": "string", "enum": ["not_found", "invalid", "conflict", "unauthorised", "forbidden", "too_many_requests", "payload_too_large", "internal"] },
+                                "message": { "type": "string" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_route_is_described_with_a_summary() {
+        let document = document();
+        for spec in ROUTES.iter().filter(|spec| spec.kind == Kind::Api) {
+            let operation = &document["paths"][spec.path][spec.method.as_str().to_lowercase()];
+            assert!(
+                operation.is_object(),
+                "{} is not in the document",
+                spec.key()
+            );
+            assert!(
+                summary(&spec.key()).is_some(),
+                "{} has no summary in openapi.rs",
+                spec.key()
+            );
+        }
+        let described: usize = document["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|methods| methods.as_object().unwrap().len())
+            .sum();
+        assert_eq!(
+            described,
+            ROUTES.iter().filter(|spec| spec.kind == Kind::Api).count()
+        );
+    }
+}

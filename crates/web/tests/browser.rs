@@ -1,0 +1,384 @@
+//! Journeys in a real headless Chromium driven over WebDriver (chromedriver started by the
+//! test on a free port): an administrator logs in with a second factor, searches a Dari name,
+//! opens the case, reviews a screening hit, imports a small list, and is refused another
+//! nation's case. Screenshots are written under the test's temporary directory (its path is
+//! printed). Without Chromium the test fails and says how to install it.
+
+use airbridge_domain::{Access, NationCode, Person, Relation, Role};
+use airbridge_store::sqlite::OpenMode;
+use airbridge_store::{Actor, NewCase, NewHit, NewList, NewMember, NewUser, SqliteStore, Store};
+use airbridge_web::{AppState, WebConfig, router, totp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const DARI_NAME: &str = "محمد هاشم احمدزی";
+const PASSWORD: &str = "browser journey passphrase";
+
+fn nation(code: &str) -> NationCode {
+    NationCode::parse(code).unwrap()
+}
+
+fn person(value: serde_json::Value) -> Person {
+    serde_json::from_value(value).unwrap()
+}
+
+/// A program on the PATH, or the test fails saying how to get it.
+fn program(names: &[&str]) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "{} not found: the browser tests need Chromium and its driver; install them with \
+         `apt-get install -y chromium chromium-driver fonts-noto-core` (scripts/test.sh does)",
+        names.join(" or ")
+    );
+}
+
+/// Stops chromedriver and the Chromium it started when the test ends, however it ends (a
+/// failed assertion never reaches the client's close): both run in a process group of their
+/// own, and the whole group is ended.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser(chromium: &Path) -> (Driver, Client) {
+    let driver_path = program(&["chromedriver"]);
+    let port = free_port();
+    let driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver could not start"),
+    );
+    let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage", "--window-size=412,915", "--lang=en-GB"
+            ]
+        }
+    }))
+    .unwrap();
+    // chromedriver takes a moment to listen: try until it answers (or it has exited).
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = String::new();
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(error) => last_error = error.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver on {url} never answered: {last_error}");
+}
+
+struct Seeded {
+    store: SqliteStore,
+    fr_case: String,
+    de_case: String,
+    secret: String,
+}
+
+async fn seed(dir: &Path) -> Seeded {
+    let store = SqliteStore::open(&dir.join("browser.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store.add_nation(&setup, nation(code), name).await.unwrap();
+    }
+    let case_for = |code: &str, name: serde_json::Value, child: &str| NewCase {
+        nation: nation(code),
+        organisation: None,
+        reference: None,
+        eligibility: serde_json::from_value(json!({ "bases": [
+            { "basis": "worked", "employer": "Embassy", "role": "interpreter" } ] }))
+        .unwrap(),
+        progress: Default::default(),
+        members: vec![
+            NewMember {
+                relation: Relation::Principal,
+                person: person(json!({ "name": name })),
+            },
+            NewMember {
+                relation: Relation::Child,
+                person: person(json!({ "name": { "given": child } })),
+            },
+        ],
+    };
+    let ids = store
+        .add_cases(
+            &setup,
+            vec![
+                case_for(
+                    "FR",
+                    json!({ "full": DARI_NAME, "father": "عبدالرحمن" }),
+                    "Zahra",
+                ),
+                case_for(
+                    "DE",
+                    json!({ "given": "Karim", "family": "Popal" }),
+                    "Laila",
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let principal = store.get_case(ids[0]).await.unwrap().unwrap().people[0].id;
+    let (list, _) = store
+        .store_list(
+            &setup,
+            NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "x".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_hits(
+            &setup,
+            vec![NewHit {
+                person: principal,
+                list_id: list.id,
+                entry_ref: "TAi.999".into(),
+                listed_name: "MOHAMMAD HASHEM AHMADZAI".into(),
+                score: 0.93,
+                explanation: json!({}),
+                entry_fingerprint: "e".into(),
+                person_fingerprint: "p".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    store
+        .add_user(
+            &setup,
+            NewUser {
+                username: "amelie".into(),
+                display_name: "Amélie (France)".into(),
+                access: Access::new(Role::NationAdmin, Some(nation("FR")), None, None).unwrap(),
+                password_hash: airbridge_web::password::hash(PASSWORD).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let secret = totp::new_secret();
+    store
+        .set_user_totp(&setup, "amelie", Some(secret.clone()))
+        .await
+        .unwrap();
+    Seeded {
+        store,
+        fr_case: ids[0].to_string(),
+        de_case: ids[1].to_string(),
+        secret,
+    }
+}
+
+async fn text_of(client: &Client) -> String {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_in_a_real_browser() {
+    let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = router(AppState::new(seeded.store.clone(), WebConfig::default()));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let base = format!("http://{address}");
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    println!("browser screenshots in {}", artifacts.display());
+    let (_driver, client) = browser(&chromium).await;
+    let shot = |name: &'static str| {
+        let client = client.clone();
+        let path = artifacts.join(name);
+        async move {
+            let png = client.screenshot().await.unwrap();
+            std::fs::write(&path, png).unwrap();
+            println!("screenshot {}", path.display());
+        }
+    };
+
+    // Log in: password, then the second factor.
+    client.goto(&format!("{base}/login")).await.unwrap();
+    fill(&client, "#username", "amelie").await;
+    fill(&client, "#password", PASSWORD).await;
+    click(&client, "form[action='/login'] button").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login/totp")
+    );
+    let code = totp::code_at_step(&seeded.secret, totp::step_at(airbridge_web::now())).unwrap();
+    fill(&client, "#code", &code).await;
+    click(&client, "form[action='/login/totp'] button").await;
+    assert_eq!(client.current_url().await.unwrap().path(), "/dashboard");
+    let text = text_of(&client).await;
+    assert!(text.contains("People by nation and status"), "{text}");
+    shot("dashboard.png").await;
+
+    // Search a Dari name, in Arabic script, from the menu.
+    click(&client, "nav a[href='/search']").await;
+    fill(&client, "#q", "هاشم").await;
+    click(&client, "form[role=search] button").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/search")
+    );
+    let result = client
+        .find(Locator::Css("td bdi[dir=auto]"))
+        .await
+        .expect("no result");
+    assert_eq!(result.text().await.unwrap(), DARI_NAME);
+    shot("search.png").await;
+
+    // Open the case page from the result.
+    click(&client, &format!("a[href='/cases/{}']", seeded.fr_case)).await;
+    let text = text_of(&client).await;
+    assert!(text.contains(DARI_NAME) && text.contains("Zahra"), "{text}");
+    assert!(text.contains("MOHAMMAD HASHEM AHMADZAI"));
+    // The name is laid out right to left inside the left-to-right page.
+    let direction = client
+        .execute(
+            "return getComputedStyle(document.querySelector('h3 bdi')).direction",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(direction, json!("rtl"));
+    shot("case.png").await;
+
+    // Review the screening hit: a false positive, with its reason.
+    client.goto(&format!("{base}/screening")).await.unwrap();
+    client
+        .find(Locator::Css("form[action^='/screening/H'] select"))
+        .await
+        .unwrap()
+        .select_by_value("false_positive")
+        .await
+        .unwrap();
+    fill(
+        &client,
+        "form[action^='/screening/H'] textarea",
+        "born 1990; the listed man in 1963",
+    )
+    .await;
+    click(&client, "form[action^='/screening/H'] button").await;
+    let text = text_of(&client).await;
+    assert!(text.contains("Decision recorded"), "{text}");
+    let hits = seeded.store.list_hits(None, None).await.unwrap();
+    assert_eq!(hits[0].status, "false_positive");
+
+    // Import a small list.
+    let list = dir.path().join("embassy-list.csv");
+    std::fs::write(
+        &list,
+        "Given name,Family name,Date of birth\nFarid,Sultani,1370/01/01\nNadia,Sultani,not a date\n",
+    )
+    .unwrap();
+    client.goto(&format!("{base}/import")).await.unwrap();
+    fill(&client, "#file", list.to_str().unwrap()).await;
+    click(&client, "form[action^='/import'] button").await;
+    let text = text_of(&client).await;
+    assert!(text.contains("People created"), "{text}");
+    assert!(
+        text.contains("not a date"),
+        "the row report should show the bad date: {text}"
+    );
+    shot("import.png").await;
+
+    // Another nation's case: refused, as if it did not exist.
+    client
+        .goto(&format!("{base}/cases/{}", seeded.de_case))
+        .await
+        .unwrap();
+    let text = text_of(&client).await;
+    assert!(text.contains("This page does not exist."), "{text}");
+    assert!(!text.contains("Karim"));
+
+    client.close().await.unwrap();
+}

@@ -1,0 +1,589 @@
+//! The screens through the router on a real SQLite database: what they show (names in any
+//! script, escaped), how they refuse bad input, their weight, the language switch, the
+//! OpenAPI document and the metrics.
+
+use airbridge_domain::{Access, NationCode, Person, Relation, Role};
+use airbridge_store::sqlite::OpenMode;
+use airbridge_store::{
+    Actor, NewCase, NewHit, NewList, NewMember, NewSession, NewUser, SqliteStore, Store,
+};
+use airbridge_web::{AppState, MAX_UPLOAD_BYTES, ROUTES, WebConfig, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
+const ARABIC_NAME: &str = "محمد هاشم احمدزی";
+const SCRIPT_NAME: &str = "<script>alert(1)</script>";
+
+struct App {
+    router: Router,
+    store: SqliteStore,
+    /// The case holding the Arabic-script principal and the dependent named like a script.
+    case: String,
+    hit: i64,
+    _dir: tempfile::TempDir,
+}
+
+fn nation(code: &str) -> NationCode {
+    NationCode::parse(code).unwrap()
+}
+
+fn person(value: Value) -> Person {
+    serde_json::from_value(value).unwrap()
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("screens.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store.add_nation(&setup, nation(code), name).await.unwrap();
+    }
+    let case = store
+        .add_cases(
+            &setup,
+            vec![NewCase {
+                nation: nation("FR"),
+                organisation: None,
+                reference: Some("FAM-1".into()),
+                eligibility: serde_json::from_value(
+                    json!({ "bases": [ { "basis": "national" } ] }),
+                )
+                .unwrap(),
+                progress: Default::default(),
+                members: vec![
+                    NewMember {
+                        relation: Relation::Principal,
+                        person: Person {
+                            documents: vec![
+                                airbridge_domain::Document::new(
+                                    airbridge_domain::DocumentKind::Tazkira,
+                                    "1400-0101-12345",
+                                    None,
+                                )
+                                .unwrap(),
+                            ],
+                            ..person(json!({
+                                "name": { "full": ARABIC_NAME, "father": "عبدالرحمن" },
+                            }))
+                        },
+                    },
+                    NewMember {
+                        relation: Relation::Child,
+                        person: person(json!({ "name": { "given": SCRIPT_NAME } })),
+                    },
+                ],
+            }],
+        )
+        .await
+        .unwrap()[0];
+    let records = store.get_case(case).await.unwrap().unwrap();
+    let (list, _) = store
+        .store_list(
+            &setup,
+            NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "x".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_hits(
+            &setup,
+            vec![NewHit {
+                person: records.people[0].id,
+                list_id: list.id,
+                entry_ref: "TAi.000".into(),
+                listed_name: "MOHAMMAD HASHEM".into(),
+                score: 0.91,
+                explanation: json!({}),
+                entry_fingerprint: "e".into(),
+                person_fingerprint: "p".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let hit = store.list_hits(None, None).await.unwrap()[0].id;
+    for (username, role, code) in [
+        ("fr-caseworker", Role::Caseworker, Some("FR")),
+        ("fr-officer", Role::ScreeningOfficer, Some("FR")),
+        ("de-caseworker", Role::Caseworker, Some("DE")),
+        ("coordinator", Role::Coordinator, None),
+    ] {
+        store
+            .add_user(
+                &setup,
+                NewUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    access: Access::new(role, code.map(nation), None, None).unwrap(),
+                    password_hash: PHC.into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    App {
+        router: router(AppState::new(store.clone(), WebConfig::default())),
+        store,
+        case: case.to_string(),
+        hit,
+        _dir: dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl App {
+    /// A logged-in session for an account: its cookie and CSRF token.
+    async fn session(&self, username: &str) -> (String, String) {
+        let (id, id_hash) = airbridge_web::new_session_id();
+        let csrf = airbridge_web::secrets::random_hex(16);
+        self.store
+            .start_session(
+                username,
+                NewSession {
+                    id_hash,
+                    csrf_token: csrf.clone(),
+                    second_factor_done: true,
+                    now: airbridge_web::now(),
+                    lifetime: 3_600,
+                },
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        (format!("airbridge_session={id}"), csrf)
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, username: &str, uri: &str) -> Answer {
+        let (cookie, _) = self.session(username).await;
+        self.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form as the browser does, the CSRF token in its `csrf` field.
+    async fn post_form(&self, username: &str, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let (cookie, csrf) = self.session(username).await;
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf)
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Uploads a list as the import screen's form does (token in the action's query).
+    async fn upload(&self, username: &str, file_name: &str, content: &[u8]) -> Answer {
+        let (cookie, csrf) = self.session(username).await;
+        let boundary = "screensboundary42";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(format!("/import?csrf={csrf}"))
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_name_written_as_markup_is_shown_as_text() {
+    let app = app().await;
+    for uri in [
+        format!("/cases/{}", app.case),
+        "/search?q=script".to_owned(),
+    ] {
+        let page = app.get("fr-caseworker", &uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        // askama writes `<` and `>` as numeric character references.
+        assert!(
+            page.text
+                .contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{uri}: the name is not shown escaped"
+        );
+        assert!(
+            !page.text.contains(SCRIPT_NAME),
+            "{uri}: the name reached the page as markup"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_latin_search_finds_an_arabic_script_name_shown_right_to_left() {
+    let app = app().await;
+    let page = app
+        .get("fr-caseworker", "/search?q=Mohammad+Hashem+Ahmadzai")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains(&format!("<bdi dir=\"auto\">{ARABIC_NAME}</bdi>")),
+        "the names engine did not find the Arabic-script name: {}",
+        page.text
+    );
+    // The same name typed in Arabic script is found by its words.
+    let page = app
+        .get("fr-caseworker", &format!("/search?q={}", encode("هاشم")))
+        .await;
+    assert!(page.text.contains(ARABIC_NAME));
+    // Germany's caseworker does not find France's people.
+    let page = app
+        .get("de-caseworker", "/search?q=Mohammad+Hashem+Ahmadzai")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains(ARABIC_NAME));
+    // The JSON twin answers the same.
+    let (cookie, _) = app.session("fr-caseworker").await;
+    let answer = app
+        .send(
+            Request::get("/api/search?q=Mohammad+Hashem+Ahmadzai")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let found: Value = serde_json::from_str(&answer.text).unwrap();
+    assert_eq!(found[0]["name"], ARABIC_NAME);
+    assert_eq!(found[0]["matched_by"], "names_engine");
+}
+
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn the_case_page_shows_family_documents_eligibility_and_hits() {
+    let app = app().await;
+    let page = app.get("fr-officer", &format!("/cases/{}", app.case)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "FAM-1",
+        "Nationals",
+        "principal",
+        "child",
+        "tazkira 1400010112345",
+        "MOHAMMAD HASHEM",
+        "<bdi dir=\"auto\">عبدالرحمن</bdi>",
+    ] {
+        assert!(page.text.contains(expected), "missing {expected}");
+    }
+    // Another nation's case does not exist for Germany.
+    let page = app
+        .get("de-caseworker", &format!("/cases/{}", app.case))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_hit_is_decided_from_the_review_screen_and_bad_decisions_are_explained() {
+    let app = app().await;
+    let uri = format!("/screening/H{}", app.hit);
+    for (fields, message) in [
+        (vec![("decision", "maybe")], "Choose a decision"),
+        (
+            vec![("decision", "false_positive")],
+            "A false positive needs a reason",
+        ),
+    ] {
+        let page = app.post_form("fr-officer", &uri, &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.text.contains(message), "{message}");
+    }
+    let page = app
+        .post_form(
+            "fr-officer",
+            &uri,
+            &[
+                ("decision", "false_positive"),
+                ("reason", "born 1990; the listed man in 1963"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Decision recorded"));
+    let hits = app.store.list_hits(None, None).await.unwrap();
+    assert_eq!(hits[0].status, "false_positive");
+    assert_eq!(hits[0].decided_by.as_deref(), Some("user:fr-officer"));
+}
+
+#[tokio::test]
+async fn an_upload_is_imported_with_its_report_and_bad_files_are_refused() {
+    let app = app().await;
+    let list = "Given name,Family name,Date of birth\nFarid,Popal,1365/05/12\nNadia,Popal,not a date\n,,\n";
+    let page = app
+        .upload("fr-caseworker", "embassy.csv", list.as_bytes())
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("People created"));
+    let created = app
+        .store
+        .search_persons(&airbridge_store::PersonQuery {
+            text: Some("popal".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!created.is_empty());
+    assert!(created.iter().all(|p| p.nation == nation("FR")));
+    // No names column.
+    let page = app
+        .upload("fr-caseworker", "x.csv", b"colour,size\nred,2\n")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text.contains("no column holds names"));
+    // Too large.
+    let mut big = b"Given name\n".to_vec();
+    big.resize(MAX_UPLOAD_BYTES + 1024, b'a');
+    let page = app.upload("fr-caseworker", "big.csv", &big).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.text.contains("too large"));
+    // The same through the API.
+    let (cookie, csrf) = app.session("fr-caseworker").await;
+    let answer = app
+        .send(
+            Request::post("/api/import?name=big.csv")
+                .header(header::COOKIE, cookie)
+                .header("x-csrf-token", csrf)
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(answer.text.contains("payload_too_large"));
+}
+
+#[tokio::test]
+async fn forms_refuse_bad_input_with_a_message() {
+    let app = app().await;
+    let long = "a".repeat(201);
+    let page = app.get("fr-caseworker", &format!("/search?q={long}")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text.contains("at most 200 characters"));
+    let page = app.get("coordinator", "/search?q=x").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = app.get("fr-caseworker", "/cases/not-a-case").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_by_status_and_category_and_a_coordinator_sees_totals_only() {
+    let app = app().await;
+    let page = app.get("fr-caseworker", "/dashboard").await;
+    assert!(page.text.contains("People by nation and status"));
+    assert!(page.text.contains("People by category"));
+    let page = app.get("coordinator", "/dashboard").await;
+    assert!(page.text.contains("People by nation and status"));
+    assert!(!page.text.contains("People by category"));
+    assert!(!page.text.contains(ARABIC_NAME));
+}
+
+#[tokio::test]
+async fn every_screen_weighs_under_100_kb() {
+    let app = app().await;
+    let screens = [
+        ("fr-caseworker", "/dashboard".to_owned()),
+        ("fr-caseworker", "/search?q=Mohammad+Hashem".to_owned()),
+        ("fr-caseworker", format!("/cases/{}", app.case)),
+        ("fr-officer", "/screening".to_owned()),
+        ("fr-caseworker", "/import".to_owned()),
+        ("coordinator", "/dashboard".to_owned()),
+    ];
+    for (username, uri) in screens {
+        let page = app.get(username, &uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        println!("{uri}: {} bytes", page.text.len());
+        // The pages load nothing else: styles are inline, no script, no images.
+        assert!(!page.text.contains("<script"), "{uri}");
+        assert!(
+            page.text.len() < 100 * 1024,
+            "{uri}: {} bytes",
+            page.text.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_language_switch_keeps_the_choice() {
+    let app = app().await;
+    let answer = app
+        .send(
+            Request::get("/lang?to=fr")
+                .header(header::HOST, "airbridge.test")
+                .header(header::REFERER, "http://airbridge.test/search?q=x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers[header::LOCATION], "/search?q=x");
+    let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("airbridge_lang=fr;"));
+    let (session, _) = app.session("fr-caseworker").await;
+    let page = app
+        .send(
+            Request::get("/dashboard")
+                .header(header::COOKIE, format!("{session}; airbridge_lang=fr"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(page.text.contains("Tableau de bord"));
+    assert!(page.text.contains("<html lang=\"fr\">"));
+    // Another site's page as referrer sends back to the dashboard, not there.
+    let answer = app
+        .send(
+            Request::get("/lang?to=en")
+                .header(header::HOST, "airbridge.test")
+                .header(header::REFERER, "http://evil.test/phish")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.headers[header::LOCATION], "/dashboard");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route_and_metrics_count_by_route() {
+    let app = app().await;
+    let answer = app
+        .send(
+            Request::get("/api/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let document: Value = serde_json::from_str(&answer.text).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    for spec in ROUTES.iter().filter(|s| s.path.starts_with("/api/")) {
+        assert!(
+            document["paths"][spec.path][spec.method.as_str().to_lowercase()].is_object(),
+            "{} missing",
+            spec.key()
+        );
+    }
+    app.get("fr-caseworker", &format!("/cases/{}", app.case))
+        .await;
+    app.get("de-caseworker", &format!("/cases/{}", app.case))
+        .await;
+    let metrics = app
+        .send(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert!(
+        metrics.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    for line in [
+        "airbridge_http_requests_total{method=\"GET\",route=\"/cases/{id}\",status=\"200\"} 1",
+        "airbridge_http_requests_total{method=\"GET\",route=\"/cases/{id}\",status=\"404\"} 1",
+        "airbridge_http_request_duration_seconds_count{method=\"GET\",route=\"/cases/{id}\"} 2",
+    ] {
+        assert!(
+            metrics.text.contains(line),
+            "missing {line}:\n{}",
+            metrics.text
+        );
+    }
+    assert!(
+        !metrics.text.contains(&app.case),
+        "a concrete id became a label"
+    );
+}
+
+/// A database that fails mid-request: the page and the API say something went wrong, and
+/// nothing of the failure's own text (driver, pool, SQL) reaches the caller.
+#[tokio::test]
+async fn a_failing_database_shows_a_plain_error_and_leaks_nothing() {
+    let app = app().await;
+    let (cookie, _) = app.session("fr-caseworker").await;
+    let (token_cookie, _) = app.session("fr-caseworker").await;
+    app.store.close().await;
+    let page = app
+        .send(
+            Request::get("/search?q=hashem")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let api = app
+        .send(
+            Request::get("/api/dashboard")
+                .header(header::COOKIE, token_cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    for answer in [&page, &api] {
+        assert_eq!(
+            answer.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            answer.text
+        );
+        let lower = answer.text.to_lowercase();
+        for secret in ["pool", "sqlx", "sqlite", "database error"] {
+            assert!(!lower.contains(secret), "{secret} leaked: {}", answer.text);
+        }
+        assert!(
+            !answer.text.contains("SELECT"),
+            "SQL leaked: {}",
+            answer.text
+        );
+    }
+    assert!(page.text.contains("Something went wrong on the server"));
+    assert!(api.text.contains("\"internal\""));
+}
