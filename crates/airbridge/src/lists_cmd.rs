@@ -115,6 +115,36 @@ enum Rows {
     Tables(Vec<airbridge_lists::Table>),
 }
 
+/// One table's rows as they are read, with how far the reading has come (bytes of a CSV, rows
+/// of a sheet) for the progress bar.
+enum Source {
+    Csv(Box<airbridge_lists::CsvRows<'static>>),
+    Rows {
+        rows: std::vec::IntoIter<airbridge_lists::read::Row>,
+        total: u64,
+    },
+}
+
+impl Source {
+    fn position(&self) -> u64 {
+        match self {
+            Source::Csv(stream) => stream.bytes_read(),
+            Source::Rows { rows, total } => total - rows.len() as u64,
+        }
+    }
+}
+
+impl Iterator for Source {
+    type Item = Result<airbridge_lists::read::Row, airbridge_lists::ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Source::Csv(stream) => stream.next(),
+            Source::Rows { rows, .. } => rows.next().map(Ok),
+        }
+    }
+}
+
 /// Everything the reading thread needs.
 struct ReadJob {
     name: String,
@@ -221,40 +251,34 @@ fn read_list(
                 feed.as_ref(),
             )
         };
-        match stream {
-            Some(mut stream) => loop {
-                let mut batch = Vec::with_capacity(BATCH_ROWS);
-                for row in stream.by_ref().take(BATCH_ROWS) {
-                    batch.push(row.map_err(|e| {
-                        InvalidInput(format!("{}: {e}; nothing was imported", job.name))
-                    })?);
-                }
-                if batch.is_empty() {
-                    break;
-                }
-                job.progress.set_position(stream.bytes_read());
-                let parsed = parse_chunk(&table, &batch, &mapping, &job.options);
-                if let Some(piece) = chunks.push(parsed)
-                    && !handle(piece, &mut tally, &mut job.report)?
-                {
-                    stopped = true;
-                    break;
-                }
-            },
+        let mut source = match stream {
+            Some(stream) => Source::Csv(stream),
             None => {
                 let rows = std::mem::take(&mut table.rows);
                 job.progress.set_length(rows.len() as u64);
-                job.progress.set_position(0);
-                for batch in rows.chunks(BATCH_ROWS) {
-                    job.progress.inc(batch.len() as u64);
-                    let parsed = parse_chunk(&table, batch, &mapping, &job.options);
-                    if let Some(piece) = chunks.push(parsed)
-                        && !handle(piece, &mut tally, &mut job.report)?
-                    {
-                        stopped = true;
-                        break;
-                    }
+                Source::Rows {
+                    total: rows.len() as u64,
+                    rows: rows.into_iter(),
                 }
+            }
+        };
+        loop {
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            for row in source.by_ref().take(BATCH_ROWS) {
+                batch.push(row.map_err(|e| {
+                    InvalidInput(format!("{}: {e}; nothing was imported", job.name))
+                })?);
+            }
+            if batch.is_empty() {
+                break;
+            }
+            job.progress.set_position(source.position());
+            let parsed = parse_chunk(&table, &batch, &mapping, &job.options);
+            if let Some(piece) = chunks.push(parsed)
+                && !handle(piece, &mut tally, &mut job.report)?
+            {
+                stopped = true;
+                break;
             }
         }
         if stopped {

@@ -23,7 +23,7 @@ pub struct ImportedCase {
 
 /// Whether a list groups its families by an id column (any row has a family id) rather than
 /// by order.
-pub fn groups_by_id(rows: &[ParsedRow]) -> bool {
+fn groups_by_id(rows: &[ParsedRow]) -> bool {
     rows.iter().any(|r| r.family_id.is_some())
 }
 
@@ -31,7 +31,7 @@ pub fn groups_by_id(rows: &[ParsedRow]) -> bool {
 /// without the rows after it, so a long list can be read in pieces without splitting a family
 /// listed in one run. Rejected rows never begin one (a dependent below a rejected row still
 /// belongs to the family above).
-pub fn last_family_start(rows: &[ParsedRow], by_id: bool) -> Option<usize> {
+fn last_family_start(rows: &[ParsedRow], by_id: bool) -> Option<usize> {
     let accepted = |row: &ParsedRow| row.status() != RowStatus::Rejected;
     let mut previous: Option<usize> = None;
     let mut last = None;
@@ -57,12 +57,6 @@ pub fn last_family_start(rows: &[ParsedRow], by_id: bool) -> Option<usize> {
 /// (no principal, two principals, a dependent with no one above it) are added to their rows.
 pub fn build_cases(rows: &mut [ParsedRow]) -> Vec<ImportedCase> {
     let by_id = groups_by_id(rows);
-    build_cases_by(rows, by_id)
-}
-
-/// [`build_cases`] with the grouping decided by the caller (a list read in pieces decides it
-/// once, from its first piece).
-pub fn build_cases_by(rows: &mut [ParsedRow], by_id: bool) -> Vec<ImportedCase> {
     group(rows, by_id, &mut std::collections::HashMap::new())
 }
 

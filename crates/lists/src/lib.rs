@@ -16,10 +16,7 @@ pub mod rows;
 pub mod stream;
 pub mod values;
 
-pub use families::{
-    FamilyChunks, ImportedCase, ImportedMember, Piece, build_cases, build_cases_by, groups_by_id,
-    last_family_start,
-};
+pub use families::{FamilyChunks, ImportedCase, ImportedMember, Piece, build_cases};
 pub use mapping::{ColumnMapping, Field, MappingFile};
 pub use read::{ReadError, SourceFormat, Table, read_table};
 pub use row_keys::RowKeys;

@@ -181,8 +181,8 @@ fn detect_encoding<R: Read + Seek>(
         .read_to_end(&mut sample)?;
     let found = if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(&sample) {
         (encoding, true)
-    } else if utf16(&sample).is_some() {
-        (utf16(&sample).unwrap_or(encoding_rs::UTF_16LE), false)
+    } else if let Some(encoding) = utf16(&sample) {
+        (encoding, false)
     } else if rest_is_utf8(&sample, file)? {
         (encoding_rs::UTF_8, false)
     } else {
