@@ -22,7 +22,9 @@ pub const ENTROPY_BITS: u32 = 50;
 pub enum CodeError {
     #[error("a pass code has 11 symbols (like K7QM-2XDP-9RT); this one has {0}")]
     Length(usize),
-    #[error("'{0}' cannot be in a pass code: codes use the digits and the letters A-Z except I, L, O and U")]
+    #[error(
+        "'{0}' cannot be in a pass code: codes use the digits and the letters A-Z except I, L, O and U"
+    )]
     Symbol(char),
     #[error("this code is mistyped (its last symbol does not match): read it again from the pass")]
     Check,
@@ -71,7 +73,12 @@ impl PassCode {
             bits >>= 5;
         }
         values.push(check_symbol(&values));
-        PassCode(values.iter().map(|&v| char::from(ALPHABET[v as usize])).collect())
+        PassCode(
+            values
+                .iter()
+                .map(|&v| char::from(ALPHABET[v as usize]))
+                .collect(),
+        )
     }
 
     /// Reads a code as typed or scanned: any case, dashes and spaces ignored, I/L read as 1
@@ -97,7 +104,10 @@ impl PassCode {
             return Err(CodeError::Check);
         }
         Ok(PassCode(
-            values.iter().map(|&v| char::from(ALPHABET[v as usize])).collect(),
+            values
+                .iter()
+                .map(|&v| char::from(ALPHABET[v as usize]))
+                .collect(),
         ))
     }
 
@@ -161,7 +171,10 @@ mod tests {
         assert_eq!(PassCode::parse(&shown).unwrap(), code);
         assert_eq!(PassCode::parse(&shown.to_lowercase()).unwrap(), code);
         assert_eq!(PassCode::parse(&code.qr_payload()).unwrap(), code);
-        assert_eq!(PassCode::parse(&format!("  {}  ", code.as_str())).unwrap(), code);
+        assert_eq!(
+            PassCode::parse(&format!("  {}  ", code.as_str())).unwrap(),
+            code
+        );
     }
 
     #[test]
@@ -171,7 +184,11 @@ mod tests {
         assert_eq!(code.as_str(), "00000000000");
         assert_eq!(PassCode::parse("۰۰۰۰-OOOO-000").unwrap(), code);
         let ones = code.as_str().replace('0', "1");
-        let ones = format!("{}{}", &ones[..10], char::from(ALPHABET[check_symbol(&[1; 10]) as usize]));
+        let ones = format!(
+            "{}{}",
+            &ones[..10],
+            char::from(ALPHABET[check_symbol(&[1; 10]) as usize])
+        );
         let typed = ones.replacen('1', "l", 3).replacen('1', "I", 2);
         assert_eq!(PassCode::parse(&typed).unwrap().as_str(), ones);
     }
@@ -179,7 +196,10 @@ mod tests {
     #[test]
     fn bad_codes_say_why() {
         assert_eq!(PassCode::parse("K7QM-2XDP"), Err(CodeError::Length(8)));
-        assert_eq!(PassCode::parse("K7QM-2XDP-9U1"), Err(CodeError::Symbol('U')));
+        assert_eq!(
+            PassCode::parse("K7QM-2XDP-9U1"),
+            Err(CodeError::Symbol('U'))
+        );
         let code = PassCode::from_entropy([9; 8]);
         let mut wrong: Vec<char> = code.as_str().chars().collect();
         wrong[3] = if wrong[3] == 'A' { 'B' } else { 'A' };

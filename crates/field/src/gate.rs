@@ -65,7 +65,12 @@ impl GateEvent {
     /// A total order: two different actions under one id (which the store refuses) still sort
     /// the same way whatever order they came in.
     fn order_key(&self) -> (i64, &str, &str, &GateAction) {
-        (self.at_ms, self.gate.as_str(), self.op_id.as_str(), &self.action)
+        (
+            self.at_ms,
+            self.gate.as_str(),
+            self.op_id.as_str(),
+            &self.action,
+        )
     }
 }
 
@@ -178,7 +183,12 @@ mod tests {
     #[test]
     fn one_gate_admits_then_processes() {
         let r = resolve(&[
-            event("b", "Abbey Gate", 20, GateAction::Process { members: vec![1] }),
+            event(
+                "b",
+                "Abbey Gate",
+                20,
+                GateAction::Process { members: vec![1] },
+            ),
             event("a", "Abbey Gate", 10, admit(&[1, 2])),
         ])
         .unwrap();

@@ -4,6 +4,7 @@
 
 use crate::accounts::*;
 use crate::audit::{AuditEvent, AuditFilter, AuditVerification};
+use crate::field::*;
 use crate::records::*;
 use crate::{Encryption, OpenMode, PgStore, Result, SqliteStore, Store};
 use airbridge_domain::{
@@ -335,6 +336,65 @@ impl Store for AnyStore {
     }
     async fn audit_verify(&self) -> Result<AuditVerification> {
         delegate!(self, s => s.audit_verify())
+    }
+    async fn call_forward(
+        &self,
+        actor: &Actor,
+        request: CallForwardRequest,
+    ) -> Result<CallForwardResult> {
+        delegate!(self, s => s.call_forward(actor, request))
+    }
+    async fn revoke_pass(&self, actor: &Actor, pass: i64, reason: &str) -> Result<PassRecord> {
+        delegate!(self, s => s.revoke_pass(actor, pass, reason))
+    }
+    async fn pass_by_hash(&self, code_hash: &str) -> Result<Option<PassRecord>> {
+        delegate!(self, s => s.pass_by_hash(code_hash))
+    }
+    async fn case_passes(&self, case: CaseId) -> Result<Vec<PassRecord>> {
+        delegate!(self, s => s.case_passes(case))
+    }
+    async fn check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
+        delegate!(self, s => s.check_in(actor, check_in))
+    }
+    async fn gate_expected(
+        &self,
+        gate: &str,
+        nation: Option<NationCode>,
+    ) -> Result<Vec<ExpectedCase>> {
+        delegate!(self, s => s.gate_expected(gate, nation))
+    }
+    async fn gate_flags(
+        &self,
+        nation: Option<NationCode>,
+        open_only: bool,
+    ) -> Result<Vec<GateFlagRecord>> {
+        delegate!(self, s => s.gate_flags(nation, open_only))
+    }
+    async fn clear_gate_flag(&self, actor: &Actor, id: i64, note: &str) -> Result<GateFlagRecord> {
+        delegate!(self, s => s.clear_gate_flag(actor, id, note))
+    }
+    async fn mark_no_shows(&self, actor: &Actor, now: &str) -> Result<usize> {
+        delegate!(self, s => s.mark_no_shows(actor, now))
+    }
+    async fn outbox_queued(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        delegate!(self, s => s.outbox_queued(limit))
+    }
+    async fn outbox_result(
+        &self,
+        actor: &Actor,
+        id: i64,
+        result: std::result::Result<(), String>,
+    ) -> Result<OutboxMessage> {
+        delegate!(self, s => s.outbox_result(actor, id, result))
+    }
+    async fn live_counts(&self, nation: Option<NationCode>) -> Result<Vec<LiveCount>> {
+        delegate!(self, s => s.live_counts(nation))
+    }
+    async fn day_counts(&self, nation: Option<NationCode>) -> Result<Vec<DayCount>> {
+        delegate!(self, s => s.day_counts(nation))
+    }
+    async fn flight_counts(&self, nation: Option<NationCode>) -> Result<Vec<FlightCount>> {
+        delegate!(self, s => s.flight_counts(nation))
     }
     async fn totals(&self) -> Result<Vec<StatusTotal>> {
         delegate!(self, s => s.totals())

@@ -15,6 +15,7 @@ pub mod any;
 pub mod audit;
 mod common;
 pub mod copy;
+pub mod field;
 pub mod key;
 pub mod postgres;
 mod records;
@@ -27,6 +28,7 @@ pub use accounts::{
 };
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use field::*;
 pub use key::{DatabaseKey, Encryption, KeyError};
 pub use postgres::PgStore;
 pub use records::*;
@@ -441,6 +443,87 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<AuditEvent>>> + Send;
     fn audit_verify(&self) -> impl Future<Output = Result<AuditVerification>> + Send;
     fn totals(&self) -> impl Future<Output = Result<Vec<StatusTotal>>> + Send;
+
+    // --- field operations (call-forward, gates, outbox, live figures) ---------------------------
+    /// Calls cases forward to a gate for a window: see [`CallForwardRequest`]. One
+    /// transaction; cases nobody in which may be called are skipped and say why.
+    fn call_forward(
+        &self,
+        actor: &Actor,
+        request: CallForwardRequest,
+    ) -> impl Future<Output = Result<CallForwardResult>> + Send;
+    /// Revokes a pass (a reason is required); its case's members stay called forward until
+    /// called again or marked no-show. Audited.
+    fn revoke_pass(
+        &self,
+        actor: &Actor,
+        pass: i64,
+        reason: &str,
+    ) -> impl Future<Output = Result<PassRecord>> + Send;
+    /// The pass with this code hash, whatever its state.
+    fn pass_by_hash(
+        &self,
+        code_hash: &str,
+    ) -> impl Future<Output = Result<Option<PassRecord>>> + Send;
+    /// Every pass a case was given, newest last.
+    fn case_passes(&self, case: CaseId) -> impl Future<Output = Result<Vec<PassRecord>>> + Send;
+    /// Records a gate's action and applies its settled outcome (see [`CheckIn`] and
+    /// `airbridge_field::gate`). Refusals are recorded and audited too; a re-sent action
+    /// changes nothing. The caller checks beforehand that the pass is one it may act on.
+    fn check_in(
+        &self,
+        actor: &Actor,
+        check_in: CheckIn,
+    ) -> impl Future<Output = Result<CheckInOutcome>> + Send;
+    /// The cases holding an issued or used pass for `gate`, with their members: what a gate
+    /// page keeps for working offline.
+    fn gate_expected(
+        &self,
+        gate: &str,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<ExpectedCase>>> + Send;
+    fn gate_flags(
+        &self,
+        nation: Option<NationCode>,
+        open_only: bool,
+    ) -> impl Future<Output = Result<Vec<GateFlagRecord>>> + Send;
+    /// A person looked at a flag and says what they found. Audited.
+    fn clear_gate_flag(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: &str,
+    ) -> impl Future<Output = Result<GateFlagRecord>> + Send;
+    /// Members still called forward whose pass's window ended before `now` (RFC 3339) and who
+    /// never came become no-shows. Returns how many.
+    fn mark_no_shows(&self, actor: &Actor, now: &str)
+    -> impl Future<Output = Result<usize>> + Send;
+    /// Queued messages, oldest first.
+    fn outbox_queued(&self, limit: u32) -> impl Future<Output = Result<Vec<OutboxMessage>>> + Send;
+    /// What an adapter did with a message: sent (its body is dropped) or failed (kept for a
+    /// retry, with the error). Audited, without the body.
+    fn outbox_result(
+        &self,
+        actor: &Actor,
+        id: i64,
+        result: std::result::Result<(), String>,
+    ) -> impl Future<Output = Result<OutboxMessage>> + Send;
+    /// People by nation, category and status, counted by the database.
+    fn live_counts(
+        &self,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<LiveCount>>> + Send;
+    /// People per day reaching called-forward, no-show, departed and arrived, by nation.
+    fn day_counts(
+        &self,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<DayCount>>> + Send;
+    /// Boarding progress per flight (the location recorded with manifested, boarded and
+    /// departed).
+    fn flight_counts(
+        &self,
+        nation: Option<NationCode>,
+    ) -> impl Future<Output = Result<Vec<FlightCount>>> + Send;
 
     // --- background jobs -------------------------------------------------------------------------
     /// Queues a job (screening after a list update, deduplication, sending the outbox). Audited.

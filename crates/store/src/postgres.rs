@@ -12,6 +12,7 @@
 
 use crate::audit::{self, AuditEvent, AuditFilter, AuditVerification, ChainedFields, GENESIS};
 use crate::common::*;
+use crate::field::*;
 use crate::records::*;
 use crate::{OpenMode, Result, Store, StoreError, check_organisation_nation};
 use airbridge_domain::{
@@ -71,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "accounts",
         include_str!("../migrations/postgres/0007_accounts.sql"),
+    ),
+    (
+        8,
+        "field",
+        include_str!("../migrations/postgres/0008_field.sql"),
     ),
 ];
 
@@ -357,3 +363,4 @@ impl PgStore {
 
 include!("registry_sql.rs");
 include!("accounts_sql.rs");
+include!("field_sql.rs");

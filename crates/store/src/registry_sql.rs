@@ -1531,6 +1531,7 @@ impl Store for ThisStore {
             "DELETE FROM documents WHERE person_id = $1",
             "DELETE FROM import_rows WHERE person_id = $1",
             "DELETE FROM screening_hits WHERE person_id = $1",
+            "DELETE FROM outbox WHERE person_id = $1",
             "DELETE FROM status_changes WHERE person_id = $1",
             "DELETE FROM persons WHERE id = $1",
         ] {
@@ -1562,6 +1563,67 @@ impl Store for ThisStore {
         )
         .await?;
         tx.commit().await
+    }
+
+    // Field operations: the statements are in `field_sql.rs`.
+    async fn call_forward(
+        &self,
+        actor: &Actor,
+        request: CallForwardRequest,
+    ) -> Result<CallForwardResult> {
+        self.field_call_forward(actor, request).await
+    }
+    async fn revoke_pass(&self, actor: &Actor, pass: i64, reason: &str) -> Result<PassRecord> {
+        self.field_revoke_pass(actor, pass, reason).await
+    }
+    async fn pass_by_hash(&self, code_hash: &str) -> Result<Option<PassRecord>> {
+        self.field_pass_by_hash(code_hash).await
+    }
+    async fn case_passes(&self, case: CaseId) -> Result<Vec<PassRecord>> {
+        self.field_case_passes(case).await
+    }
+    async fn check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
+        self.field_check_in(actor, check_in).await
+    }
+    async fn gate_expected(
+        &self,
+        gate: &str,
+        nation: Option<NationCode>,
+    ) -> Result<Vec<ExpectedCase>> {
+        self.field_gate_expected(gate, nation).await
+    }
+    async fn gate_flags(
+        &self,
+        nation: Option<NationCode>,
+        open_only: bool,
+    ) -> Result<Vec<GateFlagRecord>> {
+        self.field_gate_flags(nation, open_only).await
+    }
+    async fn clear_gate_flag(&self, actor: &Actor, id: i64, note: &str) -> Result<GateFlagRecord> {
+        self.field_clear_gate_flag(actor, id, note).await
+    }
+    async fn mark_no_shows(&self, actor: &Actor, now: &str) -> Result<usize> {
+        self.field_mark_no_shows(actor, now).await
+    }
+    async fn outbox_queued(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        self.field_outbox_queued(limit).await
+    }
+    async fn outbox_result(
+        &self,
+        actor: &Actor,
+        id: i64,
+        result: std::result::Result<(), String>,
+    ) -> Result<OutboxMessage> {
+        self.field_outbox_result(actor, id, result).await
+    }
+    async fn live_counts(&self, nation: Option<NationCode>) -> Result<Vec<LiveCount>> {
+        self.field_live_counts(nation).await
+    }
+    async fn day_counts(&self, nation: Option<NationCode>) -> Result<Vec<DayCount>> {
+        self.field_day_counts(nation).await
+    }
+    async fn flight_counts(&self, nation: Option<NationCode>) -> Result<Vec<FlightCount>> {
+        self.field_flight_counts(nation).await
     }
 
     async fn check_api_token(&self, secret: &str) -> Result<Option<TokenOwner>> {

@@ -7,6 +7,7 @@
 
 use crate::audit::{self, AuditEvent, AuditFilter, AuditVerification, ChainedFields, GENESIS};
 use crate::common::*;
+use crate::field::*;
 use crate::records::*;
 use crate::{Result, Store, StoreError, check_organisation_nation};
 use airbridge_domain::{
@@ -158,6 +159,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "accounts",
         include_str!("../migrations/sqlite/0007_accounts.sql"),
+    ),
+    (
+        8,
+        "field",
+        include_str!("../migrations/sqlite/0008_field.sql"),
     ),
 ];
 
@@ -370,3 +376,4 @@ impl SqliteStore {
 
 include!("registry_sql.rs");
 include!("accounts_sql.rs");
+include!("field_sql.rs");

@@ -10,8 +10,10 @@ use airbridge_domain::{
 use airbridge_store::any::Location;
 use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AnyStore, AuditFilter, CaseQuery, FailedLogin, LockoutPolicy, LoginAttempt, NewCase,
-    NewMember, NewSession, NewUser, OpenMode, PersonQuery, StatusRequest, Store, StoreError,
+    Actor, AnyStore, AuditFilter, CallForwardRequest, CaseQuery, CheckIn, CheckInOutcome,
+    FailedLogin, GateAction, GateEvent, LiveCount, LockoutPolicy, LoginAttempt, MessageState,
+    NewCase, NewMember, NewMessage, NewPass, NewSession, NewUser, OpenMode, PassState, PersonQuery,
+    Refusal, StatusRequest, Store, StoreError,
 };
 use sqlx::Connection;
 use std::sync::OnceLock;
@@ -1702,4 +1704,516 @@ contract_tests!(
     failed_logins_lock_an_account_until_unlocked_or_expired,
     sessions_rotate_expire_and_end,
     a_setup_token_creates_only_the_first_account,
+    a_pass_admits_its_case_once_and_every_refusal_is_audited,
+    offline_gates_settle_the_same_whatever_order_they_sync_in,
+    unused_passes_make_no_shows_and_bad_windows_are_refused,
 );
+
+// --- field operations ---------------------------------------------------------------------------
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn code(seed: u8) -> airbridge_field::PassCode {
+    airbridge_field::PassCode::from_entropy([seed, 1, 2, 3, 4, 5, 6, 7])
+}
+
+/// A family case made eligible, and a call-forward request for it to Abbey Gate around now.
+async fn eligible_case(s: &AnyStore, reference: &str) -> airbridge_domain::CaseId {
+    let case = s
+        .add_cases(&actor(), vec![family_case(reference)])
+        .await
+        .unwrap()[0];
+    s.set_case_status(&actor(), case, EvacuationStatus::Eligible, None, None)
+        .await
+        .unwrap();
+    case
+}
+
+fn call(
+    case: airbridge_domain::CaseId,
+    code: &airbridge_field::PassCode,
+    to: Option<PersonId>,
+) -> CallForwardRequest {
+    let now = time::OffsetDateTime::now_utc();
+    CallForwardRequest {
+        nation: fr(),
+        gate: "Abbey Gate".into(),
+        rendezvous: "Baron Hotel car park".into(),
+        valid_from: rfc3339(now - time::Duration::hours(1)),
+        valid_until: rfc3339(now + time::Duration::hours(2)),
+        passes: vec![NewPass {
+            case,
+            code_hash: code.hash(),
+            messages: to
+                .map(|person| NewMessage {
+                    person: Some(person),
+                    channel: "sms".into(),
+                    recipient: "+93700000001".into(),
+                    language: "fa-AF".into(),
+                    body: format!("Come to Abbey Gate, code {code}"),
+                })
+                .into_iter()
+                .collect(),
+        }],
+    }
+}
+
+fn gate_event(op: &str, gate: &str, at_ms: i64, action: GateAction) -> GateEvent {
+    GateEvent {
+        op_id: op.into(),
+        gate: gate.into(),
+        at_ms,
+        action,
+    }
+}
+
+fn check(code: &airbridge_field::PassCode, event: GateEvent, offline: bool) -> CheckIn {
+    CheckIn {
+        code_hash: Some(code.hash()),
+        case: None,
+        event,
+        offline,
+        names: Vec::new(),
+        seen_versions: Vec::new(),
+    }
+}
+
+fn refusal(outcome: CheckInOutcome) -> Refusal {
+    match outcome {
+        CheckInOutcome::Refused { refusal } => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn statuses(s: &AnyStore, case: airbridge_domain::CaseId) -> Vec<EvacuationStatus> {
+    s.get_case(case)
+        .await
+        .unwrap()
+        .unwrap()
+        .people
+        .iter()
+        .map(|p| p.status)
+        .collect()
+}
+
+async fn a_pass_admits_its_case_once_and_every_refusal_is_audited(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let a = actor();
+    let case = eligible_case(s, "FR-101").await;
+    let members: Vec<i64> = s
+        .get_case(case)
+        .await
+        .unwrap()
+        .unwrap()
+        .case
+        .members
+        .iter()
+        .map(|m| m.person.0)
+        .collect();
+    let (first, second) = (code(1), code(2));
+
+    let called = s
+        .call_forward(&a, call(case, &first, Some(PersonId(members[0]))))
+        .await
+        .unwrap();
+    assert_eq!(called.passes.len(), 1);
+    assert_eq!(called.messages, 1);
+    assert_eq!(
+        statuses(s, case).await,
+        vec![EvacuationStatus::CalledForward; 3]
+    );
+    let queued = s.outbox_queued(10).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(
+        queued[0]
+            .body
+            .as_deref()
+            .unwrap()
+            .contains(&first.to_string())
+    );
+    // The code itself is nowhere: only its hash.
+    assert_eq!(
+        s.pass_by_hash(&first.hash()).await.unwrap().unwrap().case,
+        case
+    );
+
+    // Called again: the first pass is revoked, the people stay called forward.
+    let again = s.call_forward(&a, call(case, &second, None)).await.unwrap();
+    assert_eq!(again.passes.len(), 1);
+    let passes = s.case_passes(case).await.unwrap();
+    assert_eq!(
+        passes.iter().map(|p| p.state).collect::<Vec<_>>(),
+        vec![PassState::Revoked, PassState::Issued]
+    );
+
+    let admit = |members: &[i64]| GateAction::Admit {
+        members: members.to_vec(),
+    };
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    assert!(matches!(
+        refusal(
+            s.check_in(
+                &a,
+                check(
+                    &first,
+                    gate_event("op-1", "Abbey Gate", now_ms, admit(&members[..1])),
+                    false
+                )
+            )
+            .await
+            .unwrap()
+        ),
+        Refusal::Revoked { .. }
+    ));
+    assert_eq!(
+        refusal(
+            s.check_in(
+                &a,
+                check(
+                    &code(99),
+                    gate_event("op-2", "Abbey Gate", now_ms, admit(&members[..1])),
+                    false
+                )
+            )
+            .await
+            .unwrap()
+        ),
+        Refusal::Unknown
+    );
+    assert!(matches!(
+        refusal(
+            s.check_in(
+                &a,
+                check(
+                    &second,
+                    gate_event("op-3", "North Gate", now_ms, admit(&members[..1])),
+                    false
+                )
+            )
+            .await
+            .unwrap()
+        ),
+        Refusal::OtherGate { .. }
+    ));
+
+    // Admitted at the right gate: principal and spouse; the child comes later, named at the gate.
+    let outcome = s
+        .check_in(
+            &a,
+            check(
+                &second,
+                gate_event("op-4", "Abbey Gate", now_ms, admit(&members[..2])),
+                false,
+            ),
+        )
+        .await
+        .unwrap();
+    let CheckInOutcome::Applied {
+        pass,
+        changes,
+        flags,
+    } = outcome
+    else {
+        panic!("not applied")
+    };
+    assert_eq!(pass.unwrap().state, PassState::Used);
+    assert_eq!(changes.len(), 2);
+    assert!(flags.is_empty(), "{flags:?}");
+    assert_eq!(
+        statuses(s, case).await,
+        vec![
+            EvacuationStatus::AtGate,
+            EvacuationStatus::AtGate,
+            EvacuationStatus::CalledForward
+        ]
+    );
+    // Sent again by a device that did not hear the answer: nothing more happens.
+    assert_eq!(
+        s.check_in(
+            &a,
+            check(
+                &second,
+                gate_event("op-4", "Abbey Gate", now_ms, admit(&members[..2])),
+                false
+            )
+        )
+        .await
+        .unwrap(),
+        CheckInOutcome::Duplicate
+    );
+    // The same id for another action is a device bug, refused.
+    assert!(
+        s.check_in(
+            &a,
+            check(
+                &second,
+                gate_event("op-4", "Abbey Gate", now_ms, admit(&members[2..])),
+                false
+            )
+        )
+        .await
+        .is_err()
+    );
+    // A pass admits once: the principal again is refused.
+    assert!(matches!(
+        refusal(
+            s.check_in(
+                &a,
+                check(
+                    &second,
+                    gate_event("op-5", "Abbey Gate", now_ms, admit(&members[..1])),
+                    false
+                )
+            )
+            .await
+            .unwrap()
+        ),
+        Refusal::AlreadyUsed { .. }
+    ));
+    let mut late = check(
+        &second,
+        gate_event("op-6", "Abbey Gate", now_ms + 60_000, admit(&members[2..])),
+        false,
+    );
+    late.names = vec![(PersonId(members[2]), "Gul Ahmad".into())];
+    assert!(matches!(
+        s.check_in(&a, late).await.unwrap(),
+        CheckInOutcome::Applied { .. }
+    ));
+    let child = s.get_person(PersonId(members[2])).await.unwrap().unwrap();
+    assert_eq!(child.status, EvacuationStatus::AtGate);
+    assert_eq!(child.person.name.display(), "Gul Ahmad");
+    s.check_in(
+        &a,
+        check(
+            &second,
+            gate_event(
+                "op-7",
+                "Abbey Gate",
+                now_ms + 120_000,
+                GateAction::Process {
+                    members: members.clone(),
+                },
+            ),
+            false,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        statuses(s, case).await,
+        vec![EvacuationStatus::Processed; 3]
+    );
+    let denied_without_reason = check(
+        &second,
+        gate_event(
+            "op-8",
+            "Abbey Gate",
+            now_ms,
+            GateAction::Deny {
+                members: members.clone(),
+                reason: " ".into(),
+            },
+        ),
+        false,
+    );
+    assert!(matches!(
+        s.check_in(&a, denied_without_reason).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // The outbox forgets a message's text once it is sent.
+    let sent = s.outbox_result(&a, queued[0].id, Ok(())).await.unwrap();
+    assert_eq!(sent.state, MessageState::Sent);
+    assert_eq!(sent.body, None);
+    assert!(s.outbox_queued(10).await.unwrap().is_empty());
+
+    // Counted by the database: three at-risk people processed.
+    let counts = s.live_counts(Some(fr())).await.unwrap();
+    assert!(
+        counts.contains(&LiveCount {
+            nation: fr(),
+            category: "at_risk".into(),
+            status: EvacuationStatus::Processed,
+            people: 3
+        }),
+        "{counts:?}"
+    );
+    let days = s.day_counts(None).await.unwrap();
+    assert_eq!(
+        days.iter()
+            .filter(|d| d.status == EvacuationStatus::CalledForward)
+            .map(|d| d.people)
+            .sum::<i64>(),
+        3
+    );
+
+    let actions: Vec<String> = all_actions(s)
+        .await
+        .into_iter()
+        .map(|(action, _)| action)
+        .collect();
+    for expected in [
+        "pass.issue",
+        "pass.revoke",
+        "gate.refused",
+        "gate.check_in",
+        "person.update",
+        "message.sent",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "no {expected} in {actions:?}"
+        );
+    }
+    assert_eq!(actions.iter().filter(|a| *a == "gate.refused").count(), 4);
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+    // No code in the database, in clear, anywhere in the trail.
+    let trail = serde_json::to_string(
+        &s.audit_list(&AuditFilter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(!trail.contains(second.as_str()));
+}
+
+/// Two gates acted offline on one pass: one admitted, the other turned the family away. The
+/// result is the same whichever report reaches the server first, and a flag asks a person to look.
+async fn offline_gates_settle_the_same_whatever_order_they_sync_in(backend: Backend) {
+    let mut finals = Vec::new();
+    for order in [[0usize, 1], [1, 0]] {
+        let f = fresh(backend).await;
+        with_nations(&f).await;
+        let s = &f.store;
+        let case = eligible_case(s, "FR-202").await;
+        let members: Vec<i64> = s
+            .get_case(case)
+            .await
+            .unwrap()
+            .unwrap()
+            .case
+            .members
+            .iter()
+            .map(|m| m.person.0)
+            .collect();
+        let pass = code(3);
+        s.call_forward(&actor(), call(case, &pass, None))
+            .await
+            .unwrap();
+        let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+        let events = [
+            gate_event(
+                "abbey-1",
+                "Abbey Gate",
+                now_ms - 5_000,
+                GateAction::Admit {
+                    members: members.clone(),
+                },
+            ),
+            gate_event(
+                "north-1",
+                "North Gate",
+                now_ms,
+                GateAction::Deny {
+                    members: members.clone(),
+                    reason: "no documents".into(),
+                },
+            ),
+        ];
+        for i in order {
+            let outcome = s
+                .check_in(&actor(), check(&pass, events[i].clone(), true))
+                .await
+                .unwrap();
+            assert!(
+                matches!(outcome, CheckInOutcome::Applied { .. }),
+                "{outcome:?}"
+            );
+        }
+        let flags = s.gate_flags(Some(fr()), true).await.unwrap();
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.flag.contains("used at another gate: North Gate")),
+            "{flags:?}"
+        );
+        let mut texts: Vec<String> = flags.iter().map(|f| f.flag.clone()).collect();
+        texts.sort();
+        let pass_record = s.pass_by_hash(&pass.hash()).await.unwrap().unwrap();
+        assert_eq!(pass_record.used_gate.as_deref(), Some("Abbey Gate"));
+        finals.push((statuses(s, case).await, texts));
+        // A person looks and clears a flag, with a note.
+        let cleared = s
+            .clear_gate_flag(
+                &actor(),
+                flags[0].id,
+                "same family; North Gate misread the pass",
+            )
+            .await
+            .unwrap();
+        assert!(cleared.cleared_at.is_some());
+        assert!(
+            s.clear_gate_flag(&actor(), flags[0].id, "again")
+                .await
+                .is_err()
+        );
+    }
+    assert_eq!(finals[0], finals[1]);
+    assert_eq!(finals[0].0, vec![EvacuationStatus::AtGate; 3]);
+}
+
+/// The window ends: those called who never came become no-shows; a wrong window is refused.
+async fn unused_passes_make_no_shows_and_bad_windows_are_refused(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let case = eligible_case(s, "FR-303").await;
+    let mut request = call(case, &code(4), None);
+    std::mem::swap(&mut request.valid_from, &mut request.valid_until);
+    assert!(matches!(
+        s.call_forward(&actor(), request).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let mut request = call(case, &code(4), None);
+    request.passes[0].code_hash = code(4).as_str().to_owned();
+    assert!(matches!(
+        s.call_forward(&actor(), request).await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.call_forward(&actor(), call(case, &code(4), None))
+        .await
+        .unwrap();
+    let later = rfc3339(time::OffsetDateTime::now_utc() + time::Duration::hours(3));
+    assert_eq!(s.mark_no_shows(&actor(), &later).await.unwrap(), 3);
+    assert_eq!(statuses(s, case).await, vec![EvacuationStatus::NoShow; 3]);
+    // A no-show may be called again.
+    let again = s
+        .call_forward(&actor(), call(case, &code(5), None))
+        .await
+        .unwrap();
+    assert_eq!(again.passes.len(), 1);
+    // A case nobody in which may be called is skipped, and says why.
+    let other = s
+        .add_cases(&actor(), vec![family_case("FR-304")])
+        .await
+        .unwrap()[0];
+    let skipped = s
+        .call_forward(&actor(), call(other, &code(6), None))
+        .await
+        .unwrap();
+    assert!(skipped.passes.is_empty());
+    assert!(
+        skipped.skipped[0].1.contains("registered"),
+        "{:?}",
+        skipped.skipped
+    );
+}
