@@ -356,6 +356,12 @@ impl Store for AnyStore {
     async fn check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
         delegate!(self, s => s.check_in(actor, check_in))
     }
+    async fn check_in_batch(
+        &self,
+        items: Vec<(Actor, CheckIn)>,
+    ) -> Result<Vec<Result<CheckInOutcome>>> {
+        delegate!(self, s => s.check_in_batch(items))
+    }
     async fn gate_expected(
         &self,
         gate: &str,

@@ -547,302 +547,57 @@ impl ThisStore {
     }
 
     async fn field_check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
-        let event = &check_in.event;
-        let op_id = event.op_id.trim();
-        if op_id.is_empty() || op_id.len() > 100 {
-            return Err(StoreError::Invalid(
-                "a gate action needs an id of 1 to 100 characters (the device chooses it)".into(),
-            ));
-        }
-        if event.gate.trim().is_empty() {
-            return Err(StoreError::Invalid("a gate action needs its gate".into()));
-        }
-        if event.action.members().is_empty() {
-            return Err(StoreError::Invalid(
-                "a gate action names the members it is about".into(),
-            ));
-        }
-        if let GateAction::Deny { reason, .. } = &event.action
-            && reason.trim().is_empty()
-        {
-            return Err(StoreError::Invalid("a denial needs a reason".into()));
-        }
-        if check_in.code_hash.is_none() && check_in.case.is_none() {
-            return Err(StoreError::Invalid(
-                "a gate action names a pass or, for someone without one, a case".into(),
-            ));
-        }
+        validate_check_in(&check_in)?;
         let mut tx = WriteTx::begin(&self.pool).await?;
-        if let Some(row) = sqlx::query("SELECT gate, action FROM gate_events WHERE op_id = $1")
-            .bind(op_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?
-        {
-            let gate: String = row.try_get("gate")?;
-            let action: String = row.try_get("action")?;
-            if gate == event.gate && action == to_json(&event.action)? {
-                return Ok(CheckInOutcome::Duplicate);
-            }
-            return Err(StoreError::Invalid(format!(
-                "action id {op_id} was already used for another action: a device must not reuse ids"
-            )));
-        }
-        let pass = match &check_in.code_hash {
-            Some(hash) => {
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PASS_SELECT} WHERE p.code_hash = $1"
-                )))
-                .bind(hash)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-                match row {
-                    Some(row) => Some(pass_from_row(&row)?),
-                    None => {
-                        let outcome = tx.refuse(actor, &check_in, None, Refusal::Unknown).await?;
-                        tx.commit().await?;
-                        return Ok(outcome);
-                    }
-                }
-            }
-            None => None,
-        };
-        let case_id = match (&pass, check_in.case) {
-            (Some(pass), Some(case)) if pass.case != case => {
-                return Err(StoreError::Invalid(format!(
-                    "this pass is case {}'s, not case {case}'s",
-                    pass.case
-                )));
-            }
-            (Some(pass), _) => pass.case,
-            (None, Some(case)) => case,
-            (None, None) => unreachable!("checked above"),
-        };
-        let (case, _, _, _) = tx.case_row(case_id).await?;
-        for member in event.action.members() {
-            if !case.members.iter().any(|m| m.person.0 == *member) {
-                return Err(StoreError::Invalid(format!(
-                    "P{member} is not in case {case_id}"
-                )));
-            }
-        }
-        // What the pass has seen so far (applied actions only).
-        let prior: Vec<GateEvent> = match &pass {
-            Some(pass) => sqlx::query(
-                "SELECT op_id, gate, at_ms, action FROM gate_events \
-                 WHERE pass_id = $1 AND outcome = 'applied' ORDER BY id",
-            )
-            .bind(pass.id)
-            .fetch_all(&mut *tx.tx)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(GateEvent {
-                    op_id: row.try_get("op_id")?,
-                    gate: row.try_get("gate")?,
-                    at_ms: row.try_get("at_ms")?,
-                    action: from_json(&row.try_get::<String, _>("action")?, "gate action")?,
-                })
-            })
-            .collect::<Result<_>>()?,
-            None => Vec::new(),
-        };
-        let mut flags: Vec<String> = Vec::new();
-        if let Some(pass) = &pass {
-            let now = time::OffsetDateTime::now_utc();
-            let until = rfc3339(&pass.valid_until, "the pass's end")?;
-            let from = rfc3339(&pass.valid_from, "the pass's start")?;
-            let held = airbridge_field::resolve(&prior);
-            let refusal = if pass.state == PassState::Revoked {
-                Some(Refusal::Revoked {
-                    at: pass.revoked_at.clone().unwrap_or_default(),
-                    reason: pass.revoke_reason.clone().unwrap_or_default(),
-                })
-            } else if !pass.gate.eq_ignore_ascii_case(event.gate.trim()) {
-                Some(Refusal::OtherGate {
-                    gate: pass.gate.clone(),
-                })
-            } else if let Some(held) = held.as_ref().filter(|h| h.gate != event.gate) {
-                Some(Refusal::AlreadyUsed {
-                    gate: held.gate.clone(),
-                    at: millis_to_rfc3339(held.first_at_ms),
-                })
-            } else if let (GateAction::Admit { members }, Some(held)) = (&event.action, &held)
-                && members.iter().any(|m| held.members.contains_key(m))
-            {
-                Some(Refusal::AlreadyUsed {
-                    gate: held.gate.clone(),
-                    at: millis_to_rfc3339(held.first_at_ms),
-                })
-            } else if matches!(event.action, GateAction::Admit { .. }) && now > until {
-                Some(Refusal::Expired {
-                    until: pass.valid_until.clone(),
-                })
-            } else if matches!(event.action, GateAction::Admit { .. }) && now < from {
-                Some(Refusal::NotYet {
-                    from: pass.valid_from.clone(),
-                })
-            } else {
-                None
-            };
-            match refusal {
-                // Online, the gate is told and nothing changes.
-                Some(refusal) if !check_in.offline => {
-                    let outcome = tx.refuse(actor, &check_in, Some(pass), refusal).await?;
-                    tx.commit().await?;
-                    return Ok(outcome);
-                }
-                // Offline, the gate could not ask: what it did is recorded and settled by the
-                // rule; a person looks at why it would have been refused. (Used at another gate
-                // and admitted twice are the rule's own flags, raised below.)
-                Some(
-                    refusal @ (Refusal::Revoked { .. }
-                    | Refusal::OtherGate { .. }
-                    | Refusal::Expired { .. }
-                    | Refusal::NotYet { .. }),
-                ) => flags.push(format!("offline action on a pass that was not valid: {refusal}")),
-                _ => {}
-            }
-        } else {
-            flags.push(format!(
-                "no pass shown: {} at {} acted on case {case_id} found by search",
-                event.action.kind(),
-                event.gate
-            ));
-        }
-        let mut members = std::collections::BTreeMap::new();
-        for member in &case.members {
-            let record = tx.person(member.person).await?;
-            members.insert(member.person.0, record);
-        }
-        for (person, seen) in &check_in.seen_versions {
-            if let Some(record) = members.get(&person.0)
-                && record.version != *seen
-            {
-                flags.push(format!(
-                    "changed while the gate was offline: {person} was at version {seen} at the gate, {} here",
-                    record.version
-                ));
-            }
-        }
-        tx.insert_gate_event(actor, &check_in, pass.as_ref().map(|p| p.id), Some(case_id), None)
-            .await?;
-        // Names given at the gate to dependents listed without one.
-        for (person, name) in &check_in.names {
-            let name = name.trim();
-            let Some(record) = members.get(&person.0) else {
-                return Err(StoreError::Invalid(format!("{person} is not in case {case_id}")));
-            };
-            if name.is_empty() {
-                continue;
-            }
-            if !record.person.name.is_unnamed() {
-                if record.person.name.display() != name {
-                    flags.push(format!(
-                        "named at the gate as '{name}', but {person} already has a name"
-                    ));
-                }
-                continue;
-            }
-            let mut person_data = record.person.clone();
-            person_data.name.full = Some(name.to_owned());
-            let details = to_json(&person_data)?;
-            tx.rewrite_person(*person, &person_data, &details).await?;
-            tx.audit(
-                actor,
-                Audit {
-                    nation: Some(record.nation.as_str()),
-                    action: "person.update",
-                    entity_type: "person",
-                    entity_id: person.to_string(),
-                    before: Some(to_json(&record.person)?),
-                    after: Some(details),
-                },
-            )
-            .await?;
-        }
-        let mut all = prior;
-        all.push(GateEvent {
-            op_id: op_id.to_owned(),
-            ..event.clone()
-        });
-        let resolution = airbridge_field::resolve(&all)
-            .ok_or_else(|| StoreError::Corrupt("a gate action vanished".into()))?;
-        let mut changes = Vec::new();
-        if resolution.ignored.contains(op_id) {
-            // Another gate holds the pass: this action is kept and flagged, not applied.
-        } else {
-            for (member, outcome) in &resolution.members {
-                let (target, reason) = target_status(outcome);
-                let record = tx.person(PersonId(*member)).await?;
-                match gate_path(record.status, target) {
-                    Some(path) => {
-                        let mut moving: Moving = (&record).into();
-                        for step in path {
-                            let reason = if step == EvacuationStatus::Denied { reason } else { None };
-                            let change = tx
-                                .change_status(actor, moving, step, reason, Some(&resolution.gate))
-                                .await?;
-                            moving.status = step;
-                            changes.push(change);
-                        }
-                    }
-                    None => flags.push(format!(
-                        "not applied: P{member} is {}, the gate says {target}",
-                        record.status
-                    )),
-                }
-            }
-        }
-        for flag in &resolution.flags {
-            flags.push(describe_flag(flag));
-        }
-        if let Some(pass) = &pass {
-            sqlx::query(
-                "UPDATE passes SET state = CASE WHEN state = 'revoked' THEN state ELSE 'used' END, \
-                 used_gate = $1, used_at = $2 WHERE id = $3",
-            )
-            .bind(&resolution.gate)
-            .bind(millis_to_rfc3339(resolution.first_at_ms))
-            .bind(pass.id)
-            .execute(&mut *tx.tx)
-            .await?;
-        }
-        for flag in &flags {
-            tx.raise_flag(pass.as_ref(), Some(case_id), Some(case.nation), &check_in, op_id, flag)
-                .await?;
-        }
-        tx.audit(
-            actor,
-            Audit {
-                nation: Some(case.nation.as_str()),
-                action: "gate.check_in",
-                entity_type: if pass.is_some() { "pass" } else { "case" },
-                entity_id: match &pass {
-                    Some(p) => p.id.to_string(),
-                    None => case_id.to_string(),
-                },
-                before: None,
-                after: Some(to_json(&serde_json::json!({
-                    "op_id": op_id,
-                    "gate": event.gate,
-                    "action": event.action.kind(),
-                    "members": event.action.members().len(),
-                    "offline": check_in.offline,
-                    "flags": flags.len(),
-                }))?),
-            },
-        )
-        .await?;
-        let pass = match &pass {
-            Some(p) => Some(Box::new(tx.pass_by_id(p.id).await?)),
-            None => None,
-        };
+        let outcome = check_in_within(&mut tx, actor, check_in).await?;
         tx.commit().await?;
-        Ok(CheckInOutcome::Applied {
-            pass,
-            changes,
-            flags,
-        })
+        Ok(outcome)
+    }
+
+    /// Many gates' actions in one transaction: one commit for all, so the database's fixed cost
+    /// per commit (the write lock, the journal, SQLCipher's page encryption) is paid once. Each
+    /// action runs inside a savepoint: one that fails is undone alone and answers its error;
+    /// the others stand. Nothing is acknowledged before the commit.
+    async fn field_check_in_batch(
+        &self,
+        items: Vec<(Actor, CheckIn)>,
+    ) -> Result<Vec<Result<CheckInOutcome>>> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (actor, check_in) in items {
+            if let Err(error) = validate_check_in(&check_in) {
+                outcomes.push(Err(error));
+                continue;
+            }
+            // Everything earlier actions left pending is written before the savepoint, so
+            // undoing this one cannot undo theirs.
+            tx.flush().await?;
+            let (seq, hash) = (tx.last_seq, tx.last_hash.clone());
+            sqlx::query("SAVEPOINT check_in").execute(&mut *tx.tx).await?;
+            match check_in_within(&mut tx, &actor, check_in).await {
+                Ok(outcome) => {
+                    tx.flush().await?;
+                    sqlx::query("RELEASE SAVEPOINT check_in")
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    outcomes.push(Ok(outcome));
+                }
+                Err(error) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT check_in")
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT check_in")
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    tx.pending = Pending::default();
+                    tx.last_seq = seq;
+                    tx.last_hash = hash;
+                    outcomes.push(Err(error));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     async fn field_gate_expected(
@@ -1188,3 +943,312 @@ impl ThisStore {
         Ok(flights.into_values().collect())
     }
 }
+
+/// What can be refused about a gate action before opening a transaction.
+fn validate_check_in(check_in: &CheckIn) -> Result<()> {
+    let event = &check_in.event;
+        let op_id = event.op_id.trim();
+        if op_id.is_empty() || op_id.len() > 100 {
+            return Err(StoreError::Invalid(
+                "a gate action needs an id of 1 to 100 characters (the device chooses it)".into(),
+            ));
+        }
+        if event.gate.trim().is_empty() {
+            return Err(StoreError::Invalid("a gate action needs its gate".into()));
+        }
+        if event.action.members().is_empty() {
+            return Err(StoreError::Invalid(
+                "a gate action names the members it is about".into(),
+            ));
+        }
+        if let GateAction::Deny { reason, .. } = &event.action
+            && reason.trim().is_empty()
+        {
+            return Err(StoreError::Invalid("a denial needs a reason".into()));
+        }
+        if check_in.code_hash.is_none() && check_in.case.is_none() {
+            return Err(StoreError::Invalid(
+                "a gate action names a pass or, for someone without one, a case".into(),
+            ));
+        }
+    Ok(())
+}
+
+/// A gate action inside an open write transaction: recorded, settled and applied, or refused
+/// and recorded. The caller commits.
+async fn check_in_within(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    check_in: CheckIn,
+) -> Result<CheckInOutcome> {
+    let event = &check_in.event;
+    let op_id = event.op_id.trim();
+        if let Some(row) = sqlx::query("SELECT gate, action FROM gate_events WHERE op_id = $1")
+            .bind(op_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+        {
+            let gate: String = row.try_get("gate")?;
+            let action: String = row.try_get("action")?;
+            if gate == event.gate && action == to_json(&event.action)? {
+                return Ok(CheckInOutcome::Duplicate);
+            }
+            return Err(StoreError::Invalid(format!(
+                "action id {op_id} was already used for another action: a device must not reuse ids"
+            )));
+        }
+        let pass = match &check_in.code_hash {
+            Some(hash) => {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{PASS_SELECT} WHERE p.code_hash = $1"
+                )))
+                .bind(hash)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+                match row {
+                    Some(row) => Some(pass_from_row(&row)?),
+                    None => {
+                        let outcome = tx.refuse(actor, &check_in, None, Refusal::Unknown).await?;
+                        return Ok(outcome);
+                    }
+                }
+            }
+            None => None,
+        };
+        let case_id = match (&pass, check_in.case) {
+            (Some(pass), Some(case)) if pass.case != case => {
+                return Err(StoreError::Invalid(format!(
+                    "this pass is case {}'s, not case {case}'s",
+                    pass.case
+                )));
+            }
+            (Some(pass), _) => pass.case,
+            (None, Some(case)) => case,
+            (None, None) => unreachable!("checked above"),
+        };
+        let (case, _, _, _) = tx.case_row(case_id).await?;
+        for member in event.action.members() {
+            if !case.members.iter().any(|m| m.person.0 == *member) {
+                return Err(StoreError::Invalid(format!(
+                    "P{member} is not in case {case_id}"
+                )));
+            }
+        }
+        // What the pass has seen so far (applied actions only).
+        let prior: Vec<GateEvent> = match &pass {
+            Some(pass) => sqlx::query(
+                "SELECT op_id, gate, at_ms, action FROM gate_events \
+                 WHERE pass_id = $1 AND outcome = 'applied' ORDER BY id",
+            )
+            .bind(pass.id)
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(GateEvent {
+                    op_id: row.try_get("op_id")?,
+                    gate: row.try_get("gate")?,
+                    at_ms: row.try_get("at_ms")?,
+                    action: from_json(&row.try_get::<String, _>("action")?, "gate action")?,
+                })
+            })
+            .collect::<Result<_>>()?,
+            None => Vec::new(),
+        };
+        let mut flags: Vec<String> = Vec::new();
+        if let Some(pass) = &pass {
+            let now = time::OffsetDateTime::now_utc();
+            let until = rfc3339(&pass.valid_until, "the pass's end")?;
+            let from = rfc3339(&pass.valid_from, "the pass's start")?;
+            let held = airbridge_field::resolve(&prior);
+            let refusal = if pass.state == PassState::Revoked {
+                Some(Refusal::Revoked {
+                    at: pass.revoked_at.clone().unwrap_or_default(),
+                    reason: pass.revoke_reason.clone().unwrap_or_default(),
+                })
+            } else if !pass.gate.eq_ignore_ascii_case(event.gate.trim()) {
+                Some(Refusal::OtherGate {
+                    gate: pass.gate.clone(),
+                })
+            } else if let Some(held) = held.as_ref().filter(|h| h.gate != event.gate) {
+                Some(Refusal::AlreadyUsed {
+                    gate: held.gate.clone(),
+                    at: millis_to_rfc3339(held.first_at_ms),
+                })
+            } else if let (GateAction::Admit { members }, Some(held)) = (&event.action, &held)
+                && members.iter().any(|m| held.members.contains_key(m))
+            {
+                Some(Refusal::AlreadyUsed {
+                    gate: held.gate.clone(),
+                    at: millis_to_rfc3339(held.first_at_ms),
+                })
+            } else if matches!(event.action, GateAction::Admit { .. }) && now > until {
+                Some(Refusal::Expired {
+                    until: pass.valid_until.clone(),
+                })
+            } else if matches!(event.action, GateAction::Admit { .. }) && now < from {
+                Some(Refusal::NotYet {
+                    from: pass.valid_from.clone(),
+                })
+            } else {
+                None
+            };
+            match refusal {
+                // Online, the gate is told and nothing changes.
+                Some(refusal) if !check_in.offline => {
+                    let outcome = tx.refuse(actor, &check_in, Some(pass), refusal).await?;
+                    return Ok(outcome);
+                }
+                // Offline, the gate could not ask: what it did is recorded and settled by the
+                // rule; a person looks at why it would have been refused. (Used at another gate
+                // and admitted twice are the rule's own flags, raised below.)
+                Some(
+                    refusal @ (Refusal::Revoked { .. }
+                    | Refusal::OtherGate { .. }
+                    | Refusal::Expired { .. }
+                    | Refusal::NotYet { .. }),
+                ) => flags.push(format!("offline action on a pass that was not valid: {refusal}")),
+                _ => {}
+            }
+        } else {
+            flags.push(format!(
+                "no pass shown: {} at {} acted on case {case_id} found by search",
+                event.action.kind(),
+                event.gate
+            ));
+        }
+        let mut members = std::collections::BTreeMap::new();
+        for member in &case.members {
+            let record = tx.person(member.person).await?;
+            members.insert(member.person.0, record);
+        }
+        for (person, seen) in &check_in.seen_versions {
+            if let Some(record) = members.get(&person.0)
+                && record.version != *seen
+            {
+                flags.push(format!(
+                    "changed while the gate was offline: {person} was at version {seen} at the gate, {} here",
+                    record.version
+                ));
+            }
+        }
+        tx.insert_gate_event(actor, &check_in, pass.as_ref().map(|p| p.id), Some(case_id), None)
+            .await?;
+        // Names given at the gate to dependents listed without one.
+        for (person, name) in &check_in.names {
+            let name = name.trim();
+            let Some(record) = members.get(&person.0) else {
+                return Err(StoreError::Invalid(format!("{person} is not in case {case_id}")));
+            };
+            if name.is_empty() {
+                continue;
+            }
+            if !record.person.name.is_unnamed() {
+                if record.person.name.display() != name {
+                    flags.push(format!(
+                        "named at the gate as '{name}', but {person} already has a name"
+                    ));
+                }
+                continue;
+            }
+            let mut person_data = record.person.clone();
+            person_data.name.full = Some(name.to_owned());
+            let details = to_json(&person_data)?;
+            tx.rewrite_person(*person, &person_data, &details).await?;
+            tx.audit(
+                actor,
+                Audit {
+                    nation: Some(record.nation.as_str()),
+                    action: "person.update",
+                    entity_type: "person",
+                    entity_id: person.to_string(),
+                    before: Some(to_json(&record.person)?),
+                    after: Some(details),
+                },
+            )
+            .await?;
+        }
+        let mut all = prior;
+        all.push(GateEvent {
+            op_id: op_id.to_owned(),
+            ..event.clone()
+        });
+        let resolution = airbridge_field::resolve(&all)
+            .ok_or_else(|| StoreError::Corrupt("a gate action vanished".into()))?;
+        let mut changes = Vec::new();
+        if resolution.ignored.contains(op_id) {
+            // Another gate holds the pass: this action is kept and flagged, not applied.
+        } else {
+            for (member, outcome) in &resolution.members {
+                let (target, reason) = target_status(outcome);
+                let record = tx.person(PersonId(*member)).await?;
+                match gate_path(record.status, target) {
+                    Some(path) => {
+                        let mut moving: Moving = (&record).into();
+                        for step in path {
+                            let reason = if step == EvacuationStatus::Denied { reason } else { None };
+                            let change = tx
+                                .change_status(actor, moving, step, reason, Some(&resolution.gate))
+                                .await?;
+                            moving.status = step;
+                            changes.push(change);
+                        }
+                    }
+                    None => flags.push(format!(
+                        "not applied: P{member} is {}, the gate says {target}",
+                        record.status
+                    )),
+                }
+            }
+        }
+        for flag in &resolution.flags {
+            flags.push(describe_flag(flag));
+        }
+        if let Some(pass) = &pass {
+            sqlx::query(
+                "UPDATE passes SET state = CASE WHEN state = 'revoked' THEN state ELSE 'used' END, \
+                 used_gate = $1, used_at = $2 WHERE id = $3",
+            )
+            .bind(&resolution.gate)
+            .bind(millis_to_rfc3339(resolution.first_at_ms))
+            .bind(pass.id)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        for flag in &flags {
+            tx.raise_flag(pass.as_ref(), Some(case_id), Some(case.nation), &check_in, op_id, flag)
+                .await?;
+        }
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(case.nation.as_str()),
+                action: "gate.check_in",
+                entity_type: if pass.is_some() { "pass" } else { "case" },
+                entity_id: match &pass {
+                    Some(p) => p.id.to_string(),
+                    None => case_id.to_string(),
+                },
+                before: None,
+                after: Some(to_json(&serde_json::json!({
+                    "op_id": op_id,
+                    "gate": event.gate,
+                    "action": event.action.kind(),
+                    "members": event.action.members().len(),
+                    "offline": check_in.offline,
+                    "flags": flags.len(),
+                }))?),
+            },
+        )
+        .await?;
+        let pass = match &pass {
+            Some(p) => Some(Box::new(tx.pass_by_id(p.id).await?)),
+            None => None,
+        };
+        Ok(CheckInOutcome::Applied {
+            pass,
+            changes,
+            flags,
+        })
+    }
+

@@ -16,6 +16,7 @@ pub mod audit;
 mod common;
 pub mod copy;
 pub mod field;
+mod field_queue;
 pub mod key;
 pub mod postgres;
 mod records;
@@ -29,6 +30,7 @@ pub use accounts::{
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
 pub use field::*;
+pub use field_queue::CheckInQueue;
 pub use key::{DatabaseKey, Encryption, KeyError};
 pub use postgres::PgStore;
 pub use records::*;
@@ -475,6 +477,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         actor: &Actor,
         check_in: CheckIn,
     ) -> impl Future<Output = Result<CheckInOutcome>> + Send;
+    /// Many gates' actions in one transaction (see [`CheckInQueue`], which gathers them): each
+    /// is applied as `check_in` would, inside a savepoint, so one that fails changes nothing
+    /// and answers its own error. The outer error is for the whole batch (nothing committed).
+    fn check_in_batch(
+        &self,
+        items: Vec<(Actor, CheckIn)>,
+    ) -> impl Future<Output = Result<Vec<Result<CheckInOutcome>>>> + Send;
     /// The cases holding an issued or used pass for `gate`, with their members: what a gate
     /// page keeps for working offline.
     fn gate_expected(

@@ -1585,6 +1585,12 @@ impl Store for ThisStore {
     async fn check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
         self.field_check_in(actor, check_in).await
     }
+    async fn check_in_batch(
+        &self,
+        items: Vec<(Actor, CheckIn)>,
+    ) -> Result<Vec<Result<CheckInOutcome>>> {
+        self.field_check_in_batch(items).await
+    }
     async fn gate_expected(
         &self,
         gate: &str,
