@@ -415,7 +415,8 @@ fn member_for_gate(member: &PersonRecord) -> Value {
         "birth": member.person.birth_date.as_ref().map(|d| d.to_string()),
         "documents": member.person.documents.iter().map(|d| {
             let issuer = d.issuing_country.map(|c| format!(" ({c})")).unwrap_or_default();
-            format!("{} {}{issuer}", d.kind.as_str(), d.number())
+            // As written on the paper the officer holds.
+            format!("{} {}{issuer}", d.kind.as_str(), d.as_written())
         }).collect::<Vec<_>>(),
         "status": member.status.as_str(),
         "version": member.version,

@@ -657,6 +657,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("gatejs.documents", "Documents", "Documents"),
     ("gatejs.born", "Born", "Né(e)"),
+    ("gatejs.father", "Father", "Père"),
     (
         "gatejs.too_many",
         "Too many unknown codes: wait {s} s.",

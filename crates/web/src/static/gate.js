@@ -284,7 +284,7 @@
       element('div', {},
         element('span', { text: t('relation.' + (member.relation || 'none')) }), ' · ',
         element('span', { class: 'status', 'data-status': member.status, text: t('status.' + member.status) })),
-      member.father ? element('div', {}, '← ', element('bdi', { dir: 'auto', text: member.father })) : null,
+      member.father ? element('div', {}, t('gatejs.father') + ': ', element('bdi', { dir: 'auto', text: member.father })) : null,
       member.birth ? element('div', { text: t('gatejs.born') + ' ' + member.birth }) : null,
       member.documents && member.documents.length ? element('div', { text: t('gatejs.documents') + ': ' + member.documents.join(', ') }) : null,
     );
@@ -300,7 +300,7 @@
     current = { entry, hash, byName };
     const pass = entry.pass;
     const card = $('case');
-    card.replaceChildren(
+    card.replaceChildren(...[
       element('h2', { text: t('gatejs.case', { case: 'C' + pass.case }) + ' · ' + t('gatejs.people', { n: entry.members.length }) }),
       element('p', { text: t('gatejs.window', { from: pass.valid_from, until: pass.valid_until }) }),
       byName ? element('p', { class: 'notice', text: t('gatejs.no_pass') }) : null,
@@ -311,12 +311,13 @@
       element('label', { for: 'reason', text: t('gatejs.reason') }),
       element('textarea', { id: 'reason', rows: '2' }),
       element('button', { type: 'button', class: 'deny', id: 'deny', text: t('gatejs.deny') }),
-    );
+    ].filter(Boolean));
+    const first = card.hidden;
     card.hidden = false;
     $('admit').addEventListener('click', () => act('admit'));
     $('process').addEventListener('click', () => act('process'));
     $('deny').addEventListener('click', () => act('deny'));
-    card.scrollIntoView({ block: 'start' });
+    if (first) card.scrollIntoView({ block: 'start' });
   }
 
   async function act(action) {
