@@ -259,6 +259,29 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
+/// Clicks something that loads another page, and waits until the new page has loaded (a click
+/// returns as soon as the browser took it, often before the next page is there).
+async fn click_and_load(client: &Client, css: &str) {
+    client
+        .execute("window.__previous_page = true;", vec![])
+        .await
+        .unwrap();
+    click(client, css).await;
+    for _ in 0..600 {
+        let loaded = client
+            .execute(
+                "return window.__previous_page === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if matches!(loaded, Ok(value) if value == json!(true)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("clicking {css} loaded no new page");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser() {
     let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
@@ -294,7 +317,7 @@ async fn journeys_in_a_real_browser() {
     client.goto(&format!("{base}/login")).await.unwrap();
     fill(&client, "#username", "amelie").await;
     fill(&client, "#password", PASSWORD).await;
-    click(&client, "form[action='/login'] button").await;
+    click_and_load(&client, "form[action='/login'] button").await;
     assert!(
         client
             .current_url()
@@ -305,16 +328,22 @@ async fn journeys_in_a_real_browser() {
     );
     let code = totp::code_at_step(&seeded.secret, totp::step_at(airbridge_web::now())).unwrap();
     fill(&client, "#code", &code).await;
-    click(&client, "form[action='/login/totp'] button").await;
-    assert_eq!(client.current_url().await.unwrap().path(), "/dashboard");
+    click_and_load(&client, "form[action='/login/totp'] button").await;
+    // A click may return before the next page is there.
+    wait_for(
+        &client,
+        "location.pathname === '/dashboard'",
+        "the dashboard",
+    )
+    .await;
     let text = text_of(&client).await;
     assert!(text.contains("People by nation and status"), "{text}");
     shot("dashboard.png").await;
 
     // Search a Dari name, in Arabic script, from the menu.
-    click(&client, "nav a[href='/search']").await;
+    click_and_load(&client, "nav a[href='/search']").await;
     fill(&client, "#q", "هاشم").await;
-    click(&client, "form[role=search] button").await;
+    click_and_load(&client, "form[role=search] button").await;
     assert!(
         client
             .current_url()
@@ -331,7 +360,7 @@ async fn journeys_in_a_real_browser() {
     shot("search.png").await;
 
     // Open the case page from the result.
-    click(&client, &format!("a[href='/cases/{}']", seeded.fr_case)).await;
+    click_and_load(&client, &format!("a[href='/cases/{}']", seeded.fr_case)).await;
     let text = text_of(&client).await;
     assert!(text.contains(DARI_NAME) && text.contains("Zahra"), "{text}");
     assert!(text.contains("MOHAMMAD HASHEM AHMADZAI"));
@@ -361,7 +390,7 @@ async fn journeys_in_a_real_browser() {
         "born 1990; the listed man in 1963",
     )
     .await;
-    click(&client, "form[action^='/screening/H'] button").await;
+    click_and_load(&client, "form[action^='/screening/H'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("Decision recorded"), "{text}");
     let hits = seeded.store.list_hits(None, None).await.unwrap();
@@ -376,7 +405,7 @@ async fn journeys_in_a_real_browser() {
     .unwrap();
     client.goto(&format!("{base}/import")).await.unwrap();
     fill(&client, "#file", list.to_str().unwrap()).await;
-    click(&client, "form[action^='/import'] button").await;
+    click_and_load(&client, "form[action^='/import'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("People created"), "{text}");
     assert!(
@@ -393,6 +422,52 @@ async fn journeys_in_a_real_browser() {
     let text = text_of(&client).await;
     assert!(text.contains("This page does not exist."), "{text}");
     assert!(!text.contains("Karim"));
+
+    // The live picture follows the registry without a reload.
+    client.goto(&format!("{base}/live")).await.unwrap();
+    client
+        .execute("window.__not_reloaded = true;", vec![])
+        .await
+        .unwrap();
+    let table = client
+        .find(Locator::Css("#by-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("registered") && !table.contains("eligible"),
+        "{table}"
+    );
+    let fr_case: airbridge_domain::CaseId = seeded.fr_case.parse().unwrap();
+    seeded
+        .store
+        .set_case_status(
+            &Actor::new("test:setup"),
+            fr_case,
+            airbridge_domain::EvacuationStatus::Eligible,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "window.__not_reloaded && document.querySelector('#by-status tbody').textContent.includes('eligible')",
+        "the live table updated from the stream",
+    )
+    .await;
+    // The page's words for its script are not shown.
+    let words = client
+        .execute(
+            "return getComputedStyle(document.getElementById('texts')).display;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(words, json!("none"));
+    shot("live.png").await;
 
     client.close().await.unwrap();
 }
@@ -569,7 +644,7 @@ async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
         .unwrap();
     fill(&client, "#username", "farid").await;
     fill(&client, "#password", PASSWORD).await;
-    click(&client, "form[action='/login'] button").await;
+    click_and_load(&client, "form[action='/login'] button").await;
     // A tap may return before the next page is there.
     wait_for(
         &client,

@@ -800,3 +800,88 @@ async fn the_live_figures_come_as_json_and_as_a_stream() {
         serde_json::from_str(text.trim_start_matches("event: live\ndata: ").trim_end()).unwrap();
     assert_eq!(data["counts"], live.body["counts"]);
 }
+
+#[tokio::test]
+async fn the_field_pages_render_under_their_policy() {
+    let f = field().await;
+    let case = f.family("FR").await;
+    let members = f.members(case).await;
+    f.call_forward(&f.fr_admin, "FR", case, OPEN).await;
+    // A case admitted by name raises a flag for the flags page.
+    let reply = f
+        .check_in(
+            &f.fr_abbey,
+            json!({ "case": case, "op_id": "by-name", "at_ms": 1, "action": "admit", "members": members }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let gate = f.call("GET", "/gate", &f.fr_abbey, None).await;
+    assert_eq!(gate.status, StatusCode::OK);
+    let html = gate.body.as_str().unwrap();
+    assert!(html.contains("data-gate=\"Abbey Gate\"") && html.contains("/static/gate.js"));
+    assert!(!html.contains("<script>"), "no inline script");
+    let csp = gate.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"));
+    // An administrator names the gate first.
+    let ask = f.call("GET", "/gate", &f.fr_admin, None).await;
+    assert!(ask.body.as_str().unwrap().contains("name=\"gate\""));
+
+    let flags = f.call("GET", "/gate/flags", &f.fr_admin, None).await;
+    assert_eq!(flags.status, StatusCode::OK);
+    let html = flags.body.as_str().unwrap();
+    assert!(html.contains("no pass shown"), "{html}");
+    let id = f
+        .call("GET", "/api/gate/flags", &f.fr_admin, None)
+        .await
+        .body[0]["id"]
+        .as_i64()
+        .unwrap();
+    assert!(html.contains(&format!("action=\"/gate/flags/{id}\"")));
+    // The gate officer sees the flag but has no form to clear it.
+    let officer = f.call("GET", "/gate/flags", &f.fr_abbey, None).await;
+    assert!(
+        !officer
+            .body
+            .as_str()
+            .unwrap()
+            .contains("action=\"/gate/flags/")
+    );
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/gate/flags/{id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", f.fr_admin))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("note=documents+checked"))
+        .unwrap();
+    let response = f.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/gate/flags?done=1");
+    assert_eq!(
+        f.call("GET", "/api/gate/flags", &f.fr_admin, None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let live = f.call("GET", "/live", &f.fr_admin, None).await;
+    assert_eq!(live.status, StatusCode::OK);
+    let html = live.body.as_str().unwrap();
+    assert!(html.contains("at the gate") && html.contains("/static/live.js"));
+    assert!(html.contains("/api/sitrep.pdf") && html.contains("/api/sitrep.csv"));
+    for script in ["/static/gate.js", "/static/live.js", "/gate-sw.js"] {
+        let reply = f.call("GET", script, "", None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{script}");
+        assert!(
+            reply.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
+    }
+}
