@@ -796,6 +796,40 @@ async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
         "the queue kept across the reload",
     )
     .await;
+    // Someone without their pass is found by name in the phone's list, in either script.
+    for query in ["ګل", "gul ahm"] {
+        client
+            .execute("document.getElementById('search').value = '';", vec![])
+            .await
+            .unwrap();
+        fill(&client, "#search", query).await;
+        wait_for(
+            &client,
+            "document.querySelector('#results button') !== null",
+            "a name search result",
+        )
+        .await;
+        let found = client
+            .find(Locator::Css("#results button"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            found.contains(PASHTO_NAME) && found.contains("Zarghuna"),
+            "{query}: {found}"
+        );
+    }
+    click(&client, "#results button").await;
+    let card = client
+        .find(Locator::Css("#case"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains("no pass shown"), "{card}");
 
     // The server comes back on the same address, with the same database; the page syncs.
     let mut listener = None;
