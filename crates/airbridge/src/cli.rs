@@ -134,6 +134,24 @@ pub enum Command {
     Plan(crate::plan_cmd::PlanArgs),
     /// Print a flight's manifest for the gate (CSV or PDF).
     Manifest(crate::plan_cmd::ManifestArgs),
+    /// Call cases forward to a gate for a window: a pass for each case (a code that names
+    /// nobody) and a message to each member with a phone, queued in the outbox.
+    CallForward(crate::field_cmd::CallForwardArgs),
+    /// Passes: list a case's, revoke one.
+    #[command(subcommand)]
+    Passes(crate::field_cmd::PassesCommand),
+    /// The outbox: list what waits, send it through an adapter (file or a program).
+    #[command(subcommand)]
+    Outbox(crate::field_cmd::OutboxCommand),
+    /// Mark as no-shows those called forward whose window ended and who never came.
+    NoShows {
+        /// The time to judge by (RFC 3339); now by default.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Flags raised at the gates for a person to look at: list, clear.
+    #[command(subcommand)]
+    Flags(crate::field_cmd::FlagsCommand),
 }
 
 #[derive(Debug, Args)]

@@ -202,7 +202,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Users(_)
         | Command::Backup(_)
         | Command::Restore(_)
-        | Command::Db(_) => {}
+        | Command::Db(_)
+        | Command::CallForward(_)
+        | Command::Passes(_)
+        | Command::Outbox(_)
+        | Command::NoShows { .. }
+        | Command::Flags(_) => {}
         Command::Quarantine { nation, all } => {
             crate::lists_cmd::quarantine(&cli.location(), nation.clone(), *all, json).await?;
         }
@@ -670,6 +675,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::serve::serve(store, &args).await?;
         }
         Command::Users(command) => crate::users_cmd::run(&location, command, &actor, json).await?,
+        Command::CallForward(args) => {
+            crate::field_cmd::call_forward(&location, args, &actor, json).await?
+        }
+        Command::Passes(command) => {
+            crate::field_cmd::passes(&location, command, &actor, json).await?
+        }
+        Command::Outbox(command) => {
+            crate::field_cmd::outbox(&location, command, &actor, json).await?
+        }
+        Command::NoShows { now } => {
+            crate::field_cmd::no_shows(&location, now, &actor, json).await?
+        }
+        Command::Flags(command) => {
+            crate::field_cmd::flags(&location, command, &actor, json).await?
+        }
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ mod commands;
 mod db_cmd;
 mod dedup_cmd;
 mod demo;
+mod field_cmd;
 mod key_cmd;
 mod list_files;
 mod lists_cmd;
