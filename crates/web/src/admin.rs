@@ -1,12 +1,12 @@
-//! The API's accounts, tokens and nations (administrators), who-am-I, and the gate's expected
-//! list. Administrators act within their reach: a nation administrator sees and changes only
-//! its nation's accounts (others answer 404) and gives only its nation's roles (403 otherwise).
+//! The API's accounts, tokens and nations (administrators) and who-am-I. Administrators act
+//! within their reach: a nation administrator sees and changes only its nation's accounts
+//! (others answer 404) and gives only its nation's roles (403 otherwise).
 
 use crate::auth::Principal;
-use crate::routes::{body, person_id, query, visible_person};
+use crate::routes::{body, query};
 use crate::{ApiError, AppState, password, policy};
-use airbridge_domain::{Access, EvacuationStatus, NationCode, OrganisationId, PersonId, Role};
-use airbridge_store::{NewUser, PersonQuery, PersonRecord, StatusRequest, Store, UserRecord};
+use airbridge_domain::{Access, NationCode, OrganisationId, Role};
+use airbridge_store::{NewUser, Store, UserRecord};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -241,95 +241,4 @@ pub(crate) async fn add_token<S: Store>(
         StatusCode::CREATED,
         Json(json!({ "name": payload.name.trim(), "access": access, "token": secret })),
     ))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct GateQuery {
-    gate: Option<String>,
-    nation: Option<NationCode>,
-}
-
-/// The gate a request is about: a gate officer's own, or the one another caller names.
-fn which_gate(principal: &Principal, asked: Option<String>) -> Result<String, ApiError> {
-    match (principal.access.gate(), asked) {
-        (Some(own), _) => Ok(own.to_owned()),
-        (None, Some(asked)) if !asked.trim().is_empty() => Ok(asked.trim().to_owned()),
-        (None, _) => Err(ApiError::bad_request("name the gate: ?gate=Abbey%20Gate")),
-    }
-}
-
-/// Whether a person is expected at a gate: called forward, to that gate. Until call-forward
-/// has its own records, that is the location of the person's latest status change.
-async fn expected_at<S: Store>(
-    state: &AppState<S>,
-    person: &PersonRecord,
-    gate: &str,
-) -> Result<bool, ApiError> {
-    if person.status != EvacuationStatus::CalledForward {
-        return Ok(false);
-    }
-    let history = state.store.status_history(person.id).await?;
-    Ok(history
-        .last()
-        .and_then(|change| change.location.as_deref())
-        .is_some_and(|location| location.eq_ignore_ascii_case(gate)))
-}
-
-pub(crate) async fn gate_expected<S: Store>(
-    State(state): State<AppState<S>>,
-    principal: Principal,
-    params: Result<Query<GateQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let params = query(params)?;
-    let gate = which_gate(&principal, params.gate)?;
-    let called = state
-        .store
-        .search_persons(&PersonQuery {
-            nation: principal.scope(params.nation)?,
-            status: Some(EvacuationStatus::CalledForward),
-            limit: Some(10_000),
-            ..Default::default()
-        })
-        .await?;
-    let mut expected = Vec::new();
-    for person in called {
-        if expected_at(&state, &person, &gate).await? {
-            expected.push(person);
-        }
-    }
-    Ok(Json(json!({ "gate": gate, "expected": expected })))
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct ArrivedQuery {
-    gate: Option<String>,
-}
-
-pub(crate) async fn gate_arrived<S: Store>(
-    State(state): State<AppState<S>>,
-    principal: Principal,
-    Path(id): Path<String>,
-    params: Result<Query<ArrivedQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let id: PersonId = person_id(&id)?;
-    let gate = which_gate(&principal, query(params)?.gate)?;
-    let person = visible_person(&state, &principal, id).await?;
-    // Someone not expected at this gate is, for this gate, someone who does not exist.
-    if !expected_at(&state, &person, &gate).await? {
-        return Err(ApiError::not_found(format!("person {id} at {gate}")));
-    }
-    let change = state
-        .store
-        .set_status(
-            &principal.actor(),
-            StatusRequest {
-                person: id,
-                to: EvacuationStatus::AtGate,
-                reason: None,
-                location: Some(gate),
-                expected_version: Some(person.version),
-            },
-        )
-        .await?;
-    Ok(Json(json!(change)))
 }

@@ -458,6 +458,283 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Choose a file to import.",
         "Choisissez un fichier à importer.",
     ),
+    ("nav.gate", "Gate", "Porte"),
+    ("nav.flags", "Gate flags", "Signalements des portes"),
+    ("nav.live", "Live picture", "Situation en direct"),
+    ("gate.title", "Gate", "Porte"),
+    ("gate.starting", "Starting…", "Démarrage…"),
+    (
+        "gate.needs_script",
+        "The gate page needs JavaScript.",
+        "La page de la porte a besoin de JavaScript.",
+    ),
+    (
+        "gate.pin_set_title",
+        "Set the gate PIN",
+        "Choisir le code de la porte",
+    ),
+    (
+        "gate.pin_set_explain",
+        "Choose a PIN of at least 6 digits. The list of people expected at this gate is kept on this phone, encrypted with it, so the page works without network. Nobody can read the list without the PIN; it is asked again whenever the page is reloaded.",
+        "Choisissez un code d’au moins 6 chiffres. La liste des personnes attendues à cette porte est gardée sur ce téléphone, chiffrée avec ce code, pour que la page fonctionne sans réseau. Personne ne peut la lire sans le code ; il est redemandé à chaque rechargement de la page.",
+    ),
+    ("gate.pin", "Gate PIN", "Code de la porte"),
+    ("gate.load_list", "Load the list", "Charger la liste"),
+    (
+        "gate.pin_ask_title",
+        "Unlock the gate list",
+        "Déverrouiller la liste",
+    ),
+    (
+        "gate.pin_ask_explain",
+        "Enter the PIN set when the list was loaded on this phone.",
+        "Saisissez le code choisi quand la liste a été chargée sur ce téléphone.",
+    ),
+    ("gate.unlock", "Unlock", "Déverrouiller"),
+    (
+        "gate.forget",
+        "Forget the list on this phone",
+        "Effacer la liste de ce téléphone",
+    ),
+    ("gate.code", "Pass code", "Code du laissez-passer"),
+    ("gate.check", "Check", "Vérifier"),
+    ("gate.scan", "Scan the QR code", "Scanner le code QR"),
+    (
+        "gate.search",
+        "Or search by name (any script)",
+        "Ou chercher par nom (toute écriture)",
+    ),
+    ("gate.refresh", "Refresh the list", "Actualiser la liste"),
+    ("gate.which", "Which gate?", "Quelle porte ?"),
+    (
+        "gate.open",
+        "Open the gate page",
+        "Ouvrir la page de la porte",
+    ),
+    ("gatejs.online", "Online", "En ligne"),
+    (
+        "gatejs.offline",
+        "Offline: working from this phone’s list",
+        "Hors ligne : travail sur la liste de ce téléphone",
+    ),
+    (
+        "gatejs.waiting_one",
+        "1 action waiting to sync",
+        "1 action en attente d’envoi",
+    ),
+    (
+        "gatejs.waiting_many",
+        "{n} actions waiting to sync",
+        "{n} actions en attente d’envoi",
+    ),
+    ("gatejs.synced", "Everything is synced", "Tout est envoyé"),
+    (
+        "gatejs.list_info",
+        "List: {n} cases, loaded {at}",
+        "Liste : {n} dossiers, chargée {at}",
+    ),
+    (
+        "gatejs.pin_short",
+        "The PIN needs at least 6 digits.",
+        "Le code doit avoir au moins 6 chiffres.",
+    ),
+    ("gatejs.pin_wrong", "Wrong PIN.", "Code incorrect."),
+    (
+        "gatejs.need_network",
+        "Loading the list needs the network: try again when online.",
+        "Le chargement de la liste demande le réseau : réessayez une fois en ligne.",
+    ),
+    ("gatejs.loading", "Working…", "En cours…"),
+    (
+        "gatejs.code_length",
+        "A pass code has 11 symbols (like K7QM-2XDP-9RT); this one has {n}.",
+        "Un code a 11 symboles (comme K7QM-2XDP-9RT) ; celui-ci en a {n}.",
+    ),
+    (
+        "gatejs.code_symbol",
+        "“{c}” cannot be in a pass code: codes use digits and the letters A–Z except I, L, O and U.",
+        "« {c} » ne peut pas figurer dans un code : chiffres et lettres A–Z sauf I, L, O et U.",
+    ),
+    (
+        "gatejs.code_check",
+        "This code is mistyped (its last symbol does not match): read it again from the pass.",
+        "Ce code est mal saisi (son dernier symbole ne correspond pas) : relisez-le sur le laissez-passer.",
+    ),
+    (
+        "gatejs.unknown",
+        "No pass has this code at this gate: it may be forged. Check the person’s documents and search by name.",
+        "Aucun laissez-passer n’a ce code à cette porte : il est peut-être faux. Vérifiez les documents et cherchez par nom.",
+    ),
+    (
+        "gatejs.used",
+        "This pass was already used at {gate} at {at}: a pass admits once.",
+        "Ce laissez-passer a déjà servi à {gate} le {at} : il n’admet qu’une fois.",
+    ),
+    (
+        "gatejs.used_here",
+        "This pass was already used at this gate at {at}.",
+        "Ce laissez-passer a déjà servi à cette porte le {at}.",
+    ),
+    (
+        "gatejs.expired",
+        "This pass was valid until {until}: the case must be called forward again.",
+        "Ce laissez-passer était valable jusqu’au {until} : le dossier doit être convoqué de nouveau.",
+    ),
+    (
+        "gatejs.not_yet",
+        "This pass is valid from {from}: too early.",
+        "Ce laissez-passer est valable à partir du {from} : trop tôt.",
+    ),
+    ("gatejs.case", "Case {case}", "Dossier {case}"),
+    ("gatejs.people", "{n} people", "{n} personnes"),
+    (
+        "gatejs.window",
+        "Valid {from} – {until}",
+        "Valable du {from} au {until}",
+    ),
+    (
+        "gatejs.no_pass",
+        "Found by name, no pass shown: the action will be flagged for review.",
+        "Trouvé par nom, sans laissez-passer : l’action sera signalée pour vérification.",
+    ),
+    (
+        "gatejs.name_here",
+        "Name given at the gate",
+        "Nom donné à la porte",
+    ),
+    ("gatejs.admit", "Admit ticked", "Admettre les cochés"),
+    ("gatejs.process", "Mark processed", "Marquer traités"),
+    ("gatejs.deny", "Deny", "Refuser"),
+    ("gatejs.reason", "Reason for the denial", "Motif du refus"),
+    (
+        "gatejs.reason_needed",
+        "Write the reason for the denial.",
+        "Écrivez le motif du refus.",
+    ),
+    (
+        "gatejs.tick",
+        "Tick who is present.",
+        "Cochez les personnes présentes.",
+    ),
+    ("gatejs.admitted", "Admitted: {n}", "Admis : {n}"),
+    ("gatejs.processed", "Processed: {n}", "Traités : {n}"),
+    ("gatejs.denied", "Denied: {n}", "Refusés : {n}"),
+    ("gatejs.duplicate", "Already recorded.", "Déjà enregistré."),
+    (
+        "gatejs.queued",
+        "No network: the action is kept on this phone and will be sent when the network is back.",
+        "Pas de réseau : l’action est gardée sur ce téléphone et sera envoyée au retour du réseau.",
+    ),
+    (
+        "gatejs.flags",
+        "Raised for review",
+        "Signalé pour vérification",
+    ),
+    (
+        "gatejs.no_results",
+        "Nobody on this gate’s list by that name.",
+        "Personne de ce nom sur la liste de cette porte.",
+    ),
+    (
+        "gatejs.session",
+        "Your session has ended: log in again to send the waiting actions.",
+        "Votre session a pris fin : reconnectez-vous pour envoyer les actions en attente.",
+    ),
+    (
+        "gatejs.forget_confirm",
+        "Forget this gate’s list and any unsent actions on this phone?",
+        "Effacer la liste de cette porte et les actions non envoyées de ce téléphone ?",
+    ),
+    (
+        "gatejs.scan_failed",
+        "The camera could not be used: type the code.",
+        "La caméra n’a pas pu servir : saisissez le code.",
+    ),
+    (
+        "gatejs.sync_problem",
+        "Not accepted by the server: {message}",
+        "Refusé par le serveur : {message}",
+    ),
+    ("gatejs.documents", "Documents", "Documents"),
+    ("gatejs.born", "Born", "Né(e)"),
+    ("gatejs.father", "Father", "Père"),
+    (
+        "gatejs.too_many",
+        "Too many unknown codes: wait {s} s.",
+        "Trop de codes inconnus : attendez {s} s.",
+    ),
+    ("flags.title", "Gate flags", "Signalements des portes"),
+    (
+        "flags.explain",
+        "A pass shown at two gates, someone admitted without their pass, or a person changed while a gate was offline: look at the case, then say what you found.",
+        "Un laissez-passer présenté à deux portes, une personne admise sans son laissez-passer, ou une personne modifiée pendant qu’une porte était hors ligne : examinez le dossier, puis dites ce que vous avez constaté.",
+    ),
+    (
+        "flags.cleared",
+        "The flag is cleared.",
+        "Le signalement est levé.",
+    ),
+    (
+        "flags.open_only",
+        "Open flags only",
+        "Signalements ouverts seulement",
+    ),
+    (
+        "flags.show_all",
+        "Show cleared flags too",
+        "Afficher aussi les signalements levés",
+    ),
+    ("flags.none", "No flags.", "Aucun signalement."),
+    ("flags.was_cleared", "Cleared", "Levé"),
+    ("flags.note", "What you found", "Ce que vous avez constaté"),
+    ("flags.clear", "Clear the flag", "Lever le signalement"),
+    ("live.title", "Live picture", "Situation en direct"),
+    ("live.as_of", "As of", "À"),
+    (
+        "live.sitrep_pdf",
+        "Situation report (PDF)",
+        "Rapport de situation (PDF)",
+    ),
+    (
+        "live.sitrep_csv",
+        "Situation report (CSV)",
+        "Rapport de situation (CSV)",
+    ),
+    (
+        "live.by_status",
+        "People by status and nation",
+        "Personnes par statut et nation",
+    ),
+    (
+        "live.by_category",
+        "People by category",
+        "Personnes par catégorie",
+    ),
+    ("live.flights", "Boarding by flight", "Embarquement par vol"),
+    ("live.flight", "Flight", "Vol"),
+    ("live.progress", "Boarded", "Embarqués"),
+    ("livejs.as_of", "As of", "À"),
+    (
+        "livejs.lost",
+        "Connection lost, retrying… last figures from",
+        "Connexion perdue, nouvel essai… derniers chiffres de",
+    ),
+    ("pass.title", "Your pass", "Votre laissez-passer"),
+    (
+        "pass.qr",
+        "QR code of the pass",
+        "Code QR du laissez-passer",
+    ),
+    (
+        "pass.show",
+        "Show this code at the gate:",
+        "Montrez ce code à la porte :",
+    ),
+    (
+        "pass.explain",
+        "It admits your family once, at the gate and in the window your message gives. It carries no name: the gate checks it against your documents. Do not share it.",
+        "Il admet votre famille une fois, à la porte et dans la plage horaire indiquées par votre message. Il ne porte aucun nom : la porte le vérifie avec vos documents. Ne le partagez pas.",
+    ),
 ];
 
 impl Lang {
@@ -510,6 +787,24 @@ impl Texts {
         self.get(&format!("{prefix}.{value}"))
     }
 
+    /// Every message whose id starts with `prefix`, in this language (for a page's script,
+    /// which has no catalogue of its own).
+    pub fn with_prefix(&self, prefix: &str) -> Vec<(&'static str, &'static str)> {
+        MESSAGES
+            .iter()
+            .filter(|(key, _, _)| key.starts_with(prefix))
+            .map(|(key, en, fr)| {
+                (
+                    *key,
+                    match self.lang {
+                        Lang::En => *en,
+                        Lang::Fr => *fr,
+                    },
+                )
+            })
+            .collect()
+    }
+
     pub fn has(id: &str) -> bool {
         MESSAGES.iter().any(|(key, _, _)| *key == id)
     }
@@ -547,12 +842,49 @@ mod tests {
             include_str!("../templates/audit.html"),
             include_str!("../templates/users.html"),
             include_str!("../templates/import.html"),
+            include_str!("../templates/gate.html"),
+            include_str!("../templates/flags.html"),
+            include_str!("../templates/live.html"),
+            include_str!("../templates/pass.html"),
         ];
         for template in templates {
             for piece in template.split("t.get(\"").skip(1) {
                 let id = piece.split('"').next().unwrap();
                 assert!(Texts::has(id), "template asks for missing message {id}");
             }
+        }
+    }
+
+    /// The pages' scripts ask for their words by id (`t('gatejs.…')`): each is in the
+    /// catalogue, under a prefix the page hands to its script.
+    #[test]
+    fn scripts_ask_only_for_ids_in_the_catalogue() {
+        for (script, prefix) in [
+            (include_str!("static/gate.js"), "gatejs."),
+            (include_str!("static/live.js"), "livejs."),
+        ] {
+            let mut asked = 0;
+            for (at, _) in script.match_indices("t('") {
+                // `t(` itself, not the end of another name (`post(`, `digest(`).
+                if script[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                {
+                    continue;
+                }
+                let id = script[at + 3..].split('\'').next().unwrap();
+                if id.starts_with("status.")
+                    || id.starts_with("relation.")
+                    || id.starts_with("category.")
+                {
+                    continue;
+                }
+                assert!(id.starts_with(prefix), "{id} is not handed to the script");
+                assert!(Texts::has(id), "script asks for missing message {id}");
+                asked += 1;
+            }
+            assert!(asked > 0);
         }
     }
 

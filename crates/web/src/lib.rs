@@ -12,6 +12,8 @@
 mod admin;
 mod auth;
 mod error;
+mod field;
+mod field_pages;
 pub mod i18n;
 mod import;
 pub mod limit;
@@ -46,6 +48,12 @@ pub struct WebConfig {
     pub session_lifetime_seconds: i64,
     pub lockout: LockoutPolicy,
     pub login_rate: RateLimit,
+    /// Pass codes a caller may have refused as unknown or mistyped before it must wait: a
+    /// guesser meets this long before the 50-bit code space.
+    pub gate_refusal_rate: RateLimit,
+    /// The address people reach the server at (`https://airbridge.example.org`), for the
+    /// pass links in call-forward messages; without it the links are paths (`/p/…`).
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +64,8 @@ impl Default for WebConfig {
             session_lifetime_seconds: 12 * 60 * 60,
             lockout: LockoutPolicy::default(),
             login_rate: RateLimit::default(),
+            gate_refusal_rate: RateLimit::default(),
+            public_url: None,
         }
     }
 }
@@ -66,6 +76,10 @@ pub struct AppState<S: Store> {
     pub store: S,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Refused pass codes per caller (`field.rs`).
+    pub refusal_limiter: Arc<RateLimiter>,
+    /// The live figures' latest JSON, shared by every open stream (`field.rs`).
+    pub live: Arc<field::LiveCache>,
     pub metrics: Arc<metrics::Metrics>,
 }
 
@@ -74,6 +88,8 @@ impl<S: Store> AppState<S> {
         AppState {
             store,
             login_limiter: Arc::new(RateLimiter::new(config.login_rate)),
+            refusal_limiter: Arc::new(RateLimiter::new(config.gate_refusal_rate)),
+            live: Arc::new(field::LiveCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }

@@ -1,5 +1,5 @@
-//! Login attempts per client address: a token bucket per address, so a burst of tries is
-//! allowed and then one more each refill period. Kept in memory: a restart forgets it, and
+//! Attempts per key (a client address for logins, a caller for refused pass codes): a token
+//! bucket per key, so a burst of tries is allowed and then one more each refill period. Kept in memory: a restart forgets it, and
 //! the account lockout (counted in the store) still holds across restarts and instances.
 
 use std::collections::HashMap;
@@ -37,6 +37,24 @@ impl RateLimiter {
         RateLimiter {
             limit,
             buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the key's bucket holds an attempt at `now`, without taking it; when it does
+    /// not, how long until it does.
+    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let burst = f64::from(self.limit.burst);
+        let per_second = 1.0 / self.limit.refill_every.as_secs_f64().max(f64::MIN_POSITIVE);
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((tokens, at)) = buckets.get(key) else {
+            return Ok(());
+        };
+        let tokens =
+            (*tokens + now.saturating_duration_since(*at).as_secs_f64() * per_second).min(burst);
+        if tokens >= 1.0 {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - tokens) / per_second))
         }
     }
 
@@ -84,5 +102,28 @@ mod tests {
         assert!(!limiter.try_acquire("192.0.2.1", start + Duration::from_secs(5)));
         assert!(limiter.try_acquire("192.0.2.1", start + Duration::from_secs(12)));
         assert!(!limiter.try_acquire("192.0.2.1", start + Duration::from_secs(12)));
+    }
+
+    #[test]
+    fn checking_takes_nothing_and_says_how_long_to_wait() {
+        let limiter = RateLimiter::new(RateLimit {
+            burst: 2,
+            refill_every: Duration::from_secs(6),
+        });
+        let start = Instant::now();
+        assert_eq!(limiter.check("gate-officer", start), Ok(()));
+        assert_eq!(limiter.check("gate-officer", start), Ok(()));
+        assert!(limiter.try_acquire("gate-officer", start));
+        assert_eq!(limiter.check("gate-officer", start), Ok(()));
+        assert!(limiter.try_acquire("gate-officer", start));
+        let wait = limiter.check("gate-officer", start).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(5) && wait <= Duration::from_secs(6),
+            "{wait:?}"
+        );
+        assert_eq!(
+            limiter.check("gate-officer", start + Duration::from_secs(6)),
+            Ok(())
+        );
     }
 }

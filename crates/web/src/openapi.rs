@@ -45,8 +45,25 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
             "Decide a hit {decision: confirmed|false_positive, reason}"
         }
         "GET /api/audit" => "Audit events (?entity_type=&entity_id=&actor=&after=&limit=)",
-        "GET /api/gate/expected" => "People called forward to a gate (?gate=)",
-        "POST /api/gate/persons/{id}/arrived" => "Record an expected person's arrival at the gate",
+        "POST /api/call-forward" => {
+            "Call cases forward to a gate for a window {nation, gate, rendezvous, valid_from, valid_until, cases, languages}: each case's pass code, shown this once"
+        }
+        "POST /api/passes/{id}/revoke" => "Revoke a pass {reason, case}",
+        "GET /api/gate/expected" => {
+            "The cases expected at a gate, with their passes' hashes and members (?gate=&nation=)"
+        }
+        "POST /api/gate/check-in" => {
+            "Admit, process or deny at the gate {code|code_hash|case, op_id, at_ms, action, members, reason, names, seen_versions}; a refused pass answers 404/409 with its reason"
+        }
+        "POST /api/gate/sync" => {
+            "What a gate did offline {events: [check-in…]}: one answer per action, idempotent by op_id"
+        }
+        "GET /api/gate/flags" => "Flags raised at gates (?show=all&nation=)",
+        "POST /api/gate/flags/{id}/clear" => "Clear a gate flag {note}",
+        "GET /api/live" => {
+            "Live figures: people by nation, category and status; boarding per flight"
+        }
+        "GET /api/live/stream" => "The live figures as Server-Sent Events, every 2 s",
         "GET /api/users" => "Accounts within the caller's reach (?nation=)",
         "POST /api/users" => {
             "Create an account {username, display_name, password, role, nation, organisation, gate}"

@@ -72,8 +72,11 @@ pub(crate) struct Nav {
 }
 
 /// The screens of the menu and the permission each needs.
-const MENU: [(&str, &str, Permission); 6] = [
+const MENU: [(&str, &str, Permission); 9] = [
     ("/dashboard", "nav.dashboard", Permission::Authenticated),
+    ("/gate", "nav.gate", Permission::GateCheckIn),
+    ("/gate/flags", "nav.flags", Permission::ReadGateFlags),
+    ("/live", "nav.live", Permission::ReadTotals),
     ("/search", "nav.search", Permission::ReadPersons),
     ("/screening", "nav.screening", Permission::ReadScreening),
     ("/import", "nav.import", Permission::WritePersons),

@@ -35,8 +35,15 @@ pub enum Permission {
     ReadTotals,
     /// The list of people expected at a gate.
     GateList,
-    /// Recording that an expected person arrived at the gate.
+    /// Recording what happened at the gate: admitted, processed, denied (online or synced
+    /// from a gate that worked offline).
     GateCheckIn,
+    /// Calling cases forward to a gate (issuing their passes and messages) and revoking a pass.
+    CallForward,
+    /// The flags gates raised (a pass used twice, a person changed while a gate was offline).
+    ReadGateFlags,
+    /// Saying what a person found when they looked at a gate flag.
+    ClearGateFlags,
     ReadAudit,
     ManageUsers,
     ManageTokens,
@@ -65,6 +72,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadTotals,
             GateList,
             GateCheckIn,
+            CallForward,
+            ReadGateFlags,
+            ClearGateFlags,
             ReadAudit,
             ManageUsers,
             ManageTokens,
@@ -83,6 +93,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadTotals,
             GateList,
             GateCheckIn,
+            CallForward,
+            ReadGateFlags,
+            ClearGateFlags,
             ManageUsers,
             ManageTokens,
         ],
@@ -96,6 +109,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ChangeStatus,
             DecideEligibility,
             ReadTotals,
+            CallForward,
+            ReadGateFlags,
+            ClearGateFlags,
         ],
         Role::ScreeningOfficer => &[
             ReadNations,
@@ -106,7 +122,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             DecideScreening,
             ReadTotals,
         ],
-        Role::GateOfficer => &[GateList, GateCheckIn],
+        Role::GateOfficer => &[GateList, GateCheckIn, ReadGateFlags],
         Role::Coordinator => &[ReadNations, ReadOrganisations, ReadTotals],
         Role::NgoSubmitter => &[ReadCases, SubmitCases],
     };

@@ -41,7 +41,7 @@ const HITS_SHOWN: usize = 100;
 /// Audit events a page shows.
 const AUDIT_PAGE: u32 = 50;
 
-fn engine() -> &'static airbridge_names::NameEngine {
+pub(crate) fn engine() -> &'static airbridge_names::NameEngine {
     static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(airbridge_names::NameEngine::new)
 }

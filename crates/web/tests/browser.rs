@@ -1,12 +1,19 @@
 //! Journeys in a real headless Chromium driven over WebDriver (chromedriver started by the
 //! test on a free port): an administrator logs in with a second factor, searches a Dari name,
 //! opens the case, reviews a screening hit, imports a small list, and is refused another
-//! nation's case. Screenshots are written under the test's temporary directory (its path is
-//! printed). Without Chromium the test fails and says how to install it.
+//! nation's case; a gate officer on a phone-sized screen loads the gate's list under a PIN,
+//! loses the server, admits a family offline, reloads the page with no server at all, and sees
+//! the action synced once the server is back. Screenshots are written under the test's
+//! temporary directory (its path is printed). Without Chromium the test fails and says how to
+//! install it.
 
-use airbridge_domain::{Access, NationCode, Person, Relation, Role};
+use airbridge_domain::{Access, EvacuationStatus, NationCode, Person, PersonId, Relation, Role};
+use airbridge_field::PassCode;
 use airbridge_store::sqlite::OpenMode;
-use airbridge_store::{Actor, NewCase, NewHit, NewList, NewMember, NewUser, SqliteStore, Store};
+use airbridge_store::{
+    Actor, AuditFilter, CallForwardRequest, NewCase, NewHit, NewList, NewMember, NewPass, NewUser,
+    SqliteStore, Store,
+};
 use airbridge_web::{AppState, WebConfig, router, totp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -67,7 +74,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn browser(chromium: &Path) -> (Driver, Client) {
+/// A browser window; with `phone` (width, height in CSS pixels), a phone's screen emulated
+/// (a desktop window is at least 500 pixels wide).
+async fn browser(chromium: &Path, phone: Option<(u32, u32)>) -> (Driver, Client) {
     let driver_path = program(&["chromedriver"]);
     let port = free_port();
     let driver = Driver(
@@ -79,17 +88,22 @@ async fn browser(chromium: &Path) -> (Driver, Client) {
             .spawn()
             .expect("chromedriver could not start"),
     );
-    let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--window-size=412,915", "--lang=en-GB"
-            ]
-        }
-    }))
-    .unwrap();
+    let mut options = json!({
+        "binary": chromium,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--disable-dev-shm-usage", "--window-size=412,915",
+            "--lang=en-GB"
+        ]
+    });
+    if let Some((width, height)) = phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true }
+        });
+    }
+    let capabilities: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_value(json!({ "goog:chromeOptions": options })).unwrap();
     // chromedriver takes a moment to listen: try until it answers (or it has exited).
     let url = format!("http://127.0.0.1:{port}");
     let mut last_error = String::new();
@@ -245,6 +259,29 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
+/// Clicks something that loads another page, and waits until the new page has loaded (a click
+/// returns as soon as the browser took it, often before the next page is there).
+async fn click_and_load(client: &Client, css: &str) {
+    client
+        .execute("window.__previous_page = true;", vec![])
+        .await
+        .unwrap();
+    click(client, css).await;
+    for _ in 0..600 {
+        let loaded = client
+            .execute(
+                "return window.__previous_page === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if matches!(loaded, Ok(value) if value == json!(true)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("clicking {css} loaded no new page");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser() {
     let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
@@ -265,7 +302,7 @@ async fn journeys_in_a_real_browser() {
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
     println!("browser screenshots in {}", artifacts.display());
-    let (_driver, client) = browser(&chromium).await;
+    let (_driver, client) = browser(&chromium, None).await;
     let shot = |name: &'static str| {
         let client = client.clone();
         let path = artifacts.join(name);
@@ -280,7 +317,7 @@ async fn journeys_in_a_real_browser() {
     client.goto(&format!("{base}/login")).await.unwrap();
     fill(&client, "#username", "amelie").await;
     fill(&client, "#password", PASSWORD).await;
-    click(&client, "form[action='/login'] button").await;
+    click_and_load(&client, "form[action='/login'] button").await;
     assert!(
         client
             .current_url()
@@ -291,16 +328,22 @@ async fn journeys_in_a_real_browser() {
     );
     let code = totp::code_at_step(&seeded.secret, totp::step_at(airbridge_web::now())).unwrap();
     fill(&client, "#code", &code).await;
-    click(&client, "form[action='/login/totp'] button").await;
-    assert_eq!(client.current_url().await.unwrap().path(), "/dashboard");
+    click_and_load(&client, "form[action='/login/totp'] button").await;
+    // A click may return before the next page is there.
+    wait_for(
+        &client,
+        "location.pathname === '/dashboard'",
+        "the dashboard",
+    )
+    .await;
     let text = text_of(&client).await;
     assert!(text.contains("People by nation and status"), "{text}");
     shot("dashboard.png").await;
 
     // Search a Dari name, in Arabic script, from the menu.
-    click(&client, "nav a[href='/search']").await;
+    click_and_load(&client, "nav a[href='/search']").await;
     fill(&client, "#q", "هاشم").await;
-    click(&client, "form[role=search] button").await;
+    click_and_load(&client, "form[role=search] button").await;
     assert!(
         client
             .current_url()
@@ -317,7 +360,7 @@ async fn journeys_in_a_real_browser() {
     shot("search.png").await;
 
     // Open the case page from the result.
-    click(&client, &format!("a[href='/cases/{}']", seeded.fr_case)).await;
+    click_and_load(&client, &format!("a[href='/cases/{}']", seeded.fr_case)).await;
     let text = text_of(&client).await;
     assert!(text.contains(DARI_NAME) && text.contains("Zahra"), "{text}");
     assert!(text.contains("MOHAMMAD HASHEM AHMADZAI"));
@@ -347,7 +390,7 @@ async fn journeys_in_a_real_browser() {
         "born 1990; the listed man in 1963",
     )
     .await;
-    click(&client, "form[action^='/screening/H'] button").await;
+    click_and_load(&client, "form[action^='/screening/H'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("Decision recorded"), "{text}");
     let hits = seeded.store.list_hits(None, None).await.unwrap();
@@ -362,7 +405,7 @@ async fn journeys_in_a_real_browser() {
     .unwrap();
     client.goto(&format!("{base}/import")).await.unwrap();
     fill(&client, "#file", list.to_str().unwrap()).await;
-    click(&client, "form[action^='/import'] button").await;
+    click_and_load(&client, "form[action^='/import'] button").await;
     let text = text_of(&client).await;
     assert!(text.contains("People created"), "{text}");
     assert!(
@@ -380,5 +423,461 @@ async fn journeys_in_a_real_browser() {
     assert!(text.contains("This page does not exist."), "{text}");
     assert!(!text.contains("Karim"));
 
+    // The live picture follows the registry without a reload.
+    client.goto(&format!("{base}/live")).await.unwrap();
+    client
+        .execute("window.__not_reloaded = true;", vec![])
+        .await
+        .unwrap();
+    let table = client
+        .find(Locator::Css("#by-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("registered") && !table.contains("eligible"),
+        "{table}"
+    );
+    let fr_case: airbridge_domain::CaseId = seeded.fr_case.parse().unwrap();
+    seeded
+        .store
+        .set_case_status(
+            &Actor::new("test:setup"),
+            fr_case,
+            airbridge_domain::EvacuationStatus::Eligible,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "window.__not_reloaded && document.querySelector('#by-status tbody').textContent.includes('eligible')",
+        "the live table updated from the stream",
+    )
+    .await;
+    // The page's words for its script are not shown.
+    let words = client
+        .execute(
+            "return getComputedStyle(document.getElementById('texts')).display;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(words, json!("none"));
+    shot("live.png").await;
+
     client.close().await.unwrap();
+}
+
+// --- the gate, offline -------------------------------------------------------------------------
+
+const GATE: &str = "Abbey Gate";
+const PASHTO_NAME: &str = "ګل احمد";
+const PIN: &str = "482913";
+
+/// A server on `listener` that stops, finishing what it was doing, when `stop` is sent.
+struct Server {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn serve(store: SqliteStore, listener: tokio::net::TcpListener) -> Server {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(AppState::new(store, WebConfig::default()));
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Server { stop, task }
+}
+
+impl Server {
+    /// Stops the server and waits until it no longer answers anything (open connections
+    /// closed too): for the browser, the network is gone.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.task)
+            .await
+            .expect("the server did not stop")
+            .unwrap();
+    }
+}
+
+/// Waits until `script` (a JavaScript expression) is true in the page; fails with the page's
+/// text after 60 seconds.
+async fn wait_for(client: &Client, script: &str, what: &str) {
+    for _ in 0..600 {
+        let value = client
+            .execute(&format!("return !!({script});"), vec![])
+            .await
+            .unwrap();
+        if value == json!(true) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{what}: never happened; the page says: {}",
+        text_of(client).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
+    let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("gate.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    store
+        .add_nation(&setup, nation("FR"), "France")
+        .await
+        .unwrap();
+    let case = store
+        .add_cases(
+            &setup,
+            vec![NewCase {
+                nation: nation("FR"),
+                organisation: None,
+                reference: None,
+                eligibility: Default::default(),
+                progress: Default::default(),
+                members: vec![
+                    NewMember {
+                        relation: Relation::Principal,
+                        person: person(json!({
+                            "name": { "given": "Gul", "family": "Ahmad", "full": PASHTO_NAME,
+                                      "father": "عبدالله" },
+                            "documents": [{ "kind": "tazkira", "number": "1400010123456",
+                                           "as_written": "1400-0101-23456" }],
+                        })),
+                    },
+                    NewMember {
+                        relation: Relation::Spouse,
+                        person: person(json!({ "name": { "full": "مریم" } })),
+                    },
+                    NewMember {
+                        relation: Relation::Child,
+                        person: person(json!({ "name": { "placeholder": "child 1" } })),
+                    },
+                ],
+            }],
+        )
+        .await
+        .unwrap()[0];
+    store
+        .set_case_status(&setup, case, EvacuationStatus::Eligible, None, None)
+        .await
+        .unwrap();
+    let code = PassCode::from_entropy([8, 26, 20, 21, 6, 0, 4, 5]);
+    let called = store
+        .call_forward(
+            &setup,
+            CallForwardRequest {
+                nation: nation("FR"),
+                gate: GATE.into(),
+                rendezvous: "the canal side".into(),
+                valid_from: "2020-01-01T00:00:00Z".into(),
+                valid_until: "2099-12-31T23:59:59Z".into(),
+                passes: vec![NewPass {
+                    case,
+                    code_hash: code.hash(),
+                    messages: vec![],
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let pass = called.passes[0].id;
+    let members: Vec<PersonId> = store
+        .get_case(case)
+        .await
+        .unwrap()
+        .unwrap()
+        .people
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    store
+        .add_user(
+            &setup,
+            NewUser {
+                username: "farid".into(),
+                display_name: "Farid (Abbey Gate)".into(),
+                access: Access::new(
+                    Role::GateOfficer,
+                    Some(nation("FR")),
+                    None,
+                    Some(GATE.into()),
+                )
+                .unwrap(),
+                password_hash: airbridge_web::password::hash(PASSWORD).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = serve(store.clone(), listener);
+    let base = format!("http://{address}");
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    // A phone's screen.
+    let (_driver, client) = browser(&chromium, Some((390, 844))).await;
+
+    // Log in; the gate page asks for a PIN and loads the list under it.
+    client
+        .goto(&format!("{base}/login?next=/gate"))
+        .await
+        .unwrap();
+    fill(&client, "#username", "farid").await;
+    fill(&client, "#password", PASSWORD).await;
+    click_and_load(&client, "form[action='/login'] button").await;
+    // A tap may return before the next page is there.
+    wait_for(
+        &client,
+        "location.pathname === '/gate'",
+        "the gate page after login",
+    )
+    .await;
+    wait_for(
+        &client,
+        "!document.getElementById('pin-set').hidden",
+        "the PIN form",
+    )
+    .await;
+    fill(&client, "#pin-new", PIN).await;
+    click(&client, "#pin-set-form button").await;
+    wait_for(
+        &client,
+        "!document.getElementById('work').hidden",
+        "the list loaded",
+    )
+    .await;
+    let info = client.find(Locator::Css("#list-info")).await.unwrap();
+    assert!(
+        info.text().await.unwrap().contains("1 cases"),
+        "{}",
+        text_of(&client).await
+    );
+    // The service worker keeps the page for a reload without network.
+    wait_for(
+        &client,
+        "window.__shell === true || (caches.match('/gate').then(r => { window.__shell = !!r; }), false)",
+        "the page kept by the service worker",
+    )
+    .await;
+    // What is stored is encrypted: a salt, and sealed boxes in which no name can be read.
+    let stored = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('airbridge-gate', 1);
+             open.onsuccess = () => {
+               const all = open.result.transaction('vault').objectStore('vault').getAll();
+               all.onsuccess = () => done(all.result.map(r => r instanceof Uint8Array
+                 ? 'salt:' + r.length
+                 : 'box:' + r.iv.length + ':' + new TextDecoder().decode(r.data)));
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let stored: Vec<String> = serde_json::from_value(stored).unwrap();
+    assert_eq!(
+        stored.len(),
+        3,
+        "a salt, the list and the queue: {stored:?}"
+    );
+    assert!(stored.iter().any(|r| r == "salt:16"), "{stored:?}");
+    for record in &stored {
+        for secret in [PASHTO_NAME, "Gul", "Ahmad", "1400-0101", &code.hash()] {
+            assert!(!record.contains(secret), "{secret} in clear: {record}");
+        }
+    }
+
+    // The server goes away.
+    server.stop().await;
+
+    // The officer types the code (as read aloud: lower case, dashes) and admits the family,
+    // naming the child at the gate.
+    fill(&client, "#code", &code.to_string().to_lowercase()).await;
+    click(&client, "#code-form button[type=submit]").await;
+    wait_for(
+        &client,
+        "!document.getElementById('case').hidden",
+        "the case card",
+    )
+    .await;
+    let card = client
+        .find(Locator::Css("#case"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        card.contains(PASHTO_NAME) && card.contains("Gul Ahmad"),
+        "{card}"
+    );
+    assert!(
+        card.contains("3 people") && card.contains("child") && !card.contains("null"),
+        "{card}"
+    );
+    fill(&client, &format!("#name-{}", members[2].0), "Zarghuna").await;
+    click(&client, "#admit").await;
+    wait_for(
+        &client,
+        "document.getElementById('net').dataset.waiting === '1'",
+        "the admission queued",
+    )
+    .await;
+    let status = client
+        .find(Locator::Css("#net"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains("1 action waiting to sync"), "{status}");
+    // The screenshot shows the status line, the message and the case.
+    client
+        .execute("document.getElementById('net').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(artifacts.join("gate-phone.png"), png).unwrap();
+    println!("screenshot {}", artifacts.join("gate-phone.png").display());
+    // Nothing reached the database.
+    assert_eq!(
+        store.get_person(members[0]).await.unwrap().unwrap().status,
+        EvacuationStatus::CalledForward
+    );
+
+    // A reload with no server: the service worker gives the page, the PIN opens the list and
+    // the queue again.
+    client.goto(&format!("{base}/gate")).await.unwrap();
+    wait_for(
+        &client,
+        "!document.getElementById('pin-ask').hidden",
+        "the PIN asked again",
+    )
+    .await;
+    fill(&client, "#pin", "000000").await;
+    click(&client, "#pin-ask-form button").await;
+    wait_for(
+        &client,
+        "document.querySelector('#pin-ask .notice') && document.querySelector('#pin-ask .notice').textContent === 'Wrong PIN.'",
+        "a wrong PIN refused",
+    )
+    .await;
+    fill(&client, "#pin", PIN).await;
+    click(&client, "#pin-ask-form button").await;
+    wait_for(
+        &client,
+        "!document.getElementById('work').hidden",
+        "the list unlocked",
+    )
+    .await;
+    wait_for(
+        &client,
+        "document.getElementById('net').dataset.waiting === '1'",
+        "the queue kept across the reload",
+    )
+    .await;
+    // Someone without their pass is found by name in the phone's list, in either script.
+    for query in ["ګل", "gul ahm"] {
+        client
+            .execute("document.getElementById('search').value = '';", vec![])
+            .await
+            .unwrap();
+        fill(&client, "#search", query).await;
+        wait_for(
+            &client,
+            "document.querySelector('#results button') !== null",
+            "a name search result",
+        )
+        .await;
+        let found = client
+            .find(Locator::Css("#results button"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            found.contains(PASHTO_NAME) && found.contains("Zarghuna"),
+            "{query}: {found}"
+        );
+    }
+    click(&client, "#results button").await;
+    let card = client
+        .find(Locator::Css("#case"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains("no pass shown"), "{card}");
+
+    // The server comes back on the same address, with the same database; the page syncs.
+    let mut listener = None;
+    for _ in 0..50 {
+        match tokio::net::TcpListener::bind(address).await {
+            Ok(bound) => {
+                listener = Some(bound);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let server = serve(store.clone(), listener.expect("the port is free again"));
+    wait_for(
+        &client,
+        "document.getElementById('net').dataset.waiting === '0' && document.getElementById('net').dataset.reachable === 'true'",
+        "the queue synced",
+    )
+    .await;
+    for member in &members {
+        let record = store.get_person(*member).await.unwrap().unwrap();
+        assert_eq!(record.status, EvacuationStatus::AtGate, "{member}");
+        let history = store.status_history(*member).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .filter(|c| c.to == EvacuationStatus::AtGate)
+                .count(),
+            1
+        );
+    }
+    let child = store.get_person(members[2]).await.unwrap().unwrap();
+    assert_eq!(child.person.name.display(), "Zarghuna");
+    let recorded = store
+        .audit_list(&AuditFilter {
+            entity_type: Some("pass".into()),
+            entity_id: Some(pass.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "gate.check_in")
+        .count();
+    assert_eq!(recorded, 1, "the queued admission was recorded once");
+    let stored_pass = store.pass_by_hash(&code.hash()).await.unwrap().unwrap();
+    assert_eq!(stored_pass.used_gate.as_deref(), Some(GATE));
+
+    client.close().await.unwrap();
+    server.stop().await;
 }

@@ -12,12 +12,14 @@
 //! another nation's record looks like no record), `p` public (anything but `a` or `f`).
 
 use airbridge_domain::{
-    Access, EvacuationStatus, NationCode, OrganisationId, OrganisationKind, Person, PersonId, Role,
+    Access, CaseId, EvacuationStatus, NationCode, OrganisationId, OrganisationKind, Person,
+    PersonId, Role,
 };
+use airbridge_field::{GateAction, GateEvent, PassCode};
 use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AnyStore, NewCase, NewHit, NewList, NewMember, NewSession, NewUser, OpenMode,
-    StatusRequest, Store,
+    Actor, AnyStore, CallForwardRequest, CheckIn, CheckInOutcome, NewCase, NewHit, NewList,
+    NewMember, NewPass, NewSession, NewUser, OpenMode, Store,
 };
 use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
 use axum::Router;
@@ -96,11 +98,24 @@ const EXPECTED: &[(&str, &str)] = &[
         "aa oo om ff om ff ff ff",
     ),
     ("GET /api/audit", "aa oo ff ff ff ff ff ff"),
+    ("POST /api/call-forward", "aa oo of of ff ff ff ff"),
+    ("POST /api/passes/{id}/revoke", "aa oo om om ff ff ff ff"),
     ("GET /api/gate/expected", "aa oo of ff ff of ff ff"),
-    (
-        "POST /api/gate/persons/{id}/arrived",
-        "aa oo om ff ff om ff ff",
-    ),
+    ("POST /api/gate/check-in", "aa oo om ff ff om ff ff"),
+    // A sync answers each action on its own: another nation's pass is refused inside a 200.
+    ("POST /api/gate/sync", "aa oo oo ff ff oo ff ff"),
+    ("GET /api/gate/flags", "aa oo of of ff of ff ff"),
+    ("POST /api/gate/flags/{id}/clear", "aa oo om om ff ff ff ff"),
+    ("GET /api/live", "aa oo oo oo oo ff oo ff"),
+    ("GET /api/live/stream", "aa oo oo oo oo ff oo ff"),
+    ("GET /gate", "aa oo oo ff ff oo ff ff"),
+    ("GET /gate/flags", "aa oo oo oo ff oo ff ff"),
+    ("POST /gate/flags/{id}", "aa oo om om ff ff ff ff"),
+    ("GET /live", "aa oo oo oo oo ff oo ff"),
+    ("GET /p/{code}", "pp pp pp pp pp pp pp pp"),
+    ("GET /static/gate.js", "pp pp pp pp pp pp pp pp"),
+    ("GET /static/live.js", "pp pp pp pp pp pp pp pp"),
+    ("GET /gate-sw.js", "pp pp pp pp pp pp pp pp"),
     ("GET /api/users", "aa oo of ff ff ff ff ff"),
     ("POST /api/users", "aa oo of ff ff ff ff ff"),
     (
@@ -538,36 +553,65 @@ impl Fixture {
                 json!({ "decision": "false_positive", "reason": "born decades apart" }),
             ),
             "GET /api/audit" => get("/api/audit".into()),
-            "GET /api/gate/expected" => get(format!("/api/gate/expected?gate={gate}&nation={n}")),
-            "POST /api/gate/persons/{id}/arrived" => {
-                let person = self
-                    .store
-                    .add_person(&setup, n, simple_person("Expected"))
-                    .await
-                    .unwrap();
-                for (to, location) in [
-                    (EvacuationStatus::Eligible, None),
-                    (EvacuationStatus::CalledForward, Some(GATE.to_owned())),
-                ] {
-                    self.store
-                        .set_status(
-                            &setup,
-                            StatusRequest {
-                                person: person.id,
-                                to,
-                                reason: None,
-                                location,
-                                expected_version: None,
-                            },
-                        )
-                        .await
-                        .unwrap();
-                }
-                form_call(
-                    &format!("/api/gate/persons/{}/arrived?gate={gate}", person.id),
-                    &[],
+            "POST /api/call-forward" => {
+                let case = self.eligible_case(n).await;
+                json_call(
+                    "/api/call-forward".into(),
+                    json!({
+                        "nation": n, "gate": GATE, "rendezvous": "the canal side",
+                        "valid_from": WINDOW.0, "valid_until": WINDOW.1, "cases": [case],
+                    }),
                 )
             }
+            "POST /api/passes/{id}/revoke" => {
+                let called = self.called_case(n).await;
+                json_call(
+                    format!("/api/passes/{}/revoke", called.pass),
+                    json!({ "reason": "the family was reunited elsewhere", "case": called.case }),
+                )
+            }
+            "GET /api/gate/expected" => get(format!("/api/gate/expected?gate={gate}&nation={n}")),
+            "POST /api/gate/check-in" => {
+                let called = self.called_case(n).await;
+                json_call(
+                    "/api/gate/check-in".into(),
+                    self.check_in_body(&called, false),
+                )
+            }
+            "POST /api/gate/sync" => {
+                let called = self.called_case(n).await;
+                json_call(
+                    "/api/gate/sync".into(),
+                    json!({ "events": [self.check_in_body(&called, true)] }),
+                )
+            }
+            "GET /api/gate/flags" => get(format!("/api/gate/flags?nation={n}")),
+            "POST /api/gate/flags/{id}/clear" => {
+                let flag = self.flag(n).await;
+                json_call(
+                    format!("/api/gate/flags/{flag}/clear"),
+                    json!({ "note": "the same family: one gate was offline" }),
+                )
+            }
+            "GET /api/live" => get("/api/live".into()),
+            "GET /api/live/stream" => get("/api/live/stream".into()),
+            "GET /gate" => get(format!("/gate?gate={gate}")),
+            "GET /gate/flags" => get("/gate/flags".into()),
+            "POST /gate/flags/{id}" => {
+                let flag = self.flag(n).await;
+                form_call(
+                    &format!("/gate/flags/{flag}"),
+                    &[("note", "the same family: one gate was offline")],
+                )
+            }
+            "GET /live" => get("/live".into()),
+            "GET /p/{code}" => get(format!(
+                "/p/{}",
+                PassCode::from_entropy([self.fresh() as u8, 1, 2, 3, 4, 5, 6, 7]).as_str()
+            )),
+            "GET /static/gate.js" => get("/static/gate.js".into()),
+            "GET /static/live.js" => get("/static/live.js".into()),
+            "GET /gate-sw.js" => get("/gate-sw.js".into()),
             "GET /api/users" => get(format!("/api/users?nation={n}")),
             "POST /api/users" => json_call(
                 "/api/users".into(),
@@ -601,6 +645,110 @@ impl Fixture {
             ),
             other => panic!("the matrix has no request for route {other}: add one to call_for"),
         }
+    }
+
+    /// A new one-person case of `nation`, eligible to be called forward.
+    async fn eligible_case(&self, nation: NationCode) -> CaseId {
+        let setup = Actor::new("test:setup");
+        let case = self
+            .store
+            .add_cases(&setup, vec![one_person_case(nation, None)])
+            .await
+            .unwrap()[0];
+        self.store
+            .set_case_status(&setup, case, EvacuationStatus::Eligible, None, None)
+            .await
+            .unwrap();
+        case
+    }
+
+    /// A new case called forward to `GATE`, with its pass and the pass's code.
+    async fn called_case(&self, nation: NationCode) -> Called {
+        let setup = Actor::new("test:setup");
+        let case = self.eligible_case(nation).await;
+        let n = self.fresh() as u64;
+        let code = PassCode::from_entropy((n * 7_919 + 13).to_le_bytes());
+        let result = self
+            .store
+            .call_forward(
+                &setup,
+                CallForwardRequest {
+                    nation,
+                    gate: GATE.into(),
+                    rendezvous: "the canal side".into(),
+                    valid_from: WINDOW.0.into(),
+                    valid_until: WINDOW.1.into(),
+                    passes: vec![NewPass {
+                        case,
+                        code_hash: code.hash(),
+                        messages: vec![],
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        let member = self.store.get_case(case).await.unwrap().unwrap().people[0].id;
+        Called {
+            case,
+            member,
+            pass: result.passes[0].id,
+            code,
+        }
+    }
+
+    fn check_in_body(&self, called: &Called, offline: bool) -> Value {
+        json!({
+            "code": called.code.to_string(),
+            "op_id": format!("matrix-op-{}", self.fresh()),
+            "at_ms": 1_629_600_000_000i64,
+            "action": "admit",
+            "members": [called.member],
+            "gate": GATE,
+            "offline": offline,
+        })
+    }
+
+    /// A new open flag in `nation`: one pass admitted offline at two gates.
+    async fn flag(&self, nation: NationCode) -> i64 {
+        let setup = Actor::new("test:setup");
+        let called = self.called_case(nation).await;
+        for (gate, at_ms) in [(GATE, 1_000), ("North Gate", 2_000)] {
+            let outcome = self
+                .store
+                .check_in(
+                    &setup,
+                    CheckIn {
+                        code_hash: Some(called.code.hash()),
+                        case: None,
+                        event: GateEvent {
+                            op_id: format!("matrix-flag-{}", self.fresh()),
+                            gate: gate.into(),
+                            at_ms,
+                            action: GateAction::Admit {
+                                members: vec![called.member.0],
+                            },
+                        },
+                        offline: true,
+                        names: vec![],
+                        seen_versions: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(
+                matches!(outcome, CheckInOutcome::Applied { .. }),
+                "{outcome:?}"
+            );
+        }
+        self.store
+            .gate_flags(Some(nation), true)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.case == Some(called.case))
+            .map(|f| f.id)
+            .max()
+            .expect("two gates admitting one pass raise a flag")
     }
 
     /// A fresh session for a role's account: its cookie and CSRF token.
@@ -664,9 +812,18 @@ impl Fixture {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        // An event stream never ends: its status and type are what the matrix looks at.
+        let streaming = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let bytes = if streaming {
+            axum::body::Bytes::new()
+        } else {
+            axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap()
+        };
         let outcome = match status.as_u16() {
             401 => 'a',
             300..=399 if location.starts_with("/login?next=") => 'a',
@@ -685,6 +842,17 @@ impl Fixture {
         (outcome, status, detail)
     }
 }
+
+/// A case called forward to `GATE` for the matrix's requests.
+struct Called {
+    case: CaseId,
+    member: PersonId,
+    pass: i64,
+    code: PassCode,
+}
+
+/// A pass window that holds whenever the test runs.
+const WINDOW: (&str, &str) = ("2020-01-01T00:00:00Z", "2099-12-31T23:59:59Z");
 
 enum Credentials {
     None,
