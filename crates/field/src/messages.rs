@@ -317,6 +317,15 @@ fn window(words: &Text, start: OffsetDateTime, end: OffsetDateTime) -> String {
     }
 }
 
+/// The operator's text without bidirectional controls: a stray PDI would end our isolate early
+/// and an override (U+202E) would show the text, or what follows, reversed.
+fn without_bidi_controls(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
 /// The message for one phone, in one language. Never fails and never panics: the operator's
 /// text is carried as it is (isolated in right-to-left texts).
 pub fn render(language: Language, notice: &Notice) -> String {
@@ -345,18 +354,26 @@ pub fn render(language: Language, notice: &Notice) -> String {
     let colon = words.colon;
     let mut lines = vec![
         words.heading.to_owned(),
-        format!("{}{colon}{}", words.gate, free(notice.gate.trim())),
+        format!(
+            "{}{colon}{}",
+            words.gate,
+            free(&without_bidi_controls(&notice.gate))
+        ),
         format!(
             "{}{colon}{}",
             words.rendezvous,
-            free(notice.rendezvous.trim())
+            free(&without_bidi_controls(&notice.rendezvous))
         ),
         format!("{}{colon}{when} ({})", words.when, words.local_time),
         format!("{}{colon}{}", words.bring_label, words.bring),
         format!("{}{colon}{}", words.code, latin(&notice.code.to_string())),
     ];
     if let Some(link) = &notice.pass_link {
-        lines.push(format!("{}{colon}{}", words.link, latin(link.trim())));
+        lines.push(format!(
+            "{}{colon}{}",
+            words.link,
+            latin(&without_bidi_controls(link))
+        ));
     }
     lines.push(words.warning.to_owned());
     lines.join("\n")
@@ -483,6 +500,23 @@ mod tests {
         for language in [Language::English, Language::French] {
             let text = render(language, &notice);
             assert!(!text.contains(['\u{2066}', '\u{2068}', '\u{2069}']));
+        }
+    }
+
+    #[test]
+    fn bidi_controls_in_the_operators_text_are_dropped() {
+        let notice = Notice {
+            gate: "Abbey\u{2069} Gate\u{202E}".into(),
+            rendezvous: "\u{2066}car park\u{202D}".into(),
+            ..notice()
+        };
+        for language in Language::ALL {
+            let text = render(language, &notice);
+            assert!(!text.contains(['\u{202D}', '\u{202E}']), "{language:?}");
+            let closes = text.matches('\u{2069}').count();
+            let opens = text.matches(['\u{2066}', '\u{2068}']).count();
+            assert_eq!(opens, closes, "{language:?}");
+            assert!(text.contains("Abbey Gate") && text.contains("car park"));
         }
     }
 

@@ -344,84 +344,71 @@ impl Sitrep {
     /// `flights`, `issue`. Cells a spreadsheet would run as a formula get a leading `'`.
     pub fn to_csv(&self) -> Vec<u8> {
         let mut out = CsvOut::new();
-        out.line("report", "", "", "", "", "generated_at", &self.generated_at);
-        out.line("report", "", "", "", "", "scope", &self.scope);
+        let report = Key::section("report");
+        out.text(report, "generated_at", &self.generated_at);
+        out.text(report, "scope", &self.scope);
         for nation in &self.nations {
             for row in &nation.categories {
+                let key = Key {
+                    nation: &row.nation,
+                    category: &row.category,
+                    ..Key::section("nation_category")
+                };
                 for (metric, value) in row.figures.metrics() {
-                    out.number(
-                        "nation_category",
-                        &row.nation,
-                        &row.category,
-                        "",
-                        "",
-                        metric,
-                        value,
-                    );
+                    out.number(key, metric, value);
                 }
             }
+            let key = Key {
+                nation: &nation.nation,
+                ..Key::section("nation")
+            };
             for (metric, value) in nation.figures.metrics() {
-                out.number("nation", &nation.nation, "", "", "", metric, value);
+                out.number(key, metric, value);
             }
         }
         for (metric, value) in self.total.metrics() {
-            out.number("total", "", "", "", "", metric, value);
+            out.number(Key::section("total"), metric, value);
         }
         for day in &self.days {
-            out.number("day", "", "", &day.day, "", "evacuated", day.evacuated);
-            out.number("day", "", "", &day.day, "", "called", day.called);
-            out.number("day", "", "", &day.day, "", "no_shows", day.no_shows);
+            let all = Key {
+                day: &day.day,
+                ..Key::section("day")
+            };
+            out.number(all, "evacuated", day.evacuated);
+            out.number(all, "called", day.called);
+            out.number(all, "no_shows", day.no_shows);
             for nation in &day.evacuated_by_nation {
-                out.number(
-                    "day",
-                    &nation.nation,
-                    "",
-                    &day.day,
-                    "",
-                    "evacuated",
-                    nation.people,
-                );
+                let key = Key {
+                    nation: &nation.nation,
+                    ..all
+                };
+                out.number(key, "evacuated", nation.people);
             }
         }
         for flight in &self.flights_flown {
-            let day = flight.departed_on.as_deref().unwrap_or_default();
-            out.number(
-                "flight",
-                "",
-                "",
-                day,
-                &flight.flight,
-                "seats_used",
-                flight.seats_used,
-            );
+            let key = Key {
+                day: flight.departed_on.as_deref().unwrap_or_default(),
+                flight: &flight.flight,
+                ..Key::section("flight")
+            };
+            out.number(key, "seats_used", flight.seats_used);
         }
         for flight in &self.flights_boarding {
-            out.number(
-                "flight",
-                "",
-                "",
-                "",
-                &flight.flight,
-                "manifested",
-                flight.manifested,
-            );
-            out.number(
-                "flight",
-                "",
-                "",
-                "",
-                &flight.flight,
-                "boarded",
-                flight.boarded,
-            );
+            let key = Key {
+                flight: &flight.flight,
+                ..Key::section("flight")
+            };
+            out.number(key, "manifested", flight.manifested);
+            out.number(key, "boarded", flight.boarded);
         }
+        let flights = Key::section("flights");
         let flown = i64::try_from(self.flights_flown.len()).unwrap_or(i64::MAX);
         let boarding = i64::try_from(self.flights_boarding.len()).unwrap_or(i64::MAX);
-        out.number("flights", "", "", "", "", "flights_flown", flown);
-        out.number("flights", "", "", "", "", "seats_used", self.seats_used);
-        out.number("flights", "", "", "", "", "flights_boarding", boarding);
+        out.number(flights, "flights_flown", flown);
+        out.number(flights, "seats_used", self.seats_used);
+        out.number(flights, "flights_boarding", boarding);
         for issue in &self.issues {
-            out.line("issue", "", "", "", "", "issue", issue);
+            out.text(Key::section("issue"), "issue", issue);
         }
         out.finish()
     }
@@ -488,6 +475,40 @@ fn neutralise(cell: &str) -> String {
     }
 }
 
+/// Where a figure belongs in the long table: the columns before `metric`.
+#[derive(Clone, Copy)]
+struct Key<'a> {
+    section: &'a str,
+    nation: &'a str,
+    category: &'a str,
+    day: &'a str,
+    flight: &'a str,
+}
+
+impl<'a> Key<'a> {
+    fn section(section: &'a str) -> Key<'a> {
+        Key {
+            section,
+            nation: "",
+            category: "",
+            day: "",
+            flight: "",
+        }
+    }
+
+    fn cells(&self, metric: &str) -> [String; 6] {
+        [
+            self.section,
+            self.nation,
+            self.category,
+            self.day,
+            self.flight,
+            metric,
+        ]
+        .map(neutralise)
+    }
+}
+
 struct CsvOut(csv::Writer<Vec<u8>>);
 
 impl CsvOut {
@@ -500,36 +521,18 @@ impl CsvOut {
         CsvOut(writer)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn line(
-        &mut self,
-        section: &str,
-        nation: &str,
-        category: &str,
-        day: &str,
-        flight: &str,
-        metric: &str,
-        value: &str,
-    ) {
-        let cells = [section, nation, category, day, flight, metric, value].map(neutralise);
-        let _ = self.0.write_record(cells);
+    /// A line whose value is text (neutralised like the keys).
+    fn text(&mut self, key: Key<'_>, metric: &str, value: &str) {
+        let _ = self
+            .0
+            .write_record(key.cells(metric).iter().cloned().chain([neutralise(value)]));
     }
 
     /// A figure: the value is a number, written as it is (a negative number stays a number).
-    #[allow(clippy::too_many_arguments)]
-    fn number(
-        &mut self,
-        section: &str,
-        nation: &str,
-        category: &str,
-        day: &str,
-        flight: &str,
-        metric: &str,
-        value: i64,
-    ) {
-        let mut cells = [section, nation, category, day, flight, metric, ""].map(neutralise);
-        cells[6] = value.to_string();
-        let _ = self.0.write_record(cells);
+    fn number(&mut self, key: Key<'_>, metric: &str, value: i64) {
+        let _ = self
+            .0
+            .write_record(key.cells(metric).iter().cloned().chain([value.to_string()]));
     }
 
     fn finish(self) -> Vec<u8> {

@@ -6,9 +6,13 @@
 //! on any machine. The data reaches typst as a JSON file, never spliced into markup, so no name
 //! can change the layout.
 //!
-//! Pure: takes a [`Manifest`], returns bytes; reads no file and no clock.
+//! The situation report for allied coordination meetings is laid out the same way
+//! ([`sitrep::sitrep_pdf`]).
+//!
+//! Pure: takes a [`Manifest`] or a report, returns bytes; reads no file and no clock.
 
 mod pdf;
+pub mod sitrep;
 
 use serde::Serialize;
 
@@ -66,7 +70,7 @@ impl Manifest {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ManifestError {
     /// Typst refused the layout; a bug in the template, not in the data.
-    #[error("typst could not lay out the manifest: {0}")]
+    #[error("typst could not lay out the document: {0}")]
     Layout(String),
     #[error("typst could not write the PDF: {0}")]
     Pdf(String),

@@ -1,5 +1,6 @@
-//! The PDF manifest: a small in-memory typst world (one template, one JSON data file, the
-//! embedded fonts), laid out and written by typst.
+//! PDFs through typst: a small in-memory world (one template, one JSON data file, the
+//! embedded fonts), laid out and written by typst. The manifest and the situation report
+//! share it.
 
 use crate::{Manifest, ManifestError};
 use std::sync::LazyLock;
@@ -12,6 +13,7 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 const TEMPLATE: &str = include_str!("manifest.typ");
+const SITREP_TEMPLATE: &str = include_str!("sitrep.typ");
 
 static FONT_FILES: [&[u8]; 4] = [
     include_bytes!("../fonts/NotoSans-Regular.ttf"),
@@ -20,7 +22,7 @@ static FONT_FILES: [&[u8]; 4] = [
     include_bytes!("../fonts/NotoNaskhArabic-Bold.ttf"),
 ];
 
-/// What every manifest shares, built once: the standard library and the fonts.
+/// What every document shares, built once: the standard library and the fonts.
 struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
@@ -39,7 +41,7 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     }
 });
 
-struct ManifestWorld {
+struct DocumentWorld {
     main: Source,
     data_id: FileId,
     data: Bytes,
@@ -51,7 +53,7 @@ fn file_id(path: &str) -> FileId {
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
-impl World for ManifestWorld {
+impl World for DocumentWorld {
     fn library(&self) -> &LazyHash<Library> {
         &SHARED.library
     }
@@ -86,7 +88,8 @@ impl World for ManifestWorld {
         SHARED.fonts.get(index).cloned()
     }
 
-    /// No clock: a manifest shows the flight's time, not the time it was printed.
+    /// No clock: a manifest shows the flight's time and a report the time its figures were
+    /// taken, never the time either was printed.
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
         None
     }
@@ -99,9 +102,23 @@ pub(crate) fn render(manifest: &Manifest) -> Result<Vec<u8>, ManifestError> {
         "people": manifest.people(),
         "lap_infants": manifest.families.iter().flat_map(|f| &f.members).filter(|p| p.lap_infant).count(),
     });
-    let world = ManifestWorld {
-        main: Source::new(file_id("/manifest.typ"), TEMPLATE.to_owned()),
-        data_id: file_id("/manifest.json"),
+    compile(("/manifest.typ", TEMPLATE), "/manifest.json", &data)
+}
+
+pub(crate) fn render_sitrep(data: &serde_json::Value) -> Result<Vec<u8>, ManifestError> {
+    compile(("/sitrep.typ", SITREP_TEMPLATE), "/sitrep.json", data)
+}
+
+/// Lays out one template with its JSON data (read by the template as `json(data_path)`) and
+/// writes the PDF.
+fn compile(
+    (template_path, template): (&str, &str),
+    data_path: &str,
+    data: &serde_json::Value,
+) -> Result<Vec<u8>, ManifestError> {
+    let world = DocumentWorld {
+        main: Source::new(file_id(template_path), template.to_owned()),
+        data_id: file_id(data_path),
         data: Bytes::new(data.to_string().into_bytes()),
     };
     let document = typst::compile::<PagedDocument>(&world)
