@@ -1026,16 +1026,35 @@ async fn check_in_within(
             (None, Some(case)) => case,
             (None, None) => unreachable!("checked above"),
         };
-        let (case, _, _, _) = tx.case_row(case_id).await?;
+        // The case's members, read once: every check below and every status change works on
+        // these (one statement instead of one per member, twice).
+        tx.flush().await?;
+        let mut members = std::collections::BTreeMap::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id = $1"
+        )))
+        .bind(case_id.0)
+        .fetch_all(&mut *tx.tx)
+        .await?
+        {
+            let record = person_from_row(&row)?;
+            members.insert(record.id.0, record);
+        }
+        let Some(nation) = members.values().next().map(|p| p.nation) else {
+            return Err(StoreError::NotFound {
+                entity: "case",
+                id: case_id.to_string(),
+            });
+        };
         for member in event.action.members() {
-            if !case.members.iter().any(|m| m.person.0 == *member) {
+            if !members.contains_key(member) {
                 return Err(StoreError::Invalid(format!(
                     "P{member} is not in case {case_id}"
                 )));
             }
         }
-        // What the pass has seen so far (applied actions only).
-        let prior: Vec<GateEvent> = match &pass {
+        // What the pass has seen so far (applied actions only; a pass nobody used has none).
+        let prior: Vec<GateEvent> = match pass.as_ref().filter(|p| p.used_gate.is_some()) {
             Some(pass) => sqlx::query(
                 "SELECT op_id, gate, at_ms, action FROM gate_events \
                  WHERE pass_id = $1 AND outcome = 'applied' ORDER BY id",
@@ -1117,11 +1136,6 @@ async fn check_in_within(
                 event.gate
             ));
         }
-        let mut members = std::collections::BTreeMap::new();
-        for member in &case.members {
-            let record = tx.person(member.person).await?;
-            members.insert(member.person.0, record);
-        }
         for (person, seen) in &check_in.seen_versions {
             if let Some(record) = members.get(&person.0)
                 && record.version != *seen
@@ -1181,16 +1195,21 @@ async fn check_in_within(
         } else {
             for (member, outcome) in &resolution.members {
                 let (target, reason) = target_status(outcome);
-                let record = tx.person(PersonId(*member)).await?;
+                let Some(record) = members.get_mut(member) else {
+                    return Err(StoreError::Invalid(format!(
+                        "P{member} is not in case {case_id}"
+                    )));
+                };
                 match gate_path(record.status, target) {
                     Some(path) => {
-                        let mut moving: Moving = (&record).into();
+                        let mut moving: Moving = (&*record).into();
                         for step in path {
                             let reason = if step == EvacuationStatus::Denied { reason } else { None };
                             let change = tx
                                 .change_status(actor, moving, step, reason, Some(&resolution.gate))
                                 .await?;
                             moving.status = step;
+                            record.status = step;
                             changes.push(change);
                         }
                     }
@@ -1216,13 +1235,13 @@ async fn check_in_within(
             .await?;
         }
         for flag in &flags {
-            tx.raise_flag(pass.as_ref(), Some(case_id), Some(case.nation), &check_in, op_id, flag)
+            tx.raise_flag(pass.as_ref(), Some(case_id), Some(nation), &check_in, op_id, flag)
                 .await?;
         }
         tx.audit(
             actor,
             Audit {
-                nation: Some(case.nation.as_str()),
+                nation: Some(nation.as_str()),
                 action: "gate.check_in",
                 entity_type: if pass.is_some() { "pass" } else { "case" },
                 entity_id: match &pass {
@@ -1241,10 +1260,14 @@ async fn check_in_within(
             },
         )
         .await?;
-        let pass = match &pass {
-            Some(p) => Some(Box::new(tx.pass_by_id(p.id).await?)),
-            None => None,
-        };
+        let pass = pass.map(|mut p| {
+            if p.state != PassState::Revoked {
+                p.state = PassState::Used;
+            }
+            p.used_gate = Some(resolution.gate.clone());
+            p.used_at = Some(millis_to_rfc3339(resolution.first_at_ms));
+            Box::new(p)
+        });
         Ok(CheckInOutcome::Applied {
             pass,
             changes,

@@ -1707,6 +1707,7 @@ contract_tests!(
     a_pass_admits_its_case_once_and_every_refusal_is_audited,
     offline_gates_settle_the_same_whatever_order_they_sync_in,
     unused_passes_make_no_shows_and_bad_windows_are_refused,
+    a_batch_of_check_ins_keeps_the_good_ones_when_one_fails,
 );
 
 // --- field operations ---------------------------------------------------------------------------
@@ -2215,5 +2216,123 @@ async fn unused_passes_make_no_shows_and_bad_windows_are_refused(backend: Backen
         skipped.skipped[0].1.contains("registered"),
         "{:?}",
         skipped.skipped
+    );
+}
+
+/// Check-ins applied together in one transaction: a bad one in the middle is undone alone and
+/// answers its own error; the others stand, each with its audit, and the chain verifies.
+async fn a_batch_of_check_ins_keeps_the_good_ones_when_one_fails(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let mut items = Vec::new();
+    let mut cases = Vec::new();
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    for (i, reference) in ["FR-401", "FR-402", "FR-403"].iter().enumerate() {
+        let case = eligible_case(s, reference).await;
+        let pass = code(40 + i as u8);
+        s.call_forward(&actor(), call(case, &pass, None))
+            .await
+            .unwrap();
+        let members: Vec<i64> = s
+            .get_case(case)
+            .await
+            .unwrap()
+            .unwrap()
+            .case
+            .members
+            .iter()
+            .map(|m| m.person.0)
+            .collect();
+        // The second names someone outside its case: a bad request.
+        let admitted = if i == 1 {
+            vec![members[0], 999_999]
+        } else {
+            members
+        };
+        items.push((
+            actor(),
+            check(
+                &pass,
+                gate_event(
+                    &format!("batch-{i}"),
+                    "Abbey Gate",
+                    now_ms,
+                    GateAction::Admit { members: admitted },
+                ),
+                false,
+            ),
+        ));
+        cases.push(case);
+    }
+    // The same action twice in one batch counts once.
+    items.push(items[0].clone());
+    let before = f.audit_count().await;
+    let outcomes = s.check_in_batch(items).await.unwrap();
+    assert!(matches!(outcomes[0], Ok(CheckInOutcome::Applied { .. })));
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Invalid(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(matches!(outcomes[2], Ok(CheckInOutcome::Applied { .. })));
+    assert!(matches!(outcomes[3], Ok(CheckInOutcome::Duplicate)));
+    assert_eq!(
+        statuses(s, cases[0]).await,
+        vec![EvacuationStatus::AtGate; 3]
+    );
+    assert_eq!(
+        statuses(s, cases[1]).await,
+        vec![EvacuationStatus::CalledForward; 3]
+    );
+    assert_eq!(
+        statuses(s, cases[2]).await,
+        vec![EvacuationStatus::AtGate; 3]
+    );
+    // Two check-ins: a gate.check_in and three status changes each.
+    assert_eq!(f.audit_count().await - before, 8);
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+    assert_eq!(
+        s.pass_by_hash(&code(41).hash())
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        PassState::Issued
+    );
+    // Through the queue, many callers at once: each hears its own outcome after the commit.
+    let queue = airbridge_store::CheckInQueue::start(s.clone(), 64);
+    let retry = check(
+        &code(41),
+        gate_event(
+            "batch-retry",
+            "Abbey Gate",
+            now_ms,
+            GateAction::Admit {
+                members: s
+                    .get_case(cases[1])
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .case
+                    .members
+                    .iter()
+                    .map(|m| m.person.0)
+                    .collect(),
+            },
+        ),
+        false,
+    );
+    let (a, b) = tokio::join!(
+        queue.check_in(actor(), retry.clone()),
+        queue.check_in(actor(), retry)
+    );
+    let mut got = [a.unwrap(), b.unwrap()];
+    got.sort_by_key(|o| matches!(o, CheckInOutcome::Duplicate));
+    assert!(matches!(got[0], CheckInOutcome::Applied { .. }));
+    assert_eq!(got[1], CheckInOutcome::Duplicate);
+    assert_eq!(
+        statuses(s, cases[1]).await,
+        vec![EvacuationStatus::AtGate; 3]
     );
 }

@@ -604,9 +604,9 @@ async fn one_check_in<S: Store>(
         }
     };
     let outcome = state
-        .store
+        .check_ins
         .check_in(
-            &caller.actor(),
+            caller.actor(),
             CheckIn {
                 code_hash,
                 case,

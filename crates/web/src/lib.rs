@@ -70,6 +70,9 @@ impl Default for WebConfig {
     }
 }
 
+/// At most this many gate check-ins share one transaction.
+const CHECK_IN_BATCH: usize = 256;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState<S: Store> {
@@ -81,11 +84,16 @@ pub struct AppState<S: Store> {
     /// The live figures' latest JSON, shared by every open stream (`field.rs`).
     pub live: Arc<field::LiveCache>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Gate check-ins, applied in batches by one task (group commit): see
+    /// `airbridge_store::CheckInQueue`.
+    pub check_ins: airbridge_store::CheckInQueue,
 }
 
 impl<S: Store> AppState<S> {
+    /// Must be called inside a tokio runtime (it starts the check-in task).
     pub fn new(store: S, config: WebConfig) -> AppState<S> {
         AppState {
+            check_ins: airbridge_store::CheckInQueue::start(store.clone(), CHECK_IN_BATCH),
             store,
             login_limiter: Arc::new(RateLimiter::new(config.login_rate)),
             refusal_limiter: Arc::new(RateLimiter::new(config.gate_refusal_rate)),
