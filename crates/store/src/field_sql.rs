@@ -162,14 +162,23 @@ fn target_status(
     }
 }
 
-fn describe_flag(flag: &GateFlag) -> String {
+/// A flag of the settlement rule, filed under the action it is about (its gate and id), not
+/// under the action that happened to reveal it: so the flags are the same rows whatever order
+/// the gates' reports arrived in.
+fn filed_flag(flag: &GateFlag, holding_gate: &str) -> (String, String, String) {
     match flag {
-        GateFlag::UsedAtAnotherGate { gate, op_id } => format!(
-            "used at another gate: {gate} (action {op_id}) presented this pass after the holding gate; nothing it did was applied"
+        GateFlag::UsedAtAnotherGate { gate, op_id } => (
+            gate.clone(),
+            op_id.clone(),
+            format!(
+                "used at another gate: {gate} (action {op_id}) presented this pass after the holding gate; nothing it did was applied"
+            ),
         ),
-        GateFlag::AdmittedTwice { member, op_id } => {
-            format!("admitted twice: P{member} again (action {op_id})")
-        }
+        GateFlag::AdmittedTwice { member, op_id } => (
+            holding_gate.to_owned(),
+            op_id.clone(),
+            format!("admitted twice: P{member} again (action {op_id})"),
+        ),
     }
 }
 
@@ -224,7 +233,7 @@ impl WriteTx {
         pass: Option<&PassRecord>,
         case: Option<CaseId>,
         nation: Option<NationCode>,
-        check_in: &CheckIn,
+        gate: &str,
         op_id: &str,
         flag: &str,
     ) -> Result<()> {
@@ -236,7 +245,7 @@ impl WriteTx {
         .bind(pass.map(|p| p.id))
         .bind(case.map(|c| c.0))
         .bind(nation.map(|n| n.as_str().to_owned()))
-        .bind(&check_in.event.gate)
+        .bind(gate)
         .bind(op_id)
         .bind(flag)
         .bind(&self.at)
@@ -1246,8 +1255,14 @@ async fn check_in_within(
             }
         }
     }
+    let mut filed: Vec<(String, String, String)> = flags
+        .iter()
+        .map(|f| (event.gate.clone(), op_id.to_owned(), f.clone()))
+        .collect();
     for flag in &resolution.flags {
-        flags.push(describe_flag(flag));
+        let flag = filed_flag(flag, &resolution.gate);
+        flags.push(flag.2.clone());
+        filed.push(flag);
     }
     if let Some(pass) = &pass {
         sqlx::query(
@@ -1260,16 +1275,9 @@ async fn check_in_within(
         .execute(&mut *tx.tx)
         .await?;
     }
-    for flag in &flags {
-        tx.raise_flag(
-            pass.as_ref(),
-            Some(case_id),
-            Some(nation),
-            &check_in,
-            op_id,
-            flag,
-        )
-        .await?;
+    for (gate, op, flag) in &filed {
+        tx.raise_flag(pass.as_ref(), Some(case_id), Some(nation), gate, op, flag)
+            .await?;
     }
     tx.audit(
         actor,
@@ -1325,6 +1333,8 @@ enum Planned {
         first_at_ms: i64,
         steps: Vec<(PersonId, EvacuationStatus, EvacuationStatus, Option<String>)>,
         flags: Vec<String>,
+        /// The flags with the gate and action each is filed under.
+        filed: Vec<(String, String, String)>,
     },
 }
 
@@ -1537,10 +1547,17 @@ async fn check_in_bulk(
                 )),
             }
         }
+        let mut filed: Vec<(String, String, String)> = flags
+            .iter()
+            .map(|f| (event.gate.clone(), op_id.to_owned(), f.clone()))
+            .collect();
         for flag in &resolution.flags {
-            flags.push(describe_flag(flag));
+            let flag = filed_flag(flag, &resolution.gate);
+            flags.push(flag.2.clone());
+            filed.push(flag);
         }
         plans.push(Planned::Applied {
+            filed,
             index,
             pass: pass.clone(),
             nation: pass.nation,
@@ -1732,6 +1749,7 @@ async fn check_in_bulk(
                 first_at_ms,
                 steps,
                 flags,
+                filed,
             } => {
                 let (actor, check_in) = &items[index];
                 let mut changes = Vec::with_capacity(steps.len());
@@ -1770,16 +1788,9 @@ async fn check_in_bulk(
                     .await?;
                     changes.push(change);
                 }
-                for flag in &flags {
-                    tx.raise_flag(
-                        Some(&pass),
-                        Some(pass.case),
-                        Some(nation),
-                        check_in,
-                        check_in.event.op_id.trim(),
-                        flag,
-                    )
-                    .await?;
+                for (gate, op, flag) in &filed {
+                    tx.raise_flag(Some(&pass), Some(pass.case), Some(nation), gate, op, flag)
+                        .await?;
                 }
                 tx.audit(
                     actor,

@@ -2158,7 +2158,11 @@ async fn offline_gates_settle_the_same_whatever_order_they_sync_in(backend: Back
                 .any(|f| f.flag.contains("used at another gate: North Gate")),
             "{flags:?}"
         );
-        let mut texts: Vec<String> = flags.iter().map(|f| f.flag.clone()).collect();
+        // The same rows, filed under the same gate and action, whichever order.
+        let mut texts: Vec<String> = flags
+            .iter()
+            .map(|f| format!("{} | {} | {}", f.gate, f.op_id, f.flag))
+            .collect();
         texts.sort();
         let pass_record = s.pass_by_hash(&pass.hash()).await.unwrap().unwrap();
         assert_eq!(pass_record.used_gate.as_deref(), Some("Abbey Gate"));
