@@ -7,16 +7,45 @@
 
 local passes = {}
 local next_index = 1
-local thread_id = 0
+thread_id = 0 -- set per thread by setup(), through thread:set
 local threads = 1
 local token = os.getenv("TOKEN") or ""
 local gate = os.getenv("GATE") or "Abbey Gate"
 local counter = 0
 local round = 0
 
+local all_threads = {}
+
 function setup(thread)
   thread:set("thread_id", counter)
   counter = counter + 1
+  table.insert(all_threads, thread)
+end
+
+-- What each answer was, counted per thread and summed at the end.
+applied, duplicate, refused, failed = 0, 0, 0, 0
+
+function response(status, headers, body)
+  if status == 200 and body:find('"applied"', 1, true) then
+    applied = applied + 1
+  elseif status == 200 then
+    duplicate = duplicate + 1
+  elseif status == 409 or status == 404 then
+    refused = refused + 1
+  else
+    failed = failed + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local totals = { applied = 0, duplicate = 0, refused = 0, failed = 0 }
+  for _, thread in ipairs(all_threads) do
+    for key, _ in pairs(totals) do
+      totals[key] = totals[key] + (thread:get(key) or 0)
+    end
+  end
+  io.write(string.format("answers: %d applied, %d duplicate, %d refused, %d failed\n",
+    totals.applied, totals.duplicate, totals.refused, totals.failed))
 end
 
 function init(args)

@@ -17,8 +17,9 @@ connections="${3:-32}"
 threads=2
 port="${PORT:-18089}"
 work="$(mktemp -d)"
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 export AIRBRIDGE_DB_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+[ -z "${KEEP:-}" ] || echo "$AIRBRIDGE_DB_KEY" > "$work/key"
 export AIRBRIDGE_ACTOR=cli:bench
 db="$work/bench.db"
 
@@ -53,5 +54,7 @@ kill "$server"; wait "$server" 2>/dev/null || true
 import json, sys, collections
 events = json.load(sys.stdin)
 count = collections.Counter(e["action"] for e in events)
+kinds = collections.Counter((e["after"] or {}).get("action") for e in events if e["action"] == "gate.check_in")
 print("== in the database: %d check-ins applied, %d refused, %d status changes (pool of '"$pool"' passes)"
-      % (count["gate.check_in"], count["gate.refused"], count["person.status"]))'
+      % (count["gate.check_in"], count["gate.refused"], count["person.status"]))
+print("   check-ins by action:", dict(kinds))'
