@@ -39,7 +39,7 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "pure engines have no I/O dependencies"
-for crate in airbridge-domain airbridge-names airbridge-demo airbridge-lists airbridge-sanctions airbridge-screening airbridge-dedup airbridge-planner airbridge-planner-milp airbridge-manifest; do
+for crate in airbridge-domain airbridge-names airbridge-demo airbridge-lists airbridge-sanctions airbridge-screening airbridge-dedup airbridge-planner airbridge-planner-milp airbridge-manifest airbridge-field; do
   if cargo tree --locked -p "$crate" -e normal --prefix none | grep -E '^(sqlx|tokio|axum|hyper)[ -]'; then
     echo "$crate must not depend on storage, async runtime or HTTP crates" >&2
     exit 1

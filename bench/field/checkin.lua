@@ -1,8 +1,9 @@
 -- wrk script: each request admits one called-forward case at the gate with its own pass, as a
 -- gate page does online. Reads the passes file `airbridge call-forward --passes-out` wrote
 -- (case,pass,code,members); thread k of n takes passes k, k+n, k+2n… so no pass is used twice.
--- A run that outlasts the passes starts reusing them, which the server refuses (409): size
--- the pool above rate × duration.
+-- The first round through a thread's passes admits each family, the second marks it processed
+-- (both are check-ins at the gate); a third round would be refused (409, already used): size
+-- the pool above rate × duration / 2.
 
 local passes = {}
 local next_index = 1
@@ -11,6 +12,7 @@ local threads = 1
 local token = os.getenv("TOKEN") or ""
 local gate = os.getenv("GATE") or "Abbey Gate"
 local counter = 0
+local round = 0
 
 function setup(thread)
   thread:set("thread_id", counter)
@@ -37,10 +39,14 @@ end
 function request()
   local p = passes[next_index]
   next_index = next_index + 1
-  if next_index > #passes then next_index = 1 end
+  if next_index > #passes then
+    next_index = 1
+    round = round + 1
+  end
+  local action = (round == 0) and "admit" or "process"
   local body = string.format(
-    '{"code":"%s","op_id":"bench-%d-%d-%d","at_ms":%d,"action":"admit","members":[%s],"offline":false}',
-    p.code, thread_id, next_index, math.random(1, 2147483647), os.time() * 1000, p.members)
+    '{"code":"%s","op_id":"bench-%d-%d-%d","at_ms":%d,"action":"%s","members":[%s],"offline":false}',
+    p.code, thread_id, next_index, math.random(1, 2147483647), os.time() * 1000, action, p.members)
   return wrk.format("POST", "/api/gate/check-in", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,

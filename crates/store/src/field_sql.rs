@@ -109,7 +109,10 @@ fn millis_to_rfc3339(ms: i64) -> String {
 }
 
 fn is_code_hash(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The statuses a gate's settled outcome moves a member through, or `None` when the member is
@@ -148,7 +151,9 @@ fn gate_path(from: EvacuationStatus, to: EvacuationStatus) -> Option<Vec<Evacuat
     None
 }
 
-fn target_status(outcome: &airbridge_field::gate::MemberOutcome) -> (EvacuationStatus, Option<&str>) {
+fn target_status(
+    outcome: &airbridge_field::gate::MemberOutcome,
+) -> (EvacuationStatus, Option<&str>) {
     use airbridge_field::gate::MemberOutcome;
     match outcome {
         MemberOutcome::Admitted => (EvacuationStatus::AtGate, None),
@@ -170,14 +175,16 @@ fn describe_flag(flag: &GateFlag) -> String {
 
 impl WriteTx {
     async fn pass_by_id(&mut self, id: i64) -> Result<PassRecord> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{PASS_SELECT} WHERE p.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "pass",
-                id: id.to_string(),
-            })?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PASS_SELECT} WHERE p.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "pass",
+            id: id.to_string(),
+        })?;
         pass_from_row(&row)
     }
 
@@ -245,8 +252,14 @@ impl WriteTx {
         pass: Option<&PassRecord>,
         refusal: Refusal,
     ) -> Result<CheckInOutcome> {
-        self.insert_gate_event(actor, check_in, pass.map(|p| p.id), pass.map(|p| p.case), Some(&refusal))
-            .await?;
+        self.insert_gate_event(
+            actor,
+            check_in,
+            pass.map(|p| p.id),
+            pass.map(|p| p.case),
+            Some(&refusal),
+        )
+        .await?;
         self.audit(
             actor,
             Audit {
@@ -487,7 +500,12 @@ impl ThisStore {
         Ok(result)
     }
 
-    async fn field_revoke_pass(&self, actor: &Actor, pass: i64, reason: &str) -> Result<PassRecord> {
+    async fn field_revoke_pass(
+        &self,
+        actor: &Actor,
+        pass: i64,
+        reason: &str,
+    ) -> Result<PassRecord> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid("revoking a pass needs a reason".into()));
@@ -526,12 +544,14 @@ impl ThisStore {
     }
 
     async fn field_pass_by_hash(&self, code_hash: &str) -> Result<Option<PassRecord>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!("{PASS_SELECT} WHERE p.code_hash = $1")))
-            .bind(code_hash)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| pass_from_row(&row))
-            .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PASS_SELECT} WHERE p.code_hash = $1"
+        )))
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| pass_from_row(&row))
+        .transpose()
     }
 
     async fn field_case_passes(&self, case: CaseId) -> Result<Vec<PassRecord>> {
@@ -563,6 +583,11 @@ impl ThisStore {
         items: Vec<(Actor, CheckIn)>,
     ) -> Result<Vec<Result<CheckInOutcome>>> {
         let mut tx = WriteTx::begin(&self.pool).await?;
+        if bulk_eligible(&items) {
+            let outcomes = check_in_bulk(&mut tx, items).await?;
+            tx.commit().await?;
+            return Ok(outcomes);
+        }
         let mut outcomes = Vec::with_capacity(items.len());
         for (actor, check_in) in items {
             if let Err(error) = validate_check_in(&check_in) {
@@ -573,7 +598,9 @@ impl ThisStore {
             // undoing this one cannot undo theirs.
             tx.flush().await?;
             let (seq, hash) = (tx.last_seq, tx.last_hash.clone());
-            sqlx::query("SAVEPOINT check_in").execute(&mut *tx.tx).await?;
+            sqlx::query("SAVEPOINT check_in")
+                .execute(&mut *tx.tx)
+                .await?;
             match check_in_within(&mut tx, &actor, check_in).await {
                 Ok(outcome) => {
                     tx.flush().await?;
@@ -674,7 +701,12 @@ impl ThisStore {
             .collect()
     }
 
-    async fn field_clear_gate_flag(&self, actor: &Actor, id: i64, note: &str) -> Result<GateFlagRecord> {
+    async fn field_clear_gate_flag(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: &str,
+    ) -> Result<GateFlagRecord> {
         let note = note.trim();
         if note.is_empty() {
             return Err(StoreError::Invalid(
@@ -698,13 +730,15 @@ impl ThisStore {
                 flag.cleared_by.as_deref().unwrap_or("?")
             )));
         }
-        sqlx::query("UPDATE gate_flags SET cleared_at = $1, cleared_by = $2, note = $3 WHERE id = $4")
-            .bind(&tx.at)
-            .bind(&actor.name)
-            .bind(note)
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE gate_flags SET cleared_at = $1, cleared_by = $2, note = $3 WHERE id = $4",
+        )
+        .bind(&tx.at)
+        .bind(&actor.name)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
         tx.audit(
             actor,
             Audit {
@@ -789,7 +823,9 @@ impl ThisStore {
             })?;
         let message = message_from_row(&row)?;
         if message.state == MessageState::Sent {
-            return Err(StoreError::Invalid(format!("message {id} was already sent")));
+            return Err(StoreError::Invalid(format!(
+                "message {id} was already sent"
+            )));
         }
         match &result {
             Ok(()) => {
@@ -816,13 +852,20 @@ impl ThisStore {
         let masked: String = {
             let chars: Vec<char> = message.recipient.chars().collect();
             let keep = chars.len().min(3);
-            format!("…{}", chars[chars.len() - keep..].iter().collect::<String>())
+            format!(
+                "…{}",
+                chars[chars.len() - keep..].iter().collect::<String>()
+            )
         };
         tx.audit(
             actor,
             Audit {
                 nation: Some(message.nation.as_str()),
-                action: if result.is_ok() { "message.sent" } else { "message.failed" },
+                action: if result.is_ok() {
+                    "message.sent"
+                } else {
+                    "message.failed"
+                },
                 entity_type: "message",
                 entity_id: id.to_string(),
                 before: None,
@@ -854,7 +897,9 @@ impl ThisStore {
         if nation.is_some() {
             sql.push_str(" WHERE p.nation = $1");
         }
-        sql.push_str(" GROUP BY p.nation, category, p.status ORDER BY p.nation, category, p.status");
+        sql.push_str(
+            " GROUP BY p.nation, category, p.status ORDER BY p.nation, category, p.status",
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(nation) = nation {
             query = query.bind(nation.as_str());
@@ -924,13 +969,15 @@ impl ThisStore {
             let flight: String = row.try_get("flight")?;
             let status: String = row.try_get("to_status")?;
             let people: i64 = row.try_get("people")?;
-            let entry = flights.entry(flight.clone()).or_insert_with(|| FlightCount {
-                flight,
-                manifested: 0,
-                boarded: 0,
-                departed: 0,
-                departed_on: None,
-            });
+            let entry = flights
+                .entry(flight.clone())
+                .or_insert_with(|| FlightCount {
+                    flight,
+                    manifested: 0,
+                    boarded: 0,
+                    departed: 0,
+                    departed_on: None,
+                });
             match status.as_str() {
                 "manifested" => entry.manifested = people,
                 "boarded" => entry.boarded = people,
@@ -947,30 +994,30 @@ impl ThisStore {
 /// What can be refused about a gate action before opening a transaction.
 fn validate_check_in(check_in: &CheckIn) -> Result<()> {
     let event = &check_in.event;
-        let op_id = event.op_id.trim();
-        if op_id.is_empty() || op_id.len() > 100 {
-            return Err(StoreError::Invalid(
-                "a gate action needs an id of 1 to 100 characters (the device chooses it)".into(),
-            ));
-        }
-        if event.gate.trim().is_empty() {
-            return Err(StoreError::Invalid("a gate action needs its gate".into()));
-        }
-        if event.action.members().is_empty() {
-            return Err(StoreError::Invalid(
-                "a gate action names the members it is about".into(),
-            ));
-        }
-        if let GateAction::Deny { reason, .. } = &event.action
-            && reason.trim().is_empty()
-        {
-            return Err(StoreError::Invalid("a denial needs a reason".into()));
-        }
-        if check_in.code_hash.is_none() && check_in.case.is_none() {
-            return Err(StoreError::Invalid(
-                "a gate action names a pass or, for someone without one, a case".into(),
-            ));
-        }
+    let op_id = event.op_id.trim();
+    if op_id.is_empty() || op_id.len() > 100 {
+        return Err(StoreError::Invalid(
+            "a gate action needs an id of 1 to 100 characters (the device chooses it)".into(),
+        ));
+    }
+    if event.gate.trim().is_empty() {
+        return Err(StoreError::Invalid("a gate action needs its gate".into()));
+    }
+    if event.action.members().is_empty() {
+        return Err(StoreError::Invalid(
+            "a gate action names the members it is about".into(),
+        ));
+    }
+    if let GateAction::Deny { reason, .. } = &event.action
+        && reason.trim().is_empty()
+    {
+        return Err(StoreError::Invalid("a denial needs a reason".into()));
+    }
+    if check_in.code_hash.is_none() && check_in.case.is_none() {
+        return Err(StoreError::Invalid(
+            "a gate action names a pass or, for someone without one, a case".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -983,161 +1030,475 @@ async fn check_in_within(
 ) -> Result<CheckInOutcome> {
     let event = &check_in.event;
     let op_id = event.op_id.trim();
-        if let Some(row) = sqlx::query("SELECT gate, action FROM gate_events WHERE op_id = $1")
-            .bind(op_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?
-        {
-            let gate: String = row.try_get("gate")?;
-            let action: String = row.try_get("action")?;
-            if gate == event.gate && action == to_json(&event.action)? {
-                return Ok(CheckInOutcome::Duplicate);
-            }
-            return Err(StoreError::Invalid(format!(
-                "action id {op_id} was already used for another action: a device must not reuse ids"
-            )));
+    if let Some(row) = sqlx::query("SELECT gate, action FROM gate_events WHERE op_id = $1")
+        .bind(op_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+    {
+        let gate: String = row.try_get("gate")?;
+        let action: String = row.try_get("action")?;
+        if gate == event.gate && action == to_json(&event.action)? {
+            return Ok(CheckInOutcome::Duplicate);
         }
-        let pass = match &check_in.code_hash {
-            Some(hash) => {
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PASS_SELECT} WHERE p.code_hash = $1"
-                )))
-                .bind(hash)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-                match row {
-                    Some(row) => Some(pass_from_row(&row)?),
-                    None => {
-                        let outcome = tx.refuse(actor, &check_in, None, Refusal::Unknown).await?;
-                        return Ok(outcome);
-                    }
+        return Err(StoreError::Invalid(format!(
+            "action id {op_id} was already used for another action: a device must not reuse ids"
+        )));
+    }
+    let pass = match &check_in.code_hash {
+        Some(hash) => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{PASS_SELECT} WHERE p.code_hash = $1"
+            )))
+            .bind(hash)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            match row {
+                Some(row) => Some(pass_from_row(&row)?),
+                None => {
+                    let outcome = tx.refuse(actor, &check_in, None, Refusal::Unknown).await?;
+                    return Ok(outcome);
                 }
             }
-            None => None,
-        };
-        let case_id = match (&pass, check_in.case) {
-            (Some(pass), Some(case)) if pass.case != case => {
-                return Err(StoreError::Invalid(format!(
-                    "this pass is case {}'s, not case {case}'s",
-                    pass.case
-                )));
-            }
-            (Some(pass), _) => pass.case,
-            (None, Some(case)) => case,
-            (None, None) => unreachable!("checked above"),
-        };
-        // The case's members, read once: every check below and every status change works on
-        // these (one statement instead of one per member, twice).
-        tx.flush().await?;
-        let mut members = std::collections::BTreeMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id = $1"
-        )))
-        .bind(case_id.0)
+        }
+        None => None,
+    };
+    let case_id = match (&pass, check_in.case) {
+        (Some(pass), Some(case)) if pass.case != case => {
+            return Err(StoreError::Invalid(format!(
+                "this pass is case {}'s, not case {case}'s",
+                pass.case
+            )));
+        }
+        (Some(pass), _) => pass.case,
+        (None, Some(case)) => case,
+        (None, None) => unreachable!("checked above"),
+    };
+    // The case's members, read once: every check below and every status change works on
+    // these (one statement instead of one per member, twice).
+    tx.flush().await?;
+    let mut members = std::collections::BTreeMap::new();
+    for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id = $1"
+    )))
+    .bind(case_id.0)
+    .fetch_all(&mut *tx.tx)
+    .await?
+    {
+        let record = person_from_row(&row)?;
+        members.insert(record.id.0, record);
+    }
+    let Some(nation) = members.values().next().map(|p| p.nation) else {
+        return Err(StoreError::NotFound {
+            entity: "case",
+            id: case_id.to_string(),
+        });
+    };
+    for member in event.action.members() {
+        if !members.contains_key(member) {
+            return Err(StoreError::Invalid(format!(
+                "P{member} is not in case {case_id}"
+            )));
+        }
+    }
+    // What the pass has seen so far (applied actions only; a pass nobody used has none).
+    let prior: Vec<GateEvent> = match pass.as_ref().filter(|p| p.used_gate.is_some()) {
+        Some(pass) => sqlx::query(
+            "SELECT op_id, gate, at_ms, action FROM gate_events \
+                 WHERE pass_id = $1 AND outcome = 'applied' ORDER BY id",
+        )
+        .bind(pass.id)
         .fetch_all(&mut *tx.tx)
         .await?
-        {
-            let record = person_from_row(&row)?;
-            members.insert(record.id.0, record);
+        .iter()
+        .map(|row| {
+            Ok(GateEvent {
+                op_id: row.try_get("op_id")?,
+                gate: row.try_get("gate")?,
+                at_ms: row.try_get("at_ms")?,
+                action: from_json(&row.try_get::<String, _>("action")?, "gate action")?,
+            })
+        })
+        .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
+    let mut flags: Vec<String> = Vec::new();
+    if let Some(pass) = &pass {
+        let refusal = online_refusal(pass, &prior, event, time::OffsetDateTime::now_utc())?;
+        match refusal {
+            // Online, the gate is told and nothing changes.
+            Some(refusal) if !check_in.offline => {
+                let outcome = tx.refuse(actor, &check_in, Some(pass), refusal).await?;
+                return Ok(outcome);
+            }
+            // Offline, the gate could not ask: what it did is recorded and settled by the
+            // rule; a person looks at why it would have been refused. (Used at another gate
+            // and admitted twice are the rule's own flags, raised below.)
+            Some(
+                refusal @ (Refusal::Revoked { .. }
+                | Refusal::OtherGate { .. }
+                | Refusal::Expired { .. }
+                | Refusal::NotYet { .. }),
+            ) => flags.push(format!(
+                "offline action on a pass that was not valid: {refusal}"
+            )),
+            _ => {}
         }
-        let Some(nation) = members.values().next().map(|p| p.nation) else {
-            return Err(StoreError::NotFound {
-                entity: "case",
-                id: case_id.to_string(),
-            });
+    } else {
+        flags.push(format!(
+            "no pass shown: {} at {} acted on case {case_id} found by search",
+            event.action.kind(),
+            event.gate
+        ));
+    }
+    for (person, seen) in &check_in.seen_versions {
+        if let Some(record) = members.get(&person.0)
+            && record.version != *seen
+        {
+            flags.push(format!(
+                    "changed while the gate was offline: {person} was at version {seen} at the gate, {} here",
+                    record.version
+                ));
+        }
+    }
+    tx.insert_gate_event(
+        actor,
+        &check_in,
+        pass.as_ref().map(|p| p.id),
+        Some(case_id),
+        None,
+    )
+    .await?;
+    // Names given at the gate to dependents listed without one.
+    for (person, name) in &check_in.names {
+        let name = name.trim();
+        let Some(record) = members.get(&person.0) else {
+            return Err(StoreError::Invalid(format!(
+                "{person} is not in case {case_id}"
+            )));
         };
-        for member in event.action.members() {
-            if !members.contains_key(member) {
+        if name.is_empty() {
+            continue;
+        }
+        if !record.person.name.is_unnamed() {
+            if record.person.name.display() != name {
+                flags.push(format!(
+                    "named at the gate as '{name}', but {person} already has a name"
+                ));
+            }
+            continue;
+        }
+        let mut person_data = record.person.clone();
+        person_data.name.full = Some(name.to_owned());
+        let details = to_json(&person_data)?;
+        tx.rewrite_person(*person, &person_data, &details).await?;
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(record.nation.as_str()),
+                action: "person.update",
+                entity_type: "person",
+                entity_id: person.to_string(),
+                before: Some(to_json(&record.person)?),
+                after: Some(details),
+            },
+        )
+        .await?;
+    }
+    let mut all = prior;
+    all.push(GateEvent {
+        op_id: op_id.to_owned(),
+        ..event.clone()
+    });
+    let resolution = airbridge_field::resolve(&all)
+        .ok_or_else(|| StoreError::Corrupt("a gate action vanished".into()))?;
+    let mut changes = Vec::new();
+    if resolution.ignored.contains(op_id) {
+        // Another gate holds the pass: this action is kept and flagged, not applied.
+    } else {
+        for (member, outcome) in &resolution.members {
+            let (target, reason) = target_status(outcome);
+            let Some(record) = members.get_mut(member) else {
                 return Err(StoreError::Invalid(format!(
                     "P{member} is not in case {case_id}"
                 )));
+            };
+            match gate_path(record.status, target) {
+                Some(path) => {
+                    let mut moving: Moving = (&*record).into();
+                    for step in path {
+                        let reason = if step == EvacuationStatus::Denied {
+                            reason
+                        } else {
+                            None
+                        };
+                        let change = tx
+                            .change_status(actor, moving, step, reason, Some(&resolution.gate))
+                            .await?;
+                        moving.status = step;
+                        record.status = step;
+                        changes.push(change);
+                    }
+                }
+                None => flags.push(format!(
+                    "not applied: P{member} is {}, the gate says {target}",
+                    record.status
+                )),
             }
         }
-        // What the pass has seen so far (applied actions only; a pass nobody used has none).
-        let prior: Vec<GateEvent> = match pass.as_ref().filter(|p| p.used_gate.is_some()) {
-            Some(pass) => sqlx::query(
-                "SELECT op_id, gate, at_ms, action FROM gate_events \
-                 WHERE pass_id = $1 AND outcome = 'applied' ORDER BY id",
-            )
-            .bind(pass.id)
-            .fetch_all(&mut *tx.tx)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(GateEvent {
+    }
+    for flag in &resolution.flags {
+        flags.push(describe_flag(flag));
+    }
+    if let Some(pass) = &pass {
+        sqlx::query(
+            "UPDATE passes SET state = CASE WHEN state = 'revoked' THEN state ELSE 'used' END, \
+                 used_gate = $1, used_at = $2 WHERE id = $3",
+        )
+        .bind(&resolution.gate)
+        .bind(millis_to_rfc3339(resolution.first_at_ms))
+        .bind(pass.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    for flag in &flags {
+        tx.raise_flag(
+            pass.as_ref(),
+            Some(case_id),
+            Some(nation),
+            &check_in,
+            op_id,
+            flag,
+        )
+        .await?;
+    }
+    tx.audit(
+        actor,
+        Audit {
+            nation: Some(nation.as_str()),
+            action: "gate.check_in",
+            entity_type: if pass.is_some() { "pass" } else { "case" },
+            entity_id: match &pass {
+                Some(p) => p.id.to_string(),
+                None => case_id.to_string(),
+            },
+            before: None,
+            after: Some(to_json(&serde_json::json!({
+                "op_id": op_id,
+                "gate": event.gate,
+                "action": event.action.kind(),
+                "members": event.action.members().len(),
+                "offline": check_in.offline,
+                "flags": flags.len(),
+            }))?),
+        },
+    )
+    .await?;
+    let pass = pass.map(|mut p| {
+        if p.state != PassState::Revoked {
+            p.state = PassState::Used;
+        }
+        p.used_gate = Some(resolution.gate.clone());
+        p.used_at = Some(millis_to_rfc3339(resolution.first_at_ms));
+        Box::new(p)
+    });
+    Ok(CheckInOutcome::Applied {
+        pass,
+        changes,
+        flags,
+    })
+}
+
+/// What the bulk path decided for one check-in before anything is written.
+enum Planned {
+    /// Answered without writing (a duplicate, or an error of the caller's).
+    Answer(Result<CheckInOutcome>),
+    Refused {
+        index: usize,
+        pass: Option<PassRecord>,
+        refusal: Refusal,
+    },
+    Applied {
+        index: usize,
+        pass: PassRecord,
+        nation: NationCode,
+        resolution_gate: String,
+        first_at_ms: i64,
+        steps: Vec<(PersonId, EvacuationStatus, EvacuationStatus, Option<String>)>,
+        flags: Vec<String>,
+    },
+}
+
+/// Whether a batch can take the bulk path: online actions on passes, nothing to rename, no two
+/// actions on one pass or with one id (those, and offline syncs, take the savepoint path, one
+/// action after another).
+fn bulk_eligible(items: &[(Actor, CheckIn)]) -> bool {
+    let mut ops = std::collections::HashSet::new();
+    let mut hashes = std::collections::HashSet::new();
+    items.iter().all(|(_, c)| {
+        !c.offline
+            && c.names.is_empty()
+            && c.code_hash
+                .as_ref()
+                .is_some_and(|h| hashes.insert(h.clone()))
+            && ops.insert(c.event.op_id.trim().to_owned())
+    })
+}
+
+/// The bulk path: every pass, member and earlier action the batch needs is read in a handful
+/// of statements, each action is decided in memory by the same rules as `check_in_within`, and
+/// everything is written with multi-row statements. Per batch, about ten statements instead of
+/// a dozen per action: on SQLite most of an action's cost was the round trips, not the work.
+async fn check_in_bulk(
+    tx: &mut WriteTx,
+    items: Vec<(Actor, CheckIn)>,
+) -> Result<Vec<Result<CheckInOutcome>>> {
+    tx.flush().await?;
+    // Earlier actions with the same ids.
+    let mut known_ops = std::collections::HashMap::new();
+    let mut passes = std::collections::HashMap::new();
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut query =
+            QueryBuilder::<Db>::new("SELECT op_id, gate, action FROM gate_events WHERE op_id IN (");
+        let mut list = query.separated(", ");
+        for (_, c) in chunk {
+            list.push_bind(c.event.op_id.trim().to_owned());
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *tx.tx).await? {
+            let op: String = row.try_get("op_id")?;
+            known_ops.insert(
+                op,
+                (
+                    row.try_get::<String, _>("gate")?,
+                    row.try_get::<String, _>("action")?,
+                ),
+            );
+        }
+        let mut query = QueryBuilder::<Db>::new(PASS_SELECT);
+        query.push(" WHERE p.code_hash IN (");
+        let mut list = query.separated(", ");
+        for (_, c) in chunk {
+            list.push_bind(c.code_hash.clone().unwrap_or_default());
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *tx.tx).await? {
+            let hash: String = row.try_get("code_hash")?;
+            passes.insert(hash, pass_from_row(&row)?);
+        }
+    }
+    // The members of every case concerned, and what was done before with passes already used.
+    let case_ids: Vec<i64> = passes.values().map(|p| p.case.0).collect();
+    let used: Vec<i64> = passes
+        .values()
+        .filter(|p| p.used_gate.is_some())
+        .map(|p| p.id)
+        .collect();
+    let mut members: std::collections::HashMap<i64, Vec<PersonRecord>> = Default::default();
+    for chunk in case_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::<Db>::new(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id IN ("
+        ));
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *tx.tx).await? {
+            let person = person_from_row(&row)?;
+            if let Some(case) = person.case {
+                members.entry(case.0).or_default().push(person);
+            }
+        }
+    }
+    let mut prior: std::collections::HashMap<i64, Vec<GateEvent>> = Default::default();
+    for chunk in used.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT pass_id, op_id, gate, at_ms, action FROM gate_events WHERE outcome = 'applied' AND pass_id IN (",
+        );
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        query.push(") ORDER BY id");
+        for row in query.build().fetch_all(&mut *tx.tx).await? {
+            prior
+                .entry(row.try_get("pass_id")?)
+                .or_default()
+                .push(GateEvent {
                     op_id: row.try_get("op_id")?,
                     gate: row.try_get("gate")?,
                     at_ms: row.try_get("at_ms")?,
                     action: from_json(&row.try_get::<String, _>("action")?, "gate action")?,
-                })
-            })
-            .collect::<Result<_>>()?,
-            None => Vec::new(),
-        };
-        let mut flags: Vec<String> = Vec::new();
-        if let Some(pass) = &pass {
-            let now = time::OffsetDateTime::now_utc();
-            let until = rfc3339(&pass.valid_until, "the pass's end")?;
-            let from = rfc3339(&pass.valid_from, "the pass's start")?;
-            let held = airbridge_field::resolve(&prior);
-            let refusal = if pass.state == PassState::Revoked {
-                Some(Refusal::Revoked {
-                    at: pass.revoked_at.clone().unwrap_or_default(),
-                    reason: pass.revoke_reason.clone().unwrap_or_default(),
-                })
-            } else if !pass.gate.eq_ignore_ascii_case(event.gate.trim()) {
-                Some(Refusal::OtherGate {
-                    gate: pass.gate.clone(),
-                })
-            } else if let Some(held) = held.as_ref().filter(|h| h.gate != event.gate) {
-                Some(Refusal::AlreadyUsed {
-                    gate: held.gate.clone(),
-                    at: millis_to_rfc3339(held.first_at_ms),
-                })
-            } else if let (GateAction::Admit { members }, Some(held)) = (&event.action, &held)
-                && members.iter().any(|m| held.members.contains_key(m))
-            {
-                Some(Refusal::AlreadyUsed {
-                    gate: held.gate.clone(),
-                    at: millis_to_rfc3339(held.first_at_ms),
-                })
-            } else if matches!(event.action, GateAction::Admit { .. }) && now > until {
-                Some(Refusal::Expired {
-                    until: pass.valid_until.clone(),
-                })
-            } else if matches!(event.action, GateAction::Admit { .. }) && now < from {
-                Some(Refusal::NotYet {
-                    from: pass.valid_from.clone(),
-                })
-            } else {
-                None
-            };
-            match refusal {
-                // Online, the gate is told and nothing changes.
-                Some(refusal) if !check_in.offline => {
-                    let outcome = tx.refuse(actor, &check_in, Some(pass), refusal).await?;
-                    return Ok(outcome);
-                }
-                // Offline, the gate could not ask: what it did is recorded and settled by the
-                // rule; a person looks at why it would have been refused. (Used at another gate
-                // and admitted twice are the rule's own flags, raised below.)
-                Some(
-                    refusal @ (Refusal::Revoked { .. }
-                    | Refusal::OtherGate { .. }
-                    | Refusal::Expired { .. }
-                    | Refusal::NotYet { .. }),
-                ) => flags.push(format!("offline action on a pass that was not valid: {refusal}")),
-                _ => {}
-            }
-        } else {
-            flags.push(format!(
-                "no pass shown: {} at {} acted on case {case_id} found by search",
-                event.action.kind(),
-                event.gate
-            ));
+                });
         }
+    }
+
+    // Decide each action in memory.
+    let now = time::OffsetDateTime::now_utc();
+    let mut plans = Vec::with_capacity(items.len());
+    for (index, (_, check_in)) in items.iter().enumerate() {
+        if let Err(error) = validate_check_in(check_in) {
+            plans.push(Planned::Answer(Err(error)));
+            continue;
+        }
+        let event = &check_in.event;
+        let op_id = event.op_id.trim();
+        if let Some((gate, action)) = known_ops.get(op_id) {
+            plans.push(Planned::Answer(if *gate == event.gate && *action == to_json(&event.action)? {
+                Ok(CheckInOutcome::Duplicate)
+            } else {
+                Err(StoreError::Invalid(format!(
+                    "action id {op_id} was already used for another action: a device must not reuse ids"
+                )))
+            }));
+            continue;
+        }
+        let hash = check_in.code_hash.as_deref().unwrap_or_default();
+        let Some(pass) = passes.get(hash) else {
+            plans.push(Planned::Refused {
+                index,
+                pass: None,
+                refusal: Refusal::Unknown,
+            });
+            continue;
+        };
+        if let Some(case) = check_in.case
+            && case != pass.case
+        {
+            plans.push(Planned::Answer(Err(StoreError::Invalid(format!(
+                "this pass is case {}'s, not case {case}'s",
+                pass.case
+            )))));
+            continue;
+        }
+        let people = members
+            .get(&pass.case.0)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if let Some(stranger) = event
+            .action
+            .members()
+            .iter()
+            .find(|m| !people.iter().any(|p| p.id.0 == **m))
+        {
+            plans.push(Planned::Answer(Err(StoreError::Invalid(format!(
+                "P{stranger} is not in case {}",
+                pass.case
+            )))));
+            continue;
+        }
+        let earlier = prior.get(&pass.id).cloned().unwrap_or_default();
+        if let Some(refusal) = online_refusal(pass, &earlier, event, now)? {
+            plans.push(Planned::Refused {
+                index,
+                pass: Some(pass.clone()),
+                refusal,
+            });
+            continue;
+        }
+        let mut flags = Vec::new();
         for (person, seen) in &check_in.seen_versions {
-            if let Some(record) = members.get(&person.0)
+            if let Some(record) = people.iter().find(|p| p.id == *person)
                 && record.version != *seen
             {
                 flags.push(format!(
@@ -1146,132 +1507,356 @@ async fn check_in_within(
                 ));
             }
         }
-        tx.insert_gate_event(actor, &check_in, pass.as_ref().map(|p| p.id), Some(case_id), None)
-            .await?;
-        // Names given at the gate to dependents listed without one.
-        for (person, name) in &check_in.names {
-            let name = name.trim();
-            let Some(record) = members.get(&person.0) else {
-                return Err(StoreError::Invalid(format!("{person} is not in case {case_id}")));
-            };
-            if name.is_empty() {
-                continue;
-            }
-            if !record.person.name.is_unnamed() {
-                if record.person.name.display() != name {
-                    flags.push(format!(
-                        "named at the gate as '{name}', but {person} already has a name"
-                    ));
-                }
-                continue;
-            }
-            let mut person_data = record.person.clone();
-            person_data.name.full = Some(name.to_owned());
-            let details = to_json(&person_data)?;
-            tx.rewrite_person(*person, &person_data, &details).await?;
-            tx.audit(
-                actor,
-                Audit {
-                    nation: Some(record.nation.as_str()),
-                    action: "person.update",
-                    entity_type: "person",
-                    entity_id: person.to_string(),
-                    before: Some(to_json(&record.person)?),
-                    after: Some(details),
-                },
-            )
-            .await?;
-        }
-        let mut all = prior;
+        let mut all = earlier;
         all.push(GateEvent {
             op_id: op_id.to_owned(),
             ..event.clone()
         });
         let resolution = airbridge_field::resolve(&all)
             .ok_or_else(|| StoreError::Corrupt("a gate action vanished".into()))?;
-        let mut changes = Vec::new();
-        if resolution.ignored.contains(op_id) {
-            // Another gate holds the pass: this action is kept and flagged, not applied.
-        } else {
-            for (member, outcome) in &resolution.members {
-                let (target, reason) = target_status(outcome);
-                let Some(record) = members.get_mut(member) else {
-                    return Err(StoreError::Invalid(format!(
-                        "P{member} is not in case {case_id}"
-                    )));
-                };
-                match gate_path(record.status, target) {
-                    Some(path) => {
-                        let mut moving: Moving = (&*record).into();
-                        for step in path {
-                            let reason = if step == EvacuationStatus::Denied { reason } else { None };
-                            let change = tx
-                                .change_status(actor, moving, step, reason, Some(&resolution.gate))
-                                .await?;
-                            moving.status = step;
-                            record.status = step;
-                            changes.push(change);
-                        }
+        let mut steps = Vec::new();
+        for (member, outcome) in &resolution.members {
+            let (target, reason) = target_status(outcome);
+            let Some(record) = people.iter().find(|p| p.id.0 == *member) else {
+                continue;
+            };
+            match gate_path(record.status, target) {
+                Some(path) => {
+                    let mut from = record.status;
+                    for step in path {
+                        let reason = (step == EvacuationStatus::Denied)
+                            .then(|| reason.unwrap_or_default().to_owned());
+                        from.check_transition(step, reason.as_deref())?;
+                        steps.push((record.id, from, step, reason));
+                        from = step;
                     }
-                    None => flags.push(format!(
-                        "not applied: P{member} is {}, the gate says {target}",
-                        record.status
-                    )),
                 }
+                None => flags.push(format!(
+                    "not applied: P{member} is {}, the gate says {target}",
+                    record.status
+                )),
             }
         }
         for flag in &resolution.flags {
             flags.push(describe_flag(flag));
         }
-        if let Some(pass) = &pass {
-            sqlx::query(
-                "UPDATE passes SET state = CASE WHEN state = 'revoked' THEN state ELSE 'used' END, \
-                 used_gate = $1, used_at = $2 WHERE id = $3",
-            )
-            .bind(&resolution.gate)
-            .bind(millis_to_rfc3339(resolution.first_at_ms))
-            .bind(pass.id)
-            .execute(&mut *tx.tx)
-            .await?;
-        }
-        for flag in &flags {
-            tx.raise_flag(pass.as_ref(), Some(case_id), Some(nation), &check_in, op_id, flag)
-                .await?;
-        }
-        tx.audit(
-            actor,
-            Audit {
-                nation: Some(nation.as_str()),
-                action: "gate.check_in",
-                entity_type: if pass.is_some() { "pass" } else { "case" },
-                entity_id: match &pass {
-                    Some(p) => p.id.to_string(),
-                    None => case_id.to_string(),
-                },
-                before: None,
-                after: Some(to_json(&serde_json::json!({
-                    "op_id": op_id,
-                    "gate": event.gate,
-                    "action": event.action.kind(),
-                    "members": event.action.members().len(),
-                    "offline": check_in.offline,
-                    "flags": flags.len(),
-                }))?),
-            },
-        )
-        .await?;
-        let pass = pass.map(|mut p| {
-            if p.state != PassState::Revoked {
-                p.state = PassState::Used;
-            }
-            p.used_gate = Some(resolution.gate.clone());
-            p.used_at = Some(millis_to_rfc3339(resolution.first_at_ms));
-            Box::new(p)
-        });
-        Ok(CheckInOutcome::Applied {
-            pass,
-            changes,
+        plans.push(Planned::Applied {
+            index,
+            pass: pass.clone(),
+            nation: pass.nation,
+            resolution_gate: resolution.gate.clone(),
+            first_at_ms: resolution.first_at_ms,
+            steps,
             flags,
-        })
+        });
     }
 
+    // Write: the gate's actions, the people's statuses, the passes, then history and audit.
+    let mut next_event: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM gate_events")
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    let mut event_rows = Vec::new();
+    for plan in &plans {
+        let (index, pass, refusal) = match plan {
+            Planned::Answer(_) => continue,
+            Planned::Refused {
+                index,
+                pass,
+                refusal,
+            } => (*index, pass.as_ref(), Some(refusal)),
+            Planned::Applied { index, pass, .. } => (*index, Some(pass), None),
+        };
+        let (actor, check_in) = &items[index];
+        event_rows.push((
+            next_event,
+            check_in.event.op_id.trim().to_owned(),
+            pass.map(|p| p.id),
+            pass.map(|p| p.case.0),
+            check_in.event.gate.clone(),
+            to_json(&check_in.event.action)?,
+            check_in.event.at_ms,
+            actor.name.clone(),
+            refusal.map(to_json).transpose()?,
+        ));
+        next_event += 1;
+    }
+    for chunk in event_rows.chunks(ROWS_PER_STATEMENT / 4) {
+        QueryBuilder::<Db>::new(
+            "INSERT INTO gate_events (id, op_id, pass_id, case_id, gate, action, at_ms, offline, actor, received_at, outcome, refusal) ",
+        )
+        .push_values(chunk, |mut row, e| {
+            row.push_bind(e.0)
+                .push_bind(e.1.clone())
+                .push_bind(e.2)
+                .push_bind(e.3)
+                .push_bind(e.4.clone())
+                .push_bind(e.5.clone())
+                .push_bind(e.6)
+                .push_bind(0_i64)
+                .push_bind(e.7.clone())
+                .push_bind(tx.at.clone())
+                .push_bind(if e.8.is_some() { "refused" } else { "applied" })
+                .push_bind(e.8.clone());
+        })
+        .build()
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    // Each person's final status and how many changes it took.
+    let mut finals: std::collections::BTreeMap<i64, (EvacuationStatus, i64)> = Default::default();
+    let mut pass_updates = Vec::new();
+    for plan in &plans {
+        if let Planned::Applied {
+            pass,
+            steps,
+            resolution_gate,
+            first_at_ms,
+            ..
+        } = plan
+        {
+            for (person, _, to, _) in steps {
+                let entry = finals.entry(person.0).or_insert((*to, 0));
+                entry.0 = *to;
+                entry.1 += 1;
+            }
+            pass_updates.push((
+                pass.id,
+                pass.state == PassState::Revoked,
+                resolution_gate.clone(),
+                millis_to_rfc3339(*first_at_ms),
+            ));
+        }
+    }
+    let finals: Vec<(i64, (EvacuationStatus, i64))> = finals.into_iter().collect();
+    for chunk in finals.chunks(ROWS_PER_STATEMENT / 4) {
+        let mut query = QueryBuilder::<Db>::new("UPDATE persons SET status = CASE id");
+        for (id, (status, _)) in chunk {
+            query
+                .push(" WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(status.as_str());
+        }
+        query.push(" END, version = version + CASE id");
+        for (id, (_, steps)) in chunk {
+            query
+                .push(" WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(*steps);
+        }
+        query
+            .push(" END, updated_at = ")
+            .push_bind(tx.at.clone())
+            .push(" WHERE id IN (");
+        let mut list = query.separated(", ");
+        for (id, _) in chunk {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build().execute(&mut *tx.tx).await?;
+    }
+    for chunk in pass_updates.chunks(ROWS_PER_STATEMENT / 4) {
+        let mut query = QueryBuilder::<Db>::new("UPDATE passes SET state = CASE id");
+        for (id, revoked, _, _) in chunk {
+            query
+                .push(" WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(if *revoked { "revoked" } else { "used" });
+        }
+        query.push(" END, used_gate = CASE id");
+        for (id, _, gate, _) in chunk {
+            query
+                .push(" WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(gate.clone());
+        }
+        query.push(" END, used_at = CASE id");
+        for (id, _, _, at) in chunk {
+            query
+                .push(" WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(at.clone());
+        }
+        query.push(" END WHERE id IN (");
+        let mut list = query.separated(", ");
+        for (id, _, _, _) in chunk {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build().execute(&mut *tx.tx).await?;
+    }
+    // History rows, flags and audit events, in the actions' order; then the answers.
+    let mut answers = Vec::with_capacity(plans.len());
+    for plan in plans {
+        match plan {
+            Planned::Answer(answer) => answers.push(answer),
+            Planned::Refused {
+                index,
+                pass,
+                refusal,
+            } => {
+                let (actor, check_in) = &items[index];
+                tx.audit(
+                    actor,
+                    Audit {
+                        nation: pass.as_ref().map(|p| p.nation.as_str()),
+                        action: "gate.refused",
+                        entity_type: if pass.is_some() { "pass" } else { "gate" },
+                        entity_id: match &pass {
+                            Some(p) => p.id.to_string(),
+                            None => check_in.event.gate.clone(),
+                        },
+                        before: None,
+                        after: Some(to_json(&serde_json::json!({
+                            "op_id": check_in.event.op_id.trim(),
+                            "gate": check_in.event.gate,
+                            "action": check_in.event.action.kind(),
+                            "offline": false,
+                            "refusal": refusal,
+                        }))?),
+                    },
+                )
+                .await?;
+                answers.push(Ok(CheckInOutcome::Refused { refusal }));
+            }
+            Planned::Applied {
+                index,
+                mut pass,
+                nation,
+                resolution_gate,
+                first_at_ms,
+                steps,
+                flags,
+            } => {
+                let (actor, check_in) = &items[index];
+                let mut changes = Vec::with_capacity(steps.len());
+                for (person, from, to, reason) in steps {
+                    let id = tx.next_id(IdTable::StatusChanges).await?;
+                    let change = StatusChange {
+                        id,
+                        person,
+                        from,
+                        to,
+                        actor: actor.name.clone(),
+                        at: tx.at.clone(),
+                        location: Some(resolution_gate.clone()),
+                        reason: reason.clone(),
+                    };
+                    tx.pending.status_changes.push(StatusRow {
+                        id,
+                        person: person.0,
+                        from,
+                        to,
+                        actor: actor.name.clone(),
+                        location: Some(resolution_gate.clone()),
+                        reason,
+                    });
+                    tx.audit(
+                        actor,
+                        Audit {
+                            nation: Some(nation.as_str()),
+                            action: "person.status",
+                            entity_type: "person",
+                            entity_id: person.to_string(),
+                            before: Some(to_json(&serde_json::json!({ "status": from }))?),
+                            after: Some(to_json(&change)?),
+                        },
+                    )
+                    .await?;
+                    changes.push(change);
+                }
+                for flag in &flags {
+                    tx.raise_flag(
+                        Some(&pass),
+                        Some(pass.case),
+                        Some(nation),
+                        check_in,
+                        check_in.event.op_id.trim(),
+                        flag,
+                    )
+                    .await?;
+                }
+                tx.audit(
+                    actor,
+                    Audit {
+                        nation: Some(nation.as_str()),
+                        action: "gate.check_in",
+                        entity_type: "pass",
+                        entity_id: pass.id.to_string(),
+                        before: None,
+                        after: Some(to_json(&serde_json::json!({
+                            "op_id": check_in.event.op_id.trim(),
+                            "gate": check_in.event.gate,
+                            "action": check_in.event.action.kind(),
+                            "members": check_in.event.action.members().len(),
+                            "offline": false,
+                            "flags": flags.len(),
+                        }))?),
+                    },
+                )
+                .await?;
+                if pass.state != PassState::Revoked {
+                    pass.state = PassState::Used;
+                }
+                pass.used_gate = Some(resolution_gate);
+                pass.used_at = Some(millis_to_rfc3339(first_at_ms));
+                answers.push(Ok(CheckInOutcome::Applied {
+                    pass: Some(Box::new(pass)),
+                    changes,
+                    flags,
+                }));
+            }
+        }
+    }
+    Ok(answers)
+}
+
+/// Why a gate that can ask the server is refused this action on this pass, if it is: revoked,
+/// for another gate, already used (elsewhere, or these members here), outside its window.
+fn online_refusal(
+    pass: &PassRecord,
+    earlier: &[GateEvent],
+    event: &GateEvent,
+    now: time::OffsetDateTime,
+) -> Result<Option<Refusal>> {
+    let until = rfc3339(&pass.valid_until, "the pass's end")?;
+    let from = rfc3339(&pass.valid_from, "the pass's start")?;
+    let held = airbridge_field::resolve(earlier);
+    Ok(if pass.state == PassState::Revoked {
+        Some(Refusal::Revoked {
+            at: pass.revoked_at.clone().unwrap_or_default(),
+            reason: pass.revoke_reason.clone().unwrap_or_default(),
+        })
+    } else if !pass.gate.eq_ignore_ascii_case(event.gate.trim()) {
+        Some(Refusal::OtherGate {
+            gate: pass.gate.clone(),
+        })
+    } else if let Some(held) = held.as_ref().filter(|h| h.gate != event.gate) {
+        Some(Refusal::AlreadyUsed {
+            gate: held.gate.clone(),
+            at: millis_to_rfc3339(held.first_at_ms),
+        })
+    } else if let (GateAction::Admit { members }, Some(held)) = (&event.action, &held)
+        && members.iter().any(|m| held.members.contains_key(m))
+    {
+        Some(Refusal::AlreadyUsed {
+            gate: held.gate.clone(),
+            at: millis_to_rfc3339(held.first_at_ms),
+        })
+    } else if matches!(event.action, GateAction::Admit { .. }) && now > until {
+        Some(Refusal::Expired {
+            until: pass.valid_until.clone(),
+        })
+    } else if matches!(event.action, GateAction::Admit { .. }) && now < from {
+        Some(Refusal::NotYet {
+            from: pass.valid_from.clone(),
+        })
+    } else {
+        None
+    })
+}

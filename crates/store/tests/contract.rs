@@ -1789,6 +1789,17 @@ fn refusal(outcome: CheckInOutcome) -> Refusal {
     }
 }
 
+async fn statuses_ids(s: &AnyStore, case: airbridge_domain::CaseId) -> Vec<i64> {
+    s.get_case(case)
+        .await
+        .unwrap()
+        .unwrap()
+        .people
+        .iter()
+        .map(|p| p.id.0)
+        .collect()
+}
+
 async fn statuses(s: &AnyStore, case: airbridge_domain::CaseId) -> Vec<EvacuationStatus> {
     s.get_case(case)
         .await
@@ -2299,6 +2310,129 @@ async fn a_batch_of_check_ins_keeps_the_good_ones_when_one_fails(backend: Backen
             .unwrap()
             .state,
         PassState::Issued
+    );
+    // A batch of online actions on distinct passes takes the bulk path: the same answers.
+    let mut bulk = Vec::new();
+    let mut bulk_cases = Vec::new();
+    for (i, reference) in ["FR-501", "FR-502"].iter().enumerate() {
+        let case = eligible_case(s, reference).await;
+        s.call_forward(&actor(), call(case, &code(50 + i as u8), None))
+            .await
+            .unwrap();
+        let members: Vec<i64> = s
+            .get_case(case)
+            .await
+            .unwrap()
+            .unwrap()
+            .case
+            .members
+            .iter()
+            .map(|m| m.person.0)
+            .collect();
+        let admitted = if i == 1 {
+            vec![members[0], 999_999]
+        } else {
+            members
+        };
+        bulk.push((
+            actor(),
+            check(
+                &code(50 + i as u8),
+                gate_event(
+                    &format!("bulk-{i}"),
+                    "Abbey Gate",
+                    now_ms,
+                    GateAction::Admit { members: admitted },
+                ),
+                false,
+            ),
+        ));
+        bulk_cases.push(case);
+    }
+    bulk.push((
+        actor(),
+        check(
+            &code(98),
+            gate_event(
+                "bulk-forged",
+                "Abbey Gate",
+                now_ms,
+                GateAction::Admit { members: vec![1] },
+            ),
+            false,
+        ),
+    ));
+    bulk.push((
+        actor(),
+        check(
+            &code(40),
+            gate_event(
+                "bulk-again",
+                "Abbey Gate",
+                now_ms,
+                GateAction::Admit {
+                    members: vec![statuses_ids(s, cases[0]).await[0]],
+                },
+            ),
+            false,
+        ),
+    ));
+    let before = f.audit_count().await;
+    let outcomes = s.check_in_batch(bulk).await.unwrap();
+    assert!(
+        matches!(outcomes[0], Ok(CheckInOutcome::Applied { .. })),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Invalid(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(matches!(
+        outcomes[2],
+        Ok(CheckInOutcome::Refused {
+            refusal: Refusal::Unknown
+        })
+    ));
+    assert!(
+        matches!(
+            outcomes[3],
+            Ok(CheckInOutcome::Refused {
+                refusal: Refusal::AlreadyUsed { .. }
+            })
+        ),
+        "{:?}",
+        outcomes[3]
+    );
+    assert_eq!(
+        statuses(s, bulk_cases[0]).await,
+        vec![EvacuationStatus::AtGate; 3]
+    );
+    assert_eq!(
+        statuses(s, bulk_cases[1]).await,
+        vec![EvacuationStatus::CalledForward; 3]
+    );
+    // One check-in (its event and three status changes) and two refusals.
+    assert_eq!(f.audit_count().await - before, 6);
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+    let history = s
+        .status_history(PersonId(statuses_ids(s, bulk_cases[0]).await[0]))
+        .await
+        .unwrap();
+    assert_eq!(history.last().unwrap().to, EvacuationStatus::AtGate);
+    assert_eq!(
+        history.last().unwrap().location.as_deref(),
+        Some("Abbey Gate")
+    );
+    assert_eq!(
+        s.pass_by_hash(&code(50).hash())
+            .await
+            .unwrap()
+            .unwrap()
+            .used_gate
+            .as_deref(),
+        Some("Abbey Gate")
     );
     // Through the queue, many callers at once: each hears its own outcome after the commit.
     let queue = airbridge_store::CheckInQueue::start(s.clone(), 64);
