@@ -152,6 +152,10 @@ pub enum Command {
     /// Flags raised at the gates for a person to look at: list, clear.
     #[command(subcommand)]
     Flags(crate::field_cmd::FlagsCommand),
+    /// The situation report for an allied coordination meeting (PDF or CSV): people per nation
+    /// and category and where they stand, evacuated per day, flights flown and seats used.
+    /// Audited.
+    Sitrep(crate::field_cmd::SitrepArgs),
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +178,9 @@ pub struct DemoArgs {
     /// Replace the database file if it exists (otherwise a non-empty database is refused).
     #[arg(long)]
     pub fresh: bool,
+    /// The address people reach the server at, for the pass links in call-forward messages.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +196,10 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM).
     #[arg(long, env = "AIRBRIDGE_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// The address people reach the server at (https://airbridge.example.org), for the pass
+    /// links in call-forward messages; without it the links are paths (/p/…).
+    #[arg(long, env = "AIRBRIDGE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -207,7 +207,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Passes(_)
         | Command::Outbox(_)
         | Command::NoShows { .. }
-        | Command::Flags(_) => {}
+        | Command::Flags(_)
+        | Command::Sitrep(_) => {}
         Command::Quarantine { nation, all } => {
             crate::lists_cmd::quarantine(&cli.location(), nation.clone(), *all, json).await?;
         }
@@ -690,6 +691,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Flags(command) => {
             crate::field_cmd::flags(&location, command, &actor, json).await?
         }
+        Command::Sitrep(args) => crate::field_cmd::sitrep(&location, args, &actor, json).await?,
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

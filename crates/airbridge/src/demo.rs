@@ -131,6 +131,7 @@ pub async fn run(db: &Location, args: DemoArgs, actor: &Actor) -> anyhow::Result
         bind: args.bind,
         tls_cert: None,
         tls_key: None,
+        public_url: args.public_url,
     };
     crate::serve::serve(store, &serve).await
 }

@@ -103,6 +103,27 @@ pub enum FlagsCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SitrepFormat {
+    /// For the meeting's screen or printer: figures, a chart of evacuated per day, flights.
+    Pdf,
+    /// The same figures as one long table (section, nation, category, day, flight, metric,
+    /// value) for a spreadsheet.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SitrepArgs {
+    #[arg(long, value_enum)]
+    pub format: SitrepFormat,
+    /// The file to write.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// One nation's figures only; every nation's by default.
+    #[arg(long)]
+    pub nation: Option<String>,
+}
+
 fn nation(text: &str) -> Result<NationCode, InvalidInput> {
     NationCode::parse(text).map_err(|e| InvalidInput(e.to_string()))
 }
@@ -527,5 +548,58 @@ pub async fn flags(
         }
     }
     store.close().await;
+    Ok(())
+}
+
+/// Writes the situation report (the same figures and layout as `GET /api/sitrep.pdf|csv`) and
+/// records the download in the audit trail.
+pub async fn sitrep(
+    location: &Location,
+    args: SitrepArgs,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<()> {
+    let scope = args.nation.as_deref().map(nation).transpose()?;
+    let store = crate::key_cmd::open_store(location, OpenMode::MustExist).await?;
+    let report = airbridge_web::sitrep::read_sitrep(&store, scope, airbridge_web::now()).await?;
+    let (bytes, format) = match args.format {
+        SitrepFormat::Csv => (report.to_csv(), "csv"),
+        SitrepFormat::Pdf => (
+            airbridge_manifest::sitrep::sitrep_pdf(&report)
+                .context("cannot lay out the situation report")?,
+            "pdf",
+        ),
+    };
+    let destination = args.output.display().to_string();
+    std::fs::write(&args.output, &bytes).with_context(|| format!("cannot write {destination}"))?;
+    airbridge_web::sitrep::record_download(&store, actor, scope, format, &destination, &report)
+        .await?;
+    store.close().await;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "output": destination,
+                "format": format,
+                "scope": report.scope,
+                "generated_at": report.generated_at,
+                "total": report.total,
+                "flights_flown": report.flights_flown.len(),
+                "seats_used": report.seats_used,
+                "issues": report.issues,
+            })
+        );
+    } else {
+        println!(
+            "Situation report ({}) written to {destination}: {} registered, {} evacuated, {} flights flown.",
+            report.scope,
+            report.total.registered,
+            report.total.evacuated,
+            report.flights_flown.len()
+        );
+        for issue in &report.issues {
+            eprintln!("note: {issue}");
+        }
+    }
     Ok(())
 }

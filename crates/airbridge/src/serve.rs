@@ -15,6 +15,7 @@ use std::time::Duration;
 const SETUP_LINK_SECONDS: i64 = 60 * 60;
 
 pub async fn serve(store: AnyStore, args: &ServeArgs) -> anyhow::Result<()> {
+    let public_url = args.public_url.as_deref().map(public_url).transpose()?;
     let address = format!("{}:{}", args.bind, args.port);
     let listener = std::net::TcpListener::bind(&address).with_context(|| {
         format!("cannot listen on {address}: is another server using the port? try --port")
@@ -45,7 +46,7 @@ pub async fn serve(store: AnyStore, args: &ServeArgs) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!("Airbridge is serving on {scheme}://{local}/  (Ctrl-C to stop)");
     offer_setup_link(&store, &format!("{scheme}://{local}")).await?;
-    run(store.clone(), listener, tls, handle).await?;
+    run(store.clone(), listener, tls, public_url, handle).await?;
     store.close().await;
     Ok(())
 }
@@ -55,11 +56,13 @@ pub(crate) async fn run(
     store: AnyStore,
     listener: std::net::TcpListener,
     tls: Option<RustlsConfig>,
+    public_url: Option<String>,
     handle: Handle<SocketAddr>,
 ) -> anyhow::Result<()> {
     listener.set_nonblocking(true)?;
     let config = WebConfig {
         tls: tls.is_some(),
+        public_url,
         ..WebConfig::default()
     };
     // Connection info gives the login rate limit each client's address.
@@ -80,6 +83,22 @@ pub(crate) async fn run(
         }
     }
     .context("server failed")
+}
+
+/// `--public-url` as the pass links need it: an http or https address with a host, without
+/// a trailing slash.
+fn public_url(text: &str) -> Result<String, crate::InvalidInput> {
+    let url = text.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(crate::InvalidInput(format!(
+            "--public-url '{text}' is not an address people can open: write https://airbridge.example.org"
+        )));
+    }
+    Ok(url.to_owned())
 }
 
 /// Prints a one-time link to create the first administrator, when there is no account.
@@ -131,6 +150,23 @@ mod tests {
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    #[test]
+    fn a_public_url_is_an_http_address_without_its_last_slash() {
+        let check = |text: &str| public_url(text).ok();
+        assert_eq!(
+            check("https://airbridge.example.org/").as_deref(),
+            Some("https://airbridge.example.org")
+        );
+        assert_eq!(
+            check(" http://10.0.0.5:8080 ").as_deref(),
+            Some("http://10.0.0.5:8080")
+        );
+        assert_eq!(check("airbridge.example.org"), None);
+        assert_eq!(check("https://"), None);
+        assert_eq!(check("https://air bridge"), None);
+        assert_eq!(check("ftp://airbridge.example.org"), None);
+    }
+
     /// A request over TLS to a server with an rcgen certificate: the page answers, and the
     /// session cookie is `Secure` with the `__Host-` prefix.
     #[tokio::test]
@@ -168,7 +204,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         let handle = Handle::new();
-        let server = tokio::spawn(run(store, listener, Some(tls), handle.clone()));
+        let server = tokio::spawn(run(store, listener, Some(tls), None, handle.clone()));
 
         let mut roots = rustls::RootCertStore::empty();
         roots.add(certified.cert.der().clone()).unwrap();

@@ -680,6 +680,119 @@ fn planted_sanctioned_names_are_found_reviewed_and_blocked(backend: Backend) {
     assert!(!out.contains(": 0 new hits"), "{out}");
 }
 
+/// The situation report from a demo database, as CSV and PDF, all nations and one; each
+/// written report is in the audit trail. SQLite only: the figures come from the same store
+/// calls on both backends, which the store's contract tests cover.
+#[test]
+fn the_situation_report_is_written_as_csv_and_pdf_and_audited() {
+    let (dir, db) = database(Backend::Sqlite);
+    ok(
+        &db,
+        &["demo", "--persons", "3000", "--no-serve", "--seed", "5"],
+    );
+    let csv = dir.path().join("sitrep.csv");
+    let out = ok(
+        &db,
+        &[
+            "sitrep",
+            "--format",
+            "csv",
+            "--output",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("Situation report (All nations) written"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let registered = |section: &str, nation: &str| -> Vec<i64> {
+        rows.iter()
+            .filter(|r| r[0] == section && r[1] == nation && r[5] == "registered")
+            .map(|r| r[6].parse().unwrap())
+            .collect()
+    };
+    let nations: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "nation" && r[5] == "registered")
+        .map(|r| r[1].as_str())
+        .collect();
+    assert!(nations.len() >= 2, "{text}");
+    let total = registered("total", "");
+    assert_eq!(total.len(), 1, "{text}");
+    assert!(total[0] > 0);
+    let by_nation: i64 = nations.iter().map(|n| registered("nation", n)[0]).sum();
+    assert_eq!(by_nation, total[0]);
+
+    let france = dir.path().join("sitrep-fr.csv");
+    ok(
+        &db,
+        &[
+            "sitrep",
+            "--format",
+            "csv",
+            "--nation",
+            "FR",
+            "--output",
+            france.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&france).unwrap();
+    let nations: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[1].to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    assert!(
+        !nations.is_empty() && nations.iter().all(|n| n == "FR"),
+        "{text}"
+    );
+
+    let pdf = dir.path().join("sitrep.pdf");
+    ok(
+        &db,
+        &[
+            "sitrep",
+            "--format",
+            "pdf",
+            "--output",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    fails(
+        &db,
+        &[
+            "sitrep", "--format", "csv", "--nation", "France", "--output", "x.csv",
+        ],
+        5,
+    );
+
+    let audit: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["--json", "audit", "list", "--limit", "3"])).unwrap();
+    let seen: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["after"]["format"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("report.sitrep", "csv"),
+            ("report.sitrep", "csv"),
+            ("report.sitrep", "pdf")
+        ]
+    );
+}
+
 /// Runs each named test on both backends: `sqlite::NAME` and `postgres::NAME`.
 fn a_long_list_is_imported_in_pieces_with_its_families_whole(backend: Backend) {
     let (dir, db) = database(backend);

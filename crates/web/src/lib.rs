@@ -25,6 +25,7 @@ pub mod policy;
 mod routes;
 mod screens;
 pub mod secrets;
+pub mod sitrep;
 pub mod totp;
 
 pub use auth::{Principal, Source, clear_cookie, cookie_name, new_session_id, now};

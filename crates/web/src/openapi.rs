@@ -64,6 +64,12 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
             "Live figures: people by nation, category and status; boarding per flight"
         }
         "GET /api/live/stream" => "The live figures as Server-Sent Events, every 2 s",
+        "GET /api/sitrep.csv" => {
+            "The situation report as CSV: totals per nation and category, per day, flights (?nation=)"
+        }
+        "GET /api/sitrep.pdf" => {
+            "The situation report as PDF, with a chart of evacuated per day (?nation=)"
+        }
         "GET /api/users" => "Accounts within the caller's reach (?nation=)",
         "POST /api/users" => {
             "Create an account {username, display_name, password, role, nation, organisation, gate}"

@@ -148,6 +148,8 @@ enum Handler {
     ClearGateFlag,
     Live,
     LiveStream,
+    SitrepCsv,
+    SitrepPdf,
     GatePage,
     FlagsPage,
     ClearFlagPage,
@@ -237,6 +239,8 @@ pub static ROUTES: &[RouteSpec] = &[
     route!(Post "/api/gate/flags/{id}/clear", ClearGateFlags, Nation, Api, ClearGateFlag),
     route!(Get "/api/live", ReadTotals, CrossNation, Api, Live),
     route!(Get "/api/live/stream", ReadTotals, CrossNation, Api, LiveStream),
+    route!(Get "/api/sitrep.csv", ReadTotals, CrossNation, Api, SitrepCsv),
+    route!(Get "/api/sitrep.pdf", ReadTotals, CrossNation, Api, SitrepPdf),
     route!(Get "/gate", GateCheckIn, Nation, Page, GatePage),
     route!(Get "/gate/flags", ReadGateFlags, Nation, Page, FlagsPage),
     route!(Post "/gate/flags/{id}", ClearGateFlags, Nation, Page, ClearFlagPage),
@@ -259,7 +263,7 @@ pub static ROUTES: &[RouteSpec] = &[
 
 /// The function behind a route.
 fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<AppState<S>> {
-    use crate::{admin, field, field_pages, pages, screens};
+    use crate::{admin, field, field_pages, pages, screens, sitrep};
     let upload_limit = axum::extract::DefaultBodyLimit::max(crate::import::MAX_UPLOAD_BYTES);
     match handler {
         Handler::Index => on(method, index),
@@ -320,6 +324,8 @@ fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<Ap
         Handler::ClearGateFlag => on(method, field::clear_flag::<S>),
         Handler::Live => on(method, field::live::<S>),
         Handler::LiveStream => on(method, field::live_stream::<S>),
+        Handler::SitrepCsv => on(method, sitrep::sitrep_csv::<S>),
+        Handler::SitrepPdf => on(method, sitrep::sitrep_pdf::<S>),
         Handler::GatePage => on(method, field_pages::gate_page),
         Handler::FlagsPage => on(method, field_pages::flags_page::<S>),
         Handler::ClearFlagPage => on(method, field_pages::clear_flag_page::<S>),

@@ -1,7 +1,7 @@
 //! Field operations through the router on a real SQLite database: call-forward and its codes,
 //! the gate's check-in with every kind of refusal (each audited), duplicates, the offline sync
 //! from two gates settling the same whatever order the gates come back in, the limit on guessed
-//! codes, nation walls, flags and the live figures.
+//! codes, nation walls, flags, the live figures and the situation report.
 
 use airbridge_domain::{Access, CaseId, EvacuationStatus, NationCode, Person, Relation, Role};
 use airbridge_field::PassCode;
@@ -884,4 +884,133 @@ async fn the_field_pages_render_under_their_policy() {
                 .starts_with("text/javascript")
         );
     }
+}
+
+/// The situation report's CSV as rows of seven cells (section, nation, category, day, flight,
+/// metric, value), header left out.
+fn sitrep_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The value of the first row with this section, nation and metric.
+fn sitrep_value(rows: &[Vec<String>], section: &str, nation: &str, metric: &str) -> Option<i64> {
+    rows.iter()
+        .find(|r| r[0] == section && r[1] == nation && r[5] == metric)
+        .map(|r| r[6].parse().unwrap())
+}
+
+#[tokio::test]
+async fn the_situation_report_has_the_totals_and_keeps_to_the_callers_nation() {
+    let f = field().await;
+    // France: one family called and admitted at the gate, one called and not yet come;
+    // Germany: one family waiting.
+    let admitted = f.family("FR").await;
+    let members = f.members(admitted).await;
+    let (_, code) = f.call_forward(&f.fr_admin, "FR", admitted, OPEN).await;
+    let reply = f
+        .check_in(&f.fr_abbey, admit(&code, "sitrep", &members))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let called = f.family("FR").await;
+    f.call_forward(&f.fr_admin, "FR", called, OPEN).await;
+    f.family("DE").await;
+
+    let csv = f.call("GET", "/api/sitrep.csv", &f.fr_admin, None).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let head = |name: header::HeaderName| csv.headers[name].to_str().unwrap().to_owned();
+    assert!(head(header::CONTENT_TYPE).starts_with("text/csv"));
+    assert_eq!(head(header::CACHE_CONTROL), "no-store");
+    let disposition = head(header::CONTENT_DISPOSITION);
+    assert!(
+        disposition.starts_with("attachment; filename=\"airbridge-sitrep-FR-20")
+            && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("section,nation,category,day,flight,metric,value"));
+    let rows = sitrep_rows(text);
+    assert!(rows.iter().all(|r| r.len() == 7), "{text}");
+    assert_eq!(sitrep_value(&rows, "total", "", "registered"), Some(6));
+    assert_eq!(sitrep_value(&rows, "total", "", "called"), Some(3));
+    assert_eq!(sitrep_value(&rows, "total", "", "at_airport"), Some(3));
+    assert_eq!(sitrep_value(&rows, "nation", "FR", "registered"), Some(6));
+    // France's administrator never sees Germany, in any cell.
+    assert!(
+        rows.iter().all(|r| r.iter().all(|cell| cell != "DE")),
+        "{text}"
+    );
+    let refused = f
+        .call("GET", "/api/sitrep.csv?nation=DE", &f.fr_admin, None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // A coordinator reads every nation, or one it names.
+    let setup = Actor::new("test:setup");
+    let access = Access::new(Role::Coordinator, None, None, None).unwrap();
+    let coordinator = f
+        .store
+        .create_token(&setup, "coordinator", &access)
+        .await
+        .unwrap();
+    let all = f.call("GET", "/api/sitrep.csv", &coordinator, None).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let rows = sitrep_rows(all.body.as_str().unwrap());
+    assert_eq!(sitrep_value(&rows, "total", "", "registered"), Some(9));
+    assert_eq!(sitrep_value(&rows, "nation", "DE", "waiting"), Some(3));
+    assert_eq!(sitrep_value(&rows, "nation", "FR", "called"), Some(3));
+    let germany = f
+        .call("GET", "/api/sitrep.csv?nation=DE", &coordinator, None)
+        .await;
+    let rows = sitrep_rows(germany.body.as_str().unwrap());
+    assert_eq!(sitrep_value(&rows, "total", "", "registered"), Some(3));
+    assert!(rows.iter().all(|r| r.iter().all(|cell| cell != "FR")));
+
+    let pdf = f.call("GET", "/api/sitrep.pdf", &f.fr_admin, None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(pdf.headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        pdf.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .ends_with(".pdf\"")
+    );
+    assert!(pdf.body.as_str().unwrap().starts_with("%PDF"));
+
+    // Each download is in the audit trail, with its scope and no personal data.
+    let downloads: Vec<_> = f
+        .store
+        .audit_list(&AuditFilter {
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "report.sitrep")
+        .collect();
+    let seen: Vec<(&str, Option<&str>, &str)> = downloads
+        .iter()
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.nation.as_deref(),
+                e.after.as_ref().unwrap()["format"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("token:fr-admin", Some("FR"), "csv"),
+            ("token:coordinator", None, "csv"),
+            ("token:coordinator", Some("DE"), "csv"),
+            ("token:fr-admin", Some("FR"), "pdf"),
+        ]
+    );
+    let details = downloads[0].after.as_ref().unwrap().to_string();
+    assert!(!details.contains("Ahmad") && !details.contains("Mariam"));
 }

@@ -108,6 +108,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /api/gate/flags/{id}/clear", "aa oo om om ff ff ff ff"),
     ("GET /api/live", "aa oo oo oo oo ff oo ff"),
     ("GET /api/live/stream", "aa oo oo oo oo ff oo ff"),
+    // Asked for another nation by name: refused to a caller bound to one.
+    ("GET /api/sitrep.csv", "aa oo of of of ff oo ff"),
+    ("GET /api/sitrep.pdf", "aa oo of of of ff oo ff"),
     ("GET /gate", "aa oo oo ff ff oo ff ff"),
     ("GET /gate/flags", "aa oo oo oo ff oo ff ff"),
     ("POST /gate/flags/{id}", "aa oo om om ff ff ff ff"),
@@ -595,6 +598,8 @@ impl Fixture {
             }
             "GET /api/live" => get("/api/live".into()),
             "GET /api/live/stream" => get("/api/live/stream".into()),
+            "GET /api/sitrep.csv" => get(format!("/api/sitrep.csv?nation={n}")),
+            "GET /api/sitrep.pdf" => get(format!("/api/sitrep.pdf?nation={n}")),
             "GET /gate" => get(format!("/gate?gate={gate}")),
             "GET /gate/flags" => get("/gate/flags".into()),
             "POST /gate/flags/{id}" => {
