@@ -65,10 +65,24 @@ pub(crate) async fn run(
         public_url,
         ..WebConfig::default()
     };
+    // The journal is checkpointed here, every second, rather than by whichever request's
+    // commit crosses SQLite's threshold.
+    let upkeep = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                if let Err(error) = store.checkpoint().await {
+                    tracing::debug!(%error, "checkpoint skipped");
+                }
+            }
+        })
+    };
     // Connection info gives the login rate limit each client's address.
     let app =
         router(AppState::new(store, config)).into_make_service_with_connect_info::<SocketAddr>();
-    match tls {
+    let served = match tls {
         Some(tls) => {
             axum_server::from_tcp_rustls(listener, tls)?
                 .handle(handle)
@@ -81,8 +95,9 @@ pub(crate) async fn run(
                 .serve(app)
                 .await
         }
-    }
-    .context("server failed")
+    };
+    upkeep.abort();
+    served.context("server failed")
 }
 
 /// `--public-url` as the pass links need it: an http or https address with a host, without

@@ -88,6 +88,16 @@ impl AnyStore {
         }
     }
 
+    /// Background upkeep a server runs every second: SQLite's journal checkpointed off the
+    /// request path (see [`SqliteStore::checkpoint`]); nothing for PostgreSQL, whose server does
+    /// its own.
+    pub async fn checkpoint(&self) -> Result<()> {
+        match self {
+            AnyStore::Sqlite(store) => store.checkpoint().await,
+            AnyStore::Postgres(_) => Ok(()),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             AnyStore::Sqlite(store) => store.close().await,

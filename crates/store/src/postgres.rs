@@ -344,7 +344,8 @@ impl PgStore {
         let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::raw_sql(
-            "DROP TABLE IF EXISTS sessions, setup_tokens, users, jobs, screening_hits, \
+            "DROP TABLE IF EXISTS outbox, gate_flags, gate_events, passes, call_forwards, \
+             sessions, setup_tokens, users, jobs, screening_hits, \
              sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \
              documents, persons, cases, organisations, nations, schema_migrations; \
              DROP FUNCTION IF EXISTS audit_events_append_only();",
