@@ -112,7 +112,11 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
     );
     assert_eq!(report["verified"], true, "{report}");
     let tables = report["tables"].as_array().unwrap();
-    assert_eq!(tables.len(), 19, "every table, accounts and field operations included");
+    assert_eq!(
+        tables.len(),
+        19,
+        "every table, accounts and field operations included"
+    );
     for table in tables {
         assert_eq!(
             table["source_checksum"], table["target_checksum"],
