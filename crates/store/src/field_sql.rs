@@ -212,7 +212,7 @@ impl WriteTx {
              actor, received_at, outcome, refusal) \
              VALUES ((SELECT coalesce(max(id), 0) + 1 FROM gate_events), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
-        .bind(&check_in.event.op_id)
+        .bind(check_in.event.op_id.trim())
         .bind(pass)
         .bind(case.map(|c| c.0))
         .bind(&check_in.event.gate)
@@ -269,6 +269,18 @@ impl WriteTx {
             Some(&refusal),
         )
         .await?;
+        self.audit_refusal(actor, check_in, pass, &refusal).await?;
+        Ok(CheckInOutcome::Refused { refusal })
+    }
+
+    /// The audit event of a refused gate action (both check-in paths write it).
+    async fn audit_refusal(
+        &mut self,
+        actor: &Actor,
+        check_in: &CheckIn,
+        pass: Option<&PassRecord>,
+        refusal: &Refusal,
+    ) -> Result<()> {
         self.audit(
             actor,
             Audit {
@@ -281,7 +293,7 @@ impl WriteTx {
                 },
                 before: None,
                 after: Some(to_json(&serde_json::json!({
-                    "op_id": check_in.event.op_id,
+                    "op_id": check_in.event.op_id.trim(),
                     "gate": check_in.event.gate,
                     "action": check_in.event.action.kind(),
                     "offline": check_in.offline,
@@ -289,9 +301,62 @@ impl WriteTx {
                 }))?),
             },
         )
-        .await?;
-        Ok(CheckInOutcome::Refused { refusal })
+        .await
     }
+
+    /// The audit event of an applied gate action (both check-in paths write it): about the
+    /// pass, or the case when no pass was shown.
+    async fn audit_check_in(
+        &mut self,
+        actor: &Actor,
+        check_in: &CheckIn,
+        nation: NationCode,
+        subject: (&'static str, String),
+        flags: usize,
+    ) -> Result<()> {
+        self.audit(
+            actor,
+            Audit {
+                nation: Some(nation.as_str()),
+                action: "gate.check_in",
+                entity_type: subject.0,
+                entity_id: subject.1,
+                before: None,
+                after: Some(to_json(&serde_json::json!({
+                    "op_id": check_in.event.op_id.trim(),
+                    "gate": check_in.event.gate,
+                    "action": check_in.event.action.kind(),
+                    "members": check_in.event.action.members().len(),
+                    "offline": check_in.offline,
+                    "flags": flags,
+                }))?),
+            },
+        )
+        .await
+    }
+
+    /// Marks a pass revoked, with its reason (a revocation, or a newer call-forward).
+    async fn revoke(&mut self, pass: i64, reason: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE passes SET state = 'revoked', revoked_at = $1, revoke_reason = $2 WHERE id = $3",
+        )
+        .bind(&self.at)
+        .bind(reason)
+        .bind(pass)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A pass as a settled action leaves it: used (unless revoked), where and when it was first used.
+fn as_used(mut pass: PassRecord, gate: String, first_at_ms: i64) -> PassRecord {
+    if pass.state != PassState::Revoked {
+        pass.state = PassState::Used;
+    }
+    pass.used_gate = Some(gate);
+    pass.used_at = Some(millis_to_rfc3339(first_at_ms));
+    pass
 }
 
 impl ThisStore {
@@ -406,14 +471,7 @@ impl ThisStore {
             .await?;
             let replaced = format!("replaced by call-forward {wave}");
             for old in earlier {
-                sqlx::query(
-                    "UPDATE passes SET state = 'revoked', revoked_at = $1, revoke_reason = $2 WHERE id = $3",
-                )
-                .bind(&tx.at)
-                .bind(&replaced)
-                .bind(old)
-                .execute(&mut *tx.tx)
-                .await?;
+                tx.revoke(old, &replaced).await?;
                 tx.audit(
                     actor,
                     Audit {
@@ -527,14 +585,7 @@ impl ThisStore {
                 record.revoked_at.as_deref().unwrap_or("?")
             )));
         }
-        sqlx::query(
-            "UPDATE passes SET state = 'revoked', revoked_at = $1, revoke_reason = $2 WHERE id = $3",
-        )
-        .bind(&tx.at)
-        .bind(reason)
-        .bind(pass)
-        .execute(&mut *tx.tx)
-        .await?;
+        tx.revoke(pass, reason).await?;
         tx.audit(
             actor,
             Audit {
@@ -1279,36 +1330,13 @@ async fn check_in_within(
         tx.raise_flag(pass.as_ref(), Some(case_id), Some(nation), gate, op, flag)
             .await?;
     }
-    tx.audit(
-        actor,
-        Audit {
-            nation: Some(nation.as_str()),
-            action: "gate.check_in",
-            entity_type: if pass.is_some() { "pass" } else { "case" },
-            entity_id: match &pass {
-                Some(p) => p.id.to_string(),
-                None => case_id.to_string(),
-            },
-            before: None,
-            after: Some(to_json(&serde_json::json!({
-                "op_id": op_id,
-                "gate": event.gate,
-                "action": event.action.kind(),
-                "members": event.action.members().len(),
-                "offline": check_in.offline,
-                "flags": flags.len(),
-            }))?),
-        },
-    )
-    .await?;
-    let pass = pass.map(|mut p| {
-        if p.state != PassState::Revoked {
-            p.state = PassState::Used;
-        }
-        p.used_gate = Some(resolution.gate.clone());
-        p.used_at = Some(millis_to_rfc3339(resolution.first_at_ms));
-        Box::new(p)
-    });
+    let subject = match &pass {
+        Some(p) => ("pass", p.id.to_string()),
+        None => ("case", case_id.to_string()),
+    };
+    tx.audit_check_in(actor, &check_in, nation, subject, flags.len())
+        .await?;
+    let pass = pass.map(|p| Box::new(as_used(p, resolution.gate.clone(), resolution.first_at_ms)));
     Ok(CheckInOutcome::Applied {
         pass,
         changes,
@@ -1718,32 +1746,13 @@ async fn check_in_bulk(
                 refusal,
             } => {
                 let (actor, check_in) = &items[index];
-                tx.audit(
-                    actor,
-                    Audit {
-                        nation: pass.as_ref().map(|p| p.nation.as_str()),
-                        action: "gate.refused",
-                        entity_type: if pass.is_some() { "pass" } else { "gate" },
-                        entity_id: match &pass {
-                            Some(p) => p.id.to_string(),
-                            None => check_in.event.gate.clone(),
-                        },
-                        before: None,
-                        after: Some(to_json(&serde_json::json!({
-                            "op_id": check_in.event.op_id.trim(),
-                            "gate": check_in.event.gate,
-                            "action": check_in.event.action.kind(),
-                            "offline": false,
-                            "refusal": refusal,
-                        }))?),
-                    },
-                )
-                .await?;
+                tx.audit_refusal(actor, check_in, pass.as_ref(), &refusal)
+                    .await?;
                 answers.push(Ok(CheckInOutcome::Refused { refusal }));
             }
             Planned::Applied {
                 index,
-                mut pass,
+                pass,
                 nation,
                 resolution_gate,
                 first_at_ms,
@@ -1792,32 +1801,16 @@ async fn check_in_bulk(
                     tx.raise_flag(Some(&pass), Some(pass.case), Some(nation), gate, op, flag)
                         .await?;
                 }
-                tx.audit(
+                tx.audit_check_in(
                     actor,
-                    Audit {
-                        nation: Some(nation.as_str()),
-                        action: "gate.check_in",
-                        entity_type: "pass",
-                        entity_id: pass.id.to_string(),
-                        before: None,
-                        after: Some(to_json(&serde_json::json!({
-                            "op_id": check_in.event.op_id.trim(),
-                            "gate": check_in.event.gate,
-                            "action": check_in.event.action.kind(),
-                            "members": check_in.event.action.members().len(),
-                            "offline": false,
-                            "flags": flags.len(),
-                        }))?),
-                    },
+                    check_in,
+                    nation,
+                    ("pass", pass.id.to_string()),
+                    flags.len(),
                 )
                 .await?;
-                if pass.state != PassState::Revoked {
-                    pass.state = PassState::Used;
-                }
-                pass.used_gate = Some(resolution_gate);
-                pass.used_at = Some(millis_to_rfc3339(first_at_ms));
                 answers.push(Ok(CheckInOutcome::Applied {
-                    pass: Some(Box::new(pass)),
+                    pass: Some(Box::new(as_used(pass, resolution_gate, first_at_ms))),
                     changes,
                     flags,
                 }));
