@@ -67,14 +67,22 @@ pub(crate) async fn run(
     };
     // The journal is checkpointed here, every second, rather than by whichever request's
     // commit crosses SQLite's threshold.
+    store
+        .checkpoint_in_background()
+        .await
+        .context("could not set the journal's upkeep")?;
     let upkeep = {
         let store = store.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 every.tick().await;
-                if let Err(error) = store.checkpoint().await {
-                    tracing::debug!(%error, "checkpoint skipped");
+                match store.checkpoint().await {
+                    Ok(Some(done)) => {
+                        tracing::debug!(done.busy, done.frames, done.copied, "checkpoint")
+                    }
+                    Ok(None) => {}
+                    Err(error) => tracing::debug!(%error, "checkpoint skipped"),
                 }
             }
         })

@@ -9,8 +9,8 @@
 // last second-factor code used (the login it belongs to is audited).
 
 use crate::accounts::{
-    FailedLogin, LockoutPolicy, LoginAttempt, NewSession, NewUser, SessionRecord,
-    UserCredentials, UserRecord,
+    FailedLogin, LockoutPolicy, LoginAttempt, NewSession, NewUser, SessionRecord, UserCredentials,
+    UserRecord,
 };
 use airbridge_domain::{Access, Role};
 
@@ -191,7 +191,7 @@ impl ThisStore {
         actor: &Actor,
         user: NewUser,
     ) -> Result<UserRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = tx.insert_user(actor, user).await?;
         tx.commit().await?;
         Ok(record)
@@ -214,9 +214,8 @@ impl ThisStore {
         &self,
         nation: Option<NationCode>,
     ) -> Result<Vec<UserRecord>> {
-        let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE 1 = 1"
-        ));
+        let mut sql: QueryBuilder<Db> =
+            QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE 1 = 1"));
         if let Some(nation) = nation {
             sql.push(" AND u.nation = ").push_bind(nation.to_string());
         }
@@ -241,7 +240,7 @@ impl ThisStore {
         username: &str,
         disabled: bool,
     ) -> Result<UserRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = if disabled {
             let record = tx
                 .change_user(
@@ -275,7 +274,7 @@ impl ThisStore {
         actor: &Actor,
         username: &str,
     ) -> Result<UserRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = tx
             .change_user(
                 actor,
@@ -295,7 +294,7 @@ impl ThisStore {
         username: &str,
         secret: Option<String>,
     ) -> Result<UserRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let before = tx.existing_user(username).await?.user;
         sqlx::query(
             "UPDATE users SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 \
@@ -334,7 +333,7 @@ impl ThisStore {
     ) -> Result<FailedLogin> {
         let typed: String = attempt.username.trim().chars().take(64).collect();
         let actor = Actor::new(format!("login:{}", attempt.address.unwrap_or("unknown")));
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let user = tx.user_by_name(&typed.to_lowercase()).await?;
         let details = serde_json::json!({ "reason": attempt.reason, "address": attempt.address });
         let Some(user) = user else {
@@ -430,7 +429,7 @@ impl ThisStore {
         )
         .bind(user_id)
         .bind(step)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -442,10 +441,12 @@ impl ThisStore {
         replaces: Option<&str>,
         address: Option<&str>,
     ) -> Result<()> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let user = tx.existing_user(username).await?.user;
         if user.disabled {
-            return Err(StoreError::Invalid(format!("user '{username}' is disabled")));
+            return Err(StoreError::Invalid(format!(
+                "user '{username}' is disabled"
+            )));
         }
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(session.now)
@@ -521,7 +522,7 @@ impl ThisStore {
         if user.disabled || expires_at <= now || last_seen + idle_seconds <= now {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(id_hash)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             return Ok(None);
         }
@@ -529,7 +530,7 @@ impl ThisStore {
             sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
                 .bind(id_hash)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(Some(SessionRecord {
@@ -542,7 +543,7 @@ impl ThisStore {
     }
 
     pub(crate) async fn accounts_end_session(&self, id_hash: &str) -> Result<()> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let username: Option<String> = sqlx::query_scalar(
             "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1",
@@ -579,7 +580,7 @@ impl ThisStore {
         token_hash: &str,
         expires_at: i64,
     ) -> Result<bool> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
             .fetch_one(&mut *tx.tx)
             .await?;
@@ -617,7 +618,7 @@ impl ThisStore {
             entity: "setup link",
             id: "(it was used already, has expired, or is not this server's)".to_owned(),
         };
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
             .fetch_one(&mut *tx.tx)
             .await?;
@@ -671,7 +672,7 @@ impl ThisStore {
             "ab_{}",
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
         );
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_access_targets(access).await?;
         let exists = sqlx::query("SELECT 1 FROM api_tokens WHERE name = $1")
             .bind(name)

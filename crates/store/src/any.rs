@@ -6,6 +6,7 @@ use crate::accounts::*;
 use crate::audit::{AuditEvent, AuditFilter, AuditVerification};
 use crate::field::*;
 use crate::records::*;
+use crate::sqlite::Checkpoint;
 use crate::{Encryption, OpenMode, PgStore, Result, SqliteStore, Store};
 use airbridge_domain::{
     Access, CaseId, Eligibility, EvacuationStatus, Nation, NationCode, Organisation,
@@ -91,10 +92,19 @@ impl AnyStore {
     /// Background upkeep a server runs every second: SQLite's journal checkpointed off the
     /// request path (see [`SqliteStore::checkpoint`]); nothing for PostgreSQL, whose server does
     /// its own.
-    pub async fn checkpoint(&self) -> Result<()> {
+    /// Before a server's first [`checkpoint`](Self::checkpoint): writers stop checkpointing
+    /// inside their commits (SQLite); nothing for PostgreSQL.
+    pub async fn checkpoint_in_background(&self) -> Result<()> {
         match self {
-            AnyStore::Sqlite(store) => store.checkpoint().await,
+            AnyStore::Sqlite(store) => store.checkpoint_in_background().await,
             AnyStore::Postgres(_) => Ok(()),
+        }
+    }
+
+    pub async fn checkpoint(&self) -> Result<Option<Checkpoint>> {
+        match self {
+            AnyStore::Sqlite(store) => store.checkpoint().await.map(Some),
+            AnyStore::Postgres(_) => Ok(None),
         }
     }
 

@@ -32,7 +32,10 @@ impl CheckInQueue {
                     .drain(..)
                     .map(|(actor, check_in, reply)| ((actor, check_in), reply))
                     .unzip();
-                match store.check_in_batch(items).await {
+                let (size, began) = (items.len(), std::time::Instant::now());
+                let result = store.check_in_batch(items).await;
+                tracing::debug!(size, elapsed = ?began.elapsed(), "check-in batch");
+                match result {
                     Ok(outcomes) => {
                         for (reply, outcome) in replies.into_iter().zip(outcomes) {
                             let _ = reply.send(outcome);

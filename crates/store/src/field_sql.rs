@@ -401,7 +401,7 @@ impl ThisStore {
                 )));
             }
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_nation(request.nation).await?;
         let wave: i64 = sqlx::query_scalar(
             "INSERT INTO call_forwards (id, nation, gate, rendezvous, valid_from, valid_until, actor, created_at) \
@@ -577,7 +577,7 @@ impl ThisStore {
         if reason.is_empty() {
             return Err(StoreError::Invalid("revoking a pass needs a reason".into()));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = tx.pass_by_id(pass).await?;
         if record.state == PassState::Revoked {
             return Err(StoreError::Invalid(format!(
@@ -628,7 +628,7 @@ impl ThisStore {
 
     async fn field_check_in(&self, actor: &Actor, check_in: CheckIn) -> Result<CheckInOutcome> {
         validate_check_in(&check_in)?;
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let outcome = check_in_within(&mut tx, actor, check_in).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -642,7 +642,7 @@ impl ThisStore {
         &self,
         items: Vec<(Actor, CheckIn)>,
     ) -> Result<Vec<Result<CheckInOutcome>>> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         if bulk_eligible(&items) {
             let outcomes = check_in_bulk(&mut tx, items).await?;
             tx.commit().await?;
@@ -773,7 +773,7 @@ impl ThisStore {
                 "clearing a flag needs a note: what was found".into(),
             ));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let select = format!("SELECT {FLAG_COLUMNS} FROM gate_flags WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(select.clone()))
             .bind(id)
@@ -822,7 +822,7 @@ impl ThisStore {
 
     async fn field_mark_no_shows(&self, actor: &Actor, now: &str) -> Result<usize> {
         let now = format_utc(rfc3339(now, "now")?);
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         // People still called forward whose case's newest pass is issued, unused, and over.
         let rows = sqlx::query(
             "SELECT pe.id AS person_id, pa.valid_until FROM persons pe \
@@ -871,7 +871,7 @@ impl ThisStore {
         id: i64,
         result: std::result::Result<(), String>,
     ) -> Result<OutboxMessage> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let select = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(select.clone()))
             .bind(id)

@@ -34,7 +34,7 @@ pub use field_queue::CheckInQueue;
 pub use key::{DatabaseKey, Encryption, KeyError};
 pub use postgres::PgStore;
 pub use records::*;
-pub use sqlite::SqliteStore;
+pub use sqlite::{Checkpoint, RESTART_FRAMES, SqliteStore};
 
 use airbridge_domain::{
     Access, CaseId, Eligibility, EvacuationStatus, NationCode, Organisation, OrganisationKind,

@@ -203,6 +203,9 @@ async fn migrate(pool: &PgPool) -> Result<()> {
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where write transactions start: the same pool (the server orders writers with its
+    /// advisory lock), named apart so the shared statements read alike on both backends.
+    writer: PgPool,
 }
 
 /// A database URL with its password hidden, for messages and logs.
@@ -271,7 +274,10 @@ impl PgStore {
         migrate(&pool)
             .await
             .map_err(|e| open_error(format!("migrations failed, schema unchanged: {e}")))?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            writer: pool.clone(),
+            pool,
+        })
     }
 
     /// PostgreSQL's equivalent of SQLite's integrity checks: the schema is complete, every

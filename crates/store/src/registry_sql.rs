@@ -818,7 +818,7 @@ impl Store for ThisStore {
         if name.is_empty() {
             return Err(StoreError::Invalid("a nation needs a name".into()));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let exists = sqlx::query("SELECT 1 FROM nations WHERE code = $1")
             .bind(code.as_str())
             .fetch_optional(&mut *tx.tx)
@@ -882,7 +882,7 @@ impl Store for ThisStore {
                 "the export confirmation size must be 0 or more".into(),
             ));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let before: Option<i64> =
             sqlx::query_scalar("SELECT export_confirm_above FROM nations WHERE code = $1")
                 .bind(nation.as_str())
@@ -929,7 +929,7 @@ impl Store for ThisStore {
         if name.is_empty() {
             return Err(StoreError::Invalid("an organisation needs a name".into()));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_nation(nation).await?;
         let exists = sqlx::query("SELECT 1 FROM organisations WHERE nation = $1 AND name = $2")
             .bind(nation.as_str())
@@ -995,7 +995,7 @@ impl Store for ThisStore {
         let person = person
             .validated()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_nation(nation).await?;
         let id = tx.register_person(actor, nation, None, &person).await?;
         let record = tx.person(id).await?;
@@ -1014,7 +1014,7 @@ impl Store for ThisStore {
             .validated()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let details = to_json(&person)?;
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let old = tx.person(id).await?;
         check_version("person", id.to_string(), expected_version, old.version)?;
         tx.rewrite_person(id, &person, &details).await?;
@@ -1087,7 +1087,7 @@ impl Store for ThisStore {
         for case in &cases {
             check_new_case(case)?;
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut known_nations: Vec<NationCode> = Vec::new();
         let mut known_organisations: Vec<Organisation> = Vec::new();
         let mut ids = Vec::with_capacity(cases.len());
@@ -1140,7 +1140,7 @@ impl Store for ThisStore {
         person: PersonId,
         relation: Relation,
     ) -> Result<CaseRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let (existing, _, _, _) = tx.case_row(case).await?;
         let record = tx.person(person).await?;
         if let Some(other) = record.case {
@@ -1267,7 +1267,7 @@ impl Store for ThisStore {
         if source.is_empty() {
             return Err(StoreError::Invalid("an import needs a source name".into()));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_nation(nation).await?;
         if let Some(org) = header.organisation {
             let organisation = tx.organisation(org).await?;
@@ -1390,7 +1390,7 @@ impl Store for ThisStore {
         eligibility: Eligibility,
         expected_version: Option<i64>,
     ) -> Result<CaseRecord> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let (existing, old, version, _) = tx.case_row(case).await?;
         check_version("case", case.to_string(), expected_version, version)?;
         let after = to_json(&eligibility)?;
@@ -1424,7 +1424,7 @@ impl Store for ThisStore {
     }
 
     async fn set_status(&self, actor: &Actor, request: StatusRequest) -> Result<StatusChange> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = tx.person(request.person).await?;
         check_version(
             "person",
@@ -1453,7 +1453,7 @@ impl Store for ThisStore {
         reason: Option<String>,
         location: Option<String>,
     ) -> Result<Vec<StatusChange>> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let (existing, _, _, _) = tx.case_row(case).await?;
         let mut changes = Vec::with_capacity(existing.members.len());
         for member in &existing.members {
@@ -1509,7 +1509,7 @@ impl Store for ThisStore {
                 "a purge needs a reason (it is recorded in the audit trail)".into(),
             ));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let record = tx.person(id).await?;
         if record.relation == Some(Relation::Principal)
             && let Some(case) = record.case
@@ -1707,7 +1707,12 @@ impl Store for ThisStore {
         self.accounts_create_setup_token(token_hash, expires_at)
             .await
     }
-    async fn add_first_user(&self, token_hash: &str, now: i64, user: NewUser) -> Result<UserRecord> {
+    async fn add_first_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        user: NewUser,
+    ) -> Result<UserRecord> {
         self.accounts_add_first_user(token_hash, now, user).await
     }
 
@@ -1719,7 +1724,7 @@ impl Store for ThisStore {
         subject: &str,
         details: serde_json::Value,
     ) -> Result<()> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         tx.audit(
             actor,
             Audit {
@@ -1736,7 +1741,7 @@ impl Store for ThisStore {
     }
 
     async fn store_list(&self, actor: &Actor, list: NewList) -> Result<(StoredList, bool)> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let existing = sqlx::query(
             "SELECT id, source, version_date, sha256, entries, loaded_at FROM sanctions_lists WHERE sha256 = $1",
         )
@@ -1796,7 +1801,7 @@ impl Store for ThisStore {
     }
 
     async fn record_hits(&self, actor: &Actor, hits: Vec<NewHit>) -> Result<usize> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut new = 0;
         for hit in hits {
             let previous = sqlx::query(
@@ -1897,7 +1902,7 @@ impl Store for ThisStore {
                     .into(),
             ));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let row =
             sqlx::query("SELECT person_id, status, entry_ref FROM screening_hits WHERE id = $1")
                 .bind(hit)
@@ -2090,7 +2095,7 @@ impl Store for ThisStore {
         if kind.is_empty() {
             return Err(StoreError::Invalid("a job needs a kind".into()));
         }
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let payload = to_json(&payload)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO jobs (id, kind, payload, state, attempts, created_at) \
@@ -2156,7 +2161,7 @@ impl Store for ThisStore {
     }
 
     async fn finish_job(&self, actor: &Actor, claim: &JobClaim, outcome: JobOutcome) -> Result<()> {
-        let mut tx = WriteTx::begin(&self.pool).await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let row = sqlx::query("SELECT state, claimed_by, attempts FROM jobs WHERE id = $1")
             .bind(claim.id)
             .fetch_optional(&mut *tx.tx)
@@ -2287,7 +2292,7 @@ impl ThisStore {
     /// Opens the one transaction a copy into this database is written in.
     pub(crate) async fn begin_copy(&self) -> Result<CopyTx> {
         Ok(CopyTx {
-            tx: begin_write(&self.pool).await?,
+            tx: begin_write(&self.writer).await?,
         })
     }
 }
@@ -2469,9 +2474,10 @@ async fn import_chunk(
                     } else {
                         member.relation
                     };
-                    let person = member.person.clone().validated().map_err(|e| {
-                        StoreError::Invalid(format!("row {}: {e}", member.row_key))
-                    })?;
+                    let person =
+                        member.person.clone().validated().map_err(|e| {
+                            StoreError::Invalid(format!("row {}: {e}", member.row_key))
+                        })?;
                     let id = tx
                         .register_person(actor, nation, Some((case_id, relation)), &person)
                         .await?;
