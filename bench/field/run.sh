@@ -2,18 +2,25 @@
 # Gate check-in under load: ≥ 1,000 check-ins per second with p99 < 50 ms is the goal (issue #9),
 # on the embedded SQLite store. Builds a demo registry, calls cases forward to one gate (their
 # pass codes written for the load generator), serves it, and drives POST /api/gate/check-in with
-# wrk (each request admits one family with its own pass, then marks it processed). Then counts, in the database, the
-# passes used against the 2xx answers wrk saw.
+# two load generators (each request admits one family with its own pass, then marks it processed):
+#  1. open loop, the goal's own terms: `gate_load` (crates/web/examples) sends at a fixed RATE and
+#     times each request from the moment it was due, so server stalls show in the percentiles;
+#  2. closed loop, the most the server does: wrk with CONNECTIONS connections, each sending again
+#     as soon as it is answered.
+# Then counts, in the database, the check-ins applied against the answers seen.
 #
-#   cargo build --release && bash bench/field/run.sh [PERSONS] [SECONDS] [CONNECTIONS]
+#   cargo build --release -p airbridge && cargo build --release -p airbridge-web --example gate_load
+#   bash bench/field/run.sh [PERSONS] [SECONDS] [CONNECTIONS] [RATE]
 #
 # Needs wrk (apt-get install wrk). A benchmark, not a test: figures vary with the machine's load.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${AIRBRIDGE_BIN:-$here/../../target/release/airbridge}"
-persons="${1:-300000}"
+persons="${1:-1000000}"
 seconds="${2:-20}"
 connections="${3:-32}"
+rate="${4:-1000}"
+load="${LOAD_BIN:-$here/../../target/release/examples/gate_load}"
 threads=2
 port="${PORT:-18089}"
 work="$(mktemp -d)"
@@ -26,14 +33,18 @@ db="$work/bench.db"
 echo "== demo registry of $persons people"
 "$bin" --db "$db" demo --persons "$persons" --no-serve >/dev/null
 nation=US
-ready=$(( seconds * 1000 ))
+warmup=3
+ready=$(( seconds * 1000 + (seconds + warmup) * rate / 2 + 1000 ))
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 later=$(date -u -d '+6 hours' +%Y-%m-%dT%H:%M:%SZ)
 echo "== calling up to $ready ready $nation cases forward to Abbey Gate"
 "$bin" --db "$db" call-forward --nation "$nation" --gate "Abbey Gate" \
   --rendezvous "Bench car park" --from "$now" --until "$later" --ready "$ready" \
   --passes-out "$work/passes.csv"
-pool=$(( $(wc -l < "$work/passes.csv") - 1 ))
+open_pool=$(( (seconds + warmup) * rate / 2 + 500 ))
+head -n $(( open_pool + 1 )) "$work/passes.csv" > "$work/passes-open.csv"
+{ head -n 1 "$work/passes.csv"; tail -n +$(( open_pool + 2 )) "$work/passes.csv"; } > "$work/passes-wrk.csv"
+pool=$(( $(wc -l < "$work/passes-wrk.csv") - 1 ))
 token=$("$bin" --db "$db" --json token create gate-bench --nation "$nation" --role gate_officer \
   --gate "Abbey Gate" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
@@ -44,8 +55,13 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+echo "== open loop: $rate check-ins a second for ${warmup}s of warm-up, then ${seconds}s ($open_pool passes)"
+"$load" --url "http://127.0.0.1:$port" --token "$token" --passes "$work/passes-open.csv" \
+  --rate "$rate" --seconds "$seconds" --warmup "$warmup" --timeline | tee "$work/open.txt"
+sleep 2
+
 echo "== wrk: $threads threads, $connections connections, ${seconds}s, $pool passes"
-TOKEN="$token" PASSES="$work/passes.csv" THREADS="$threads" \
+TOKEN="$token" PASSES="$work/passes-wrk.csv" THREADS="$threads" \
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$here/checkin.lua" \
   "http://127.0.0.1:$port" | tee "$work/wrk.txt"
 kill "$server"; wait "$server" 2>/dev/null || true
@@ -55,6 +71,6 @@ import json, sys, collections
 events = json.load(sys.stdin)
 count = collections.Counter(e["action"] for e in events)
 kinds = collections.Counter((e["after"] or {}).get("action") for e in events if e["action"] == "gate.check_in")
-print("== in the database: %d check-ins applied, %d refused, %d status changes (pool of '"$pool"' passes)"
+print("== in the database: %d check-ins applied, %d refused, %d status changes (pools: '"$open_pool"' open loop, '"$pool"' wrk)"
       % (count["gate.check_in"], count["gate.refused"], count["person.status"]))
 print("   check-ins by action:", dict(kinds))'
