@@ -12,7 +12,9 @@ use crate::pages::{Nav, lang_of, nav};
 use crate::policy::{self, Permission};
 use crate::routes::{body_bytes, case_id, person_id, query, visible_case, visible_person};
 use crate::{ApiError, AppState};
-use airbridge_domain::{CaseId, EvacuationStatus, NationCode, OrganisationId, PersonId, Relation};
+use airbridge_domain::{
+    CaseId, Category, EvacuationStatus, NationCode, OrganisationId, PersonId, Relation,
+};
 use airbridge_store::{
     AuditFilter, CaseQuery, HitDecision, HitRecord, PersonQuery, PersonRecord, Store,
 };
@@ -84,6 +86,15 @@ pub(crate) struct DashboardData {
     pub categories_partial: bool,
 }
 
+/// A category as the store's counts name it, as the dashboard keys it.
+fn category_key(category: &str) -> &'static str {
+    [Category::National, Category::LocalStaff, Category::AtRisk]
+        .into_iter()
+        .map(Category::as_str)
+        .find(|known| *known == category)
+        .unwrap_or("undecided")
+}
+
 pub(crate) async fn dashboard_data<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
@@ -121,35 +132,49 @@ pub(crate) async fn dashboard_data<S: Store>(
         && policy::allows(principal.role(), Permission::ReadTotals)
     {
         let mut categories = BTreeMap::new();
-        let mut after = None;
-        let mut seen = 0;
-        loop {
-            let page = state
-                .store
-                .list_cases(&CaseQuery {
-                    nation: principal.scope(None)?,
-                    organisation: principal.organisation(),
-                    limit: Some(1_000),
-                    after,
-                    ..Default::default()
-                })
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.case.id);
-            for case in &page {
-                let category = case
-                    .eligibility
-                    .primary_category()
-                    .map_or("undecided", |c| c.as_str());
-                *categories.entry(category).or_default() += case.people.len() as i64;
+        match principal.organisation() {
+            // Counted by the database, whatever the registry's size.
+            None => {
+                for count in state.store.live_counts(principal.scope(None)?).await? {
+                    if principal.may_act_for(count.nation) {
+                        *categories.entry(category_key(&count.category)).or_default() +=
+                            count.people;
+                    }
+                }
             }
-            seen += page.len();
-            if page.len() < 1_000 {
-                break;
-            }
-            if seen >= CATEGORY_CASES {
-                data.categories_partial = true;
-                break;
+            // An organisation's own cases, listed: the counts have no organisation column.
+            Some(organisation) => {
+                let mut after = None;
+                let mut seen = 0;
+                loop {
+                    let page = state
+                        .store
+                        .list_cases(&CaseQuery {
+                            nation: principal.scope(None)?,
+                            organisation: Some(organisation),
+                            limit: Some(1_000),
+                            after,
+                            ..Default::default()
+                        })
+                        .await?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.case.id);
+                    for case in &page {
+                        let category = case
+                            .eligibility
+                            .primary_category()
+                            .map_or("undecided", |c| c.as_str());
+                        *categories.entry(category).or_default() += case.people.len() as i64;
+                    }
+                    seen += page.len();
+                    if page.len() < 1_000 {
+                        break;
+                    }
+                    if seen >= CATEGORY_CASES {
+                        data.categories_partial = true;
+                        break;
+                    }
+                }
             }
         }
         data.by_category = Some(categories);

@@ -423,6 +423,11 @@ async fn the_dashboard_counts_by_status_and_category_and_a_coordinator_sees_tota
     let page = app.get("fr-caseworker", "/dashboard").await;
     assert!(page.text.contains("People by nation and status"));
     assert!(page.text.contains("People by category"));
+    // The family of two is France's nationals, counted by the database.
+    let api = app.get("fr-caseworker", "/api/dashboard").await;
+    let figures: serde_json::Value = serde_json::from_str(&api.text).unwrap();
+    assert_eq!(figures["by_category"]["national"], 2, "{figures}");
+    assert_eq!(figures["total"], 2, "{figures}");
     let page = app.get("coordinator", "/dashboard").await;
     assert!(page.text.contains("People by nation and status"));
     assert!(!page.text.contains("People by category"));
