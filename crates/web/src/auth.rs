@@ -8,13 +8,14 @@ use crate::policy::{self, Permission};
 use crate::routes::{Kind, RouteSpec};
 use crate::{AppState, secrets};
 use airbridge_domain::{Access, NationCode, OrganisationId, Role};
-use airbridge_store::{Actor, Store, audit::secret_hash};
+use airbridge_store::{Actor, Store, TokenOwner, audit::secret_hash};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::time::Instant;
 
 /// Where a caller's identity came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +194,39 @@ pub(crate) fn session_id_from(headers: &HeaderMap, tls: bool) -> Option<String> 
         .filter(|value| !value.is_empty())
 }
 
+/// How long an API token found valid is taken as valid without asking the database again.
+pub const TOKEN_CACHE_SECONDS: u64 = 2;
+/// The most tokens remembered; past it the memory starts empty again.
+const TOKEN_CACHE_ENTRIES: usize = 4_096;
+
+/// API tokens found valid in the last [`TOKEN_CACHE_SECONDS`], by the hash of their secret, so
+/// an integration sending a thousand requests a second (a gate's scanners behind one relay, the
+/// check-in benchmark) costs the database one token read every two seconds, not one per
+/// request. Only valid tokens are kept: a guessed or revoked secret always reaches the
+/// database, and a revoked token stops working within two seconds.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (TokenOwner, Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, key: &str, now: Instant) -> Option<TokenOwner> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(_, found)| now.duration_since(*found).as_secs() < TOKEN_CACHE_SECONDS)
+            .map(|(owner, _)| owner.clone())
+    }
+
+    fn put(&self, key: String, owner: TokenOwner, now: Instant) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= TOKEN_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (owner, now));
+    }
+}
+
 /// Finds the caller: a bearer token first, then a session cookie. A bearer token that is not
 /// valid is an error, not an anonymous call.
 async fn identify<S: Store>(
@@ -205,11 +239,19 @@ async fn identify<S: Store>(
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthorised)?;
-        let owner = state
-            .store
-            .check_api_token(secret)
-            .await?
-            .ok_or_else(ApiError::unauthorised)?;
+        let key = secret_hash(secret.trim());
+        let owner = match state.tokens.get(&key, Instant::now()) {
+            Some(owner) => owner,
+            None => {
+                let owner = state
+                    .store
+                    .check_api_token(secret)
+                    .await?
+                    .ok_or_else(ApiError::unauthorised)?;
+                state.tokens.put(key, owner.clone(), Instant::now());
+                owner
+            }
+        };
         return Ok(Some(Principal {
             display_name: owner.name.clone(),
             name: owner.name,
@@ -459,4 +501,48 @@ pub async fn guard<S: Store>(
     }
     request.extensions_mut().insert(principal);
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn owner(name: &str) -> TokenOwner {
+        TokenOwner {
+            name: name.into(),
+            access: Access::legacy_token(None),
+        }
+    }
+
+    #[test]
+    fn a_cached_token_is_forgotten_after_two_seconds() {
+        let cache = TokenCache::default();
+        let start = Instant::now();
+        assert_eq!(cache.get("h1", start), None);
+        cache.put("h1".into(), owner("relay"), start);
+        assert_eq!(cache.get("h1", start), Some(owner("relay")));
+        let almost = start + Duration::from_millis(TOKEN_CACHE_SECONDS * 1000 - 1);
+        assert_eq!(cache.get("h1", almost), Some(owner("relay")));
+        let later = start + Duration::from_secs(TOKEN_CACHE_SECONDS);
+        assert_eq!(
+            cache.get("h1", later),
+            None,
+            "expired: the database decides again"
+        );
+        assert_eq!(cache.get("h2", start), None);
+    }
+
+    #[test]
+    fn a_full_cache_starts_again_empty() {
+        let cache = TokenCache::default();
+        let now = Instant::now();
+        for i in 0..TOKEN_CACHE_ENTRIES {
+            cache.put(format!("h{i}"), owner("t"), now);
+        }
+        assert!(cache.get("h0", now).is_some());
+        cache.put("new".into(), owner("n"), now);
+        assert!(cache.get("h0", now).is_none());
+        assert_eq!(cache.get("new", now), Some(owner("n")));
+    }
 }

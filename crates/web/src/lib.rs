@@ -88,6 +88,8 @@ pub struct AppState<S: Store> {
     /// Gate check-ins, applied in batches by one task (group commit): see
     /// `airbridge_store::CheckInQueue`.
     pub check_ins: airbridge_store::CheckInQueue,
+    /// API tokens found valid in the last two seconds (`auth.rs`).
+    pub(crate) tokens: Arc<auth::TokenCache>,
 }
 
 impl<S: Store> AppState<S> {
@@ -99,6 +101,7 @@ impl<S: Store> AppState<S> {
             login_limiter: Arc::new(RateLimiter::new(config.login_rate)),
             refusal_limiter: Arc::new(RateLimiter::new(config.gate_refusal_rate)),
             live: Arc::new(field::LiveCache::default()),
+            tokens: Arc::new(auth::TokenCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }
