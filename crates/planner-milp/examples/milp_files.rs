@@ -20,10 +20,14 @@ fn main() {
     };
     let read = |path: &str| std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let input = read_files(&read(cases), &read(flights)).unwrap_or_else(|e| panic!("{e}"));
-    let solver = MilpSolver {
+    let mut solver = MilpSolver {
         time_limit: Duration::from_secs_f64(limit),
+        verbose: std::env::var_os("MILP_VERBOSE").is_some(),
         ..MilpSolver::default()
     };
+    if let Some(gap) = std::env::var("MIP_GAP").ok().and_then(|v| v.parse().ok()) {
+        solver.mip_rel_gap = gap;
+    }
     let outcome = solver
         .solve_with_outcome(&input.instance, &input.config)
         .expect("the solver runs");

@@ -52,9 +52,9 @@ impl<'a> AssignmentProblem<'a> {
             .map(move |&p| (p as usize, self.problem.value_at(unit, p)))
     }
 
-    /// The fast planner's choice, as a starting point.
+    /// The fast planner's choice (the same plan [`crate::plan`] makes), as a starting point.
     pub fn fast_choice(&self) -> Vec<Option<usize>> {
-        let search = crate::solve_fast(&self.problem);
+        let (search, _, _) = crate::solve(&self.problem);
         search
             .placed
             .iter()

@@ -7,6 +7,7 @@
 //! break that (a dropped unit can find itself waiting behind a lower one), so the repair runs last.
 
 use crate::model::FlightId;
+use crate::pack::{Group, pack};
 use crate::plan::{FlightLoad, Plan, Unassigned, UnassignedReason};
 use crate::problem::Problem;
 use airbridge_domain::CaseId;
@@ -19,6 +20,7 @@ const MAX_REPAIR_SWEEPS: usize = 16;
 /// find little.
 const MAX_RELOCATE_ROUNDS: usize = 64;
 
+#[derive(Clone)]
 pub(crate) struct Search<'p, 'a> {
     pub problem: &'p Problem<'a>,
     pub used: Vec<u32>,
@@ -103,7 +105,6 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
             }
         }
-        let mut choose: Vec<bool> = Vec::new();
         for position in 0..flights as u32 {
             let p = position as usize;
             let fixed: u32 = self.aboard[p]
@@ -112,7 +113,7 @@ impl<'p, 'a> Search<'p, 'a> {
                 .map(|&u| problem.units[u].seats)
                 .sum();
             let room = problem.capacities[p].saturating_sub(fixed) as usize;
-            let mut by_size: Vec<Vec<(f64, usize)>> = vec![Vec::new(); room + 1];
+            let mut by_size: Vec<Group> = vec![Vec::new(); room + 1];
             let candidates = self.aboard[p]
                 .iter()
                 .copied()
@@ -129,40 +130,17 @@ impl<'p, 'a> Search<'p, 'a> {
                     by_size[seats].push((problem.value_at(unit, position), unit));
                 }
             }
-            let mut items: Vec<(usize, f64, usize)> = Vec::new();
             for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
-                group.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                group.truncate(room / seats);
-                items.extend(group.iter().map(|&(value, unit)| (seats, value, unit)));
+                keep_best(group, room / seats);
             }
             let current: f64 = self.aboard[p]
                 .iter()
                 .filter(|&&u| !self.locked[u])
                 .map(|&u| problem.value_at(u, position))
                 .sum();
-            // best[c]: the most value in c seats; choose[i][c]: item i taken at that point.
-            let mut best = vec![0.0f64; room + 1];
-            choose.clear();
-            choose.resize(items.len() * (room + 1), false);
-            for (i, &(seats, value, _)) in items.iter().enumerate() {
-                for c in (seats..=room).rev() {
-                    let with = best[c - seats] + value;
-                    if with > best[c] {
-                        best[c] = with;
-                        choose[i * (room + 1) + c] = true;
-                    }
-                }
-            }
-            if best[room] <= current * (1.0 + 1e-12) + 1e-12 {
+            let (best, taken) = pack(room, &by_size);
+            if best <= current * (1.0 + 1e-12) + 1e-12 {
                 continue;
-            }
-            let mut taken = Vec::new();
-            let mut c = room;
-            for (i, &(seats, _, unit)) in items.iter().enumerate().rev() {
-                if choose[i * (room + 1) + c] {
-                    taken.push(unit);
-                    c -= seats;
-                }
             }
             let leaving: Vec<usize> = self.aboard[p]
                 .iter()
@@ -178,6 +156,84 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
             }
         }
+    }
+
+    /// Re-packs each flight in slot order like [`Search::repack_flights`], but a flight may also
+    /// take units aboard *later* flights: moving one earlier gains what the earlier departure adds,
+    /// and frees its seats on the later flight, counted at that flight's seat price (`prices`,
+    /// the Lagrangian's). Later flights are re-packed after, with what waits. The objective may
+    /// fall when freed seats find no taker; callers keep the better plan.
+    /// `boarders` is [`Search::boarders`], computed once for all sweeps.
+    pub fn repack_with_moves(&mut self, prices: &[f64], boarders: &[Vec<usize>]) {
+        let problem = self.problem;
+        for position in 0..problem.flights.len() as u32 {
+            let p = position as usize;
+            let fixed: u32 = self.aboard[p]
+                .iter()
+                .filter(|&&u| self.locked[u])
+                .map(|&u| problem.units[u].seats)
+                .sum();
+            let room = problem.capacities[p].saturating_sub(fixed) as usize;
+            let mut by_size: Vec<Group> = vec![Vec::new(); room + 1];
+            for &unit in &boarders[p] {
+                let seats = problem.units[unit].seats as usize;
+                if !(1..=room).contains(&seats) || self.locked[unit] {
+                    continue;
+                }
+                let gain = match self.placed[unit] {
+                    None => problem.value_at(unit, position),
+                    Some(q) if q == position => problem.value_at(unit, position),
+                    Some(q) if problem.slots[q as usize] > problem.slots[p] => {
+                        problem.value_at(unit, position) - problem.value_at(unit, q)
+                            + prices[q as usize] * seats as f64
+                    }
+                    Some(_) => continue,
+                };
+                if gain > 0.0 {
+                    by_size[seats].push((gain, unit));
+                }
+            }
+            for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
+                keep_best(group, room / seats);
+            }
+            let current: f64 = self.aboard[p]
+                .iter()
+                .filter(|&&u| !self.locked[u])
+                .map(|&u| problem.value_at(u, position))
+                .sum();
+            let (best, taken) = pack(room, &by_size);
+            if best <= current * (1.0 + 1e-12) + 1e-12 {
+                continue;
+            }
+            let leaving: Vec<usize> = self.aboard[p]
+                .iter()
+                .copied()
+                .filter(|&u| !self.locked[u] && !taken.contains(&u))
+                .collect();
+            for unit in leaving {
+                self.remove(unit);
+            }
+            for unit in taken {
+                if self.placed[unit] != Some(position) {
+                    self.remove(unit);
+                    self.place(unit, position);
+                }
+            }
+        }
+    }
+
+    /// For each flight position, the units with seats that may board it.
+    pub fn boarders(&self) -> Vec<Vec<usize>> {
+        let problem = self.problem;
+        let mut boarders: Vec<Vec<usize>> = vec![Vec::new(); problem.flights.len()];
+        for unit in 0..problem.units.len() {
+            if problem.units[unit].seats > 0 {
+                for &position in problem.feasible_flights(unit) {
+                    boarders[position as usize].push(unit);
+                }
+            }
+        }
+        boarders
     }
 
     /// Fills leftover seats: on a flight with free seats, a waiting unit slightly too large
@@ -479,4 +535,14 @@ impl<'p, 'a> Search<'p, 'a> {
 
 fn flight_id(problem: &Problem<'_>, position: u32) -> FlightId {
     problem.flight(position).id.clone()
+}
+
+/// Keeps the `keep` most valuable candidates, sorted best first (ties by tag, for determinism).
+fn keep_best(group: &mut Group, keep: usize) {
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if group.len() > keep && keep > 0 {
+        group.select_nth_unstable_by(keep - 1, order);
+    }
+    group.truncate(keep);
+    group.sort_unstable_by(order);
 }
