@@ -38,7 +38,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub exact: bool,
     /// With `--exact`: stop after this many seconds and report the plan found with its proven gap.
-    #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 1800.0, value_name = "SECONDS")]
     pub time_limit: f64,
 }
 

@@ -105,9 +105,8 @@ fn main() {
             .iter()
             .map(|f| (&f.id, f.slot / 3600))
             .collect();
-        let show = |f: Option<&FlightId>| {
-            f.map_or("-".to_owned(), |f| format!("{}@{}h", f.0, slot[f]))
-        };
+        let show =
+            |f: Option<&FlightId>| f.map_or("-".to_owned(), |f| format!("{}@{}h", f.0, slot[f]));
         for case in &input.instance.cases {
             let (x, y) = (a.get(&case.id), b.get(&case.id));
             if x != y {
@@ -117,7 +116,10 @@ fn main() {
                     case.nation,
                     case.seats(),
                     case.ready_at / 3600,
-                    case.destinations.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(),
+                    case.destinations
+                        .iter()
+                        .map(|d| d.0.as_str())
+                        .collect::<Vec<_>>(),
                     show(x),
                     show(y)
                 );

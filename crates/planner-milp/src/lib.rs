@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 pub struct MilpSolver {
     /// HiGHS stops after this long and returns its best plan with the proven bound.
     pub time_limit: Duration,
-    /// Relative gap at which HiGHS calls a plan optimal.
+    /// Relative gap at which HiGHS calls a plan optimal: 1e-4 (0.01 %), HiGHS's own default and
+    /// what MILP solvers mean by "proven optimal". Tighter costs much: on a 3,000-case instance
+    /// the last hundredth of a percent is most of the work.
     pub mip_rel_gap: f64,
     /// HiGHS's threads (1 keeps results reproducible).
     pub threads: u32,
@@ -36,7 +38,7 @@ impl Default for MilpSolver {
     fn default() -> Self {
         MilpSolver {
             time_limit: Duration::from_secs(600),
-            mip_rel_gap: 1e-6,
+            mip_rel_gap: 1e-4,
             threads: 1,
             verbose: false,
         }

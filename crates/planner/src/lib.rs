@@ -106,18 +106,31 @@ const POLISH_MIN_GAIN: f64 = 5e-5;
 /// price). A sweep that does not raise the objective is undone, so the objective never falls.
 fn polish(search: &mut search::Search<'_, '_>, prices: &[f64]) {
     let boarders = search.boarders();
+    // The two ways of counting a unit aboard (see `repack_with_moves`); a way that fails to
+    // raise the objective is not tried again.
+    let mut active = [true, true];
     for _ in 0..POLISH_SWEEPS {
-        let before = search.objective();
-        let mut trial = search.clone();
-        trial.repack_with_moves(prices, &boarders);
-        trial.fill();
-        trial.repair_fairness();
-        let after = trial.objective();
-        if after <= before * (1.0 + 1e-12) {
-            break;
+        let mut gained = false;
+        for (way, alternatives) in [false, true].into_iter().enumerate() {
+            if !active[way] {
+                continue;
+            }
+            let before = search.objective();
+            let mut trial = search.clone();
+            trial.repack_with_moves(prices, &boarders, alternatives);
+            trial.fill();
+            trial.repair_fairness();
+            let after = trial.objective();
+            if after <= before * (1.0 + 1e-12) {
+                active[way] = false;
+                continue;
+            }
+            *search = trial;
+            if after - before >= POLISH_MIN_GAIN * before.abs() {
+                gained = true;
+            }
         }
-        *search = trial;
-        if after - before < POLISH_MIN_GAIN * before.abs() {
+        if !gained {
             break;
         }
     }

@@ -163,8 +163,24 @@ impl<'p, 'a> Search<'p, 'a> {
     /// and frees its seats on the later flight, counted at that flight's seat price (`prices`,
     /// the Lagrangian's). Later flights are re-packed after, with what waits. The objective may
     /// fall when freed seats find no taker; callers keep the better plan.
-    /// `boarders` is [`Search::boarders`], computed once for all sweeps.
-    pub fn repack_with_moves(&mut self, prices: &[f64], boarders: &[Vec<usize>]) {
+    /// `boarders` is [`Search::boarders`], computed once for all sweeps. With `alternatives`, a
+    /// unit aboard counts only what it adds over its best alternative elsewhere (its value there
+    /// less the seats' price), so that a unit with a good second choice gives way to one without;
+    /// this finds the moves small instances need, and misleads on large ones, where the polish
+    /// stops using it.
+    pub fn repack_with_moves(
+        &mut self,
+        prices: &[f64],
+        boarders: &[Vec<usize>],
+        alternatives: bool,
+    ) {
+        let alternative = |search: &Self, unit: usize, position: u32| {
+            if alternatives {
+                search.alternative(unit, position, prices)
+            } else {
+                0.0
+            }
+        };
         let problem = self.problem;
         for position in 0..problem.flights.len() as u32 {
             let p = position as usize;
@@ -182,7 +198,9 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
                 let gain = match self.placed[unit] {
                     None => problem.value_at(unit, position),
-                    Some(q) if q == position => problem.value_at(unit, position),
+                    Some(q) if q == position => {
+                        problem.value_at(unit, position) - alternative(self, unit, position)
+                    }
                     Some(q) if problem.slots[q as usize] > problem.slots[p] => {
                         problem.value_at(unit, position) - problem.value_at(unit, q)
                             + prices[q as usize] * seats as f64
@@ -199,7 +217,7 @@ impl<'p, 'a> Search<'p, 'a> {
             let current: f64 = self.aboard[p]
                 .iter()
                 .filter(|&&u| !self.locked[u])
-                .map(|&u| problem.value_at(u, position))
+                .map(|&u| (problem.value_at(u, position) - alternative(self, u, position)).max(0.0))
                 .sum();
             let (best, taken) = pack(room, &by_size);
             if best <= current * (1.0 + 1e-12) + 1e-12 {
@@ -220,6 +238,21 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
             }
         }
+    }
+
+    /// What `unit`, aboard the flight at `position`, could still be worth elsewhere: its best
+    /// value on another flight less the seats' price there (the LP's reduced profit), or nothing.
+    fn alternative(&self, unit: usize, position: u32, prices: &[f64]) -> f64 {
+        let problem = self.problem;
+        let seats = f64::from(problem.units[unit].seats);
+        problem
+            .feasible_flights(unit)
+            .iter()
+            .filter(|&&g| {
+                g != position && problem.units[unit].seats <= problem.capacities[g as usize]
+            })
+            .map(|&g| problem.value_at(unit, g) - prices[g as usize] * seats)
+            .fold(0.0, f64::max)
     }
 
     /// For each flight position, the units with seats that may board it.
