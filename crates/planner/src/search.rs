@@ -173,6 +173,7 @@ impl<'p, 'a> Search<'p, 'a> {
         prices: &[f64],
         boarders: &[Vec<usize>],
         alternatives: bool,
+        waiting_too: bool,
     ) {
         let alternative = |search: &Self, unit: usize, position: u32| {
             if alternatives {
@@ -197,7 +198,14 @@ impl<'p, 'a> Search<'p, 'a> {
                     continue;
                 }
                 let gain = match self.placed[unit] {
-                    None => problem.value_at(unit, position),
+                    None => {
+                        problem.value_at(unit, position)
+                            - if waiting_too {
+                                alternative(self, unit, position)
+                            } else {
+                                0.0
+                            }
+                    }
                     Some(q) if q == position => {
                         problem.value_at(unit, position) - alternative(self, unit, position)
                     }
