@@ -446,7 +446,20 @@ pub fn manifest_names(person: &Person, engine: &airbridge_names::NameEngine) -> 
         .filter(|part| !has_arabic_script(part))
         .collect();
     let latin = if latin.is_empty() {
-        engine.parse(&own).romanised
+        // The engine romanises in lower case; a manifest writes names as passports do.
+        engine
+            .parse(&own)
+            .romanised
+            .split_whitespace()
+            .map(|word| {
+                let mut letters = word.chars();
+                letters
+                    .next()
+                    .map(|first| first.to_uppercase().chain(letters).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
         latin.join(" ")
     };
@@ -597,5 +610,9 @@ mod tests {
         let (latin, original) = manifest_names(&arabic, &engine);
         assert_eq!(original, "محمد هاشم");
         assert!(!latin.is_empty() && !has_arabic_script(&latin), "{latin}");
+        assert!(
+            latin.split(' ').all(|w| w.starts_with(char::is_uppercase)),
+            "{latin}"
+        );
     }
 }

@@ -231,7 +231,8 @@ pub struct PlanRunRecord {
     pub kept: i64,
     /// People on another flight than in the run before.
     pub moved: i64,
-    /// People who had a flight in the run before and have none now.
+    /// People who had a flight in the run before, have none now and are still in the ready
+    /// pool (those who left it, boarded or withdrawn, are not counted).
     pub dropped: i64,
     pub seat_prices: Vec<(String, f64)>,
     pub actor: String,
@@ -259,7 +260,8 @@ pub struct StoredPlan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanOutcome {
     pub run: PlanRunRecord,
-    /// Cases that had been told their flight and are now on another one, or on none.
+    /// Cases still waiting that had been told their flight and are now on another one, or on
+    /// none: they must be told again.
     pub told_moved: Vec<CaseId>,
 }
 

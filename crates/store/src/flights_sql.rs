@@ -823,6 +823,24 @@ impl FlightStore for ThisStore {
         {
             people.insert(row.try_get("case_id")?, row.try_get("people")?);
         }
+        // A case that had a flight and has none now lost its seat only if it is still waiting
+        // in the ready pool; one that left it (boarded, departed, withdrawn) did not.
+        let off_plan: Vec<i64> = previous
+            .keys()
+            .filter(|case| !new.contains_key(*case))
+            .copied()
+            .collect();
+        let mut still_ready: HashSet<i64> = HashSet::new();
+        for row in tx
+            .rows_for_ids(
+                "SELECT id FROM cases WHERE id IN (",
+                &format!(") AND id IN ({READY_CASES})"),
+                &off_plan,
+            )
+            .await?
+        {
+            still_ready.insert(row.try_get("id")?);
+        }
         let people_of = |case: &i64| people.get(case).copied().unwrap_or(0);
         let (mut kept, mut moved, mut dropped) = (0, 0, 0);
         let mut told_moved = Vec::new();
@@ -830,7 +848,8 @@ impl FlightStore for ThisStore {
             match new.get(case) {
                 Some(now) if now == flight => kept += people_of(case),
                 Some(_) => moved += people_of(case),
-                None => dropped += people_of(case),
+                None if still_ready.contains(case) => dropped += people_of(case),
+                None => continue,
             }
             if told.is_some() && new.get(case) != Some(flight) {
                 told_moved.push(CaseId(*case));

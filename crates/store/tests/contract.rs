@@ -2783,6 +2783,17 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
         .unwrap();
     assert_eq!(delayed.status, FlightState::Delayed);
 
+    // B boards: it leaves the ready pool, and a plan without it does not count it as dropped.
+    for to in [EvacuationStatus::Manifested, EvacuationStatus::Boarded] {
+        s.set_case_status(&actor(), b, to, None, Some("FR2".into()))
+            .await
+            .unwrap();
+    }
+    assert!(!s.ready_pool().await.unwrap().iter().any(|r| r.case == b));
+    let fourth = s.save_plan(&actor(), plan_run(&[])).await.unwrap();
+    assert_eq!((fourth.run.kept, fourth.run.dropped), (0, 0));
+    assert!(fourth.told_moved.is_empty());
+
     // Every change above was audited, in order, and the chain holds.
     let events = s
         .audit_list(&AuditFilter {
@@ -2827,6 +2838,8 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
             "case.flight",
             "plan.run",
             "flight.delay",
+            "case.flight",
+            "plan.run",
         ]
     );
     let moved = events
