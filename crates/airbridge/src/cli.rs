@@ -134,6 +134,10 @@ pub enum Command {
     Plan(crate::plan_cmd::PlanArgs),
     /// Print a flight's manifest for the gate (CSV or PDF).
     Manifest(crate::plan_cmd::ManifestArgs),
+    /// Flights for the planner: aircraft types, flights (add, import, cancel, delay, change
+    /// aircraft), carriage agreements and destinations' acceptance rules.
+    #[command(subcommand)]
+    Flights(crate::flights_cmd::FlightsCommand),
     /// Call cases forward to a gate for a window: a pass for each case (a code that names
     /// nobody) and a message to each member with a phone, queued in the outbox.
     CallForward(crate::field_cmd::CallForwardArgs),

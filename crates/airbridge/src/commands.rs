@@ -164,15 +164,20 @@ fn not_found(entity: &'static str, id: impl ToString) -> StoreError {
     }
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let actor = Actor::new(cli.actor.clone().unwrap_or_else(|| {
+/// Who is acting: `--actor`, else `cli:$USER`.
+pub fn actor(cli: &Cli) -> Actor {
+    Actor::new(cli.actor.clone().unwrap_or_else(|| {
         format!(
             "cli:{}",
             std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_else(|_| "unknown".into())
         )
-    }));
+    }))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let actor = actor(&cli);
     let json = cli.json;
     match &cli.command {
         Command::Init => {
@@ -208,6 +213,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Outbox(_)
         | Command::NoShows { .. }
         | Command::Flags(_)
+        | Command::Flights(_)
         | Command::Sitrep(_) => {}
         Command::Quarantine { nation, all } => {
             crate::lists_cmd::quarantine(&cli.location(), nation.clone(), *all, json).await?;
@@ -692,6 +698,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::field_cmd::flags(&location, command, &actor, json).await?
         }
         Command::Sitrep(args) => crate::field_cmd::sitrep(&location, args, &actor, json).await?,
+        Command::Flights(command) => {
+            crate::flights_cmd::run(&location, &command, &actor, json).await?
+        }
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -8,12 +8,14 @@ mod db_cmd;
 mod dedup_cmd;
 mod demo;
 mod field_cmd;
+mod flights_cmd;
 mod key_cmd;
 mod list_files;
 mod lists_cmd;
 mod names_cmd;
 mod parse;
 mod plan_cmd;
+mod plan_db;
 mod registry_screening;
 mod sanctions_cmd;
 mod screen_cmd;
@@ -21,7 +23,6 @@ mod serve;
 mod users_cmd;
 
 use airbridge_store::{ErrorKind, StoreError};
-use std::path::Path;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: imports, the demo and screening allocate many
@@ -66,13 +67,15 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let location = cli.location();
+    let actor = commands::actor(&cli);
     let result = match cli.command {
         cli::Command::Names(command) => names_cmd::run(command),
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
         cli::Command::Dedup(args) => dedup_cmd::run(args, cli.json),
-        cli::Command::Plan(args) => plan_cmd::run_plan(args, Path::new(&cli.db), cli.json),
-        cli::Command::Manifest(args) => plan_cmd::run_manifest(args, Path::new(&cli.db), cli.json),
+        cli::Command::Plan(args) => plan_cmd::run_plan(args, &location, &actor, cli.json),
+        cli::Command::Manifest(args) => plan_cmd::run_manifest(args, &location, &actor, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -6,14 +6,17 @@
 //! for a case that waits) and prints one summary line: objective, bound and gap.
 //!
 //! `manifest` prints one flight's manifest as CSV or PDF from the same files, the plan's
-//! assignments and a CSV of the cases' members. The registry side (`--db`) waits for flights and
-//! the ready pool to be stored.
+//! assignments and a CSV of the cases' members.
+//!
+//! Without files both work on the registry (`--db`): see `plan_db.rs`.
 
 use crate::InvalidInput;
 use airbridge_manifest::{Family, Manifest, Passenger};
 use airbridge_planner::files::{FileInstance, InputErrors, format_time, read_files};
 use airbridge_planner::{Plan, Solver, UnassignedReason};
 use airbridge_planner_milp::MilpSolver;
+use airbridge_store::Actor;
+use airbridge_store::any::Location;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +43,10 @@ pub struct PlanArgs {
     /// With `--exact`: stop after this many seconds and report the plan found with its proven gap.
     #[arg(long, default_value_t = 1800.0, value_name = "SECONDS")]
     pub time_limit: f64,
+    /// On the registry: plan from scratch instead of keeping the stored plan's assignments
+    /// where they still fit (people already given a flight may move).
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 /// Output format of a manifest.
@@ -75,18 +82,14 @@ pub struct ManifestArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Runs `airbridge plan`.
-pub fn run_plan(args: PlanArgs, _db: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    let (Some(cases_path), Some(flights_path), Some(output)) =
-        (&args.cases, &args.flights, &args.output)
-    else {
-        return Err(InvalidInput(
-            "planning from the registry (--db) waits for the stored ready pool; plan from files \
-             with --cases CASES.csv --flights FLIGHTS.csv --output ASSIGNMENTS.csv"
-                .into(),
-        )
-        .into());
-    };
+/// Runs `airbridge plan`: from files when --cases and --flights are given, else on the
+/// registry.
+pub fn run_plan(
+    args: PlanArgs,
+    location: &Location,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     if args.exact && !(args.time_limit.is_finite() && args.time_limit > 0.0) {
         return Err(InvalidInput(format!(
             "--time-limit must be a positive number of seconds, not {}",
@@ -94,6 +97,19 @@ pub fn run_plan(args: PlanArgs, _db: &Path, json: bool) -> anyhow::Result<ExitCo
         ))
         .into());
     }
+    if args.cases.is_none() && args.flights.is_none() {
+        return crate::plan_db::block_on(crate::plan_db::plan(location, &args, actor, json));
+    }
+    let (Some(cases_path), Some(flights_path), Some(output)) =
+        (&args.cases, &args.flights, &args.output)
+    else {
+        return Err(InvalidInput(
+            "planning from files needs --cases CASES.csv --flights FLIGHTS.csv --output \
+             ASSIGNMENTS.csv (without --cases and --flights, the registry in --db is planned)"
+                .into(),
+        )
+        .into());
+    };
     let started = Instant::now();
     let input = read_input(cases_path, flights_path)?;
     let read = started.elapsed();
@@ -250,21 +266,32 @@ fn warn_unplaceable(input: &FileInstance, plan: &Plan) {
     }
 }
 
-/// Runs `airbridge manifest`.
-pub fn run_manifest(args: ManifestArgs, _db: &Path, _json: bool) -> anyhow::Result<ExitCode> {
+/// Runs `airbridge manifest`: from the plan's files when they are given, else from the plan
+/// stored in the registry.
+pub fn run_manifest(
+    args: ManifestArgs,
+    location: &Location,
+    actor: &Actor,
+    _json: bool,
+) -> anyhow::Result<ExitCode> {
+    if args.format == ManifestFormat::Pdf && args.output.is_none() {
+        return Err(InvalidInput("a PDF manifest needs --output FILE.pdf".into()).into());
+    }
+    let files = [&args.assignments, &args.cases, &args.flights, &args.people];
+    if files.iter().all(|f| f.is_none()) {
+        return crate::plan_db::block_on(crate::plan_db::manifest(location, &args, actor));
+    }
     let (Some(assignments), Some(cases), Some(flights), Some(people)) =
         (&args.assignments, &args.cases, &args.flights, &args.people)
     else {
         return Err(InvalidInput(
-            "manifests from the registry (--db) wait for stored flights; give the plan's files: \
-             --assignments ASSIGNMENTS.csv --cases CASES.csv --flights FLIGHTS.csv --people PEOPLE.csv"
+            "a manifest from files needs the plan's files: --assignments ASSIGNMENTS.csv \
+             --cases CASES.csv --flights FLIGHTS.csv --people PEOPLE.csv (without them, the plan \
+             stored in --db is used)"
                 .into(),
         )
         .into());
     };
-    if args.format == ManifestFormat::Pdf && args.output.is_none() {
-        return Err(InvalidInput("a PDF manifest needs --output FILE.pdf".into()).into());
-    }
     let input = read_input(cases, flights)?;
     let flight = input
         .instance

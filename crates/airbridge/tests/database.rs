@@ -99,6 +99,34 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
         &["import", list.to_str().unwrap(), "--nation", "FR"],
     );
 
+    // Flights and a stored plan move too.
+    let departs = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    ok(
+        &laptop,
+        &[
+            "flights", "aircraft", "C-17A", "--seated", "102", "--floor", "450",
+        ],
+    );
+    ok(
+        &laptop,
+        &[
+            "flights",
+            "add",
+            "FR1",
+            "--nation",
+            "FR",
+            "--aircraft",
+            "C-17A",
+            "--departs",
+            &departs,
+            "--destination",
+            "DOH",
+        ],
+    );
+    ok(&laptop, &["plan"]);
+
     let server = fresh_postgres();
     let report = json(
         "unused.db",
@@ -114,9 +142,13 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
     let tables = report["tables"].as_array().unwrap();
     assert_eq!(
         tables.len(),
-        19,
-        "every table, accounts and field operations included"
+        25,
+        "every table, accounts, field operations and flights included"
     );
+    for table in ["flights", "plan_runs"] {
+        let copied = tables.iter().find(|t| t["table"] == table).unwrap();
+        assert_eq!(copied["rows"], 1, "{copied}");
+    }
     for table in tables {
         assert_eq!(
             table["source_checksum"], table["target_checksum"],

@@ -309,6 +309,79 @@ pub const TABLES: &[TableSpec] = &[
             ("error", T),
         ],
     },
+    TableSpec {
+        name: "aircraft_types",
+        columns: &[
+            ("name", T),
+            ("seated_capacity", I),
+            ("floor_loaded_capacity", I),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
+    TableSpec {
+        name: "flights",
+        columns: &[
+            ("id", T),
+            ("nation", T),
+            ("aircraft", T),
+            ("configuration", T),
+            ("departs_at", T),
+            ("destination", T),
+            ("status", T),
+            ("carries", T),
+            ("version", I),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
+    TableSpec {
+        name: "carriage_agreements",
+        columns: &[
+            ("carrier", T),
+            ("passengers", T),
+            ("categories", T),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
+    TableSpec {
+        name: "acceptance_rules",
+        columns: &[
+            ("destination", T),
+            ("rules", T),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
+    TableSpec {
+        name: "plan_runs",
+        columns: &[
+            ("id", I),
+            ("solver", T),
+            ("objective", R),
+            ("upper_bound", R),
+            ("gap", R),
+            ("cases_ready", I),
+            ("cases_assigned", I),
+            ("people_assigned", I),
+            ("kept", I),
+            ("moved", I),
+            ("dropped", I),
+            ("seat_prices", T),
+            ("actor", T),
+            ("created_at", T),
+        ],
+    },
+    TableSpec {
+        name: "plan_assignments",
+        columns: &[
+            ("plan_run", I),
+            ("case_id", I),
+            ("flight_id", T),
+            ("told_at", T),
+        ],
+    },
 ];
 
 /// One stored value, the same on either backend.

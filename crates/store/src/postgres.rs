@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "field",
         include_str!("../migrations/postgres/0008_field.sql"),
     ),
+    (
+        9,
+        "flights",
+        include_str!("../migrations/postgres/0009_flights.sql"),
+    ),
 ];
 
 /// How patiently a transient fault is retried: `RETRIES` more times after pauses of 0.2 s
@@ -350,7 +355,8 @@ impl PgStore {
         let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::raw_sql(
-            "DROP TABLE IF EXISTS outbox, gate_flags, gate_events, passes, call_forwards, \
+            "DROP TABLE IF EXISTS plan_assignments, plan_runs, acceptance_rules, \
+             carriage_agreements, flights, aircraft_types, outbox, gate_flags, gate_events, passes, call_forwards, \
              sessions, setup_tokens, users, jobs, screening_hits, \
              sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \
              documents, persons, cases, organisations, nations, schema_migrations; \
@@ -371,3 +377,4 @@ impl PgStore {
 include!("registry_sql.rs");
 include!("accounts_sql.rs");
 include!("field_sql.rs");
+include!("flights_sql.rs");

@@ -171,6 +171,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "field",
         include_str!("../migrations/sqlite/0008_field.sql"),
     ),
+    (
+        9,
+        "flights",
+        include_str!("../migrations/sqlite/0009_flights.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -462,3 +467,4 @@ impl SqliteStore {
 include!("registry_sql.rs");
 include!("accounts_sql.rs");
 include!("field_sql.rs");
+include!("flights_sql.rs");

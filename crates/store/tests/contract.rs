@@ -1708,6 +1708,7 @@ contract_tests!(
     offline_gates_settle_the_same_whatever_order_they_sync_in,
     unused_passes_make_no_shows_and_bad_windows_are_refused,
     a_batch_of_check_ins_keeps_the_good_ones_when_one_fails,
+    flights_and_plans_are_checked_audited_and_kept_stable,
 );
 
 // --- field operations ---------------------------------------------------------------------------
@@ -2473,4 +2474,379 @@ async fn a_batch_of_check_ins_keeps_the_good_ones_when_one_fails(backend: Backen
         statuses(s, cases[1]).await,
         vec![EvacuationStatus::AtGate; 3]
     );
+}
+
+// --- flights and plans ----------------------------------------------------------------------------
+
+fn in_hours(hours: i64) -> String {
+    rfc3339(time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
+}
+
+fn flight(id: &str, nation: NationCode, hours: i64) -> airbridge_store::NewFlight {
+    airbridge_store::NewFlight {
+        id: id.into(),
+        nation,
+        aircraft: "C-17A".into(),
+        configuration: airbridge_store::Configuration::Seated,
+        departs_at: in_hours(hours),
+        destination: "DOH".into(),
+        carries: Vec::new(),
+    }
+}
+
+/// A family case of three, every member processed at the gate.
+async fn processed_case(s: &AnyStore, reference: &str) -> airbridge_domain::CaseId {
+    let case = s
+        .add_cases(&actor(), vec![family_case(reference)])
+        .await
+        .unwrap()[0];
+    for to in [
+        EvacuationStatus::Eligible,
+        EvacuationStatus::CalledForward,
+        EvacuationStatus::AtGate,
+        EvacuationStatus::Processed,
+    ] {
+        s.set_case_status(&actor(), case, to, None, None)
+            .await
+            .unwrap();
+    }
+    case
+}
+
+fn plan_run(assignments: &[(airbridge_domain::CaseId, &str)]) -> airbridge_store::NewPlanRun {
+    airbridge_store::NewPlanRun {
+        solver: "test".into(),
+        objective: 6.0,
+        upper_bound: 7.0,
+        gap: 1.0 / 7.0,
+        cases_ready: 3,
+        people_assigned: 3 * assignments.len() as i64,
+        seat_prices: vec![("FR1".into(), 0.5)],
+        assignments: assignments
+            .iter()
+            .map(|(case, flight)| (*case, (*flight).to_owned()))
+            .collect(),
+    }
+}
+
+/// Aircraft, flights, agreements and acceptance rules are checked and audited; the ready pool
+/// holds only cases processed at the gate, with screening blocks; a plan naming a blocked case
+/// or a cancelled flight is refused whole; a stored plan keeps the time a case was told while it
+/// stays on its flight, and says who moved.
+async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend) {
+    use airbridge_store::{
+        Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, FlightChange,
+        FlightState, FlightStore, HitDecision,
+    };
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let events_before = f.audit_count().await;
+    s.set_aircraft_type(
+        &actor(),
+        AircraftTypeRecord {
+            name: "C-17A".into(),
+            seated_capacity: 6,
+            floor_loaded_capacity: 9,
+        },
+    )
+    .await
+    .unwrap();
+    let added = s
+        .add_flights(
+            &actor(),
+            vec![flight("FR1", fr(), 2), flight("FR2", fr(), 4)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added[0].capacity(), 6);
+    assert_eq!(added[1].status, FlightState::Scheduled);
+
+    // Refused whole: a flight in the past, an unknown nation or aircraft, an id taken.
+    let gb = NationCode::parse("GB").unwrap();
+    for (flights, words) in [
+        (
+            vec![flight("FR3", fr(), 3), flight("FR4", fr(), -1)],
+            "in the past",
+        ),
+        (vec![flight("GB1", gb, 3)], "nation GB"),
+        (
+            vec![airbridge_store::NewFlight {
+                aircraft: "A400M".into(),
+                ..flight("FR3", fr(), 3)
+            }],
+            "aircraft type A400M",
+        ),
+        (vec![flight("FR1", fr(), 3)], "flight FR1 already exists"),
+        (vec![flight("FR 3", fr(), 3)], "not a flight id"),
+    ] {
+        let error = s.add_flights(&actor(), flights).await.unwrap_err();
+        assert!(error.to_string().contains(words), "{error}");
+    }
+    assert_eq!(s.list_flights().await.unwrap().len(), 2);
+
+    s.set_agreement(
+        &actor(),
+        AgreementRecord {
+            carrier: fr(),
+            passengers: de(),
+            categories: vec![airbridge_domain::Category::LocalStaff],
+        },
+    )
+    .await
+    .unwrap();
+    s.set_acceptance(
+        &actor(),
+        AcceptanceRecord {
+            destination: "DOH".into(),
+            alternatives: vec![Acceptance {
+                nations: vec![fr()],
+                categories: Vec::new(),
+            }],
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.list_agreements().await.unwrap().len(), 1);
+    assert_eq!(s.list_acceptance().await.unwrap()[0].alternatives.len(), 1);
+
+    // The ready pool: three processed cases (one with a confirmed hit), not the one only eligible.
+    let a = processed_case(s, "A").await;
+    let b = processed_case(s, "B").await;
+    let c = processed_case(s, "C").await;
+    let waiting = eligible_case(s, "D").await;
+    let c_principal = s
+        .get_case(c)
+        .await
+        .unwrap()
+        .unwrap()
+        .case
+        .principal()
+        .unwrap();
+    let (list, _) = s
+        .store_list(
+            &actor(),
+            airbridge_store::NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "flights".into(),
+                entries: 1,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.record_hits(
+        &actor(),
+        vec![hit(c_principal, "TAi.155", "e", "p", list.id)],
+    )
+    .await
+    .unwrap();
+    let hit_id = s.list_hits(None, None).await.unwrap()[0].id;
+    s.decide_hit(&actor(), hit_id, HitDecision::Confirmed, None)
+        .await
+        .unwrap();
+    let pool = s.ready_pool().await.unwrap();
+    let ids: Vec<_> = pool.iter().map(|r| r.case).collect();
+    assert_eq!(ids, [a, b, c], "not {waiting}");
+    assert_eq!(
+        pool.iter().map(|r| r.blocked).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    assert!(pool.iter().all(|r| r.members.len() == 3
+        && !r.ready_at.is_empty()
+        && r.category == Some(airbridge_domain::Category::AtRisk)));
+
+    // A plan is refused whole when it puts a blocked case on a flight or names a case twice.
+    let refused = s
+        .save_plan(&actor(), plan_run(&[(a, "FR1"), (c, "FR2")]))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("confirmed sanctions match"),
+        "{refused}"
+    );
+    assert!(
+        s.save_plan(&actor(), plan_run(&[(a, "FR1"), (a, "FR2")]))
+            .await
+            .is_err()
+    );
+    assert!(
+        s.save_plan(&actor(), plan_run(&[(a, "XX9")]))
+            .await
+            .is_err()
+    );
+    assert!(s.current_plan().await.unwrap().is_none());
+
+    let first = s
+        .save_plan(&actor(), plan_run(&[(a, "FR1"), (b, "FR2")]))
+        .await
+        .unwrap();
+    assert_eq!((first.run.id, first.run.kept, first.run.moved), (1, 0, 0));
+    assert_eq!(s.mark_told(&actor(), "FR1").await.unwrap(), 1);
+    assert_eq!(s.mark_told(&actor(), "FR1").await.unwrap(), 0);
+
+    // FR1 is cancelled: it can no longer be planned on, and a moved case was told before.
+    let cancelled = s
+        .change_flight(
+            &actor(),
+            "FR1",
+            FlightChange::Cancel {
+                reason: "aircraft unserviceable".into(),
+            },
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, FlightState::Cancelled);
+    assert!(
+        s.change_flight(
+            &actor(),
+            "FR1",
+            FlightChange::Delay {
+                departs_at: in_hours(5)
+            },
+            None
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        s.save_plan(&actor(), plan_run(&[(a, "FR1")]))
+            .await
+            .is_err()
+    );
+    let second = s
+        .save_plan(&actor(), plan_run(&[(a, "FR2"), (b, "FR2")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.run.kept, second.run.moved, second.run.dropped),
+        (3, 3, 0)
+    );
+    assert_eq!(second.told_moved, [a]);
+    s.mark_told(&actor(), "FR2").await.unwrap();
+    let third = s
+        .save_plan(&actor(), plan_run(&[(b, "FR2")]))
+        .await
+        .unwrap();
+    assert_eq!((third.run.kept, third.run.dropped), (3, 3));
+    let current = s.current_plan().await.unwrap().unwrap();
+    assert_eq!(current.run.id, 3);
+    assert_eq!(current.assignments.len(), 1);
+    assert!(
+        current.assignments[0].told_at.is_some(),
+        "kept on FR2: still told"
+    );
+    let manifest = s.flight_manifest("FR2").await.unwrap();
+    assert_eq!(
+        manifest.cases.iter().map(|c| c.case.id).collect::<Vec<_>>(),
+        [b]
+    );
+    assert!(s.flight_manifest("XX9").await.is_err());
+
+    // Delays must be to the future; a stale version is a conflict.
+    assert!(
+        s.change_flight(
+            &actor(),
+            "FR2",
+            FlightChange::Delay {
+                departs_at: in_hours(-2)
+            },
+            None
+        )
+        .await
+        .is_err()
+    );
+    let stale = s
+        .change_flight(
+            &actor(),
+            "FR2",
+            FlightChange::Delay {
+                departs_at: in_hours(6),
+            },
+            Some(7),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
+    let delayed = s
+        .change_flight(
+            &actor(),
+            "FR2",
+            FlightChange::Delay {
+                departs_at: in_hours(6),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(delayed.status, FlightState::Delayed);
+
+    // B boards: it leaves the ready pool, and a plan without it does not count it as dropped.
+    for to in [EvacuationStatus::Manifested, EvacuationStatus::Boarded] {
+        s.set_case_status(&actor(), b, to, None, Some("FR2".into()))
+            .await
+            .unwrap();
+    }
+    assert!(!s.ready_pool().await.unwrap().iter().any(|r| r.case == b));
+    let fourth = s.save_plan(&actor(), plan_run(&[])).await.unwrap();
+    assert_eq!((fourth.run.kept, fourth.run.dropped), (0, 0));
+    assert!(fourth.told_moved.is_empty());
+
+    // Every change above was audited, in order, and the chain holds.
+    let events = s
+        .audit_list(&AuditFilter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let flight_actions: Vec<&str> = events[events_before..]
+        .iter()
+        .map(|e| e.action.as_str())
+        .filter(|a| {
+            [
+                "aircraft.",
+                "flight.",
+                "agreement.",
+                "acceptance.",
+                "plan.",
+                "case.flight",
+            ]
+            .iter()
+            .any(|p| a.starts_with(p))
+        })
+        .collect();
+    assert_eq!(
+        flight_actions,
+        [
+            "aircraft.set",
+            "flight.add",
+            "flight.add",
+            "agreement.set",
+            "acceptance.set",
+            "case.flight",
+            "case.flight",
+            "plan.run",
+            "flight.told",
+            "flight.told",
+            "flight.cancel",
+            "case.flight",
+            "plan.run",
+            "flight.told",
+            "case.flight",
+            "plan.run",
+            "flight.delay",
+            "case.flight",
+            "plan.run",
+        ]
+    );
+    let moved = events
+        .iter()
+        .filter(|e| e.action == "case.flight" && e.entity_id == a.to_string())
+        .count();
+    assert_eq!(moved, 3, "placed, moved, taken off");
+    assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
+    assert!(f.store.integrity_problems().await.unwrap().is_empty());
 }
