@@ -248,15 +248,29 @@ pub async fn plan(
     let solving = Instant::now();
     let (plan, solver) = match (&loaded.previous, args.exact, args.fresh) {
         (_, true, _) => {
+            // On the registry the plan is what people are told: fairness between nations is a
+            // constraint, as it is for the fast planner.
             let solver = MilpSolver {
                 time_limit: Duration::from_secs_f64(args.time_limit),
+                fair: true,
                 ..MilpSolver::default()
             };
             let outcome = solver
                 .solve_with_outcome(&loaded.instance, &config)
                 .context("the exact solver failed")?;
+            if outcome.unfair > 0 {
+                return Err(InvalidInput(format!(
+                    "the exact solver's plan still leaves {} cases waiting unfairly after {} \
+                     rounds of fairness constraints ({:.0} s); nothing was stored. Plan without \
+                     --exact (the fast planner is always fair), or give a longer --time-limit",
+                    outcome.unfair,
+                    outcome.fairness_rounds,
+                    outcome.elapsed.as_secs_f64()
+                ))
+                .into());
+            }
             let label = if outcome.proven_optimal {
-                "exact, proven optimal".to_owned()
+                "exact, proven optimal (fair between nations)".to_owned()
             } else {
                 format!("exact, not proven optimal: HiGHS {}", outcome.status)
             };

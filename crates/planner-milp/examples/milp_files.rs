@@ -23,6 +23,7 @@ fn main() {
     let mut solver = MilpSolver {
         time_limit: Duration::from_secs_f64(limit),
         verbose: std::env::var_os("MILP_VERBOSE").is_some(),
+        fair: std::env::var_os("MILP_FAIR").is_some(),
         ..MilpSolver::default()
     };
     if let Some(gap) = std::env::var("MIP_GAP").ok().and_then(|v| v.parse().ok()) {
@@ -33,12 +34,14 @@ fn main() {
         .expect("the solver runs");
     assert!(violations(&input.instance, &outcome.plan).is_empty());
     println!(
-        "milp seconds {:.2} objective {:.6} bound {:.6} proven {} status {} pairs {}",
+        "milp seconds {:.2} objective {:.6} bound {:.6} proven {} status {} pairs {} fairness rounds {} unfair {}",
         outcome.elapsed.as_secs_f64(),
         input.objective(&outcome.plan),
         outcome.plan.upper_bound,
         outcome.proven_optimal,
         outcome.status,
-        outcome.pairs
+        outcome.pairs,
+        outcome.fairness_rounds,
+        outcome.unfair
     );
 }

@@ -2,7 +2,7 @@
 //! written in the file interface's CSV.
 
 use airbridge_planner::files::{FileInstance, read_files};
-use airbridge_planner::{Plan, Solver, plan, violations};
+use airbridge_planner::{Plan, Solver, plan, unfair_waits, violations};
 use airbridge_planner_milp::MilpSolver;
 use proptest::prelude::*;
 
@@ -140,4 +140,75 @@ proptest! {
         let value = input.objective(&exact);
         prop_assert!((value - optimum).abs() <= tolerance(optimum), "milp {} enumeration {}", value, optimum);
     }
+
+    #[test]
+    fn a_fair_milp_leaves_no_unfair_wait_and_stays_between_the_fast_plan_and_the_optimum(input in arb_files()) {
+        let fast = plan(&input.instance, &input.config).unwrap();
+        let unconstrained = MilpSolver::default()
+            .solve_with_outcome(&input.instance, &input.config)
+            .unwrap();
+        let fair = MilpSolver { fair: true, ..MilpSolver::default() }
+            .solve_with_outcome(&input.instance, &input.config)
+            .unwrap();
+        prop_assert_eq!(fair.unfair, 0);
+        prop_assert!(fair.fairness_rounds >= 1);
+        prop_assert_eq!(violations(&input.instance, &fair.plan), vec![]);
+        prop_assert_eq!(
+            unfair_waits(&input.instance, &input.config, &fair.plan).unwrap(),
+            vec![]
+        );
+        let (fast_value, fair_value, best) = (
+            input.objective(&fast),
+            input.objective(&fair.plan),
+            input.objective(&unconstrained.plan),
+        );
+        // The fast plan is fair, so the fair optimum is at least its value; and fairness can
+        // only cost against the unconstrained optimum (both within the solver's 0.01 %).
+        prop_assert!(fast_value <= fair_value + 1e-4 * fair_value.abs().max(1.0), "fast {} above fair {}", fast_value, fair_value);
+        prop_assert!(fair_value <= best + 1e-4 * best.abs().max(1.0), "fair {} above optimum {}", fair_value, best);
+    }
+}
+
+/// One flight of two seats, operated by the US and carrying GB: a US family of two is worth more
+/// (2 × 1.2) than a GB person alone (1 × 2), but the GB person has the higher priority, so
+/// flying the US family would leave them waiting unfairly.
+#[test]
+fn fairness_binds_only_when_asked_for() {
+    let flights = "flight_id,nation,capacity,departs_at,destination,carries\n\
+                   F1,US,2,2021-08-16T00:00:00Z,DOH,GB\n";
+    let cases = "case_id,nation,category,priority,seats,lap_infants,ready_at,destinations\n\
+                 G,GB,national,2,1,0,2021-08-15T00:00:00Z,\n\
+                 U,US,national,1.2,2,0,2021-08-15T00:00:00Z,\n";
+    let input = read_files(cases.as_bytes(), flights.as_bytes()).unwrap();
+    let flying = |plan: &Plan| -> Vec<String> {
+        plan.assignments
+            .iter()
+            .map(|(_, case)| input.case_ids[(case.0 - 1) as usize].clone())
+            .collect()
+    };
+    let free = MilpSolver::default()
+        .solve_with_outcome(&input.instance, &input.config)
+        .unwrap();
+    assert_eq!(flying(&free.plan), ["U"]);
+    assert_eq!(free.fairness_rounds, 0);
+    assert!(
+        !unfair_waits(&input.instance, &input.config, &free.plan)
+            .unwrap()
+            .is_empty()
+    );
+
+    let fair = MilpSolver {
+        fair: true,
+        ..MilpSolver::default()
+    }
+    .solve_with_outcome(&input.instance, &input.config)
+    .unwrap();
+    assert_eq!(flying(&fair.plan), ["G"]);
+    assert!(fair.proven_optimal);
+    assert_eq!((fair.fairness_rounds, fair.unfair), (2, 0));
+    // The fast planner is fair too, and lands on the same plan.
+    assert_eq!(
+        flying(&plan(&input.instance, &input.config).unwrap()),
+        ["G"]
+    );
 }

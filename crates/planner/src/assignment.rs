@@ -36,6 +36,16 @@ impl<'a> AssignmentProblem<'a> {
         self.problem.units[unit].seats
     }
 
+    /// The nation whose fairness claim the unit carries (its escort's, or its case's).
+    pub fn nation(&self, unit: usize) -> airbridge_domain::NationCode {
+        self.problem.units[unit].nation
+    }
+
+    /// The unit's value per seat before the flight's discount: its rank in fairness.
+    pub fn priority(&self, unit: usize) -> f64 {
+        self.problem.units[unit].priority
+    }
+
     pub fn capacity(&self, flight: usize) -> u32 {
         self.problem.capacities[flight]
     }
