@@ -12,7 +12,7 @@ use airbridge_domain::{Category, NationCode};
 use airbridge_store::any::Location;
 use airbridge_store::{
     Acceptance, AcceptanceRecord, Actor, AgreementRecord, AircraftTypeRecord, Configuration,
-    FlightChange, FlightRecord, FlightStore, NewFlight, OpenMode, Store,
+    FlightChange, FlightRecord, FlightStore, NewFlight, OpenMode, Store, WeightsRecord,
 };
 use clap::Subcommand;
 use std::collections::{HashMap, HashSet};
@@ -103,7 +103,30 @@ pub enum FlightsCommand {
         #[arg(long = "allow", required = true)]
         allow: Vec<String>,
     },
-    /// Aircraft types, carriage agreements and acceptance rules.
+    /// Set a nation's priority weights for planning: a person is worth their case's category
+    /// weight plus the weight of each of their vulnerabilities; a weight not given keeps its
+    /// value (the default at first: 1 per category; unaccompanied minor and medical 0.5,
+    /// pregnancy and disability 0.3, elderly 0.2). `airbridge flights weights GB --at-risk 1.5`.
+    Weights {
+        nation: String,
+        #[arg(long)]
+        national: Option<f64>,
+        #[arg(long)]
+        local_staff: Option<f64>,
+        #[arg(long)]
+        at_risk: Option<f64>,
+        #[arg(long)]
+        unaccompanied_minor: Option<f64>,
+        #[arg(long)]
+        medical: Option<f64>,
+        #[arg(long)]
+        pregnancy: Option<f64>,
+        #[arg(long)]
+        disability: Option<f64>,
+        #[arg(long)]
+        elderly: Option<f64>,
+    },
+    /// Aircraft types, carriage agreements, acceptance rules and priority weights.
     Rules,
 }
 
@@ -674,10 +697,68 @@ pub async fn run(
             store.set_acceptance(actor, rule.clone()).await?;
             show(json, &rule, acceptance_line(&rule))?;
         }
+        FlightsCommand::Weights {
+            nation: nation_text,
+            national,
+            local_staff,
+            at_risk,
+            unaccompanied_minor,
+            medical,
+            pregnancy,
+            disability,
+            elderly,
+        } => {
+            let nation = nation(nation_text, "NATION")?;
+            let given = [
+                ("national", national),
+                ("local_staff", local_staff),
+                ("at_risk", at_risk),
+                ("unaccompanied_minor", unaccompanied_minor),
+                ("medical", medical),
+                ("pregnancy", pregnancy),
+                ("disability", disability),
+                ("elderly", elderly),
+            ];
+            if given.iter().all(|(_, value)| value.is_none()) {
+                return Err(InvalidInput(
+                    "give at least one weight, e.g. --at-risk 1.5 (see --help)".into(),
+                )
+                .into());
+            }
+            let mut weights = store
+                .list_weights()
+                .await?
+                .into_iter()
+                .find(|w| w.nation == nation)
+                .map(|w| w.weights)
+                .unwrap_or_default();
+            for (name, value) in given {
+                if let Some(value) = value {
+                    if !(value.is_finite() && *value >= 0.0) {
+                        return Err(InvalidInput(format!(
+                            "--{}: {value} is not a number ≥ 0",
+                            name.replace('_', "-")
+                        ))
+                        .into());
+                    }
+                    weights.insert(name.to_owned(), *value);
+                }
+            }
+            let effective = crate::plan_db::priority_weights(&weights)?;
+            store
+                .set_weights(actor, WeightsRecord { nation, weights })
+                .await?;
+            show(
+                json,
+                &serde_json::json!({ "nation": nation, "weights": effective }),
+                format!("{nation}: {}", weights_line(&effective)),
+            )?;
+        }
         FlightsCommand::Rules => {
             let aircraft = store.list_aircraft_types().await?;
             let agreements = store.list_agreements().await?;
             let acceptance = store.list_acceptance().await?;
+            let weights = store.list_weights().await?;
             let mut lines = vec!["Aircraft types:".to_owned()];
             lines.extend(aircraft.iter().map(|a| {
                 format!(
@@ -697,18 +778,39 @@ pub async fn run(
                     .iter()
                     .map(|r| format!("  {}", acceptance_line(r))),
             );
+            lines.push("Priority weights (nations not listed use the defaults):".into());
+            for stored in &weights {
+                let effective = crate::plan_db::priority_weights(&stored.weights)?;
+                lines.push(format!("  {}: {}", stored.nation, weights_line(&effective)));
+            }
             show(
                 json,
                 &serde_json::json!({
                     "aircraft_types": aircraft,
                     "agreements": agreements,
                     "acceptance": acceptance,
+                    "priority_weights": weights,
                 }),
                 lines.join("\n"),
             )?;
         }
     }
     Ok(())
+}
+
+fn weights_line(w: &airbridge_planner::PriorityWeights) -> String {
+    format!(
+        "national {}, local staff {}, at risk {}; unaccompanied minor +{}, medical +{}, \
+         pregnancy +{}, disability +{}, elderly +{}",
+        w.national,
+        w.local_staff,
+        w.at_risk,
+        w.unaccompanied_minor,
+        w.medical,
+        w.pregnancy,
+        w.disability,
+        w.elderly
+    )
 }
 
 fn categories_words(categories: &[Category]) -> String {

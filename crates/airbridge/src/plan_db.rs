@@ -12,7 +12,8 @@ use airbridge_domain::{EvacuationStatus, GregorianDate, Person, Relation, Vulner
 use airbridge_manifest::{Family, Manifest, Passenger};
 use airbridge_planner::{
     AcceptanceRule, AircraftType, CabinConfiguration, CarriageAgreement, Config, Destination,
-    Flight, FlightId, FlightStatus, Instance, Member, Plan, ReadyCase, Solver, UnassignedReason,
+    Flight, FlightId, FlightStatus, Instance, Member, Plan, PriorityWeights, ReadyCase, Solver,
+    UnassignedReason,
 };
 use airbridge_planner_milp::MilpSolver;
 use airbridge_store::any::Location;
@@ -166,6 +167,29 @@ struct Loaded {
     /// Ready cases without an eligibility basis, which cannot be planned.
     undecided: usize,
     previous: Option<StoredPlan>,
+    /// The planner's settings, with each nation's stored priority weights.
+    config: Config,
+}
+
+/// A nation's stored weights over the defaults (a weight it never set keeps its default).
+pub fn priority_weights(
+    stored: &std::collections::BTreeMap<String, f64>,
+) -> anyhow::Result<PriorityWeights> {
+    let mut map = match serde_json::to_value(PriorityWeights::default())? {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("PriorityWeights serialises as an object"),
+    };
+    for (name, value) in stored {
+        if !map.contains_key(name) {
+            return Err(InvalidInput(format!(
+                "'{name}' is not a priority weight; the weights are {}",
+                map.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .into());
+        }
+        map.insert(name.clone(), serde_json::json!(value));
+    }
+    Ok(serde_json::from_value(serde_json::Value::Object(map))?)
 }
 
 async fn load(store: &AnyStore, now: OffsetDateTime) -> anyhow::Result<Loaded> {
@@ -174,6 +198,12 @@ async fn load(store: &AnyStore, now: OffsetDateTime) -> anyhow::Result<Loaded> {
     let agreements = store.list_agreements().await?;
     let acceptance = store.list_acceptance().await?;
     let previous = store.current_plan().await?;
+    let mut config = Config::default();
+    for stored in store.list_weights().await? {
+        config
+            .weights
+            .insert(stored.nation, priority_weights(&stored.weights)?);
+    }
     let mut cases = Vec::with_capacity(pool.len());
     let mut undecided = 0;
     for record in &pool {
@@ -215,6 +245,7 @@ async fn load(store: &AnyStore, now: OffsetDateTime) -> anyhow::Result<Loaded> {
         instance,
         undecided,
         previous,
+        config,
     })
 }
 
@@ -244,7 +275,7 @@ pub async fn plan(
         )
         .into());
     }
-    let config = Config::default();
+    let config = &loaded.config;
     let solving = Instant::now();
     let (plan, solver) = match (&loaded.previous, args.exact, args.fresh) {
         (_, true, _) => {
@@ -256,7 +287,7 @@ pub async fn plan(
                 ..MilpSolver::default()
             };
             let outcome = solver
-                .solve_with_outcome(&loaded.instance, &config)
+                .solve_with_outcome(&loaded.instance, config)
                 .context("the exact solver failed")?;
             if outcome.unfair > 0 {
                 return Err(InvalidInput(format!(
@@ -277,13 +308,13 @@ pub async fn plan(
             (outcome.plan, label)
         }
         (Some(previous), false, false) => (
-            airbridge_planner::replan(&loaded.instance, &previous_plan(previous), &config)
+            airbridge_planner::replan(&loaded.instance, &previous_plan(previous), config)
                 .context("the planner refused the instance")?,
             format!("re-plan of plan {}", previous.run.id),
         ),
         _ => (
             airbridge_planner::FastSolver
-                .solve(&loaded.instance, &config)
+                .solve(&loaded.instance, config)
                 .context("the planner refused the instance")?,
             "fast".to_owned(),
         ),

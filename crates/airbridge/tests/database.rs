@@ -125,6 +125,7 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
             "DOH",
         ],
     );
+    ok(&laptop, &["flights", "weights", "FR", "--at-risk", "1.5"]);
     ok(&laptop, &["plan"]);
 
     let server = fresh_postgres();
@@ -142,10 +143,10 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
     let tables = report["tables"].as_array().unwrap();
     assert_eq!(
         tables.len(),
-        25,
+        26,
         "every table, accounts, field operations and flights included"
     );
-    for table in ["flights", "plan_runs"] {
+    for table in ["flights", "plan_runs", "priority_weights"] {
         let copied = tables.iter().find(|t| t["table"] == table).unwrap();
         assert_eq!(copied["rows"], 1, "{copied}");
     }

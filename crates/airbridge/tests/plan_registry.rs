@@ -592,6 +592,103 @@ fn the_registry_is_planned_stored_replanned_and_manifested(backend: Backend) {
     assert!(ok(&db, &["check"]).contains("Audit chain: ok"));
 }
 
+/// Two people ready for one seat: a US national and a British journalist. Each nation's weights
+/// decide which of them flies first; setting them is audited and bad weights are refused.
+fn priority_weights_decide_who_takes_the_last_seat(backend: Backend) {
+    let (dir, db) = database(backend);
+    ok(&db, &["init"]);
+    ok(&db, &["nation", "add", "US", "United States"]);
+    ok(&db, &["nation", "add", "GB", "United Kingdom"]);
+    let national = register(&db, "US", "national", ("Ann", "Lee"), &[]);
+    let journalist = register(
+        &db,
+        "GB",
+        "at_risk:journalist:threatened for reporting",
+        ("Bob", "Ray"),
+        &[],
+    );
+    process(&db, &national);
+    process(&db, &journalist);
+    ok(&db, &["flights", "aircraft", "SOLO", "--seated", "1"]);
+    ok(
+        &db,
+        &[
+            "flights",
+            "add",
+            "US1",
+            "--nation",
+            "US",
+            "--aircraft",
+            "SOLO",
+            "--departs",
+            &in_hours(3),
+            "--destination",
+            "DOH",
+            "--carries",
+            "GB",
+        ],
+    );
+    let flies = |name: &str| -> String {
+        let path = dir.path().join(name);
+        ok(
+            &db,
+            &["plan", "--fresh", "--output", path.to_str().unwrap()],
+        );
+        let plan = plan_file(&path);
+        let flying: Vec<&String> = plan
+            .iter()
+            .filter(|(_, flight)| !flight.is_empty())
+            .map(|(case, _)| case)
+            .collect();
+        assert_eq!(flying.len(), 1, "{plan:?}");
+        flying[0].clone()
+    };
+
+    let line = ok(&db, &["flights", "weights", "GB", "--at-risk", "2"]);
+    assert!(
+        line.contains("GB: national 1, local staff 1, at risk 2"),
+        "{line}"
+    );
+    assert_eq!(flies("first.csv"), journalist);
+
+    ok(
+        &db,
+        &[
+            "flights",
+            "weights",
+            "GB",
+            "--at-risk",
+            "0.5",
+            "--medical",
+            "1",
+        ],
+    );
+    assert_eq!(flies("second.csv"), national);
+    let rules = json(&db, &["flights", "rules"]);
+    assert_eq!(rules["priority_weights"][0]["nation"], "GB");
+    assert_eq!(rules["priority_weights"][0]["weights"]["at_risk"], 0.5);
+    assert_eq!(rules["priority_weights"][0]["weights"]["medical"], 1.0);
+
+    let events = json(&db, &["audit", "list", "--entity", "nation:GB"]);
+    let sets: Vec<&serde_json::Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "weights.set")
+        .collect();
+    assert_eq!(sets.len(), 2, "{events}");
+
+    let negative = fails(&db, &["flights", "weights", "GB", "--elderly=-1"], 5);
+    assert!(
+        negative.contains("--elderly: -1 is not a number ≥ 0"),
+        "{negative}"
+    );
+    let nothing = fails(&db, &["flights", "weights", "GB"], 5);
+    assert!(nothing.contains("give at least one weight"), "{nothing}");
+    let unknown = fails(&db, &["flights", "weights", "DE", "--national", "2"], 3);
+    assert!(unknown.contains("DE"), "{unknown}");
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -613,4 +710,7 @@ macro_rules! contract_tests {
     };
 }
 
-contract_tests!(the_registry_is_planned_stored_replanned_and_manifested);
+contract_tests!(
+    the_registry_is_planned_stored_replanned_and_manifested,
+    priority_weights_decide_who_takes_the_last_seat,
+);

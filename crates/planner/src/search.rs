@@ -130,31 +130,12 @@ impl<'p, 'a> Search<'p, 'a> {
                     by_size[seats].push((problem.value_at(unit, position), unit));
                 }
             }
-            for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
-                keep_best(group, room / seats);
-            }
             let current: f64 = self.aboard[p]
                 .iter()
                 .filter(|&&u| !self.locked[u])
                 .map(|&u| problem.value_at(u, position))
                 .sum();
-            let (best, taken) = pack(room, &by_size);
-            if best <= current * (1.0 + 1e-12) + 1e-12 {
-                continue;
-            }
-            let leaving: Vec<usize> = self.aboard[p]
-                .iter()
-                .copied()
-                .filter(|&u| !self.locked[u] && !taken.contains(&u))
-                .collect();
-            for unit in leaving {
-                self.remove(unit);
-            }
-            for unit in taken {
-                if self.placed[unit].is_none() {
-                    self.place(unit, position);
-                }
-            }
+            self.pack_flight(position, room, by_size, current);
         }
     }
 
@@ -219,31 +200,39 @@ impl<'p, 'a> Search<'p, 'a> {
                     by_size[seats].push((gain, unit));
                 }
             }
-            for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
-                keep_best(group, room / seats);
-            }
             let current: f64 = self.aboard[p]
                 .iter()
                 .filter(|&&u| !self.locked[u])
                 .map(|&u| (problem.value_at(u, position) - alternative(self, u, position)).max(0.0))
                 .sum();
-            let (best, taken) = pack(room, &by_size);
-            if best <= current * (1.0 + 1e-12) + 1e-12 {
-                continue;
-            }
-            let leaving: Vec<usize> = self.aboard[p]
-                .iter()
-                .copied()
-                .filter(|&u| !self.locked[u] && !taken.contains(&u))
-                .collect();
-            for unit in leaving {
+            self.pack_flight(position, room, by_size, current);
+        }
+    }
+
+    /// Packs the flight at `position` with the best of `by_size` (candidates per family size,
+    /// worth as counted by the caller) in `room` seats, when that beats `current` (what the units
+    /// aboard count for the same way): the units left out wait, the chosen come aboard, from
+    /// waiting or from another flight.
+    fn pack_flight(&mut self, position: u32, room: usize, mut by_size: Vec<Group>, current: f64) {
+        for (seats, group) in by_size.iter_mut().enumerate().skip(1) {
+            keep_best(group, room / seats);
+        }
+        let (best, taken) = pack(room, &by_size);
+        if best <= current * (1.0 + 1e-12) + 1e-12 {
+            return;
+        }
+        let leaving: Vec<usize> = self.aboard[position as usize]
+            .iter()
+            .copied()
+            .filter(|&u| !self.locked[u] && !taken.contains(&u))
+            .collect();
+        for unit in leaving {
+            self.remove(unit);
+        }
+        for unit in taken {
+            if self.placed[unit] != Some(position) {
                 self.remove(unit);
-            }
-            for unit in taken {
-                if self.placed[unit] != Some(position) {
-                    self.remove(unit);
-                    self.place(unit, position);
-                }
+                self.place(unit, position);
             }
         }
     }

@@ -355,6 +355,15 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "priority_weights",
+        columns: &[
+            ("nation", T),
+            ("weights", T),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
+    TableSpec {
         name: "plan_runs",
         columns: &[
             ("id", I),

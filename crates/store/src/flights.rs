@@ -163,6 +163,16 @@ pub struct AgreementRecord {
     pub categories: Vec<Category>,
 }
 
+/// A nation's priority weights for planning: weight per category (`national`, `local_staff`,
+/// `at_risk`) and per vulnerability (`unaccompanied_minor`, `medical`, …), named as the planner
+/// names them. The store checks only that each is a finite number ≥ 0; the command line checks
+/// the names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightsRecord {
+    pub nation: NationCode,
+    pub weights: std::collections::BTreeMap<String, f64>,
+}
+
 /// One way to be accepted at a destination: any of `nations` (empty: any nation) and any of
 /// `categories` (empty: any category).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -322,6 +332,14 @@ pub trait FlightStore: Store {
     ) -> impl Future<Output = Result<()>> + Send;
     fn list_acceptance(&self) -> impl Future<Output = Result<Vec<AcceptanceRecord>>> + Send;
     /// The ready pool, by case id: see [`ReadyCaseRecord`].
+    /// Sets a nation's priority weights (replacing its earlier ones), audited.
+    fn set_weights(
+        &self,
+        actor: &Actor,
+        weights: WeightsRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Every nation's own priority weights, by nation.
+    fn list_weights(&self) -> impl Future<Output = Result<Vec<WeightsRecord>>> + Send;
     fn ready_pool(&self) -> impl Future<Output = Result<Vec<ReadyCaseRecord>>> + Send;
     /// The plan in force, if a plan was ever stored.
     fn current_plan(&self) -> impl Future<Output = Result<Option<StoredPlan>>> + Send;
@@ -395,6 +413,12 @@ impl FlightStore for AnyStore {
     }
     async fn list_acceptance(&self) -> Result<Vec<AcceptanceRecord>> {
         delegate!(self, s => s.list_acceptance())
+    }
+    async fn set_weights(&self, actor: &Actor, weights: WeightsRecord) -> Result<()> {
+        delegate!(self, s => s.set_weights(actor, weights))
+    }
+    async fn list_weights(&self) -> Result<Vec<WeightsRecord>> {
+        delegate!(self, s => s.list_weights())
     }
     async fn ready_pool(&self) -> Result<Vec<ReadyCaseRecord>> {
         delegate!(self, s => s.ready_pool())

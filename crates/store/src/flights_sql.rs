@@ -4,8 +4,8 @@
 
 use crate::flights::{
     Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, AssignmentRecord,
-    Configuration, FlightChange, FlightManifest, FlightRecord, FlightState, FlightStore,
-    NewFlight, NewPlanRun, PlanOutcome, PlanRunRecord, ReadyCaseRecord, StoredPlan,
+    Configuration, FlightChange, FlightManifest, FlightRecord, FlightState, FlightStore, NewFlight,
+    NewPlanRun, PlanOutcome, PlanRunRecord, ReadyCaseRecord, StoredPlan, WeightsRecord,
     categories_text, parse_category, valid_flight_id,
 };
 
@@ -274,7 +274,11 @@ impl FlightStore for ThisStore {
         .collect()
     }
 
-    async fn add_flights(&self, actor: &Actor, flights: Vec<NewFlight>) -> Result<Vec<FlightRecord>> {
+    async fn add_flights(
+        &self,
+        actor: &Actor,
+        flights: Vec<NewFlight>,
+    ) -> Result<Vec<FlightRecord>> {
         let mut seen = std::collections::HashSet::new();
         for flight in &flights {
             if !valid_flight_id(&flight.id) {
@@ -443,7 +447,9 @@ impl FlightStore for ThisStore {
                 entity_type: "flight",
                 entity_id: id.to_owned(),
                 before: Some(to_json(&before)?),
-                after: Some(to_json(&serde_json::json!({ "flight": after, "change": change }))?),
+                after: Some(to_json(
+                    &serde_json::json!({ "flight": after, "change": change }),
+                )?),
             },
         )
         .await?;
@@ -514,6 +520,75 @@ impl FlightStore for ThisStore {
         )
         .await?;
         tx.commit().await
+    }
+
+    async fn set_weights(&self, actor: &Actor, weights: WeightsRecord) -> Result<()> {
+        if let Some((name, value)) = weights
+            .weights
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+        {
+            return Err(StoreError::Invalid(format!(
+                "the weight {name} = {value} is not a number ≥ 0"
+            )));
+        }
+        let mut tx = WriteTx::begin(&self.writer).await?;
+        tx.require_nation(weights.nation).await?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT weights FROM priority_weights WHERE nation = $1")
+                .bind(weights.nation.as_str())
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+        let text = to_json(&weights.weights)?;
+        if before.is_some() {
+            sqlx::query(
+                "UPDATE priority_weights SET weights = $1, updated_at = $2 WHERE nation = $3",
+            )
+            .bind(&text)
+            .bind(&tx.at)
+            .bind(weights.nation.as_str())
+            .execute(&mut *tx.tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO priority_weights (nation, weights, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $3)",
+            )
+            .bind(weights.nation.as_str())
+            .bind(&text)
+            .bind(&tx.at)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        tx.audit(
+            actor,
+            Audit {
+                nation: Some(weights.nation.as_str()),
+                action: "weights.set",
+                entity_type: "nation",
+                entity_id: weights.nation.to_string(),
+                before,
+                after: Some(text),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn list_weights(&self) -> Result<Vec<WeightsRecord>> {
+        sqlx::query("SELECT nation, weights FROM priority_weights ORDER BY nation")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let text: String = row.try_get("weights")?;
+                Ok(WeightsRecord {
+                    nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+                    weights: serde_json::from_str(&text)
+                        .map_err(|e| StoreError::Corrupt(format!("priority weights: {e}")))?,
+                })
+            })
+            .collect()
     }
 
     async fn list_agreements(&self) -> Result<Vec<AgreementRecord>> {
@@ -781,7 +856,11 @@ impl FlightStore for ThisStore {
             .collect();
         let mut nations: HashMap<i64, String> = HashMap::new();
         for row in tx
-            .rows_for_ids("SELECT id, nation FROM cases WHERE id IN (", ")", &concerned)
+            .rows_for_ids(
+                "SELECT id, nation FROM cases WHERE id IN (",
+                ")",
+                &concerned,
+            )
             .await?
         {
             nations.insert(row.try_get("id")?, row.try_get("nation")?);
@@ -928,9 +1007,9 @@ impl FlightStore for ThisStore {
         let mut changed: Vec<i64> = changed.into_iter().collect();
         changed.sort_unstable();
         for case in changed {
-            let before = previous.get(&case).map(|(flight, told)| {
-                serde_json::json!({ "flight": flight, "told_at": told })
-            });
+            let before = previous
+                .get(&case)
+                .map(|(flight, told)| serde_json::json!({ "flight": flight, "told_at": told }));
             tx.audit(
                 actor,
                 Audit {
@@ -1003,7 +1082,9 @@ impl FlightStore for ThisStore {
                 entity_type: "flight",
                 entity_id: flight.to_owned(),
                 before: None,
-                after: Some(to_json(&serde_json::json!({ "plan_run": run, "cases": told }))?),
+                after: Some(to_json(
+                    &serde_json::json!({ "plan_run": run, "cases": told }),
+                )?),
             },
         )
         .await?;
@@ -1012,14 +1093,16 @@ impl FlightStore for ThisStore {
     }
 
     async fn flight_manifest(&self, flight: &str) -> Result<FlightManifest> {
-        let record = self.get_flight(flight).await?.ok_or_else(|| StoreError::NotFound {
-            entity: "flight",
-            id: format!("{flight} (see `airbridge flights list`)"),
-        })?;
-        let Some(run) =
-            sqlx::query_scalar::<_, Option<i64>>("SELECT max(id) FROM plan_runs")
-                .fetch_one(&self.pool)
-                .await?
+        let record = self
+            .get_flight(flight)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "flight",
+                id: format!("{flight} (see `airbridge flights list`)"),
+            })?;
+        let Some(run) = sqlx::query_scalar::<_, Option<i64>>("SELECT max(id) FROM plan_runs")
+            .fetch_one(&self.pool)
+            .await?
         else {
             return Err(StoreError::Invalid(
                 "no plan is stored yet: run `airbridge plan` first".into(),

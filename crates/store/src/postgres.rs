@@ -355,7 +355,7 @@ impl PgStore {
         let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::raw_sql(
-            "DROP TABLE IF EXISTS plan_assignments, plan_runs, acceptance_rules, \
+            "DROP TABLE IF EXISTS priority_weights, plan_assignments, plan_runs, acceptance_rules, \
              carriage_agreements, flights, aircraft_types, outbox, gate_flags, gate_events, passes, call_forwards, \
              sessions, setup_tokens, users, jobs, screening_hits, \
              sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \

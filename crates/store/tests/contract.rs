@@ -1709,6 +1709,7 @@ contract_tests!(
     unused_passes_make_no_shows_and_bad_windows_are_refused,
     a_batch_of_check_ins_keeps_the_good_ones_when_one_fails,
     flights_and_plans_are_checked_audited_and_kept_stable,
+    priority_weights_are_checked_replaced_and_audited,
 );
 
 // --- field operations ---------------------------------------------------------------------------
@@ -2849,4 +2850,72 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
     assert_eq!(moved, 3, "placed, moved, taken off");
     assert_eq!(s.audit_verify().await.unwrap().broken_at, None);
     assert!(f.store.integrity_problems().await.unwrap().is_empty());
+}
+
+/// A nation's priority weights: stored, replaced, listed, audited; a weight that is not a number
+/// ≥ 0 or an unknown nation is refused and changes nothing.
+async fn priority_weights_are_checked_replaced_and_audited(backend: Backend) {
+    use airbridge_store::{FlightStore, WeightsRecord};
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let events_before = f.audit_count().await;
+    let weights = |pairs: &[(&str, f64)]| -> std::collections::BTreeMap<String, f64> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    };
+    s.set_weights(
+        &actor(),
+        WeightsRecord {
+            nation: fr(),
+            weights: weights(&[("at_risk", 1.5)]),
+        },
+    )
+    .await
+    .unwrap();
+    s.set_weights(
+        &actor(),
+        WeightsRecord {
+            nation: fr(),
+            weights: weights(&[("at_risk", 2.0), ("medical", 0.8)]),
+        },
+    )
+    .await
+    .unwrap();
+    for bad in [f64::NAN, -0.5, f64::INFINITY] {
+        let refused = s
+            .set_weights(
+                &actor(),
+                WeightsRecord {
+                    nation: de(),
+                    weights: weights(&[("national", bad)]),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("not a number ≥ 0"),
+            "{refused}"
+        );
+    }
+    let unknown = s
+        .set_weights(
+            &actor(),
+            WeightsRecord {
+                nation: NationCode::parse("JP").unwrap(),
+                weights: weights(&[("national", 1.0)]),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(unknown.to_string().contains("JP"), "{unknown}");
+
+    let listed = s.list_weights().await.unwrap();
+    assert_eq!(
+        listed,
+        vec![WeightsRecord {
+            nation: fr(),
+            weights: weights(&[("at_risk", 2.0), ("medical", 0.8)]),
+        }]
+    );
+    assert_eq!(f.audit_count().await, events_before + 2);
 }

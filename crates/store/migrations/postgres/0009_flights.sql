@@ -79,3 +79,12 @@ CREATE TABLE plan_assignments (
     PRIMARY KEY (plan_run, case_id)
 );
 CREATE INDEX plan_assignments_by_flight ON plan_assignments (plan_run, flight_id);
+
+-- Each nation's priority weights for planning: a JSON object of weight per category and per
+-- vulnerability (the planner's names); a nation without a row plans with the defaults.
+CREATE TABLE priority_weights (
+    nation      TEXT COLLATE "C" PRIMARY KEY REFERENCES nations(code),
+    weights     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
