@@ -147,8 +147,8 @@ impl<'p, 'a> Search<'p, 'a> {
     /// `boarders` is [`Search::boarders`], computed once for all sweeps. With `alternatives`, a
     /// unit aboard counts only what it adds over its best alternative elsewhere (its value there
     /// less the seats' price), so that a unit with a good second choice gives way to one without;
-    /// this finds the moves small instances need, and misleads on large ones, where the polish
-    /// stops using it.
+    /// this finds the moves small instances need; on large ones it never gained, and the polish
+    /// does not use it there.
     pub fn repack_with_moves(
         &mut self,
         prices: &[f64],
