@@ -13,7 +13,7 @@
 # Figures are from one run on a shared 2-core machine: ratios matter more than absolute times.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-planner}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"   # the workspace's own, unless set
 WORK="${WORK:-${TMPDIR:-/tmp}/airbridge-planner-bench}"
 SIZES="${SIZES:-500:30:1 1000:60:1 3000:120:1 3000:120:2 3000:120:3 30000:780:2021}"
 MILP_LIMIT="${MILP_LIMIT:-300}"
