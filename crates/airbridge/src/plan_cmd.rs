@@ -82,6 +82,77 @@ pub struct ManifestArgs {
     pub output: Option<PathBuf>,
 }
 
+/// The summary `airbridge plan` prints, from files or from the registry: objective, bound and
+/// gap (the bound never below the objective), who solved, cases and people placed, the times.
+pub(crate) struct Summary {
+    pub objective: f64,
+    pub bound: f64,
+    pub gap: f64,
+    pub solver: String,
+    pub assigned: usize,
+    pub total: usize,
+    pub people: u32,
+    pub read_seconds: f64,
+    pub solve_seconds: f64,
+}
+
+impl Summary {
+    pub fn new(
+        objective: f64,
+        plan: &Plan,
+        solver: String,
+        total: usize,
+        read: Duration,
+        solve_seconds: f64,
+    ) -> Summary {
+        let bound = plan.upper_bound.max(objective);
+        let gap = if bound > 0.0 {
+            (bound - objective) / bound
+        } else {
+            0.0
+        };
+        Summary {
+            objective,
+            bound,
+            gap,
+            solver,
+            assigned: plan.assignments.len(),
+            total,
+            people: plan.people_assigned,
+            read_seconds: read.as_secs_f64(),
+            solve_seconds,
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solver": self.solver,
+            "cases_assigned": self.assigned,
+            "cases": self.total,
+            "people_assigned": self.people,
+            "read_seconds": self.read_seconds,
+            "solve_seconds": self.solve_seconds,
+        })
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "objective {:.6} bound {:.6} gap {:.4}% ({}; {} of {} cases, {} people; {:.3} s)",
+            self.objective,
+            self.bound,
+            100.0 * self.gap,
+            self.solver,
+            self.assigned,
+            self.total,
+            self.people,
+            self.solve_seconds
+        )
+    }
+}
+
 /// Runs `airbridge plan`: from files when --cases and --flights are given, else on the
 /// registry.
 pub fn run_plan(
@@ -140,36 +211,18 @@ pub fn run_plan(
     write_assignments(output, &input, &plan)?;
     warn_unplaceable(&input, &plan);
 
-    let objective = input.objective(&plan);
-    let bound = plan.upper_bound.max(objective);
-    let gap = if bound > 0.0 {
-        (bound - objective) / bound
-    } else {
-        0.0
-    };
-    let assigned = plan.assignments.len();
-    let total = input.case_ids.len();
+    let summary = Summary::new(
+        input.objective(&plan),
+        &plan,
+        solver,
+        input.case_ids.len(),
+        read,
+        solve_seconds,
+    );
     if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "objective": objective,
-                "bound": bound,
-                "gap": gap,
-                "solver": solver,
-                "cases_assigned": assigned,
-                "cases": total,
-                "people_assigned": plan.people_assigned,
-                "read_seconds": read.as_secs_f64(),
-                "solve_seconds": solve_seconds,
-            })
-        );
+        println!("{}", summary.json());
     } else {
-        println!(
-            "objective {objective:.6} bound {bound:.6} gap {:.4}% ({solver}; {assigned} of {total} cases, {} people; {solve_seconds:.3} s)",
-            100.0 * gap,
-            plan.people_assigned,
-        );
+        println!("{}", summary.line());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@
 //! keep it unless their flight was cancelled, delayed past what they may board, or lost seats.
 
 use crate::InvalidInput;
-use crate::plan_cmd::{ManifestArgs, ManifestFormat, PlanArgs};
+use crate::plan_cmd::{ManifestArgs, ManifestFormat, PlanArgs, Summary};
 use airbridge_domain::{EvacuationStatus, GregorianDate, Person, Relation, Vulnerability};
 use airbridge_manifest::{Family, Manifest, Passenger};
 use airbridge_planner::{
@@ -329,21 +329,22 @@ pub async fn plan(
             violations[0]
         );
     }
-    let objective = plan.objective;
-    let bound = plan.upper_bound.max(objective);
-    let gap = if bound > 0.0 {
-        (bound - objective) / bound
-    } else {
-        0.0
-    };
+    let summary = Summary::new(
+        plan.objective,
+        &plan,
+        solver.clone(),
+        loaded.instance.cases.len(),
+        read,
+        solve_seconds,
+    );
     let outcome = store
         .save_plan(
             actor,
             NewPlanRun {
                 solver: solver.clone(),
-                objective,
-                upper_bound: bound,
-                gap,
+                objective: summary.objective,
+                upper_bound: summary.bound,
+                gap: summary.gap,
                 cases_ready: loaded.instance.cases.len() as i64,
                 people_assigned: i64::from(plan.people_assigned),
                 seat_prices: plan
@@ -386,38 +387,28 @@ pub async fn plan(
         );
     }
     let run = &outcome.run;
-    let assigned = plan.assignments.len();
-    let total = loaded.instance.cases.len();
     if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "plan_run": run.id,
-                "objective": objective,
-                "bound": bound,
-                "gap": gap,
-                "solver": solver,
-                "cases_assigned": assigned,
-                "cases": total,
-                "people_assigned": plan.people_assigned,
-                "kept": run.kept,
-                "moved": run.moved,
-                "dropped": run.dropped,
-                "told_moved": outcome.told_moved,
-                "blocked": blocked,
-                "no_escort": no_escort,
-                "no_feasible_flight": unplaceable,
-                "undecided": loaded.undecided,
-                "read_seconds": read.as_secs_f64(),
-                "solve_seconds": solve_seconds,
-            })
-        );
+        let mut value = summary.json();
+        value.as_object_mut().expect("an object").extend([
+            ("plan_run".to_owned(), serde_json::json!(run.id)),
+            ("kept".to_owned(), serde_json::json!(run.kept)),
+            ("moved".to_owned(), serde_json::json!(run.moved)),
+            ("dropped".to_owned(), serde_json::json!(run.dropped)),
+            (
+                "told_moved".to_owned(),
+                serde_json::json!(outcome.told_moved),
+            ),
+            ("blocked".to_owned(), serde_json::json!(blocked)),
+            ("no_escort".to_owned(), serde_json::json!(no_escort)),
+            (
+                "no_feasible_flight".to_owned(),
+                serde_json::json!(unplaceable),
+            ),
+            ("undecided".to_owned(), serde_json::json!(loaded.undecided)),
+        ]);
+        println!("{value}");
     } else {
-        println!(
-            "objective {objective:.6} bound {bound:.6} gap {:.4}% ({solver}; {assigned} of {total} cases, {} people; {solve_seconds:.3} s)",
-            100.0 * gap,
-            plan.people_assigned,
-        );
+        println!("{}", summary.line());
         println!(
             "plan {} stored: {} people kept their flight, {} moved, {} lost their seat{}; {} case(s) blocked by screening, {} unaccompanied minor(s) without an escort",
             run.id,
