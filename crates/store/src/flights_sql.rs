@@ -482,29 +482,18 @@ impl FlightStore for ThisStore {
         .fetch_optional(&mut *tx.tx)
         .await?;
         let text = categories_text(&agreement.categories);
-        if before.is_some() {
-            sqlx::query(
-                "UPDATE carriage_agreements SET categories = $1, updated_at = $2 \
-                 WHERE carrier = $3 AND passengers = $4",
-            )
-            .bind(&text)
-            .bind(&tx.at)
-            .bind(agreement.carrier.as_str())
-            .bind(agreement.passengers.as_str())
-            .execute(&mut *tx.tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO carriage_agreements (carrier, passengers, categories, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(agreement.carrier.as_str())
-            .bind(agreement.passengers.as_str())
-            .bind(&text)
-            .bind(&tx.at)
-            .execute(&mut *tx.tx)
-            .await?;
-        }
+        sqlx::query(
+            "INSERT INTO carriage_agreements (carrier, passengers, categories, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (carrier, passengers) DO UPDATE \
+             SET categories = excluded.categories, updated_at = excluded.updated_at",
+        )
+        .bind(agreement.carrier.as_str())
+        .bind(agreement.passengers.as_str())
+        .bind(&text)
+        .bind(&tx.at)
+        .execute(&mut *tx.tx)
+        .await?;
         tx.audit(
             actor,
             Audit {
@@ -540,26 +529,17 @@ impl FlightStore for ThisStore {
                 .fetch_optional(&mut *tx.tx)
                 .await?;
         let text = to_json(&weights.weights)?;
-        if before.is_some() {
-            sqlx::query(
-                "UPDATE priority_weights SET weights = $1, updated_at = $2 WHERE nation = $3",
-            )
-            .bind(&text)
-            .bind(&tx.at)
-            .bind(weights.nation.as_str())
-            .execute(&mut *tx.tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO priority_weights (nation, weights, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $3)",
-            )
-            .bind(weights.nation.as_str())
-            .bind(&text)
-            .bind(&tx.at)
-            .execute(&mut *tx.tx)
-            .await?;
-        }
+        sqlx::query(
+            "INSERT INTO priority_weights (nation, weights, created_at, updated_at) \
+             VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (nation) DO UPDATE \
+             SET weights = excluded.weights, updated_at = excluded.updated_at",
+        )
+        .bind(weights.nation.as_str())
+        .bind(&text)
+        .bind(&tx.at)
+        .execute(&mut *tx.tx)
+        .await?;
         tx.audit(
             actor,
             Audit {
@@ -581,11 +561,9 @@ impl FlightStore for ThisStore {
             .await?
             .iter()
             .map(|row| {
-                let text: String = row.try_get("weights")?;
                 Ok(WeightsRecord {
                     nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
-                    weights: serde_json::from_str(&text)
-                        .map_err(|e| StoreError::Corrupt(format!("priority weights: {e}")))?,
+                    weights: from_json(&row.try_get::<String, _>("weights")?, "priority weights")?,
                 })
             })
             .collect()
@@ -637,26 +615,17 @@ impl FlightStore for ThisStore {
                 .fetch_optional(&mut *tx.tx)
                 .await?;
         let rules = to_json(&rule.alternatives)?;
-        if before.is_some() {
-            sqlx::query(
-                "UPDATE acceptance_rules SET rules = $1, updated_at = $2 WHERE destination = $3",
-            )
-            .bind(&rules)
-            .bind(&tx.at)
-            .bind(&rule.destination)
-            .execute(&mut *tx.tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO acceptance_rules (destination, rules, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $3)",
-            )
-            .bind(&rule.destination)
-            .bind(&rules)
-            .bind(&tx.at)
-            .execute(&mut *tx.tx)
-            .await?;
-        }
+        sqlx::query(
+            "INSERT INTO acceptance_rules (destination, rules, created_at, updated_at) \
+             VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (destination) DO UPDATE \
+             SET rules = excluded.rules, updated_at = excluded.updated_at",
+        )
+        .bind(&rule.destination)
+        .bind(&rules)
+        .bind(&tx.at)
+        .execute(&mut *tx.tx)
+        .await?;
         tx.audit(
             actor,
             Audit {
