@@ -38,7 +38,7 @@ use airbridge_names::NameEngine;
 use rayon::prelude::*;
 
 pub use block::{BlockingReport, Rule};
-pub use cluster::{Rules as ClusterRules, cluster};
+pub use cluster::{Decided, Rules as ClusterRules, cluster, cluster_with};
 pub use compare::{COMPARISONS, Comparison, FIELD_COUNT, NULL, Vector};
 pub use error::{DedupError, DedupErrorKind};
 pub use model::{Explanation, FieldModel, FieldWeight, Model, probability, weight_of};
@@ -90,6 +90,16 @@ impl Default for Config {
 pub struct Deduplicator<'e> {
     engine: &'e NameEngine,
     config: Config,
+}
+
+/// What reviewers decided about pairs of records, by record id: binding on every run. A pair
+/// decided `apart` never ends in one cluster (nor is it offered for review again by callers
+/// that keep decisions); a pair decided `together` always does, unless an `apart` decision
+/// contradicts it. Ids not in the input are ignored (a record since removed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decisions {
+    pub together: Vec<(String, String)>,
+    pub apart: Vec<(String, String)>,
 }
 
 /// The result of a run.
@@ -223,6 +233,15 @@ impl<'e> Deduplicator<'e> {
 
     /// Deduplicates `records`. Fails only on ids (empty or repeated).
     pub fn run(&self, records: &[Record]) -> Result<Outcome, DedupError> {
+        self.run_with(records, &Decisions::default())
+    }
+
+    /// Deduplicates `records` bound by reviewers' `decisions` (see [`Decisions`]).
+    pub fn run_with(
+        &self,
+        records: &[Record],
+        decisions: &Decisions,
+    ) -> Result<Outcome, DedupError> {
         let mut seen = HashSet::with_capacity(records.len());
         for (row, record) in records.iter().enumerate() {
             if record.id.is_empty() {
@@ -232,6 +251,25 @@ impl<'e> Deduplicator<'e> {
                 return Err(DedupError::DuplicateId(record.id.clone()));
             }
         }
+        let position: HashMap<&str, u32> = records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| (record.id.as_str(), index as u32))
+            .collect();
+        let positions = |pairs: &[(String, String)]| -> Vec<(u32, u32)> {
+            pairs
+                .iter()
+                .filter_map(|(a, b)| {
+                    let (a, b) = (*position.get(a.as_str())?, *position.get(b.as_str())?);
+                    (a != b).then_some((a.min(b), a.max(b)))
+                })
+                .collect()
+        };
+        let mut together = positions(&decisions.together);
+        let mut apart = positions(&decisions.apart);
+        together.sort_unstable();
+        apart.sort_unstable();
+        drop(position);
         let engine = self.engine;
         let config = &self.config;
         let mut prepared: Vec<Prepared> = records
@@ -361,6 +399,7 @@ impl<'e> Deduplicator<'e> {
             .iter()
             .zip(&pair_weights)
             .filter(|(_, w)| **w >= threshold_weight)
+            .filter(|(pair, _)| apart.binary_search(pair).is_err())
             .map(|(&(a, b), &w)| (a, b, f64::from(w)))
             .collect();
         let link_count = links.len();
@@ -384,22 +423,34 @@ impl<'e> Deduplicator<'e> {
             veto: config.cluster_veto,
             max_checked: config.cluster_max_checked,
         };
-        let labels = cluster::cluster(records.len(), links, &case_of, rules, |a, b| {
-            let weight = match candidate_pairs.binary_search(&(a, b)) {
-                Ok(index) => pair_weights[index],
-                Err(_) => {
-                    on_demand += 1;
-                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-                    let vector = compare::compare(engine, x, y);
-                    scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
+        let decided = cluster::Decided {
+            together: &together,
+            apart: &apart,
+        };
+        let labels =
+            cluster::cluster_with(records.len(), links, &case_of, decided, rules, |a, b| {
+                if apart.binary_search(&(a, b)).is_ok() {
+                    return 0.0;
                 }
-            };
-            probability(f64::from(weight))
-        });
+                if together.binary_search(&(a, b)).is_ok() {
+                    return 1.0;
+                }
+                let weight = match candidate_pairs.binary_search(&(a, b)) {
+                    Ok(index) => pair_weights[index],
+                    Err(_) => {
+                        on_demand += 1;
+                        let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                        let vector = compare::compare(engine, x, y);
+                        scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
+                    }
+                };
+                probability(f64::from(weight))
+            });
 
         // Members of cases that now share a person: the rest of the family, when unambiguous.
+        let unpropagated = labels.clone();
         let mut labels = labels;
-        let household_links = if config.households {
+        let mut household_links = if config.households {
             let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
             household::propagate(&mut labels, &case_of, &relations, |a, b| {
                 compare::compare(engine, &prepared[a as usize], &prepared[b as usize])
@@ -407,6 +458,16 @@ impl<'e> Deduplicator<'e> {
         } else {
             0
         };
+        // Family members joined by relation are bound by decisions too: should the
+        // propagation have put a pair decided apart together, it is undone as a whole.
+        if household_links > 0
+            && apart
+                .iter()
+                .any(|&(a, b)| labels[a as usize] == labels[b as usize])
+        {
+            labels = unpropagated;
+            household_links = 0;
+        }
 
         // A cluster is named by its smallest record id, so names survive reordering of input.
         let mut smallest: HashMap<u32, &str> = HashMap::new();
@@ -457,6 +518,20 @@ impl Outcome {
                 f64::from(self.frequencies[a][slot].max(self.frequencies[b][slot]));
         }
         Some(self.model.explain(&vector, &frequencies))
+    }
+
+    /// Candidate pairs whose match probability lies in `[low, high)`, most likely first: the
+    /// uncertain band a reviewer looks at. Positions in the input.
+    pub fn pairs_between(&self, low: f64, high: f64) -> Vec<(u32, u32, f64)> {
+        let mut pairs: Vec<(u32, u32, f64)> = self
+            .candidate_pairs
+            .iter()
+            .zip(&self.pair_weights)
+            .map(|(&(a, b), &weight)| (a, b, probability(f64::from(weight))))
+            .filter(|&(_, _, p)| p >= low && p < high)
+            .collect();
+        pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        pairs
     }
 
     /// The comparison vector of records `a` and `b`.

@@ -315,3 +315,91 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn reviewers_decisions_bind_the_clusters_and_unknown_ids_are_ignored() {
+    use airbridge_dedup::Decisions;
+    let engine = NameEngine::new();
+    let mut records = background(1500);
+    let planted = [
+        person(
+            "d1",
+            ["Gul Ahmad", "Sadat", "Habibullah"],
+            Sex::Male,
+            "1980-01-01",
+        ),
+        person(
+            "d2",
+            ["Gul Ahmad", "Sadat", "Habibullah"],
+            Sex::Male,
+            "1980",
+        ),
+        person(
+            "d3",
+            ["Gulahmad", "Saadat", "Habibulla"],
+            Sex::Male,
+            "1980-01-01",
+        ),
+        person(
+            "e1",
+            ["Farida", "Noori", "Ghulam Sakhi"],
+            Sex::Female,
+            "1991-05-02",
+        ),
+        person(
+            "e2",
+            ["Nazanin", "Rahimi", "Abdul Wahid"],
+            Sex::Female,
+            "1979-09-30",
+        ),
+    ];
+    records.extend(planted.iter().cloned());
+    let deduplicator = Deduplicator::new(&engine, config()).unwrap();
+    let plain = deduplicator.run(&records).unwrap().cluster_ids;
+    assert_eq!(
+        cluster_of(&records, &plain, "d1"),
+        cluster_of(&records, &plain, "d2")
+    );
+    assert_eq!(
+        cluster_of(&records, &plain, "d1"),
+        cluster_of(&records, &plain, "d3")
+    );
+    assert_ne!(
+        cluster_of(&records, &plain, "e1"),
+        cluster_of(&records, &plain, "e2")
+    );
+
+    // A reviewer knows d1 and d2 are a father and his namesake son's record mixed up: two
+    // people; and that e1 and e2 are one woman (a name changed at marriage, say).
+    let decisions = Decisions {
+        together: vec![("e2".into(), "e1".into()), ("e1".into(), "gone".into())],
+        apart: vec![("d1".into(), "d2".into()), ("nobody".into(), "d3".into())],
+    };
+    let outcome = deduplicator.run_with(&records, &decisions).unwrap();
+    let bound = &outcome.cluster_ids;
+    assert_ne!(
+        cluster_of(&records, bound, "d1"),
+        cluster_of(&records, bound, "d2")
+    );
+    // d3 still joins one of them: the decision is about d1 and d2 only.
+    let d3 = cluster_of(&records, bound, "d3");
+    assert!(d3 == cluster_of(&records, bound, "d1") || d3 == cluster_of(&records, bound, "d2"));
+    assert_eq!(
+        cluster_of(&records, bound, "e1"),
+        cluster_of(&records, bound, "e2")
+    );
+    // Nothing else moved.
+    let moved = records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !r.id.starts_with(['d', 'e']) && plain[*i] != bound[*i])
+        .count();
+    assert_eq!(moved, 0);
+    // The uncertain band is sorted, inside its bounds and made of scored pairs.
+    let band = outcome.pairs_between(0.2, 0.95);
+    assert!(band.windows(2).all(|w| w[0].2 >= w[1].2));
+    assert!(
+        band.iter()
+            .all(|&(a, b, p)| a < b && (0.2..0.95).contains(&p))
+    );
+}
