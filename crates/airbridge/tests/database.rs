@@ -143,7 +143,7 @@ fn a_laptop_registry_moves_onto_postgres_and_back_verified() {
     let tables = report["tables"].as_array().unwrap();
     assert_eq!(
         tables.len(),
-        26,
+        29,
         "every table, accounts, field operations and flights included"
     );
     for table in ["flights", "plan_runs", "priority_weights"] {

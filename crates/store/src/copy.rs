@@ -391,6 +391,44 @@ pub const TABLES: &[TableSpec] = &[
             ("told_at", T),
         ],
     },
+    TableSpec {
+        name: "dedup_runs",
+        columns: &[
+            ("id", I),
+            ("records", I),
+            ("pairs_scored", I),
+            ("links", I),
+            ("clusters", I),
+            ("duplicates", I),
+            ("queued", I),
+            ("threshold", R),
+            ("review_low", R),
+            ("review_high", R),
+            ("actor", T),
+            ("created_at", T),
+        ],
+    },
+    TableSpec {
+        name: "dedup_clusters",
+        columns: &[("person_id", I), ("cluster", I), ("run", I)],
+    },
+    TableSpec {
+        name: "dedup_pairs",
+        columns: &[
+            ("person_a", I),
+            ("person_b", I),
+            ("probability", R),
+            ("explanation", T),
+            ("run", I),
+            ("decision", T),
+            ("reason", T),
+            ("decided_by", T),
+            ("decided_at", T),
+            ("version", I),
+            ("created_at", T),
+            ("updated_at", T),
+        ],
+    },
 ];
 
 /// One stored value, the same on either backend.

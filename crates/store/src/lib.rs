@@ -15,6 +15,7 @@ pub mod any;
 pub mod audit;
 mod common;
 pub mod copy;
+pub mod dedup;
 pub mod field;
 mod field_queue;
 pub mod flights;
@@ -30,6 +31,7 @@ pub use accounts::{
 };
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use dedup::*;
 pub use field::*;
 pub use field_queue::CheckInQueue;
 pub use flights::*;

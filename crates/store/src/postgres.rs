@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "flights",
         include_str!("../migrations/postgres/0009_flights.sql"),
     ),
+    (
+        10,
+        "dedup",
+        include_str!("../migrations/postgres/0010_dedup.sql"),
+    ),
 ];
 
 /// How patiently a transient fault is retried: `RETRIES` more times after pauses of 0.2 s
@@ -355,7 +360,7 @@ impl PgStore {
         let store = PgStore::open(url, OpenMode::CreateIfMissing).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::raw_sql(
-            "DROP TABLE IF EXISTS priority_weights, plan_assignments, plan_runs, acceptance_rules, \
+            "DROP TABLE IF EXISTS dedup_pairs, dedup_clusters, dedup_runs, priority_weights, plan_assignments, plan_runs, acceptance_rules, \
              carriage_agreements, flights, aircraft_types, outbox, gate_flags, gate_events, passes, call_forwards, \
              sessions, setup_tokens, users, jobs, screening_hits, \
              sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \
@@ -378,3 +383,4 @@ include!("registry_sql.rs");
 include!("accounts_sql.rs");
 include!("field_sql.rs");
 include!("flights_sql.rs");
+include!("dedup_sql.rs");

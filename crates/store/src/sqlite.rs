@@ -176,6 +176,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "flights",
         include_str!("../migrations/sqlite/0009_flights.sql"),
     ),
+    (
+        10,
+        "dedup",
+        include_str!("../migrations/sqlite/0010_dedup.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -468,3 +473,4 @@ include!("registry_sql.rs");
 include!("accounts_sql.rs");
 include!("field_sql.rs");
 include!("flights_sql.rs");
+include!("dedup_sql.rs");

@@ -1710,6 +1710,7 @@ contract_tests!(
     a_batch_of_check_ins_keeps_the_good_ones_when_one_fails,
     flights_and_plans_are_checked_audited_and_kept_stable,
     priority_weights_are_checked_replaced_and_audited,
+    dedup_decisions_bind_are_audited_reversible_and_seen_per_nation,
 );
 
 // --- field operations ---------------------------------------------------------------------------
@@ -2918,4 +2919,233 @@ async fn priority_weights_are_checked_replaced_and_audited(backend: Backend) {
         }]
     );
     assert_eq!(f.audit_count().await, events_before + 2);
+}
+
+// --- deduplication ------------------------------------------------------------------------------
+
+fn review_pair(a: PersonId, b: PersonId, probability: f64) -> airbridge_store::NewReviewPair {
+    airbridge_store::NewReviewPair {
+        a,
+        b,
+        probability,
+        explanation: serde_json::json!({ "fields": [{ "field": "given name", "weight": 3.5 }] }),
+    }
+}
+
+fn dedup_run(
+    clusters: Vec<(PersonId, PersonId)>,
+    review: Vec<airbridge_store::NewReviewPair>,
+) -> airbridge_store::NewDedupRun {
+    airbridge_store::NewDedupRun {
+        records: clusters.len() as i64,
+        pairs_scored: 10,
+        links: 1,
+        threshold: 0.9,
+        review_low: 0.3,
+        review_high: 0.98,
+        clusters,
+        review,
+    }
+}
+
+async fn dedup_decisions_bind_are_audited_reversible_and_seen_per_nation(backend: Backend) {
+    use airbridge_store::{DedupStore, PairDecision, ReviewQuery};
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let add = |nation: NationCode, given: &'static str| async move {
+        s.add_person(&actor(), nation, person(given, "Sadat"))
+            .await
+            .unwrap()
+            .id
+    };
+    let (p1, p2, p3) = (
+        add(fr(), "Gul Ahmad").await,
+        add(fr(), "Gulahmad").await,
+        add(de(), "Gul Ahmed").await,
+    );
+    let p4 = add(de(), "Farida").await;
+    let events_before = f.audit_count().await;
+
+    // A run: p1 and p2 one person; two pairs in the uncertain band, given in either order.
+    let run = s
+        .save_dedup_run(
+            &actor(),
+            dedup_run(
+                vec![(p1, p1), (p2, p1), (p3, p3), (p4, p4)],
+                vec![review_pair(p3, p1, 0.7), review_pair(p2, p3, 0.6)],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (run.id, run.clusters, run.duplicates, run.queued),
+        (1, 3, 2, 2)
+    );
+    assert_eq!(s.cluster_mates(p2).await.unwrap(), vec![p1]);
+    assert!(s.cluster_mates(p4).await.unwrap().is_empty());
+    let queue = s.review_pairs(&ReviewQuery::default()).await.unwrap();
+    let pairs: Vec<_> = queue.iter().map(|p| (p.a, p.b, p.probability)).collect();
+    assert_eq!(pairs, vec![(p1, p3, Some(0.7)), (p2, p3, Some(0.6))]);
+    assert_eq!(queue[0].explanation["fields"][0]["weight"], 3.5);
+
+    // France sees its record and that another nation holds the same person, nothing more.
+    let view = queue[0].seen_by(fr()).unwrap();
+    assert_eq!(
+        (view.person, view.other, view.other_is_another_nation),
+        (p1, None, true)
+    );
+    assert!(view.explanation.is_none());
+    let seen = serde_json::to_string(&view).unwrap();
+    assert!(!seen.contains("DE"), "{seen}");
+    assert!(queue[0].seen_by(NationCode::parse("US").unwrap()).is_none());
+
+    // "Not the same" needs a reason; the same record twice is no pair; unknown people fail.
+    let refused = s
+        .decide_pair(&actor(), p3, p1, Some(PairDecision::NotSame), None, None)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("needs a reason"), "{refused}");
+    assert!(
+        s.decide_pair(&actor(), p1, p1, Some(PairDecision::Same), None, None)
+            .await
+            .is_err()
+    );
+    assert!(
+        s.decide_pair(
+            &actor(),
+            p1,
+            PersonId(999_999),
+            Some(PairDecision::Same),
+            None,
+            None
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(
+        f.audit_count().await,
+        events_before + 1,
+        "refusals write nothing"
+    );
+
+    // Decided (in the other order), with a stale version refused.
+    let decided = s
+        .decide_pair(
+            &actor(),
+            p3,
+            p1,
+            Some(PairDecision::NotSame),
+            Some("other father".into()),
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (decided.decision, decided.version),
+        (Some(PairDecision::NotSame), 2)
+    );
+    let stale = s
+        .decide_pair(&actor(), p1, p3, Some(PairDecision::Same), None, Some(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        stale.kind(),
+        airbridge_store::ErrorKind::Conflict,
+        "{stale}"
+    );
+    // A pair nobody proposed can be decided by a reviewer who knows.
+    s.decide_pair(&actor(), p4, p2, Some(PairDecision::Same), None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.pair_decisions().await.unwrap(),
+        vec![
+            (p1, p3, PairDecision::NotSame),
+            (p2, p4, PairDecision::Same)
+        ]
+    );
+    // One decision event per nation involved (p1 French, p3 German; p2 French, p4 German).
+    let decisions = s
+        .audit_list(&AuditFilter {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "dedup.decide")
+        .map(|e| (e.nation.unwrap_or_default(), e.entity_id))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        decisions,
+        vec![
+            ("FR".to_owned(), p1.to_string()),
+            ("DE".to_owned(), p3.to_string()),
+            ("FR".to_owned(), p2.to_string()),
+            ("DE".to_owned(), p4.to_string()),
+        ]
+    );
+
+    // The next run proposes p1~p3 again and p2~p3 no more: the decided pair keeps its
+    // decision and score, the stale undecided one leaves the queue.
+    let run = s
+        .save_dedup_run(
+            &actor(),
+            dedup_run(
+                vec![(p1, p1), (p2, p1), (p3, p3), (p4, p1)],
+                vec![review_pair(p1, p3, 0.75)],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!((run.id, run.queued, run.duplicates), (2, 0, 3));
+    assert!(
+        s.review_pairs(&ReviewQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = s.get_pair(p3, p1).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.decision, kept.probability, kept.version),
+        (Some(PairDecision::NotSame), Some(0.7), 2)
+    );
+    assert!(s.get_pair(p2, p3).await.unwrap().is_none());
+    let all = ReviewQuery {
+        decided: true,
+        nation: Some(de()),
+        ..Default::default()
+    };
+    assert_eq!(s.review_pairs(&all).await.unwrap().len(), 2);
+
+    // Taken back: the pair waits for a reviewer again and binds nothing.
+    let undone = s
+        .decide_pair(&actor(), p1, p3, None, None, Some(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            undone.decision,
+            undone.decided_by.as_deref(),
+            undone.version
+        ),
+        (None, None, 3)
+    );
+    assert_eq!(
+        s.pair_decisions().await.unwrap(),
+        vec![(p2, p4, PairDecision::Same)]
+    );
+    assert_eq!(
+        s.review_pairs(&ReviewQuery::default()).await.unwrap().len(),
+        1
+    );
+    assert!(
+        s.decide_pair(&actor(), p3, p4, None, None, None)
+            .await
+            .is_err(),
+        "nothing to take back"
+    );
+    assert_eq!(s.latest_dedup_run().await.unwrap().unwrap().id, 2);
+    assert!(s.audit_verify().await.unwrap().broken_at.is_none());
 }
