@@ -23,7 +23,7 @@ fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) -> 
     Ok(())
 }
 
-fn person_line(record: &PersonRecord) -> String {
+pub(crate) fn person_line(record: &PersonRecord) -> String {
     let birth = record
         .person
         .birth_date
@@ -701,6 +701,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Flights(command) => {
             crate::flights_cmd::run(&location, &command, &actor, json).await?
         }
+        Command::Dedup(args) => return crate::dedup_db::run(&location, args, &actor, json).await,
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -2,8 +2,8 @@
 //! benchmarks. Reads a CSV of records, runs `airbridge_dedup` on all cores and writes
 //! `record_id,cluster_id`; a summary goes to standard error (or JSON to standard output).
 //!
-//! The registry mode (`--db`), incremental matching and the review queue need store changes
-//! and are not here yet.
+//! Without `--input`, `airbridge dedup` works on the registry (`--db`): see `dedup_db.rs`, which
+//! also holds the review queue's subcommands.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -16,32 +16,48 @@ use airbridge_names::NameEngine;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-/// Options of `airbridge dedup`.
+/// Options of `airbridge dedup`. With `--input` and `--output`: file mode. Without them: the
+/// registry in `--db` is deduplicated and uncertain pairs are queued for review (see the
+/// subcommands).
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DedupArgs {
+    #[command(subcommand)]
+    pub review: Option<crate::dedup_db::ReviewCommand>,
     /// Input CSV with a header row: `record_id` (or `rec_id`) and any of given_name,
     /// family_name, surname, father_name, grandfather_name, full_name, sex, dob, date_of_birth,
     /// passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1,
     /// address_2, suburb, state, place_of_birth; and case_id with relation (members of one
     /// case are never merged, and once two cases share a person their other members are
     /// matched by relation).
-    #[arg(long)]
-    pub input: PathBuf,
+    #[arg(long, requires = "output")]
+    pub input: Option<PathBuf>,
     /// Output CSV: `record_id,cluster_id`, one row per input record, in input order.
-    #[arg(long)]
-    pub output: PathBuf,
+    #[arg(long, requires = "input")]
+    pub output: Option<PathBuf>,
     /// Rename columns to fields: `--map "Name of father=father_name,DOB=dob"`.
     #[arg(long, value_delimiter = ',')]
     pub map: Vec<String>,
     /// Match probability at or above which two records are linked.
     #[arg(long, default_value_t = 0.9)]
     pub threshold: f64,
+    /// Registry mode: pairs whose match probability is at least this (and below
+    /// --review-high) wait for a reviewer.
+    #[arg(long, default_value_t = crate::dedup_db::REVIEW_LOW)]
+    pub review_low: f64,
+    /// Registry mode: the top of the uncertain band; pairs above it are left to the engine.
+    #[arg(long, default_value_t = crate::dedup_db::REVIEW_HIGH)]
+    pub review_high: f64,
 }
 
 /// Messages about unreadable cells shown before the rest are only counted.
 const PROBLEMS_SHOWN: usize = 5;
 
+/// File mode: `--input` to `--output`.
 pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let (Some(input), Some(output)) = (&args.input, &args.output) else {
+        bail!("file mode needs both --input and --output");
+    };
     let started = Instant::now();
     let renames = args
         .map
@@ -51,23 +67,22 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
             None => bail!("--map takes column=field pairs, got {pair:?}"),
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let file =
-        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let file = File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(std::io::BufReader::new(file));
     let headers: Vec<String> = reader
         .headers()
-        .with_context(|| format!("cannot read the header row of {}", args.input.display()))?
+        .with_context(|| format!("cannot read the header row of {}", input.display()))?
         .iter()
         .map(str::to_owned)
         .collect();
     let columns = Columns::from_header(&headers, &renames)
-        .with_context(|| format!("in the header row of {}", args.input.display()))?;
+        .with_context(|| format!("in the header row of {}", input.display()))?;
     let mut rows = Vec::new();
     for (index, row) in reader.records().enumerate() {
-        rows.push(row.with_context(|| format!("row {} of {}", index + 2, args.input.display()))?);
+        rows.push(row.with_context(|| format!("row {} of {}", index + 2, input.display()))?);
     }
     let built: Vec<(Record, Vec<String>)> = rows
         .par_iter()
@@ -94,8 +109,8 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
     };
     let outcome = Deduplicator::new(&engine, config)?.run(&records)?;
 
-    let out = File::create(&args.output)
-        .with_context(|| format!("cannot create {}", args.output.display()))?;
+    let out =
+        File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(out));
     writer.write_record(["record_id", "cluster_id"])?;
     for (record, cluster) in records.iter().zip(&outcome.cluster_ids) {
@@ -105,7 +120,7 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
         .into_inner()
         .map_err(|e| e.into_error())?
         .flush()
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+        .with_context(|| format!("cannot write {}", output.display()))?;
 
     let seconds = started.elapsed().as_secs_f64();
     let model = &outcome.model;

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod db_cmd;
 mod dedup_cmd;
+mod dedup_db;
 mod demo;
 mod field_cmd;
 mod flights_cmd;
@@ -79,7 +80,9 @@ fn main() -> ExitCode {
         cli::Command::Names(command) => names_cmd::run(command),
         cli::Command::Sanctions(command) => sanctions_cmd::run(command, cli.json),
         cli::Command::Screen(args) => screen_cmd::run(args, cli.json),
-        cli::Command::Dedup(args) => dedup_cmd::run(args, cli.json),
+        cli::Command::Dedup(args) if args.input.is_some() || args.output.is_some() => {
+            dedup_cmd::run(args, cli.json)
+        }
         cli::Command::Plan(args) => plan_cmd::run_plan(args, &location, &actor, cli.json),
         cli::Command::Manifest(args) => plan_cmd::run_manifest(args, &location, &actor, cli.json),
         _ => tokio::runtime::Builder::new_multi_thread()

@@ -453,13 +453,18 @@ impl<'e> Deduplicator<'e> {
         let mut household_links = if config.households {
             let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
             household::propagate(&mut labels, &case_of, &relations, |a, b| {
+                if apart.binary_search(&(a, b)).is_ok() {
+                    // Two people by a reviewer's word: disagreeing on everything, never paired.
+                    return [0; FIELD_COUNT];
+                }
                 compare::compare(engine, &prepared[a as usize], &prepared[b as usize])
             })
         } else {
             0
         };
-        // Family members joined by relation are bound by decisions too: should the
-        // propagation have put a pair decided apart together, it is undone as a whole.
+        // Family members joined by relation are bound by decisions too: a pair decided apart
+        // is never paired, and should the propagation still have joined one through others'
+        // clusters, it is undone as a whole.
         if household_links > 0
             && apart
                 .iter()

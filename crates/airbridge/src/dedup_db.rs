@@ -1,0 +1,499 @@
+//! `airbridge dedup` on the registry: everyone in `--db` is deduplicated by the engine, bound by
+//! reviewers' decisions; each person's cluster is stored; pairs in the uncertain band wait for
+//! a reviewer (`dedup queue`, `dedup show`, `dedup decide`, `dedup undo`, `dedup matches`).
+//!
+//! Across nations, `--nation` shows what that nation may see: its own records, and for a
+//! match with another nation's record only that another nation holds the same person and how
+//! strongly (see `PairRecord::seen_by`).
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use airbridge_dedup::{Config, Decisions, Deduplicator, Explanation, Record};
+use airbridge_domain::{NationCode, PersonId};
+use airbridge_names::NameEngine;
+use airbridge_store::OpenMode;
+use airbridge_store::any::Location;
+use airbridge_store::{
+    Actor, AnyStore, DedupStore, NewDedupRun, NewReviewPair, PairDecision, PairRecord, PersonQuery,
+    ReviewQuery, Store,
+};
+use anyhow::bail;
+use clap::Subcommand;
+
+use crate::InvalidInput;
+use crate::dedup_cmd::DedupArgs;
+
+/// The uncertain band's default bounds: below it two records are left apart without asking,
+/// above it the engine is trusted to join them.
+pub const REVIEW_LOW: f64 = 0.5;
+pub const REVIEW_HIGH: f64 = 0.99;
+
+/// People read from the store at a time.
+const PAGE: u32 = 10_000;
+
+/// The review queue.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Pairs waiting for a reviewer, most likely first.
+    Queue {
+        /// Only pairs with a record of this nation, shown as that nation may see them.
+        #[arg(long)]
+        nation: Option<String>,
+        /// Only pairs with this person.
+        #[arg(long)]
+        person: Option<String>,
+        /// Decided pairs too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One pair: both records and the field-by-field explanation of its score.
+    Show {
+        a: String,
+        b: String,
+        /// Show the pair as this nation may see it.
+        #[arg(long)]
+        nation: Option<String>,
+    },
+    /// Decide a pair: `same`, `not-same` (needs --reason) or `unsure`. Binding on every later
+    /// run; taken back with `dedup undo`.
+    Decide {
+        a: String,
+        b: String,
+        decision: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// The pair's version as last seen (refused if someone decided since).
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Take a decision back: the pair waits for a reviewer again.
+    Undo {
+        a: String,
+        b: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// The records the latest run put with a person, and the pairs waiting about them.
+    Matches {
+        person: String,
+        /// Show them as this nation may see them.
+        #[arg(long)]
+        nation: Option<String>,
+    },
+}
+
+pub async fn run(
+    location: &Location,
+    args: DedupArgs,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = crate::key_cmd::open_store(location, OpenMode::MustExist).await?;
+    match args.review {
+        None => registry_run(&store, &args, actor, json).await?,
+        Some(command) => review(&store, command, actor, json).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn nation(text: &Option<String>) -> Result<Option<NationCode>, InvalidInput> {
+    text.as_deref()
+        .map(|code| crate::parse::nation("--nation", code))
+        .transpose()
+}
+
+/// Everyone in the registry who can be matched: with a name or a document.
+async fn read_registry(store: &AnyStore) -> anyhow::Result<(Vec<Record>, Vec<PersonId>)> {
+    let mut records = Vec::new();
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .search_persons(&PersonQuery {
+                limit: Some(PAGE),
+                after,
+                ..Default::default()
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for person in page {
+            let mut record = Record::from_person(&person.id.to_string(), &person.person);
+            let named = record.given.is_some() || record.family.is_some() || record.full.is_some();
+            if !named && record.documents.is_empty() {
+                continue; // an unnamed dependent ("child 3") or a purged record
+            }
+            record.case = person.case.map(|case| case.to_string());
+            record.relation = person.relation;
+            records.push(record);
+            ids.push(person.id);
+        }
+    }
+    Ok((records, ids))
+}
+
+fn explanation_json(explanation: &Explanation) -> serde_json::Value {
+    serde_json::json!({
+        "prior": explanation.prior,
+        "total": explanation.total,
+        "probability": explanation.probability,
+        "fields": explanation.fields.iter().map(|f| serde_json::json!({
+            "field": f.field,
+            "level": f.level,
+            "weight": f.weight,
+            "term_frequency": f.term_frequency,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn registry_run(
+    store: &AnyStore,
+    args: &DedupArgs,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (low, high) = (args.review_low, args.review_high);
+    if !(0.0..=1.0).contains(&low) || !(0.0..=1.0).contains(&high) || low > high {
+        return Err(InvalidInput(format!(
+            "--review-low {low} and --review-high {high} must be probabilities with low ≤ high (e.g. 0.5 and 0.99)"
+        ))
+        .into());
+    }
+    let started = Instant::now();
+    let (records, ids) = read_registry(store).await?;
+    let read = started.elapsed();
+    if records.is_empty() {
+        bail!("nobody in the registry has a name or a document to match by: import a list first");
+    }
+    let decided = store.pair_decisions().await?;
+    let mut decisions = Decisions::default();
+    for (a, b, decision) in &decided {
+        let pair = (a.to_string(), b.to_string());
+        match decision {
+            PairDecision::Same => decisions.together.push(pair),
+            PairDecision::NotSame => decisions.apart.push(pair),
+            PairDecision::Unsure => {}
+        }
+    }
+    let decided: HashMap<(PersonId, PersonId), PairDecision> = decided
+        .into_iter()
+        .map(|(a, b, decision)| ((a, b), decision))
+        .collect();
+
+    let engine = NameEngine::new();
+    let config = Config {
+        threshold: args.threshold,
+        ..Config::default()
+    };
+    let outcome = Deduplicator::new(&engine, config)?.run_with(&records, &decisions)?;
+
+    // A cluster is named by its smallest person id.
+    let mut smallest: HashMap<&str, PersonId> = HashMap::new();
+    for (label, id) in outcome.cluster_ids.iter().zip(&ids) {
+        let entry = smallest.entry(label.as_str()).or_insert(*id);
+        *entry = (*entry).min(*id);
+    }
+    let clusters: Vec<(PersonId, PersonId)> = outcome
+        .cluster_ids
+        .iter()
+        .zip(&ids)
+        .map(|(label, id)| (*id, smallest[label.as_str()]))
+        .collect();
+    let review: Vec<NewReviewPair> = outcome
+        .pairs_between(low, high)
+        .into_iter()
+        .filter(|&(a, b, _)| {
+            let same_case = records[a as usize].case.is_some()
+                && records[a as usize].case == records[b as usize].case;
+            let (x, y) = (ids[a as usize], ids[b as usize]);
+            !same_case && !decided.contains_key(&(x.min(y), x.max(y)))
+        })
+        .map(|(a, b, probability)| {
+            let (x, y) = (ids[a as usize], ids[b as usize]);
+            let explanation = outcome
+                .explain(&engine, a as usize, b as usize)
+                .map(|e| explanation_json(&e))
+                .unwrap_or_default();
+            NewReviewPair {
+                a: x.min(y),
+                b: x.max(y),
+                probability,
+                explanation,
+            }
+        })
+        .collect();
+    let matched = started.elapsed() - read;
+    let saved = store
+        .save_dedup_run(
+            actor,
+            NewDedupRun {
+                records: records.len() as i64,
+                pairs_scored: outcome.pairs_scored as i64,
+                links: outcome.links as i64,
+                threshold: args.threshold,
+                review_low: low,
+                review_high: high,
+                clusters,
+                review,
+            },
+        )
+        .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        let mut value = serde_json::to_value(&saved)?;
+        value["seconds"] = serde_json::json!(seconds);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!(
+            "Run {}: {} records, {} pairs scored, {} links ≥ {}; {} people, {} records share a person with another; {} pairs wait for review (`airbridge dedup queue`). {:.2} s ({:.2} s reading, {:.2} s matching)",
+            saved.id,
+            saved.records,
+            saved.pairs_scored,
+            saved.links,
+            saved.threshold,
+            saved.clusters,
+            saved.duplicates,
+            saved.queued,
+            seconds,
+            read.as_secs_f64(),
+            matched.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// One line for a pair as a nation (or, with `None`, the whole registry) sees it.
+fn pair_line(pair: &PairRecord, nation: Option<NationCode>) -> String {
+    let probability = pair
+        .probability
+        .map_or("decided by hand".to_owned(), |p| format!("{p:.3}"));
+    let decision = pair.decision.map_or("waiting", PairDecision::as_str);
+    match nation.and_then(|n| pair.seen_by(n)) {
+        Some(view) => match view.other {
+            Some(other) => format!("{} ~ {other}  {probability}  {decision}", view.person),
+            None => format!(
+                "{} ~ a record held by another nation  {probability}  {decision}",
+                view.person
+            ),
+        },
+        None => format!(
+            "{} ({}) ~ {} ({})  {probability}  {decision}  v{}",
+            pair.a, pair.nation_a, pair.b, pair.nation_b, pair.version
+        ),
+    }
+}
+
+fn pair_json(pair: &PairRecord, nation: Option<NationCode>) -> anyhow::Result<serde_json::Value> {
+    Ok(match nation {
+        Some(n) => serde_json::to_value(pair.seen_by(n))?,
+        None => serde_json::to_value(pair)?,
+    })
+}
+
+async fn review(
+    store: &AnyStore,
+    command: ReviewCommand,
+    actor: &Actor,
+    json: bool,
+) -> anyhow::Result<()> {
+    let person = |text: &str| crate::parse::person_id(text);
+    match command {
+        ReviewCommand::Queue {
+            nation: code,
+            person: who,
+            all,
+            limit,
+        } => {
+            let nation = nation(&code)?;
+            let pairs = store
+                .review_pairs(&ReviewQuery {
+                    nation,
+                    decided: all,
+                    person: who.as_deref().map(person).transpose()?,
+                    limit: Some(limit),
+                })
+                .await?;
+            if json {
+                let values = pairs
+                    .iter()
+                    .map(|p| pair_json(p, nation))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                println!("{}", serde_json::to_string_pretty(&values)?);
+            } else if pairs.is_empty() {
+                println!("No pair waits for a reviewer.");
+            } else {
+                for pair in &pairs {
+                    println!("{}", pair_line(pair, nation));
+                }
+            }
+        }
+        ReviewCommand::Show { a, b, nation: code } => {
+            let nation = nation(&code)?;
+            let (a, b) = (person(&a)?, person(&b)?);
+            let Some(pair) = store.get_pair(a, b).await? else {
+                bail!(airbridge_store::StoreError::NotFound {
+                    entity: "pair",
+                    id: format!("{a}~{b} (see `airbridge dedup queue`)"),
+                });
+            };
+            let seen = nation.map(|n| pair.seen_by(n));
+            let view = seen.clone().flatten();
+            if seen == Some(None) {
+                bail!(airbridge_store::StoreError::NotFound {
+                    entity: "pair",
+                    id: format!(
+                        "{a}~{b} among {}'s records",
+                        nation.unwrap_or_else(|| unreachable!())
+                    ),
+                });
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&pair_json(&pair, nation)?)?
+                );
+                return Ok(());
+            }
+            println!("{}", pair_line(&pair, nation));
+            let visible: Vec<PersonId> = match &view {
+                Some(view) => std::iter::once(view.person).chain(view.other).collect(),
+                None => vec![pair.a, pair.b],
+            };
+            for id in visible {
+                if let Some(record) = store.get_person(id).await? {
+                    println!("  {}", crate::commands::person_line(&record));
+                }
+            }
+            let explanation = match view {
+                Some(view) => view.explanation,
+                None => Some(pair.explanation.clone()),
+            };
+            if let Some(fields) = explanation
+                .as_ref()
+                .and_then(|e| e["fields"].as_array().cloned())
+            {
+                for field in fields {
+                    println!(
+                        "  {:<22} {:<34} {:+.2} bits",
+                        field["field"].as_str().unwrap_or_default(),
+                        field["level"].as_str().unwrap_or_default(),
+                        field["weight"].as_f64().unwrap_or_default()
+                    );
+                }
+            }
+            if let Some(reason) = &pair.reason {
+                println!("  reason: {reason}");
+            }
+        }
+        ReviewCommand::Decide {
+            a,
+            b,
+            decision,
+            reason,
+            version,
+        } => {
+            let Some(decision) = PairDecision::parse(&decision) else {
+                return Err(InvalidInput(format!(
+                    "'{decision}' is not a decision: write same, not-same or unsure"
+                ))
+                .into());
+            };
+            let pair = store
+                .decide_pair(
+                    actor,
+                    person(&a)?,
+                    person(&b)?,
+                    Some(decision),
+                    reason,
+                    version,
+                )
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&pair)?);
+            } else {
+                println!(
+                    "{} (binding on the next `airbridge dedup`)",
+                    pair_line(&pair, None)
+                );
+            }
+        }
+        ReviewCommand::Undo { a, b, version } => {
+            let pair = store
+                .decide_pair(actor, person(&a)?, person(&b)?, None, None, version)
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&pair)?);
+            } else {
+                println!("{}", pair_line(&pair, None));
+            }
+        }
+        ReviewCommand::Matches {
+            person: who,
+            nation: code,
+        } => {
+            let nation = nation(&code)?;
+            let id = person(&who)?;
+            let Some(record) = store.get_person(id).await? else {
+                bail!(airbridge_store::StoreError::NotFound {
+                    entity: "person",
+                    id: id.to_string(),
+                });
+            };
+            if nation.is_some_and(|n| n != record.nation) {
+                bail!(airbridge_store::StoreError::NotFound {
+                    entity: "person",
+                    id: format!("{id} among {}'s records", nation.unwrap_or(record.nation)),
+                });
+            }
+            let mut same = Vec::new();
+            let mut elsewhere = 0usize;
+            for mate in store.cluster_mates(id).await? {
+                let Some(other) = store.get_person(mate).await? else {
+                    continue;
+                };
+                if nation.is_none_or(|n| n == other.nation) {
+                    same.push(other);
+                } else {
+                    elsewhere += 1;
+                }
+            }
+            let pairs = store
+                .review_pairs(&ReviewQuery {
+                    person: Some(id),
+                    limit: Some(10_000),
+                    ..Default::default()
+                })
+                .await?;
+            if json {
+                let value = serde_json::json!({
+                    "person": id,
+                    "same_person": same.iter().map(|p| serde_json::json!({
+                        "id": p.id, "nation": p.nation,
+                    })).collect::<Vec<_>>(),
+                    "held_by_other_nations": elsewhere,
+                    "waiting": pairs.iter().map(|p| pair_json(p, nation)).collect::<anyhow::Result<Vec<_>>>()?,
+                });
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                println!("{}", crate::commands::person_line(&record));
+                for other in &same {
+                    println!("  same person: {}", crate::commands::person_line(other));
+                }
+                if elsewhere > 0 {
+                    println!("  {elsewhere} record(s) of the same person held by another nation");
+                }
+                for pair in &pairs {
+                    println!("  waiting: {}", pair_line(pair, nation));
+                }
+                if same.is_empty() && elsewhere == 0 && pairs.is_empty() {
+                    println!("  no other record of this person (as of the last `airbridge dedup`)");
+                }
+            }
+        }
+    }
+    Ok(())
+}

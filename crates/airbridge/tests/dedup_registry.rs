@@ -1,0 +1,323 @@
+//! `airbridge dedup` on the registry, as a crisis cell runs it: a synthetic registry with the
+//! same families on several nations' lists is deduplicated, pairs in the uncertain band wait
+//! in the queue, reviewers decide some (audited, version-guarded, reversible) and the next run
+//! is bound by them; a nation sees only its own records and that another nation holds the
+//! same person. Every test runs on a SQLite file and on a PostgreSQL database.
+
+use airbridge_store::testing::TestPostgres;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn postgres() -> &'static TestPostgres {
+    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
+    SERVER.get_or_init(|| TestPostgres::start().expect("the PostgreSQL CLI tests need a server"))
+}
+
+const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
+
+fn database(backend: Backend) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match backend {
+        Backend::Sqlite => dir.path().join("dedup.db").display().to_string(),
+        Backend::Postgres => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(postgres().fresh_database())
+            .unwrap(),
+    };
+    (dir, db)
+}
+
+fn airbridge(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_airbridge"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("AIRBRIDGE_ACTOR", "cli:reviewer")
+        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
+        .env_remove("AIRBRIDGE_DB_KEY_FILE")
+        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
+        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let output = airbridge(db, args);
+    assert!(
+        output.status.success(),
+        "airbridge {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn fails(db: &str, args: &[&str], code: i32) -> String {
+    let output = airbridge(db, args);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "airbridge {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn json(db: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(db, &all)).unwrap()
+}
+
+fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
+    let (_dir, db) = database(backend);
+    ok(
+        &db,
+        &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
+    );
+    let run = json(&db, &["dedup"]);
+    assert_eq!(run["id"], 1, "{run}");
+    assert!(run["records"].as_i64().unwrap() > 400, "{run}");
+    // The demo puts families on several nations' lists: some records share a person.
+    assert!(run["duplicates"].as_i64().unwrap() > 0, "{run}");
+    let queued = run["queued"].as_i64().unwrap();
+    assert!(queued > 0, "{run}");
+
+    let queue = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    let pairs = queue.as_array().unwrap();
+    assert_eq!(pairs.len() as i64, queued);
+    let probabilities: Vec<f64> = pairs
+        .iter()
+        .map(|p| p["probability"].as_f64().unwrap())
+        .collect();
+    assert!(
+        probabilities.windows(2).all(|w| w[0] >= w[1]),
+        "most likely first"
+    );
+    assert!(
+        probabilities.iter().all(|p| (0.5..0.99).contains(p)),
+        "{probabilities:?}"
+    );
+    let top = &pairs[0];
+    let (a, b) = (format!("P{}", top["a"]), format!("P{}", top["b"]));
+    // Explained field by field, without the values compared.
+    let fields = top["explanation"]["fields"].as_array().unwrap();
+    assert!(fields.iter().any(|f| f["field"] == "birth_date"), "{top}");
+    let shown = ok(&db, &["dedup", "show", &a, &b]);
+    assert!(shown.contains("bits"), "{shown}");
+
+    // "Not the same" needs a reason; a stale version is refused; then decided.
+    let refused = fails(&db, &["dedup", "decide", &a, &b, "not-same"], 5);
+    assert!(refused.contains("needs a reason"), "{refused}");
+    fails(&db, &["dedup", "decide", &b, &a, "maybe"], 5);
+    ok(
+        &db,
+        &[
+            "dedup",
+            "decide",
+            &b,
+            &a,
+            "not-same",
+            "--reason",
+            "different fathers, checked by phone",
+            "--version",
+            "1",
+        ],
+    );
+    fails(
+        &db,
+        &["dedup", "decide", &a, &b, "same", "--version", "1"],
+        4,
+    );
+
+    // Two walk-ins a caseworker knows to be one woman.
+    let first = json(
+        &db,
+        &[
+            "person", "add", "--nation", "FR", "--given", "Zarmina", "--family", "Sadat",
+        ],
+    );
+    let second = json(
+        &db,
+        &[
+            "person", "add", "--nation", "DE", "--given", "Nadia", "--family", "Karimi",
+        ],
+    );
+    let (x, y) = (format!("P{}", first["id"]), format!("P{}", second["id"]));
+    ok(&db, &["dedup", "decide", &x, &y, "same"]);
+
+    let rerun = json(&db, &["dedup"]);
+    assert_eq!(rerun["id"], 2);
+    // The pair decided apart is neither queued nor in one cluster; the pair decided together is.
+    let queue = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    assert!(
+        !queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| format!("P{}", p["a"]) == a && format!("P{}", p["b"]) == b),
+        "a decided pair is never proposed again"
+    );
+    let matches_a = json(&db, &["dedup", "matches", &a]);
+    let mates: Vec<String> = matches_a["same_person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("P{}", p["id"]))
+        .collect();
+    assert!(!mates.contains(&b), "{matches_a}");
+    let matches_x = json(&db, &["dedup", "matches", &x]);
+    assert_eq!(
+        matches_x["same_person"][0]["id"], second["id"],
+        "{matches_x}"
+    );
+    let decided = json(&db, &["dedup", "queue", "--all", "--person", &a]);
+    assert!(
+        decided
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["decision"] == "not_same"),
+        "{decided}"
+    );
+
+    // Taken back: the walk-ins are two records again after the next run.
+    ok(&db, &["dedup", "undo", &x, &y]);
+    fails(&db, &["dedup", "undo", &x, &y, "--version", "1"], 4);
+    ok(&db, &["dedup"]);
+    let matches_x = json(&db, &["dedup", "matches", &x]);
+    assert!(
+        matches_x["same_person"].as_array().unwrap().is_empty(),
+        "{matches_x}"
+    );
+
+    // Every decision is in the audit trail, on each nation's record.
+    let audit = json(&db, &["audit", "list", "--limit", "100000"]);
+    let decisions: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "dedup.decide")
+        .collect();
+    // not-same (two nations or one), same (FR and DE), undo (FR and DE).
+    assert!(decisions.len() >= 5, "{decisions:?}");
+    assert!(
+        decisions
+            .iter()
+            .any(|e| e["entity_id"] == x && e["nation"] == "FR")
+    );
+    assert!(
+        decisions
+            .iter()
+            .any(|e| e["entity_id"] == y && e["nation"] == "DE")
+    );
+    assert_eq!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "dedup.run")
+            .count(),
+        3
+    );
+    assert!(ok(&db, &["audit", "verify"]).contains("intact"));
+}
+
+fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend) {
+    let (_dir, db) = database(backend);
+    ok(
+        &db,
+        &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
+    );
+    ok(&db, &["dedup"]);
+    let everyone = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    let across = everyone
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["nation_a"] != p["nation_b"])
+        .expect("the demo has pairs across nations");
+    let nation = across["nation_a"].as_str().unwrap();
+    let other = format!("P{}", across["b"]);
+
+    let seen = ok(
+        &db,
+        &[
+            "--json", "dedup", "queue", "--nation", nation, "--limit", "1000",
+        ],
+    );
+    let views: serde_json::Value = serde_json::from_str(&seen).unwrap();
+    let views = views.as_array().unwrap();
+    assert!(!views.is_empty());
+    for view in views {
+        if view["other_is_another_nation"] == true {
+            assert!(
+                view.get("other").is_none() && view.get("explanation").is_none(),
+                "{view}"
+            );
+        }
+    }
+    let view = views
+        .iter()
+        .find(|v| v["person"] == across["a"] && v["other_is_another_nation"] == true)
+        .unwrap();
+    assert!(view["probability"].as_f64().unwrap() >= 0.5);
+    let shown = ok(
+        &db,
+        &[
+            "dedup",
+            "show",
+            &format!("P{}", across["a"]),
+            &other,
+            "--nation",
+            nation,
+        ],
+    );
+    assert!(shown.contains("another nation"), "{shown}");
+    assert!(!shown.contains(&other), "{shown}");
+    // Only the nation's own record is printed: one person line.
+    assert_eq!(
+        shown
+            .lines()
+            .filter(|l| l.trim_start().starts_with('P'))
+            .count(),
+        2,
+        "{shown}"
+    );
+    // A nation asking about another nation's person is told it does not exist.
+    fails(&db, &["dedup", "matches", &other, "--nation", nation], 3);
+    // File mode still needs both ends.
+    let output = airbridge(&db, &["dedup", "--input", "people.csv"]);
+    assert!(!output.status.success());
+}
+
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Sqlite)
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Postgres)
+                }
+            )*
+        }
+    };
+}
+
+contract_tests!(
+    reviewers_decide_and_the_next_run_is_bound,
+    a_nation_sees_only_that_another_nation_holds_the_same_person,
+);
