@@ -106,7 +106,7 @@ impl DedupStore for ThisStore {
         let band_ok = (0.0..=1.0).contains(&run.review_low)
             && (0.0..=1.0).contains(&run.review_high)
             && run.review_low <= run.review_high;
-        if !band_ok || !(run.threshold > 0.0 && run.threshold < 1.0) {
+        if !(band_ok && run.threshold > 0.0 && run.threshold < 1.0) {
             return Err(StoreError::Invalid(format!(
                 "a dedup run needs 0 < threshold < 1 and a review band inside [0, 1], got threshold {} and band [{}, {})",
                 run.threshold, run.review_low, run.review_high
