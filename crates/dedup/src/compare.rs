@@ -14,7 +14,8 @@ use crate::record::Record;
 pub const NULL: u8 = u8::MAX;
 
 /// How a field is compared, and what its levels mean (level 0 is always "disagree").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Comparison {
     Given,
     Family,

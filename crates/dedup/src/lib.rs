@@ -29,6 +29,7 @@ mod compare;
 mod error;
 pub mod evaluate;
 mod household;
+mod index;
 mod model;
 mod record;
 
@@ -41,6 +42,7 @@ pub use block::{BlockingReport, Rule};
 pub use cluster::{Decided, Rules as ClusterRules, cluster, cluster_with};
 pub use compare::{COMPARISONS, Comparison, FIELD_COUNT, NULL, Vector};
 pub use error::{DedupError, DedupErrorKind};
+pub use index::{Index, Match};
 pub use model::{Explanation, FieldModel, FieldWeight, Model, probability, weight_of};
 pub use record::{Columns, Field, Record};
 

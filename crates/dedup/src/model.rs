@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::compare::{COMPARISONS, Comparison, FIELD_COUNT, NULL, Vector};
 
 /// The estimated parameters of one comparison.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldModel {
     pub comparison: Comparison,
     /// P(level | match), by level.
@@ -35,8 +35,9 @@ impl FieldModel {
     }
 }
 
-/// The fitted model.
-#[derive(Debug, Clone, PartialEq)]
+/// The fitted model. Serialisable, so a registry's model can be kept with its run and new
+/// records matched later (see [`crate::Index`]) without fitting again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     pub fields: Vec<FieldModel>,
     /// The chance that two records drawn at random are one person (the prior of every pair's

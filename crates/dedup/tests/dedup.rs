@@ -403,3 +403,101 @@ fn reviewers_decisions_bind_the_clusters_and_unknown_ids_are_ignored() {
             .all(|&(a, b, p)| a < b && (0.2..0.95).contains(&p))
     );
 }
+
+#[test]
+fn a_new_record_is_matched_against_the_registry_as_the_batch_scores_it() {
+    use airbridge_dedup::Index;
+    let engine = NameEngine::new();
+    let mut records = background(1500);
+    let planted = [
+        person(
+            "h1",
+            ["Mohammad Hashem", "Ahmadzai", "Abdul Karim"],
+            Sex::Male,
+            "1985-03-21",
+        ),
+        person(
+            "h2",
+            ["Muhammad Hashim", "Ahmadzay", "Abdulkarim"],
+            Sex::Male,
+            "1364",
+        ),
+        person(
+            "z1",
+            ["Zarghona", "Noori", "Ghulam Sakhi"],
+            Sex::Female,
+            "1992-11-02",
+        ),
+    ];
+    records.extend(planted.iter().cloned());
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    // The model survives being kept as JSON with the run.
+    let kept = serde_json::to_string(&outcome.model).unwrap();
+    let model: airbridge_dedup::Model = serde_json::from_str(&kept).unwrap();
+    // (JSON may round the last bit of a float.)
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    assert!(close(model.lambda, outcome.model.lambda));
+    for (read, fitted) in model.fields.iter().zip(&outcome.model.fields) {
+        assert_eq!(
+            (read.comparison, read.active),
+            (fitted.comparison, fitted.active)
+        );
+        assert!(read.m.iter().zip(&fitted.m).all(|(x, y)| close(*x, *y)));
+        assert!(read.u.iter().zip(&fitted.u).all(|(x, y)| close(*x, *y)));
+    }
+
+    let index = Index::new(&engine, model, &records, Config::default().max_block);
+    assert_eq!(index.len(), records.len());
+    let position = |id: &str| records.iter().position(|r| r.id == id).unwrap();
+    // A walk-in written in Arabic script finds both of his records, most likely first.
+    let walk_in = person(
+        "new",
+        ["محمد هاشم", "احمدزی", "عبدالکریم"],
+        Sex::Male,
+        "1364/01/01 SH",
+    );
+    let found = index.matches(&walk_in, 0.5);
+    let positions: Vec<usize> = found.iter().map(|m| m.position).collect();
+    assert!(positions.contains(&position("h1")), "{found:?}");
+    assert!(positions.contains(&position("h2")), "{found:?}");
+    assert!(
+        found
+            .windows(2)
+            .all(|w| w[0].probability >= w[1].probability)
+    );
+    assert!(!positions.contains(&position("z1")));
+    // An existing record scores its duplicate as the batch did (frequencies differ only by
+    // the record counted once more).
+    let batch = outcome
+        .explain(&engine, position("h1"), position("h2"))
+        .unwrap()
+        .probability;
+    let incremental = index
+        .matches(&records[position("h1")], 0.0)
+        .into_iter()
+        .find(|m| m.position == position("h2"))
+        .unwrap()
+        .probability;
+    assert!(
+        (batch - incremental).abs() < 0.02,
+        "{batch} vs {incremental}"
+    );
+    let explained = index.explain(&walk_in, position("h1")).unwrap();
+    assert!(
+        explained
+            .fields
+            .iter()
+            .any(|f| f.field == "birth_date" && f.weight > 0.0)
+    );
+    // A stranger matches nobody.
+    let stranger = person(
+        "s",
+        ["Xiomara", "Lindqvist", "Bertil"],
+        Sex::Female,
+        "1950-02-02",
+    );
+    assert!(index.matches(&stranger, 0.5).is_empty());
+}
