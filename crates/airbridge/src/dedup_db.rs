@@ -10,15 +10,15 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use airbridge_dedup::{Config, Decisions, Deduplicator, Explanation, Record};
+use airbridge_dedup::{Config, Decisions, Deduplicator, Explanation, Index, Model, Record};
 use airbridge_domain::{NationCode, PersonId};
 use airbridge_names::NameEngine;
-use airbridge_store::OpenMode;
 use airbridge_store::any::Location;
 use airbridge_store::{
     Actor, AnyStore, DedupStore, NewDedupRun, NewReviewPair, PairDecision, PairRecord, PersonQuery,
     ReviewQuery, Store,
 };
+use airbridge_store::{NewMatches, OpenMode};
 use anyhow::bail;
 use clap::Subcommand;
 
@@ -76,6 +76,13 @@ pub enum ReviewCommand {
         b: String,
         #[arg(long)]
         version: Option<i64>,
+    },
+    /// Match people registered since the last run against everyone, through the blocking
+    /// index and the last run's model (imports do this on their own): each joins the cluster
+    /// of the record it surely is, and uncertain pairs are queued.
+    Match {
+        #[arg(required = true)]
+        persons: Vec<String>,
     },
     /// The records the latest run put with a person, and the pairs waiting about them.
     Matches {
@@ -239,6 +246,7 @@ async fn registry_run(
                 review_high: high,
                 clusters,
                 review,
+                model: serde_json::to_value(&outcome.model)?,
             },
         )
         .await?;
@@ -431,6 +439,20 @@ async fn review(
                 println!("{}", pair_line(&pair, None));
             }
         }
+        ReviewCommand::Match { persons } => {
+            let people = persons
+                .iter()
+                .map(|text| person(text))
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(summary) = match_people(store, actor, &people).await? else {
+                bail!("the registry has not been deduplicated yet: run `airbridge dedup` once");
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                println!("{}", summary.line());
+            }
+        }
         ReviewCommand::Matches {
             person: who,
             nation: code,
@@ -496,4 +518,140 @@ async fn review(
         }
     }
     Ok(())
+}
+
+/// What matching new people against the registry did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MatchSummary {
+    pub people: usize,
+    /// Records in the index they were matched against.
+    pub registry: usize,
+    /// New people who are surely someone already registered (they joined that cluster).
+    pub joined: usize,
+    pub queued: usize,
+    /// Building the index (reading and preparing everyone), then matching.
+    pub index_seconds: f64,
+    pub match_seconds: f64,
+    /// The slowest single person's matching, in milliseconds.
+    pub slowest_ms: f64,
+}
+
+impl MatchSummary {
+    pub fn line(&self) -> String {
+        format!(
+            "{} new people matched against {} records: {} are someone already registered, {} pairs wait for review ({:.2} s building the index, {:.1} ms matching, slowest person {:.2} ms)",
+            self.people,
+            self.registry,
+            self.joined,
+            self.queued,
+            self.index_seconds,
+            self.match_seconds * 1000.0,
+            self.slowest_ms
+        )
+    }
+}
+
+/// Matches `people` (already in the registry) against everyone else with the latest run's
+/// model: incremental deduplication after an import or a walk-in. `None` when the registry
+/// has never been deduplicated (no model yet).
+pub async fn match_people(
+    store: &AnyStore,
+    actor: &Actor,
+    people: &[PersonId],
+) -> anyhow::Result<Option<MatchSummary>> {
+    let (Some(model), Some(run)) = (store.dedup_model().await?, store.latest_dedup_run().await?)
+    else {
+        return Ok(None);
+    };
+    let model: Model = serde_json::from_value(model)?;
+    let started = Instant::now();
+    let (records, ids) = read_registry(store).await?;
+    let engine = NameEngine::new();
+    let index = Index::new(&engine, model, &records, Config::default().max_block);
+    let index_seconds = started.elapsed().as_secs_f64();
+    let position: HashMap<PersonId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let decided: HashMap<(PersonId, PersonId), PairDecision> = store
+        .pair_decisions()
+        .await?
+        .into_iter()
+        .map(|(a, b, decision)| ((a, b), decision))
+        .collect();
+    let wanted: std::collections::HashSet<PersonId> = people.iter().copied().collect();
+
+    let matching = Instant::now();
+    let mut slowest = 0f64;
+    let mut best: Vec<(PersonId, PersonId)> = Vec::new();
+    let mut review = Vec::new();
+    for &person in people {
+        let Some(&own) = position.get(&person) else {
+            continue;
+        }; // unnamed, or gone
+        let one = Instant::now();
+        let record = &records[own];
+        let found = index.matches(record, run.review_low);
+        slowest = slowest.max(one.elapsed().as_secs_f64() * 1000.0);
+        let mut surely = None;
+        for found in found {
+            if found.position == own {
+                continue;
+            }
+            let other = ids[found.position];
+            let key = (person.min(other), person.max(other));
+            let same_case = record.case.is_some() && record.case == records[found.position].case;
+            if same_case || decided.get(&key) == Some(&PairDecision::NotSame) {
+                continue;
+            }
+            // Another new person of this batch is matched from both sides: queue it once.
+            if wanted.contains(&other) && other < person {
+                continue;
+            }
+            if found.probability >= run.threshold && surely.is_none() {
+                surely = Some(other);
+            }
+            if found.probability < run.review_high {
+                let explanation = index
+                    .explain(record, found.position)
+                    .map(|e| explanation_json(&e))
+                    .unwrap_or_default();
+                review.push(NewReviewPair {
+                    a: key.0,
+                    b: key.1,
+                    probability: found.probability,
+                    explanation,
+                });
+            }
+        }
+        best.push((person, surely.unwrap_or(person)));
+    }
+    let match_seconds = matching.elapsed().as_secs_f64();
+    // A new person who is surely someone joins that person's cluster.
+    let targets: Vec<PersonId> = best.iter().map(|(_, other)| *other).collect();
+    let known: HashMap<PersonId, PersonId> =
+        store.clusters_of(&targets).await?.into_iter().collect();
+    let clusters: Vec<(PersonId, PersonId)> = best
+        .iter()
+        .map(|&(person, other)| {
+            let cluster = if other == person {
+                person
+            } else {
+                known.get(&other).copied().unwrap_or(other)
+            };
+            (person, cluster)
+        })
+        .collect();
+    let joined = clusters.iter().filter(|(p, c)| p != c).count();
+    let matched = clusters.len();
+    let queued = store
+        .save_matches(actor, NewMatches { clusters, review })
+        .await?;
+    Ok(Some(MatchSummary {
+        people: matched,
+        registry: index.len(),
+        joined,
+        queued,
+        index_seconds,
+        match_seconds,
+        slowest_ms: slowest,
+    }))
 }

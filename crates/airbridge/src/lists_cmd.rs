@@ -510,8 +510,17 @@ pub async fn import(
             crate::registry_screening::DEFAULT_THRESHOLD,
         )
         .await?;
+        // And matched against everyone through the deduplication index, once the registry
+        // has been deduplicated.
+        let mut to_match = outcome.created.clone();
+        to_match.extend(&outcome.people_updated);
+        let dedup = if to_match.is_empty() {
+            None
+        } else {
+            crate::dedup_db::match_people(&store, actor, &to_match).await?
+        };
         store.close().await;
-        (Some((outcome, screening)), tally)
+        (Some((outcome, screening, dedup)), tally)
     };
     let Tally {
         rows,
@@ -533,8 +542,9 @@ pub async fn import(
         "people": people,
         "cases": cases,
         "dry_run": args.dry_run,
-        "outcome": outcome.as_ref().map(|(o, _)| o),
-        "screening": outcome.as_ref().map(|(_, (screened, hits))| serde_json::json!({ "screened": screened, "new_hits": hits })),
+        "outcome": outcome.as_ref().map(|(o, _, _)| o),
+        "screening": outcome.as_ref().map(|(_, (screened, hits), _)| serde_json::json!({ "screened": screened, "new_hits": hits })),
+        "dedup": outcome.as_ref().and_then(|(_, _, dedup)| dedup.as_ref()),
         "seconds": started.elapsed().as_secs_f64(),
         "issues": noted.iter().map(|r| serde_json::json!({
             "sheet": r.sheet, "line": r.line, "status": r.status, "issues": r.issues
@@ -582,11 +592,14 @@ pub async fn import(
     );
     match outcome {
         None => println!("Dry run: nothing was written."),
-        Some((outcome, (screened, hits))) => {
+        Some((outcome, (screened, hits), dedup)) => {
             if screened > 0 {
                 println!(
                     "Screened {screened} new or changed people against the sanctions lists: {hits} new hits to review."
                 );
+            }
+            if let Some(dedup) = dedup {
+                println!("Deduplication: {}.", dedup.line());
             }
             println!(
                 "Written: {} people and {} cases new, {} people updated, {} unchanged; {} rows quarantined ({} earlier ones resolved). `airbridge quarantine list` shows them.",

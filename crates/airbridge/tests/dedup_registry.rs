@@ -5,6 +5,7 @@
 //! same person. Every test runs on a SQLite file and on a PostgreSQL database.
 
 use airbridge_store::testing::TestPostgres;
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
@@ -72,6 +73,119 @@ fn json(db: &str, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     serde_json::from_str(&ok(db, &all)).unwrap()
+}
+
+fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend) {
+    let (dir, db) = database(backend);
+    ok(
+        &db,
+        &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
+    );
+    // Before any run there is no model: the import says nothing about duplicates.
+    let people = json(&db, &["person", "search", "--limit", "1000"]);
+    let original = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            let name = &p["person"]["name"];
+            name["given"].is_string()
+                && name["family"].is_string()
+                && name["father"].is_string()
+                && p["person"]["birth_date"]["day"].is_u64()
+                && p["person"]["birth_date"]["calendar"] == "gregorian"
+        })
+        .expect("the demo has fully named people")
+        .clone();
+    let name = &original["person"]["name"];
+    let born = &original["person"]["birth_date"];
+    let other_nation = if original["nation"] == "DE" {
+        "FR"
+    } else {
+        "DE"
+    };
+    let list = Path::new(dir.path()).join("copy.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "Given name,Family name,Father name,Date of birth\n{},{},{},{:04}-{:02}-{:02}\n",
+            name["given"].as_str().unwrap(),
+            name["family"].as_str().unwrap(),
+            name["father"].as_str().unwrap(),
+            born["year"],
+            born["month"],
+            born["day"]
+        ),
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let first = json(
+        &db,
+        &[
+            "import",
+            list,
+            "--nation",
+            other_nation,
+            "--source",
+            "first",
+        ],
+    );
+    assert!(first["dedup"].is_null(), "{first}");
+
+    ok(&db, &["dedup"]);
+    // The same list from another source: a new record of the same person, matched at once.
+    let imported = json(
+        &db,
+        &[
+            "import",
+            list,
+            "--nation",
+            other_nation,
+            "--source",
+            "second",
+        ],
+    );
+    let created = imported["outcome"]["created"].as_array().unwrap();
+    assert_eq!(created.len(), 1, "{imported}");
+    let dedup = &imported["dedup"];
+    assert_eq!(dedup["people"], 1, "{imported}");
+    assert_eq!(dedup["joined"], 1, "{imported}");
+    assert!(dedup["registry"].as_u64().unwrap() > 400, "{imported}");
+    let new = format!("P{}", created[0]);
+    let matches = json(&db, &["dedup", "matches", &new]);
+    let mates: Vec<&serde_json::Value> = matches["same_person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert!(mates.contains(&&original["id"]), "{matches}");
+    // A walk-in added by hand is matched on request.
+    let walk_in = json(
+        &db,
+        &[
+            "person",
+            "add",
+            "--nation",
+            "FR",
+            "--given",
+            name["given"].as_str().unwrap(),
+            "--family",
+            name["family"].as_str().unwrap(),
+        ],
+    );
+    let matched = json(&db, &["dedup", "match", &format!("P{}", walk_in["id"])]);
+    assert_eq!(matched["people"], 1, "{matched}");
+    let audit = json(&db, &["audit", "list", "--limit", "100000"]);
+    assert_eq!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "dedup.match")
+            .count(),
+        2
+    );
 }
 
 fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
@@ -318,6 +432,7 @@ macro_rules! contract_tests {
 }
 
 contract_tests!(
+    an_imported_copy_of_a_registered_person_joins_their_cluster,
     reviewers_decide_and_the_next_run_is_bound,
     a_nation_sees_only_that_another_nation_holds_the_same_person,
 );

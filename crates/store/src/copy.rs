@@ -404,6 +404,7 @@ pub const TABLES: &[TableSpec] = &[
             ("threshold", R),
             ("review_low", R),
             ("review_high", R),
+            ("model", T),
             ("actor", T),
             ("created_at", T),
         ],

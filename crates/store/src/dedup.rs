@@ -80,6 +80,18 @@ pub struct NewDedupRun {
     pub clusters: Vec<(PersonId, PersonId)>,
     /// Pairs in the uncertain band. Pairs already decided are left as they are.
     pub review: Vec<NewReviewPair>,
+    /// The fitted model, kept to match records added later (`airbridge_dedup::Model`).
+    pub model: serde_json::Value,
+}
+
+/// What matching newly registered people against the registry found (see
+/// [`DedupStore::save_matches`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMatches {
+    /// New people and the cluster they join (their own id when they match nobody).
+    pub clusters: Vec<(PersonId, PersonId)>,
+    /// Pairs in the uncertain band.
+    pub review: Vec<NewReviewPair>,
 }
 
 /// A stored run with its figures.
@@ -185,6 +197,21 @@ pub trait DedupStore {
         run: NewDedupRun,
     ) -> impl Future<Output = Result<DedupRunRecord>> + Send;
     fn latest_dedup_run(&self) -> impl Future<Output = Result<Option<DedupRunRecord>>> + Send;
+    /// The latest run's model, to match new records with.
+    fn dedup_model(&self) -> impl Future<Output = Result<Option<serde_json::Value>>> + Send;
+    /// The clusters the latest runs put these people in (people in none are left out).
+    fn clusters_of(
+        &self,
+        people: &[PersonId],
+    ) -> impl Future<Output = Result<Vec<(PersonId, PersonId)>>> + Send;
+    /// Records what matching new people found, in one transaction: each joins its cluster,
+    /// uncertain pairs are queued (pairs already stored are left as they are). Audited as
+    /// `dedup.match` with the counts. Needs a run first (the clusters belong to it).
+    fn save_matches(
+        &self,
+        actor: &Actor,
+        matches: NewMatches,
+    ) -> impl Future<Output = Result<usize>> + Send;
     /// Pairs in review (or decided), most likely first.
     fn review_pairs(
         &self,
@@ -232,6 +259,15 @@ impl DedupStore for AnyStore {
     }
     async fn latest_dedup_run(&self) -> Result<Option<DedupRunRecord>> {
         delegate!(self, s => s.latest_dedup_run())
+    }
+    async fn dedup_model(&self) -> Result<Option<serde_json::Value>> {
+        delegate!(self, s => s.dedup_model())
+    }
+    async fn clusters_of(&self, people: &[PersonId]) -> Result<Vec<(PersonId, PersonId)>> {
+        delegate!(self, s => s.clusters_of(people))
+    }
+    async fn save_matches(&self, actor: &Actor, matches: NewMatches) -> Result<usize> {
+        delegate!(self, s => s.save_matches(actor, matches))
     }
     async fn review_pairs(&self, query: &ReviewQuery) -> Result<Vec<PairRecord>> {
         delegate!(self, s => s.review_pairs(query))

@@ -3,7 +3,8 @@
 // for the records.
 
 use crate::dedup::{
-    DedupRunRecord, DedupStore, NewDedupRun, PairDecision, PairRecord, ReviewQuery,
+    DedupRunRecord, DedupStore, NewDedupRun, NewMatches, NewReviewPair, PairDecision, PairRecord,
+    ReviewQuery,
 };
 
 const PAIR_SELECT: &str = "SELECT p.person_a, p.person_b, pa.nation AS nation_a, \
@@ -69,6 +70,53 @@ fn ordered_pair(a: PersonId, b: PersonId) -> Result<(PersonId, PersonId)> {
 }
 
 impl WriteTx {
+    /// Stores pairs for review from run `run`. A pair already stored keeps its decision; with
+    /// `refresh`, an "unsure" one takes the new score, otherwise stored pairs are left alone.
+    async fn queue_pairs(
+        &mut self,
+        pairs: &[NewReviewPair],
+        run: i64,
+        refresh: bool,
+    ) -> Result<()> {
+        for chunk in pairs.chunks(ROWS_PER_STATEMENT / 2) {
+            let explanations = chunk
+                .iter()
+                .map(|pair| to_json(&pair.explanation))
+                .collect::<Result<Vec<String>>>()?;
+            let mut query = QueryBuilder::<Db>::new(
+                "INSERT INTO dedup_pairs (person_a, person_b, probability, explanation, run, \
+                 created_at, updated_at) ",
+            );
+            let at = self.at.clone();
+            query.push_values(chunk.iter().zip(explanations), |mut row, (pair, text)| {
+                row.push_bind(pair.a.0)
+                    .push_bind(pair.b.0)
+                    .push_bind(pair.probability)
+                    .push_bind(text)
+                    .push_bind(run)
+                    .push_bind(at.clone())
+                    .push_bind(at.clone());
+            });
+            // A decided pair keeps its decision (and its version: nothing a reviewer saw
+            // changed); only an unsure one gets the new score.
+            if refresh {
+                query.push(
+                    " ON CONFLICT (person_a, person_b) DO UPDATE SET \
+                     probability = CASE WHEN dedup_pairs.decision = 'unsure' \
+                         THEN excluded.probability ELSE dedup_pairs.probability END, \
+                     explanation = CASE WHEN dedup_pairs.decision = 'unsure' \
+                         THEN excluded.explanation ELSE dedup_pairs.explanation END, \
+                     run = CASE WHEN dedup_pairs.decision = 'unsure' \
+                         THEN excluded.run ELSE dedup_pairs.run END",
+                );
+            } else {
+                query.push(" ON CONFLICT (person_a, person_b) DO NOTHING");
+            }
+            query.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     async fn pair(&mut self, a: PersonId, b: PersonId) -> Result<Option<PairRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{PAIR_SELECT} WHERE p.person_a = $1 AND p.person_b = $2"
@@ -133,8 +181,8 @@ impl DedupStore for ThisStore {
         let id = previous.unwrap_or(0) + 1;
         sqlx::query(
             "INSERT INTO dedup_runs (id, records, pairs_scored, links, clusters, duplicates, \
-             queued, threshold, review_low, review_high, actor, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11)",
+             queued, threshold, review_low, review_high, model, actor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id)
         .bind(run.records)
@@ -145,6 +193,7 @@ impl DedupStore for ThisStore {
         .bind(run.threshold)
         .bind(run.review_low)
         .bind(run.review_high)
+        .bind(to_json(&run.model)?)
         .bind(&actor.name)
         .bind(&tx.at)
         .execute(&mut *tx.tx)
@@ -168,37 +217,7 @@ impl DedupStore for ThisStore {
         sqlx::query("DELETE FROM dedup_pairs WHERE decision IS NULL")
             .execute(&mut *tx.tx)
             .await?;
-        for chunk in review.chunks(ROWS_PER_STATEMENT / 2) {
-            let explanations = chunk
-                .iter()
-                .map(|pair| to_json(&pair.explanation))
-                .collect::<Result<Vec<String>>>()?;
-            let mut query = QueryBuilder::<Db>::new(
-                "INSERT INTO dedup_pairs (person_a, person_b, probability, explanation, run, \
-                 created_at, updated_at) ",
-            );
-            query.push_values(chunk.iter().zip(explanations), |mut row, (pair, text)| {
-                row.push_bind(pair.a.0)
-                    .push_bind(pair.b.0)
-                    .push_bind(pair.probability)
-                    .push_bind(text)
-                    .push_bind(id)
-                    .push_bind(tx.at.clone())
-                    .push_bind(tx.at.clone());
-            });
-            // A decided pair keeps its decision (and its version: nothing a reviewer saw
-            // changed); only an unsure one gets the new score.
-            query.push(
-                " ON CONFLICT (person_a, person_b) DO UPDATE SET \
-                 probability = CASE WHEN dedup_pairs.decision = 'unsure' \
-                     THEN excluded.probability ELSE dedup_pairs.probability END, \
-                 explanation = CASE WHEN dedup_pairs.decision = 'unsure' \
-                     THEN excluded.explanation ELSE dedup_pairs.explanation END, \
-                 run = CASE WHEN dedup_pairs.decision = 'unsure' \
-                     THEN excluded.run ELSE dedup_pairs.run END",
-            );
-            query.build().execute(&mut *tx.tx).await?;
-        }
+        tx.queue_pairs(&review, id, true).await?;
         let queued: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM dedup_pairs WHERE decision IS NULL OR decision = 'unsure'",
         )
@@ -244,6 +263,94 @@ impl DedupStore for ThisStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(dedup_run_from_row).transpose()
+    }
+
+    async fn dedup_model(&self) -> Result<Option<serde_json::Value>> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT model FROM dedup_runs ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        text.map(|text| from_json(&text, "dedup model")).transpose()
+    }
+
+    async fn clusters_of(&self, people: &[PersonId]) -> Result<Vec<(PersonId, PersonId)>> {
+        let mut found = Vec::new();
+        for chunk in people.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Db>::new(
+                "SELECT person_id, cluster FROM dedup_clusters WHERE person_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for person in chunk {
+                list.push_bind(person.0);
+            }
+            query.push(") ORDER BY person_id");
+            for row in query.build().fetch_all(&self.pool).await? {
+                found.push((
+                    PersonId(row.try_get("person_id")?),
+                    PersonId(row.try_get("cluster")?),
+                ));
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    async fn save_matches(&self, actor: &Actor, matches: NewMatches) -> Result<usize> {
+        let mut review = matches.review;
+        for pair in &mut review {
+            let (a, b) = ordered_pair(pair.a, pair.b)?;
+            pair.a = a;
+            pair.b = b;
+        }
+        review.sort_by_key(|pair| (pair.a, pair.b));
+        review.dedup_by_key(|pair| (pair.a, pair.b));
+        let mut tx = WriteTx::begin(&self.writer).await?;
+        let Some(run) = sqlx::query_scalar::<_, Option<i64>>("SELECT max(id) FROM dedup_runs")
+            .fetch_one(&mut *tx.tx)
+            .await?
+        else {
+            return Err(StoreError::Invalid(
+                "the registry has not been deduplicated yet: run `airbridge dedup` once".into(),
+            ));
+        };
+        for chunk in matches.clusters.chunks(ROWS_PER_STATEMENT) {
+            let mut query =
+                QueryBuilder::<Db>::new("INSERT INTO dedup_clusters (person_id, cluster, run) ");
+            query.push_values(chunk, |mut row, (person, cluster)| {
+                row.push_bind(person.0).push_bind(cluster.0).push_bind(run);
+            });
+            query.push(
+                " ON CONFLICT (person_id) DO UPDATE SET cluster = excluded.cluster, run = excluded.run",
+            );
+            query.build().execute(&mut *tx.tx).await?;
+        }
+        let before: i64 = sqlx::query_scalar("SELECT count(*) FROM dedup_pairs")
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        tx.queue_pairs(&review, run, false).await?;
+        let after: i64 = sqlx::query_scalar("SELECT count(*) FROM dedup_pairs")
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        let queued = usize::try_from(after - before).unwrap_or(0);
+        let joined = matches.clusters.iter().filter(|(p, c)| p != c).count();
+        tx.audit(
+            actor,
+            Audit {
+                nation: None,
+                action: "dedup.match",
+                entity_type: "dedup_run",
+                entity_id: run.to_string(),
+                before: None,
+                after: Some(to_json(&serde_json::json!({
+                    "people": matches.clusters.len(),
+                    "joined_a_cluster": joined,
+                    "queued": queued,
+                }))?),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(queued)
     }
 
     async fn review_pairs(&self, query: &ReviewQuery) -> Result<Vec<PairRecord>> {

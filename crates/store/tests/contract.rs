@@ -2945,6 +2945,7 @@ fn dedup_run(
         review_high: 0.98,
         clusters,
         review,
+        model: serde_json::json!({ "lambda": 0.001 }),
     }
 }
 
@@ -2953,6 +2954,19 @@ async fn dedup_decisions_bind_are_audited_reversible_and_seen_per_nation(backend
     let f = fresh(backend).await;
     with_nations(&f).await;
     let s = &f.store;
+    // Matching new people needs a run first.
+    let early = s
+        .save_matches(
+            &actor(),
+            airbridge_store::NewMatches {
+                clusters: Vec::new(),
+                review: Vec::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(early.to_string().contains("airbridge dedup"), "{early}");
+    assert!(s.dedup_model().await.unwrap().is_none());
     let add = |nation: NationCode, given: &'static str| async move {
         s.add_person(&actor(), nation, person(given, "Sadat"))
             .await
@@ -3147,5 +3161,34 @@ async fn dedup_decisions_bind_are_audited_reversible_and_seen_per_nation(backend
         "nothing to take back"
     );
     assert_eq!(s.latest_dedup_run().await.unwrap().unwrap().id, 2);
+    assert_eq!(s.dedup_model().await.unwrap().unwrap()["lambda"], 0.001);
+
+    // A person registered later joins a cluster and brings a pair; pairs already stored
+    // (even waiting ones) are left as they are.
+    let p5 = add(fr(), "Gul Ahmad").await;
+    let queued = s
+        .save_matches(
+            &actor(),
+            airbridge_store::NewMatches {
+                clusters: vec![(p5, p1)],
+                review: vec![review_pair(p5, p3, 0.8), review_pair(p1, p3, 0.1)],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    assert_eq!(
+        s.clusters_of(&[p5, p3, p2]).await.unwrap(),
+        vec![(p2, p1), (p3, p3), (p5, p1)]
+    );
+    assert_eq!(s.cluster_mates(p1).await.unwrap(), vec![p2, p4, p5]);
+    assert_eq!(
+        s.get_pair(p1, p3).await.unwrap().unwrap().probability,
+        Some(0.7)
+    );
+    assert_eq!(
+        s.get_pair(p3, p5).await.unwrap().unwrap().probability,
+        Some(0.8)
+    );
     assert!(s.audit_verify().await.unwrap().broken_at.is_none());
 }

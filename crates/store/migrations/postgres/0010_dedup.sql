@@ -15,6 +15,8 @@ CREATE TABLE dedup_runs (
     threshold     DOUBLE PRECISION NOT NULL,
     review_low    DOUBLE PRECISION NOT NULL,
     review_high   DOUBLE PRECISION NOT NULL,
+    -- The fitted model (JSON), so records added later are matched without fitting again.
+    model         TEXT NOT NULL,
     actor         TEXT NOT NULL,
     created_at    TEXT NOT NULL
 );

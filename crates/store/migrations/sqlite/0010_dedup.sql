@@ -15,6 +15,8 @@ CREATE TABLE dedup_runs (
     threshold     REAL NOT NULL,
     review_low    REAL NOT NULL,
     review_high   REAL NOT NULL,
+    -- The fitted model (JSON), so records added later are matched without fitting again.
+    model         TEXT NOT NULL,
     actor         TEXT NOT NULL,
     created_at    TEXT NOT NULL
 ) STRICT;
