@@ -82,6 +82,10 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(Config::default().u_samples);
+    let max_block: usize = std::env::var("DEDUP_MAX_BLOCK")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(Config::default().max_block);
     let engine_started = Instant::now();
     let engine = NameEngine::new();
     println!(
@@ -95,6 +99,7 @@ fn main() -> anyhow::Result<()> {
             threshold,
             u_samples,
             households: std::env::var("DEDUP_NO_HOUSEHOLDS").is_err(),
+            max_block,
             ..Config::default()
         },
     )?
