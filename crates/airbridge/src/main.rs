@@ -10,6 +10,7 @@ mod dedup_db;
 mod demo;
 mod field_cmd;
 mod flights_cmd;
+mod jobs;
 mod key_cmd;
 mod list_files;
 mod lists_cmd;

@@ -87,6 +87,8 @@ pub(crate) async fn run(
             }
         })
     };
+    // Screening and duplicate matching of people changed through the web app.
+    let worker = tokio::spawn(crate::jobs::work(store.clone()));
     // Connection info gives the login rate limit each client's address.
     let app =
         router(AppState::new(store, config)).into_make_service_with_connect_info::<SocketAddr>();
@@ -105,6 +107,7 @@ pub(crate) async fn run(
         }
     };
     upkeep.abort();
+    worker.abort();
     served.context("server failed")
 }
 

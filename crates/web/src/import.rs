@@ -198,5 +198,8 @@ pub(crate) async fn import_upload<S: Store>(
             },
         )
         .await?;
+    let mut changed = report.outcome.created.clone();
+    changed.extend(&report.outcome.people_updated);
+    crate::jobs::people_changed(&state.store, &principal.actor(), &changed).await;
     Ok(report)
 }

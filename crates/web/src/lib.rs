@@ -16,6 +16,7 @@ mod field;
 mod field_pages;
 pub mod i18n;
 mod import;
+pub mod jobs;
 pub mod limit;
 pub mod metrics;
 pub mod openapi;

@@ -539,6 +539,7 @@ async fn add_person<S: Store>(
         .store
         .add_person(&caller.actor(), payload.nation, payload.person)
         .await?;
+    crate::jobs::people_changed(&state.store, &caller.actor(), &[record.id]).await;
     Ok((StatusCode::CREATED, Json(json!(record))))
 }
 
@@ -615,6 +616,7 @@ async fn update_person<S: Store>(
             payload.expected_version,
         )
         .await?;
+    crate::jobs::people_changed(&state.store, &caller.actor(), &[record.id]).await;
     Ok(Json(json!(record)))
 }
 
@@ -712,6 +714,10 @@ async fn add_case<S: Store>(
         Some(id) => state.store.get_case(*id).await?,
         None => None,
     };
+    if let Some(case) = &record {
+        let members: Vec<PersonId> = case.people.iter().map(|p| p.id).collect();
+        crate::jobs::people_changed(&state.store, &caller.actor(), &members).await;
+    }
     Ok((StatusCode::CREATED, Json(json!(record))))
 }
 
