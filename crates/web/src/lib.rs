@@ -11,6 +11,7 @@
 
 mod admin;
 mod auth;
+mod dedup;
 mod error;
 mod field;
 mod field_pages;

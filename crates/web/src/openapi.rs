@@ -44,6 +44,12 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
         "POST /api/screening/hits/{id}/decision" => {
             "Decide a hit {decision: confirmed|false_positive, reason}"
         }
+        "GET /api/dedup/pairs" => {
+            "Pairs of records waiting for a deduplication reviewer, as the caller may see them: another nation's record is never shown (?nation=&decided=true&limit=)"
+        }
+        "POST /api/dedup/pairs/{a}/{b}/decision" => {
+            "Decide a pair {decision: same|not_same|unsure, reason (needed for not_same), expected_version}"
+        }
         "GET /api/audit" => "Audit events (?entity_type=&entity_id=&actor=&after=&limit=)",
         "POST /api/call-forward" => {
             "Call cases forward to a gate for a window {nation, gate, rendezvous, valid_from, valid_until, cases, languages}: each case's pass code, shown this once"

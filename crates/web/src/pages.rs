@@ -72,13 +72,14 @@ pub(crate) struct Nav {
 }
 
 /// The screens of the menu and the permission each needs.
-const MENU: [(&str, &str, Permission); 9] = [
+const MENU: [(&str, &str, Permission); 10] = [
     ("/dashboard", "nav.dashboard", Permission::Authenticated),
     ("/gate", "nav.gate", Permission::GateCheckIn),
     ("/gate/flags", "nav.flags", Permission::ReadGateFlags),
     ("/live", "nav.live", Permission::ReadTotals),
     ("/search", "nav.search", Permission::ReadPersons),
     ("/screening", "nav.screening", Permission::ReadScreening),
+    ("/dedup", "nav.dedup", Permission::ReadPersons),
     ("/import", "nav.import", Permission::WritePersons),
     ("/users", "nav.users", Permission::ManageUsers),
     ("/audit", "nav.audit", Permission::ReadAudit),

@@ -31,6 +31,9 @@ pub enum Permission {
     DecideEligibility,
     ReadScreening,
     DecideScreening,
+    /// Deciding whether two records in the deduplication review queue are one person (binding
+    /// on every later run). Reading the queue needs `ReadPersons`: it shows people's names.
+    DecideDuplicates,
     /// Totals by nation and status, no personal data.
     ReadTotals,
     /// The list of people expected at a gate.
@@ -63,6 +66,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadOrganisations,
             ReadPersons,
             WritePersons,
+            DecideDuplicates,
             ReadCases,
             SubmitCases,
             ChangeStatus,
@@ -84,6 +88,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadOrganisations,
             ReadPersons,
             WritePersons,
+            DecideDuplicates,
             ReadCases,
             SubmitCases,
             ChangeStatus,
@@ -104,6 +109,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadOrganisations,
             ReadPersons,
             WritePersons,
+            DecideDuplicates,
             ReadCases,
             SubmitCases,
             ChangeStatus,

@@ -108,6 +108,8 @@ enum Handler {
     PersonPage,
     ScreeningPage,
     DecidePage,
+    DedupPage,
+    DecidePairPage,
     AuditPage,
     UsersPage,
     AddUserPage,
@@ -138,6 +140,8 @@ enum Handler {
     Totals,
     ScreeningHits,
     DecideHit,
+    DedupPairs,
+    DecidePair,
     Audit,
     CallForward,
     RevokePass,
@@ -198,6 +202,8 @@ pub static ROUTES: &[RouteSpec] = &[
     route!(Get "/persons/{id}", ReadPersons, Nation, Page, PersonPage),
     route!(Get "/screening", ReadScreening, Nation, Page, ScreeningPage),
     route!(Post "/screening/{id}", DecideScreening, Nation, Page, DecidePage),
+    route!(Get "/dedup", ReadPersons, Nation, Page, DedupPage),
+    route!(Post "/dedup/decide", DecideDuplicates, Nation, Page, DecidePairPage),
     route!(Get "/audit", ReadAudit, System, Page, AuditPage),
     route!(Get "/users", ManageUsers, Nation, Page, UsersPage),
     route!(Post "/users", ManageUsers, Nation, Page, AddUserPage),
@@ -229,6 +235,8 @@ pub static ROUTES: &[RouteSpec] = &[
     route!(Get "/api/totals", ReadTotals, CrossNation, Api, Totals),
     route!(Get "/api/screening/hits", ReadScreening, Nation, Api, ScreeningHits),
     route!(Post "/api/screening/hits/{id}/decision", DecideScreening, Nation, Api, DecideHit),
+    route!(Get "/api/dedup/pairs", ReadPersons, Nation, Api, DedupPairs),
+    route!(Post "/api/dedup/pairs/{a}/{b}/decision", DecideDuplicates, Nation, Api, DecidePair),
     route!(Get "/api/audit", ReadAudit, System, Api, Audit),
     route!(Post "/api/call-forward", CallForward, Nation, Api, CallForward),
     route!(Post "/api/passes/{id}/revoke", CallForward, Nation, Api, RevokePass),
@@ -263,7 +271,7 @@ pub static ROUTES: &[RouteSpec] = &[
 
 /// The function behind a route.
 fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<AppState<S>> {
-    use crate::{admin, field, field_pages, pages, screens, sitrep};
+    use crate::{admin, dedup, field, field_pages, pages, screens, sitrep};
     let upload_limit = axum::extract::DefaultBodyLimit::max(crate::import::MAX_UPLOAD_BYTES);
     match handler {
         Handler::Index => on(method, index),
@@ -283,6 +291,8 @@ fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<Ap
         Handler::PersonPage => on(method, screens::person_page::<S>),
         Handler::ScreeningPage => on(method, screens::screening_page::<S>),
         Handler::DecidePage => on(method, screens::decide_page::<S>),
+        Handler::DedupPage => on(method, dedup::dedup_page::<S>),
+        Handler::DecidePairPage => on(method, dedup::decide_page::<S>),
         Handler::AuditPage => on(method, screens::audit_page::<S>),
         Handler::UsersPage => on(method, screens::users_page::<S>),
         Handler::AddUserPage => on(method, screens::add_user_page::<S>),
@@ -314,6 +324,8 @@ fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<Ap
         Handler::Totals => on(method, totals::<S>),
         Handler::ScreeningHits => on(method, screening_hits::<S>),
         Handler::DecideHit => on(method, decide_hit::<S>),
+        Handler::DedupPairs => on(method, dedup::pairs_api::<S>),
+        Handler::DecidePair => on(method, dedup::decide_api::<S>),
         Handler::Audit => on(method, audit::<S>),
         Handler::CallForward => on(method, field::call_forward::<S>),
         Handler::RevokePass => on(method, field::revoke_pass::<S>),

@@ -1,6 +1,7 @@
 //! Journeys in a real headless Chromium driven over WebDriver (chromedriver started by the
 //! test on a free port): an administrator logs in with a second factor, searches a Dari name,
-//! opens the case, reviews a screening hit, imports a small list, and is refused another
+//! opens the case, reviews a screening hit, decides a pair of possible duplicates (the
+//! German record of the other pair never shown), imports a small list, and is refused another
 //! nation's case; a gate officer on a phone-sized screen loads the gate's list under a PIN,
 //! loses the server, admits a family offline, reloads the page with no server at all, and sees
 //! the action synced once the server is back. Screenshots are written under the test's
@@ -11,8 +12,8 @@ use airbridge_domain::{Access, EvacuationStatus, NationCode, Person, PersonId, R
 use airbridge_field::PassCode;
 use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{
-    Actor, AuditFilter, CallForwardRequest, NewCase, NewHit, NewList, NewMember, NewPass, NewUser,
-    SqliteStore, Store,
+    Actor, AuditFilter, CallForwardRequest, DedupStore, NewCase, NewDedupRun, NewHit, NewList,
+    NewMember, NewPass, NewReviewPair, NewUser, SqliteStore, Store,
 };
 use airbridge_web::{AppState, WebConfig, router, totp};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -221,6 +222,55 @@ async fn seed(dir: &Path) -> Seeded {
         .set_user_totp(&setup, "amelie", Some(secret.clone()))
         .await
         .unwrap();
+    // Two French records that may be one person, and a German one that may be the first.
+    let mut twins = Vec::new();
+    for (code, given, family) in [
+        ("FR", "Gul Ahmad", "Sadat"),
+        ("FR", "Gulahmad", "Sadat"),
+        ("DE", "Wazhma", "Karimzai"),
+    ] {
+        let record = store
+            .add_person(
+                &setup,
+                nation(code),
+                person(json!({ "name": { "given": given, "family": family } })),
+            )
+            .await
+            .unwrap();
+        twins.push(record.id);
+    }
+    let explanation =
+        json!({ "fields": [{ "field": "given name", "level": "similar", "weight": 3.2 }] });
+    store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 3,
+                pairs_scored: 3,
+                links: 0,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: twins.iter().map(|p| (*p, *p)).collect(),
+                review: vec![
+                    NewReviewPair {
+                        a: twins[0],
+                        b: twins[1],
+                        probability: 0.66,
+                        explanation: explanation.clone(),
+                    },
+                    NewReviewPair {
+                        a: twins[0],
+                        b: twins[2],
+                        probability: 0.71,
+                        explanation,
+                    },
+                ],
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
     Seeded {
         store,
         fr_case: ids[0].to_string(),
@@ -395,6 +445,34 @@ async fn journeys_in_a_real_browser() {
     assert!(text.contains("Decision recorded"), "{text}");
     let hits = seeded.store.list_hits(None, None).await.unwrap();
     assert_eq!(hits[0].status, "false_positive");
+
+    // Decide a pair of possible duplicates from the menu: the French twins are one person.
+    // The pair with a German record shows only that another nation holds the same person.
+    click_and_load(&client, "nav a[href='/dedup']").await;
+    let text = text_of(&client).await;
+    assert!(
+        text.contains("Gulahmad Sadat") && text.contains("Held by another nation"),
+        "{text}"
+    );
+    assert!(!text.contains("Wazhma"), "{text}");
+    client
+        .find(Locator::Css("form[action='/dedup/decide'] select"))
+        .await
+        .unwrap()
+        .select_by_value("same")
+        .await
+        .unwrap();
+    click_and_load(&client, "form[action='/dedup/decide'] button").await;
+    let text = text_of(&client).await;
+    assert!(
+        text.contains("Decision recorded") && text.contains("the same person"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Gulahmad Sadat"),
+        "the pair is still queued: {text}"
+    );
+    shot("dedup.png").await;
 
     // Import a small list.
     let list = dir.path().join("embassy-list.csv");

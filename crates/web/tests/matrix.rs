@@ -18,8 +18,9 @@ use airbridge_domain::{
 use airbridge_field::{GateAction, GateEvent, PassCode};
 use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AnyStore, CallForwardRequest, CheckIn, CheckInOutcome, NewCase, NewHit, NewList,
-    NewMember, NewPass, NewSession, NewUser, OpenMode, Store,
+    Actor, AnyStore, CallForwardRequest, CheckIn, CheckInOutcome, DedupStore, NewCase, NewDedupRun,
+    NewHit, NewList, NewMatches, NewMember, NewPass, NewReviewPair, NewSession, NewUser, OpenMode,
+    Store,
 };
 use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
 use axum::Router;
@@ -63,6 +64,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /persons/{id}", "aa oo om om om ff ff ff"),
     ("GET /screening", "aa oo oo ff oo ff ff ff"),
     ("POST /screening/{id}", "aa oo om ff om ff ff ff"),
+    // The queue lists the pairs the caller may see (a nation's, or all for a cross-nation
+    // role); deciding needs both records within reach: the other nation's pair is missing.
+    ("GET /dedup", "aa oo oo oo oo ff ff ff"),
+    ("POST /dedup/decide", "aa oo om om ff ff ff ff"),
     ("GET /audit", "aa oo ff ff ff ff ff ff"),
     ("GET /users", "aa oo oo ff ff ff ff ff"),
     ("POST /users", "aa oo of ff ff ff ff ff"),
@@ -96,6 +101,11 @@ const EXPECTED: &[(&str, &str)] = &[
     (
         "POST /api/screening/hits/{id}/decision",
         "aa oo om ff om ff ff ff",
+    ),
+    ("GET /api/dedup/pairs", "aa oo of of of ff ff ff"),
+    (
+        "POST /api/dedup/pairs/{a}/{b}/decision",
+        "aa oo om om ff ff ff ff",
     ),
     ("GET /api/audit", "aa oo ff ff ff ff ff ff"),
     ("POST /api/call-forward", "aa oo of of ff ff ff ff"),
@@ -283,6 +293,30 @@ async fn fixture(store: AnyStore, dir: tempfile::TempDir) -> Fixture {
         .unwrap();
     let own = nation_records(&store, "FR", list.id).await;
     let other = nation_records(&store, "DE", list.id).await;
+    // A deduplication run that queued the two nations' people as a possible pair (the queue's
+    // routes need one; each decision gets a fresh pair, see `review_pair`).
+    store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 2,
+                pairs_scored: 1,
+                links: 0,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: vec![(own.person, own.person), (other.person, other.person)],
+                review: vec![NewReviewPair {
+                    a: own.person,
+                    b: other.person,
+                    probability: 0.7,
+                    explanation: json!({ "fields": [{ "field": "given name", "level": "exact", "weight": 3.5 }] }),
+                }],
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
     let mut accounts = BTreeMap::new();
     for role in Role::ALL {
         let username = format!("matrix-{}", role.as_str().replace('_', "-"));
@@ -555,6 +589,28 @@ impl Fixture {
                 format!("/api/screening/hits/H{}/decision", target.hit),
                 json!({ "decision": "false_positive", "reason": "born decades apart" }),
             ),
+            "GET /dedup" => get("/dedup".into()),
+            "POST /dedup/decide" => {
+                let (a, b) = self.review_pair(n).await;
+                form_call(
+                    "/dedup/decide",
+                    &[
+                        ("a", &a.to_string()),
+                        ("b", &b.to_string()),
+                        ("decision", "not_same"),
+                        ("reason", "different fathers, checked by phone"),
+                        ("version", "1"),
+                    ],
+                )
+            }
+            "GET /api/dedup/pairs" => get(format!("/api/dedup/pairs?nation={n}")),
+            "POST /api/dedup/pairs/{a}/{b}/decision" => {
+                let (a, b) = self.review_pair(n).await;
+                json_call(
+                    format!("/api/dedup/pairs/{a}/{b}/decision"),
+                    json!({ "decision": "same", "expected_version": 1 }),
+                )
+            }
             "GET /api/audit" => get("/api/audit".into()),
             "POST /api/call-forward" => {
                 let case = self.eligible_case(n).await;
@@ -650,6 +706,39 @@ impl Fixture {
             ),
             other => panic!("the matrix has no request for route {other}: add one to call_for"),
         }
+    }
+
+    /// Two new people of `nation` queued as a possible pair by matching, for one decision.
+    async fn review_pair(&self, nation: NationCode) -> (PersonId, PersonId) {
+        let setup = Actor::new("test:setup");
+        let mut people = Vec::new();
+        for given in ["Gul Ahmad", "Gulahmad"] {
+            let person = self
+                .store
+                .add_person(&setup, nation, simple_person(given))
+                .await
+                .unwrap()
+                .id;
+            people.push(person);
+        }
+        let queued = self
+            .store
+            .save_matches(
+                &setup,
+                NewMatches {
+                    clusters: people.iter().map(|p| (*p, *p)).collect(),
+                    review: vec![NewReviewPair {
+                        a: people[0],
+                        b: people[1],
+                        probability: 0.8,
+                        explanation: json!({ "fields": [] }),
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(queued, 1);
+        (people[0], people[1])
     }
 
     /// A new one-person case of `nation`, eligible to be called forward.

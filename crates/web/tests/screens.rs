@@ -2,10 +2,11 @@
 //! script, escaped), how they refuse bad input, their weight, the language switch, the
 //! OpenAPI document and the metrics.
 
-use airbridge_domain::{Access, NationCode, Person, Relation, Role};
+use airbridge_domain::{Access, NationCode, Person, PersonId, Relation, Role};
 use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{
-    Actor, NewCase, NewHit, NewList, NewMember, NewSession, NewUser, SqliteStore, Store,
+    Actor, DedupStore, NewCase, NewDedupRun, NewHit, NewList, NewMember, NewReviewPair, NewSession,
+    NewUser, SqliteStore, Store,
 };
 use airbridge_web::{AppState, MAX_UPLOAD_BYTES, ROUTES, WebConfig, router};
 use axum::Router;
@@ -213,6 +214,21 @@ impl App {
         .await
     }
 
+    /// Posts JSON from a session, the CSRF token in its header.
+    async fn post_json(&self, username: &str, uri: &str, body: Value) -> Answer {
+        let (cookie, csrf) = self.session(username).await;
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, cookie)
+                .header("x-csrf-token", csrf)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Uploads a list as the import screen's form does (token in the action's query).
     async fn upload(&self, username: &str, file_name: &str, content: &[u8]) -> Answer {
         let (cookie, csrf) = self.session(username).await;
@@ -358,6 +374,334 @@ async fn a_hit_is_decided_from_the_review_screen_and_bad_decisions_are_explained
     assert_eq!(hits[0].decided_by.as_deref(), Some("user:fr-officer"));
 }
 
+/// People queued by a deduplication run: two French records that may be one person, and the
+/// first of them with a German record that may be the same person too.
+struct DedupPeople {
+    french: PersonId,
+    french_twin: PersonId,
+    german: PersonId,
+}
+
+const GERMAN_NAME: &str = "Wazhma Karimzai";
+
+async fn dedup_queue(app: &App) -> DedupPeople {
+    let setup = Actor::new("test:setup");
+    let add = async |code: &str, given: &str, family: &str| {
+        app.store
+            .add_person(
+                &setup,
+                nation(code),
+                person(json!({ "name": { "given": given, "family": family } })),
+            )
+            .await
+            .unwrap()
+            .id
+    };
+    let french = add("FR", "Gul Ahmad", "Sadat").await;
+    let french_twin = add("FR", "Gulahmad", "Sadat").await;
+    let german = add("DE", "Wazhma", "Karimzai").await;
+    let explanation = json!({ "fields": [
+        { "field": "given name", "level": "similar (band 2)", "weight": 3.25 },
+        { "field": "birth date", "level": "missing", "weight": 0.0 },
+    ] });
+    app.store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 3,
+                pairs_scored: 3,
+                links: 0,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: vec![
+                    (french, french),
+                    (french_twin, french_twin),
+                    (german, german),
+                ],
+                review: vec![
+                    NewReviewPair {
+                        a: german,
+                        b: french,
+                        probability: 0.81,
+                        explanation: explanation.clone(),
+                    },
+                    NewReviewPair {
+                        a: french,
+                        b: french_twin,
+                        probability: 0.64,
+                        explanation,
+                    },
+                ],
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    DedupPeople {
+        french,
+        french_twin,
+        german,
+    }
+}
+
+/// Whether `text` names person `id` (`P5`, not as the start of `P51`).
+fn names_person(text: &str, id: PersonId) -> bool {
+    let shown = id.to_string();
+    text.match_indices(&shown).any(|(at, _)| {
+        !text[at + shown.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[tokio::test]
+async fn the_dedup_queue_never_shows_another_nations_record() {
+    let app = app().await;
+    let people = dedup_queue(&app).await;
+
+    // France sees both its pairs: its own twin whole, with the explanation; the German
+    // record only as "held by another nation", with its probability.
+    let page = app.get("fr-caseworker", "/dedup").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    for expected in [
+        "<bdi dir=\"auto\">Gul Ahmad Sadat</bdi>",
+        "<bdi dir=\"auto\">Gulahmad Sadat</bdi>",
+        &format!("href=\"/persons/{}\"", people.french),
+        "Held by another nation (not shown)",
+        "0.810",
+        "0.640",
+        "similar (band 2)",
+        "+3.25",
+        "A reviewer who sees both records decides this pair.",
+    ] {
+        assert!(page.text.contains(expected), "missing {expected}");
+    }
+    assert!(!page.text.contains("Wazhma") && !page.text.contains("Karimzai"));
+    assert!(!names_person(&page.text, people.german), "{}", page.text);
+    assert!(!page.text.contains(", DE)"));
+    // One decision form: the French pair's; the cross-nation pair has none.
+    assert_eq!(page.text.matches("action=\"/dedup/decide\"").count(), 1);
+    assert!(page.text.contains("<a href=\"/dedup\">Duplicates</a>"));
+
+    // The JSON twin tells the same, and no more.
+    let api = app.get("fr-caseworker", "/api/dedup/pairs").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(!api.text.contains("Wazhma") && !api.text.contains("\"DE\""));
+    let rows: Vec<Value> = serde_json::from_str(&api.text).unwrap();
+    assert_eq!(rows.len(), 2, "{}", api.text);
+    assert_eq!(rows[0]["record"]["id"], people.french.0);
+    assert_eq!(rows[0]["other_hidden"], true);
+    assert_eq!(rows[0]["may_decide"], false);
+    for hidden in ["other", "explanation", "version"] {
+        assert!(rows[0].get(hidden).is_none(), "{hidden}: {}", rows[0]);
+    }
+    assert_eq!(rows[0]["probability"], 0.81);
+    assert_eq!(rows[1]["other"]["id"], people.french_twin.0);
+    assert_eq!(rows[1]["explanation"][0]["weight"], 3.25);
+    assert_eq!(rows[1]["version"], 1);
+    for row in &rows {
+        for side in ["record", "other"] {
+            assert_ne!(row[side]["id"], people.german.0, "{row}");
+        }
+    }
+    // Asking for Germany's pairs by name is refused.
+    let asked = app.get("fr-caseworker", "/api/dedup/pairs?nation=DE").await;
+    assert_eq!(asked.status, StatusCode::FORBIDDEN);
+
+    // Germany sees its record and not France's.
+    let page = app.get("de-caseworker", "/dedup").await;
+    assert!(page.text.contains(GERMAN_NAME));
+    assert!(!page.text.contains("Gul Ahmad") && !page.text.contains("Gulahmad"));
+    assert!(!names_person(&page.text, people.french));
+    assert!(!names_person(&page.text, people.french_twin));
+
+    // Nobody bound to a nation decides a pair reaching another nation's record: it is missing,
+    // from the page and from the API, even with both ids guessed.
+    let cross = [
+        ("a", people.french.to_string()),
+        ("b", people.german.to_string()),
+        ("decision", "same".to_owned()),
+        ("version", "1".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = cross.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = app
+        .post_form("fr-caseworker", "/dedup/decide", &fields)
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let answer = app
+        .post_json(
+            "fr-caseworker",
+            &format!(
+                "/api/dedup/pairs/{}/{}/decision",
+                people.french, people.german
+            ),
+            json!({ "decision": "same" }),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text);
+    // A coordinator reads no people.
+    let page = app.get("coordinator", "/dedup").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let pair = app
+        .store
+        .get_pair(people.french, people.german)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((pair.decision, pair.version), (None, 1));
+}
+
+#[tokio::test]
+async fn a_pair_is_decided_from_the_dedup_screen_audited_and_leaves_the_queue() {
+    let app = app().await;
+    let people = dedup_queue(&app).await;
+    let (a, b) = (people.french.to_string(), people.french_twin.to_string());
+    let form = |decision: &'static str, reason: &'static str, version: &'static str| {
+        vec![
+            ("a", a.clone()),
+            ("b", b.clone()),
+            ("decision", decision.to_owned()),
+            ("reason", reason.to_owned()),
+            ("version", version.to_owned()),
+        ]
+    };
+    let post = async |fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post_form("fr-caseworker", "/dedup/decide", &fields)
+            .await
+    };
+
+    // Bad forms are refused with a message, and change nothing.
+    for (fields, message) in [
+        (form("maybe", "", "1"), "Choose a decision"),
+        (form("", "", "1"), "Choose a decision"),
+        (form("not_same", "  ", "1"), "needs a reason"),
+        (form("same", "", "one"), "does not name a pair"),
+    ] {
+        let page = post(fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(page.text.contains(message), "{message}: {}", page.text);
+    }
+    let page = post(vec![
+        ("a", a.clone()),
+        ("b", "P-x".into()),
+        ("decision", "same".into()),
+    ])
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Decided: recorded, audited on the records' nation, gone from the queue.
+    let page = post(form("not_same", "different fathers, checked by phone", "1")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("Decision recorded"));
+    assert!(page.text.contains("not the same person"));
+    assert!(
+        !page.text.contains("Gulahmad Sadat"),
+        "the pair is still queued"
+    );
+    let pair = app
+        .store
+        .get_pair(people.french_twin, people.french)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (pair.decision, pair.version, pair.decided_by.as_deref()),
+        (
+            Some(airbridge_store::PairDecision::NotSame),
+            2,
+            Some("user:fr-caseworker")
+        )
+    );
+    assert_eq!(
+        pair.reason.as_deref(),
+        Some("different fathers, checked by phone")
+    );
+    let events: Vec<_> = app
+        .store
+        .audit_list(&airbridge_store::AuditFilter {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "dedup.decide")
+        .map(|e| (e.actor, e.nation, e.entity_id))
+        .collect();
+    // One event per nation the pair touches: both records are France's.
+    assert_eq!(
+        events,
+        vec![(
+            "user:fr-caseworker".to_owned(),
+            Some("FR".to_owned()),
+            people.french.to_string()
+        )]
+    );
+    let queue = app.get("fr-caseworker", "/api/dedup/pairs").await;
+    let rows: Vec<Value> = serde_json::from_str(&queue.text).unwrap();
+    assert_eq!(rows.len(), 1, "only the cross-nation pair waits: {rows:?}");
+    let all = app
+        .get("fr-caseworker", "/api/dedup/pairs?decided=true")
+        .await;
+    let rows: Vec<Value> = serde_json::from_str(&all.text).unwrap();
+    assert!(rows.iter().any(|r| r["decision"] == "not_same"), "{rows:?}");
+
+    // A decision on what the reviewer saw at version 1, after it changed: 409, nothing written.
+    let page = post(form("same", "", "1")).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(
+        page.text
+            .contains("Someone decided this pair in the meantime")
+    );
+    // The same through the API: a stale version, an unknown decision, then a good one.
+    let uri = format!("/api/dedup/pairs/{a}/{b}/decision");
+    let stale = app
+        .post_json(
+            "fr-caseworker",
+            &uri,
+            json!({ "decision": "same", "expected_version": 1 }),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
+    let unknown = app
+        .post_json("fr-caseworker", &uri, json!({ "decision": "maybe" }))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_reason = app
+        .post_json("fr-caseworker", &uri, json!({ "decision": "not_same" }))
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let decided = app
+        .post_json(
+            "fr-caseworker",
+            &uri,
+            json!({ "decision": "same", "expected_version": 2 }),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
+    let row: Value = serde_json::from_str(&decided.text).unwrap();
+    assert_eq!(
+        (&row["decision"], &row["version"]),
+        (&json!("same"), &json!(3))
+    );
+    // Germany cannot decide France's pair: it does not exist for it.
+    let german = app
+        .post_json("de-caseworker", &uri, json!({ "decision": "unsure" }))
+        .await;
+    assert_eq!(german.status, StatusCode::NOT_FOUND);
+    // A screening officer reads the queue but does not decide.
+    let officer = app.get("fr-officer", "/dedup").await;
+    assert_eq!(officer.status, StatusCode::OK);
+    assert!(!officer.text.contains("action=\"/dedup/decide\""));
+    let refused = app
+        .post_json("fr-officer", &uri, json!({ "decision": "unsure" }))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn an_upload_is_imported_with_its_report_and_bad_files_are_refused() {
     let app = app().await;
@@ -442,6 +786,7 @@ async fn every_screen_weighs_under_100_kb() {
         ("fr-caseworker", "/search?q=Mohammad+Hashem".to_owned()),
         ("fr-caseworker", format!("/cases/{}", app.case)),
         ("fr-officer", "/screening".to_owned()),
+        ("fr-caseworker", "/dedup".to_owned()),
         ("fr-caseworker", "/import".to_owned()),
         ("coordinator", "/dashboard".to_owned()),
     ];
