@@ -18,6 +18,7 @@ use airbridge_store::{
 };
 use anyhow::Context;
 use clap::Args;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -76,8 +77,8 @@ pub struct ExportArgs {
     pub confirm: bool,
 }
 
-/// The most a spreadsheet or PFIF file may weigh (they are read whole); CSV is read as a
-/// stream and has no limit.
+/// The most an `.xls` or PFIF file may weigh (they are read whole); CSV, XLSX and ODS are read
+/// as streams and have no limit (a ZIP's unpacked size is checked by the reader).
 const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Rows parsed at a time (on every core), and the least a piece sent to the store holds.
@@ -108,15 +109,46 @@ struct Tally {
     noted: Vec<NotedRow>,
 }
 
-/// Where the rows come from: a CSV read as a stream, or the sheets of a workbook (or a PFIF
-/// file) read whole.
+/// A spreadsheet read from its file a row at a time.
+type SheetFile = airbridge_lists::Workbook<std::io::BufReader<std::fs::File>>;
+
+/// Where the rows come from: a CSV or the sheets of a workbook (XLSX and ODS streamed, `.xls`
+/// read whole inside the workbook), or a PFIF file read whole.
 enum Rows {
     Csv(Box<airbridge_lists::CsvRows<'static>>),
+    Workbook(Box<SheetFile>),
     Tables(Vec<airbridge_lists::Table>),
 }
 
-/// One table's rows as they are read, with how far the reading has come (bytes of a CSV, rows
-/// of a sheet) for the progress bar.
+impl Rows {
+    /// Every table's header (rows not read yet, except for a PFIF file).
+    fn headers(&self) -> Vec<airbridge_lists::Table> {
+        match self {
+            Rows::Csv(stream) => vec![airbridge_lists::Table {
+                sheet: None,
+                header_line: stream.header_line(),
+                headers: stream.headers().to_vec(),
+                rows: Vec::new(),
+                notes: stream.notes().to_vec(),
+            }],
+            Rows::Workbook(workbook) => workbook.tables().into_iter().cloned().collect(),
+            Rows::Tables(tables) => tables
+                .iter()
+                .map(|table| airbridge_lists::Table {
+                    sheet: table.sheet.clone(),
+                    header_line: table.header_line,
+                    headers: table.headers.clone(),
+                    rows: Vec::new(),
+                    notes: table.notes.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One table's rows as an iterator (a CSV, or rows read whole), with how far the reading has
+/// come (bytes of a CSV, rows of a table) for the progress bar. A streamed sheet hands its rows
+/// to a callback instead (`Workbook::read_rows`).
 enum Source {
     Csv(Box<airbridge_lists::CsvRows<'static>>),
     Rows {
@@ -145,6 +177,13 @@ impl Iterator for Source {
     }
 }
 
+/// Where one table's rows are read from.
+enum TableRows {
+    Iterated(Source),
+    /// Sheet `index` of the workbook.
+    Sheet(usize),
+}
+
 /// Everything the reading thread needs.
 struct ReadJob {
     name: String,
@@ -156,7 +195,8 @@ struct ReadJob {
     progress: indicatif::ProgressBar,
 }
 
-/// Opens the list: a CSV as a stream, anything else whole; checks every table has names.
+/// Opens the list: a CSV, XLSX or ODS as a stream (an `.xls` inside the workbook whole), a PFIF
+/// file whole.
 fn open_rows(path: &Path, name: &str, sheet: Option<&str>) -> anyhow::Result<Rows> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -164,13 +204,28 @@ fn open_rows(path: &Path, name: &str, sheet: Option<&str>) -> anyhow::Result<Row
     std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 4096), &mut head)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let invalid = |e: airbridge_lists::ReadError| InvalidInput(format!("{}: {e}", path.display()));
-    if airbridge_lists::SourceFormat::detect(name, &head) == airbridge_lists::SourceFormat::Csv {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let stream =
-            airbridge_lists::CsvRows::open(std::io::BufReader::with_capacity(1 << 20, file))
-                .map_err(invalid)?;
-        return Ok(Rows::Csv(Box::new(stream)));
+    use airbridge_lists::SourceFormat;
+    match SourceFormat::detect(name, &head) {
+        SourceFormat::Csv => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            let stream =
+                airbridge_lists::CsvRows::open(std::io::BufReader::with_capacity(1 << 20, file))
+                    .map_err(invalid)?;
+            return Ok(Rows::Csv(Box::new(stream)));
+        }
+        format @ (SourceFormat::Xlsx | SourceFormat::Ods | SourceFormat::Xls) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            let workbook = airbridge_lists::Workbook::open(
+                std::io::BufReader::with_capacity(1 << 16, file),
+                format,
+                sheet,
+            )
+            .map_err(invalid)?;
+            return Ok(Rows::Workbook(Box::new(workbook)));
+        }
+        SourceFormat::Pfif => {}
     }
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -207,23 +262,41 @@ fn read_list(
     feed: Option<tokio::sync::mpsc::Sender<ImportFeed>>,
 ) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
-    let tables: Vec<(
-        airbridge_lists::Table,
-        Option<Box<airbridge_lists::CsvRows<'static>>>,
-    )> = match std::mem::replace(&mut job.rows, Rows::Tables(Vec::new())) {
+    let rows = std::mem::replace(&mut job.rows, Rows::Tables(Vec::new()));
+    let headers = rows.headers();
+    let (tables, mut workbook): (Vec<(airbridge_lists::Table, TableRows)>, _) = match rows {
         Rows::Csv(stream) => {
-            let header = airbridge_lists::Table {
-                sheet: None,
-                header_line: stream.header_line(),
-                headers: stream.headers().to_vec(),
-                rows: Vec::new(),
-                notes: stream.notes().to_vec(),
-            };
-            vec![(header, Some(stream))]
+            let table = headers.into_iter().next().unwrap_or_default();
+            (
+                vec![(table, TableRows::Iterated(Source::Csv(stream)))],
+                None,
+            )
         }
-        Rows::Tables(tables) => tables.into_iter().map(|t| (t, None)).collect(),
+        Rows::Workbook(workbook) => (
+            headers
+                .into_iter()
+                .enumerate()
+                .map(|(index, table)| (table, TableRows::Sheet(index)))
+                .collect(),
+            Some(workbook),
+        ),
+        Rows::Tables(tables) => (
+            tables
+                .into_iter()
+                .map(|mut table| {
+                    let rows = std::mem::take(&mut table.rows);
+                    let total = rows.len() as u64;
+                    let source = Source::Rows {
+                        rows: rows.into_iter(),
+                        total,
+                    };
+                    (table, TableRows::Iterated(source))
+                })
+                .collect(),
+            None,
+        ),
     };
-    for (mut table, stream) in tables {
+    for (table, rows) in tables {
         let sheet = table.sheet.clone().unwrap_or_else(|| job.name.clone());
         let mapping = ColumnMapping::detect(&table.headers, &job.mapping_file);
         tally
@@ -237,7 +310,6 @@ fn read_list(
         }
         let mut keys = RowKeys::default();
         let mut chunks = FamilyChunks::new(BATCH_ROWS);
-        let mut stopped = false;
         let mut handle = |piece: airbridge_lists::Piece,
                           tally: &mut Tally,
                           report: &mut Option<csv::Writer<std::fs::File>>|
@@ -251,37 +323,75 @@ fn read_list(
                 feed.as_ref(),
             )
         };
-        let mut source = match stream {
-            Some(stream) => Source::Csv(stream),
-            None => {
-                let rows = std::mem::take(&mut table.rows);
-                job.progress.set_length(rows.len() as u64);
-                Source::Rows {
-                    total: rows.len() as u64,
-                    rows: rows.into_iter(),
-                }
+        // One batch parsed (on every core) and grouped; `false` once the store stops taking
+        // pieces.
+        let mut take_batch = |batch: &[airbridge_lists::read::Row],
+                              tally: &mut Tally,
+                              report: &mut Option<csv::Writer<std::fs::File>>|
+         -> anyhow::Result<bool> {
+            let parsed = parse_chunk(&table, batch, &mapping, &job.options);
+            match chunks.push(parsed) {
+                Some(piece) => handle(piece, tally, report),
+                None => Ok(true),
             }
         };
-        loop {
-            let mut batch = Vec::with_capacity(BATCH_ROWS);
-            for row in source.by_ref().take(BATCH_ROWS) {
-                batch.push(row.map_err(|e| {
-                    InvalidInput(format!("{}: {e}; nothing was imported", job.name))
-                })?);
+        let unreadable = |e: airbridge_lists::ReadError| {
+            InvalidInput(format!("{}: {e}; nothing was imported", job.name))
+        };
+        let carried_on = match rows {
+            TableRows::Iterated(mut source) => {
+                if let Source::Rows { total, .. } = &source {
+                    job.progress.set_length(*total);
+                }
+                let mut carried_on = true;
+                loop {
+                    let mut batch = Vec::with_capacity(BATCH_ROWS);
+                    for row in source.by_ref().take(BATCH_ROWS) {
+                        batch.push(row.map_err(unreadable)?);
+                    }
+                    if batch.is_empty() {
+                        break;
+                    }
+                    job.progress.set_position(source.position());
+                    if !take_batch(&batch, &mut tally, &mut job.report)? {
+                        carried_on = false;
+                        break;
+                    }
+                }
+                carried_on
             }
-            if batch.is_empty() {
-                break;
+            TableRows::Sheet(index) => {
+                let Some(workbook) = workbook.as_mut() else {
+                    continue;
+                };
+                job.progress.set_length(workbook.last_line(index) as u64);
+                let mut batch = Vec::with_capacity(BATCH_ROWS);
+                let mut outcome: anyhow::Result<bool> = Ok(true);
+                workbook
+                    .read_rows(index, |row| {
+                        batch.push(row);
+                        if batch.len() < BATCH_ROWS {
+                            return ControlFlow::Continue(());
+                        }
+                        job.progress
+                            .set_position(batch.last().map_or(0, |row| row.line as u64));
+                        outcome = take_batch(&batch, &mut tally, &mut job.report);
+                        batch.clear();
+                        if matches!(outcome, Ok(true)) {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    })
+                    .map_err(unreadable)?;
+                let mut carried_on = outcome?;
+                if carried_on && !batch.is_empty() {
+                    carried_on = take_batch(&batch, &mut tally, &mut job.report)?;
+                }
+                carried_on
             }
-            job.progress.set_position(source.position());
-            let parsed = parse_chunk(&table, &batch, &mapping, &job.options);
-            if let Some(piece) = chunks.push(parsed)
-                && !handle(piece, &mut tally, &mut job.report)?
-            {
-                stopped = true;
-                break;
-            }
-        }
-        if stopped {
+        };
+        if !carried_on {
             return Ok(tally);
         }
         if let Some(piece) = chunks.finish()
@@ -423,20 +533,8 @@ pub async fn import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "list".into());
     let rows = open_rows(&args.file, &name, args.sheet.as_deref())?;
-    match &rows {
-        Rows::Csv(stream) => check_names(
-            &airbridge_lists::Table {
-                headers: stream.headers().to_vec(),
-                ..Default::default()
-            },
-            &name,
-            &mapping_file,
-        )?,
-        Rows::Tables(tables) => {
-            for table in tables {
-                check_names(table, &name, &mapping_file)?;
-            }
-        }
+    for table in rows.headers() {
+        check_names(&table, &name, &mapping_file)?;
     }
     let options = ValueOptions {
         calendar,
@@ -458,7 +556,7 @@ pub async fn import(
     } else {
         let length = match &rows {
             Rows::Csv(_) => std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0),
-            Rows::Tables(_) => 0,
+            Rows::Workbook(_) | Rows::Tables(_) => 0,
         };
         let bar = indicatif::ProgressBar::new(length);
         bar.set_style(

@@ -9,12 +9,15 @@
 pub mod export;
 pub mod families;
 pub mod mapping;
+mod ods;
 pub mod pfif;
 pub mod read;
 pub mod row_keys;
 pub mod rows;
 pub mod stream;
 pub mod values;
+pub mod workbook;
+mod xlsx;
 
 pub use families::{FamilyChunks, ImportedCase, ImportedMember, Piece, build_cases};
 pub use mapping::{ColumnMapping, Field, MappingFile};
@@ -22,3 +25,4 @@ pub use read::{ReadError, SourceFormat, Table, read_table};
 pub use row_keys::RowKeys;
 pub use rows::{ParsedRow, RowIssue, RowStatus, Severity, parse_chunk, parse_rows};
 pub use stream::CsvRows;
+pub use workbook::Workbook;

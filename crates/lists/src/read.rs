@@ -1,8 +1,11 @@
 //! Reading a file's bytes into tables of text cells: CSV (encoding and delimiter detected),
-//! XLSX, XLS and ODS (every sheet, or one).
+//! XLSX, XLS and ODS (every sheet, or one). XLSX and ODS sheets are read a row at a time
+//! ([`crate::workbook`]); `.xls` (and anything the streamed readers do not recognise) is read
+//! whole by calamine ([`read_workbook_whole`]).
 
 use calamine::{Data, Reader};
 use std::io::{Cursor, Read};
+use std::ops::ControlFlow;
 
 /// The formats Airbridge reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +94,9 @@ pub fn read_table(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<T
     match SourceFormat::detect(name, bytes) {
         SourceFormat::Pfif => crate::pfif::read_pfif(bytes).map(|t| vec![t]),
         SourceFormat::Csv => read_csv(bytes).map(|t| vec![t]),
-        SourceFormat::Xlsx | SourceFormat::Ods | SourceFormat::Xls => {
+        format @ (SourceFormat::Xlsx | SourceFormat::Ods | SourceFormat::Xls) => {
             check_unpacked_size(bytes)?;
-            read_workbook(bytes, sheet)
+            crate::workbook::Workbook::open(Cursor::new(bytes), format, sheet)?.into_tables()
         }
     }
 }
@@ -136,7 +139,8 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     Ok(table)
 }
 
-fn cell_text(cell: &Data) -> String {
+/// A cell as the text the value parsers read.
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_owned(),
@@ -162,7 +166,59 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, ReadError> {
+/// Where a sheet's non-blank rows go, in order: a stamp above the header (an Airbridge export's
+/// first row) becomes a note, the first other row is the header, every later row is data. The
+/// whole-sheet and the streamed readers both place rows through this, so they agree.
+#[derive(Debug, Default)]
+pub(crate) struct SheetShape {
+    pub(crate) table: Table,
+}
+
+impl SheetShape {
+    pub(crate) fn new(sheet: &str) -> SheetShape {
+        SheetShape {
+            table: Table {
+                sheet: Some(sheet.to_owned()),
+                ..Table::default()
+            },
+        }
+    }
+
+    /// Takes the sheet's next row (`line` 1-based); gives it back when it is a data row.
+    pub(crate) fn place(&mut self, line: usize, cells: Vec<String>) -> Option<Row> {
+        if cells.iter().all(String::is_empty) {
+            return None;
+        }
+        if self.table.headers.is_empty() {
+            if cells[0].starts_with("# ") && cells[1..].iter().all(String::is_empty) {
+                self.table.notes.push(cells[0].clone());
+            } else {
+                self.table.headers = cells;
+                self.table.header_line = line;
+            }
+            return None;
+        }
+        Some(Row { line, cells })
+    }
+}
+
+/// Calls `each` with every row of a calamine range as text, with its 1-based line.
+pub(crate) fn range_rows(
+    range: &calamine::Range<Data>,
+    mut each: impl FnMut(usize, Vec<String>) -> ControlFlow<()>,
+) {
+    let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
+    for (index, row) in range.rows().enumerate() {
+        if each(first_row + index + 1, row.iter().map(cell_text).collect()).is_break() {
+            return;
+        }
+    }
+}
+
+/// Reads a workbook whole with calamine (every sheet into memory at once): the path for `.xls`
+/// and for files the streamed readers do not recognise, and the reference the streamed XLSX and
+/// ODS readers are tested against.
+pub fn read_workbook_whole(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, ReadError> {
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
     let names = workbook.sheet_names();
@@ -179,32 +235,14 @@ fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, ReadErr
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| ReadError::Spreadsheet(format!("sheet '{name}': {e}")))?;
-        let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
-        let mut table = Table {
-            sheet: Some(name.clone()),
-            ..Table::default()
-        };
-        for (index, row) in range.rows().enumerate() {
-            let cells: Vec<String> = row.iter().map(cell_text).collect();
-            if cells.iter().all(String::is_empty) {
-                continue;
-            }
-            let line = first_row + index + 1;
-            // A stamp above the header (an Airbridge export's first row) is not the header.
-            if table.headers.is_empty()
-                && cells[0].starts_with("# ")
-                && cells[1..].iter().all(String::is_empty)
-            {
-                table.notes.push(cells[0].clone());
-                continue;
-            }
-            if table.headers.is_empty() {
-                table.headers = cells;
-                table.header_line = line;
-            } else {
-                table.rows.push(Row { line, cells });
-            }
-        }
+        let mut shape = SheetShape::new(&name);
+        let mut rows = Vec::new();
+        range_rows(&range, |line, cells| {
+            rows.extend(shape.place(line, cells));
+            ControlFlow::Continue(())
+        });
+        let mut table = shape.table;
+        table.rows = rows;
         if !table.headers.is_empty() {
             tables.push(table);
         }
