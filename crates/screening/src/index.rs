@@ -36,6 +36,8 @@ pub(crate) struct IndexedName {
     pub parsed: ParsedName,
     /// Total information (names-engine token weights) of the compared, non-title tokens.
     pub information: f64,
+    /// How many tokens the name is keyed on (compared, neither titles nor initials).
+    pub key_tokens: u8,
 }
 
 /// One listed entry, as screening needs it.
@@ -124,31 +126,89 @@ const MAX_PAIR_TOKENS: usize = 8;
 /// marked apart from ordinary keys. Two codes one edit apart (a sound dropped, added or
 /// changed: AFIZ / HAFIZ, BADUR / BADRU) share one of them, as in SymSpell's deletion
 /// neighbourhoods, so a typo in the only informative token of a query still finds its entry.
+/// Codes of two and three sounds give *short* typo keys instead (see [`short_typo_keys`]).
 fn typo_keys(single: &[String], out: &mut Vec<String>) {
     for key in single {
+        if key.contains('+') {
+            continue;
+        }
         let letters: Vec<char> = key.chars().collect();
-        if key.contains('+') || letters.len() < 3 {
+        if letters.len() < 3 {
             continue;
         }
         out.push(format!("~{key}"));
-        // Two-sound variants of three-sound keys would meet half the list.
-        if letters.len() < 4 {
-            continue;
-        }
-        for skip in 0..letters.len() {
-            let variant: String = letters
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| i != skip)
-                .map(|(_, c)| c)
-                .collect();
-            out.push(format!("~{variant}"));
+        if letters.len() >= 4 {
+            deletions(&letters, "~", out);
         }
     }
 }
 
-/// The keys a listed name is stored under: its own, each token's and each pair's, and the
-/// typo keys of each token's.
+/// Short typo keys: a two-sound code marked, and the two-sound deletions of a three-sound code
+/// (EMNA / MENA, AMN / MN). They meet a large part of the list, so a query reads them as *weak*
+/// keys: they count towards what a candidate shares with the query, never bring one alone.
+fn short_typo_keys(single: &[String], out: &mut Vec<String>) {
+    for key in single {
+        if key.contains('+') {
+            continue;
+        }
+        let letters: Vec<char> = key.chars().collect();
+        match letters.len() {
+            2 => out.push(format!("{SHORT}{key}")),
+            3 => deletions(&letters, SHORT, out),
+            _ => {}
+        }
+    }
+}
+
+/// Marks short typo keys.
+const SHORT: &str = "~~";
+
+/// The code with each one sound left out, marked.
+fn deletions(letters: &[char], mark: &str, out: &mut Vec<String>) {
+    for skip in 0..letters.len() {
+        let mut variant = String::with_capacity(mark.len() + letters.len());
+        variant.push_str(mark);
+        variant.extend(
+            letters
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != skip)
+                .map(|(_, c)| c),
+        );
+        out.push(variant);
+    }
+}
+
+/// The codes of the words of a token the names engine joined from several (ABDUL BARI →
+/// Abdulbari): a query that keeps them apart, with a typo that stops the engine joining them
+/// (ADBUL BARI), still shares the parts.
+fn compound_part_keys(
+    engine: &NameEngine,
+    parsed: &ParsedName,
+    tokens: &[usize],
+    out: &mut Vec<String>,
+) {
+    for &token in tokens {
+        let text = &parsed.tokens[token].text;
+        let mut words = text
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty());
+        if words.clone().nth(1).is_none() {
+            continue;
+        }
+        for word in words.by_ref() {
+            out.extend(
+                engine
+                    .keys(word)
+                    .into_iter()
+                    .filter(|key| !key.contains('+')),
+            );
+        }
+    }
+}
+
+/// The keys a listed name is stored under: its own, each token's and each pair's (and each
+/// word's of a joined compound), and the typo keys of each token's.
 pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
     let mut keys = engine.keys_parsed(parsed);
     let tokens = key_tokens(parsed);
@@ -157,7 +217,9 @@ pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<Strin
     for &token in &tokens {
         keys_of(engine, parsed, &mut scratch, &[token], &mut single);
     }
+    compound_part_keys(engine, parsed, &tokens, &mut single);
     typo_keys(&single, &mut keys);
+    short_typo_keys(&single, &mut keys);
     keys.extend(single);
     pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
     keys.sort();
@@ -180,21 +242,87 @@ fn pair_keys(
     }
 }
 
+/// A key a query looks up, with the query's key tokens it stands for (bit `i` for the `i`-th
+/// of [`key_tokens`], the 32nd and later sharing the last bit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueryKey {
+    pub key: String,
+    pub tokens: u32,
+    /// A short typo key: counts towards what a name shares, never brings it alone.
+    pub weak: bool,
+}
+
+/// The bit of the `position`-th key token.
+fn token_bit(position: usize) -> u32 {
+    1 << position.min(31)
+}
+
 /// The keys a query looks up: its own and each pair's (see the module documentation), and the
-/// typo keys of its own.
-pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
-    let mut keys = engine.keys_parsed(parsed);
-    let own = keys.clone();
-    typo_keys(&own, &mut keys);
+/// typo keys of its own; each with the tokens it came from, so that a candidate name can be
+/// told how much of the query it shares.
+pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<QueryKey> {
     let tokens = key_tokens(parsed);
+    let mut scratch = parsed.clone();
+    // Each key token's own code: a key is the code of one token, or two codes joined by `+`
+    // when only common tokens are keyed.
+    let mut codes: Vec<Vec<String>> = Vec::with_capacity(tokens.len());
+    for &token in &tokens {
+        let mut code = Vec::new();
+        keys_of(engine, parsed, &mut scratch, &[token], &mut code);
+        codes.push(code);
+    }
+    let tokens_of = |key: &str| -> u32 {
+        let mut bits = 0;
+        for part in key.split('+') {
+            for (position, code) in codes.iter().enumerate() {
+                if code.iter().any(|c| c == part) {
+                    bits |= token_bit(position);
+                }
+            }
+        }
+        // A key the engine derived otherwise stands for the whole name.
+        if bits == 0 { u32::MAX } else { bits }
+    };
+    let own = engine.keys_parsed(parsed);
+    let mut out: Vec<QueryKey> = Vec::new();
+    let mut typo = Vec::new();
+    for key in &own {
+        // A typo key stands for the tokens of the key it varies.
+        let tokens = tokens_of(key);
+        typo.clear();
+        typo_keys(std::slice::from_ref(key), &mut typo);
+        out.extend(typo.drain(..).map(|key| QueryKey {
+            key,
+            tokens,
+            weak: false,
+        }));
+        short_typo_keys(std::slice::from_ref(key), &mut typo);
+        out.extend(typo.drain(..).map(|key| QueryKey {
+            key,
+            tokens,
+            weak: true,
+        }));
+    }
+    let mut keys = own;
     // With fewer than three tokens the only pair is the name itself, keyed above.
     if tokens.len() > 2 {
-        let mut scratch = parsed.clone();
         pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
     }
-    keys.sort();
-    keys.dedup();
-    keys
+    out.extend(keys.into_iter().map(|key| QueryKey {
+        tokens: tokens_of(&key),
+        key,
+        weak: false,
+    }));
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out.dedup_by(|later, kept| {
+        let same = later.key == kept.key;
+        if same {
+            kept.tokens |= later.tokens;
+            kept.weak &= later.weak;
+        }
+        same
+    });
+    out
 }
 
 impl ScreeningIndex {
@@ -262,6 +390,7 @@ impl ScreeningIndex {
                 quality: name.quality,
                 script: name.script,
                 information: information(&parsed),
+                key_tokens: key_tokens(&parsed).len().min(usize::from(u8::MAX)) as u8,
                 parsed,
             });
         }

@@ -141,10 +141,12 @@ fn best_name(
     index: &ScreeningIndex,
     query: &ParsedName,
     query_information: f64,
-    names: &[IndexedName],
+    names: &[u32],
 ) -> Option<(usize, f64, f64)> {
     let mut best: Option<(usize, f64, f64)> = None;
-    for (position, name) in names.iter().enumerate() {
+    for &position in names {
+        let position = position as usize;
+        let name = &index.names[position];
         let similarity = index.engine.score_parsed(query, &name.parsed);
         let similarity = if similarity.is_finite() {
             similarity.clamp(0.0, 1.0)
@@ -162,36 +164,73 @@ fn best_name(
 }
 
 impl ScreeningIndex {
+    /// The listed names a query is scored against, sorted (so an entry's names are together).
+    ///
+    /// A name is a candidate when it shares a key with the query, and only when the keys it
+    /// shares come from at least two of the query's keyed tokens (or from all of them, or all of
+    /// the listed name's, when either has fewer than two): one shared token between two longer
+    /// names ("Mohammad Hashem Ahmadzai" against "Hashem Bakhtari Nur") leaves a token of each
+    /// unmatched, which the names engine scores as different people. Without this most of the
+    /// work went to names sharing one common-ish token with the query. Entries a document
+    /// number brings are scored on all their names.
+    fn candidates(&self, parsed: &ParsedName, query_numbers: &[String]) -> Vec<u32> {
+        let keys = query_keys(&self.engine, parsed);
+        // Tokens too common to be keyed (Mohammad beside a rarer name) cannot be shared.
+        let query_tokens = keys
+            .iter()
+            .fold(0u32, |bits, key| bits | key.tokens)
+            .count_ones() as usize;
+        // (name, query tokens shared, shared through an ordinary key)
+        let mut shared: Vec<(u32, u32, bool)> = Vec::new();
+        for key in &keys {
+            if let Some(names) = self.postings.get(&key.key) {
+                shared.extend(names.iter().map(|&name| (name, key.tokens, !key.weak)));
+            }
+        }
+        shared.sort_unstable_by_key(|&(name, _, _)| name);
+        let mut candidates: Vec<u32> = Vec::new();
+        for group in shared.chunk_by(|a, b| a.0 == b.0) {
+            let name = group[0].0;
+            let tokens = group.iter().fold(0u32, |bits, &(_, t, _)| bits | t);
+            let strong = group.iter().any(|&(_, _, strong)| strong);
+            let needed = query_tokens
+                .min(usize::from(self.names[name as usize].key_tokens))
+                .clamp(1, 2);
+            if strong && tokens.count_ones() as usize >= needed {
+                candidates.push(name);
+            }
+        }
+        for number in query_numbers {
+            if let Some(entries) = self.documents.get(number) {
+                for &entry in entries {
+                    candidates.extend(self.entries[entry as usize].names.clone());
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
     /// Screens one query: the hits at or above the threshold, best first (ties by list and
     /// reference, so the order is deterministic).
     pub fn screen(&self, query: &Query, config: &ScreenConfig) -> Vec<Hit> {
         let parsed = self.engine.parse(&query.name);
         let query_information = information(&parsed);
-        let mut candidates: Vec<u32> = Vec::new();
-        for key in query_keys(&self.engine, &parsed) {
-            if let Some(names) = self.postings.get(&key) {
-                candidates.extend(names.iter().map(|&name| self.names[name as usize].entry));
-            }
-        }
         let query_numbers: Vec<String> = query
             .documents
             .iter()
             .flat_map(|document| document_numbers(document))
             .collect();
-        for number in &query_numbers {
-            if let Some(entries) = self.documents.get(number) {
-                candidates.extend(entries);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-
+        let candidates = self.candidates(&parsed, &query_numbers);
         let mut hits = Vec::new();
-        for entry_id in candidates {
+        for group in candidates
+            .chunk_by(|a, b| self.names[*a as usize].entry == self.names[*b as usize].entry)
+        {
+            let entry_id = self.names[group[0] as usize].entry;
             let entry = &self.entries[entry_id as usize];
-            let names = &self.names[entry.names.start as usize..entry.names.end as usize];
             let Some((position, similarity, name_score)) =
-                best_name(self, &parsed, query_information, names)
+                best_name(self, &parsed, query_information, group)
             else {
                 continue;
             };
@@ -212,7 +251,7 @@ impl ScreeningIndex {
             if score < config.threshold {
                 continue;
             }
-            let name = &names[position];
+            let name = &self.names[position];
             hits.push(Hit {
                 list: entry.source,
                 entry_ref: entry.reference.clone(),
