@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let results: Vec<_> = people
         .par_iter()
-        .map(|(_, query)| index.screen(query, &config))
+        .map(|(_, query)| index.screen_summaries(query, &config))
         .collect();
     let screened = started.elapsed();
 

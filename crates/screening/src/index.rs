@@ -10,10 +10,14 @@
 //! very common single tokens are long but are only read by queries made of one common token.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use airbridge_domain::NationCode;
-use airbridge_names::{NameEngine, ParsedName, TokenRole};
-use airbridge_sanctions::{EntryKind, ListSource, ListedDate, NameQuality, SanctionsList, Script};
+use airbridge_names::{Fnv, NameEngine, ParsedName, TokenRole};
+use airbridge_sanctions::{
+    EntryKind, ListSource, ListedDate, ListedName, NameQuality, SanctionsList, Script,
+};
+use rayon::prelude::*;
 
 use crate::countries::nation_of_country;
 use crate::evidence::document_numbers;
@@ -72,11 +76,17 @@ pub struct ScreeningIndex {
     pub(crate) engine: NameEngine,
     pub(crate) entries: Vec<IndexedEntry>,
     pub(crate) names: Vec<IndexedName>,
-    /// Blocking key → names carrying it (positions in `names`, sorted, distinct).
-    pub(crate) postings: HashMap<String, Vec<u32>>,
+    /// Blocking key → names carrying it (positions in `names`, sorted, distinct). Keys are short
+    /// and looked up a few dozen times per query, where SipHash costs more than the lookup; they
+    /// come from the lists, not from the people screened.
+    pub(crate) postings: FnvMap<String, Vec<u32>>,
     /// Normalised document number → entries (positions in `entries`).
     pub(crate) documents: HashMap<String, Vec<u32>>,
+    /// An empty parse, the scratch for a query's subsets of tokens.
+    pub(crate) empty: ParsedName,
 }
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Information of a parsed name: what an agreement on all of it would be worth.
 pub(crate) fn information(parsed: &ParsedName) -> f64 {
@@ -260,9 +270,13 @@ fn token_bit(position: usize) -> u32 {
 /// The keys a query looks up: its own and each pair's (see the module documentation), and the
 /// typo keys of its own; each with the tokens it came from, so that a candidate name can be
 /// told how much of the query it shares.
-pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<QueryKey> {
+pub(crate) fn query_keys(
+    engine: &NameEngine,
+    empty: &ParsedName,
+    parsed: &ParsedName,
+) -> Vec<QueryKey> {
     let tokens = key_tokens(parsed);
-    let mut scratch = parsed.clone();
+    let mut scratch = empty.clone();
     // Each key token's own code: a key is the code of one token, or two codes joined by `+`
     // when only common tokens are keyed.
     let mut codes: Vec<Vec<String>> = Vec::with_capacity(tokens.len());
@@ -337,13 +351,18 @@ impl ScreeningIndex {
         lists: &[&SanctionsList],
         config: &IndexConfig,
     ) -> ScreeningIndex {
+        let empty = engine.parse("");
         let mut index = ScreeningIndex {
             engine,
             entries: Vec::new(),
             names: Vec::new(),
-            postings: HashMap::new(),
+            postings: FnvMap::default(),
             documents: HashMap::new(),
+            empty,
         };
+        // Entries first, with the names each keeps; then every name parsed and keyed, in
+        // parallel (most of the build's time); then the postings, in name order.
+        let mut names: Vec<(u32, &ListedName)> = Vec::new();
         for list in lists {
             for entry in &list.entries {
                 let wanted = match entry.kind {
@@ -354,8 +373,33 @@ impl ScreeningIndex {
                 if !wanted {
                     continue;
                 }
-                index.add_entry(list.source, entry);
+                index.add_entry(list.source, entry, &mut names);
             }
+        }
+        let engine = &index.engine;
+        let parsed: Vec<(ParsedName, Vec<String>)> = names
+            .par_iter()
+            .map(|(_, name)| {
+                let parsed = engine.parse(&name.full);
+                let keys = listed_keys(engine, &parsed);
+                (parsed, keys)
+            })
+            .collect();
+        index.names.reserve(names.len());
+        for ((entry, name), (parsed, keys)) in names.into_iter().zip(parsed) {
+            let name_id = index.names.len() as u32;
+            for key in keys {
+                index.postings.entry(key).or_default().push(name_id);
+            }
+            index.names.push(IndexedName {
+                entry,
+                full: name.full.clone(),
+                quality: name.quality,
+                script: name.script,
+                information: information(&parsed),
+                key_tokens: key_tokens(&parsed).len().min(usize::from(u8::MAX)) as u8,
+                parsed,
+            });
         }
         for names in index.postings.values_mut() {
             names.sort_unstable();
@@ -368,9 +412,15 @@ impl ScreeningIndex {
         index
     }
 
-    fn add_entry(&mut self, source: ListSource, entry: &airbridge_sanctions::Entry) {
+    /// Adds an entry, and the names it keeps to `names` (parsed later, all at once).
+    fn add_entry<'a>(
+        &mut self,
+        source: ListSource,
+        entry: &'a airbridge_sanctions::Entry,
+        names: &mut Vec<(u32, &'a ListedName)>,
+    ) {
         let entry_id = self.entries.len() as u32;
-        let first_name = self.names.len() as u32;
+        let first_name = names.len() as u32;
         let mut seen: Vec<&str> = Vec::new();
         for name in &entry.names {
             // Lists repeat a name (as primary and alias, or in two qualities); the first,
@@ -379,20 +429,7 @@ impl ScreeningIndex {
                 continue;
             }
             seen.push(&name.full);
-            let parsed = self.engine.parse(&name.full);
-            let name_id = self.names.len() as u32;
-            for key in listed_keys(&self.engine, &parsed) {
-                self.postings.entry(key).or_default().push(name_id);
-            }
-            self.names.push(IndexedName {
-                entry: entry_id,
-                full: name.full.clone(),
-                quality: name.quality,
-                script: name.script,
-                information: information(&parsed),
-                key_tokens: key_tokens(&parsed).len().min(usize::from(u8::MAX)) as u8,
-                parsed,
-            });
+            names.push((entry_id, name));
         }
         let mut documents = Vec::new();
         for document in &entry.documents {
@@ -417,7 +454,7 @@ impl ScreeningIndex {
             source,
             reference: entry.reference.clone(),
             kind: entry.kind,
-            names: first_name..self.names.len() as u32,
+            names: first_name..names.len() as u32,
             birth_dates: entry.birth_dates.clone(),
             nationalities,
             documents,
