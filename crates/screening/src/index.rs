@@ -10,10 +10,14 @@
 //! very common single tokens are long but are only read by queries made of one common token.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use airbridge_domain::NationCode;
-use airbridge_names::{NameEngine, ParsedName, TokenRole};
-use airbridge_sanctions::{EntryKind, ListSource, ListedDate, NameQuality, SanctionsList, Script};
+use airbridge_names::{Fnv, NameEngine, ParsedName, TokenRole};
+use airbridge_sanctions::{
+    EntryKind, ListSource, ListedDate, ListedName, NameQuality, SanctionsList, Script,
+};
+use rayon::prelude::*;
 
 use crate::countries::nation_of_country;
 use crate::evidence::document_numbers;
@@ -36,6 +40,8 @@ pub(crate) struct IndexedName {
     pub parsed: ParsedName,
     /// Total information (names-engine token weights) of the compared, non-title tokens.
     pub information: f64,
+    /// How many tokens the name is keyed on (compared, neither titles nor initials).
+    pub key_tokens: u8,
 }
 
 /// One listed entry, as screening needs it.
@@ -70,11 +76,17 @@ pub struct ScreeningIndex {
     pub(crate) engine: NameEngine,
     pub(crate) entries: Vec<IndexedEntry>,
     pub(crate) names: Vec<IndexedName>,
-    /// Blocking key → names carrying it (positions in `names`, sorted, distinct).
-    pub(crate) postings: HashMap<String, Vec<u32>>,
+    /// Blocking key → names carrying it (positions in `names`, sorted, distinct). Keys are short
+    /// and looked up a few dozen times per query, where SipHash costs more than the lookup; they
+    /// come from the lists, not from the people screened.
+    pub(crate) postings: FnvMap<String, Vec<u32>>,
     /// Normalised document number → entries (positions in `entries`).
     pub(crate) documents: HashMap<String, Vec<u32>>,
+    /// An empty parse, the scratch for a query's subsets of tokens.
+    pub(crate) empty: ParsedName,
 }
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Information of a parsed name: what an agreement on all of it would be worth.
 pub(crate) fn information(parsed: &ParsedName) -> f64 {
@@ -124,31 +136,89 @@ const MAX_PAIR_TOKENS: usize = 8;
 /// marked apart from ordinary keys. Two codes one edit apart (a sound dropped, added or
 /// changed: AFIZ / HAFIZ, BADUR / BADRU) share one of them, as in SymSpell's deletion
 /// neighbourhoods, so a typo in the only informative token of a query still finds its entry.
+/// Codes of two and three sounds give *short* typo keys instead (see [`short_typo_keys`]).
 fn typo_keys(single: &[String], out: &mut Vec<String>) {
     for key in single {
+        if key.contains('+') {
+            continue;
+        }
         let letters: Vec<char> = key.chars().collect();
-        if key.contains('+') || letters.len() < 3 {
+        if letters.len() < 3 {
             continue;
         }
         out.push(format!("~{key}"));
-        // Two-sound variants of three-sound keys would meet half the list.
-        if letters.len() < 4 {
-            continue;
-        }
-        for skip in 0..letters.len() {
-            let variant: String = letters
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| i != skip)
-                .map(|(_, c)| c)
-                .collect();
-            out.push(format!("~{variant}"));
+        if letters.len() >= 4 {
+            deletions(&letters, "~", out);
         }
     }
 }
 
-/// The keys a listed name is stored under: its own, each token's and each pair's, and the
-/// typo keys of each token's.
+/// Short typo keys: a two-sound code marked, and the two-sound deletions of a three-sound code
+/// (EMNA / MENA, AMN / MN). They meet a large part of the list, so a query reads them as *weak*
+/// keys: they count towards what a candidate shares with the query, never bring one alone.
+fn short_typo_keys(single: &[String], out: &mut Vec<String>) {
+    for key in single {
+        if key.contains('+') {
+            continue;
+        }
+        let letters: Vec<char> = key.chars().collect();
+        match letters.len() {
+            2 => out.push(format!("{SHORT}{key}")),
+            3 => deletions(&letters, SHORT, out),
+            _ => {}
+        }
+    }
+}
+
+/// Marks short typo keys.
+const SHORT: &str = "~~";
+
+/// The code with each one sound left out, marked.
+fn deletions(letters: &[char], mark: &str, out: &mut Vec<String>) {
+    for skip in 0..letters.len() {
+        let mut variant = String::with_capacity(mark.len() + letters.len());
+        variant.push_str(mark);
+        variant.extend(
+            letters
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != skip)
+                .map(|(_, c)| c),
+        );
+        out.push(variant);
+    }
+}
+
+/// The codes of the words of a token the names engine joined from several (ABDUL BARI →
+/// Abdulbari): a query that keeps them apart, with a typo that stops the engine joining them
+/// (ADBUL BARI), still shares the parts.
+fn compound_part_keys(
+    engine: &NameEngine,
+    parsed: &ParsedName,
+    tokens: &[usize],
+    out: &mut Vec<String>,
+) {
+    for &token in tokens {
+        let text = &parsed.tokens[token].text;
+        let mut words = text
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty());
+        if words.clone().nth(1).is_none() {
+            continue;
+        }
+        for word in words.by_ref() {
+            out.extend(
+                engine
+                    .keys(word)
+                    .into_iter()
+                    .filter(|key| !key.contains('+')),
+            );
+        }
+    }
+}
+
+/// The keys a listed name is stored under: its own, each token's and each pair's (and each
+/// word's of a joined compound), and the typo keys of each token's.
 pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
     let mut keys = engine.keys_parsed(parsed);
     let tokens = key_tokens(parsed);
@@ -157,7 +227,9 @@ pub(crate) fn listed_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<Strin
     for &token in &tokens {
         keys_of(engine, parsed, &mut scratch, &[token], &mut single);
     }
+    compound_part_keys(engine, parsed, &tokens, &mut single);
     typo_keys(&single, &mut keys);
+    short_typo_keys(&single, &mut keys);
     keys.extend(single);
     pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
     keys.sort();
@@ -180,21 +252,91 @@ fn pair_keys(
     }
 }
 
+/// A key a query looks up, with the query's key tokens it stands for (bit `i` for the `i`-th
+/// of [`key_tokens`], the 32nd and later sharing the last bit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueryKey {
+    pub key: String,
+    pub tokens: u32,
+    /// A short typo key: counts towards what a name shares, never brings it alone.
+    pub weak: bool,
+}
+
+/// The bit of the `position`-th key token.
+fn token_bit(position: usize) -> u32 {
+    1 << position.min(31)
+}
+
 /// The keys a query looks up: its own and each pair's (see the module documentation), and the
-/// typo keys of its own.
-pub(crate) fn query_keys(engine: &NameEngine, parsed: &ParsedName) -> Vec<String> {
-    let mut keys = engine.keys_parsed(parsed);
-    let own = keys.clone();
-    typo_keys(&own, &mut keys);
+/// typo keys of its own; each with the tokens it came from, so that a candidate name can be
+/// told how much of the query it shares.
+pub(crate) fn query_keys(
+    engine: &NameEngine,
+    empty: &ParsedName,
+    parsed: &ParsedName,
+) -> Vec<QueryKey> {
     let tokens = key_tokens(parsed);
+    let mut scratch = empty.clone();
+    // Each key token's own code: a key is the code of one token, or two codes joined by `+`
+    // when only common tokens are keyed.
+    let mut codes: Vec<Vec<String>> = Vec::with_capacity(tokens.len());
+    for &token in &tokens {
+        let mut code = Vec::new();
+        keys_of(engine, parsed, &mut scratch, &[token], &mut code);
+        codes.push(code);
+    }
+    let tokens_of = |key: &str| -> u32 {
+        let mut bits = 0;
+        for part in key.split('+') {
+            for (position, code) in codes.iter().enumerate() {
+                if code.iter().any(|c| c == part) {
+                    bits |= token_bit(position);
+                }
+            }
+        }
+        // A key the engine derived otherwise stands for the whole name.
+        if bits == 0 { u32::MAX } else { bits }
+    };
+    let own = engine.keys_parsed(parsed);
+    let mut out: Vec<QueryKey> = Vec::new();
+    let mut typo = Vec::new();
+    for key in &own {
+        // A typo key stands for the tokens of the key it varies.
+        let tokens = tokens_of(key);
+        typo.clear();
+        typo_keys(std::slice::from_ref(key), &mut typo);
+        out.extend(typo.drain(..).map(|key| QueryKey {
+            key,
+            tokens,
+            weak: false,
+        }));
+        short_typo_keys(std::slice::from_ref(key), &mut typo);
+        out.extend(typo.drain(..).map(|key| QueryKey {
+            key,
+            tokens,
+            weak: true,
+        }));
+    }
+    let mut keys = own;
     // With fewer than three tokens the only pair is the name itself, keyed above.
     if tokens.len() > 2 {
-        let mut scratch = parsed.clone();
         pair_keys(engine, parsed, &mut scratch, &tokens, &mut keys);
     }
-    keys.sort();
-    keys.dedup();
-    keys
+    out.extend(keys.into_iter().map(|key| QueryKey {
+        tokens: tokens_of(&key),
+        key,
+        weak: false,
+    }));
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out.dedup_by(|later, kept| {
+        let same = later.key == kept.key;
+        if same {
+            kept.tokens |= later.tokens;
+            kept.weak &= later.weak;
+        }
+        same
+    });
+    out
 }
 
 impl ScreeningIndex {
@@ -209,13 +351,18 @@ impl ScreeningIndex {
         lists: &[&SanctionsList],
         config: &IndexConfig,
     ) -> ScreeningIndex {
+        let empty = engine.parse("");
         let mut index = ScreeningIndex {
             engine,
             entries: Vec::new(),
             names: Vec::new(),
-            postings: HashMap::new(),
+            postings: FnvMap::default(),
             documents: HashMap::new(),
+            empty,
         };
+        // Entries first, with the names each keeps; then every name parsed and keyed, in
+        // parallel (most of the build's time); then the postings, in name order.
+        let mut names: Vec<(u32, &ListedName)> = Vec::new();
         for list in lists {
             for entry in &list.entries {
                 let wanted = match entry.kind {
@@ -226,8 +373,33 @@ impl ScreeningIndex {
                 if !wanted {
                     continue;
                 }
-                index.add_entry(list.source, entry);
+                index.add_entry(list.source, entry, &mut names);
             }
+        }
+        let engine = &index.engine;
+        let parsed: Vec<(ParsedName, Vec<String>)> = names
+            .par_iter()
+            .map(|(_, name)| {
+                let parsed = engine.parse(&name.full);
+                let keys = listed_keys(engine, &parsed);
+                (parsed, keys)
+            })
+            .collect();
+        index.names.reserve(names.len());
+        for ((entry, name), (parsed, keys)) in names.into_iter().zip(parsed) {
+            let name_id = index.names.len() as u32;
+            for key in keys {
+                index.postings.entry(key).or_default().push(name_id);
+            }
+            index.names.push(IndexedName {
+                entry,
+                full: name.full.clone(),
+                quality: name.quality,
+                script: name.script,
+                information: information(&parsed),
+                key_tokens: key_tokens(&parsed).len().min(usize::from(u8::MAX)) as u8,
+                parsed,
+            });
         }
         for names in index.postings.values_mut() {
             names.sort_unstable();
@@ -240,9 +412,15 @@ impl ScreeningIndex {
         index
     }
 
-    fn add_entry(&mut self, source: ListSource, entry: &airbridge_sanctions::Entry) {
+    /// Adds an entry, and the names it keeps to `names` (parsed later, all at once).
+    fn add_entry<'a>(
+        &mut self,
+        source: ListSource,
+        entry: &'a airbridge_sanctions::Entry,
+        names: &mut Vec<(u32, &'a ListedName)>,
+    ) {
         let entry_id = self.entries.len() as u32;
-        let first_name = self.names.len() as u32;
+        let first_name = names.len() as u32;
         let mut seen: Vec<&str> = Vec::new();
         for name in &entry.names {
             // Lists repeat a name (as primary and alias, or in two qualities); the first,
@@ -251,19 +429,7 @@ impl ScreeningIndex {
                 continue;
             }
             seen.push(&name.full);
-            let parsed = self.engine.parse(&name.full);
-            let name_id = self.names.len() as u32;
-            for key in listed_keys(&self.engine, &parsed) {
-                self.postings.entry(key).or_default().push(name_id);
-            }
-            self.names.push(IndexedName {
-                entry: entry_id,
-                full: name.full.clone(),
-                quality: name.quality,
-                script: name.script,
-                information: information(&parsed),
-                parsed,
-            });
+            names.push((entry_id, name));
         }
         let mut documents = Vec::new();
         for document in &entry.documents {
@@ -288,7 +454,7 @@ impl ScreeningIndex {
             source,
             reference: entry.reference.clone(),
             kind: entry.kind,
-            names: first_name..self.names.len() as u32,
+            names: first_name..names.len() as u32,
             birth_dates: entry.birth_dates.clone(),
             nationalities,
             documents,

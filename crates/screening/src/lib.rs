@@ -36,4 +36,4 @@ pub use evidence::{
 };
 pub use index::{IndexConfig, IndexStats, ScreeningIndex};
 pub use query::{Query, QueryError};
-pub use screen::{Explanation, Hit, ScreenConfig};
+pub use screen::{Explanation, Hit, HitSummary, ScreenConfig};

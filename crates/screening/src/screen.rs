@@ -141,10 +141,12 @@ fn best_name(
     index: &ScreeningIndex,
     query: &ParsedName,
     query_information: f64,
-    names: &[IndexedName],
+    names: &[u32],
 ) -> Option<(usize, f64, f64)> {
     let mut best: Option<(usize, f64, f64)> = None;
-    for (position, name) in names.iter().enumerate() {
+    for &position in names {
+        let position = position as usize;
+        let name = &index.names[position];
         let similarity = index.engine.score_parsed(query, &name.parsed);
         let similarity = if similarity.is_finite() {
             similarity.clamp(0.0, 1.0)
@@ -161,43 +163,132 @@ fn best_name(
     best
 }
 
+/// A hit without its explanation: what `airbridge screen` writes, borrowed from the index so
+/// that screening many people allocates nothing per hit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HitSummary<'a> {
+    pub list: ListSource,
+    pub entry_ref: &'a str,
+    pub entry_kind: EntryKind,
+    pub listed_name: &'a str,
+    pub score: f64,
+}
+
+impl Hit {
+    /// The hit without its explanation.
+    pub fn summary(&self) -> HitSummary<'_> {
+        HitSummary {
+            list: self.list,
+            entry_ref: &self.entry_ref,
+            entry_kind: self.entry_kind,
+            listed_name: &self.listed_name,
+            score: self.score,
+        }
+    }
+}
+
+/// A candidate entry scored, before its hit is written out.
+struct Scored {
+    entry: u32,
+    /// Position of the best listed name in [`ScreeningIndex::names`].
+    name: u32,
+    similarity: f64,
+    name_score: f64,
+    score: f64,
+    birth_date: BirthDateEvidence,
+    nationality: NationalityEvidence,
+    document: DocumentEvidence,
+}
+
 impl ScreeningIndex {
-    /// Screens one query: the hits at or above the threshold, best first (ties by list and
-    /// reference, so the order is deterministic).
-    pub fn screen(&self, query: &Query, config: &ScreenConfig) -> Vec<Hit> {
-        let parsed = self.engine.parse(&query.name);
-        let query_information = information(&parsed);
-        let mut candidates: Vec<u32> = Vec::new();
-        for key in query_keys(&self.engine, &parsed) {
-            if let Some(names) = self.postings.get(&key) {
-                candidates.extend(names.iter().map(|&name| self.names[name as usize].entry));
+    /// The listed names a query is scored against, sorted (so an entry's names are together).
+    ///
+    /// A name is a candidate when it shares a key with the query, and only when the keys it
+    /// shares come from at least two of the query's keyed tokens (or from all of them, or all of
+    /// the listed name's, when either has fewer than two): one shared token between two longer
+    /// names ("Mohammad Hashem Ahmadzai" against "Hashem Bakhtari Nur") leaves a token of each
+    /// unmatched, which the names engine scores as different people. Without this most of the
+    /// work went to names sharing one common-ish token with the query. Entries a document
+    /// number brings are scored on all their names.
+    fn candidates(&self, parsed: &ParsedName, query_numbers: &[String]) -> Vec<u32> {
+        let keys = query_keys(&self.engine, &self.empty, parsed);
+        // Tokens too common to be keyed (Mohammad beside a rarer name) cannot be shared.
+        let query_tokens = keys
+            .iter()
+            .fold(0u32, |bits, key| bits | key.tokens)
+            .count_ones() as usize;
+        // Names sharing an ordinary key, with the query tokens they share.
+        let mut shared: Vec<(u32, u32)> = Vec::new();
+        for key in keys.iter().filter(|key| !key.weak) {
+            if let Some(names) = self.postings.get(&key.key) {
+                shared.extend(names.iter().map(|&name| (name, key.tokens)));
             }
         }
+        shared.sort_unstable_by_key(|&(name, _)| name);
+        shared.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 |= later.1;
+            }
+            same
+        });
+        // Weak keys add the tokens they stand for to names already there; their postings are
+        // long, the names few, so each name is looked up in the (sorted) posting list.
+        for key in keys.iter().filter(|key| key.weak) {
+            if let Some(names) = self.postings.get(&key.key) {
+                for (name, tokens) in &mut shared {
+                    if names.binary_search(name).is_ok() {
+                        *tokens |= key.tokens;
+                    }
+                }
+            }
+        }
+        let mut candidates: Vec<u32> = shared
+            .into_iter()
+            .filter(|&(name, tokens)| {
+                let needed = query_tokens
+                    .min(usize::from(self.names[name as usize].key_tokens))
+                    .clamp(1, 2);
+                tokens.count_ones() as usize >= needed
+            })
+            .map(|(name, _)| name)
+            .collect();
+        let before = candidates.len();
+        for number in query_numbers {
+            if let Some(entries) = self.documents.get(number) {
+                for &entry in entries {
+                    candidates.extend(self.entries[entry as usize].names.clone());
+                }
+            }
+        }
+        if candidates.len() > before {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        candidates
+    }
+
+    /// Every candidate entry scoring at or above the threshold, best first (ties by list and
+    /// reference), at most `max_hits`.
+    fn scored(&self, query: &Query, parsed: &ParsedName, config: &ScreenConfig) -> Vec<Scored> {
+        let query_information = information(parsed);
         let query_numbers: Vec<String> = query
             .documents
             .iter()
             .flat_map(|document| document_numbers(document))
             .collect();
-        for number in &query_numbers {
-            if let Some(entries) = self.documents.get(number) {
-                candidates.extend(entries);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-
-        let mut hits = Vec::new();
-        for entry_id in candidates {
+        let candidates = self.candidates(parsed, &query_numbers);
+        let mut scored = Vec::new();
+        for group in candidates
+            .chunk_by(|a, b| self.names[*a as usize].entry == self.names[*b as usize].entry)
+        {
+            let entry_id = self.names[group[0] as usize].entry;
             let entry = &self.entries[entry_id as usize];
-            let names = &self.names[entry.names.start as usize..entry.names.end as usize];
             let Some((position, similarity, name_score)) =
-                best_name(self, &parsed, query_information, names)
+                best_name(self, parsed, query_information, group)
             else {
                 continue;
             };
-            let birth_date = compare_birth_dates(query.birth_date.as_ref(), &entry.birth_dates);
-            let nationality =
-                compare_nationalities(query.nationality.as_ref(), &entry.nationalities);
             let document = entry
                 .documents
                 .iter()
@@ -208,34 +299,97 @@ impl ScreeningIndex {
                         kind: kind.clone(),
                     }
                 });
+            // Below the support gate the other fields can only lower a name's score, so a name
+            // already under the threshold needs no more work.
+            if document == DocumentEvidence::NoMatch
+                && name_score < config.threshold
+                && support_gate(name_score) == 0.0
+            {
+                continue;
+            }
+            let birth_date = compare_birth_dates(query.birth_date.as_ref(), &entry.birth_dates);
+            let nationality =
+                compare_nationalities(query.nationality.as_ref(), &entry.nationalities);
             let score = combine(name_score, &birth_date, &nationality, &document);
             if score < config.threshold {
                 continue;
             }
-            let name = &names[position];
-            hits.push(Hit {
-                list: entry.source,
-                entry_ref: entry.reference.clone(),
-                entry_kind: entry.kind,
-                listed_name: name.full.clone(),
+            scored.push(Scored {
+                entry: entry_id,
+                name: position as u32,
+                similarity,
+                name_score,
                 score,
-                explanation: Explanation {
-                    name: self.explain_name(query, name, similarity, name_score, query_information),
-                    birth_date,
-                    nationality,
-                    document,
-                },
+                birth_date,
+                nationality,
+                document,
             });
         }
-        hits.sort_by(|a, b| {
+        scored.sort_by(|a, b| {
+            let (entry_a, entry_b) = (
+                &self.entries[a.entry as usize],
+                &self.entries[b.entry as usize],
+            );
             b.score
                 .partial_cmp(&a.score)
                 .unwrap_or(Ordering::Equal)
-                .then_with(|| a.list.as_str().cmp(b.list.as_str()))
-                .then_with(|| a.entry_ref.cmp(&b.entry_ref))
+                .then_with(|| entry_a.source.as_str().cmp(entry_b.source.as_str()))
+                .then_with(|| entry_a.reference.cmp(&entry_b.reference))
         });
-        hits.truncate(config.max_hits);
-        hits
+        scored.truncate(config.max_hits);
+        scored
+    }
+
+    /// Screens one query: the hits at or above the threshold, best first (ties by list and
+    /// reference, so the order is deterministic), each with its explanation.
+    pub fn screen(&self, query: &Query, config: &ScreenConfig) -> Vec<Hit> {
+        let parsed = self.engine.parse(&query.name);
+        let query_information = information(&parsed);
+        self.scored(query, &parsed, config)
+            .into_iter()
+            .map(|scored| {
+                let entry = &self.entries[scored.entry as usize];
+                let name = &self.names[scored.name as usize];
+                Hit {
+                    list: entry.source,
+                    entry_ref: entry.reference.clone(),
+                    entry_kind: entry.kind,
+                    listed_name: name.full.clone(),
+                    score: scored.score,
+                    explanation: Explanation {
+                        name: self.explain_name(
+                            query,
+                            name,
+                            scored.similarity,
+                            scored.name_score,
+                            query_information,
+                        ),
+                        birth_date: scored.birth_date,
+                        nationality: scored.nationality,
+                        document: scored.document,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The same hits as [`ScreeningIndex::screen`], without their explanations (which cost a
+    /// second comparison of the names each): for screening many people at once.
+    pub fn screen_summaries(&self, query: &Query, config: &ScreenConfig) -> Vec<HitSummary<'_>> {
+        let parsed = self.engine.parse(&query.name);
+        self.scored(query, &parsed, config)
+            .into_iter()
+            .map(|scored| {
+                let entry = &self.entries[scored.entry as usize];
+                HitSummary {
+                    list: entry.source,
+                    entry_ref: &entry.reference,
+                    entry_kind: entry.kind,
+                    listed_name: &self.names[scored.name as usize].full,
+                    score: scored.score,
+                }
+            })
+            .collect()
     }
 
     /// The name evidence of a hit, with the token alignment the names engine explains (done
