@@ -421,6 +421,74 @@ impl ScreeningIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use airbridge_sanctions::{Entry, ListedName, SanctionsList};
+
+    /// An index over synthetic entries, one name each.
+    fn index_of(entries: &[(&str, &str)]) -> ScreeningIndex {
+        let entries = entries
+            .iter()
+            .map(|(reference, name)| {
+                let mut entry = Entry::new(*reference, EntryKind::Individual);
+                entry
+                    .names
+                    .push(ListedName::whole(name, NameQuality::Primary));
+                entry
+            })
+            .collect();
+        let list = SanctionsList {
+            source: ListSource::Un,
+            version_date: None,
+            entries,
+        };
+        ScreeningIndex::build(&[&list], &Default::default())
+    }
+
+    /// The entries a query is scored against: every candidate, whatever its score.
+    fn scored_entries(index: &ScreeningIndex, name: &str) -> Vec<String> {
+        let config = ScreenConfig {
+            threshold: 0.0,
+            max_hits: 100,
+        };
+        let mut refs: Vec<String> = index
+            .screen_summaries(&Query::by_name(name), &config)
+            .iter()
+            .map(|hit| hit.entry_ref.to_owned())
+            .collect();
+        refs.sort();
+        refs
+    }
+
+    #[test]
+    fn one_shared_token_between_longer_names_is_not_scored() {
+        let index = index_of(&[
+            ("one-token", "Hashem Bakhtari Nurzai"),
+            ("two-tokens", "Hashem Ahmadzai Wardak"),
+            ("short", "Hashem"),
+        ]);
+        // Mohammad is too common to be keyed: the query is keyed on Hashem and Ahmadzai.
+        assert_eq!(
+            scored_entries(&index, "Mohammad Hashem Ahmadzai"),
+            ["short", "two-tokens"]
+        );
+    }
+
+    #[test]
+    fn a_typo_that_keeps_a_compound_apart_still_reaches_it() {
+        // The listed "Abdul Salam" is joined into one token; "Abudl Salam" is not, so only
+        // the parts of the compound are shared.
+        let index = index_of(&[("compound", "Abdul Salam Qaderi")]);
+        assert_eq!(scored_entries(&index, "Abudl Salam Qaderi"), ["compound"]);
+    }
+
+    #[test]
+    fn a_sound_added_to_a_short_name_still_reaches_it() {
+        // EMNA (A-M-N) and MENA (M-N) share only a short typo key, which counts beside the
+        // shared first name.
+        let index = index_of(&[("short", "Jorge Na Mena")]);
+        assert_eq!(scored_entries(&index, "Jorge Na Emna"), ["short"]);
+        // Alone, a short typo key brings nothing.
+        assert!(scored_entries(&index, "Emna").is_empty());
+    }
 
     #[test]
     fn combined_scores_stay_in_range() {

@@ -187,6 +187,17 @@ proptest! {
     }
 
     #[test]
+    fn summaries_are_the_hits_without_their_explanations(
+        name in "(Abdul|Mohammad|Ghani|Baradar|Omar|Haji|Nabi|Zorwick|al-|[A-Za-z]{2,7}| ){1,5}",
+    ) {
+        let config = ScreenConfig { threshold: 0.3, max_hits: 20 };
+        let q = query(&name, "1968", "AF");
+        let hits = index().screen(&q, &config);
+        let summaries = index().screen_summaries(&q, &config);
+        prop_assert_eq!(hits.iter().map(Hit::summary).collect::<Vec<_>>(), summaries);
+    }
+
+    #[test]
     fn listed_names_find_their_entry(position in 0usize..600) {
         // Every listed individual's own primary name finds that individual among the hits.
         let names = listed_primary_names();
