@@ -143,6 +143,11 @@ async fn read_registry(store: &AnyStore) -> anyhow::Result<(Vec<Record>, Vec<Per
     Ok((records, ids))
 }
 
+/// Two records of one family case: different people by construction, never worth a review.
+fn one_case(a: &Record, b: &Record) -> bool {
+    a.case.is_some() && a.case == b.case
+}
+
 fn explanation_json(explanation: &Explanation) -> serde_json::Value {
     serde_json::json!({
         "prior": explanation.prior,
@@ -214,8 +219,7 @@ async fn registry_run(
         .pairs_between(low, high)
         .into_iter()
         .filter(|&(a, b, _)| {
-            let same_case = records[a as usize].case.is_some()
-                && records[a as usize].case == records[b as usize].case;
+            let same_case = one_case(&records[a as usize], &records[b as usize]);
             let (x, y) = (ids[a as usize], ids[b as usize]);
             !same_case && !decided.contains_key(&(x.min(y), x.max(y)))
         })
@@ -598,7 +602,7 @@ pub async fn match_people(
             }
             let other = ids[found.position];
             let key = (person.min(other), person.max(other));
-            let same_case = record.case.is_some() && record.case == records[found.position].case;
+            let same_case = one_case(record, &records[found.position]);
             if same_case || decided.get(&key) == Some(&PairDecision::NotSame) {
                 continue;
             }
