@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::NameEngine;
 use crate::parse::{HotToken, ParsedName, Token, TokenRole, hash_str};
-use crate::phonetic::{levenshtein_similarity, skeleton_similarity, substitute, weighted_distance};
+use crate::phonetic::{edit_similarity, skeleton_similarity, substitute, weighted_distance};
 
 /// How two tokens (or a compound and its parts) were found to agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -301,7 +301,7 @@ impl NameEngine {
             let similarity = if vowelless {
                 f64::max(base, 0.75) + 0.1
             } else {
-                base + (1.0 - base) * levenshtein_similarity(a.form.as_bytes(), b.form.as_bytes())
+                base + (1.0 - base) * edit_similarity(a.form.as_bytes(), b.form.as_bytes())
             };
             return (similarity, MatchKind::Phonetic);
         }
@@ -349,7 +349,7 @@ impl NameEngine {
             if longest_spelling < 4.0 || 1.0 - gap / longest_spelling < tuning.fuzzy_floor {
                 0.0
             } else {
-                levenshtein_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
+                edit_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
             }
         };
         if skeleton_bound.max(by_spelling) < tuning.fuzzy_floor {
@@ -678,7 +678,8 @@ impl NameEngine {
 }
 
 /// True when the first skeleton codes of two tokens are equal or a cheap substitution apart,
-/// or when a long name has one extra sound in front (Nkoumtamadji ~ Koumtamadji).
+/// or when a long name has one extra sound in front (Nkoumtamadji ~ Koumtamadji). A swap of the
+/// first two letters is not let through: Ahmad and Hamad are two names, not one slip.
 #[inline]
 fn first_sounds_close(a: &Token, b: &Token) -> bool {
     let (x, y) = (a.skeleton.as_bytes(), b.skeleton.as_bytes());
