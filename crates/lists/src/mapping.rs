@@ -120,6 +120,39 @@ fn synonyms() -> BTreeMap<String, Field> {
     table
 }
 
+/// The field a header names: the whole header, else the first part that is a known header when
+/// it is written in two languages ("شماره خانواده / Family ID", "Nom (نام)", "Phone | تلفن").
+fn recognise(
+    table: &BTreeMap<String, Field>,
+    overrides: &BTreeMap<String, Field>,
+    header: &str,
+) -> Option<Field> {
+    let lookup = |folded: &str| overrides.get(folded).or_else(|| table.get(folded)).copied();
+    lookup(&fold_header(header)).or_else(|| {
+        let parts: Vec<String> = header
+            .split(['/', '|', '\n', '(', ')', '،'])
+            .map(fold_header)
+            .filter(|part| !part.is_empty())
+            .collect();
+        if parts.len() < 2 {
+            return None;
+        }
+        parts.iter().find_map(|part| lookup(part))
+    })
+}
+
+/// True for a row above the header that is a title, not the header: one cell written ("Embassy
+/// evacuation list — 20 August 2021", often merged across the sheet) that is not a known header.
+/// A header row of one column the mapping file names is taken for a title; such lists are rare,
+/// and the report shows the title it skipped.
+pub fn is_title_row(cells: &[String]) -> bool {
+    let mut written = cells.iter().filter(|c| !c.trim().is_empty());
+    match (written.next(), written.next()) {
+        (Some(cell), None) => recognise(&synonyms(), &BTreeMap::new(), cell).is_none(),
+        _ => false,
+    }
+}
+
 /// A mapping file (TOML), for lists whose headers are not recognised:
 ///
 /// ```toml
@@ -169,13 +202,7 @@ impl ColumnMapping {
             .collect();
         let mut columns: Vec<Option<Field>> = headers
             .iter()
-            .map(|h| {
-                let folded = fold_header(h);
-                overrides
-                    .get(&folded)
-                    .or_else(|| table.get(&folded))
-                    .copied()
-            })
+            .map(|h| recognise(&table, &overrides, h))
             .collect();
         // A lone "Name" column is the whole name; beside a family-name column it is the given name.
         let has_family = columns.contains(&Some(Field::Family));
@@ -230,6 +257,31 @@ mod tests {
     fn detect(headers: &[&str]) -> Vec<Option<Field>> {
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         ColumnMapping::detect(&headers, &MappingFile::default()).columns
+    }
+
+    #[test]
+    fn headers_written_in_two_languages() {
+        use Field::*;
+        assert_eq!(
+            detect(&[
+                "شماره خانواده / Family ID",
+                "Nom (نام)",
+                "Phone | تلفن",
+                "تاریخ تولد\nDate of birth",
+                "Notes / something else",
+                "Unknown / نامعلوم",
+                "s/o",
+            ]),
+            [
+                Some(FamilyId),
+                Some(Family),
+                Some(Phone),
+                Some(BirthDate),
+                Some(Notes),
+                None,
+                Some(Father)
+            ]
+        );
     }
 
     #[test]

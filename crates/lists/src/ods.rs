@@ -87,6 +87,7 @@ pub(crate) fn open<R: Read + Seek>(
             shape.place(line, cells);
             crate::xlsx::header_found(&shape)
         })?;
+        shape.finish();
         if !shape.table.headers.is_empty() {
             sheets.push(Sheet {
                 table: shape.table,

@@ -172,6 +172,9 @@ pub(crate) fn cell_text(cell: &Data) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct SheetShape {
     pub(crate) table: Table,
+    /// A row of one cell above any header, with its line: a title when a wider row follows,
+    /// else the header of a one-column list.
+    pending: Option<(usize, Vec<String>)>,
 }
 
 impl SheetShape {
@@ -181,6 +184,7 @@ impl SheetShape {
                 sheet: Some(sheet.to_owned()),
                 ..Table::default()
             },
+            pending: None,
         }
     }
 
@@ -189,17 +193,76 @@ impl SheetShape {
         if cells.iter().all(String::is_empty) {
             return None;
         }
-        if self.table.headers.is_empty() {
-            if cells[0].starts_with("# ") && cells[1..].iter().all(String::is_empty) {
-                self.table.notes.push(cells[0].clone());
-            } else {
-                self.table.headers = cells;
-                self.table.header_line = line;
-            }
+        if !self.table.headers.is_empty() {
+            return Some(Row { line, cells });
+        }
+        if cells[0].starts_with("# ") && cells[1..].iter().all(String::is_empty) {
+            self.table.notes.push(cells[0].clone());
             return None;
         }
-        Some(Row { line, cells })
+        match (self.pending.take(), HeaderStep::of(&cells)) {
+            (Some((title_line, title)), HeaderStep::Wide) => {
+                self.table.notes.push(title_note(title_line, &title));
+                self.set_header(line, cells);
+                None
+            }
+            // A one-column list: the cell above is its header, this row its first.
+            (Some((header_line, header)), HeaderStep::OneCell { .. }) => {
+                self.set_header(header_line, header);
+                Some(Row { line, cells })
+            }
+            (None, HeaderStep::OneCell { title_like: true }) => {
+                self.pending = Some((line, cells));
+                None
+            }
+            (None, _) => {
+                self.set_header(line, cells);
+                None
+            }
+        }
     }
+
+    /// Ends the sheet: a one-cell row still waiting is the header of a list with no rows.
+    pub(crate) fn finish(&mut self) {
+        if let Some((line, cells)) = self.pending.take() {
+            self.set_header(line, cells);
+        }
+    }
+
+    fn set_header(&mut self, line: usize, cells: Vec<String>) {
+        self.table.headers = cells;
+        self.table.header_line = line;
+    }
+}
+
+/// What a row above the header may be.
+pub(crate) enum HeaderStep {
+    /// Two cells or more written: a header.
+    Wide,
+    /// One cell written; `title_like` when it is not a known header ("Embassy evacuation list"),
+    /// so it is a title if a wider row follows.
+    OneCell { title_like: bool },
+}
+
+impl HeaderStep {
+    pub(crate) fn of(cells: &[String]) -> HeaderStep {
+        if cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 {
+            HeaderStep::Wide
+        } else {
+            HeaderStep::OneCell {
+                title_like: crate::mapping::is_title_row(cells),
+            }
+        }
+    }
+}
+
+/// The note a title row above the header leaves in the report.
+pub(crate) fn title_note(line: usize, cells: &[String]) -> String {
+    let title = cells.iter().find(|c| !c.trim().is_empty());
+    format!(
+        "line {line}: {:?} is a title above the header, not a row",
+        title.map_or("", |c| c.trim())
+    )
 }
 
 /// Calls `each` with every row of a calamine range as text, with its 1-based line.
@@ -241,6 +304,7 @@ pub fn read_workbook_whole(bytes: &[u8], only: Option<&str>) -> Result<Vec<Table
             rows.extend(shape.place(line, cells));
             ControlFlow::Continue(())
         });
+        shape.finish();
         let mut table = shape.table;
         table.rows = rows;
         if !table.headers.is_empty() {
@@ -276,6 +340,59 @@ mod tests {
         assert_eq!(table.rows[0].cells[1], "Hashem");
         assert_eq!(table.rows[1].line, 5);
         assert!(table.notes[0].contains("';'"), "{:?}", table.notes);
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_a_note_not_the_header() {
+        let csv =
+            "Embassy evacuation list — لیست تخلیه\n\nنام,Surname,Date of birth\nفرید,Rahimi,1365\n";
+        let table = &read_table("list.csv", csv.as_bytes(), None).unwrap()[0];
+        assert_eq!(table.headers, ["نام", "Surname", "Date of birth"]);
+        assert_eq!(table.header_line, 3);
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].line, 4);
+        assert!(
+            table
+                .notes
+                .iter()
+                .any(|n| n.contains("line 1") && n.contains("Embassy")),
+            "{:?}",
+            table.notes
+        );
+        // The same in a sheet.
+        let mut shape = SheetShape::new("List");
+        let line = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(shape.place(1, line(&["Evacuation list", ""])).is_none());
+        assert!(shape.place(2, line(&["", ""])).is_none());
+        assert!(shape.place(3, line(&["Given name", "Surname"])).is_none());
+        assert_eq!(shape.place(4, line(&["Farid", "Rahimi"])).unwrap().line, 4);
+        assert_eq!(shape.table.headers, ["Given name", "Surname"]);
+        assert_eq!(shape.table.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_one_column_list_keeps_its_header_and_first_row() {
+        // An unknown header over one column is not taken for a title: the row after it is the
+        // list's first, not a header, and nothing is lost.
+        let csv = "Beneficiaries\nFarid Rahimi\nZahra Karimi\n";
+        let table = &read_table("list.csv", csv.as_bytes(), None).unwrap()[0];
+        assert_eq!(table.headers, ["Beneficiaries"]);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[0].cells[0], "Farid Rahimi");
+        let mut shape = SheetShape::new("List");
+        assert!(shape.place(1, vec!["Beneficiaries".into()]).is_none());
+        let first = shape.place(2, vec!["Farid Rahimi".into()]).unwrap();
+        assert_eq!((first.line, first.cells[0].as_str()), (2, "Farid Rahimi"));
+        assert_eq!(shape.table.headers, ["Beneficiaries"]);
+        // A sheet with nothing under its one cell still has that cell as its header.
+        let mut shape = SheetShape::new("Empty");
+        assert!(shape.place(1, vec!["Full name".into()]).is_none());
+        shape.finish();
+        assert_eq!(shape.table.headers, ["Full name"]);
+        let mut shape = SheetShape::new("Empty");
+        assert!(shape.place(1, vec!["Beneficiaries".into()]).is_none());
+        shape.finish();
+        assert_eq!(shape.table.headers, ["Beneficiaries"]);
     }
 
     #[test]

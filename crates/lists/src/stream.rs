@@ -3,7 +3,7 @@
 //! UTF-8 for its first megabyte and Windows-1256 after it must not be half mis-read), then the
 //! file is read again from its start, decoded on the fly.
 
-use crate::read::{ReadError, Row};
+use crate::read::{HeaderStep, ReadError, Row, title_note};
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 /// How much of the decoded start of the file the delimiter is guessed from.
@@ -18,6 +18,8 @@ pub struct CsvRows<'a> {
     headers: Vec<String>,
     header_line: usize,
     notes: Vec<String>,
+    /// The first data row when it was read while looking for the header.
+    first: Option<Row>,
     failed: bool,
 }
 
@@ -88,17 +90,36 @@ impl<'a> CsvRows<'a> {
                     other => format!("'{}'", other as char),
                 }
             )],
+            first: None,
             failed: false,
         };
-        match rows.next() {
-            Some(Ok(header)) => {
-                rows.headers = header.cells;
-                rows.header_line = header.line;
-                Ok(rows)
-            }
-            Some(Err(error)) => Err(error),
-            None => Err(ReadError::Empty),
-        }
+        let header = match rows.next() {
+            Some(Ok(header)) => header,
+            Some(Err(error)) => return Err(error),
+            None => return Err(ReadError::Empty),
+        };
+        // A title above the header ("Embassy evacuation list") is one cell that is not a known
+        // header, followed by a wider row; one cell followed by one cell is a one-column list.
+        let header = match HeaderStep::of(&header.cells) {
+            HeaderStep::OneCell { title_like: true } => match rows.next() {
+                Some(Ok(next)) => match HeaderStep::of(&next.cells) {
+                    HeaderStep::Wide => {
+                        rows.notes.push(title_note(header.line, &header.cells));
+                        next
+                    }
+                    HeaderStep::OneCell { .. } => {
+                        rows.first = Some(next);
+                        header
+                    }
+                },
+                Some(Err(error)) => return Err(error),
+                None => header,
+            },
+            _ => header,
+        };
+        rows.headers = header.cells;
+        rows.header_line = header.line;
+        Ok(rows)
     }
 
     pub fn headers(&self) -> &[String] {
@@ -126,6 +147,9 @@ impl Iterator for CsvRows<'_> {
 
     /// The next row with at least one non-empty cell; an error ends the stream.
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(first) = self.first.take() {
+            return Some(Ok(first));
+        }
         if self.failed {
             return None;
         }

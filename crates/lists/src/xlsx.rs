@@ -70,6 +70,7 @@ pub(crate) fn open<R: Read + Seek>(
                 SheetRows::Whole(rows)
             }
         };
+        shape.finish();
         if !shape.table.headers.is_empty() {
             sheets.push(Sheet {
                 table: shape.table,
