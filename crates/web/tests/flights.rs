@@ -488,7 +488,7 @@ async fn the_manifest_downloads_name_the_people_are_stamped_and_audited() {
     assert_eq!(printed.len(), 2, "{printed:?}");
     for (event, format) in printed.iter().zip(["pdf", "csv"]) {
         assert_eq!(event.actor, "user:fr-caseworker");
-        assert_eq!(event.entity_id, "FR1");
+        assert_eq!(event.entity_id, "flight:FR1");
         assert_eq!(event.after.as_ref().unwrap()["format"], format);
         assert_eq!(event.after.as_ref().unwrap()["people"], 4);
     }
