@@ -862,6 +862,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Places attribuées",
     ),
     ("flights.people", "people", "personnes"),
+    ("flights.people_aboard", "People", "Personnes"),
     (
         "flights.more",
         "more flights are not shown; the JSON at /api/flights lists them all.",
