@@ -105,12 +105,7 @@ impl Summary {
         read: Duration,
         solve_seconds: f64,
     ) -> Summary {
-        let bound = plan.upper_bound.max(objective);
-        let gap = if bound > 0.0 {
-            (bound - objective) / bound
-        } else {
-            0.0
-        };
+        let (bound, gap) = airbridge_web::planning::bound_and_gap(objective, plan.upper_bound);
         Summary {
             objective,
             bound,
@@ -392,6 +387,7 @@ pub fn run_manifest(
         departs_at: format_time(input.epoch + flight.slot),
         capacity: flight.capacity(),
         families,
+        stamp: None,
     };
     let bytes = match args.format {
         ManifestFormat::Csv => airbridge_manifest::to_csv(&manifest),

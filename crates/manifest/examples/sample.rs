@@ -75,6 +75,7 @@ fn main() {
                 members: vec![person("Sarah Thompson", "", "GB", "533380006", false)],
             },
         ],
+        stamp: None,
     };
     let pdf = to_pdf(&manifest).expect("a layout");
     std::fs::write(&out, pdf).expect("writable");

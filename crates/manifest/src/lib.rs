@@ -29,6 +29,19 @@ pub struct Manifest {
     pub capacity: u32,
     /// Families (cases) in boarding order.
     pub families: Vec<Family>,
+    /// Who printed this copy and when, printed on it (the web app's downloads); `None` for a
+    /// manifest without one (the command line's).
+    pub stamp: Option<Stamp>,
+}
+
+/// Who took a copy of a manifest, and when: a manifest names people and their documents, so
+/// a copy found later says where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stamp {
+    /// The actor as the audit trail names it (`user:amelie`).
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
 }
 
 /// A case: the people who board together.
@@ -77,9 +90,22 @@ pub enum ManifestError {
 }
 
 /// The manifest as CSV: one line per person, families together, with the family's seats.
-/// Cells that a spreadsheet would run as a formula are prefixed with `'`.
+/// Cells that a spreadsheet would run as a formula are prefixed with `'`. A stamped manifest
+/// starts with a `#` line saying who printed it and when, as the registry's exports do.
 pub fn to_csv(manifest: &Manifest) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    if let Some(stamp) = &manifest.stamp {
+        // One line whatever the fields hold.
+        let flat = |text: &str| text.replace(['\r', '\n'], " ");
+        let line = format!(
+            "# Airbridge manifest of flight {} printed by {} at {}. Handle as sensitive personal data.\n",
+            flat(&manifest.flight_id),
+            flat(&stamp.by),
+            flat(&stamp.at)
+        );
+        out.extend_from_slice(line.as_bytes());
+    }
+    let mut writer = csv::Writer::from_writer(out);
     let header = [
         "flight_id",
         "case_id",

@@ -41,6 +41,7 @@ fn manifest() -> Manifest {
                 members: vec![person("=cmd|' /C calc'!A0", "", "=1+1", false)],
             },
         ],
+        stamp: None,
     }
 }
 
@@ -65,6 +66,25 @@ fn the_csv_lists_everyone_with_their_family_and_neutralises_formulas() {
         "RCH841,C000042,GB,1,'=cmd|' /C calc'!A0,,AF,'=1+1,seat"
     );
     assert_eq!(lines.len(), 6);
+}
+
+#[test]
+fn a_stamped_csv_says_who_printed_it_above_the_header() {
+    let stamped = Manifest {
+        stamp: Some(airbridge_manifest::Stamp {
+            by: "user:amelie".into(),
+            at: "2021-08-16T09:30:00Z".into(),
+        }),
+        ..manifest()
+    };
+    let text = String::from_utf8(to_csv(&stamped)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "# Airbridge manifest of flight RCH841 printed by user:amelie at 2021-08-16T09:30:00Z. Handle as sensitive personal data."
+    );
+    assert!(lines[1].starts_with("flight_id,case_id,"), "{}", lines[1]);
+    assert_eq!(lines.len(), 7);
 }
 
 /// Text as PDF readers get it, with whitespace runs made single spaces.

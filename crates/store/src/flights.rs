@@ -8,7 +8,7 @@
 //! in `flights_sql.rs`, shared by both backends like the registry's.
 
 use crate::records::{Actor, CaseRecord, PersonRecord};
-use crate::{AnyStore, Result, Store};
+use crate::{AnyStore, Result};
 use airbridge_domain::{CaseId, Category, NationCode};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -286,8 +286,9 @@ pub struct FlightManifest {
 }
 
 /// The store's flights and plans. Every change is audited in its own transaction, as the
-/// registry's are; SQLite and PostgreSQL implement it with the same statements.
-pub trait FlightStore: Store {
+/// registry's are; SQLite and PostgreSQL implement it with the same statements. Every
+/// [`Store`](crate::Store) is one.
+pub trait FlightStore {
     /// Adds an aircraft type or changes its capacities. Audited (`aircraft.set`).
     fn set_aircraft_type(
         &self,

@@ -131,8 +131,9 @@ pub enum OpenMode {
 
 /// The registry's storage interface. SQLite and PostgreSQL implement it, and one contract test
 /// suite (`tests/contract.rs`) runs against both. Every store also keeps deduplication
-/// ([`DedupStore`]), so code generic over a store (the web layer) reaches it.
-pub trait Store: DedupStore + Clone + Send + Sync + 'static {
+/// ([`DedupStore`]) and flights and plans ([`FlightStore`]), so code generic over a store (the
+/// web layer) reaches them.
+pub trait Store: DedupStore + FlightStore + Clone + Send + Sync + 'static {
     // --- nations and organisations -------------------------------------------------------
     fn add_nation(
         &self,

@@ -822,6 +822,113 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "It admits your family once, at the gate and in the window your message gives. It carries no name: the gate checks it against your documents. Do not share it.",
         "Il admet votre famille une fois, à la porte et dans la plage horaire indiquées par votre message. Il ne porte aucun nom : la porte le vérifie avec vos documents. Ne le partagez pas.",
     ),
+    ("nav.flights", "Flights", "Vols"),
+    ("flights.title", "Flights", "Vols"),
+    (
+        "flights.plan_in_force",
+        "Plan in force:",
+        "Plan en vigueur :",
+    ),
+    (
+        "flights.people_planned",
+        "people placed",
+        "personnes placées",
+    ),
+    (
+        "flights.no_plan",
+        "No plan is stored yet.",
+        "Aucun plan n’est encore enregistré.",
+    ),
+    ("flights.plan", "Build the plan", "Établir le plan"),
+    (
+        "flights.plan_explain",
+        "Plans the ready cases onto the flights with the fast planner; a plan in force is kept where it can be (people keep their flight unless it was cancelled, delayed or lost seats).",
+        "Place les dossiers prêts sur les vols avec le planificateur rapide ; le plan en vigueur est conservé autant que possible (chacun garde son vol sauf s’il est annulé, retardé ou a perdu des places).",
+    ),
+    (
+        "flights.none",
+        "No flight you may see.",
+        "Aucun vol visible pour vous.",
+    ),
+    ("flights.flight", "Flight", "Vol"),
+    ("flights.departs", "Departs (UTC)", "Départ (UTC)"),
+    ("flights.aircraft", "Aircraft", "Appareil"),
+    ("flights.capacity", "Places", "Places"),
+    ("flights.destination", "Destination", "Destination"),
+    ("flights.status", "Status", "Statut"),
+    (
+        "flights.seats_assigned",
+        "Seats assigned",
+        "Places attribuées",
+    ),
+    ("flights.people", "people", "personnes"),
+    ("flights.people_aboard", "People", "Personnes"),
+    (
+        "flights.more",
+        "more flights are not shown; the JSON at /api/flights lists them all.",
+        "autres vols ne sont pas affichés ; le JSON de /api/flights les liste tous.",
+    ),
+    ("flights.plan_stored", "Plan stored:", "Plan enregistré :"),
+    ("flights.cases_assigned", "cases placed", "dossiers placés"),
+    ("flights.kept", "kept their flight", "ont gardé leur vol"),
+    ("flights.moved", "moved", "déplacées"),
+    ("flights.dropped", "lost their seat", "ont perdu leur place"),
+    ("flight_status.scheduled", "scheduled", "prévu"),
+    ("flight_status.delayed", "delayed", "retardé"),
+    ("flight_status.cancelled", "cancelled", "annulé"),
+    ("flight_status.departed", "departed", "parti"),
+    ("configuration.seated", "seated", "assis"),
+    ("configuration.floor_loaded", "floor loaded", "au sol"),
+    ("flight.title", "Flight", "Vol"),
+    ("flight.families", "families", "familles"),
+    ("flight.manifest", "Manifest", "Manifeste"),
+    (
+        "flight.audited",
+        "each download is recorded in the audit log",
+        "chaque téléchargement est inscrit au journal d’audit",
+    ),
+    (
+        "flight.not_flying",
+        "This flight no longer flies: re-plan to move its people.",
+        "Ce vol n’est plus assuré : refaites le plan pour déplacer ses passagers.",
+    ),
+    (
+        "flight.nobody",
+        "The plan in force puts nobody on this flight.",
+        "Le plan en vigueur ne place personne sur ce vol.",
+    ),
+    ("flight.name", "Name", "Nom"),
+    (
+        "flight.name_original",
+        "Name (original script)",
+        "Nom (écriture d’origine)",
+    ),
+    ("flight.nationality", "Nationality", "Nationalité"),
+    ("flight.seat", "seat", "place"),
+    ("flight.seats", "seats", "places"),
+    ("flight.lap", "on a lap", "sur les genoux"),
+    (
+        "flight.other_nation",
+        "Another nation’s family (names not shown)",
+        "Famille d’une autre nation (noms non affichés)",
+    ),
+    (
+        "flight.no_manifest",
+        "This flight has no manifest to print: no plan is stored, or the flight no longer flies.",
+        "Ce vol n’a pas de manifeste à imprimer : aucun plan n’est enregistré, ou le vol n’est plus assuré.",
+    ),
+    ("dashboard.flights_today", "Flights today", "Vols du jour"),
+    (
+        "dashboard.no_flights_today",
+        "No flight you may see departs today.",
+        "Aucun vol visible pour vous ne part aujourd’hui.",
+    ),
+    ("dashboard.flights", "Flights", "Vols"),
+    (
+        "dashboard.seats_planned",
+        "Seats planned / places",
+        "Places planifiées / places",
+    ),
 ];
 
 impl Lang {
@@ -934,6 +1041,8 @@ mod tests {
             include_str!("../templates/flags.html"),
             include_str!("../templates/live.html"),
             include_str!("../templates/pass.html"),
+            include_str!("../templates/flights.html"),
+            include_str!("../templates/flight.html"),
         ];
         for template in templates {
             for piece in template.split("t.get(\"").skip(1) {
@@ -1015,6 +1124,12 @@ mod tests {
             "import.accepted",
             "import.accepted_with_warnings",
             "import.rejected",
+            "flight_status.scheduled",
+            "flight_status.delayed",
+            "flight_status.cancelled",
+            "flight_status.departed",
+            "configuration.seated",
+            "configuration.floor_loaded",
         ] {
             ids.push(fixed.to_owned());
         }

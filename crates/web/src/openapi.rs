@@ -76,6 +76,15 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
         "GET /api/sitrep.pdf" => {
             "The situation report as PDF, with a chart of evacuated per day (?nation=)"
         }
+        "GET /api/flights" => {
+            "Flights the caller may see, with the seats and people the plan in force puts on each"
+        }
+        "POST /api/flights/plan" => {
+            "Plan the registry's ready pool onto the flights (a re-plan keeping who can stay) and store the plan"
+        }
+        "GET /api/flights/{id}" => {
+            "One flight's manifest: families, and the names and documents of the people the caller may read (others counted)"
+        }
         "GET /api/users" => "Accounts within the caller's reach (?nation=)",
         "POST /api/users" => {
             "Create an account {username, display_name, password, role, nation, organisation, gate}"

@@ -72,11 +72,12 @@ pub(crate) struct Nav {
 }
 
 /// The screens of the menu and the permission each needs.
-const MENU: [(&str, &str, Permission); 10] = [
+const MENU: [(&str, &str, Permission); 11] = [
     ("/dashboard", "nav.dashboard", Permission::Authenticated),
     ("/gate", "nav.gate", Permission::GateCheckIn),
     ("/gate/flags", "nav.flags", Permission::ReadGateFlags),
     ("/live", "nav.live", Permission::ReadTotals),
+    ("/flights", "nav.flights", Permission::ReadFlights),
     ("/search", "nav.search", Permission::ReadPersons),
     ("/screening", "nav.screening", Permission::ReadScreening),
     ("/dedup", "nav.dedup", Permission::ReadPersons),

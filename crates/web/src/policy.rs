@@ -47,6 +47,16 @@ pub enum Permission {
     ReadGateFlags,
     /// Saying what a person found when they looked at a gate flag.
     ClearGateFlags,
+    /// The flights and how full the plan in force makes them: seats and people counted; names
+    /// only on the flight page, of the people the caller may read.
+    ReadFlights,
+    /// Running the planner on the whole registry and storing the plan in force. A plan places
+    /// every nation's ready cases on every nation's flights (carriage agreements), so it is
+    /// held only by cross-nation roles: a nation-bound caller would write other nations'
+    /// cases' flights.
+    PlanFlights,
+    /// Downloading a flight's manifest (names, documents) as PDF or CSV; audited.
+    PrintManifests,
     ReadAudit,
     ManageUsers,
     ManageTokens,
@@ -79,6 +89,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             CallForward,
             ReadGateFlags,
             ClearGateFlags,
+            ReadFlights,
+            PlanFlights,
+            PrintManifests,
             ReadAudit,
             ManageUsers,
             ManageTokens,
@@ -101,6 +114,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             CallForward,
             ReadGateFlags,
             ClearGateFlags,
+            ReadFlights,
+            PrintManifests,
             ManageUsers,
             ManageTokens,
         ],
@@ -118,6 +133,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             CallForward,
             ReadGateFlags,
             ClearGateFlags,
+            ReadFlights,
+            PrintManifests,
         ],
         Role::ScreeningOfficer => &[
             ReadNations,
@@ -129,7 +146,15 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             ReadTotals,
         ],
         Role::GateOfficer => &[GateList, GateCheckIn, ReadGateFlags],
-        Role::Coordinator => &[ReadNations, ReadOrganisations, ReadTotals],
+        // The coordinator plans the airlift across nations and reads flights as figures; it
+        // reads no names, so it prints no manifest.
+        Role::Coordinator => &[
+            ReadNations,
+            ReadOrganisations,
+            ReadTotals,
+            ReadFlights,
+            PlanFlights,
+        ],
         Role::NgoSubmitter => &[ReadCases, SubmitCases],
     };
     held.contains(&permission)

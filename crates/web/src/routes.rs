@@ -154,6 +154,14 @@ enum Handler {
     LiveStream,
     SitrepCsv,
     SitrepPdf,
+    FlightsPage,
+    FlightsApi,
+    FlightPage,
+    FlightApi,
+    PlanPage,
+    PlanApi,
+    ManifestPdf,
+    ManifestCsv,
     GatePage,
     FlagsPage,
     ClearFlagPage,
@@ -253,6 +261,16 @@ pub static ROUTES: &[RouteSpec] = &[
     route!(Get "/gate/flags", ReadGateFlags, Nation, Page, FlagsPage),
     route!(Post "/gate/flags/{id}", ClearGateFlags, Nation, Page, ClearFlagPage),
     route!(Get "/live", ReadTotals, CrossNation, Page, LivePage),
+    // Flights: the list (what the caller may see of each), one flight's manifest, planning the
+    // registry, and the manifest's downloads.
+    route!(Get "/flights", ReadFlights, CrossNation, Page, FlightsPage),
+    route!(Get "/api/flights", ReadFlights, CrossNation, Api, FlightsApi),
+    route!(Post "/flights/plan", PlanFlights, System, Page, PlanPage),
+    route!(Post "/api/flights/plan", PlanFlights, System, Api, PlanApi),
+    route!(Get "/flights/{id}", ReadFlights, Nation, Page, FlightPage),
+    route!(Get "/api/flights/{id}", ReadFlights, Nation, Api, FlightApi),
+    route!(Get "/flights/{id}/manifest.pdf", PrintManifests, Nation, Page, ManifestPdf),
+    route!(Get "/flights/{id}/manifest.csv", PrintManifests, Nation, Page, ManifestCsv),
     // A pass's own page: the code and its QR code, from the link in the message. It looks
     // nothing up, so it reveals nothing a code does not.
     route!(Get "/p/{code}", Public, None, Page, PassPage),
@@ -271,7 +289,7 @@ pub static ROUTES: &[RouteSpec] = &[
 
 /// The function behind a route.
 fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<AppState<S>> {
-    use crate::{admin, dedup, field, field_pages, pages, screens, sitrep};
+    use crate::{admin, dedup, field, field_pages, flights, pages, screens, sitrep};
     let upload_limit = axum::extract::DefaultBodyLimit::max(crate::import::MAX_UPLOAD_BYTES);
     match handler {
         Handler::Index => on(method, index),
@@ -338,6 +356,14 @@ fn endpoint<S: Store>(handler: Handler, method: MethodFilter) -> MethodRouter<Ap
         Handler::LiveStream => on(method, field::live_stream::<S>),
         Handler::SitrepCsv => on(method, sitrep::sitrep_csv::<S>),
         Handler::SitrepPdf => on(method, sitrep::sitrep_pdf::<S>),
+        Handler::FlightsPage => on(method, flights::flights_page::<S>),
+        Handler::FlightsApi => on(method, flights::flights_api::<S>),
+        Handler::FlightPage => on(method, flights::flight_page::<S>),
+        Handler::FlightApi => on(method, flights::flight_api::<S>),
+        Handler::PlanPage => on(method, flights::plan_page::<S>),
+        Handler::PlanApi => on(method, flights::plan_api::<S>),
+        Handler::ManifestPdf => on(method, flights::manifest_pdf::<S>),
+        Handler::ManifestCsv => on(method, flights::manifest_csv::<S>),
         Handler::GatePage => on(method, field_pages::gate_page),
         Handler::FlagsPage => on(method, field_pages::flags_page::<S>),
         Handler::ClearFlagPage => on(method, field_pages::clear_flag_page::<S>),

@@ -84,6 +84,8 @@ pub(crate) struct DashboardData {
     pub by_category: Option<BTreeMap<&'static str, i64>>,
     /// Whether the categories cover only the first `CATEGORY_CASES` cases.
     pub categories_partial: bool,
+    /// Flights departing today that the caller may see; `None` without access to flights.
+    pub flights_today: Option<crate::flights::FlightsToday>,
 }
 
 /// A category as the store's counts name it, as the dashboard keys it.
@@ -106,6 +108,7 @@ pub(crate) async fn dashboard_data<S: Store>(
         total: 0,
         by_category: None,
         categories_partial: false,
+        flights_today: crate::flights::flights_today(state, principal).await?,
     };
     if policy::allows(principal.role(), Permission::ReadTotals) {
         for total in state.store.totals().await? {

@@ -959,3 +959,204 @@ async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
     client.close().await.unwrap();
     server.stop().await;
 }
+
+// --- flights: plan, open a flight, print its manifest ------------------------------------------
+
+/// A system administrator logs in, builds the plan from the flights screen, opens the flight
+/// the plan fills, sees its manifest (the Dari name right to left) and downloads the PDF
+/// through the page's link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_plans_opens_a_flight_and_prints_its_manifest() {
+    use airbridge_store::{AircraftTypeRecord, Configuration, FlightStore, NewFlight};
+    let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("flights.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    store
+        .add_nation(&setup, nation("FR"), "France")
+        .await
+        .unwrap();
+    let case = store
+        .add_cases(
+            &setup,
+            vec![NewCase {
+                nation: nation("FR"),
+                organisation: None,
+                reference: None,
+                eligibility: serde_json::from_value(
+                    json!({ "bases": [ { "basis": "national" } ] }),
+                )
+                .unwrap(),
+                progress: Default::default(),
+                members: vec![
+                    NewMember {
+                        relation: Relation::Principal,
+                        person: person(json!({ "name": { "full": DARI_NAME } })),
+                    },
+                    NewMember {
+                        relation: Relation::Child,
+                        person: person(
+                            json!({ "name": { "given": "Zahra", "family": "Ahmadzai" } }),
+                        ),
+                    },
+                ],
+            }],
+        )
+        .await
+        .unwrap()[0];
+    for to in [
+        EvacuationStatus::Eligible,
+        EvacuationStatus::CalledForward,
+        EvacuationStatus::AtGate,
+        EvacuationStatus::Processed,
+    ] {
+        store
+            .set_case_status(&setup, case, to, None, None)
+            .await
+            .unwrap();
+    }
+    store
+        .set_aircraft_type(
+            &setup,
+            AircraftTypeRecord {
+                name: "A400M".into(),
+                seated_capacity: 116,
+                floor_loaded_capacity: 200,
+            },
+        )
+        .await
+        .unwrap();
+    let departs_at = (time::OffsetDateTime::now_utc() + time::Duration::hours(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    store
+        .add_flights(
+            &setup,
+            vec![NewFlight {
+                id: "FAF301".into(),
+                nation: nation("FR"),
+                aircraft: "A400M".into(),
+                configuration: Configuration::Seated,
+                departs_at,
+                destination: "AUH".into(),
+                carries: Vec::new(),
+            }],
+        )
+        .await
+        .unwrap();
+    store
+        .add_user(
+            &setup,
+            NewUser {
+                username: "sofia".into(),
+                display_name: "Sofia (coordination cell)".into(),
+                access: Access::new(Role::SystemAdmin, None, None, None).unwrap(),
+                password_hash: airbridge_web::password::hash(PASSWORD).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let secret = totp::new_secret();
+    store
+        .set_user_totp(&setup, "sofia", Some(secret.clone()))
+        .await
+        .unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let base = format!("http://{address}");
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let (_driver, client) = browser(&chromium, None).await;
+
+    client.goto(&format!("{base}/login")).await.unwrap();
+    fill(&client, "#username", "sofia").await;
+    fill(&client, "#password", PASSWORD).await;
+    click_and_load(&client, "form[action='/login'] button").await;
+    let code = totp::code_at_step(&secret, totp::step_at(airbridge_web::now())).unwrap();
+    fill(&client, "#code", &code).await;
+    click_and_load(&client, "form[action='/login/totp'] button").await;
+    wait_for(
+        &client,
+        "location.pathname === '/dashboard'",
+        "the dashboard",
+    )
+    .await;
+
+    // Build the plan from the flights screen.
+    click_and_load(&client, "nav a[href='/flights']").await;
+    let text = text_of(&client).await;
+    assert!(text.contains("No plan is stored yet."), "{text}");
+    click_and_load(&client, "form[action='/flights/plan'] button").await;
+    let text = text_of(&client).await;
+    assert!(
+        text.contains("Plan stored: 1") && text.contains("people: 2"),
+        "{text}"
+    );
+    let plan = store.current_plan().await.unwrap().unwrap();
+    assert_eq!(plan.assignments.len(), 1);
+    assert_eq!(plan.run.actor, "user:sofia");
+    let screenshot = artifacts.join("flights.png");
+    std::fs::write(&screenshot, client.screenshot().await.unwrap()).unwrap();
+    println!("screenshot {}", screenshot.display());
+
+    // Open the flight: its manifest, the Dari name laid out right to left.
+    click_and_load(&client, "a[href='/flights/FAF301']").await;
+    let text = text_of(&client).await;
+    assert!(
+        text.contains(DARI_NAME) && text.contains("Zahra Ahmadzai"),
+        "{text}"
+    );
+    let direction = client
+        .execute(
+            "return getComputedStyle(document.querySelector('#manifest bdi[dir=rtl]')).direction",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(direction, json!("rtl"));
+    let screenshot = artifacts.join("flight.png");
+    std::fs::write(&screenshot, client.screenshot().await.unwrap()).unwrap();
+    println!("screenshot {}", screenshot.display());
+
+    // The page's PDF link yields the manifest, as the browser downloads it (same session).
+    let fetched = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const link = document.querySelector('a[href$=\"manifest.pdf\"]');
+             fetch(link.href).then(r => r.arrayBuffer().then(b => done([
+               r.status, r.headers.get('content-type'),
+               String.fromCharCode(...new Uint8Array(b.slice(0, 5))), b.byteLength])));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched[0], json!(200), "{fetched}");
+    assert_eq!(fetched[1], json!("application/pdf"));
+    assert_eq!(fetched[2], json!("%PDF-"));
+    let printed = store
+        .audit_list(&AuditFilter {
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "manifest.print")
+        .collect::<Vec<_>>();
+    assert_eq!(printed.len(), 1);
+    assert_eq!(printed[0].actor, "user:sofia");
+
+    client.close().await.unwrap();
+}

@@ -18,8 +18,9 @@ use airbridge_domain::{
 use airbridge_field::{GateAction, GateEvent, PassCode};
 use airbridge_store::testing::TestPostgres;
 use airbridge_store::{
-    Actor, AnyStore, CallForwardRequest, CheckIn, CheckInOutcome, DedupStore, NewCase, NewDedupRun,
-    NewHit, NewList, NewMatches, NewMember, NewPass, NewReviewPair, NewSession, NewUser, OpenMode,
+    Actor, AircraftTypeRecord, AnyStore, CallForwardRequest, CheckIn, CheckInOutcome,
+    Configuration, DedupStore, FlightStore, NewCase, NewDedupRun, NewFlight, NewHit, NewList,
+    NewMatches, NewMember, NewPass, NewPlanRun, NewReviewPair, NewSession, NewUser, OpenMode,
     Store,
 };
 use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
@@ -125,6 +126,17 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /gate/flags", "aa oo oo oo ff oo ff ff"),
     ("POST /gate/flags/{id}", "aa oo om om ff ff ff ff"),
     ("GET /live", "aa oo oo oo oo ff oo ff"),
+    // Flights: a nation reads its own flights (another nation's, carrying none of its people,
+    // is missing); the coordinator counts every flight but reads no names, so prints no
+    // manifest; planning places every nation's people, so only cross-nation roles plan.
+    ("GET /flights", "aa oo oo oo ff ff oo ff"),
+    ("GET /api/flights", "aa oo oo oo ff ff oo ff"),
+    ("POST /flights/plan", "aa oo ff ff ff ff oo ff"),
+    ("POST /api/flights/plan", "aa oo ff ff ff ff oo ff"),
+    ("GET /flights/{id}", "aa oo om om ff ff oo ff"),
+    ("GET /api/flights/{id}", "aa oo om om ff ff oo ff"),
+    ("GET /flights/{id}/manifest.pdf", "aa oo om om ff ff ff ff"),
+    ("GET /flights/{id}/manifest.csv", "aa oo om om ff ff ff ff"),
     ("GET /p/{code}", "pp pp pp pp pp pp pp pp"),
     ("GET /static/gate.js", "pp pp pp pp pp pp pp pp"),
     ("GET /static/live.js", "pp pp pp pp pp pp pp pp"),
@@ -168,6 +180,8 @@ struct NationRecords {
     hit: i64,
     /// An account that administrators act on.
     target_user: String,
+    /// A flight of the nation's, on the plan in force.
+    flight: String,
 }
 
 struct Fixture {
@@ -270,6 +284,7 @@ async fn nation_records(store: &AnyStore, code: &str, list_id: i64) -> NationRec
         case,
         hit,
         target_user,
+        flight: format!("{code}100"),
     }
 }
 
@@ -293,6 +308,56 @@ async fn fixture(store: AnyStore, dir: tempfile::TempDir) -> Fixture {
         .unwrap();
     let own = nation_records(&store, "FR", list.id).await;
     let other = nation_records(&store, "DE", list.id).await;
+    // A flight of each nation and a plan in force (empty: nobody is ready), for the flights'
+    // routes.
+    store
+        .set_aircraft_type(
+            &setup,
+            AircraftTypeRecord {
+                name: "C-17A".into(),
+                seated_capacity: 100,
+                floor_loaded_capacity: 150,
+            },
+        )
+        .await
+        .unwrap();
+    let departs_at = (time::OffsetDateTime::now_utc() + time::Duration::days(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    store
+        .add_flights(
+            &setup,
+            [&own, &other]
+                .into_iter()
+                .map(|n| NewFlight {
+                    id: n.flight.clone(),
+                    nation: n.code,
+                    aircraft: "C-17A".into(),
+                    configuration: Configuration::Seated,
+                    departs_at: departs_at.clone(),
+                    destination: "DOH".into(),
+                    carries: Vec::new(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    store
+        .save_plan(
+            &setup,
+            NewPlanRun {
+                solver: "test".into(),
+                objective: 0.0,
+                upper_bound: 0.0,
+                gap: 0.0,
+                cases_ready: 0,
+                people_assigned: 0,
+                seat_prices: Vec::new(),
+                assignments: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
     // A deduplication run that queued the two nations' people as a possible pair (the queue's
     // routes need one; each decision gets a fresh pair, see `review_pair`).
     store
@@ -666,6 +731,18 @@ impl Fixture {
                 )
             }
             "GET /live" => get("/live".into()),
+            "GET /flights" => get("/flights".into()),
+            "GET /api/flights" => get("/api/flights".into()),
+            "POST /flights/plan" => form_call("/flights/plan", &[]),
+            "POST /api/flights/plan" => json_call("/api/flights/plan".into(), json!({})),
+            "GET /flights/{id}" => get(format!("/flights/{}", target.flight)),
+            "GET /api/flights/{id}" => get(format!("/api/flights/{}", target.flight)),
+            "GET /flights/{id}/manifest.pdf" => {
+                get(format!("/flights/{}/manifest.pdf", target.flight))
+            }
+            "GET /flights/{id}/manifest.csv" => {
+                get(format!("/flights/{}/manifest.csv", target.flight))
+            }
             "GET /p/{code}" => get(format!(
                 "/p/{}",
                 PassCode::from_entropy([self.fresh() as u8, 1, 2, 3, 4, 5, 6, 7]).as_str()

@@ -1,0 +1,546 @@
+//! The flights screens through the router on a real SQLite database: building a plan from the
+//! web (stored and audited as the command line's), what each caller sees of a flight two nations
+//! share (the other nation's families counted, never named), the manifest's PDF and CSV
+//! downloads (names, stamp, audit event), the dashboard's flights today, and the pages' weight.
+
+use airbridge_domain::{Access, CaseId, EvacuationStatus, NationCode, Person, Relation, Role};
+use airbridge_store::sqlite::OpenMode;
+use airbridge_store::{
+    Actor, AgreementRecord, AircraftTypeRecord, AuditEvent, AuditFilter, Configuration,
+    FlightChange, FlightStore, NewCase, NewFlight, NewMember, NewSession, NewUser, SqliteStore,
+    Store,
+};
+use airbridge_web::{AppState, WebConfig, router, totp};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tower::ServiceExt;
+
+const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
+const DARI_NAME: &str = "محمد هاشم احمدزی";
+
+struct App {
+    router: Router,
+    store: SqliteStore,
+    fr_case: CaseId,
+    de_case: CaseId,
+    /// When the shared flight departs (RFC 3339).
+    departs_at: String,
+    _dir: tempfile::TempDir,
+}
+
+fn nation(code: &str) -> NationCode {
+    NationCode::parse(code).unwrap()
+}
+
+fn person(value: Value) -> Person {
+    serde_json::from_value(value).unwrap()
+}
+
+fn in_minutes(minutes: i64) -> String {
+    (OffsetDateTime::now_utc() + time::Duration::minutes(minutes))
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// France's flight FR1 carries French and (by agreement) German people; Germany's DE2 was
+/// cancelled. A French family (names in Arabic script) and a German one are processed at the
+/// gate, ready to fly.
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("flights.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let setup = Actor::new("test:setup");
+    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
+        store.add_nation(&setup, nation(code), name).await.unwrap();
+    }
+    let family = |code: &str, principal: Value, child: &str, document: &str| NewCase {
+        nation: nation(code),
+        organisation: None,
+        reference: None,
+        eligibility: serde_json::from_value(json!({ "bases": [ { "basis": "national" } ] }))
+            .unwrap(),
+        progress: Default::default(),
+        members: vec![
+            NewMember {
+                relation: Relation::Principal,
+                person: Person {
+                    documents: vec![
+                        airbridge_domain::Document::new(
+                            airbridge_domain::DocumentKind::Passport,
+                            document,
+                            None,
+                        )
+                        .unwrap(),
+                    ],
+                    ..person(json!({ "name": principal, "nationalities": ["AF"] }))
+                },
+            },
+            NewMember {
+                relation: Relation::Child,
+                person: person(json!({ "name": { "given": child, "family": "Ahmadzai" } })),
+            },
+        ],
+    };
+    let ids = store
+        .add_cases(
+            &setup,
+            vec![
+                family("FR", json!({ "full": DARI_NAME }), "Zahra", "P01234567"),
+                family(
+                    "DE",
+                    json!({ "given": "Karim", "family": "Popal" }),
+                    "Laila",
+                    "P07654321",
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    for case in &ids {
+        for to in [
+            EvacuationStatus::Eligible,
+            EvacuationStatus::CalledForward,
+            EvacuationStatus::AtGate,
+            EvacuationStatus::Processed,
+        ] {
+            store
+                .set_case_status(&setup, *case, to, None, None)
+                .await
+                .unwrap();
+        }
+    }
+    store
+        .set_aircraft_type(
+            &setup,
+            AircraftTypeRecord {
+                name: "C-17A".into(),
+                seated_capacity: 100,
+                floor_loaded_capacity: 150,
+            },
+        )
+        .await
+        .unwrap();
+    let departs_at = in_minutes(5);
+    let flight = |id: &str, code: &str, departs_at: String| NewFlight {
+        id: id.into(),
+        nation: nation(code),
+        aircraft: "C-17A".into(),
+        configuration: Configuration::Seated,
+        departs_at,
+        destination: "DOH".into(),
+        carries: Vec::new(),
+    };
+    store
+        .add_flights(
+            &setup,
+            vec![
+                flight("FR1", "FR", departs_at.clone()),
+                flight("DE2", "DE", in_minutes(60)),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .change_flight(
+            &setup,
+            "DE2",
+            FlightChange::Cancel {
+                reason: "no crew".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .set_agreement(
+            &setup,
+            AgreementRecord {
+                carrier: nation("FR"),
+                passengers: nation("DE"),
+                categories: vec![
+                    airbridge_domain::Category::National,
+                    airbridge_domain::Category::LocalStaff,
+                    airbridge_domain::Category::AtRisk,
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    for (username, role, code) in [
+        ("fr-caseworker", Role::Caseworker, Some("FR")),
+        ("de-caseworker", Role::Caseworker, Some("DE")),
+        ("coordinator", Role::Coordinator, None),
+        ("sysadmin", Role::SystemAdmin, None),
+    ] {
+        store
+            .add_user(
+                &setup,
+                NewUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    access: Access::new(role, code.map(nation), None, None).unwrap(),
+                    password_hash: PHC.into(),
+                },
+            )
+            .await
+            .unwrap();
+        if role.needs_second_factor() {
+            store
+                .set_user_totp(&setup, username, Some(totp::new_secret()))
+                .await
+                .unwrap();
+        }
+    }
+    App {
+        router: router(AppState::new(store.clone(), WebConfig::default())),
+        store,
+        fr_case: ids[0],
+        de_case: ids[1],
+        departs_at,
+        _dir: dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap()
+    }
+}
+
+impl App {
+    async fn session(&self, username: &str) -> (String, String) {
+        let (id, id_hash) = airbridge_web::new_session_id();
+        let csrf = airbridge_web::secrets::random_hex(16);
+        self.store
+            .start_session(
+                username,
+                NewSession {
+                    id_hash,
+                    csrf_token: csrf.clone(),
+                    second_factor_done: true,
+                    now: airbridge_web::now(),
+                    lifetime: 3_600,
+                },
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        (format!("airbridge_session={id}"), csrf)
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+            .await
+            .unwrap()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            bytes,
+        }
+    }
+
+    async fn get(&self, username: &str, uri: &str) -> Answer {
+        let (cookie, _) = self.session(username).await;
+        self.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts the plan form as the flights page does, the CSRF token in its `csrf` field.
+    async fn post_form(&self, username: &str, uri: &str) -> Answer {
+        let (cookie, csrf) = self.session(username).await;
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post_api(&self, username: &str, uri: &str) -> Answer {
+        let (cookie, csrf) = self.session(username).await;
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, cookie)
+                .header("x-csrf-token", csrf)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn events(&self, action: &str) -> Vec<AuditEvent> {
+        self.store
+            .audit_list(&AuditFilter {
+                limit: Some(1_000),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == action)
+            .collect()
+    }
+
+    /// A plan stored from the web by the coordinator.
+    async fn planned(&self) -> Value {
+        let answer = self.post_api("coordinator", "/api/flights/plan").await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        answer.json()
+    }
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let raw = pdf_extract::extract_text_from_mem(pdf).unwrap();
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn a_plan_built_from_the_web_is_stored_audited_and_kept_on_a_re_plan() {
+    let app = app().await;
+    // Only cross-nation roles plan: a plan places every nation's people.
+    let refused = app.post_api("fr-caseworker", "/api/flights/plan").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    assert!(app.store.current_plan().await.unwrap().is_none());
+
+    let report = app.planned().await;
+    assert_eq!(report["plan_run"], 1, "{report}");
+    assert_eq!(report["solver"], "fast");
+    assert_eq!(report["cases_ready"], 2);
+    assert_eq!(report["cases_assigned"], 2);
+    assert_eq!(report["people_assigned"], 4);
+    let plan = app.store.current_plan().await.unwrap().unwrap();
+    let placed: Vec<(CaseId, &str)> = plan
+        .assignments
+        .iter()
+        .map(|a| (a.case, a.flight.as_str()))
+        .collect();
+    assert_eq!(placed, [(app.fr_case, "FR1"), (app.de_case, "FR1")]);
+    assert_eq!(plan.run.actor, "user:coordinator");
+    let runs = app.events("plan.run").await;
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].actor, "user:coordinator");
+    assert_eq!(app.events("case.flight").await.len(), 2);
+
+    // The page's form re-plans: everyone keeps their flight.
+    let page = app.post_form("sysadmin", "/flights/plan").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("Plan stored: 2"), "{text}");
+    assert!(text.contains("kept their flight: 4"), "{text}");
+    let plan = app.store.current_plan().await.unwrap().unwrap();
+    assert_eq!(plan.run.solver, "re-plan of plan 1");
+    assert_eq!((plan.run.kept, plan.run.moved, plan.run.dropped), (4, 0, 0));
+    assert_eq!(app.store.audit_verify().await.unwrap().broken_at, None);
+}
+
+#[tokio::test]
+async fn a_nation_never_sees_another_nations_names_on_a_shared_flight() {
+    let app = app().await;
+    app.planned().await;
+
+    let fr = app.get("fr-caseworker", "/flights/FR1").await;
+    assert_eq!(fr.status, StatusCode::OK);
+    let text = fr.text();
+    assert!(
+        text.contains(&format!("<bdi dir=\"rtl\" lang=\"fa\">{DARI_NAME}</bdi>")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Zahra") && text.contains("P01234567"),
+        "{text}"
+    );
+    assert!(text.contains("Another nation’s family"), "{text}");
+    for hidden in [
+        "Karim",
+        "Popal",
+        "Laila",
+        "P07654321",
+        &app.de_case.to_string(),
+    ] {
+        assert!(!text.contains(hidden), "{hidden} shown to France: {text}");
+    }
+    assert!(text.contains("/flights/FR1/manifest.pdf"), "{text}");
+
+    // Germany sees the French flight its people are on, with its own names only.
+    let de = app.get("de-caseworker", "/api/flights/FR1").await;
+    assert_eq!(de.status, StatusCode::OK);
+    let detail = de.json();
+    let families = detail["families"].as_array().unwrap();
+    assert_eq!(families.len(), 2, "{detail}");
+    let french = families.iter().find(|f| f["nation"] == "FR").unwrap();
+    assert_eq!(french["case"], Value::Null);
+    assert_eq!(french["people"], 2);
+    assert_eq!(french["members"], json!([]));
+    let german = families.iter().find(|f| f["nation"] == "DE").unwrap();
+    assert_eq!(german["case"], app.de_case.to_string());
+    assert_eq!(german["members"][0]["name_latin"], "Karim Popal");
+    assert!(!de.text().contains(DARI_NAME) && !de.text().contains("Zahra"));
+    assert_eq!(detail["flight"]["seats_assigned"], 4);
+
+    // The coordinator counts everyone and reads no name.
+    let coordinator = app.get("coordinator", "/flights/FR1").await;
+    assert_eq!(coordinator.status, StatusCode::OK);
+    let text = coordinator.text();
+    assert!(!text.contains("Zahra") && !text.contains("Karim"), "{text}");
+    assert!(!text.contains("manifest.pdf"), "{text}");
+
+    // Germany's cancelled flight does not exist for France; the list agrees.
+    let missing = app.get("fr-caseworker", "/flights/DE2").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let listed = app.get("fr-caseworker", "/api/flights").await.json();
+    let ids: Vec<&str> = listed["flights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["FR1"]);
+    assert_eq!(listed["flights"][0]["people_assigned"], 4);
+    assert_eq!(listed["may_plan"], false);
+    let listed = app.get("de-caseworker", "/api/flights").await.json();
+    assert_eq!(listed["flights"].as_array().unwrap().len(), 2, "{listed}");
+}
+
+#[tokio::test]
+async fn the_manifest_downloads_name_the_people_are_stamped_and_audited() {
+    let app = app().await;
+    // No plan yet: nothing to print.
+    let early = app.get("fr-caseworker", "/flights/FR1/manifest.pdf").await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    app.planned().await;
+
+    let pdf = app.get("fr-caseworker", "/flights/FR1/manifest.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        pdf.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("airbridge-manifest-FR1-"),
+    );
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf.bytes);
+    for expected in [
+        "Flight FR1 to DOH",
+        "Zahra Ahmadzai",
+        "P01234567",
+        "Printed by user:fr-caseworker",
+        "People aboard: 4",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(
+        !text.contains("Karim") && !text.contains("P07654321"),
+        "{text}"
+    );
+    // The Dari name comes back as its letters, whichever way the reader orders the run.
+    let word = "احمدزی";
+    assert!(
+        text.contains(word) || text.contains(&word.chars().rev().collect::<String>()),
+        "{word} not in {text}"
+    );
+
+    let csv = app.get("fr-caseworker", "/flights/FR1/manifest.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0]
+            .starts_with("# Airbridge manifest of flight FR1 printed by user:fr-caseworker at "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Zahra Ahmadzai") && text.contains(DARI_NAME),
+        "{text}"
+    );
+    assert!(!text.contains("Karim"), "{text}");
+
+    let printed = app.events("manifest.print").await;
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    for (event, format) in printed.iter().zip(["pdf", "csv"]) {
+        assert_eq!(event.actor, "user:fr-caseworker");
+        assert_eq!(event.entity_id, "flight:FR1");
+        assert_eq!(event.after.as_ref().unwrap()["format"], format);
+        assert_eq!(event.after.as_ref().unwrap()["people"], 4);
+    }
+
+    // The coordinator reads no names, so prints no manifest.
+    let refused = app.get("coordinator", "/flights/FR1/manifest.csv").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.events("manifest.print").await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_todays_flights_and_the_pages_stay_small() {
+    let app = app().await;
+    app.planned().await;
+    let today = OffsetDateTime::now_utc().format(&Rfc3339).unwrap()[..10].to_owned();
+    let departs_today = app.departs_at.starts_with(&today);
+    let dashboard = app.get("fr-caseworker", "/api/dashboard").await.json();
+    let flights = &dashboard["flights_today"];
+    assert_eq!(flights["day"], today.as_str());
+    if departs_today {
+        assert_eq!(flights["flights"], 1, "{dashboard}");
+        assert_eq!(flights["by_status"]["scheduled"], 1);
+        assert_eq!(flights["seats_planned"], 4);
+        assert_eq!(flights["capacity"], 100);
+    } else {
+        // Run within five minutes of midnight (UTC): FR1 leaves tomorrow.
+        assert_eq!(flights["flights"], 0, "{dashboard}");
+    }
+    let page = app.get("fr-caseworker", "/dashboard").await.text();
+    assert!(page.contains("Flights today"), "{page}");
+
+    for (who, uri) in [
+        ("fr-caseworker", "/flights"),
+        ("fr-caseworker", "/flights/FR1"),
+        ("sysadmin", "/flights"),
+        ("fr-caseworker", "/dashboard"),
+    ] {
+        let answer = app.get(who, uri).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        println!("page weight {uri} as {who}: {} bytes", answer.bytes.len());
+        assert!(
+            answer.bytes.len() < 100_000,
+            "{uri}: {}",
+            answer.bytes.len()
+        );
+    }
+    let french = app.get("fr-caseworker", "/flights").await.text();
+    assert!(
+        french.contains("<a href=\"/flights/FR1\">FR1</a>"),
+        "{french}"
+    );
+    assert!(!french.contains("action=\"/flights/plan\""), "{french}");
+    let admin = app.get("sysadmin", "/flights").await.text();
+    assert!(admin.contains("action=\"/flights/plan\""), "{admin}");
+}
