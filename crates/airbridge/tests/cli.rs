@@ -2,33 +2,11 @@
 //! of a large write. Every test runs twice: on a SQLite file, and on a database of its own on a
 //! PostgreSQL server these tests start (`contract_tests!` at the end lists them).
 
-use airbridge_store::testing::TestPostgres;
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+mod common;
+
+use common::*;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// One PostgreSQL server for the whole test binary.
-fn postgres() -> &'static TestPostgres {
-    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
-    SERVER.get_or_init(|| TestPostgres::start().expect("the PostgreSQL CLI tests need a server"))
-}
-
-/// A new, empty database named `name`: a file in `dir`, or a database on the test server.
-fn another_database(backend: Backend, dir: &tempfile::TempDir, name: &str) -> String {
-    match backend {
-        Backend::Sqlite => dir.path().join(name).display().to_string(),
-        Backend::Postgres => tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(postgres().fresh_database())
-            .unwrap(),
-    }
-}
 
 /// Whether a database holds an Airbridge registry (a SQLite file exists, a PostgreSQL
 /// database has the schema).
@@ -41,50 +19,6 @@ fn holds_registry(db: &str) -> bool {
     } else {
         std::path::Path::new(db).exists()
     }
-}
-
-const TEST_KEY: &str = "5f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:test")
-        // SQLite files are encrypted, as on an operator's machine, with a test key.
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn fails(db: &str, args: &[&str], code: i32) -> String {
-    let output = airbridge(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "airbridge {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stderr).unwrap()
-}
-
-fn database(backend: Backend) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = another_database(backend, &dir, "cli.db");
-    (dir, db)
 }
 
 fn a_case_from_registration_to_the_gate(backend: Backend) {
@@ -291,14 +225,8 @@ fn the_demo_builds_a_consistent_database(backend: Backend) {
 /// opens, passes `PRAGMA integrity_check`, keeps every case whole and every audit link intact.
 fn killed_mid_build_leaves_a_consistent_database(backend: Backend) {
     let (_dir, db) = database(backend);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(&db)
+    let mut child = command(&db)
         .args(["demo", "--persons", "1000000", "--no-serve"])
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -629,8 +557,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_data(backend: Backen
 
 fn planted_sanctioned_names_are_found_reviewed_and_blocked(backend: Backend) {
     let (dir, db) = database(backend);
-    let un = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/sanctions/un/consolidated_2026-05-08.xml");
+    let un = un_list();
     if !un.exists() {
         // shared/ lies beside the repository on developers' machines and in CI.
         panic!("the shared UN list is missing at {}", un.display());
@@ -856,27 +783,6 @@ fn a_long_list_is_imported_in_pieces_with_its_families_whole(backend: Backend) {
         "{again}"
     );
     assert!(ok(&db, &["check"]).contains("ok"));
-}
-
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Sqlite)
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Postgres)
-                }
-            )*
-        }
-    };
 }
 
 contract_tests!(

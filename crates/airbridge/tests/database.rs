@@ -2,66 +2,10 @@
 //! PostgreSQL and back (verified by counts, checksums and the audit chain), `backup` and
 //! `restore` on both backends, and two `airbridge` processes writing to one PostgreSQL database.
 
-use airbridge_store::testing::TestPostgres;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
 
-fn postgres() -> &'static TestPostgres {
-    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
-    SERVER.get_or_init(|| TestPostgres::start().expect("these tests need a PostgreSQL server"))
-}
-
-fn fresh_postgres() -> String {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(postgres().fresh_database())
-        .unwrap()
-}
-
-const TEST_KEY: &str = "5f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:test")
-        // SQLite files are encrypted, as on an operator's machine, with a test key.
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn fails(db: &str, args: &[&str], code: i32) -> String {
-    let output = airbridge(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "airbridge {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stderr).unwrap()
-}
-
-fn json(db: &str, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(db, &all)).unwrap()
-}
+use common::*;
+use std::process::Command;
 
 /// What a registry holds, as its users see it: everyone with their ids and versions, the
 /// quarantine, and the whole audit trail.

@@ -4,75 +4,31 @@
 //! is bound by them; a nation sees only its own records and that another nation holds the
 //! same person. Every test runs on a SQLite file and on a PostgreSQL database.
 
-use airbridge_store::testing::TestPostgres;
+mod common;
+
+use common::{Backend, Cli, database};
 use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
 
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-fn postgres() -> &'static TestPostgres {
-    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
-    SERVER.get_or_init(|| TestPostgres::start().expect("the PostgreSQL CLI tests need a server"))
-}
-
-const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn database(backend: Backend) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match backend {
-        Backend::Sqlite => dir.path().join("dedup.db").display().to_string(),
-        Backend::Postgres => tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(postgres().fresh_database())
-            .unwrap(),
-    };
-    (dir, db)
-}
+/// Everything here is run by a reviewer.
+const REVIEWER: Cli = Cli {
+    actor: "cli:reviewer",
+};
 
 fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:reviewer")
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
-        .output()
-        .expect("the binary runs")
+    REVIEWER.run(db, args)
 }
 
 fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    REVIEWER.ok(db, args)
 }
 
 fn fails(db: &str, args: &[&str], code: i32) -> String {
-    let output = airbridge(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "airbridge {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stderr).unwrap()
+    REVIEWER.fails(db, args, code)
 }
 
 fn json(db: &str, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(db, &all)).unwrap()
+    REVIEWER.json(db, args)
 }
 
 fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend) {
@@ -408,27 +364,6 @@ fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend
     // File mode still needs both ends.
     let output = airbridge(&db, &["dedup", "--input", "people.csv"]);
     assert!(!output.status.success());
-}
-
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Sqlite)
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Postgres)
-                }
-            )*
-        }
-    };
 }
 
 contract_tests!(

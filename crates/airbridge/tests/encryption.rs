@@ -4,9 +4,11 @@
 //! missing key is refused with a message saying what to do; passphrases, key files,
 //! `--no-encryption`, `db encrypt` and `db rekey` each work as documented.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A machine of its own: a configuration directory and a data directory apart.
 struct Machine {
@@ -35,17 +37,11 @@ impl Machine {
 
     /// Runs `airbridge --db DB ARGS` with only the environment given (no key unless named).
     fn run(&self, db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_airbridge"));
+        let mut command = common::keyless(db);
         command
-            .arg("--db")
-            .arg(db)
             .args(args)
-            .env("AIRBRIDGE_ACTOR", "cli:test")
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env_remove("AIRBRIDGE_DB_KEY")
-            .env_remove("AIRBRIDGE_DB_KEY_FILE")
-            .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-            .env_remove("AIRBRIDGE_NO_ENCRYPTION");
+            .env("AIRBRIDGE_ACTOR", common::TESTER.actor)
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"));
         for (name, value) in env {
             command.env(name, value);
         }

@@ -1,50 +1,20 @@
 //! Gate check-ins end to end through the binary: a server killed with SIGKILL in the middle of
 //! a load of check-ins loses none it acknowledged, and serves again on the same database.
 
+mod common;
+
 use airbridge_store::{AnyStore, DatabaseKey, Encryption, OpenMode, Store};
+use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const TEST_KEY: &str = "7a6b5c4d3e2f10097a6b5c4d3e2f10097a6b5c4d3e2f10097a6b5c4d3e2f1009";
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:test")
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 /// Starts `serve` on a free port; returns the process and its address once it answers.
 fn serve(db: &str) -> (Child, String) {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .args(["--db", db, "serve", "--port", "0"])
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = spawn_serve(db);
     let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
     let host = lines
         .by_ref()

@@ -1,8 +1,10 @@
 //! `airbridge plan` and `airbridge manifest` run as a user runs them: the binary on small CSV
 //! files in a temporary directory, its exit code, its output files and its messages.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const FLIGHTS: &str = "flight_id,nation,capacity,departs_at,destination,carries
 RCH1,US,10,2021-08-16T12:00:00Z,DOH,GB
@@ -41,7 +43,7 @@ impl Dir {
     }
 
     fn airbridge(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_airbridge"))
+        common::binary()
             .current_dir(self.0.path())
             .args(["--db", &self.path("unused.db").display().to_string()])
             .args(args)

@@ -4,76 +4,27 @@
 //! the plan made again, manifests printed. Every test runs on a SQLite file and on a database of
 //! its own on a PostgreSQL server the tests start (`contract_tests!` at the end).
 
-use airbridge_store::testing::TestPostgres;
+mod common;
+
+use common::{Backend, Cli, database};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
 
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-fn postgres() -> &'static TestPostgres {
-    static SERVER: OnceLock<TestPostgres> = OnceLock::new();
-    SERVER.get_or_init(|| TestPostgres::start().expect("the PostgreSQL CLI tests need a server"))
-}
-
-const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn database(backend: Backend) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match backend {
-        Backend::Sqlite => dir.path().join("plan.db").display().to_string(),
-        Backend::Postgres => tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(postgres().fresh_database())
-            .unwrap(),
-    };
-    (dir, db)
-}
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:planner")
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .env_remove("AIRBRIDGE_DB_PASSPHRASE")
-        .env_remove("AIRBRIDGE_NO_ENCRYPTION")
-        .output()
-        .expect("the binary runs")
-}
+/// Everything here is run by a planner (the stored plan's audit event names them).
+const PLANNER: Cli = Cli {
+    actor: "cli:planner",
+};
 
 fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    PLANNER.ok(db, args)
 }
 
 fn fails(db: &str, args: &[&str], code: i32) -> String {
-    let output = airbridge(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "airbridge {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stderr).unwrap()
+    PLANNER.fails(db, args, code)
 }
 
 fn json(db: &str, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(db, &all)).unwrap()
+    PLANNER.json(db, args)
 }
 
 /// RFC 3339 for `hours` from now.
@@ -687,27 +638,6 @@ fn priority_weights_decide_who_takes_the_last_seat(backend: Backend) {
     assert!(nothing.contains("give at least one weight"), "{nothing}");
     let unknown = fails(&db, &["flights", "weights", "DE", "--national", "2"], 3);
     assert!(unknown.contains("DE"), "{unknown}");
-}
-
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Sqlite)
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Postgres)
-                }
-            )*
-        }
-    };
 }
 
 contract_tests!(

@@ -1,13 +1,10 @@
 //! `airbridge screen` run as a user runs it: the binary on a small CSV of people against the
 //! shared UN list, its output file and its exit code.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn un_list() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/sanctions/un/consolidated_2026-05-08.xml")
-}
+use common::{binary, un_list};
+use std::process::Output;
 
 /// Synthetic people, except the first two, who carry a listed name in other spellings; more
 /// than one reading chunk so that the order across chunks is checked too.
@@ -26,7 +23,7 @@ fn screen(dir: &tempfile::TempDir, extra: &[&str]) -> (Output, Vec<csv::StringRe
     let input = dir.path().join("people.csv");
     let output = dir.path().join("hits.csv");
     std::fs::write(&input, people()).unwrap();
-    let result = Command::new(env!("CARGO_BIN_EXE_airbridge"))
+    let result = binary()
         .args(["screen", "--list"])
         .arg(un_list())
         .arg("--input")
@@ -99,7 +96,7 @@ fn a_missing_name_column_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("people.csv");
     std::fs::write(&input, "id,dob\n1,1970\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_airbridge"))
+    let output = binary()
         .args(["screen", "--list"])
         .arg(un_list())
         .arg("--input")

@@ -1,33 +1,9 @@
 //! `airbridge users …` and the first-run setup link of `airbridge serve`, through the binary.
 
+mod common;
+
+use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Output, Stdio};
-
-/// The database key of these tests: never a key file in the real configuration directory.
-const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:test")
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 #[test]
 fn accounts_are_managed_from_the_shell_without_a_password_on_the_command_line() {
@@ -172,14 +148,7 @@ fn serve_offers_a_one_time_setup_link_while_there_is_no_account() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("setup.db").display().to_string();
     ok(&db, &["init"]);
-    let mut server = Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .args(["--db", &db, "serve", "--port", "0"])
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = spawn_serve(&db);
     let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
     let mut link = None;
     for line in lines.by_ref().take(10) {
@@ -216,14 +185,7 @@ fn serve_offers_a_one_time_setup_link_while_there_is_no_account() {
             password.to_str().unwrap(),
         ],
     );
-    let mut again = Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .args(["--db", &db, "serve", "--port", "0"])
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut again = spawn_serve(&db);
     let mut first = String::new();
     BufReader::new(again.stderr.take().unwrap())
         .read_line(&mut first)

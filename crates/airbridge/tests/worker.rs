@@ -2,41 +2,12 @@
 //! API are screened against the loaded sanctions list and matched against the registry for
 //! duplicates without anyone running a command, as the CLI's import does.
 
+mod common;
+
+use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
-
-/// The database key of these tests: never a key file in the real configuration directory.
-const TEST_KEY: &str = "6a0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a59687f0e1d2c3b4a5968";
-
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airbridge"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AIRBRIDGE_ACTOR", "cli:test")
-        .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-        .env_remove("AIRBRIDGE_DB_KEY_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let output = airbridge(db, args);
-    assert!(
-        output.status.success(),
-        "airbridge {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn json(db: &str, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(db, &all)).unwrap()
-}
 
 /// A server on a free port, stopped when dropped.
 struct Server {
@@ -46,14 +17,7 @@ struct Server {
 
 impl Server {
     fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_airbridge"))
-            .args(["--db", db, "serve", "--port", "0"])
-            .env("AIRBRIDGE_DB_KEY", TEST_KEY)
-            .env_remove("AIRBRIDGE_DB_KEY_FILE")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_serve(db);
         let mut first = String::new();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         stderr.read_line(&mut first).unwrap();
@@ -119,8 +83,7 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 fn people_registered_through_the_api_are_screened_and_matched_by_the_worker() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("worker.db").display().to_string();
-    let un = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/sanctions/un/consolidated_2026-05-08.xml");
+    let un = un_list();
     assert!(
         un.exists(),
         "the shared UN list is missing at {}",
