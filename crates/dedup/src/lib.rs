@@ -104,6 +104,27 @@ pub struct Decisions {
     pub apart: Vec<(String, String)>,
 }
 
+/// The stages of a run, in order, as [`Deduplicator::run_observed`] reports their end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Records prepared (names parsed, dates read) and value frequencies counted.
+    Prepared,
+    /// Blocking keys made and candidate pairs listed.
+    Blocked,
+    /// Random pairs compared for u.
+    SampledU,
+    /// Candidate pairs compared.
+    Compared,
+    /// m and λ fitted by EM.
+    Trained,
+    /// Candidate pairs scored and links chosen.
+    Scored,
+    /// Links clustered.
+    Clustered,
+    /// Family members matched by relation.
+    Households,
+}
+
 /// The result of a run.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -244,6 +265,17 @@ impl<'e> Deduplicator<'e> {
         records: &[Record],
         decisions: &Decisions,
     ) -> Result<Outcome, DedupError> {
+        self.run_observed(records, decisions, |_| {})
+    }
+
+    /// [`Deduplicator::run_with`], telling `observe` as each [`Stage`] ends (for progress and
+    /// for timing by the caller: the engine reads no clock).
+    pub fn run_observed(
+        &self,
+        records: &[Record],
+        decisions: &Decisions,
+        mut observe: impl FnMut(Stage),
+    ) -> Result<Outcome, DedupError> {
         let mut seen = HashSet::with_capacity(records.len());
         for (row, record) in records.iter().enumerate() {
             if record.id.is_empty() {
@@ -281,6 +313,8 @@ impl<'e> Deduplicator<'e> {
         count_frequencies(&mut prepared);
         let frequencies: Vec<[f32; 4]> = prepared.iter().map(frequencies_of).collect();
 
+        observe(Stage::Prepared);
+
         // Blocking.
         let keys: Vec<Vec<u64>> = prepared
             .par_iter()
@@ -288,6 +322,8 @@ impl<'e> Deduplicator<'e> {
             .collect();
         let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
         drop(keys);
+
+        observe(Stage::Blocked);
 
         // u from random pairs.
         let count = records.len() as u64;
@@ -332,6 +368,8 @@ impl<'e> Deduplicator<'e> {
             );
         let u = model::estimate_u(&u_counts);
 
+        observe(Stage::SampledU);
+
         // Compare candidates; m and λ by EM on their distinct vectors.
         let vectors: Vec<Vector> = candidate_pairs
             .par_iter()
@@ -341,6 +379,7 @@ impl<'e> Deduplicator<'e> {
         for vector in &vectors {
             *patterns.entry(*vector).or_default() += 1;
         }
+        observe(Stage::Compared);
         let mut model = model::initial(&patterns, u, samples);
         // m by EM in two sessions on training pairs that share a birth day, then a name, each
         // leaving its own field out; then λ alone on the candidates, m and u held.
@@ -379,6 +418,7 @@ impl<'e> Deduplicator<'e> {
         // children called Zahra born the same year would link). The prior that goes with u is
         // the chance that two random records match: the matches expected among the candidates
         // (blocking keeps nearly all of them) over all pairs, as Splink does.
+        observe(Stage::Trained);
         model.candidate_lambda = model.lambda;
         let all_pairs = (records.len() as f64) * (records.len().saturating_sub(1) as f64) / 2.0;
         if all_pairs > 0.0 {
@@ -405,6 +445,7 @@ impl<'e> Deduplicator<'e> {
             .map(|(&(a, b), &w)| (a, b, f64::from(w)))
             .collect();
         let link_count = links.len();
+        observe(Stage::Scored);
         let mut on_demand = 0usize;
         // Records of one family case are different people; records without a case each
         // stand alone.
@@ -449,6 +490,8 @@ impl<'e> Deduplicator<'e> {
                 probability(f64::from(weight))
             });
 
+        observe(Stage::Clustered);
+
         // Members of cases that now share a person: the rest of the family, when unambiguous.
         let unpropagated = labels.clone();
         let mut labels = labels;
@@ -475,6 +518,8 @@ impl<'e> Deduplicator<'e> {
             labels = unpropagated;
             household_links = 0;
         }
+
+        observe(Stage::Households);
 
         // A cluster is named by its smallest record id, so names survive reordering of input.
         let mut smallest: HashMap<u32, &str> = HashMap::new();
