@@ -158,6 +158,25 @@ fn main() -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     let scores = evaluate::pairwise(&truth, &outcome.cluster_ids);
     let completeness = evaluate::pairs_completeness(&truth, &outcome.candidate_pairs);
+    // What the keys alone kept, before the pairs of linked family cases were added.
+    let key_pairs: Vec<(u32, u32)> = outcome
+        .candidate_pairs
+        .iter()
+        .filter(|pair| outcome.household_pairs.binary_search(pair).is_err())
+        .copied()
+        .collect();
+    let key_completeness = evaluate::pairs_completeness(&truth, &key_pairs);
+    drop(key_pairs);
+    println!(
+        "blocking: keys={} blocks={} oversized_blocks={} records_in_oversized={} key_pairs={} household_pairs={} training_pairs={}",
+        outcome.blocking.keys,
+        outcome.blocking.blocks,
+        outcome.blocking.oversized_blocks,
+        outcome.blocking.records_in_oversized_blocks,
+        outcome.blocking.candidate_pairs,
+        outcome.household_pairs.len(),
+        outcome.training_pairs
+    );
     println!(
         "records={} candidate_pairs={} oversized_blocks={} links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
         outcome.records(),
@@ -295,7 +314,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!(
-        "pairs_completeness={completeness:.5} precision={:.5} recall={:.5} f1={:.5}",
+        "pairs_completeness={completeness:.5} key_completeness={key_completeness:.5} precision={:.5} recall={:.5} f1={:.5}",
         scores.precision, scores.recall, scores.f1
     );
     Ok(())

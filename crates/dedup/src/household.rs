@@ -140,6 +140,65 @@ where
     joined
 }
 
+/// Cases larger than this are not expanded into pairs (a list that puts a whole village in one
+/// case would otherwise make its cross pairs quadratic).
+const MAX_EXPANDED_CASE: usize = 16;
+
+/// The pairs of members of two family cases that share a link (a pair at or above
+/// `threshold`), that are not among `pairs` already: sorted, distinct, `a < b`. Records whose
+/// case number is below `count` have no case and are left out. `pairs` is sorted.
+pub(crate) fn linked_case_pairs(
+    pairs: &[(u32, u32)],
+    weights: &[f32],
+    threshold: f32,
+    case_of: &[u32],
+    count: usize,
+) -> Vec<(u32, u32)> {
+    let count = count as u32;
+    let case_index = |record: u32| {
+        let case = case_of[record as usize];
+        (case >= count).then(|| (case - count) as usize)
+    };
+    let cases = case_of
+        .iter()
+        .filter(|&&c| c >= count)
+        .max()
+        .map_or(0, |&c| (c - count) as usize + 1);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); cases];
+    for record in 0..case_of.len() as u32 {
+        if let Some(case) = case_index(record) {
+            members[case].push(record);
+        }
+    }
+    let mut linked: Vec<(usize, usize)> = pairs
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w >= threshold)
+        .filter_map(|(&(a, b), _)| {
+            let (x, y) = (case_index(a)?, case_index(b)?);
+            (x != y).then_some((x.min(y), x.max(y)))
+        })
+        .filter(|&(x, y)| {
+            members[x].len() <= MAX_EXPANDED_CASE && members[y].len() <= MAX_EXPANDED_CASE
+        })
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    let mut added: Vec<(u32, u32)> = linked
+        .iter()
+        .flat_map(|&(x, y)| {
+            let members = &members;
+            members[x]
+                .iter()
+                .flat_map(move |&a| members[y].iter().map(move |&b| (a.min(b), a.max(b))))
+        })
+        .collect();
+    added.sort_unstable();
+    added.dedup();
+    added.retain(|pair| pairs.binary_search(pair).is_err());
+    added
+}
+
 /// Whether two members of cases that share a person may be one person.
 fn fits(a: Option<Relation>, b: Option<Relation>, vector: &Vector) -> bool {
     // Relations must be given and agree: without them a "wife" could pair with a daughter.

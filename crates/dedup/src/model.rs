@@ -221,6 +221,62 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The chance that two random records match, given the candidate pairs' `patterns` and
+    /// how many pairs there are in all (`all_pairs`), m and u held: the λ at which the matches
+    /// expected among the candidates (each pair's match probability, scored with that very λ)
+    /// are λ × `all_pairs`. Pairs blocking left out count as non-matches. This is EM's
+    /// λ step over all pairs rather than over the candidates, where namesakes put together by
+    /// blocking would count as matches and raise every pair's prior.
+    ///
+    /// `expected(λ) / λ` falls as λ grows, so the root is found by bisection on log λ; with
+    /// no pattern evidence it is the lower bound.
+    pub(crate) fn fit_prior(&mut self, patterns: &HashMap<Vector, u64>, all_pairs: f64) {
+        if all_pairs <= 0.0 || patterns.is_empty() {
+            return;
+        }
+        // Each pattern's likelihood ratio in log2, computed once.
+        let ratios: Vec<(f64, f64)> = patterns
+            .iter()
+            .map(|(vector, &count)| {
+                let bits: f64 = vector
+                    .iter()
+                    .enumerate()
+                    .map(|(field, &level)| self.fields[field].weight(level))
+                    .sum();
+                (bits, count as f64)
+            })
+            .collect();
+        let excess = |log_lambda: f64| {
+            let lambda = log_lambda.exp2();
+            let prior = (lambda / (1.0 - lambda)).log2();
+            let expected: f64 = ratios
+                .iter()
+                .map(|&(bits, count)| count * probability(prior + bits))
+                .sum();
+            expected / all_pairs - lambda
+        };
+        let (mut low, mut high) = (-50.0f64, -1.0f64);
+        if excess(high) >= 0.0 {
+            self.lambda = high.exp2();
+            return;
+        }
+        if excess(low) <= 0.0 {
+            self.lambda = low.exp2();
+            return;
+        }
+        for _ in 0..60 {
+            let middle = (low + high) / 2.0;
+            if excess(middle) > 0.0 {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        self.lambda = low.exp2();
+    }
+}
+
 /// One field's part in a pair's weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldWeight {
