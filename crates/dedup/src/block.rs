@@ -173,22 +173,34 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
     keys
 }
 
-/// Keys of the two EM training sessions: the exact birth day, and the whole set of the name's
-/// engine keys (so variant spellings meet). Pairs sharing one are trained on with that field
-/// left out of the E-step.
-pub(crate) fn training_keys(record: &Prepared) -> [Option<u64>; 2] {
+/// Keys of the two EM training sessions: the exact birth day; and the whole set of the name's
+/// engine keys (so variant spellings meet), alone and with the father's name keys. Pairs
+/// sharing one are trained on with the fields the keys used left out of the E-step. The name
+/// with the father keeps the second session's blocks small in a large registry, where the
+/// name alone makes blocks of namesakes too large to use. A third session trains on pairs that
+/// share a document number: nearly all one person, so whatever else they disagree on is how
+/// one person's records differ (without it, a large registry's namesakes of one generation
+/// taught EM that birth dates a year apart are common among matches).
+pub(crate) fn training_keys(record: &Prepared) -> [Vec<u64>; 3] {
     let birth = record
         .birth
         .as_ref()
         .filter(|b| b.range.is_some())
         .and_then(|b| b.digits.as_ref())
         .map(|digits| key(Rule::BirthDay, digits));
-    let name = record
-        .full
-        .as_ref()
-        .filter(|name| !name.keys.is_empty())
-        .map(|name| key(Rule::NamePair, &name.keys));
-    [birth, name]
+    let mut names = Vec::new();
+    if let Some(name) = record.full.as_ref().filter(|name| !name.keys.is_empty()) {
+        names.push(key(Rule::NamePair, &name.keys));
+        if let Some(father) = record.father.as_ref().filter(|f| !f.keys.is_empty()) {
+            names.push(key(Rule::FatherName, (&name.keys, &father.keys)));
+        }
+    }
+    let documents = record
+        .documents
+        .iter()
+        .map(|document| key(Rule::Document, document))
+        .collect();
+    [birth.into_iter().collect(), names, documents]
 }
 
 /// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from every record's

@@ -422,18 +422,19 @@ impl<'e> Deduplicator<'e> {
         }
         observe(Stage::Compared);
         let mut model = model::initial(&patterns, u, samples);
-        // m by EM in two sessions on training pairs that share a birth day, then a name, each
-        // leaving its own field out; then λ alone on the candidates, m and u held.
-        let training: Vec<[Option<u64>; 2]> = prepared
+        // m by EM in sessions on training pairs that share a birth day, then a name, then a
+        // document, each leaving its own fields out (the father's name too in the second,
+        // whose large registries' blocks use it); then λ alone on the candidates, m and u held.
+        let mut training: Vec<[Vec<u64>; 3]> = prepared
             .par_iter()
             .map(|record| block::training_keys(record))
             .collect();
-        let sessions: [&[usize]; 2] = [&[5], &[0, 1, 2]];
+        let sessions: [&[usize]; 3] = [&[5], &[0, 1, 2, 3], &[8]];
         let mut training_pairs = 0;
         for (session, ignored) in sessions.iter().enumerate() {
             let keys: Vec<Vec<u64>> = training
-                .iter()
-                .map(|keys| keys[session].into_iter().collect())
+                .iter_mut()
+                .map(|keys| std::mem::take(&mut keys[session]))
                 .collect();
             let (pairs, _) = block::candidate_pairs(&keys, config.max_block);
             drop(keys);
