@@ -178,11 +178,12 @@ fn main() -> anyhow::Result<()> {
         outcome.training_pairs
     );
     println!(
-        "records={} candidate_pairs={} oversized_blocks={} links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
+        "records={} candidate_pairs={} oversized_blocks={} links={} family_links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
         outcome.records(),
         outcome.blocking.candidate_pairs,
         outcome.blocking.oversized_blocks,
         outcome.links,
+        outcome.family_links,
         outcome.household_links,
         outcome.pairs_scored,
         outcome.clusters,

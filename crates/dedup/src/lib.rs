@@ -148,6 +148,9 @@ pub struct Outcome {
     pub links: usize,
     /// Clusters joined because two family cases already shared a person.
     pub household_links: usize,
+    /// Links made by the evidence of two whole families (see [`Outcome::household_pairs`]),
+    /// before clustering.
+    pub family_links: usize,
     /// Pairs compared: candidates, plus the cross pairs clustering scored on demand.
     pub pairs_scored: usize,
     /// Pairs the EM training sessions compared (a sample of the pairs their keys make).
@@ -221,6 +224,10 @@ fn compare_all(engine: &NameEngine, prepared: &[Prepared], pairs: &[(u32, u32)])
         )
         .collect()
 }
+
+/// Match probability at or above which a pair's two family cases are compared member by
+/// member (see `household::linked_case_pairs` and `household::family_links`).
+const FAMILY_PLAUSIBLE: f64 = 0.05;
 
 /// Merges two sorted lists of distinct pairs with their weights into one sorted list.
 fn merge_sorted(
@@ -491,6 +498,7 @@ impl<'e> Deduplicator<'e> {
             .collect();
         drop(vectors);
         let threshold_weight = weight_of(config.threshold) as f32;
+        let mut family_links = 0;
         // Records of one family case are different people; records without a case each
         // stand alone.
         let mut case_numbers: HashMap<&str, u32> = HashMap::new();
@@ -505,14 +513,17 @@ impl<'e> Deduplicator<'e> {
                 None => index as u32,
             })
             .collect();
+        // The rest of two families that share a plausible link are compared too (a second
+        // blocking pass): their dependents often carry too little for any key, yet may be one
+        // person, and the families as a whole may be one (see `household::family_links`).
+        let cases = case_numbers.len();
         drop(case_numbers);
-        // The rest of two families that share a link are compared too (a second blocking
-        // pass): their dependents often carry too little for any key, yet may be one person.
+        let plausible_weight = weight_of(FAMILY_PLAUSIBLE) as f32;
         let (candidate_pairs, pair_weights, household_pairs) = if config.households {
             let added = household::linked_case_pairs(
                 &candidate_pairs,
                 &pair_weights,
-                threshold_weight,
+                plausible_weight,
                 &case_of,
                 records.len(),
             );
@@ -530,13 +541,46 @@ impl<'e> Deduplicator<'e> {
         } else {
             (candidate_pairs, pair_weights, Vec::new())
         };
-        let links: Vec<(u32, u32, f64)> = candidate_pairs
+        let mut links: Vec<(u32, u32, f64)> = candidate_pairs
             .iter()
             .zip(&pair_weights)
             .filter(|(_, w)| **w >= threshold_weight)
             .filter(|(pair, _)| apart.binary_search(pair).is_err())
             .map(|(&(a, b), &w)| (a, b, f64::from(w)))
             .collect();
+        if config.households && cases > 1 {
+            // The prior of two random cases being one family: the matching pairs of records
+            // expected in all, over the members a case has on average, among all case pairs.
+            let cased = case_of
+                .iter()
+                .filter(|&&c| c as usize >= records.len())
+                .count();
+            let members = cased as f64 / cases as f64;
+            let case_pairs = cases as f64 * (cases - 1) as f64 / 2.0;
+            let case_lambda = (model.lambda * all_pairs / members / case_pairs).clamp(1e-12, 0.5);
+            let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
+            let family = household::family_links(
+                &candidate_pairs,
+                &pair_weights,
+                &case_of,
+                &relations,
+                records.len(),
+                household::FamilyRules {
+                    pair_prior: model.prior_weight() as f32,
+                    case_prior: (case_lambda / (1.0 - case_lambda)).log2() as f32,
+                    threshold: threshold_weight,
+                },
+            );
+            family_links = family.len();
+            links.extend(
+                family
+                    .into_iter()
+                    .filter(|&(a, b, _)| apart.binary_search(&(a, b)).is_err()),
+            );
+            // A pair linked on its own and by its family keeps its stronger weight.
+            links.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)));
+            links.dedup_by_key(|l| (l.0, l.1));
+        }
         let link_count = links.len();
         observe(Stage::Scored);
         let mut on_demand = 0usize;
@@ -630,6 +674,7 @@ impl<'e> Deduplicator<'e> {
             pair_weights,
             links: link_count,
             household_links,
+            family_links,
             prepared,
             frequencies,
         })
