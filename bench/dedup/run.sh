@@ -25,10 +25,10 @@ row() { # label, output file
     user="$(grep 'User time' "$file" | awk '{print $NF}')"
     sys="$(grep 'System time' "$file" | awk '{print $NF}')"
     rss="$(grep 'Maximum resident' "$file" | awk '{printf "%.0f MB", $NF / 1024}')"
-    engine="$(grep -o ' seconds=[0-9.]*' "$file" | head -1 | cut -d= -f2)"
-    generation="$(grep -o 'generation_seconds=[0-9.]*' "$file" | cut -d= -f2)"
-    line="$(grep pairs_completeness "$file")"
-    get() { echo "$line" | grep -o "$1=[0-9.]*" | cut -d= -f2; }
+    engine="$(grep -o ' seconds=[0-9.]*' "$file" | head -1 | cut -d= -f2 || true)"
+    generation="$(grep -o 'generation_seconds=[0-9.]*' "$file" | cut -d= -f2 || true)"
+    line="$(grep pairs_completeness "$file" || true)"
+    get() { echo "$line" | grep -o "$1=[0-9.]*" | cut -d= -f2 || true; }
     echo "| $label | ${engine} s | ${wall} (${generation} s reading or generating) | ${user} + ${sys} s | ${rss} | $(get f1) | $(get precision) | $(get recall) | $(get pairs_completeness) ($(get key_completeness) by keys) | ${load} |"
 }
 

@@ -367,7 +367,7 @@ impl<'e> Deduplicator<'e> {
         // Blocking.
         let keys: Vec<Vec<u64>> = prepared
             .par_iter()
-            .map(|record| block::record_keys(record))
+            .map(block::record_keys)
             .collect();
         let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
         drop(keys);
@@ -434,7 +434,7 @@ impl<'e> Deduplicator<'e> {
         // whose large registries' blocks use it); then λ alone on the candidates, m and u held.
         let mut training: Vec<[Vec<u64>; 3]> = prepared
             .par_iter()
-            .map(|record| block::training_keys(record))
+            .map(block::training_keys)
             .collect();
         let sessions: [&[usize]; 3] = [&[5], &[0, 1, 2, 3], &[8]];
         let mut training_pairs = 0;
