@@ -68,10 +68,7 @@ impl<'e> Index<'e> {
                 }
             }
         }
-        let keys: Vec<Vec<u64>> = prepared
-            .par_iter()
-            .map(block::record_keys)
-            .collect();
+        let keys: Vec<Vec<u64>> = prepared.par_iter().map(block::record_keys).collect();
         let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
         for (position, keys) in keys.into_iter().enumerate() {
             for key in keys {

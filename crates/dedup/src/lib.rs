@@ -365,10 +365,7 @@ impl<'e> Deduplicator<'e> {
         observe(Stage::Prepared);
 
         // Blocking.
-        let keys: Vec<Vec<u64>> = prepared
-            .par_iter()
-            .map(block::record_keys)
-            .collect();
+        let keys: Vec<Vec<u64>> = prepared.par_iter().map(block::record_keys).collect();
         let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
         drop(keys);
 
@@ -432,10 +429,8 @@ impl<'e> Deduplicator<'e> {
         // m by EM in sessions on training pairs that share a birth day, then a name, then a
         // document, each leaving its own fields out (the father's name too in the second,
         // whose large registries' blocks use it); then λ alone on the candidates, m and u held.
-        let mut training: Vec<[Vec<u64>; 3]> = prepared
-            .par_iter()
-            .map(block::training_keys)
-            .collect();
+        let mut training: Vec<[Vec<u64>; 3]> =
+            prepared.par_iter().map(block::training_keys).collect();
         let sessions: [&[usize]; 3] = [&[5], &[0, 1, 2, 3], &[8]];
         let mut training_pairs = 0;
         for (session, ignored) in sessions.iter().enumerate() {
