@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use airbridge_dedup::{Columns, Config, Deduplicator, Record, evaluate};
+use airbridge_dedup::{Columns, Config, Decisions, Deduplicator, Record, evaluate};
 use airbridge_demo::{DemoConfig, generate};
 use airbridge_names::NameEngine;
 use anyhow::{Context, bail};
@@ -30,7 +30,41 @@ fn read_csv(path: &str) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
     Ok((headers, rows))
 }
 
+/// User plus system CPU seconds of this process so far (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// A line of /proc/self/status in megabytes (Linux; 0 elsewhere).
+fn memory_mb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
 fn main() -> anyhow::Result<()> {
+    let generation_started = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (records, truth): (Vec<Record>, Vec<String>) = match args.first().map(String::as_str) {
         Some("csv") if args.len() >= 3 => {
@@ -74,6 +108,11 @@ fn main() -> anyhow::Result<()> {
         }
         _ => bail!("usage: evaluate csv RECORDS.csv TRUTH.csv | evaluate demo PERSONS [SEED]"),
     };
+    println!(
+        "generation_seconds={:.2} rss_after_generation_mb={}",
+        generation_started.elapsed().as_secs_f64(),
+        memory_mb("VmRSS")
+    );
     let threshold: f64 = std::env::var("DEDUP_THRESHOLD")
         .ok()
         .and_then(|t| t.parse().ok())
@@ -93,6 +132,7 @@ fn main() -> anyhow::Result<()> {
         engine_started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
+    let mut last = (started, cpu_seconds());
     let outcome = Deduplicator::new(
         &engine,
         Config {
@@ -103,16 +143,47 @@ fn main() -> anyhow::Result<()> {
             ..Config::default()
         },
     )?
-    .run(&records)?;
+    .run_observed(&records, &Decisions::default(), |stage| {
+        let (now, cpu) = (Instant::now(), cpu_seconds());
+        println!(
+            "  stage {:<10} wall {:>6.2} s  cpu {:>6.2} s  rss {:>6} MB  peak {:>6} MB",
+            format!("{stage:?}"),
+            (now - last.0).as_secs_f64(),
+            cpu - last.1,
+            memory_mb("VmRSS"),
+            memory_mb("VmHWM")
+        );
+        last = (now, cpu);
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     let scores = evaluate::pairwise(&truth, &outcome.cluster_ids);
     let completeness = evaluate::pairs_completeness(&truth, &outcome.candidate_pairs);
+    // What the keys alone kept, before the pairs of linked family cases were added.
+    let key_pairs: Vec<(u32, u32)> = outcome
+        .candidate_pairs
+        .iter()
+        .filter(|pair| outcome.household_pairs.binary_search(pair).is_err())
+        .copied()
+        .collect();
+    let key_completeness = evaluate::pairs_completeness(&truth, &key_pairs);
+    drop(key_pairs);
     println!(
-        "records={} candidate_pairs={} oversized_blocks={} links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
+        "blocking: keys={} blocks={} oversized_blocks={} records_in_oversized={} key_pairs={} household_pairs={} training_pairs={}",
+        outcome.blocking.keys,
+        outcome.blocking.blocks,
+        outcome.blocking.oversized_blocks,
+        outcome.blocking.records_in_oversized_blocks,
+        outcome.blocking.candidate_pairs,
+        outcome.household_pairs.len(),
+        outcome.training_pairs
+    );
+    println!(
+        "records={} candidate_pairs={} oversized_blocks={} links={} family_links={} household_links={} pairs_scored={} clusters={} em_iterations={} lambda={:.5} seconds={seconds:.2}",
         outcome.records(),
         outcome.blocking.candidate_pairs,
         outcome.blocking.oversized_blocks,
         outcome.links,
+        outcome.family_links,
         outcome.household_links,
         outcome.pairs_scored,
         outcome.clusters,
@@ -199,29 +270,120 @@ fn main() -> anyhow::Result<()> {
         }
     }
     if std::env::var("DEDUP_SHOW_UNBLOCKED").is_ok() {
-        // True pairs blocking never proposed, to see which rule should have caught them.
+        // True pairs blocking never proposed, counted by kind, with a few examples of each.
         let candidates: std::collections::HashSet<(u32, u32)> =
             outcome.candidate_pairs.iter().copied().collect();
         let mut by_entity: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, entity) in truth.iter().enumerate() {
             by_entity.entry(entity).or_default().push(index);
         }
-        let mut shown = 0;
-        for members in by_entity.values() {
+        let mut kinds: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut examples: Vec<(String, usize, usize)> = Vec::new();
+        let mut entities: Vec<&&str> = by_entity.keys().collect();
+        entities.sort_unstable();
+        for entity in entities {
+            let members = &by_entity[*entity];
             for (n, &a) in members.iter().enumerate() {
                 for &b in &members[n + 1..] {
                     let pair = (a.min(b) as u32, a.max(b) as u32);
-                    if !candidates.contains(&pair) && shown < 20 {
-                        shown += 1;
-                        println!("UNBLOCKED {:?}\n       vs {:?}", records[a], records[b]);
+                    let kind = pair_kind(&records[a], &records[b]);
+                    let entry = kinds.entry(kind.clone()).or_default();
+                    entry.0 += 1;
+                    if !candidates.contains(&pair) {
+                        entry.1 += 1;
+                        if examples.iter().filter(|e| e.0 == kind).count() < 2 {
+                            examples.push((kind, a, b));
+                        }
                     }
                 }
             }
         }
+        let mut rows: Vec<_> = kinds.into_iter().collect();
+        rows.sort_by(|x, y| y.1.1.cmp(&x.1.1).then(x.0.cmp(&y.0)));
+        let missed: usize = rows.iter().map(|r| r.1.1).sum();
+        let total: usize = rows.iter().map(|r| r.1.0).sum();
+        println!("unblocked true pairs: {missed} of {total}; by kind (missed / all):");
+        for (kind, (all, missed)) in rows.iter().take(30) {
+            println!("  {missed:>7} / {all:>7}  {kind}");
+        }
+        for (kind, a, b) in examples.iter().take(24) {
+            println!(
+                "UNBLOCKED [{kind}]\n    {}\n    {}",
+                describe(&records[*a]),
+                describe(&records[*b])
+            );
+        }
     }
     println!(
-        "pairs_completeness={completeness:.5} precision={:.5} recall={:.5} f1={:.5}",
+        "pairs_completeness={completeness:.5} key_completeness={key_completeness:.5} precision={:.5} recall={:.5} f1={:.5}",
         scores.precision, scores.recall, scores.f1
     );
     Ok(())
+}
+
+/// A short description of a record for printing.
+fn describe(record: &Record) -> String {
+    format!(
+        "{} {:?} given={:?} family={:?} father={:?} full={:?} born={:?} sex={:?} docs={:?} phones={}",
+        record.id,
+        record.relation,
+        record.given,
+        record.family,
+        record.father,
+        record.full,
+        record.birth_date.map(|d| d.to_string()),
+        record.sex,
+        record.documents,
+        record.phones.len()
+    )
+}
+
+/// What kind of true pair two records make: relation, names, dates, shared numbers.
+fn pair_kind(a: &Record, b: &Record) -> String {
+    let named = |r: &Record| r.given.is_some() || r.full.is_some();
+    let arabic = |r: &Record| {
+        [&r.given, &r.family, &r.full]
+            .iter()
+            .any(|p| p.as_deref().is_some_and(|t| !t.is_ascii()))
+    };
+    let names = match (named(a), named(b)) {
+        (false, false) => "unnamed".to_owned(),
+        (true, true) => {
+            let script = if arabic(a) != arabic(b) {
+                "script differs"
+            } else {
+                "same script"
+            };
+            let family = match (a.family.is_some(), b.family.is_some()) {
+                (true, true) => "family both",
+                (false, false) => "family neither",
+                _ => "family one side",
+            };
+            let father = if a.father.is_some() && b.father.is_some() {
+                ", father both"
+            } else {
+                ""
+            };
+            format!("{script}, {family}{father}")
+        }
+        _ => "named one side".to_owned(),
+    };
+    let precise = |r: &Record| {
+        r.birth_date
+            .is_some_and(|d| d.exact_gregorian().is_some() && !d.is_first_of_year())
+    };
+    let dates = match (a.birth_date.is_some(), b.birth_date.is_some()) {
+        (true, true) if precise(a) && precise(b) => "days both",
+        (true, true) => "year(s) only",
+        _ => "date missing",
+    };
+    let document = if a.documents.iter().any(|d| b.documents.contains(d)) {
+        ", shared document"
+    } else {
+        ""
+    };
+    let relation = a
+        .relation
+        .map_or("no relation".to_owned(), |r| format!("{r:?}"));
+    format!("{relation}: {names}; {dates}{document}")
 }

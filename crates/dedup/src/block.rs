@@ -9,7 +9,6 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use airbridge_names::NameEngine;
 use rayon::prelude::*;
 
 use crate::compare::Prepared;
@@ -23,6 +22,13 @@ pub enum Rule {
     NamePair,
     /// The father's name key with a key of the person's own name.
     FatherName,
+    /// The father's name key with a key of the person's own name and the birth year (± 1):
+    /// what tells a child from the namesakes of a large registry.
+    FatherNameYear,
+    /// The family name key with a key of the given name and the birth year (± 1).
+    FamilyNameYear,
+    /// The family name, the father's name and the given name together, whatever the date.
+    FamilyFatherName,
     Document,
     Phone,
     SocSecId,
@@ -81,23 +87,19 @@ fn year_buckets(first_day: i64, last_day: i64) -> Vec<i64> {
 }
 
 /// The blocking keys of one record.
-pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
+pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
     let mut keys = Vec::new();
-    let name_keys = record
-        .full
-        .as_ref()
-        .map(|name| engine.keys_parsed(&name.parsed))
-        .unwrap_or_default();
-    let given_keys = record
-        .given
-        .as_ref()
-        .map(|name| engine.keys_parsed(&name.parsed))
-        .unwrap_or_else(|| name_keys.clone());
+    let no_keys: &[u64] = &[];
+    let name_keys = record.full.as_ref().map_or(no_keys, |name| &name.keys);
+    // The person's own name: the given name when the list splits names, else the whole name.
+    let given_keys = record.given.as_ref().map_or(name_keys, |name| &name.keys);
+    let family_keys = record.family.as_ref().map_or(no_keys, |name| &name.keys);
+    let father_keys = record.father.as_ref().map_or(no_keys, |name| &name.keys);
     let buckets = match record.birth.as_ref().and_then(|b| b.range) {
         Some((first, last)) => year_buckets(first, last),
         None => Vec::new(),
     };
-    for name_key in &name_keys {
+    for name_key in name_keys {
         for bucket in &buckets {
             keys.push(key(Rule::NameYear, (name_key, bucket)));
         }
@@ -107,10 +109,24 @@ pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
             keys.push(key(Rule::NamePair, (first, second)));
         }
     }
-    if let Some(father) = &record.father {
-        for father_key in engine.keys_parsed(&father.parsed) {
-            for given_key in &given_keys {
-                keys.push(key(Rule::FatherName, (&father_key, given_key)));
+    for father_key in father_keys {
+        for given_key in given_keys {
+            keys.push(key(Rule::FatherName, (father_key, given_key)));
+            for bucket in &buckets {
+                keys.push(key(Rule::FatherNameYear, (father_key, given_key, bucket)));
+            }
+            for family_key in family_keys {
+                keys.push(key(
+                    Rule::FamilyFatherName,
+                    (family_key, father_key, given_key),
+                ));
+            }
+        }
+    }
+    for family_key in family_keys {
+        for given_key in given_keys {
+            for bucket in &buckets {
+                keys.push(key(Rule::FamilyNameYear, (family_key, given_key, bucket)));
             }
         }
     }
@@ -125,7 +141,7 @@ pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
         keys.push(key(Rule::SocSecId, number));
     }
     if let Some(digits) = record.birth.as_ref().and_then(|b| b.digits.as_ref()) {
-        for name_key in &name_keys {
+        for name_key in name_keys {
             keys.push(key(Rule::BirthDay, (digits, name_key)));
         }
         if let Some(postcode) = &record.postcode {
@@ -142,7 +158,7 @@ pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
         }
     }
     if let Some(postcode) = &record.postcode {
-        for name_key in &name_keys {
+        for name_key in name_keys {
             keys.push(key(Rule::PostcodeName, (postcode, name_key)));
         }
         if let Some(street) = &record.street_number {
@@ -157,21 +173,34 @@ pub(crate) fn record_keys(engine: &NameEngine, record: &Prepared) -> Vec<u64> {
     keys
 }
 
-/// Keys of the two EM training sessions: the exact birth day, and the whole set of the name's
-/// engine keys (so variant spellings meet). Pairs sharing one are trained on with that field
-/// left out of the E-step.
-pub(crate) fn training_keys(engine: &NameEngine, record: &Prepared) -> [Option<u64>; 2] {
+/// Keys of the two EM training sessions: the exact birth day; and the whole set of the name's
+/// engine keys (so variant spellings meet), alone and with the father's name keys. Pairs
+/// sharing one are trained on with the fields the keys used left out of the E-step. The name
+/// with the father keeps the second session's blocks small in a large registry, where the
+/// name alone makes blocks of namesakes too large to use. A third session trains on pairs that
+/// share a document number: nearly all one person, so whatever else they disagree on is how
+/// one person's records differ (without it, a large registry's namesakes of one generation
+/// taught EM that birth dates a year apart are common among matches).
+pub(crate) fn training_keys(record: &Prepared) -> [Vec<u64>; 3] {
     let birth = record
         .birth
         .as_ref()
         .filter(|b| b.range.is_some())
         .and_then(|b| b.digits.as_ref())
         .map(|digits| key(Rule::BirthDay, digits));
-    let name = record.full.as_ref().and_then(|name| {
-        let keys = engine.keys_parsed(&name.parsed);
-        (!keys.is_empty()).then(|| key(Rule::NamePair, keys))
-    });
-    [birth, name]
+    let mut names = Vec::new();
+    if let Some(name) = record.full.as_ref().filter(|name| !name.keys.is_empty()) {
+        names.push(key(Rule::NamePair, &name.keys));
+        if let Some(father) = record.father.as_ref().filter(|f| !f.keys.is_empty()) {
+            names.push(key(Rule::FatherName, (&name.keys, &father.keys)));
+        }
+    }
+    let documents = record
+        .documents
+        .iter()
+        .map(|document| key(Rule::Document, document))
+        .collect();
+    [birth.into_iter().collect(), names, documents]
 }
 
 /// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from every record's

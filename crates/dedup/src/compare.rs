@@ -5,8 +5,14 @@
 //! measures. A pair becomes a [`Vector`]: one level per comparison, [`NULL`] when either side
 //! lacks the field (missing data is no evidence either way, as in Fellegi–Sunter practice).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
 use airbridge_domain::{PartialDate, Sex};
 use airbridge_names::{NameEngine, ParsedName};
+use rayon::prelude::*;
 
 use crate::record::Record;
 
@@ -146,13 +152,109 @@ impl Comparison {
 }
 
 /// A name ready to compare: parsed once, with a plain form for exact agreement and frequency.
+/// A run parses each distinct text once and its records share it (see [`Names`]): registries
+/// repeat names, and a parsed name is far larger than its text.
 #[derive(Debug, Clone)]
 pub(crate) struct NameValue {
     pub parsed: ParsedName,
     /// Lower case with single spaces: the key for exact agreement and term frequency.
     pub plain: String,
-    /// Share of records carrying this exact value in this field (filled after counting).
-    pub frequency: f32,
+    /// Position among the run's distinct names, so that comparisons of two names can be
+    /// remembered; [`UNSHARED`] for a name outside the table (a record matched later).
+    pub id: u32,
+    /// Position among the run's distinct plain forms, for counting value frequencies.
+    pub plain_id: u32,
+    /// The names engine's blocking keys of the name, hashed (sorted, no duplicates).
+    pub keys: Vec<u64>,
+}
+
+/// The id of a name that is in no table.
+pub(crate) const UNSHARED: u32 = u32::MAX;
+
+/// A shared parsed name.
+pub(crate) type Name = Arc<NameValue>;
+
+/// The distinct name texts of a run, each parsed once.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    by_text: HashMap<String, u32>,
+    /// By id; `None` for a text with nothing in it.
+    values: Vec<Option<Name>>,
+    /// How many distinct plain forms there are.
+    pub plains: usize,
+}
+
+/// The whole name of a record as text: `full` as written, else given and family joined.
+fn full_text(record: &Record) -> Option<Cow<'_, str>> {
+    match (&record.full, &record.given, &record.family) {
+        (Some(full), _, _) => Some(Cow::Borrowed(full)),
+        (None, Some(given), Some(family)) => Some(Cow::Owned(format!("{given} {family}"))),
+        (None, Some(only), None) | (None, None, Some(only)) => Some(Cow::Borrowed(only)),
+        (None, None, None) => None,
+    }
+}
+
+impl Names {
+    /// Collects and parses (on all cores) every name text of `records`.
+    pub fn new(engine: &NameEngine, records: &[Record]) -> Names {
+        let mut by_text: HashMap<String, u32> = HashMap::new();
+        let mut add = |text: &str| {
+            if !by_text.contains_key(text) {
+                let id = by_text.len() as u32;
+                by_text.insert(text.to_owned(), id);
+            }
+        };
+        for record in records {
+            for part in [
+                &record.given,
+                &record.family,
+                &record.father,
+                &record.grandfather,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add(part);
+            }
+            if let Some(full) = full_text(record) {
+                add(&full);
+            }
+        }
+        let mut ordered: Vec<(&str, u32)> = by_text.iter().map(|(t, &i)| (t.as_str(), i)).collect();
+        ordered.sort_unstable_by_key(|&(_, id)| id);
+        let mut values: Vec<Option<NameValue>> = ordered
+            .par_iter()
+            .map(|&(text, id)| name_value(engine, text, id))
+            .collect();
+        let mut plains: HashMap<&str, u32> = HashMap::new();
+        let mut plain_ids = vec![0u32; values.len()];
+        for (slot, value) in plain_ids.iter_mut().zip(&values) {
+            if let Some(value) = value {
+                let next = plains.len() as u32;
+                *slot = *plains.entry(value.plain.as_str()).or_insert(next);
+            }
+        }
+        let count = plains.len();
+        drop(plains);
+        for (value, plain_id) in values.iter_mut().zip(plain_ids) {
+            if let Some(value) = value {
+                value.plain_id = plain_id;
+            }
+        }
+        Names {
+            by_text,
+            values: values.into_iter().map(|v| v.map(Arc::new)).collect(),
+            plains: count,
+        }
+    }
+
+    /// The shared name for `text`, or a fresh one (not shared) when the table lacks it.
+    pub fn get(&self, engine: &NameEngine, text: &str) -> Option<Name> {
+        match self.by_text.get(text) {
+            Some(&id) => self.values[id as usize].clone(),
+            None => name_value(engine, text, UNSHARED).map(Arc::new),
+        }
+    }
 }
 
 /// A birth date ready to compare.
@@ -171,12 +273,12 @@ pub(crate) struct BirthValue {
 /// A record prepared for comparison and blocking.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
-    pub given: Option<NameValue>,
-    pub family: Option<NameValue>,
+    pub given: Option<Name>,
+    pub family: Option<Name>,
     /// The whole name: `full` as written, else given and family joined.
-    pub full: Option<NameValue>,
-    pub father: Option<NameValue>,
-    pub grandfather: Option<NameValue>,
+    pub full: Option<Name>,
+    pub father: Option<Name>,
+    pub grandfather: Option<Name>,
     /// Whether the record splits its name into given and family parts.
     pub split: bool,
     pub birth: Option<BirthValue>,
@@ -205,12 +307,29 @@ fn plain_field(text: &Option<String>) -> Option<String> {
     text.as_deref().map(plain).filter(|s| !s.is_empty())
 }
 
-fn name_value(engine: &NameEngine, text: &str) -> Option<NameValue> {
+fn name_value(engine: &NameEngine, text: &str, id: u32) -> Option<NameValue> {
     let plain = plain(text);
-    (!plain.is_empty()).then(|| NameValue {
-        parsed: engine.parse(text),
+    if plain.is_empty() {
+        return None;
+    }
+    let parsed = engine.parse(text);
+    let mut keys: Vec<u64> = engine
+        .keys_parsed(&parsed)
+        .iter()
+        .map(|key| {
+            let mut hasher = DefaultHasher::new();
+            key.hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Some(NameValue {
+        parsed,
         plain,
-        frequency: 0.0,
+        id,
+        plain_id: UNSHARED,
+        keys,
     })
 }
 
@@ -241,16 +360,12 @@ fn birth_value(date: Option<&PartialDate>, text: Option<&str>) -> Option<BirthVa
 }
 
 impl Prepared {
-    pub fn new(engine: &NameEngine, record: &Record) -> Prepared {
-        let named = |part: &Option<String>| part.as_deref().and_then(|t| name_value(engine, t));
+    /// Prepares `record` with its names from `names` (parsed there when missing).
+    pub fn new(engine: &NameEngine, names: &Names, record: &Record) -> Prepared {
+        let named = |part: &Option<String>| part.as_deref().and_then(|t| names.get(engine, t));
         let given = named(&record.given);
         let family = named(&record.family);
-        let full = match (&record.full, &record.given, &record.family) {
-            (Some(full), _, _) => name_value(engine, full),
-            (None, Some(given), Some(family)) => name_value(engine, &format!("{given} {family}")),
-            (None, Some(only), None) | (None, None, Some(only)) => name_value(engine, only),
-            (None, None, None) => None,
-        };
+        let full = full_text(record).and_then(|text| names.get(engine, &text));
         let mut phones: Vec<String> = record.phones.iter().map(|p| p.e164().to_owned()).collect();
         phones.extend(record.phone_digits.iter().cloned());
         let mut documents = record.documents.clone();
@@ -299,15 +414,112 @@ pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-fn name_level(engine: &NameEngine, a: &Option<NameValue>, b: &Option<NameValue>) -> u8 {
-    let (Some(a), Some(b)) = (a, b) else {
-        return NULL;
-    };
+fn name_level_uncached(engine: &NameEngine, a: &NameValue, b: &NameValue) -> u8 {
     if a.plain == b.plain {
         return 4;
     }
     let score = engine.score_parsed(&a.parsed, &b.parsed);
     NAME_BANDS.iter().filter(|band| score >= **band).count() as u8
+}
+
+/// A multiplicative hash of a pair of ids (the keys are already well spread small integers).
+#[derive(Default)]
+pub(crate) struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Remembered name levels of pairs of shared names beyond this many are forgotten, so that a
+/// registry of mostly distinct names keeps the memory bounded.
+const CACHE_LIMIT: usize = 1 << 20;
+
+/// Compares prepared records, remembering the level of each pair of shared names it has seen:
+/// registries repeat names, and the names engine's alignment is the costly part of a
+/// comparison. One per thread (it is not shared); the levels are the same with or without it.
+pub(crate) struct Comparer<'e> {
+    pub engine: &'e NameEngine,
+    cache: HashMap<u64, u8, BuildHasherDefault<PairHasher>>,
+}
+
+impl<'e> Comparer<'e> {
+    pub fn new(engine: &'e NameEngine) -> Comparer<'e> {
+        Comparer {
+            engine,
+            cache: HashMap::default(),
+        }
+    }
+
+    fn name_level(&mut self, a: &Option<Name>, b: &Option<Name>) -> u8 {
+        let (Some(a), Some(b)) = (a, b) else {
+            return NULL;
+        };
+        if a.id == b.id && a.id != UNSHARED {
+            return 4;
+        }
+        if a.id == UNSHARED || b.id == UNSHARED {
+            return name_level_uncached(self.engine, a, b);
+        }
+        let key = (u64::from(a.id) << 32) | u64::from(b.id);
+        if let Some(&level) = self.cache.get(&key) {
+            return level;
+        }
+        let level = name_level_uncached(self.engine, a, b);
+        if self.cache.len() >= CACHE_LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(key, level);
+        level
+    }
+
+    /// Compares two prepared records.
+    pub fn compare(&mut self, a: &Prepared, b: &Prepared) -> Vector {
+        let mut vector = [NULL; FIELD_COUNT];
+        if a.split && b.split {
+            vector[0] = self.name_level(&a.given, &b.given);
+            vector[1] = self.name_level(&a.family, &b.family);
+            // Lists swap given and family names; a crossed agreement counts as a fuzzy one.
+            let strong = |level: u8| level != NULL && level >= 3;
+            if vector[0] < 2
+                && vector[1] < 2
+                && strong(self.name_level(&a.given, &b.family))
+                && strong(self.name_level(&a.family, &b.given))
+            {
+                vector[0] = 2;
+                vector[1] = 2;
+            }
+        } else {
+            vector[2] = self.name_level(&a.full, &b.full);
+        }
+        vector[3] = self.name_level(&a.father, &b.father);
+        vector[4] = self.name_level(&a.grandfather, &b.grandfather);
+        vector[5] = date_level(&a.birth, &b.birth);
+        vector[6] = match (a.sex, b.sex) {
+            (Sex::Male | Sex::Female, Sex::Male | Sex::Female) => u8::from(a.sex == b.sex),
+            _ => NULL,
+        };
+        vector[7] = text_level(&a.place_of_birth, &b.place_of_birth);
+        vector[8] = documents_level(&a.documents, &b.documents);
+        vector[9] = code_level(&a.soc_sec_id, &b.soc_sec_id);
+        vector[10] = phones_level(&a.phones, &b.phones);
+        vector[11] = code_level(&a.postcode, &b.postcode);
+        vector[12] = code_level(&a.street_number, &b.street_number);
+        vector[13] = text_level(&a.address_1, &b.address_1);
+        vector[14] = text_level(&a.address_2, &b.address_2);
+        vector[15] = text_level(&a.suburb, &b.suburb);
+        vector[16] = exact_level(&a.state, &b.state);
+        vector
+    }
 }
 
 fn date_level(a: &Option<BirthValue>, b: &Option<BirthValue>) -> u8 {
@@ -411,43 +623,9 @@ fn phones_level(a: &[String], b: &[String]) -> u8 {
     level
 }
 
-/// Compares two prepared records.
+/// Compares two prepared records once (nothing remembered).
 pub(crate) fn compare(engine: &NameEngine, a: &Prepared, b: &Prepared) -> Vector {
-    let mut vector = [NULL; FIELD_COUNT];
-    if a.split && b.split {
-        vector[0] = name_level(engine, &a.given, &b.given);
-        vector[1] = name_level(engine, &a.family, &b.family);
-        // Lists swap given and family names; a crossed agreement counts as a fuzzy one.
-        let strong = |level: u8| level != NULL && level >= 3;
-        if vector[0] < 2
-            && vector[1] < 2
-            && strong(name_level(engine, &a.given, &b.family))
-            && strong(name_level(engine, &a.family, &b.given))
-        {
-            vector[0] = 2;
-            vector[1] = 2;
-        }
-    } else {
-        vector[2] = name_level(engine, &a.full, &b.full);
-    }
-    vector[3] = name_level(engine, &a.father, &b.father);
-    vector[4] = name_level(engine, &a.grandfather, &b.grandfather);
-    vector[5] = date_level(&a.birth, &b.birth);
-    vector[6] = match (a.sex, b.sex) {
-        (Sex::Male | Sex::Female, Sex::Male | Sex::Female) => u8::from(a.sex == b.sex),
-        _ => NULL,
-    };
-    vector[7] = text_level(&a.place_of_birth, &b.place_of_birth);
-    vector[8] = documents_level(&a.documents, &b.documents);
-    vector[9] = code_level(&a.soc_sec_id, &b.soc_sec_id);
-    vector[10] = phones_level(&a.phones, &b.phones);
-    vector[11] = code_level(&a.postcode, &b.postcode);
-    vector[12] = code_level(&a.street_number, &b.street_number);
-    vector[13] = text_level(&a.address_1, &b.address_1);
-    vector[14] = text_level(&a.address_2, &b.address_2);
-    vector[15] = text_level(&a.suburb, &b.suburb);
-    vector[16] = exact_level(&a.state, &b.state);
-    vector
+    Comparer::new(engine).compare(a, b)
 }
 
 #[cfg(test)]

@@ -140,6 +140,143 @@ where
     joined
 }
 
+/// Cases larger than this are not expanded into pairs (a list that puts a whole village in one
+/// case would otherwise make its cross pairs quadratic).
+const MAX_EXPANDED_CASE: usize = 16;
+
+/// The pairs of members of two family cases that share a plausible link (a pair at or above
+/// `threshold`), that are not among `pairs` already: sorted, distinct, `a < b`. Records whose
+/// case number is below `count` have no case and are left out. `pairs` is sorted.
+pub(crate) fn linked_case_pairs(
+    pairs: &[(u32, u32)],
+    weights: &[f32],
+    threshold: f32,
+    case_of: &[u32],
+    count: usize,
+) -> Vec<(u32, u32)> {
+    let count = count as u32;
+    let case_index = |record: u32| {
+        let case = case_of[record as usize];
+        (case >= count).then(|| (case - count) as usize)
+    };
+    let cases = case_of
+        .iter()
+        .filter(|&&c| c >= count)
+        .max()
+        .map_or(0, |&c| (c - count) as usize + 1);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); cases];
+    for record in 0..case_of.len() as u32 {
+        if let Some(case) = case_index(record) {
+            members[case].push(record);
+        }
+    }
+    let mut linked: Vec<(usize, usize)> = pairs
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w >= threshold)
+        .filter_map(|(&(a, b), _)| {
+            let (x, y) = (case_index(a)?, case_index(b)?);
+            (x != y).then_some((x.min(y), x.max(y)))
+        })
+        .filter(|&(x, y)| {
+            members[x].len() <= MAX_EXPANDED_CASE && members[y].len() <= MAX_EXPANDED_CASE
+        })
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    let mut added: Vec<(u32, u32)> = linked
+        .iter()
+        .flat_map(|&(x, y)| {
+            let members = &members;
+            members[x]
+                .iter()
+                .flat_map(move |&a| members[y].iter().map(move |&b| (a.min(b), a.max(b))))
+        })
+        .collect();
+    added.sort_unstable();
+    added.dedup();
+    added.retain(|pair| pairs.binary_search(pair).is_err());
+    added
+}
+
+/// How two family cases are judged together: the evidence of their members, each matched to
+/// the one member of the other case with the same relation it matches best.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FamilyRules {
+    /// The weight in bits of a pair of records' prior (what a pair's weight includes besides
+    /// the evidence of its fields).
+    pub pair_prior: f32,
+    /// The weight in bits of the prior that two random cases are one family.
+    pub case_prior: f32,
+    /// The weight two cases need to be taken for one family.
+    pub threshold: f32,
+}
+
+/// Members of two family cases taken for one person because their families, as a whole, are
+/// one: when a registry is large, "Sadia, born 1998" or "Nasrullah, born 1969" alone fits
+/// hundreds of records, but a Nasrullah with a wife Sadia and a daughter Zainab born in
+/// those years fits one family. Each member of one case is matched, one to one and best
+/// weight first, to a member of the other with the same relation; the two cases' weight is
+/// the case prior plus the evidence (pair weight less the pair prior) of every matched pair,
+/// disagreeing ones included. At or above the threshold, with at least two matched pairs of
+/// positive evidence, those pairs become links `(a, b, weight)` with the cases' weight.
+/// `pairs` is sorted and holds every cross pair of the cases considered (see
+/// [`linked_case_pairs`]); only case pairs with a pair among `pairs` are judged.
+pub(crate) fn family_links(
+    pairs: &[(u32, u32)],
+    weights: &[f32],
+    case_of: &[u32],
+    relation: &[Option<Relation>],
+    count: usize,
+    rules: FamilyRules,
+) -> Vec<(u32, u32, f64)> {
+    let count = count as u32;
+    let case_index = |record: u32| {
+        let case = case_of[record as usize];
+        (case >= count).then_some(case - count)
+    };
+    // Same-relation cross pairs by case pair: (case x, case y, weight, a, b).
+    let mut by_cases: Vec<(u32, u32, f32, u32, u32)> = pairs
+        .iter()
+        .zip(weights)
+        .filter_map(|(&(a, b), &weight)| {
+            let (x, y) = (case_index(a)?, case_index(b)?);
+            let (ra, rb) = (relation[a as usize]?, relation[b as usize]?);
+            (x != y && ra == rb).then_some((x.min(y), x.max(y), weight, a, b))
+        })
+        .collect();
+    by_cases.sort_unstable_by(|p, q| {
+        (p.0, p.1)
+            .cmp(&(q.0, q.1))
+            .then(q.2.total_cmp(&p.2))
+            .then((p.3, p.4).cmp(&(q.3, q.4)))
+    });
+    let mut links = Vec::new();
+    for group in by_cases.chunk_by(|p, q| (p.0, p.1) == (q.0, q.1)) {
+        let mut used: Vec<u32> = Vec::new();
+        let mut matched: Vec<(u32, u32, f32)> = Vec::new();
+        for &(_, _, weight, a, b) in group {
+            if used.contains(&a) || used.contains(&b) {
+                continue;
+            }
+            used.extend([a, b]);
+            matched.push((a, b, weight - rules.pair_prior));
+        }
+        let positive = matched.iter().filter(|m| m.2 > 0.0).count();
+        let total: f32 = rules.case_prior + matched.iter().map(|m| m.2).sum::<f32>();
+        if positive >= 2 && total >= rules.threshold {
+            links.extend(
+                matched
+                    .iter()
+                    .filter(|m| m.2 > 0.0)
+                    .map(|&(a, b, _)| (a, b, f64::from(total))),
+            );
+        }
+    }
+    links.sort_unstable_by_key(|&(a, b, _)| (a, b));
+    links
+}
+
 /// Whether two members of cases that share a person may be one person.
 fn fits(a: Option<Relation>, b: Option<Relation>, vector: &Vector) -> bool {
     // Relations must be given and agree: without them a "wife" could pair with a daughter.
@@ -206,6 +343,56 @@ mod tests {
         };
         assert_eq!(propagate(&mut labels, &cases, &relations, far_apart), 1);
         assert_eq!(labels, vec![0, 1, 2, 0, 1, 5, 6]);
+    }
+
+    #[test]
+    fn two_weak_members_make_one_family_and_one_alone_does_not() {
+        // Cases 10 (records 0-2) and 11 (3-5) as in `family`; record 6 is a lone spouse case.
+        let (cases, relations) = family();
+        let count = cases.len();
+        let case_of: Vec<u32> = cases.iter().map(|&c| c + count as u32).collect();
+        let rules = FamilyRules {
+            pair_prior: -20.0,
+            case_prior: -16.0,
+            threshold: 3.0,
+        };
+        // Principals and wives each match weakly (15 bits of evidence: probability 0.03 as
+        // pairs); the children disagree a little; the wife of case 12 looks like both wives.
+        let pairs = vec![(0, 3), (1, 4), (1, 6), (2, 5), (4, 6)];
+        let weights = vec![-5.0, -5.0, -6.0, -21.0, -6.0];
+        let links = family_links(&pairs, &weights, &case_of, &relations, count, rules);
+        // -16 + 15 + 15 - 1 = 13 bits for cases 10 and 11: principals and wives linked,
+        // the children (negative evidence) not; case 12 has one member only.
+        assert_eq!(
+            links.iter().map(|l| (l.0, l.1)).collect::<Vec<_>>(),
+            vec![(0, 3), (1, 4)]
+        );
+        assert!(links.iter().all(|l| l.2 == 13.0));
+        // A family whose children are clearly other people is not one family.
+        let weights = vec![-5.0, -5.0, -6.0, -40.0, -6.0];
+        assert!(family_links(&pairs, &weights, &case_of, &relations, count, rules).is_empty());
+        // Nor is one matching member enough, however the prior is set.
+        let weights = vec![-5.0, -25.0, -6.0, -25.0, -6.0];
+        let lenient = FamilyRules {
+            case_prior: 0.0,
+            ..rules
+        };
+        assert!(family_links(&pairs, &weights, &case_of, &relations, count, lenient).is_empty());
+    }
+
+    #[test]
+    fn cross_pairs_of_linked_cases_are_added_once() {
+        let (cases, _) = family();
+        let count = cases.len();
+        let case_of: Vec<u32> = cases.iter().map(|&c| c + count as u32).collect();
+        // One strong pair between cases 10 and 11, a weak one between 10 and 12.
+        let pairs = vec![(0, 3), (1, 6)];
+        let added = linked_case_pairs(&pairs, &[10.0, -10.0], 0.0, &case_of, count);
+        let expected: Vec<(u32, u32)> = (0..3)
+            .flat_map(|a| (3..6).map(move |b| (a, b)))
+            .filter(|&p| p != (0, 3))
+            .collect();
+        assert_eq!(added, expected);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use airbridge_names::NameEngine;
 use rayon::prelude::*;
 
-use crate::compare::{self, Prepared};
+use crate::compare::{self, Names, Prepared};
 use crate::model::{Explanation, Model, probability};
 use crate::record::Record;
 use crate::{FIELD_COUNT, Scorer, TF_FIELDS, block, name_slot};
@@ -31,7 +31,7 @@ pub struct Index<'e> {
     model: Model,
     scorer: Scorer,
     prepared: Vec<Prepared>,
-    /// Each record's top-level term frequencies (see `frequencies_of`).
+    /// Each record's top-level term frequencies (see `count_frequencies`).
     frequencies: Vec<[f32; 4]>,
     /// Records by blocking key.
     blocks: HashMap<u64, Vec<u32>>,
@@ -51,10 +51,13 @@ impl<'e> Index<'e> {
         records: &[Record],
         max_block: usize,
     ) -> Index<'e> {
-        let mut prepared: Vec<Prepared> = records
+        let names = Names::new(engine, records);
+        let prepared: Vec<Prepared> = records
             .par_iter()
-            .map(|record| Prepared::new(engine, record))
+            .map(|record| Prepared::new(engine, &names, record))
             .collect();
+        let frequencies = crate::count_frequencies(&prepared, names.plains);
+        drop(names);
         let mut counts: [HashMap<String, u32>; 4] = Default::default();
         let mut carried = [0u32; 4];
         for record in &prepared {
@@ -65,19 +68,7 @@ impl<'e> Index<'e> {
                 }
             }
         }
-        for record in &mut prepared {
-            for (slot, &field) in TF_FIELDS.iter().enumerate() {
-                if let Some(value) = crate::name_slot_mut(record, field) {
-                    let count = counts[slot].get(&value.plain).copied().unwrap_or(1);
-                    value.frequency = count as f32 / carried[slot].max(1) as f32;
-                }
-            }
-        }
-        let frequencies = prepared.iter().map(crate::frequencies_of).collect();
-        let keys: Vec<Vec<u64>> = prepared
-            .par_iter()
-            .map(|record| block::record_keys(engine, record))
-            .collect();
+        let keys: Vec<Vec<u64>> = prepared.par_iter().map(block::record_keys).collect();
         let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
         for (position, keys) in keys.into_iter().enumerate() {
             for key in keys {
@@ -109,14 +100,14 @@ impl<'e> Index<'e> {
     /// The new record, prepared with the registry's value frequencies (its own value counted
     /// once more, as if it were in the registry).
     fn prepare(&self, record: &Record) -> (Prepared, [f32; 4]) {
-        let mut prepared = Prepared::new(self.engine, record);
+        let prepared = Prepared::new(self.engine, &Names::default(), record);
+        let mut frequencies = [0.0f32; 4];
         for (slot, &field) in TF_FIELDS.iter().enumerate() {
-            if let Some(value) = crate::name_slot_mut(&mut prepared, field) {
+            if let Some(value) = name_slot(&prepared, field) {
                 let count = self.counts[slot].get(&value.plain).copied().unwrap_or(0) + 1;
-                value.frequency = count as f32 / (self.carried[slot] + 1) as f32;
+                frequencies[slot] = count as f32 / (self.carried[slot] + 1) as f32;
             }
         }
-        let frequencies = crate::frequencies_of(&prepared);
         (prepared, frequencies)
     }
 
@@ -124,7 +115,7 @@ impl<'e> Index<'e> {
     /// `at_least`, most likely first. Only records sharing a block with it are compared.
     pub fn matches(&self, record: &Record, at_least: f64) -> Vec<Match> {
         let (prepared, frequencies) = self.prepare(record);
-        let mut candidates: Vec<u32> = block::record_keys(self.engine, &prepared)
+        let mut candidates: Vec<u32> = block::record_keys(&prepared)
             .into_iter()
             .filter_map(|key| self.blocks.get(&key))
             // A block of the new record's size plus one must stay within the cap.

@@ -46,7 +46,7 @@ pub use index::{Index, Match};
 pub use model::{Explanation, FieldModel, FieldWeight, Model, probability, weight_of};
 pub use record::{Columns, Field, Record};
 
-use compare::Prepared;
+use compare::{Comparer, Names, Prepared};
 
 /// What the engine may spend and where it draws lines.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +69,8 @@ pub struct Config {
     pub cluster_max_checked: usize,
     /// Seed of the random pairs for u.
     pub seed: u64,
+    /// Pairs each EM training session compares at most (an even sample of its pairs).
+    pub training_pairs: usize,
 }
 
 impl Default for Config {
@@ -83,6 +85,7 @@ impl Default for Config {
             households: true,
             cluster_max_checked: 32,
             seed: 42,
+            training_pairs: 500_000,
         }
     }
 }
@@ -104,6 +107,27 @@ pub struct Decisions {
     pub apart: Vec<(String, String)>,
 }
 
+/// The stages of a run, in order, as [`Deduplicator::run_observed`] reports their end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Records prepared (names parsed, dates read) and value frequencies counted.
+    Prepared,
+    /// Blocking keys made and candidate pairs listed.
+    Blocked,
+    /// Random pairs compared for u.
+    SampledU,
+    /// Candidate pairs compared.
+    Compared,
+    /// m and λ fitted by EM.
+    Trained,
+    /// Candidate pairs scored and links chosen.
+    Scored,
+    /// Links clustered.
+    Clustered,
+    /// Family members matched by relation.
+    Households,
+}
+
 /// The result of a run.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -112,16 +136,25 @@ pub struct Outcome {
     pub clusters: usize,
     pub model: Model,
     pub blocking: BlockingReport,
-    /// Candidate pairs `(i, j)`, `i < j`, sorted, by record position.
+    /// Candidate pairs `(i, j)`, `i < j`, sorted, by record position: those blocking's keys
+    /// made and those of [`Outcome::household_pairs`].
     pub candidate_pairs: Vec<(u32, u32)>,
+    /// The candidate pairs no key made, compared because their two family cases share a link
+    /// (sorted; empty without households).
+    pub household_pairs: Vec<(u32, u32)>,
     /// Each candidate pair's match weight in bits.
     pub pair_weights: Vec<f32>,
     /// Pairs at or above the threshold.
     pub links: usize,
     /// Clusters joined because two family cases already shared a person.
     pub household_links: usize,
+    /// Links made by the evidence of two whole families (see [`Outcome::household_pairs`]),
+    /// before clustering.
+    pub family_links: usize,
     /// Pairs compared: candidates, plus the cross pairs clustering scored on demand.
     pub pairs_scored: usize,
+    /// Pairs the EM training sessions compared (a sample of the pairs their keys make).
+    pub training_pairs: usize,
     prepared: Vec<Prepared>,
     frequencies: Vec<[f32; 4]>,
 }
@@ -145,46 +178,82 @@ impl SplitMix {
     }
 }
 
-/// Term frequencies of the exact values of the name fields.
-fn count_frequencies(prepared: &mut [Prepared]) {
-    for field in TF_FIELDS {
-        let mut counts: HashMap<String, u32> = HashMap::new();
-        let mut carried = 0u32;
-        for record in prepared.iter() {
+/// Each record's share of records carrying its exact value, for each term-frequency field.
+fn count_frequencies(prepared: &[Prepared], plains: usize) -> Vec<[f32; 4]> {
+    let mut counts = vec![[0u32; 4]; plains];
+    let mut carried = [0u32; 4];
+    for record in prepared {
+        for (slot, &field) in TF_FIELDS.iter().enumerate() {
             if let Some(value) = name_slot(record, field) {
-                *counts.entry(value.plain.clone()).or_default() += 1;
-                carried += 1;
-            }
-        }
-        for record in prepared.iter_mut() {
-            if let Some(value) = name_slot_mut(record, field) {
-                let count = counts.get(&value.plain).copied().unwrap_or(1);
-                value.frequency = count as f32 / carried.max(1) as f32;
+                counts[value.plain_id as usize][slot] += 1;
+                carried[slot] += 1;
             }
         }
     }
+    prepared
+        .iter()
+        .map(|record| {
+            let mut shares = [0.0f32; 4];
+            for (slot, &field) in TF_FIELDS.iter().enumerate() {
+                if let Some(value) = name_slot(record, field) {
+                    let count = counts[value.plain_id as usize][slot].max(1);
+                    shares[slot] = count as f32 / carried[slot].max(1) as f32;
+                }
+            }
+            shares
+        })
+        .collect()
 }
 
 fn name_slot(record: &Prepared, field: usize) -> Option<&compare::NameValue> {
     match field {
-        0 => record.given.as_ref(),
-        1 => record.family.as_ref(),
-        2 => record.full.as_ref(),
-        _ => record.father.as_ref(),
+        0 => record.given.as_deref(),
+        1 => record.family.as_deref(),
+        2 => record.full.as_deref(),
+        _ => record.father.as_deref(),
     }
 }
 
-fn name_slot_mut(record: &mut Prepared, field: usize) -> Option<&mut compare::NameValue> {
-    match field {
-        0 => record.given.as_mut(),
-        1 => record.family.as_mut(),
-        2 => record.full.as_mut(),
-        _ => record.father.as_mut(),
-    }
+/// Compares `pairs` on all cores, each thread remembering the name levels it has seen.
+fn compare_all(engine: &NameEngine, prepared: &[Prepared], pairs: &[(u32, u32)]) -> Vec<Vector> {
+    pairs
+        .par_iter()
+        .map_init(
+            || Comparer::new(engine),
+            |comparer, &(a, b)| comparer.compare(&prepared[a as usize], &prepared[b as usize]),
+        )
+        .collect()
 }
 
-fn frequencies_of(record: &Prepared) -> [f32; 4] {
-    TF_FIELDS.map(|field| name_slot(record, field).map_or(0.0, |v| v.frequency))
+/// Match probability at or above which a pair's two family cases are compared member by
+/// member (see `household::linked_case_pairs` and `household::family_links`).
+const FAMILY_PLAUSIBLE: f64 = 0.05;
+
+/// Merges two sorted lists of distinct pairs with their weights into one sorted list.
+fn merge_sorted(
+    pairs: Vec<(u32, u32)>,
+    weights: Vec<f32>,
+    more: &[(u32, u32)],
+    more_weights: Vec<f32>,
+) -> (Vec<(u32, u32)>, Vec<f32>) {
+    if more.is_empty() {
+        return (pairs, weights);
+    }
+    let total = pairs.len() + more.len();
+    let (mut merged, mut merged_weights) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let (mut i, mut j) = (0, 0);
+    while i < pairs.len() || j < more.len() {
+        if j == more.len() || (i < pairs.len() && pairs[i] < more[j]) {
+            merged.push(pairs[i]);
+            merged_weights.push(weights[i]);
+            i += 1;
+        } else {
+            merged.push(more[j]);
+            merged_weights.push(more_weights[j]);
+            j += 1;
+        }
+    }
+    (merged, merged_weights)
 }
 
 /// Scores vectors fast: weights by field and level, plus the term-frequency adjustment.
@@ -244,6 +313,17 @@ impl<'e> Deduplicator<'e> {
         records: &[Record],
         decisions: &Decisions,
     ) -> Result<Outcome, DedupError> {
+        self.run_observed(records, decisions, |_| {})
+    }
+
+    /// [`Deduplicator::run_with`], telling `observe` as each [`Stage`] ends (for progress and
+    /// for timing by the caller: the engine reads no clock).
+    pub fn run_observed(
+        &self,
+        records: &[Record],
+        decisions: &Decisions,
+        mut observe: impl FnMut(Stage),
+    ) -> Result<Outcome, DedupError> {
         let mut seen = HashSet::with_capacity(records.len());
         for (row, record) in records.iter().enumerate() {
             if record.id.is_empty() {
@@ -274,20 +354,22 @@ impl<'e> Deduplicator<'e> {
         drop(position);
         let engine = self.engine;
         let config = &self.config;
-        let mut prepared: Vec<Prepared> = records
+        let names = Names::new(engine, records);
+        let prepared: Vec<Prepared> = records
             .par_iter()
-            .map(|record| Prepared::new(engine, record))
+            .map(|record| Prepared::new(engine, &names, record))
             .collect();
-        count_frequencies(&mut prepared);
-        let frequencies: Vec<[f32; 4]> = prepared.iter().map(frequencies_of).collect();
+        let frequencies = count_frequencies(&prepared, names.plains);
+        drop(names);
+
+        observe(Stage::Prepared);
 
         // Blocking.
-        let keys: Vec<Vec<u64>> = prepared
-            .par_iter()
-            .map(|record| block::record_keys(engine, record))
-            .collect();
+        let keys: Vec<Vec<u64>> = prepared.par_iter().map(block::record_keys).collect();
         let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
         drop(keys);
+
+        observe(Stage::Blocked);
 
         // u from random pairs.
         let count = records.len() as u64;
@@ -306,11 +388,13 @@ impl<'e> Deduplicator<'e> {
             .collect();
         let u_counts = sampled
             .par_iter()
+            .map_init(
+                || Comparer::new(engine),
+                |comparer, &(a, b)| comparer.compare(&prepared[a as usize], &prepared[b as usize]),
+            )
             .fold(
                 || [[0u64; 8]; FIELD_COUNT],
-                |mut counts, &(a, b)| {
-                    let vector =
-                        compare::compare(engine, &prepared[a as usize], &prepared[b as usize]);
+                |mut counts, vector| {
                     for (field, &level) in vector.iter().enumerate() {
                         if level != NULL {
                             counts[field][usize::from(level)] += 1;
@@ -332,34 +416,44 @@ impl<'e> Deduplicator<'e> {
             );
         let u = model::estimate_u(&u_counts);
 
+        observe(Stage::SampledU);
+
         // Compare candidates; m and λ by EM on their distinct vectors.
-        let vectors: Vec<Vector> = candidate_pairs
-            .par_iter()
-            .map(|&(a, b)| compare::compare(engine, &prepared[a as usize], &prepared[b as usize]))
-            .collect();
+        let vectors = compare_all(engine, &prepared, &candidate_pairs);
         let mut patterns: HashMap<Vector, u64> = HashMap::new();
         for vector in &vectors {
             *patterns.entry(*vector).or_default() += 1;
         }
+        observe(Stage::Compared);
         let mut model = model::initial(&patterns, u, samples);
-        // m by EM in two sessions on training pairs that share a birth day, then a name, each
-        // leaving its own field out; then λ alone on the candidates, m and u held.
-        let training: Vec<[Option<u64>; 2]> = prepared
-            .par_iter()
-            .map(|record| block::training_keys(engine, record))
-            .collect();
-        let sessions: [&[usize]; 2] = [&[5], &[0, 1, 2]];
+        // m by EM in sessions on training pairs that share a birth day, then a name, then a
+        // document, each leaving its own fields out (the father's name too in the second,
+        // whose large registries' blocks use it); then λ alone on the candidates, m and u held.
+        let mut training: Vec<[Vec<u64>; 3]> =
+            prepared.par_iter().map(block::training_keys).collect();
+        let sessions: [&[usize]; 3] = [&[5], &[0, 1, 2, 3], &[8]];
+        let mut training_pairs = 0;
         for (session, ignored) in sessions.iter().enumerate() {
             let keys: Vec<Vec<u64>> = training
-                .iter()
-                .map(|keys| keys[session].into_iter().collect())
+                .iter_mut()
+                .map(|keys| std::mem::take(&mut keys[session]))
                 .collect();
             let (pairs, _) = block::candidate_pairs(&keys, config.max_block);
+            drop(keys);
+            // EM needs the shape of the levels, not every pair: a large registry trains on an
+            // even sample of its pairs (every k-th in sorted order).
+            let step = pairs.len().div_ceil(config.training_pairs.max(1)).max(1);
+            training_pairs += pairs.len().div_ceil(step);
             let session_patterns = pairs
                 .par_iter()
-                .fold(HashMap::new, |mut counts: HashMap<Vector, u64>, &(a, b)| {
-                    let vector =
-                        compare::compare(engine, &prepared[a as usize], &prepared[b as usize]);
+                .step_by(step)
+                .map_init(
+                    || Comparer::new(engine),
+                    |comparer, &(a, b)| {
+                        comparer.compare(&prepared[a as usize], &prepared[b as usize])
+                    },
+                )
+                .fold(HashMap::new, |mut counts: HashMap<Vector, u64>, vector| {
                     *counts.entry(vector).or_default() += 1;
                     counts
                 })
@@ -377,14 +471,16 @@ impl<'e> Deduplicator<'e> {
         // λ was fitted among the candidate pairs, but u comes from random pairs: scoring with
         // the candidates' λ would count the evidence that put a pair in a block twice (two
         // children called Zahra born the same year would link). The prior that goes with u is
-        // the chance that two random records match: the matches expected among the candidates
-        // (blocking keeps nearly all of them) over all pairs, as Splink does.
+        // the chance that two random records match. It is not the candidates' λ times their
+        // share of all pairs either: at that λ, namesakes that blocking brought together look
+        // like matches, and the prior grew with the registry (F1 fell from 0.94 to 0.90 as the
+        // demo grew from 100,000 to 1,000,000). The λ consistent with scoring every pair by it
+        // is found instead (see `Model::fit_prior`).
+        observe(Stage::Trained);
         model.candidate_lambda = model.lambda;
         let all_pairs = (records.len() as f64) * (records.len().saturating_sub(1) as f64) / 2.0;
-        if all_pairs > 0.0 {
-            let expected_matches = model.lambda * candidate_pairs.len() as f64;
-            model.lambda = (expected_matches / all_pairs).clamp(1e-12, 0.5);
-        }
+        model.fit_prior(&patterns, all_pairs);
+        model.lambda = model.lambda.clamp(1e-12, 0.5);
 
         // Score, link, cluster.
         let scorer = Scorer::new(&model);
@@ -397,15 +493,7 @@ impl<'e> Deduplicator<'e> {
             .collect();
         drop(vectors);
         let threshold_weight = weight_of(config.threshold) as f32;
-        let links: Vec<(u32, u32, f64)> = candidate_pairs
-            .iter()
-            .zip(&pair_weights)
-            .filter(|(_, w)| **w >= threshold_weight)
-            .filter(|(pair, _)| apart.binary_search(pair).is_err())
-            .map(|(&(a, b), &w)| (a, b, f64::from(w)))
-            .collect();
-        let link_count = links.len();
-        let mut on_demand = 0usize;
+        let mut family_links = 0;
         // Records of one family case are different people; records without a case each
         // stand alone.
         let mut case_numbers: HashMap<&str, u32> = HashMap::new();
@@ -420,6 +508,77 @@ impl<'e> Deduplicator<'e> {
                 None => index as u32,
             })
             .collect();
+        // The rest of two families that share a plausible link are compared too (a second
+        // blocking pass): their dependents often carry too little for any key, yet may be one
+        // person, and the families as a whole may be one (see `household::family_links`).
+        let cases = case_numbers.len();
+        drop(case_numbers);
+        let plausible_weight = weight_of(FAMILY_PLAUSIBLE) as f32;
+        let (candidate_pairs, pair_weights, household_pairs) = if config.households {
+            let added = household::linked_case_pairs(
+                &candidate_pairs,
+                &pair_weights,
+                plausible_weight,
+                &case_of,
+                records.len(),
+            );
+            let vectors = compare_all(engine, &prepared, &added);
+            let weights: Vec<f32> = added
+                .par_iter()
+                .zip(&vectors)
+                .map(|(&(a, b), vector)| {
+                    scorer.weight(vector, &frequencies[a as usize], &frequencies[b as usize])
+                })
+                .collect();
+            drop(vectors);
+            let (pairs, weights) = merge_sorted(candidate_pairs, pair_weights, &added, weights);
+            (pairs, weights, added)
+        } else {
+            (candidate_pairs, pair_weights, Vec::new())
+        };
+        let mut links: Vec<(u32, u32, f64)> = candidate_pairs
+            .iter()
+            .zip(&pair_weights)
+            .filter(|(_, w)| **w >= threshold_weight)
+            .filter(|(pair, _)| apart.binary_search(pair).is_err())
+            .map(|(&(a, b), &w)| (a, b, f64::from(w)))
+            .collect();
+        if config.households && cases > 1 {
+            // The prior of two random cases being one family: the matching pairs of records
+            // expected in all, over the members a case has on average, among all case pairs.
+            let cased = case_of
+                .iter()
+                .filter(|&&c| c as usize >= records.len())
+                .count();
+            let members = cased as f64 / cases as f64;
+            let case_pairs = cases as f64 * (cases - 1) as f64 / 2.0;
+            let case_lambda = (model.lambda * all_pairs / members / case_pairs).clamp(1e-12, 0.5);
+            let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
+            let family = household::family_links(
+                &candidate_pairs,
+                &pair_weights,
+                &case_of,
+                &relations,
+                records.len(),
+                household::FamilyRules {
+                    pair_prior: model.prior_weight() as f32,
+                    case_prior: (case_lambda / (1.0 - case_lambda)).log2() as f32,
+                    threshold: threshold_weight,
+                },
+            );
+            family_links = family.len();
+            links.extend(
+                family
+                    .into_iter()
+                    .filter(|&(a, b, _)| apart.binary_search(&(a, b)).is_err()),
+            );
+            // A pair linked on its own and by its family keeps its stronger weight.
+            links.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)));
+            links.dedup_by_key(|l| (l.0, l.1));
+        }
+        let link_count = links.len();
+        observe(Stage::Scored);
+        let mut on_demand = 0usize;
         let rules = cluster::Rules {
             support: config.cluster_support,
             veto: config.cluster_veto,
@@ -429,6 +588,7 @@ impl<'e> Deduplicator<'e> {
             together: &together,
             apart: &apart,
         };
+        let mut comparer = Comparer::new(engine);
         let labels =
             cluster::cluster_with(records.len(), links, &case_of, decided, rules, |a, b| {
                 if apart.binary_search(&(a, b)).is_ok() {
@@ -442,12 +602,14 @@ impl<'e> Deduplicator<'e> {
                     Err(_) => {
                         on_demand += 1;
                         let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-                        let vector = compare::compare(engine, x, y);
+                        let vector = comparer.compare(x, y);
                         scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
                     }
                 };
                 probability(f64::from(weight))
             });
+
+        observe(Stage::Clustered);
 
         // Members of cases that now share a person: the rest of the family, when unambiguous.
         let unpropagated = labels.clone();
@@ -459,7 +621,7 @@ impl<'e> Deduplicator<'e> {
                     // Two people by a reviewer's word: disagreeing on everything, never paired.
                     return [0; FIELD_COUNT];
                 }
-                compare::compare(engine, &prepared[a as usize], &prepared[b as usize])
+                comparer.compare(&prepared[a as usize], &prepared[b as usize])
             })
         } else {
             0
@@ -475,6 +637,8 @@ impl<'e> Deduplicator<'e> {
             labels = unpropagated;
             household_links = 0;
         }
+
+        observe(Stage::Households);
 
         // A cluster is named by its smallest record id, so names survive reordering of input.
         let mut smallest: HashMap<u32, &str> = HashMap::new();
@@ -499,10 +663,13 @@ impl<'e> Deduplicator<'e> {
             model,
             blocking,
             pairs_scored: candidate_pairs.len() + on_demand,
+            training_pairs,
             candidate_pairs,
+            household_pairs,
             pair_weights,
             links: link_count,
             household_links,
+            family_links,
             prepared,
             frequencies,
         })
