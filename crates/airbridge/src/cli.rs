@@ -300,9 +300,10 @@ pub enum PersonCommand {
     },
     /// Show a person with their status history.
     Show { id: String },
-    /// Find people by name words, nation and status.
+    /// Find people by name, nation and status: the words a name begins with, then names
+    /// close in any spelling or script (Zahra finds زهرا), best first.
     Search {
-        /// Words that must all appear in the names.
+        /// A name, or the first letters of its words.
         query: Option<String>,
         #[arg(long)]
         nation: Option<String>,

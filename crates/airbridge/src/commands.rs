@@ -378,17 +378,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     status,
                     limit,
                 } => {
-                    let query = PersonQuery {
+                    let filter = PersonQuery {
                         nation: nation
                             .as_deref()
                             .map(|n| parse::nation("--nation", n))
                             .transpose()?,
                         status: status.as_deref().map(parse::status).transpose()?,
-                        text: query.clone(),
                         limit: Some(*limit),
                         ..Default::default()
                     };
-                    let found = store.search_persons(&query).await?;
+                    let found = match query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                        // Words, then the names engine in any script, best first.
+                        Some(q) => {
+                            airbridge_web::search::find_people(&store, &filter, q, *limit as usize)
+                                .await?
+                                .into_iter()
+                                .map(|f| f.record)
+                                .collect()
+                        }
+                        None => store.search_persons(&filter).await?,
+                    };
                     show(json, &found, || {
                         if found.is_empty() {
                             "No one found.".into()

@@ -174,6 +174,14 @@ impl Store for AnyStore {
     async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRecord>> {
         delegate!(self, s => s.search_persons(query))
     }
+    async fn name_candidates(
+        &self,
+        nation: Option<NationCode>,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<PersonRecord>> {
+        delegate!(self, s => s.name_candidates(nation, text, limit))
+    }
     async fn person_sources(&self, id: PersonId) -> Result<Vec<PersonSource>> {
         delegate!(self, s => s.person_sources(id))
     }

@@ -49,6 +49,83 @@ pub(crate) fn birth_days(person: &Person) -> (Option<i64>, Option<i64>) {
     }
 }
 
+/// The names engine every stored key comes from (the same one the web search scores with).
+pub(crate) fn name_engine() -> &'static airbridge_names::NameEngine {
+    static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(airbridge_names::NameEngine::new)
+}
+
+/// The rows of the `person_keys` index for one person:
+/// - `n:` and a names-engine blocking key of their names (own, father's, grandfather's), which
+///   every spelling and script of the name shares (Mohammad Hashem / محمد هاشم);
+/// - `w:` and each lower-cased word of the plain search text, for word-prefix search.
+pub(crate) fn person_keys(person: &Person) -> Vec<String> {
+    let mut keys: Vec<String> = name_keys(&person.name.searchable());
+    keys.extend(
+        search_text(person)
+            .split_whitespace()
+            .map(|word| format!("w:{word}")),
+    );
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The `n:` keys of a name or a query: what a person's stored keys are looked up by.
+pub fn name_keys(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    name_engine()
+        .keys(text)
+        .into_iter()
+        .map(|key| format!("n:{key}"))
+        .collect()
+}
+
+/// The bounds of a word-prefix range in the `person_keys` index: every `w:` key that starts
+/// with `word` sorts at or after the first bound and before the second.
+pub(crate) fn word_range(word: &str) -> (String, String) {
+    (format!("w:{word}"), format!("w:{word}\u{10FFFF}"))
+}
+
+/// What the stored keys were made with. Keys are derived data: when the names engine changes
+/// how it keys names, the index is rebuilt on opening (see `ensure_name_index`). Probing the
+/// engine with names in both scripts catches a change in its tables without anyone having to
+/// remember to bump `NAME_INDEX_VERSION`, which is for changes in what is indexed.
+pub(crate) fn name_index_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    const NAME_INDEX_VERSION: &str = "1";
+    const PROBES: &[&str] = &[
+        "Mohammad Hashem Ahmadzai",
+        "محمد هاشم احمدزی",
+        "Abdurrahman Dawood",
+        "Mawlawi Nasrullah s/o Abdul Rahman",
+        "Khalid Qasim",
+        "Xalid Kassem",
+        "Zahra Hosseini",
+        "زهرا حسینی",
+        "Gul Bibi",
+        "د پلار نوم",
+        "Ahmad Shah Massoud",
+        "Fatima bint Ali al-Hashimi",
+    ];
+    let mut hash = Sha256::new();
+    hash.update(NAME_INDEX_VERSION.as_bytes());
+    for probe in PROBES {
+        for key in name_keys(probe) {
+            hash.update(key.as_bytes());
+            hash.update([0]);
+        }
+        hash.update([1]);
+    }
+    hash.finalize()
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The lower-cased text that plain name search looks in.
 pub(crate) fn search_text(person: &Person) -> String {
     let mut text = person.name.searchable().to_lowercase();

@@ -27,8 +27,8 @@ pub struct TableSpec {
 
 use ColumnType::{Integer as I, Real as R, Text as T};
 
-/// Every table of the registry, parents first. `schema_migrations` is not copied: the target
-/// has its own, at the same version.
+/// Every table of the registry, parents first. `schema_migrations` and `name_index` are not
+/// copied: the target has its own, at the same version.
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "nations",
@@ -83,6 +83,13 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "documents",
         columns: &[("person_id", I), ("kind", T), ("number", T), ("issuer", T)],
+    },
+    // The name index is derived data, but copied with the rest: the target, opened by the same
+    // airbridge, records the same names-engine fingerprint in its own `name_index`, which is
+    // not copied.
+    TableSpec {
+        name: "person_keys",
+        columns: &[("key", T), ("nation", T), ("person_id", I)],
     },
     TableSpec {
         name: "status_changes",

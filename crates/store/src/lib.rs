@@ -184,6 +184,15 @@ pub trait Store: DedupStore + FlightStore + Clone + Send + Sync + 'static {
         &self,
         query: &PersonQuery,
     ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
+    /// The people (of `nation`, or all) whose names share a names-engine blocking key with
+    /// `text`, in any spelling or script: those sharing the most keys first, at most `limit`.
+    /// The candidates of a name search; the caller scores them with the names engine.
+    fn name_candidates(
+        &self,
+        nation: Option<NationCode>,
+        text: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
     /// The imported rows a person came from, with the cells no field took.
     fn person_sources(
         &self,

@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dedup",
         include_str!("../migrations/postgres/0010_dedup.sql"),
     ),
+    (
+        11,
+        "person_keys",
+        include_str!("../migrations/postgres/0011_person_keys.sql"),
+    ),
 ];
 
 /// How patiently a transient fault is retried: `RETRIES` more times after pauses of 0.2 s
@@ -284,10 +289,15 @@ impl PgStore {
         migrate(&pool)
             .await
             .map_err(|e| open_error(format!("migrations failed, schema unchanged: {e}")))?;
-        Ok(PgStore {
+        let store = PgStore {
             writer: pool.clone(),
             pool,
-        })
+        };
+        store
+            .ensure_name_index()
+            .await
+            .map_err(|e| open_error(format!("rebuilding the name index failed: {e}")))?;
+        Ok(store)
     }
 
     /// PostgreSQL's equivalent of SQLite's integrity checks: the schema is complete, every
@@ -364,7 +374,7 @@ impl PgStore {
              carriage_agreements, flights, aircraft_types, outbox, gate_flags, gate_events, passes, call_forwards, \
              sessions, setup_tokens, users, jobs, screening_hits, \
              sanctions_lists, quarantine, import_rows, audit_events, api_tokens, status_changes, \
-             documents, persons, cases, organisations, nations, schema_migrations; \
+             documents, person_keys, name_index, persons, cases, organisations, nations, schema_migrations; \
              DROP FUNCTION IF EXISTS audit_events_append_only();",
         )
         .execute(&mut *tx)

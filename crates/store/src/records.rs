@@ -52,7 +52,8 @@ pub struct CaseRecord {
 pub struct PersonQuery {
     #[serde(default)]
     pub nation: Option<NationCode>,
-    /// Words that must all appear in the person's names (case-insensitive).
+    /// Words each of which must begin a word of the person's names (case-insensitive): "ahm
+    /// kar" finds Ahmad Karimi.
     #[serde(default)]
     pub text: Option<String>,
     #[serde(default)]

@@ -76,6 +76,8 @@ struct Pending {
     cases: Vec<CaseRow>,
     persons: Vec<PersonRow>,
     documents: Vec<(i64, &'static str, String, Option<String>)>,
+    /// Rows of the name index: key, nation, person.
+    keys: Vec<(String, NationCode, i64)>,
     status_changes: Vec<StatusRow>,
     import_rows: Vec<ImportRow>,
     audits: Vec<AuditRow>,
@@ -116,6 +118,7 @@ impl Pending {
         self.cases.len()
             + self.persons.len()
             + self.documents.len()
+            + self.keys.len()
             + self.status_changes.len()
             + self.import_rows.len()
             + self.audits.len()
@@ -317,6 +320,17 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         }
+        for chunk in pending.keys.chunks(ROWS_PER_STATEMENT) {
+            QueryBuilder::<Db>::new("INSERT INTO person_keys (key, nation, person_id) ")
+                .push_values(chunk, |mut row, (key, nation, person)| {
+                    row.push_bind(key.clone())
+                        .push_bind(nation.as_str().to_owned())
+                        .push_bind(*person);
+                })
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
         for chunk in pending.documents.chunks(ROWS_PER_STATEMENT) {
             QueryBuilder::<Db>::new("INSERT INTO documents (person_id, kind, number, issuer) ")
                 .push_values(chunk, |mut row, (person, kind, number, issuer)| {
@@ -452,8 +466,16 @@ impl WriteTx {
             details: details.to_owned(),
             version: 1,
         });
+        self.index_person(id, nation, person);
         self.insert_documents(PersonId(id), person).await?;
         Ok(PersonId(id))
+    }
+
+    /// Queues a person's rows of the name index.
+    fn index_person(&mut self, id: i64, nation: NationCode, person: &Person) {
+        self.pending
+            .keys
+            .extend(person_keys(person).into_iter().map(|key| (key, nation, id)));
     }
 
     /// Registers a validated person (on their own or in a case) with their `person.add` event.
@@ -626,6 +648,15 @@ impl WriteTx {
         .bind(id.0)
         .execute(&mut *self.tx)
         .await?;
+        let nation: String = sqlx::query_scalar("SELECT nation FROM persons WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM person_keys WHERE person_id = $1")
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await?;
+        self.index_person(id.0, parse_nation(&nation)?, person);
         sqlx::query("DELETE FROM documents WHERE person_id = $1")
             .bind(id.0)
             .execute(&mut *self.tx)
@@ -1063,14 +1094,17 @@ impl Store for ThisStore {
             sql.push(" AND id > ").push_bind(after.0);
         }
         if let Some(text) = &query.text {
+            // Each word must begin a word of the person's names: a range of the name index.
             for word in text.to_lowercase().split_whitespace() {
-                let escaped = word
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                sql.push(" AND search_name LIKE ")
-                    .push_bind(format!("%{escaped}%"))
-                    .push(" ESCAPE '\\'");
+                let (from, to) = word_range(word);
+                sql.push(" AND id IN (SELECT person_id FROM person_keys WHERE key >= ")
+                    .push_bind(from)
+                    .push(" AND key < ")
+                    .push_bind(to);
+                if let Some(nation) = query.nation {
+                    sql.push(" AND nation = ").push_bind(nation.to_string());
+                }
+                sql.push(")");
             }
         }
         sql.push(" ORDER BY id LIMIT ")
@@ -1081,6 +1115,57 @@ impl Store for ThisStore {
             .iter()
             .map(person_from_row)
             .collect()
+    }
+
+    async fn name_candidates(
+        &self,
+        nation: Option<NationCode>,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<PersonRecord>> {
+        let keys = name_keys(text);
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT person_id, count(*) AS shared FROM person_keys WHERE key IN (",
+        );
+        let mut list = sql.separated(", ");
+        for key in keys {
+            list.push_bind(key);
+        }
+        sql.push(")");
+        if let Some(nation) = nation {
+            sql.push(" AND nation = ").push_bind(nation.to_string());
+        }
+        sql.push(" GROUP BY person_id ORDER BY shared DESC, person_id LIMIT ")
+            .push_bind(i64::from(limit.max(1)));
+        let ids: Vec<i64> = sql
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut records = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ("
+            ));
+            let mut list = sql.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            sql.push(")");
+            for row in sql.build().fetch_all(&self.pool).await? {
+                records.push(person_from_row(&row)?);
+            }
+        }
+        // Back in the order of the keys shared.
+        let rank: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        records.sort_by_key(|r| rank.get(&r.id.0).copied().unwrap_or(usize::MAX));
+        Ok(records)
     }
 
     async fn add_cases(&self, actor: &Actor, cases: Vec<NewCase>) -> Result<Vec<CaseId>> {
@@ -1529,6 +1614,7 @@ impl Store for ThisStore {
         }
         for statement in [
             "DELETE FROM documents WHERE person_id = $1",
+            "DELETE FROM person_keys WHERE person_id = $1",
             "DELETE FROM import_rows WHERE person_id = $1",
             "DELETE FROM screening_hits WHERE person_id = $1",
             "DELETE FROM outbox WHERE person_id = $1",
@@ -2255,6 +2341,71 @@ impl Store for ThisStore {
 }
 
 impl ThisStore {
+    /// Rebuilds the name index (`person_keys`) when it was made by another version of the
+    /// names engine, or never: a database from before the index, or one whose engine changed.
+    /// Runs once, on opening, in one write transaction: another instance opening at the same
+    /// time waits for the write lock and then finds the index current.
+    pub(crate) async fn ensure_name_index(&self) -> Result<()> {
+        let fingerprint = name_index_fingerprint();
+        let current = |stored: Option<String>| stored.as_deref() == Some(fingerprint.as_str());
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT fingerprint FROM name_index WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        if current(stored) {
+            return Ok(());
+        }
+        let mut tx = WriteTx::begin(&self.writer).await?;
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT fingerprint FROM name_index WHERE id = 1")
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+        if current(stored) {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        sqlx::query("DELETE FROM person_keys")
+            .execute(&mut *tx.tx)
+            .await?;
+        let mut after = 0i64;
+        let mut people = 0usize;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, nation, details FROM persons WHERE id > $1 ORDER BY id LIMIT 5000",
+            )
+            .bind(after)
+            .fetch_all(&mut *tx.tx)
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            people += rows.len();
+            for row in &rows {
+                let person: Person =
+                    from_json(&row.try_get::<String, _>("details")?, "person details")?;
+                let nation = parse_nation(&row.try_get::<String, _>("nation")?)?;
+                tx.index_person(row.try_get("id")?, nation, &person);
+            }
+            tx.flush().await?;
+        }
+        sqlx::query("DELETE FROM name_index")
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("INSERT INTO name_index (id, fingerprint, built_at) VALUES (1, $1, $2)")
+            .bind(&fingerprint)
+            .bind(now())
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        if people > 0 {
+            tracing::info!(
+                people,
+                seconds = started.elapsed().as_secs_f64(),
+                "rebuilt the name index"
+            );
+        }
+        Ok(())
+    }
+
     /// Streams every row of a table to `sender` in batches, in no particular order: for
     /// copying a registry and for its checksums. Stops quietly when the receiver is gone.
     pub(crate) async fn read_table(

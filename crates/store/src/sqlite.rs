@@ -181,6 +181,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dedup",
         include_str!("../migrations/sqlite/0010_dedup.sql"),
     ),
+    (
+        11,
+        "person_keys",
+        include_str!("../migrations/sqlite/0011_person_keys.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen, all in one write transaction, so two
@@ -339,11 +344,16 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(wrong_key)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             pool,
             writer,
             journal_frames: Default::default(),
-        })
+        };
+        store
+            .ensure_name_index()
+            .await
+            .map_err(|e| open_error(format!("rebuilding the name index failed: {e}")))?;
+        Ok(store)
     }
 
     /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: empty when the file is sound.

@@ -741,6 +741,115 @@ async fn reopening_keeps_data_and_integrity(backend: Backend) {
     ));
 }
 
+/// Ids of the people `name_candidates` finds for `text` in `nation`.
+async fn candidates(s: &AnyStore, nation: Option<NationCode>, text: &str) -> Vec<PersonId> {
+    s.name_candidates(nation, text, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Ids of the people whose names begin with the words of `text`.
+async fn by_words(s: &AnyStore, text: &str) -> Vec<PersonId> {
+    s.search_persons(&PersonQuery {
+        text: Some(text.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.id)
+    .collect()
+}
+
+async fn the_name_index_finds_names_in_any_script_and_follows_every_change(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let zahra = s
+        .add_person(&actor(), fr(), person("Zahra", "Hosseini"))
+        .await
+        .unwrap()
+        .id;
+    let hashem = s
+        .add_person(&actor(), fr(), person("محمد هاشم", "احمدزی"))
+        .await
+        .unwrap()
+        .id;
+    let karim = s
+        .add_person(&actor(), de(), person("Abdul Karim", "Rahimi"))
+        .await
+        .unwrap()
+        .id;
+    // Another spelling, or the other script, shares a key; an unrelated name does not.
+    assert_eq!(candidates(s, None, "زهرا حسینی").await, vec![zahra]);
+    assert_eq!(
+        candidates(s, None, "Muhammad Hashim Ahmadzai").await,
+        vec![hashem]
+    );
+    assert_eq!(candidates(s, None, "Karim Rahimi").await, vec![karim]);
+    assert!(candidates(s, None, "Olaf Scholz").await.is_empty());
+    assert!(candidates(s, None, "   ").await.is_empty());
+    // The nation wall holds in the index too.
+    assert!(candidates(s, Some(fr()), "Karim Rahimi").await.is_empty());
+    assert_eq!(candidates(s, Some(de()), "Karim Rahimi").await, vec![karim]);
+    // Word search: each word begins a word of the names, in any case and script.
+    assert_eq!(by_words(s, "ZAH hoss").await, vec![zahra]);
+    assert_eq!(by_words(s, "هاشم").await, vec![hashem]);
+    assert!(by_words(s, "ahra").await.is_empty(), "not inside a word");
+    assert!(
+        by_words(s, "zahra karim").await.is_empty(),
+        "every word must match"
+    );
+    // Characters that mean something to LIKE mean nothing here.
+    assert!(by_words(s, "%").await.is_empty());
+    assert!(by_words(s, "_").await.is_empty());
+
+    // A renamed person is found by the new name only.
+    s.update_person(&actor(), zahra, person("Zahra", "Karimi"), None)
+        .await
+        .unwrap();
+    assert!(by_words(s, "hosseini").await.is_empty());
+    assert_eq!(by_words(s, "karimi").await, vec![zahra]);
+    assert_eq!(candidates(s, Some(fr()), "Karimi").await, vec![zahra]);
+    // A purged person leaves no key behind.
+    s.purge_person(&actor(), hashem, "registered twice")
+        .await
+        .unwrap();
+    assert!(
+        candidates(s, None, "Mohammad Hashem Ahmadzai")
+            .await
+            .is_empty()
+    );
+    let mut raw = f.raw().await;
+    assert_eq!(
+        raw.count(
+            "SELECT count(*) FROM person_keys WHERE CAST(person_id AS TEXT) = $1",
+            &hashem.0.to_string()
+        )
+        .await,
+        0
+    );
+    // An index made by another names engine (or lost) is rebuilt on opening.
+    raw.execute("DELETE FROM person_keys; UPDATE name_index SET fingerprint = 'older engine'")
+        .await
+        .unwrap();
+    assert!(by_words(s, "karimi").await.is_empty());
+    f.store.close().await;
+    let again = open(&f.location, OpenMode::MustExist).await.unwrap();
+    assert_eq!(by_words(&again, "karimi").await, vec![zahra]);
+    assert_eq!(candidates(&again, None, "زهرا کریمی").await, vec![zahra]);
+    let mut both = candidates(&again, None, "Karim Rahimi").await;
+    both.sort();
+    assert_eq!(both, vec![zahra, karim]);
+    assert_eq!(
+        again.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
 fn import_member(
     key: &str,
     fingerprint: &str,
@@ -1685,6 +1794,7 @@ macro_rules! contract_tests {
 }
 
 contract_tests!(
+    the_name_index_finds_names_in_any_script_and_follows_every_change,
     every_mutation_writes_its_audit_event,
     a_failed_call_changes_nothing,
     illegal_status_changes_are_refused_and_leave_no_trace,

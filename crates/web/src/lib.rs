@@ -11,6 +11,7 @@
 
 mod admin;
 mod auth;
+mod counts;
 mod dedup;
 mod error;
 mod field;
@@ -28,6 +29,7 @@ pub mod planning;
 pub mod policy;
 mod routes;
 mod screens;
+pub mod search;
 pub mod secrets;
 pub mod sitrep;
 pub mod totp;
@@ -94,6 +96,8 @@ pub struct AppState<S: Store> {
     pub check_ins: airbridge_store::CheckInQueue,
     /// API tokens found valid in the last two seconds (`auth.rs`).
     pub(crate) tokens: Arc<auth::TokenCache>,
+    /// The dashboard's counts, kept until the registry changes (`counts.rs`).
+    pub(crate) counts: Arc<counts::CountsCache>,
 }
 
 impl<S: Store> AppState<S> {
@@ -106,6 +110,7 @@ impl<S: Store> AppState<S> {
             refusal_limiter: Arc::new(RateLimiter::new(config.gate_refusal_rate)),
             live: Arc::new(field::LiveCache::default()),
             tokens: Arc::new(auth::TokenCache::default()),
+            counts: Arc::new(counts::CountsCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }

@@ -31,10 +31,6 @@ use std::collections::BTreeMap;
 
 /// Cases counted for the dashboard's categories at most (beyond, the figure says so).
 const CATEGORY_CASES: usize = 20_000;
-/// People the names engine compares a query with at most, per search.
-const ENGINE_SCAN: usize = 20_000;
-/// A names-engine score at least this is shown as a match.
-const ENGINE_THRESHOLD: f64 = 0.75;
 /// Results a search shows.
 const SEARCH_RESULTS: usize = 50;
 /// Hits the review screen shows at once (the page stays light on a phone; decided hits leave
@@ -44,8 +40,7 @@ const HITS_SHOWN: usize = 100;
 const AUDIT_PAGE: u32 = 50;
 
 pub(crate) fn engine() -> &'static airbridge_names::NameEngine {
-    static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(airbridge_names::NameEngine::new)
+    crate::search::engine()
 }
 
 fn texts(headers: &HeaderMap) -> Texts {
@@ -110,8 +105,19 @@ pub(crate) async fn dashboard_data<S: Store>(
         categories_partial: false,
         flights_today: crate::flights::flights_today(state, principal).await?,
     };
-    if policy::allows(principal.role(), Permission::ReadTotals) {
-        for total in state.store.totals().await? {
+    let may_count = policy::allows(principal.role(), Permission::ReadTotals);
+    let counts = if may_count {
+        Some(
+            state
+                .counts
+                .get(&state.store, principal.scope(None)?)
+                .await?,
+        )
+    } else {
+        None
+    };
+    if let Some(counts) = &counts {
+        for total in &counts.totals {
             if !principal.may_act_for(total.nation) {
                 continue;
             }
@@ -138,7 +144,7 @@ pub(crate) async fn dashboard_data<S: Store>(
         match principal.organisation() {
             // Counted by the database, whatever the registry's size.
             None => {
-                for count in state.store.live_counts(principal.scope(None)?).await? {
+                for count in counts.iter().flat_map(|c| c.live.iter()) {
                     if principal.may_act_for(count.nation) {
                         *categories.entry(category_key(&count.category)).or_default() +=
                             count.people;
@@ -312,8 +318,7 @@ fn optional_nation(text: Option<&str>) -> Result<Option<NationCode>, ApiError> {
     }
 }
 
-/// People whose names contain every word (the store's search), then people the names engine
-/// finds close in any script, among the first `ENGINE_SCAN` the caller reaches; best first.
+/// The search screen's people: see [`crate::search::find_people`].
 pub(crate) async fn search_people<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
@@ -321,53 +326,20 @@ pub(crate) async fn search_people<S: Store>(
     nation: Option<NationCode>,
 ) -> Result<Vec<Found>, ApiError> {
     let nation = principal.scope(nation)?;
-    let exact = state
-        .store
-        .search_persons(&PersonQuery {
+    let people = crate::search::find_people(
+        &state.store,
+        &PersonQuery {
             nation,
-            text: Some(q.to_owned()),
-            limit: Some(SEARCH_RESULTS as u32),
             ..Default::default()
-        })
-        .await?;
-    let mut results: Vec<Found> = exact.iter().map(|r| found(r, 1.0, "words")).collect();
-    let engine = engine();
-    let query = engine.parse(q);
-    let mut after = None;
-    let mut scanned = 0;
-    while scanned < ENGINE_SCAN {
-        let page = state
-            .store
-            .search_persons(&PersonQuery {
-                nation,
-                limit: Some(2_000),
-                after,
-                ..Default::default()
-            })
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        scanned += page.len();
-        for record in &page {
-            if results.iter().any(|f| f.id == record.id) {
-                continue;
-            }
-            let name = record.person.name.searchable();
-            if name.is_empty() {
-                continue;
-            }
-            let score = engine.score_parsed(&query, &engine.parse(&name));
-            if score >= ENGINE_THRESHOLD {
-                results.push(found(record, score, "names_engine"));
-            }
-        }
-        if page.len() < 2_000 {
-            break;
-        }
-    }
-    results.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-    results.truncate(SEARCH_RESULTS);
-    Ok(results)
+        },
+        q,
+        SEARCH_RESULTS,
+    )
+    .await?;
+    Ok(people
+        .iter()
+        .map(|f| found(&f.record, f.score, f.matched_by.as_str()))
+        .collect())
 }
 
 #[derive(Template, WebTemplate)]
