@@ -68,6 +68,26 @@ pub fn session_cookie<'a>(set_cookies: impl IntoIterator<Item = &'a str>) -> Opt
     })
 }
 
+/// Why a request got no answer.
+#[derive(Debug)]
+pub enum SendError {
+    /// No whole answer within the timeout.
+    Timeout(Duration),
+    /// The request could not be sent, or the connection broke.
+    Connection(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Timeout(limit) => write!(f, "no answer within {limit:?}"),
+            SendError::Connection(why) => write!(f, "the request failed: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
 /// An answer read whole.
 pub struct Answer {
     pub status: StatusCode,
@@ -111,12 +131,13 @@ impl Browser {
         builder
     }
 
-    async fn send(&self, request: Request<Full<Bytes>>) -> Result<Answer> {
+    async fn send(&self, request: Request<Full<Bytes>>) -> Result<Answer, SendError> {
+        let broken = |e: &dyn std::fmt::Display| SendError::Connection(e.to_string());
         let exchange = async {
-            let response = self.client.request(request).await?;
+            let response = self.client.request(request).await.map_err(|e| broken(&e))?;
             let (parts, body) = response.into_parts();
-            let body = body.collect().await?.to_bytes();
-            anyhow::Ok(Answer {
+            let body = body.collect().await.map_err(|e| broken(&e))?.to_bytes();
+            Ok(Answer {
                 status: parts.status,
                 headers: parts.headers,
                 body,
@@ -124,14 +145,15 @@ impl Browser {
         };
         tokio::time::timeout(self.timeout, exchange)
             .await
-            .map_err(|_| anyhow!("no answer within {:?}", self.timeout))?
+            .map_err(|_| SendError::Timeout(self.timeout))?
     }
 
     /// `GET path` (with its query), the whole body read.
-    pub async fn get(&self, path: &str) -> Result<Answer> {
+    pub async fn get(&self, path: &str) -> Result<Answer, SendError> {
         let request = self
             .request(Method::GET, path)
-            .body(Full::new(Bytes::new()))?;
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| SendError::Connection(e.to_string()))?;
         self.send(request).await
     }
 

@@ -11,13 +11,13 @@ mod people;
 mod stats;
 
 use anyhow::{Context, Result, bail};
-use browser::{Browser, Server, source_address};
+use browser::{Browser, SendError, Server, source_address};
 use clap::Parser;
 use kinds::{Kind, Mix};
 use pages::{SearchVia, case_path, judge, search_path};
 use people::Pool;
 use serde_json::{Value, json};
-use stats::{Outcome, Tally, summarise};
+use stats::{Failure, Outcome, Tally, summarise};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -145,10 +145,10 @@ async fn run(args: Args, mix: Mix, server: Server, password: String) -> Result<(
     );
     let browsers = log_in_all(&args, &server, &password, spread, timeout).await?;
 
-    // One sample per account, through the first session of that account: a caller bound to a
-    // nation finds only its own people, so each account searches names of its own nation.
+    // One sample per account in use, through the first session of that account: a caller bound
+    // to a nation finds only its own people, so each account searches names of its own nation.
     let mut pools = Vec::new();
-    for (index, account) in args.accounts.iter().enumerate() {
+    for (index, account) in args.accounts.iter().take(args.users).enumerate() {
         let people = sample_people(&browsers[index], args.sample_pages, &mut rng)
             .await
             .with_context(|| format!("sampling people as {account}"))?;
@@ -410,7 +410,8 @@ async fn drive(user: User, plan: Plan, seed: u64) -> ([Tally; 4], Option<Instant
         }
         let outcome = match user.browser.get(&path).await {
             Ok(answer) => judge(kind, plan.via, answer.status.as_u16(), &answer.body),
-            Err(_) => Outcome::Failed,
+            Err(SendError::Timeout(_)) => Outcome::Failed(Failure::Timeout),
+            Err(SendError::Connection(_)) => Outcome::Failed(Failure::Connection),
         };
         let took = sent.elapsed();
         if measured {

@@ -2,7 +2,7 @@
 //! error page or an empty search is never counted as a fast page.
 
 use crate::kinds::Kind;
-use crate::stats::Outcome;
+use crate::stats::{Failure, Outcome};
 
 /// Where name searches go: the HTML page people use, or its JSON twin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,7 +57,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// found; the JSON search an array.
 pub fn judge(kind: Kind, via: SearchVia, status: u16, body: &[u8]) -> Outcome {
     if !(200..300).contains(&status) {
-        return Outcome::Failed;
+        return Outcome::Failed(Failure::Status(status));
     }
     let shows = |marker: &str| contains(body, marker.as_bytes());
     match kind {
@@ -119,7 +119,7 @@ mod tests {
         }
         assert_eq!(
             judge(Kind::SearchLatin, SearchVia::Page, 422, two.as_bytes()),
-            Outcome::Failed
+            Outcome::Failed(Failure::Status(422))
         );
     }
 
@@ -148,7 +148,7 @@ mod tests {
         );
         assert_eq!(
             judge(Kind::Case, SearchVia::Page, 404, case.as_bytes()),
-            Outcome::Failed
+            Outcome::Failed(Failure::Status(404))
         );
         let dashboard =
             r#"<h1>Dashboard</h1><div class="scroll"><table><tr><th>FR</th></tr></table>"#;
@@ -162,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             judge(Kind::Dashboard, SearchVia::Page, 303, b""),
-            Outcome::Failed
+            Outcome::Failed(Failure::Status(303))
         );
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::kinds::Kind;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 /// How one request ended.
@@ -13,8 +15,29 @@ pub enum Outcome {
     /// A 2xx answer without what the page must hold (a login form instead of a dashboard, a
     /// search page without its form).
     Invalid,
-    /// Not 2xx, or no answer at all (refused connection, timeout).
-    Failed,
+    /// Not 2xx, or no answer at all.
+    Failed(Failure),
+}
+
+/// Why a request failed, counted apart in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Failure {
+    /// An answer with a status other than 2xx (a redirect to the login page is one).
+    Status(u16),
+    /// No whole answer within the generator's timeout.
+    Timeout,
+    /// The connection failed or broke.
+    Connection,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Status(status) => write!(f, "HTTP {status}"),
+            Failure::Timeout => f.write_str("timeout"),
+            Failure::Connection => f.write_str("connection"),
+        }
+    }
 }
 
 /// The raw record of one kind: every successful latency, and the failures counted.
@@ -25,6 +48,7 @@ pub struct Tally {
     pub latencies_us: Vec<u64>,
     pub requests: u64,
     pub failed: u64,
+    pub failures: BTreeMap<Failure, u64>,
     pub invalid: u64,
     /// Searches answered with no person at all, although the query is an existing name.
     pub zero_results: u64,
@@ -45,7 +69,10 @@ impl Tally {
                 self.latencies_us.push(micros);
                 self.invalid += 1;
             }
-            Outcome::Failed => self.failed += 1,
+            Outcome::Failed(why) => {
+                self.failed += 1;
+                *self.failures.entry(why).or_default() += 1;
+            }
         }
     }
 
@@ -53,6 +80,9 @@ impl Tally {
         self.latencies_us.extend(other.latencies_us);
         self.requests += other.requests;
         self.failed += other.failed;
+        for (why, count) in other.failures {
+            *self.failures.entry(why).or_default() += count;
+        }
         self.invalid += other.invalid;
         self.zero_results += other.zero_results;
     }
@@ -73,6 +103,8 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
 pub struct Summary {
     pub requests: u64,
     pub failed: u64,
+    /// Why they failed, as "timeout: 27, HTTP 500: 2"; empty without failures.
+    pub failures: String,
     pub invalid: u64,
     pub zero_results: u64,
     pub p50_ms: Option<f64>,
@@ -89,6 +121,12 @@ pub fn summarise(tally: &Tally, seconds: f64) -> Summary {
     Summary {
         requests: tally.requests,
         failed: tally.failed,
+        failures: tally
+            .failures
+            .iter()
+            .map(|(why, count)| format!("{why}: {count}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         invalid: tally.invalid,
         zero_results: tally.zero_results,
         p50_ms: ms(50.0),
@@ -114,6 +152,7 @@ impl Summary {
         json!({
             "requests": self.requests,
             "failed": self.failed,
+            "failures": self.failures,
             "invalid": self.invalid,
             "zero_results": self.zero_results,
             "p50_ms": self.p50_ms,
@@ -161,7 +200,11 @@ pub fn table(rows: &[(Kind, Summary)], all: &Summary) -> String {
             goal
         )
     };
+    let mut reasons = Vec::new();
     for (kind, summary) in rows {
+        if !summary.failures.is_empty() {
+            reasons.push(format!("{kind}: {}", summary.failures));
+        }
         let zero = if kind.is_search() {
             summary.zero_results.to_string()
         } else {
@@ -180,6 +223,9 @@ pub fn table(rows: &[(Kind, Summary)], all: &Summary) -> String {
         all.zero_results.to_string(),
         String::new(),
     ));
+    if !reasons.is_empty() {
+        out.push_str(&format!("failures: {}\n", reasons.join("; ")));
+    }
     out
 }
 
@@ -224,12 +270,13 @@ mod tests {
         tally.record(Outcome::Answered { results: Some(0) }, ms(50));
         tally.record(Outcome::Invalid, ms(5));
         // A failure's time (a 30-second timeout) must not enter the percentiles.
-        tally.record(Outcome::Failed, ms(30_000));
+        tally.record(Outcome::Failed(Failure::Timeout), ms(30_000));
         let summary = summarise(&tally, 2.0);
         assert_eq!(summary.requests, 7);
         assert_eq!(summary.failed, 1);
         assert_eq!(summary.invalid, 1);
         assert_eq!(summary.zero_results, 1);
+        assert_eq!(summary.failures, "timeout: 1");
         assert_eq!(summary.p50_ms, Some(20.0));
         assert_eq!(summary.max_ms, Some(50.0));
         assert_eq!(summary.per_second, 3.5);
@@ -254,11 +301,17 @@ mod tests {
         let mut one = Tally::default();
         one.record(Outcome::Answered { results: Some(0) }, ms(1));
         let mut two = Tally::default();
-        two.record(Outcome::Failed, ms(2));
+        two.record(Outcome::Failed(Failure::Status(500)), ms(2));
+        two.record(Outcome::Failed(Failure::Timeout), ms(2));
         two.record(Outcome::Answered { results: Some(2) }, ms(3));
         one.merge(two);
-        assert_eq!(one.requests, 3);
-        assert_eq!(one.failed, 1);
+        assert_eq!(one.requests, 4);
+        assert_eq!(one.failed, 2);
+        assert_eq!(
+            summarise(&one, 1.0).failures,
+            "HTTP 500: 1, timeout: 1",
+            "reasons sorted, each counted"
+        );
         assert_eq!(one.zero_results, 1);
         assert_eq!(one.latencies_us, vec![1000, 3000]);
     }
@@ -268,18 +321,23 @@ mod tests {
         let mut tally = Tally::default();
         tally.record(Outcome::Answered { results: Some(1) }, ms(150));
         let summary = summarise(&tally, 1.0);
+        let mut timed_out = Tally::default();
+        timed_out.record(Outcome::Failed(Failure::Timeout), ms(30_000));
         let text = table(
             &[
                 (Kind::SearchLatin, summary.clone()),
                 (Kind::Case, summary.clone()),
+                (Kind::Dashboard, summarise(&timed_out, 1.0)),
             ],
             &summary,
         );
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 4);
+        assert_eq!(lines.len(), 6);
         assert!(lines[1].starts_with("search_latin"));
         assert!(lines[1].ends_with("<= 100 ms: NOT met"), "{}", lines[1]);
         assert!(lines[2].ends_with("<= 200 ms: met"), "{}", lines[2]);
-        assert!(lines[3].starts_with("all"));
+        assert!(lines[3].ends_with("<= 200 ms: no answer"), "{}", lines[3]);
+        assert!(lines[4].starts_with("all"));
+        assert_eq!(lines[5], "failures: dashboard: timeout: 1");
     }
 }
