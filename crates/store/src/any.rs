@@ -179,8 +179,11 @@ impl Store for AnyStore {
         nation: Option<NationCode>,
         text: &str,
         limit: u32,
-    ) -> Result<Vec<PersonRecord>> {
+    ) -> Result<Vec<NameCandidate>> {
         delegate!(self, s => s.name_candidates(nation, text, limit))
+    }
+    async fn get_persons(&self, ids: &[PersonId]) -> Result<Vec<PersonRecord>> {
+        delegate!(self, s => s.get_persons(ids))
     }
     async fn person_sources(&self, id: PersonId) -> Result<Vec<PersonSource>> {
         delegate!(self, s => s.person_sources(id))

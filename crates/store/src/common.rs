@@ -58,9 +58,11 @@ pub(crate) fn name_engine() -> &'static airbridge_names::NameEngine {
 /// The rows of the `person_keys` index for one person:
 /// - `n:` and a names-engine blocking key of their names (own, father's, grandfather's), which
 ///   every spelling and script of the name shares (Mohammad Hashem / محمد هاشم);
+/// - `p:` and two of those keys together (see [`key_pairs`]);
 /// - `w:` and each lower-cased word of the plain search text, for word-prefix search.
 pub(crate) fn person_keys(person: &Person) -> Vec<String> {
     let mut keys: Vec<String> = name_keys(&person.name.searchable());
+    keys.extend(key_pairs(&keys));
     keys.extend(
         search_text(person)
             .split_whitespace()
@@ -83,6 +85,30 @@ pub fn name_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Keys a person holds at most for pairing: a name rarely has more parts worth keying, and
+/// pairs grow as the square.
+const PAIRED_KEYS: usize = 6;
+
+/// The `p:` keys of a name: each two of its `n:` keys (the first [`PAIRED_KEYS`], in sorted
+/// order). One key alone may be shared by tens of thousands of people (every Karimi); two
+/// together (Zahra and Karimi) pick out a few, so a search of a full name reads few rows.
+pub(crate) fn key_pairs(keys: &[String]) -> Vec<String> {
+    let mut single: Vec<&str> = keys
+        .iter()
+        .filter_map(|k| k.strip_prefix("n:"))
+        .take(PAIRED_KEYS)
+        .collect();
+    single.sort_unstable();
+    single.dedup();
+    let mut pairs = Vec::new();
+    for (i, first) in single.iter().enumerate() {
+        for second in &single[i + 1..] {
+            pairs.push(format!("p:{first}&{second}"));
+        }
+    }
+    pairs
+}
+
 /// The bounds of a word-prefix range in the `person_keys` index: every `w:` key that starts
 /// with `word` sorts at or after the first bound and before the second.
 pub(crate) fn word_range(word: &str) -> (String, String) {
@@ -95,7 +121,8 @@ pub(crate) fn word_range(word: &str) -> (String, String) {
 /// remember to bump `NAME_INDEX_VERSION`, which is for changes in what is indexed.
 pub(crate) fn name_index_fingerprint() -> String {
     use sha2::{Digest, Sha256};
-    const NAME_INDEX_VERSION: &str = "1";
+    // 2: pairs of name keys (`p:`).
+    const NAME_INDEX_VERSION: &str = "2";
     const PROBES: &[&str] = &[
         "Mohammad Hashem Ahmadzai",
         "محمد هاشم احمدزی",

@@ -186,12 +186,18 @@ pub trait Store: DedupStore + FlightStore + Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
     /// The people (of `nation`, or all) whose names share a names-engine blocking key with
     /// `text`, in any spelling or script: those sharing the most keys first, at most `limit`.
-    /// The candidates of a name search; the caller scores them with the names engine.
+    /// The candidates of a name search, light (no details read): the caller scores their names
+    /// with the names engine, then reads the people it keeps with [`Store::get_persons`].
     fn name_candidates(
         &self,
         nation: Option<NationCode>,
         text: &str,
         limit: u32,
+    ) -> impl Future<Output = Result<Vec<NameCandidate>>> + Send;
+    /// The people with these ids, in the order asked (ids not found are left out).
+    fn get_persons(
+        &self,
+        ids: &[PersonId],
     ) -> impl Future<Output = Result<Vec<PersonRecord>>> + Send;
     /// The imported rows a person came from, with the cells no field took.
     fn person_sources(

@@ -117,6 +117,16 @@ pub struct StatusChange {
     pub reason: Option<String>,
 }
 
+/// A person a name search may be about: who shares a names-engine key with the query, and the
+/// names to score (the plain search text: own, father's and grandfather's names, lower-cased).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameCandidate {
+    pub id: PersonId,
+    pub names: String,
+    /// How many pairs of the query's keys the person shares; 0 when they share one key only.
+    pub shared: u32,
+}
+
 /// How many people of a nation are in a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusTotal {

@@ -1122,31 +1122,78 @@ impl Store for ThisStore {
         nation: Option<NationCode>,
         text: &str,
         limit: u32,
-    ) -> Result<Vec<PersonRecord>> {
+    ) -> Result<Vec<NameCandidate>> {
         let keys = name_keys(text);
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
-            "SELECT person_id, count(*) AS shared FROM person_keys WHERE key IN (",
-        );
-        let mut list = sql.separated(", ");
-        for key in keys {
-            list.push_bind(key);
+        let limit = i64::from(limit.max(1));
+        let nation = nation.map(|n| n.to_string());
+        let read = |rows: Vec<DbRow>| -> Result<Vec<NameCandidate>> {
+            rows.iter()
+                .map(|row| {
+                    Ok(NameCandidate {
+                        id: PersonId(row.try_get(0)?),
+                        names: row.try_get(1)?,
+                        shared: u32::try_from(row.try_get::<i64, _>(2)?).unwrap_or(u32::MAX),
+                    })
+                })
+                .collect()
+        };
+        // First the people sharing two of the query's keys or more, most pairs first: a pair's
+        // rows are few even when each key alone is everyone's.
+        let pairs = key_pairs(&keys);
+        let mut found = Vec::new();
+        if !pairs.is_empty() {
+            let mut sql: QueryBuilder<Db> = QueryBuilder::new(
+                "SELECT p.id, p.search_name, k.shared FROM (SELECT person_id, count(*) AS shared \
+                 FROM person_keys WHERE key IN (",
+            );
+            let mut list = sql.separated(", ");
+            for pair in pairs {
+                list.push_bind(pair);
+            }
+            sql.push(")");
+            if let Some(nation) = &nation {
+                sql.push(" AND nation = ").push_bind(nation.clone());
+            }
+            sql.push(" GROUP BY person_id ORDER BY shared DESC, person_id LIMIT ")
+                .push_bind(limit)
+                .push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.shared DESC, p.id");
+            found = read(sql.build().fetch_all(&self.pool).await?)?;
         }
-        sql.push(")");
-        if let Some(nation) = nation {
-            sql.push(" AND nation = ").push_bind(nation.to_string());
+        // Then, while there is room, people sharing one key, in the index's order.
+        let room = limit - found.len() as i64;
+        if room > 0 {
+            let mut sql: QueryBuilder<Db> = QueryBuilder::new(
+                "SELECT p.id, p.search_name, CAST(0 AS BIGINT) AS shared FROM persons p WHERE p.id IN \
+                 (SELECT DISTINCT person_id FROM person_keys WHERE key IN (",
+            );
+            let mut list = sql.separated(", ");
+            for key in &keys {
+                list.push_bind(key.clone());
+            }
+            sql.push(")");
+            if let Some(nation) = &nation {
+                sql.push(" AND nation = ").push_bind(nation.clone());
+            }
+            // Enough to fill the room after leaving out those found by pairs.
+            sql.push(" LIMIT ")
+                .push_bind(room + found.len() as i64)
+                .push(") ORDER BY p.id");
+            let seen: std::collections::HashSet<PersonId> = found.iter().map(|c| c.id).collect();
+            let more = read(sql.build().fetch_all(&self.pool).await?)?;
+            found.extend(
+                more.into_iter()
+                    .filter(|c| !seen.contains(&c.id))
+                    .take(room as usize)
+                    .map(|c| NameCandidate { shared: 0, ..c }),
+            );
         }
-        sql.push(" GROUP BY person_id ORDER BY shared DESC, person_id LIMIT ")
-            .push_bind(i64::from(limit.max(1)));
-        let ids: Vec<i64> = sql
-            .build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<i64, _>(0))
-            .collect::<std::result::Result<_, _>>()?;
+        Ok(found)
+    }
+
+    async fn get_persons(&self, ids: &[PersonId]) -> Result<Vec<PersonRecord>> {
         let mut records = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!(
@@ -1154,17 +1201,16 @@ impl Store for ThisStore {
             ));
             let mut list = sql.separated(", ");
             for id in chunk {
-                list.push_bind(*id);
+                list.push_bind(id.0);
             }
             sql.push(")");
             for row in sql.build().fetch_all(&self.pool).await? {
                 records.push(person_from_row(&row)?);
             }
         }
-        // Back in the order of the keys shared.
-        let rank: std::collections::HashMap<i64, usize> =
+        let rank: std::collections::HashMap<PersonId, usize> =
             ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        records.sort_by_key(|r| rank.get(&r.id.0).copied().unwrap_or(usize::MAX));
+        records.sort_by_key(|r| rank.get(&r.id).copied().unwrap_or(usize::MAX));
         Ok(records)
     }
 

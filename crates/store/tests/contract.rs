@@ -743,12 +743,17 @@ async fn reopening_keeps_data_and_integrity(backend: Backend) {
 
 /// Ids of the people `name_candidates` finds for `text` in `nation`.
 async fn candidates(s: &AnyStore, nation: Option<NationCode>, text: &str) -> Vec<PersonId> {
-    s.name_candidates(nation, text, 100)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id)
-        .collect()
+    let found = s.name_candidates(nation, text, 100).await.unwrap();
+    let ids: Vec<PersonId> = found.iter().map(|c| c.id).collect();
+    // Each candidate comes with the names to score, as the person's search text has them.
+    for (candidate, person) in found.iter().zip(s.get_persons(&ids).await.unwrap()) {
+        assert_eq!(candidate.id, person.id);
+        assert_eq!(
+            candidate.names,
+            person.person.name.searchable().to_lowercase()
+        );
+    }
+    ids
 }
 
 /// Ids of the people whose names begin with the words of `text`.
@@ -789,6 +794,12 @@ async fn the_name_index_finds_names_in_any_script_and_follows_every_change(backe
         candidates(s, None, "Muhammad Hashim Ahmadzai").await,
         vec![hashem]
     );
+    // Sharing two keys or more ranks a person before those sharing one.
+    let ranked = s
+        .name_candidates(None, "Muhammad Hashim Ahmadzai", 10)
+        .await
+        .unwrap();
+    assert!(ranked[0].shared >= 1, "{ranked:?}");
     assert_eq!(candidates(s, None, "Karim Rahimi").await, vec![karim]);
     assert!(candidates(s, None, "Olaf Scholz").await.is_empty());
     assert!(candidates(s, None, "   ").await.is_empty());

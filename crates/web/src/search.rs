@@ -4,6 +4,7 @@
 //! Hashim". Both read the store's name index (`person_keys`): a search reads a few hundred
 //! people, not the registry.
 
+use airbridge_domain::PersonId;
 use airbridge_store::{PersonQuery, PersonRecord, Result, Store};
 
 /// People the names engine scores per search at most: those sharing the most keys with the
@@ -74,21 +75,32 @@ pub async fn find_people<S: Store>(
             matched_by: MatchedBy::Words,
         })
         .collect();
+    // The engine scores the candidates' names alone; only the people it keeps are read whole.
     let engine = engine();
     let query = engine.parse(q);
-    for record in store
+    let mut close: Vec<(PersonId, f64)> = Vec::new();
+    for candidate in store
         .name_candidates(filter.nation, q, ENGINE_CANDIDATES)
         .await?
     {
-        if !keep(&record) || found.iter().any(|f| f.record.id == record.id) {
+        if candidate.names.trim().is_empty() || found.iter().any(|f| f.record.id == candidate.id) {
             continue;
         }
-        let name = record.person.name.searchable();
-        if name.is_empty() {
-            continue;
-        }
-        let score = engine.score_parsed(&query, &engine.parse(&name));
+        let score = engine.score_parsed(&query, &engine.parse(&candidate.names));
         if score >= ENGINE_THRESHOLD {
+            close.push((candidate.id, score));
+        }
+    }
+    close.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Enough to fill the page even when the filter drops some.
+    close.truncate(limit.saturating_mul(4).max(limit));
+    let ids: Vec<PersonId> = close.iter().map(|(id, _)| *id).collect();
+    for record in store.get_persons(&ids).await? {
+        let score = close
+            .iter()
+            .find(|(id, _)| *id == record.id)
+            .map_or(0.0, |(_, score)| *score);
+        if keep(&record) {
             found.push(FoundPerson {
                 record,
                 score,
