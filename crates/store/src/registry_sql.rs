@@ -1081,8 +1081,37 @@ impl Store for ThisStore {
     async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRecord>> {
         let mut sql: QueryBuilder<Db> =
             QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE 1 = 1"));
-        if let Some(nation) = query.nation {
-            sql.push(" AND nation = ").push_bind(nation.to_string());
+        let words: Vec<String> = query
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if words.is_empty() {
+            if let Some(nation) = query.nation {
+                sql.push(" AND nation = ").push_bind(nation.to_string());
+            }
+        } else {
+            // Each word must begin a word of the person's names: a range of the name index per
+            // word, intersected. The people are then read by id: the index, not the persons
+            // table, is what is searched (so the nation is tested there too).
+            sql.push(" AND id IN (");
+            for (i, word) in words.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" INTERSECT ");
+                }
+                let (from, to) = word_range(word);
+                sql.push("SELECT person_id FROM person_keys WHERE key >= ")
+                    .push_bind(from)
+                    .push(" AND key < ")
+                    .push_bind(to);
+                if let Some(nation) = query.nation {
+                    sql.push(" AND nation = ").push_bind(nation.to_string());
+                }
+            }
+            sql.push(")");
         }
         if let Some(status) = query.status {
             sql.push(" AND status = ").push_bind(status.as_str());
@@ -1092,20 +1121,6 @@ impl Store for ThisStore {
         }
         if let Some(after) = query.after {
             sql.push(" AND id > ").push_bind(after.0);
-        }
-        if let Some(text) = &query.text {
-            // Each word must begin a word of the person's names: a range of the name index.
-            for word in text.to_lowercase().split_whitespace() {
-                let (from, to) = word_range(word);
-                sql.push(" AND id IN (SELECT person_id FROM person_keys WHERE key >= ")
-                    .push_bind(from)
-                    .push(" AND key < ")
-                    .push_bind(to);
-                if let Some(nation) = query.nation {
-                    sql.push(" AND nation = ").push_bind(nation.to_string());
-                }
-                sql.push(")");
-            }
         }
         sql.push(" ORDER BY id LIMIT ")
             .push_bind(page_limit(query.limit));
