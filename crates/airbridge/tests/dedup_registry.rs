@@ -8,51 +8,22 @@ mod common;
 
 use common::{Backend, Cli, database};
 use std::path::Path;
-use std::process::Output;
 
 /// Everything here is run by a reviewer.
 const REVIEWER: Cli = Cli {
     actor: "cli:reviewer",
 };
 
-fn airbridge(db: &str, args: &[&str]) -> Output {
-    REVIEWER.run(db, args)
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    REVIEWER.ok(db, args)
-}
-
-fn fails(db: &str, args: &[&str], code: i32) -> String {
-    REVIEWER.fails(db, args, code)
-}
-
-fn json(db: &str, args: &[&str]) -> serde_json::Value {
-    REVIEWER.json(db, args)
-}
-
 fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend) {
     let (dir, db) = database(backend);
-    ok(
+    REVIEWER.ok(
         &db,
         &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
     );
     // Before any run there is no model: the import says nothing about duplicates.
-    let people = json(&db, &["person", "search", "--limit", "1000"]);
-    let original = people
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| {
-            let name = &p["person"]["name"];
-            name["given"].is_string()
-                && name["family"].is_string()
-                && name["father"].is_string()
-                && p["person"]["birth_date"]["day"].is_u64()
-                && p["person"]["birth_date"]["calendar"] == "gregorian"
-        })
-        .expect("the demo has fully named people")
-        .clone();
+    let original = REVIEWER.fully_named_person(&db, |p| {
+        p["person"]["birth_date"]["calendar"] == "gregorian"
+    });
     let name = &original["person"]["name"];
     let born = &original["person"]["birth_date"];
     let other_nation = if original["nation"] == "DE" {
@@ -75,7 +46,7 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
     )
     .unwrap();
     let list = list.to_str().unwrap();
-    let first = json(
+    let first = REVIEWER.json(
         &db,
         &[
             "import",
@@ -88,9 +59,9 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
     );
     assert!(first["dedup"].is_null(), "{first}");
 
-    ok(&db, &["dedup"]);
+    REVIEWER.ok(&db, &["dedup"]);
     // The same list from another source: a new record of the same person, matched at once.
-    let imported = json(
+    let imported = REVIEWER.json(
         &db,
         &[
             "import",
@@ -108,7 +79,7 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
     assert_eq!(dedup["joined"], 1, "{imported}");
     assert!(dedup["registry"].as_u64().unwrap() > 400, "{imported}");
     let new = format!("P{}", created[0]);
-    let matches = json(&db, &["dedup", "matches", &new]);
+    let matches = REVIEWER.json(&db, &["dedup", "matches", &new]);
     let mates: Vec<&serde_json::Value> = matches["same_person"]
         .as_array()
         .unwrap()
@@ -117,7 +88,7 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
         .collect();
     assert!(mates.contains(&&original["id"]), "{matches}");
     // A walk-in added by hand is matched on request.
-    let walk_in = json(
+    let walk_in = REVIEWER.json(
         &db,
         &[
             "person",
@@ -130,9 +101,9 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
             name["family"].as_str().unwrap(),
         ],
     );
-    let matched = json(&db, &["dedup", "match", &format!("P{}", walk_in["id"])]);
+    let matched = REVIEWER.json(&db, &["dedup", "match", &format!("P{}", walk_in["id"])]);
     assert_eq!(matched["people"], 1, "{matched}");
-    let audit = json(&db, &["audit", "list", "--limit", "100000"]);
+    let audit = REVIEWER.json(&db, &["audit", "list", "--limit", "100000"]);
     assert_eq!(
         audit
             .as_array()
@@ -146,11 +117,11 @@ fn an_imported_copy_of_a_registered_person_joins_their_cluster(backend: Backend)
 
 fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
     let (_dir, db) = database(backend);
-    ok(
+    REVIEWER.ok(
         &db,
         &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
     );
-    let run = json(&db, &["dedup"]);
+    let run = REVIEWER.json(&db, &["dedup"]);
     assert_eq!(run["id"], 1, "{run}");
     assert!(run["records"].as_i64().unwrap() > 400, "{run}");
     // The demo puts families on several nations' lists: some records share a person.
@@ -158,7 +129,7 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
     let queued = run["queued"].as_i64().unwrap();
     assert!(queued > 0, "{run}");
 
-    let queue = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    let queue = REVIEWER.json(&db, &["dedup", "queue", "--limit", "1000"]);
     let pairs = queue.as_array().unwrap();
     assert_eq!(pairs.len() as i64, queued);
     let probabilities: Vec<f64> = pairs
@@ -178,14 +149,14 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
     // Explained field by field, without the values compared.
     let fields = top["explanation"]["fields"].as_array().unwrap();
     assert!(fields.iter().any(|f| f["field"] == "birth_date"), "{top}");
-    let shown = ok(&db, &["dedup", "show", &a, &b]);
+    let shown = REVIEWER.ok(&db, &["dedup", "show", &a, &b]);
     assert!(shown.contains("bits"), "{shown}");
 
     // "Not the same" needs a reason; a stale version is refused; then decided.
-    let refused = fails(&db, &["dedup", "decide", &a, &b, "not-same"], 5);
+    let refused = REVIEWER.fails(&db, &["dedup", "decide", &a, &b, "not-same"], 5);
     assert!(refused.contains("needs a reason"), "{refused}");
-    fails(&db, &["dedup", "decide", &b, &a, "maybe"], 5);
-    ok(
+    REVIEWER.fails(&db, &["dedup", "decide", &b, &a, "maybe"], 5);
+    REVIEWER.ok(
         &db,
         &[
             "dedup",
@@ -199,32 +170,32 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
             "1",
         ],
     );
-    fails(
+    REVIEWER.fails(
         &db,
         &["dedup", "decide", &a, &b, "same", "--version", "1"],
         4,
     );
 
     // Two walk-ins a caseworker knows to be one woman.
-    let first = json(
+    let first = REVIEWER.json(
         &db,
         &[
             "person", "add", "--nation", "FR", "--given", "Zarmina", "--family", "Sadat",
         ],
     );
-    let second = json(
+    let second = REVIEWER.json(
         &db,
         &[
             "person", "add", "--nation", "DE", "--given", "Nadia", "--family", "Karimi",
         ],
     );
     let (x, y) = (format!("P{}", first["id"]), format!("P{}", second["id"]));
-    ok(&db, &["dedup", "decide", &x, &y, "same"]);
+    REVIEWER.ok(&db, &["dedup", "decide", &x, &y, "same"]);
 
-    let rerun = json(&db, &["dedup"]);
+    let rerun = REVIEWER.json(&db, &["dedup"]);
     assert_eq!(rerun["id"], 2);
     // The pair decided apart is neither queued nor in one cluster; the pair decided together is.
-    let queue = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    let queue = REVIEWER.json(&db, &["dedup", "queue", "--limit", "1000"]);
     assert!(
         !queue
             .as_array()
@@ -233,7 +204,7 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
             .any(|p| format!("P{}", p["a"]) == a && format!("P{}", p["b"]) == b),
         "a decided pair is never proposed again"
     );
-    let matches_a = json(&db, &["dedup", "matches", &a]);
+    let matches_a = REVIEWER.json(&db, &["dedup", "matches", &a]);
     let mates: Vec<String> = matches_a["same_person"]
         .as_array()
         .unwrap()
@@ -241,12 +212,12 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
         .map(|p| format!("P{}", p["id"]))
         .collect();
     assert!(!mates.contains(&b), "{matches_a}");
-    let matches_x = json(&db, &["dedup", "matches", &x]);
+    let matches_x = REVIEWER.json(&db, &["dedup", "matches", &x]);
     assert_eq!(
         matches_x["same_person"][0]["id"], second["id"],
         "{matches_x}"
     );
-    let decided = json(&db, &["dedup", "queue", "--all", "--person", &a]);
+    let decided = REVIEWER.json(&db, &["dedup", "queue", "--all", "--person", &a]);
     assert!(
         decided
             .as_array()
@@ -257,17 +228,17 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
     );
 
     // Taken back: the walk-ins are two records again after the next run.
-    ok(&db, &["dedup", "undo", &x, &y]);
-    fails(&db, &["dedup", "undo", &x, &y, "--version", "1"], 4);
-    ok(&db, &["dedup"]);
-    let matches_x = json(&db, &["dedup", "matches", &x]);
+    REVIEWER.ok(&db, &["dedup", "undo", &x, &y]);
+    REVIEWER.fails(&db, &["dedup", "undo", &x, &y, "--version", "1"], 4);
+    REVIEWER.ok(&db, &["dedup"]);
+    let matches_x = REVIEWER.json(&db, &["dedup", "matches", &x]);
     assert!(
         matches_x["same_person"].as_array().unwrap().is_empty(),
         "{matches_x}"
     );
 
     // Every decision is in the audit trail, on each nation's record.
-    let audit = json(&db, &["audit", "list", "--limit", "100000"]);
+    let audit = REVIEWER.json(&db, &["audit", "list", "--limit", "100000"]);
     let decisions: Vec<&serde_json::Value> = audit
         .as_array()
         .unwrap()
@@ -295,17 +266,17 @@ fn reviewers_decide_and_the_next_run_is_bound(backend: Backend) {
             .count(),
         3
     );
-    assert!(ok(&db, &["audit", "verify"]).contains("intact"));
+    assert!(REVIEWER.ok(&db, &["audit", "verify"]).contains("intact"));
 }
 
 fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend) {
     let (_dir, db) = database(backend);
-    ok(
+    REVIEWER.ok(
         &db,
         &["demo", "--persons", "600", "--no-serve", "--seed", "5"],
     );
-    ok(&db, &["dedup"]);
-    let everyone = json(&db, &["dedup", "queue", "--limit", "1000"]);
+    REVIEWER.ok(&db, &["dedup"]);
+    let everyone = REVIEWER.json(&db, &["dedup", "queue", "--limit", "1000"]);
     let across = everyone
         .as_array()
         .unwrap()
@@ -315,7 +286,7 @@ fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend
     let nation = across["nation_a"].as_str().unwrap();
     let other = format!("P{}", across["b"]);
 
-    let seen = ok(
+    let seen = REVIEWER.ok(
         &db,
         &[
             "--json", "dedup", "queue", "--nation", nation, "--limit", "1000",
@@ -337,7 +308,7 @@ fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend
         .find(|v| v["person"] == across["a"] && v["other_is_another_nation"] == true)
         .unwrap();
     assert!(view["probability"].as_f64().unwrap() >= 0.5);
-    let shown = ok(
+    let shown = REVIEWER.ok(
         &db,
         &[
             "dedup",
@@ -360,9 +331,9 @@ fn a_nation_sees_only_that_another_nation_holds_the_same_person(backend: Backend
         "{shown}"
     );
     // A nation asking about another nation's person is told it does not exist.
-    fails(&db, &["dedup", "matches", &other, "--nation", nation], 3);
+    REVIEWER.fails(&db, &["dedup", "matches", &other, "--nation", nation], 3);
     // File mode still needs both ends.
-    let output = airbridge(&db, &["dedup", "--input", "people.csv"]);
+    let output = REVIEWER.run(&db, &["dedup", "--input", "people.csv"]);
     assert!(!output.status.success());
 }
 

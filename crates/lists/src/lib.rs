@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod families;
+mod header;
 pub mod mapping;
 mod ods;
 pub mod pfif;

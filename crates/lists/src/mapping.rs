@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// What a column means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -100,7 +101,13 @@ pub fn fold_header(text: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn synonyms() -> BTreeMap<String, Field> {
+/// The built-in header synonyms, folded, read from `data/headers.tsv` once.
+fn synonyms() -> &'static BTreeMap<String, Field> {
+    static SYNONYMS: LazyLock<BTreeMap<String, Field>> = LazyLock::new(read_synonyms);
+    &SYNONYMS
+}
+
+fn read_synonyms() -> BTreeMap<String, Field> {
     let mut table = BTreeMap::new();
     for line in HEADERS.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
@@ -148,7 +155,7 @@ fn recognise(
 pub fn is_title_row(cells: &[String]) -> bool {
     let mut written = cells.iter().filter(|c| !c.trim().is_empty());
     match (written.next(), written.next()) {
-        (Some(cell), None) => recognise(&synonyms(), &BTreeMap::new(), cell).is_none(),
+        (Some(cell), None) => recognise(synonyms(), &BTreeMap::new(), cell).is_none(),
         _ => false,
     }
 }
@@ -202,7 +209,7 @@ impl ColumnMapping {
             .collect();
         let mut columns: Vec<Option<Field>> = headers
             .iter()
-            .map(|h| recognise(&table, &overrides, h))
+            .map(|h| recognise(table, &overrides, h))
             .collect();
         // A lone "Name" column is the whole name; beside a family-name column it is the given name.
         let has_family = columns.contains(&Some(Field::Family));

@@ -3,6 +3,7 @@
 //! ([`crate::workbook`]); `.xls` (and anything the streamed readers do not recognise) is read
 //! whole by calamine ([`read_workbook_whole`]).
 
+use crate::header::{FoundHeader, HeaderFinder};
 use calamine::{Data, Reader};
 use std::io::{Cursor, Read};
 use std::ops::ControlFlow;
@@ -167,14 +168,13 @@ pub(crate) fn cell_text(cell: &Data) -> String {
 }
 
 /// Where a sheet's non-blank rows go, in order: a stamp above the header (an Airbridge export's
-/// first row) becomes a note, the first other row is the header, every later row is data. The
-/// whole-sheet and the streamed readers both place rows through this, so they agree.
+/// first row) becomes a note, the header is found by [`HeaderFinder`] (a title above it becomes
+/// a note), every later row is data. The whole-sheet and the streamed readers both place rows
+/// through this, so they agree.
 #[derive(Debug, Default)]
 pub(crate) struct SheetShape {
     pub(crate) table: Table,
-    /// A row of one cell above any header, with its line: a title when a wider row follows,
-    /// else the header of a one-column list.
-    pending: Option<(usize, Vec<String>)>,
+    finder: HeaderFinder,
 }
 
 impl SheetShape {
@@ -184,7 +184,7 @@ impl SheetShape {
                 sheet: Some(sheet.to_owned()),
                 ..Table::default()
             },
-            pending: None,
+            finder: HeaderFinder::default(),
         }
     }
 
@@ -200,69 +200,24 @@ impl SheetShape {
             self.table.notes.push(cells[0].clone());
             return None;
         }
-        match (self.pending.take(), HeaderStep::of(&cells)) {
-            (Some((title_line, title)), HeaderStep::Wide) => {
-                self.table.notes.push(title_note(title_line, &title));
-                self.set_header(line, cells);
-                None
-            }
-            // A one-column list: the cell above is its header, this row its first.
-            (Some((header_line, header)), HeaderStep::OneCell { .. }) => {
-                self.set_header(header_line, header);
-                Some(Row { line, cells })
-            }
-            (None, HeaderStep::OneCell { title_like: true }) => {
-                self.pending = Some((line, cells));
-                None
-            }
-            (None, _) => {
-                self.set_header(line, cells);
-                None
-            }
-        }
+        let found = self.finder.feed(Row { line, cells })?;
+        self.take_header(found)
     }
 
     /// Ends the sheet: a one-cell row still waiting is the header of a list with no rows.
     pub(crate) fn finish(&mut self) {
-        if let Some((line, cells)) = self.pending.take() {
-            self.set_header(line, cells);
+        if let Some(found) = self.finder.finish() {
+            self.take_header(found);
         }
     }
 
-    fn set_header(&mut self, line: usize, cells: Vec<String>) {
-        self.table.headers = cells;
-        self.table.header_line = line;
+    /// Keeps the header the finder answered; gives back the first data row it read, if any.
+    fn take_header(&mut self, found: FoundHeader) -> Option<Row> {
+        self.table.notes.extend(found.title_note());
+        self.table.headers = found.header.cells;
+        self.table.header_line = found.header.line;
+        found.first
     }
-}
-
-/// What a row above the header may be.
-pub(crate) enum HeaderStep {
-    /// Two cells or more written: a header.
-    Wide,
-    /// One cell written; `title_like` when it is not a known header ("Embassy evacuation list"),
-    /// so it is a title if a wider row follows.
-    OneCell { title_like: bool },
-}
-
-impl HeaderStep {
-    pub(crate) fn of(cells: &[String]) -> HeaderStep {
-        if cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 {
-            HeaderStep::Wide
-        } else {
-            HeaderStep::OneCell {
-                title_like: crate::mapping::is_title_row(cells),
-            }
-        }
-    }
-}
-
-/// The note a title row above the header leaves in the report.
-pub(crate) fn title_note(line: usize, cells: &[String]) -> String {
-    let title = cells.iter().find(|c| !c.trim().is_empty());
-    format!(
-        "line {line}: {:?} is a title above the header, not a row",
-        title.map_or("", |c| c.trim())
-    )
 }
 
 /// Calls `each` with every row of a calamine range as text, with its 1-based line.

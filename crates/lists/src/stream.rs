@@ -3,7 +3,8 @@
 //! UTF-8 for its first megabyte and Windows-1256 after it must not be half mis-read), then the
 //! file is read again from its start, decoded on the fly.
 
-use crate::read::{HeaderStep, ReadError, Row, title_note};
+use crate::header::HeaderFinder;
+use crate::read::{ReadError, Row};
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 /// How much of the decoded start of the file the delimiter is guessed from.
@@ -93,32 +94,20 @@ impl<'a> CsvRows<'a> {
             first: None,
             failed: false,
         };
-        let header = match rows.next() {
-            Some(Ok(header)) => header,
-            Some(Err(error)) => return Err(error),
-            None => return Err(ReadError::Empty),
+        // The header is the first row, unless a title sits above it (see `crate::header`).
+        let mut finder = HeaderFinder::default();
+        let found = loop {
+            let Some(row) = rows.next().transpose()? else {
+                break finder.finish().ok_or(ReadError::Empty)?;
+            };
+            if let Some(found) = finder.feed(row) {
+                break found;
+            }
         };
-        // A title above the header ("Embassy evacuation list") is one cell that is not a known
-        // header, followed by a wider row; one cell followed by one cell is a one-column list.
-        let header = match HeaderStep::of(&header.cells) {
-            HeaderStep::OneCell { title_like: true } => match rows.next() {
-                Some(Ok(next)) => match HeaderStep::of(&next.cells) {
-                    HeaderStep::Wide => {
-                        rows.notes.push(title_note(header.line, &header.cells));
-                        next
-                    }
-                    HeaderStep::OneCell { .. } => {
-                        rows.first = Some(next);
-                        header
-                    }
-                },
-                Some(Err(error)) => return Err(error),
-                None => header,
-            },
-            _ => header,
-        };
-        rows.headers = header.cells;
-        rows.header_line = header.line;
+        rows.notes.extend(found.title_note());
+        rows.first = found.first;
+        rows.headers = found.header.cells;
+        rows.header_line = found.header.line;
         Ok(rows)
     }
 

@@ -1,12 +1,13 @@
 //! The JSON API end to end, through the router, on a fresh database per test.
 
-use airbridge_domain::NationCode;
-use airbridge_store::sqlite::OpenMode;
+mod common;
+
 use airbridge_store::{Actor, SqliteStore, Store};
 use airbridge_web::{AppState, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::{FRANCE_AND_GERMANY, fresh_store, nation};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -19,23 +20,14 @@ struct App {
 
 /// A fresh database with France and Germany, and the tokens of an operator and France's cell.
 async fn store_with_tokens() -> (SqliteStore, tempfile::TempDir, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("api.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, dir) = fresh_store(FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store
-            .add_nation(&setup, NationCode::parse(code).unwrap(), name)
-            .await
-            .unwrap();
-    }
     let operator = store
         .create_api_token(&setup, "operator", None)
         .await
         .unwrap();
     let france = store
-        .create_api_token(&setup, "fr", Some(NationCode::parse("FR").unwrap()))
+        .create_api_token(&setup, "fr", Some(nation("FR")))
         .await
         .unwrap();
     (store, dir, operator, france)
@@ -336,7 +328,7 @@ async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
         let person =
             serde_json::from_value(json!({ "name": { "full": "Abdul Aziz Abbasin" } })).unwrap();
         let record = store
-            .add_person(&setup, NationCode::parse(code).unwrap(), person)
+            .add_person(&setup, nation(code), person)
             .await
             .unwrap();
         ids.push(record.id);

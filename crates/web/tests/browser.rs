@@ -8,14 +8,16 @@
 //! temporary directory (its path is printed). Without Chromium the test fails and says how to
 //! install it.
 
-use airbridge_domain::{Access, EvacuationStatus, NationCode, Person, PersonId, Relation, Role};
+mod common;
+
+use airbridge_domain::{Access, EvacuationStatus, PersonId, Relation, Role};
 use airbridge_field::PassCode;
-use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{
     Actor, AuditFilter, CallForwardRequest, DedupStore, NewCase, NewDedupRun, NewHit, NewList,
     NewMember, NewPass, NewReviewPair, NewUser, SqliteStore, Store,
 };
 use airbridge_web::{AppState, WebConfig, router, totp};
+use common::{FRANCE_AND_GERMANY, fresh_store, from_now, nation, person, store_in};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -25,14 +27,6 @@ use std::process::{Child, Command, Stdio};
 
 const DARI_NAME: &str = "محمد هاشم احمدزی";
 const PASSWORD: &str = "browser journey passphrase";
-
-fn nation(code: &str) -> NationCode {
-    NationCode::parse(code).unwrap()
-}
-
-fn person(value: serde_json::Value) -> Person {
-    serde_json::from_value(value).unwrap()
-}
 
 /// A program on the PATH, or the test fails saying how to get it.
 fn program(names: &[&str]) -> PathBuf {
@@ -131,13 +125,8 @@ struct Seeded {
 }
 
 async fn seed(dir: &Path) -> Seeded {
-    let store = SqliteStore::open(&dir.join("browser.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let store = store_in(dir, FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store.add_nation(&setup, nation(code), name).await.unwrap();
-    }
     let case_for = |code: &str, name: serde_json::Value, child: &str| NewCase {
         nation: nation(code),
         organisation: None,
@@ -613,15 +602,8 @@ async fn wait_for(client: &Client, script: &str, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
     let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("gate.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, _dir) = fresh_store(&[("FR", "France")]).await;
     let setup = Actor::new("test:setup");
-    store
-        .add_nation(&setup, nation("FR"), "France")
-        .await
-        .unwrap();
     let case = store
         .add_cases(
             &setup,
@@ -969,15 +951,8 @@ async fn a_gate_officer_admits_a_family_offline_and_it_syncs() {
 async fn an_administrator_plans_opens_a_flight_and_prints_its_manifest() {
     use airbridge_store::{AircraftTypeRecord, Configuration, FlightStore, NewFlight};
     let chromium = program(&["chromium", "chromium-browser", "google-chrome"]);
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("flights.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, _dir) = fresh_store(&[("FR", "France")]).await;
     let setup = Actor::new("test:setup");
-    store
-        .add_nation(&setup, nation("FR"), "France")
-        .await
-        .unwrap();
     let case = store
         .add_cases(
             &setup,
@@ -1028,9 +1003,7 @@ async fn an_administrator_plans_opens_a_flight_and_prints_its_manifest() {
         )
         .await
         .unwrap();
-    let departs_at = (time::OffsetDateTime::now_utc() + time::Duration::hours(3))
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let departs_at = from_now(time::Duration::hours(3));
     store
         .add_flights(
             &setup,

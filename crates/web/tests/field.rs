@@ -3,9 +3,10 @@
 //! from two gates settling the same whatever order the gates come back in, the limit on guessed
 //! codes, nation walls, flags, the live figures and the situation report.
 
-use airbridge_domain::{Access, CaseId, EvacuationStatus, NationCode, Person, Relation, Role};
+mod common;
+
+use airbridge_domain::{Access, CaseId, EvacuationStatus, Relation, Role};
 use airbridge_field::PassCode;
-use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{
     Actor, AuditFilter, CallForwardRequest, NewCase, NewMember, NewPass, SqliteStore, Store,
 };
@@ -13,6 +14,7 @@ use airbridge_web::{AppState, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use common::{FRANCE_AND_GERMANY, fresh_store, nation, person};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -20,10 +22,6 @@ const ABBEY: &str = "Abbey Gate";
 const NORTH: &str = "North Gate";
 /// A window that holds whenever the tests run.
 const OPEN: (&str, &str) = ("2020-01-01T00:00:00Z", "2099-12-31T23:59:59Z");
-
-fn nation(code: &str) -> NationCode {
-    NationCode::parse(code).unwrap()
-}
 
 struct Field {
     router: Router,
@@ -44,14 +42,8 @@ struct Reply {
 }
 
 async fn field() -> Field {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("field.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, dir) = fresh_store(FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store.add_nation(&setup, nation(code), name).await.unwrap();
-    }
     let token = |name: &'static str, role: Role, code: &'static str, gate: Option<&str>| {
         let store = store.clone();
         let setup = setup.clone();
@@ -70,10 +62,6 @@ async fn field() -> Field {
         store,
         _dir: dir,
     }
-}
-
-fn person(value: Value) -> Person {
-    serde_json::from_value(value).unwrap()
 }
 
 impl Field {

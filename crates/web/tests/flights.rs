@@ -3,23 +3,25 @@
 //! share (the other nation's families counted, never named), the manifest's PDF and CSV
 //! downloads (names, stamp, audit event), the dashboard's flights today, and the pages' weight.
 
-use airbridge_domain::{Access, CaseId, EvacuationStatus, NationCode, Person, Relation, Role};
-use airbridge_store::sqlite::OpenMode;
+mod common;
+
+use airbridge_domain::{CaseId, EvacuationStatus, Person, Relation, Role};
 use airbridge_store::{
     Actor, AgreementRecord, AircraftTypeRecord, AuditEvent, AuditFilter, Configuration,
-    FlightChange, FlightStore, NewCase, NewFlight, NewMember, NewSession, NewUser, SqliteStore,
-    Store,
+    FlightChange, FlightStore, NewCase, NewFlight, NewMember, SqliteStore, Store,
 };
-use airbridge_web::{AppState, WebConfig, router, totp};
+use airbridge_web::{AppState, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::{
+    FRANCE_AND_GERMANY, add_accounts, fresh_store, from_now, nation, person, start_session,
+};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tower::ServiceExt;
 
-const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
 const DARI_NAME: &str = "محمد هاشم احمدزی";
 
 struct App {
@@ -32,32 +34,12 @@ struct App {
     _dir: tempfile::TempDir,
 }
 
-fn nation(code: &str) -> NationCode {
-    NationCode::parse(code).unwrap()
-}
-
-fn person(value: Value) -> Person {
-    serde_json::from_value(value).unwrap()
-}
-
-fn in_minutes(minutes: i64) -> String {
-    (OffsetDateTime::now_utc() + time::Duration::minutes(minutes))
-        .format(&Rfc3339)
-        .unwrap()
-}
-
 /// France's flight FR1 carries French and (by agreement) German people; Germany's DE2 was
 /// cancelled. A French family (names in Arabic script) and a German one are processed at the
 /// gate, ready to fly.
 async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("flights.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, dir) = fresh_store(FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store.add_nation(&setup, nation(code), name).await.unwrap();
-    }
     let family = |code: &str, principal: Value, child: &str, document: &str| NewCase {
         nation: nation(code),
         organisation: None,
@@ -125,7 +107,7 @@ async fn app() -> App {
         )
         .await
         .unwrap();
-    let departs_at = in_minutes(5);
+    let departs_at = from_now(time::Duration::minutes(5));
     let flight = |id: &str, code: &str, departs_at: String| NewFlight {
         id: id.into(),
         nation: nation(code),
@@ -140,7 +122,7 @@ async fn app() -> App {
             &setup,
             vec![
                 flight("FR1", "FR", departs_at.clone()),
-                flight("DE2", "DE", in_minutes(60)),
+                flight("DE2", "DE", from_now(time::Duration::minutes(60))),
             ],
         )
         .await
@@ -171,31 +153,16 @@ async fn app() -> App {
         )
         .await
         .unwrap();
-    for (username, role, code) in [
-        ("fr-caseworker", Role::Caseworker, Some("FR")),
-        ("de-caseworker", Role::Caseworker, Some("DE")),
-        ("coordinator", Role::Coordinator, None),
-        ("sysadmin", Role::SystemAdmin, None),
-    ] {
-        store
-            .add_user(
-                &setup,
-                NewUser {
-                    username: username.into(),
-                    display_name: username.into(),
-                    access: Access::new(role, code.map(nation), None, None).unwrap(),
-                    password_hash: PHC.into(),
-                },
-            )
-            .await
-            .unwrap();
-        if role.needs_second_factor() {
-            store
-                .set_user_totp(&setup, username, Some(totp::new_secret()))
-                .await
-                .unwrap();
-        }
-    }
+    add_accounts(
+        &store,
+        &[
+            ("fr-caseworker", Role::Caseworker, Some("FR")),
+            ("de-caseworker", Role::Caseworker, Some("DE")),
+            ("coordinator", Role::Coordinator, None),
+            ("sysadmin", Role::SystemAdmin, None),
+        ],
+    )
+    .await;
     App {
         router: router(AppState::new(store.clone(), WebConfig::default())),
         store,
@@ -224,24 +191,7 @@ impl Answer {
 
 impl App {
     async fn session(&self, username: &str) -> (String, String) {
-        let (id, id_hash) = airbridge_web::new_session_id();
-        let csrf = airbridge_web::secrets::random_hex(16);
-        self.store
-            .start_session(
-                username,
-                NewSession {
-                    id_hash,
-                    csrf_token: csrf.clone(),
-                    second_factor_done: true,
-                    now: airbridge_web::now(),
-                    lifetime: 3_600,
-                },
-                None,
-                None,
-            )
-            .await
-            .unwrap();
-        (format!("airbridge_session={id}"), csrf)
+        start_session(&self.store, username).await
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {

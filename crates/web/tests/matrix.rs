@@ -11,6 +11,8 @@
 //! anonymous (401, or a redirect to the login page), `f` forbidden (403), `m` missing (404:
 //! another nation's record looks like no record), `p` public (anything but `a` or `f`).
 
+mod common;
+
 use airbridge_domain::{
     Access, CaseId, EvacuationStatus, NationCode, OrganisationId, OrganisationKind, Person,
     PersonId, Role,
@@ -27,6 +29,7 @@ use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::{FRANCE_AND_GERMANY, PHC, add_nations, from_now, nation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -164,12 +167,7 @@ const EXPECTED: &[(&str, &str)] = &[
 
 const GATE: &str = "Abbey Gate";
 const HOST: &str = "airbridge.test";
-const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
 const LOGIN_PASSWORD: &str = "matrix login passphrase";
-
-fn nation(code: &str) -> NationCode {
-    NationCode::parse(code).unwrap()
-}
 
 /// The records of one nation that requests are aimed at.
 struct NationRecords {
@@ -289,10 +287,8 @@ async fn nation_records(store: &AnyStore, code: &str, list_id: i64) -> NationRec
 }
 
 async fn fixture(store: AnyStore, dir: tempfile::TempDir) -> Fixture {
+    add_nations(&store, FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store.add_nation(&setup, nation(code), name).await.unwrap();
-    }
     let (list, _) = store
         .store_list(
             &setup,
@@ -321,9 +317,7 @@ async fn fixture(store: AnyStore, dir: tempfile::TempDir) -> Fixture {
         )
         .await
         .unwrap();
-    let departs_at = (time::OffsetDateTime::now_utc() + time::Duration::days(2))
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let departs_at = from_now(time::Duration::days(2));
     store
         .add_flights(
             &setup,

@@ -2,20 +2,21 @@
 //! script, escaped), how they refuse bad input, their weight, the language switch, the
 //! OpenAPI document and the metrics.
 
-use airbridge_domain::{Access, NationCode, Person, PersonId, Relation, Role};
-use airbridge_store::sqlite::OpenMode;
+mod common;
+
+use airbridge_domain::{Person, PersonId, Relation, Role};
 use airbridge_store::{
-    Actor, DedupStore, NewCase, NewDedupRun, NewHit, NewList, NewMember, NewReviewPair, NewSession,
-    NewUser, SqliteStore, Store,
+    Actor, DedupStore, NewCase, NewDedupRun, NewHit, NewList, NewMember, NewReviewPair,
+    SqliteStore, Store,
 };
 use airbridge_web::{AppState, MAX_UPLOAD_BYTES, ROUTES, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::{FRANCE_AND_GERMANY, add_accounts, fresh_store, nation, person, start_session};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA";
 const ARABIC_NAME: &str = "محمد هاشم احمدزی";
 const SCRIPT_NAME: &str = "<script>alert(1)</script>";
 
@@ -28,23 +29,9 @@ struct App {
     _dir: tempfile::TempDir,
 }
 
-fn nation(code: &str) -> NationCode {
-    NationCode::parse(code).unwrap()
-}
-
-fn person(value: Value) -> Person {
-    serde_json::from_value(value).unwrap()
-}
-
 async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("screens.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
+    let (store, dir) = fresh_store(FRANCE_AND_GERMANY).await;
     let setup = Actor::new("test:setup");
-    for (code, name) in [("FR", "France"), ("DE", "Germany")] {
-        store.add_nation(&setup, nation(code), name).await.unwrap();
-    }
     let case = store
         .add_cases(
             &setup,
@@ -114,25 +101,16 @@ async fn app() -> App {
         .await
         .unwrap();
     let hit = store.list_hits(None, None).await.unwrap()[0].id;
-    for (username, role, code) in [
-        ("fr-caseworker", Role::Caseworker, Some("FR")),
-        ("fr-officer", Role::ScreeningOfficer, Some("FR")),
-        ("de-caseworker", Role::Caseworker, Some("DE")),
-        ("coordinator", Role::Coordinator, None),
-    ] {
-        store
-            .add_user(
-                &setup,
-                NewUser {
-                    username: username.into(),
-                    display_name: username.into(),
-                    access: Access::new(role, code.map(nation), None, None).unwrap(),
-                    password_hash: PHC.into(),
-                },
-            )
-            .await
-            .unwrap();
-    }
+    add_accounts(
+        &store,
+        &[
+            ("fr-caseworker", Role::Caseworker, Some("FR")),
+            ("fr-officer", Role::ScreeningOfficer, Some("FR")),
+            ("de-caseworker", Role::Caseworker, Some("DE")),
+            ("coordinator", Role::Coordinator, None),
+        ],
+    )
+    .await;
     App {
         router: router(AppState::new(store.clone(), WebConfig::default())),
         store,
@@ -151,24 +129,7 @@ struct Answer {
 impl App {
     /// A logged-in session for an account: its cookie and CSRF token.
     async fn session(&self, username: &str) -> (String, String) {
-        let (id, id_hash) = airbridge_web::new_session_id();
-        let csrf = airbridge_web::secrets::random_hex(16);
-        self.store
-            .start_session(
-                username,
-                NewSession {
-                    id_hash,
-                    csrf_token: csrf.clone(),
-                    second_factor_done: true,
-                    now: airbridge_web::now(),
-                    lifetime: 3_600,
-                },
-                None,
-                None,
-            )
-            .await
-            .unwrap();
-        (format!("airbridge_session={id}"), csrf)
+        start_session(&self.store, username).await
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {

@@ -2,14 +2,16 @@
 //! session cookie, CSRF, the second factor, lockout, the login rate limit, the first-run setup
 //! link and logging out.
 
+mod common;
+
 use airbridge_domain::{Access, NationCode, Role};
-use airbridge_store::sqlite::OpenMode;
 use airbridge_store::{Actor, AuditFilter, NewUser, SqliteStore, Store};
 use airbridge_web::{AppState, RateLimit, WebConfig, router, totp};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use common::{fresh_store, nation};
 use serde_json::json;
 use std::net::SocketAddr;
 use tower::ServiceExt;
@@ -62,15 +64,7 @@ impl Reply {
 }
 
 async fn app_with(config: WebConfig) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("web.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
-    let setup = Actor::new("test:setup");
-    store
-        .add_nation(&setup, NationCode::parse("FR").unwrap(), "France")
-        .await
-        .unwrap();
+    let (store, dir) = fresh_store(&[("FR", "France")]).await;
     App {
         router: router(AppState::new(store.clone(), config)),
         store,
@@ -80,16 +74,14 @@ async fn app_with(config: WebConfig) -> App {
 
 impl App {
     async fn add_user(&self, username: &str, role: Role) {
-        let nation = role
-            .is_bound_to_a_nation()
-            .then(|| NationCode::parse("FR").unwrap());
+        let bound_to = role.is_bound_to_a_nation().then(|| nation("FR"));
         self.store
             .add_user(
                 &Actor::new("test:setup"),
                 NewUser {
                     username: username.into(),
                     display_name: format!("{username} Durand"),
-                    access: Access::new(role, nation, None, None).unwrap(),
+                    access: Access::new(role, bound_to, None, None).unwrap(),
                     password_hash: airbridge_web::password::hash(PASSWORD).unwrap(),
                 },
             )

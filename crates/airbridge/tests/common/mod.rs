@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests of the `airbridge` binary: running it on a database
-//! with the test key, checking its exit code, reading its `--json` output, and the two backends
+//! with the test key, checking its exit code, reading its `--json` output, serving on a free
+//! port, finding a fully named person in a demo registry, and the two backends
 //! (a SQLite file, or a database of its own on a PostgreSQL server the tests start) that
 //! `contract_tests!` runs a test on.
 //!
@@ -8,6 +9,7 @@
 
 use airbridge_store::testing::TestPostgres;
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -51,6 +53,73 @@ pub fn spawn_serve(db: &str) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts")
+}
+
+/// `airbridge serve` on a free port, with the test key; stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// Its address, `127.0.0.1:PORT`.
+    pub host: String,
+}
+
+impl Server {
+    /// Starts the server and reads its address from the first line it writes.
+    pub fn start(db: &str) -> Server {
+        let mut child = spawn_serve(db);
+        let mut first = String::new();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        stderr.read_line(&mut first).unwrap();
+        // The server goes on writing (a setup link, warnings): keep reading, or its next line
+        // would fail on a closed pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
+                sink.clear();
+            }
+        });
+        let host = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("serve said: {first}"))
+            .to_owned();
+        Server { child, host }
+    }
+
+    /// Posts JSON with a bearer token on a connection of its own; the status and the answer
+    /// (`null` when it is not JSON).
+    pub fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let body = body.to_string();
+        let mut stream = std::net::TcpStream::connect(&self.host).unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.host,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let json = response
+            .split_once("\r\n\r\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or_default();
+        (status, json)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Commands run to completion by one actor (`AIRBRIDGE_ACTOR`, recorded in the audit trail).
@@ -102,6 +171,30 @@ impl Cli {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         serde_json::from_str(&self.ok(db, &all)).unwrap()
+    }
+
+    /// A registered person (of the first thousand `person search` gives) with a given name,
+    /// a family name, a father's name and a birth date down to the day, for whom `also` holds.
+    pub fn fully_named_person(
+        self,
+        db: &str,
+        also: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let people = self.json(db, &["person", "search", "--limit", "1000"]);
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                let name = &p["person"]["name"];
+                name["given"].is_string()
+                    && name["family"].is_string()
+                    && name["father"].is_string()
+                    && p["person"]["birth_date"]["day"].is_u64()
+                    && also(p)
+            })
+            .expect("the demo has fully named people")
+            .clone()
     }
 }
 
