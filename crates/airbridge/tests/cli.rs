@@ -114,6 +114,17 @@ fn a_case_from_registration_to_the_gate(backend: Backend) {
     let found = ok(&db, &["person", "search", "hashem", "--nation", "FR"]);
     assert_eq!(found.lines().count(), 1);
     assert!(found.contains("at_gate"));
+    // The names engine finds the name in another spelling and in Arabic script; the status
+    // filter still holds.
+    for query in ["Muhammad Hashim Ahmadzai", "محمد هاشم احمدزی"] {
+        let found = ok(&db, &["person", "search", query, "--nation", "FR"]);
+        assert!(
+            found.contains("P1") && found.contains("at_gate"),
+            "{query}: {found}"
+        );
+        let other = ok(&db, &["person", "search", query, "--status", "registered"]);
+        assert!(!other.contains("P1 "), "{query}: {other}");
+    }
 
     let audit = ok(&db, &["--json", "audit", "list", "--entity", "person:P1"]);
     let audit: Vec<serde_json::Value> = serde_json::from_str(&audit).unwrap();
