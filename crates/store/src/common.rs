@@ -63,11 +63,7 @@ pub(crate) fn name_engine() -> &'static airbridge_names::NameEngine {
 pub(crate) fn person_keys(person: &Person) -> Vec<String> {
     let mut keys: Vec<String> = name_keys(&person.name.searchable());
     keys.extend(key_pairs(&keys));
-    keys.extend(
-        search_text(person)
-            .split_whitespace()
-            .map(|word| format!("w:{word}")),
-    );
+    keys.extend(search_words(&search_text(person)).map(|word| format!("w:{word}")));
     keys.sort();
     keys.dedup();
     keys
@@ -109,6 +105,18 @@ pub(crate) fn key_pairs(keys: &[String]) -> Vec<String> {
     pairs
 }
 
+/// The lower-cased words of a name or a query, split at spaces and punctuation (so that
+/// "Abd-al-Rahman" has the word "rahman" and "<b>" the word "b"), never inside a word: marks
+/// and the zero-width non-joiner of Persian spelling stay in the word they belong to.
+pub(crate) fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    const PUNCTUATION: &[char] = &[
+        '،', '؛', '؟', '«', '»', '٫', '٬', '‘', '’', '“', '”', '–', '—', '…',
+    ];
+    text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || PUNCTUATION.contains(&c))
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
 /// The bounds of a word-prefix range in the `person_keys` index: every `w:` key that starts
 /// with `word` sorts at or after the first bound and before the second.
 pub(crate) fn word_range(word: &str) -> (String, String) {
@@ -121,8 +129,8 @@ pub(crate) fn word_range(word: &str) -> (String, String) {
 /// remember to bump `NAME_INDEX_VERSION`, which is for changes in what is indexed.
 pub(crate) fn name_index_fingerprint() -> String {
     use sha2::{Digest, Sha256};
-    // 2: pairs of name keys (`p:`).
-    const NAME_INDEX_VERSION: &str = "2";
+    // 2: pairs of name keys (`p:`); 3: words split at punctuation too.
+    const NAME_INDEX_VERSION: &str = "3";
     const PROBES: &[&str] = &[
         "Mohammad Hashem Ahmadzai",
         "محمد هاشم احمدزی",
@@ -216,4 +224,47 @@ pub(crate) fn check_new_case(case: &NewCase) -> Result<()> {
 /// Seconds since 1970-01-01 UTC: job leases compare as numbers, not as formatted times.
 pub(crate) fn epoch_seconds() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_at_spaces_and_punctuation_but_not_inside_a_word() {
+        let words = |t: &str| search_words(t).collect::<Vec<_>>();
+        assert_eq!(
+            words("Abd-al-Rahman  O'Brien"),
+            ["abd", "al", "rahman", "o", "brien"]
+        );
+        assert_eq!(
+            words("<script>alert(1)</script>"),
+            ["script", "alert", "1", "script"]
+        );
+        assert_eq!(words("زهرا، حسینی"), ["زهرا", "حسینی"]);
+        // The zero-width non-joiner and vowel marks belong to their word.
+        assert_eq!(words("می\u{200C}خواهم مُحَمَّد"), ["می\u{200C}خواهم", "مُحَمَّد"]);
+        assert!(words(" %_ ").is_empty());
+    }
+
+    #[test]
+    fn key_pairs_join_each_two_name_keys_once() {
+        let keys: Vec<String> = ["n:b", "n:a", "w:x", "n:c", "n:a"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(key_pairs(&keys), ["p:a&b", "p:a&c", "p:b&c"]);
+        assert!(key_pairs(&["n:a".to_owned()]).is_empty());
+    }
+
+    #[test]
+    fn the_same_name_in_both_scripts_gets_a_shared_key() {
+        let latin = name_keys("Zahra Hosseini");
+        let arabic = name_keys("زهرا حسینی");
+        assert!(
+            latin.iter().any(|k| arabic.contains(k)),
+            "{latin:?} / {arabic:?}"
+        );
+        assert!(latin.iter().all(|k| k.starts_with("n:")));
+        assert!(name_keys("  ").is_empty());
+    }
 }

@@ -1081,14 +1081,11 @@ impl Store for ThisStore {
     async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRecord>> {
         let mut sql: QueryBuilder<Db> =
             QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE 1 = 1"));
-        let words: Vec<String> = query
-            .text
-            .as_deref()
-            .unwrap_or_default()
-            .to_lowercase()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
+        let words: Vec<String> = search_words(query.text.as_deref().unwrap_or_default()).collect();
+        if words.is_empty() && query.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            // Only punctuation: no name holds no word.
+            return Ok(Vec::new());
+        }
         if words.is_empty() {
             if let Some(nation) = query.nation {
                 sql.push(" AND nation = ").push_bind(nation.to_string());
