@@ -49,8 +49,9 @@ pub(crate) fn birth_days(person: &Person) -> (Option<i64>, Option<i64>) {
     }
 }
 
-/// The names engine every stored key comes from (the same one the web search scores with).
-pub(crate) fn name_engine() -> &'static airbridge_names::NameEngine {
+/// The names engine every stored key comes from; search scores with it too, so that what the
+/// index keys and what the scoring reads always agree.
+pub fn name_engine() -> &'static airbridge_names::NameEngine {
     static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(airbridge_names::NameEngine::new)
 }
@@ -70,7 +71,7 @@ pub(crate) fn person_keys(person: &Person) -> Vec<String> {
 }
 
 /// The `n:` keys of a name or a query: what a person's stored keys are looked up by.
-pub fn name_keys(text: &str) -> Vec<String> {
+pub(crate) fn name_keys(text: &str) -> Vec<String> {
     if text.trim().is_empty() {
         return Vec::new();
     }

@@ -31,6 +31,7 @@ pub use accounts::{
 };
 pub use any::AnyStore;
 pub use audit::{AuditEvent, AuditFilter, AuditVerification};
+pub use common::name_engine;
 pub use dedup::*;
 pub use field::*;
 pub use field_queue::CheckInQueue;

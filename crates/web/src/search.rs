@@ -41,8 +41,7 @@ pub struct FoundPerson {
 
 /// The names engine the web app and the store's index share.
 pub fn engine() -> &'static airbridge_names::NameEngine {
-    static ENGINE: std::sync::OnceLock<airbridge_names::NameEngine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(airbridge_names::NameEngine::new)
+    airbridge_store::name_engine()
 }
 
 /// The people found by `q` among those `filter` admits (its nation, status and case; its text,
