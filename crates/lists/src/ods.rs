@@ -90,6 +90,7 @@ pub(crate) fn open<R: Read + Seek>(
         shape.finish();
         if !shape.table.headers.is_empty() {
             sheets.push(Sheet {
+                opened_through: shape.opened_through(),
                 table: shape.table,
                 rows: SheetRows::Ods(block.clone()),
             });

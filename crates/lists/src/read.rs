@@ -175,6 +175,11 @@ pub(crate) fn cell_text(cell: &Data) -> String {
 pub(crate) struct SheetShape {
     pub(crate) table: Table,
     finder: HeaderFinder,
+    /// The last non-blank line placed before the header was known.
+    last_placed: usize,
+    /// Whether the header was known only at the sheet's end (every row placed was a stamp,
+    /// a title or the header itself).
+    header_at_end: bool,
 }
 
 impl SheetShape {
@@ -184,7 +189,17 @@ impl SheetShape {
                 sheet: Some(sheet.to_owned()),
                 ..Table::default()
             },
-            finder: HeaderFinder::default(),
+            ..SheetShape::default()
+        }
+    }
+
+    /// The last line the shape took for itself: the header's, or, when the header was known
+    /// only at the end, the last row read (a stamp after a one-cell header is a note, not data).
+    pub(crate) fn opened_through(&self) -> usize {
+        if self.header_at_end {
+            self.last_placed.max(self.table.header_line)
+        } else {
+            self.table.header_line
         }
     }
 
@@ -196,6 +211,7 @@ impl SheetShape {
         if !self.table.headers.is_empty() {
             return Some(Row { line, cells });
         }
+        self.last_placed = line;
         if cells[0].starts_with("# ") && cells[1..].iter().all(String::is_empty) {
             self.table.notes.push(cells[0].clone());
             return None;
@@ -207,6 +223,7 @@ impl SheetShape {
     /// Ends the sheet: a one-cell row still waiting is the header of a list with no rows.
     pub(crate) fn finish(&mut self) {
         if let Some(found) = self.finder.finish() {
+            self.header_at_end = true;
             self.take_header(found);
         }
     }

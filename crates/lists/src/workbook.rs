@@ -33,6 +33,9 @@ impl<R> std::fmt::Debug for Workbook<R> {
 pub(crate) struct Sheet {
     pub(crate) table: Table,
     pub(crate) rows: SheetRows,
+    /// The last line placed when the sheet was opened (stamps, title, header): a streamed
+    /// sheet's data rows start after it.
+    pub(crate) opened_through: usize,
 }
 
 /// What a streamed reader's `open` gives: the opened file and its sheets with a header, or
@@ -105,6 +108,7 @@ impl<R: Read + Seek> Workbook<R> {
                 .map(|mut table| {
                     let rows = std::mem::take(&mut table.rows);
                     Sheet {
+                        opened_through: table.header_line,
                         table,
                         rows: SheetRows::Whole(rows),
                     }
@@ -146,10 +150,10 @@ impl<R: Read + Seek> Workbook<R> {
         let Some(sheet) = self.sheets.get_mut(index) else {
             return Ok(());
         };
-        let header_line = sheet.table.header_line;
+        let opened_through = sheet.opened_through;
         // Rows up to the header (stamps, the header itself) were placed when the sheet opened.
         let mut data = |line: usize, cells: Vec<String>| {
-            if line <= header_line || cells.iter().all(String::is_empty) {
+            if line <= opened_through || cells.iter().all(String::is_empty) {
                 return ControlFlow::Continue(());
             }
             each(Row { line, cells })
