@@ -24,12 +24,25 @@ pub struct NameEvidence {
     pub information_factor: f64,
     /// The name's contribution: `similarity × quality_factor × information_factor`.
     pub score: f64,
+    /// Set when the similarity came from the two names written as one string (spaces and
+    /// hyphens left out), within one slip of each other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_string: Option<OneStringEvidence>,
     /// Which tokens were aligned and how (exact, variant, phonetic, fuzzy…).
     pub aligned: Vec<TokenAlignment>,
     /// Tokens of the query left without a partner.
     pub unmatched_query: Vec<String>,
     /// Tokens of the listed name left without a partner.
     pub unmatched_listed: Vec<String>,
+}
+
+/// Two names written as one string, and how far apart they are: 0 edits when only the spacing
+/// differs, 1 for one letter changed, added or dropped, or two neighbours swapped.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OneStringEvidence {
+    pub query: String,
+    pub listed: String,
+    pub edits: u8,
 }
 
 /// How the query's birth date compares with the entry's.

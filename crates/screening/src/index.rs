@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use crate::countries::nation_of_country;
 use crate::evidence::document_numbers;
+use crate::spelling;
 
 /// What to index.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,8 @@ pub(crate) struct IndexedName {
     pub information: f64,
     /// How many tokens the name is keyed on (compared, neither titles nor initials).
     pub key_tokens: u8,
+    /// The name written as one Latin string (see [`crate::spelling`]), if it can be.
+    pub one_string: Option<Box<str>>,
 }
 
 /// One listed entry, as screening needs it.
@@ -80,6 +83,9 @@ pub struct ScreeningIndex {
     /// and looked up a few dozen times per query, where SipHash costs more than the lookup; they
     /// come from the lists, not from the people screened.
     pub(crate) postings: FnvMap<String, Vec<u32>>,
+    /// Deletion-neighbourhood key of a name written as one string → names carrying it
+    /// (positions in `names`, sorted, distinct; see [`crate::spelling`]).
+    pub(crate) one_strings: FnvMap<u64, Vec<u32>>,
     /// Normalised document number → entries (positions in `entries`).
     pub(crate) documents: HashMap<String, Vec<u32>>,
     /// An empty parse, the scratch for a query's subsets of tokens.
@@ -260,6 +266,9 @@ pub(crate) struct QueryKey {
     pub tokens: u32,
     /// A short typo key: counts towards what a name shares, never brings it alone.
     pub weak: bool,
+    /// A typo key (short or not): what it shares must be confirmed by a spelling (see
+    /// `ScreeningIndex::candidates`).
+    pub typo: bool,
 }
 
 /// The bit of the `position`-th key token.
@@ -309,12 +318,14 @@ pub(crate) fn query_keys(
             key,
             tokens,
             weak: false,
+            typo: true,
         }));
         short_typo_keys(std::slice::from_ref(key), &mut typo);
         out.extend(typo.drain(..).map(|key| QueryKey {
             key,
             tokens,
             weak: true,
+            typo: true,
         }));
     }
     let mut keys = own;
@@ -326,6 +337,7 @@ pub(crate) fn query_keys(
         tokens: tokens_of(&key),
         key,
         weak: false,
+        typo: false,
     }));
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out.dedup_by(|later, kept| {
@@ -333,6 +345,7 @@ pub(crate) fn query_keys(
         if same {
             kept.tokens |= later.tokens;
             kept.weak &= later.weak;
+            kept.typo &= later.typo;
         }
         same
     });
@@ -357,6 +370,7 @@ impl ScreeningIndex {
             entries: Vec::new(),
             names: Vec::new(),
             postings: FnvMap::default(),
+            one_strings: FnvMap::default(),
             documents: HashMap::new(),
             empty,
         };
@@ -386,10 +400,19 @@ impl ScreeningIndex {
             })
             .collect();
         index.names.reserve(names.len());
+        let mut neighbourhood = Vec::new();
         for ((entry, name), (parsed, keys)) in names.into_iter().zip(parsed) {
             let name_id = index.names.len() as u32;
             for key in keys {
                 index.postings.entry(key).or_default().push(name_id);
+            }
+            let one_string = spelling::one_string(&parsed);
+            if let Some(letters) = &one_string {
+                neighbourhood.clear();
+                spelling::neighbourhood(letters, &mut neighbourhood);
+                for &key in &neighbourhood {
+                    index.one_strings.entry(key).or_default().push(name_id);
+                }
             }
             index.names.push(IndexedName {
                 entry,
@@ -398,10 +421,15 @@ impl ScreeningIndex {
                 script: name.script,
                 information: information(&parsed),
                 key_tokens: key_tokens(&parsed).len().min(usize::from(u8::MAX)) as u8,
+                one_string,
                 parsed,
             });
         }
-        for names in index.postings.values_mut() {
+        for names in index
+            .postings
+            .values_mut()
+            .chain(index.one_strings.values_mut())
+        {
             names.sort_unstable();
             names.dedup();
         }

@@ -29,10 +29,12 @@ pub mod evidence;
 pub mod index;
 pub mod query;
 pub mod screen;
+mod spelling;
 
 pub use countries::nation_of_country;
 pub use evidence::{
-    BirthDateEvidence, DocumentEvidence, NameEvidence, NationalityEvidence, parse_birth_date,
+    BirthDateEvidence, DocumentEvidence, NameEvidence, NationalityEvidence, OneStringEvidence,
+    parse_birth_date,
 };
 pub use index::{IndexConfig, IndexStats, ScreeningIndex};
 pub use query::{Query, QueryError};

@@ -98,6 +98,64 @@ fn a_typo_in_the_only_informative_name_still_reaches_the_entry() {
     }
 }
 
+/// The best hit on `expected` for a query, with the edits between the two names written as
+/// one string when that is what matched.
+fn written_alike(name: &str, dob: &str, nationality: &str, expected: &str) -> (f64, Option<u8>) {
+    let hits = screen(&query(name, dob, nationality));
+    let hit = hits
+        .iter()
+        .find(|hit| hit.entry_ref == expected)
+        .unwrap_or_else(|| panic!("{name}: no hit on {expected}: {hits:?}"));
+    let edits = hit
+        .explanation
+        .name
+        .one_string
+        .as_ref()
+        .map(|one| one.edits);
+    (hit.score, edits)
+}
+
+#[test]
+fn a_slip_across_word_boundaries_is_one_string_one_edit_away() {
+    // A hyphen moved: the same letters.
+    let (score, edits) = written_alike("CHANG MYONGC-HIN", "1968-02-19", "KP", "KPi.007");
+    assert_eq!(edits, Some(0));
+    assert!(score > 0.95, "{score}");
+    // A letter moved to the next word: the same letters.
+    let (_, edits) = written_alike("AREFULLAHA REF GHAZI MOHAMMAD", "1958", "AF", "TAi.030");
+    assert_eq!(edits, Some(0));
+    // Two letters swapped inside a compound the engine joins (Abdul Bari), and across the
+    // first sound (Abdur / Badur, Faiz / Afiz), where no token rule pairs them.
+    for (name, dob, nationality, entry) in [
+        ("ADBUL BARI AKHUND", "1953", "AF", "TAi.094"),
+        ("BADUR REHMAN", "1965-10-03", "PK", "QDi.309"),
+        ("AFIZ", "1969", "AF", "TAi.036"),
+    ] {
+        let (score, edits) = written_alike(name, dob, nationality, entry);
+        assert_eq!(edits, Some(1), "{name}");
+        assert!(score >= 0.7, "{name}: {score}");
+    }
+}
+
+#[test]
+fn the_one_string_channel_does_not_reach_names_two_slips_away() {
+    // Two letters changed in a short single name: neither the tokens nor the one string match.
+    let hits = index().screen(
+        &query("Abiz", "1969", "AF"),
+        &ScreenConfig {
+            threshold: 0.5,
+            max_hits: 50,
+        },
+    );
+    assert!(
+        hits.iter().all(|hit| hit.entry_ref != "TAi.036"),
+        "{:?}",
+        hits.iter()
+            .map(|h| (&h.entry_ref, &h.listed_name, h.score))
+            .collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn common_names_alone_or_with_a_conflicting_birth_year_are_not_hits() {
     check("Mohammad", "", "", None);
