@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         }
         default_hook(info);
     }));
-    let cli = cli::Cli::parse_resolved();
+    let mut cli = cli::Cli::parse_resolved();
     key_cmd::configure(cli.keys.clone());
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -75,6 +75,14 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // `sanctions load` works on the registry's database: it is `screening load`.
+    cli.command = match cli.command {
+        cli::Command::Sanctions(command) => match command.on_database() {
+            Ok(screening) => cli::Command::Screening(screening),
+            Err(command) => cli::Command::Sanctions(command),
+        },
+        other => other,
+    };
     let location = cli.location();
     let actor = commands::actor(&cli);
     let result = match cli.command {

@@ -8,9 +8,13 @@ use airbridge_sanctions::{ListSource, SanctionsList};
 use airbridge_screening::{IndexConfig, Query, ScreenConfig, ScreeningIndex};
 use airbridge_store::any::Location;
 use airbridge_store::audit::sha256_hex;
-use airbridge_store::{Actor, AnyStore, HitDecision, NewHit, NewList, PersonQuery, Store};
+use airbridge_store::{
+    Actor, AnyStore, HitDecision, NewHit, NewList, PersonQuery, PersonRecord, Store,
+};
 use anyhow::Context;
 use clap::Subcommand;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Hits scoring below this are not raised to an officer.
@@ -74,7 +78,7 @@ pub async fn screen_registry(
     }
     let refs: Vec<&SanctionsList> = lists.iter().map(|(_, l)| l).collect();
     let index = ScreeningIndex::build(&refs, &IndexConfig::default());
-    let entry_fingerprints: std::collections::HashMap<(ListSource, String), (i64, String)> = lists
+    let entry_fingerprints: HashMap<(ListSource, String), (i64, String)> = lists
         .iter()
         .flat_map(|(id, list)| {
             list.entries.iter().map(move |entry| {
@@ -124,38 +128,15 @@ pub async fn screen_registry(
                 page
             }
         };
+        // Each person is screened on its own: the page is shared out over every core.
+        let screened_page = people
+            .par_iter()
+            .map(|record| screen_person(&index, &config, &entry_fingerprints, record))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let mut hits = Vec::new();
-        for record in &people {
-            let Ok(query) = Query::for_person(&record.person) else {
-                continue; // unnamed dependents have nothing to screen by name
-            };
+        for person_hits in screened_page.into_iter().flatten() {
             screened += 1;
-            let person_fingerprint = sha256_hex(
-                &serde_json::to_vec(&(
-                    &query.name,
-                    &query.birth_date,
-                    &record.person.nationalities,
-                    &query.documents,
-                ))
-                .unwrap_or_default(),
-            );
-            for hit in index.screen(&query, &config) {
-                let Some((list_id, entry_fingerprint)) =
-                    entry_fingerprints.get(&(hit.list, hit.entry_ref.clone()))
-                else {
-                    continue;
-                };
-                hits.push(NewHit {
-                    person: record.id,
-                    list_id: *list_id,
-                    entry_ref: hit.entry_ref.clone(),
-                    listed_name: hit.listed_name.clone(),
-                    score: hit.score,
-                    explanation: serde_json::to_value(&hit.explanation)?,
-                    entry_fingerprint: entry_fingerprint.clone(),
-                    person_fingerprint: person_fingerprint.clone(),
-                });
-            }
+            hits.extend(person_hits);
         }
         raised += store.record_hits(actor, hits).await?;
         if one_by_one.is_some() {
@@ -163,6 +144,47 @@ pub async fn screen_registry(
         }
     }
     Ok((screened, raised))
+}
+
+/// One person's hits on the listed entries, or `None` when the person has no name to screen by
+/// (an unnamed dependent).
+fn screen_person(
+    index: &ScreeningIndex,
+    config: &ScreenConfig,
+    entry_fingerprints: &HashMap<(ListSource, String), (i64, String)>,
+    record: &PersonRecord,
+) -> anyhow::Result<Option<Vec<NewHit>>> {
+    let Ok(query) = Query::for_person(&record.person) else {
+        return Ok(None);
+    };
+    let person_fingerprint = sha256_hex(
+        &serde_json::to_vec(&(
+            &query.name,
+            &query.birth_date,
+            &record.person.nationalities,
+            &query.documents,
+        ))
+        .unwrap_or_default(),
+    );
+    let mut hits = Vec::new();
+    for hit in index.screen(&query, config) {
+        let Some((list_id, entry_fingerprint)) =
+            entry_fingerprints.get(&(hit.list, hit.entry_ref.clone()))
+        else {
+            continue;
+        };
+        hits.push(NewHit {
+            person: record.id,
+            list_id: *list_id,
+            entry_ref: hit.entry_ref.clone(),
+            listed_name: hit.listed_name.clone(),
+            score: hit.score,
+            explanation: serde_json::to_value(&hit.explanation)?,
+            entry_fingerprint: entry_fingerprint.clone(),
+            person_fingerprint: person_fingerprint.clone(),
+        });
+    }
+    Ok(Some(hits))
 }
 
 pub async fn run(

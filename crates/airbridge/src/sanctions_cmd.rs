@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::list_files::{ListFormat, load};
+use crate::registry_screening::ScreeningCommand;
 use airbridge_sanctions::{
     Entry, FieldChange, ListDiff, NameQuality, ReadWarning, SanctionsList, Script,
 };
@@ -42,6 +43,37 @@ pub enum SanctionsCommand {
         #[arg(long, value_enum)]
         format: Option<ListFormat>,
     },
+    /// Load a version of a list into the database, kept with its date and source, and screen
+    /// everyone in the registry against it (as `airbridge screening load`).
+    Load {
+        /// The UN consolidated list (XML) or OFAC's sdn.csv (alt.csv and add.csv beside it).
+        file: PathBuf,
+        /// The list's format; by default guessed from the file name and contents.
+        #[arg(long, value_enum)]
+        format: Option<ListFormat>,
+        /// Hits scoring below this are not raised to an officer.
+        #[arg(long, default_value_t = crate::registry_screening::DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+}
+
+impl SanctionsCommand {
+    /// The screening command that does the same, for the subcommands that work on the
+    /// registry's database rather than on files alone.
+    pub fn on_database(self) -> Result<ScreeningCommand, SanctionsCommand> {
+        match self {
+            SanctionsCommand::Load {
+                file,
+                format,
+                threshold,
+            } => Ok(ScreeningCommand::Load {
+                file,
+                format,
+                threshold,
+            }),
+            other => Err(other),
+        }
+    }
 }
 
 pub fn run(command: SanctionsCommand, json: bool) -> anyhow::Result<ExitCode> {
@@ -104,6 +136,11 @@ fn execute(command: SanctionsCommand, json: bool, out: &mut dyn Write) -> anyhow
             }
             Ok(ExitCode::SUCCESS)
         }
+        SanctionsCommand::Load { file, .. } => bail!(
+            "{}: loading a list needs the registry's database (`airbridge sanctions load` \
+             reaches it; this report cannot)",
+            file.display()
+        ),
         SanctionsCommand::Diff { old, new, format } => {
             let (old_list, _) = load(&old, format)?;
             let (new_list, _) = load(&new, format)?;

@@ -592,8 +592,9 @@ fn planted_sanctioned_names_are_found_reviewed_and_blocked(backend: Backend) {
         })
         .collect();
     assert!(planted.len() >= 3, "{hits:?}");
-    // Loading the same version again does nothing; screening again raises nothing new.
-    assert!(ok(&db, &["screening", "load", un.to_str().unwrap()]).contains("already loaded"));
+    // Loading the same version again (by the name for it, `sanctions load`) does
+    // nothing; screening again raises nothing new.
+    assert!(ok(&db, &["sanctions", "load", un.to_str().unwrap()]).contains("already loaded"));
     assert!(ok(&db, &["screening", "run"]).contains(": 0 new hits"));
 
     let hit = planted[0]["id"].as_i64().unwrap().to_string();

@@ -277,12 +277,15 @@ fn token_bit(position: usize) -> u32 {
 }
 
 /// The keys a query looks up: its own and each pair's (see the module documentation), and the
-/// typo keys of its own; each with the tokens it came from, so that a candidate name can be
-/// told how much of the query it shares.
+/// typo keys of those of its own that no listed name carries (`listed` tells): a token whose
+/// sounds some listed name has is not taken for a typo, which keeps the long postings of typo
+/// keys out of most queries. Each key comes with the tokens it came from, so that a candidate
+/// name can be told how much of the query it shares.
 pub(crate) fn query_keys(
     engine: &NameEngine,
     empty: &ParsedName,
     parsed: &ParsedName,
+    listed: impl Fn(&str) -> bool,
 ) -> Vec<QueryKey> {
     let tokens = key_tokens(parsed);
     let mut scratch = empty.clone();
@@ -309,7 +312,7 @@ pub(crate) fn query_keys(
     let own = engine.keys_parsed(parsed);
     let mut out: Vec<QueryKey> = Vec::new();
     let mut typo = Vec::new();
-    for key in &own {
+    for key in own.iter().filter(|key| !listed(key)) {
         // A typo key stands for the tokens of the key it varies.
         let tokens = tokens_of(key);
         typo.clear();

@@ -209,24 +209,23 @@ fn best_name(
 /// non-title tokens of four letters or more), or cannot be told because a token was romanised
 /// from Arabic script without its short vowels.
 fn spelled_within_one_slip(a: &ParsedName, b: &ParsedName) -> bool {
-    fn spellings(name: &ParsedName) -> Vec<(&str, bool)> {
+    fn spellings(name: &ParsedName) -> impl Iterator<Item = &airbridge_names::Token> + Clone {
         name.tokens
             .iter()
             .filter(|token| token.is_compared() && token.role != TokenRole::Title)
-            .map(|token| (token.form.as_str(), token.vowelless))
-            .collect()
     }
-    let (a, b) = (spellings(a), spellings(b));
-    if a.iter().chain(&b).any(|&(_, vowelless)| vowelless) {
+    if spellings(a)
+        .chain(spellings(b))
+        .any(|token| token.vowelless)
+    {
         return true;
     }
-    a.iter().any(|&(a, _)| {
-        a.len() >= spelling::MIN_LETTERS
-            && b.iter().any(|&(b, _)| {
-                b.len() >= spelling::MIN_LETTERS
-                    && a.len().abs_diff(b.len()) <= 1
-                    && spelling::edits_within_one(a, b) == Some(1)
-            })
+    let long_enough = |token: &&airbridge_names::Token| token.form.len() >= spelling::MIN_LETTERS;
+    spellings(a).filter(long_enough).any(|a| {
+        spellings(b).filter(long_enough).any(|b| {
+            a.form.len().abs_diff(b.form.len()) <= 1
+                && spelling::edits_within_one(&a.form, &b.form) == Some(1)
+        })
     })
 }
 
@@ -286,7 +285,9 @@ impl ScreeningIndex {
         query_string: Option<&str>,
         query_numbers: &[String],
     ) -> Vec<u32> {
-        let keys = query_keys(&self.engine, &self.empty, parsed);
+        let keys = query_keys(&self.engine, &self.empty, parsed, |key| {
+            self.postings.contains_key(key)
+        });
         // Tokens too common to be keyed (Mohammad beside a rarer name) cannot be shared.
         let query_tokens = keys
             .iter()
