@@ -907,6 +907,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("flight.seat", "seat", "place"),
     ("flight.seats", "seats", "places"),
     ("flight.lap", "on a lap", "sur les genoux"),
+    ("flight.of", "of", "sur"),
+    ("flight.page", "page", "page"),
+    ("flight.pages", "Pages", "Pages"),
+    ("flight.previous", "Previous page", "Page précédente"),
+    ("flight.next", "Next page", "Page suivante"),
+    (
+        "flight.bad_page",
+        "The page number must be a whole number from 1.",
+        "Le numéro de page doit être un nombre entier à partir de 1.",
+    ),
     (
         "flight.other_nation",
         "Another nation’s family (names not shown)",
