@@ -3,7 +3,7 @@
 // acceptance rules, the ready pool and the plan runs. See `flights.rs` for the records.
 
 use crate::flights::{
-    Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, AssignmentRecord,
+    Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, AssignmentRecord, CaseLoad,
     Configuration, FlightChange, FlightManifest, FlightRecord, FlightState, FlightStore, NewFlight,
     NewPlanRun, PlanOutcome, PlanRunRecord, ReadyCaseRecord, StoredPlan, WeightsRecord,
     categories_text, parse_category, valid_flight_id,
@@ -1096,5 +1096,42 @@ impl FlightStore for ThisStore {
             plan_run: run,
             cases,
         })
+    }
+
+    async fn plan_loads(&self) -> Result<Vec<CaseLoad>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.flight_id, a.case_id, c.nation, p.id AS person_id, p.birth_first \
+             FROM plan_assignments a JOIN cases c ON c.id = a.case_id \
+             LEFT JOIN persons p ON p.case_id = a.case_id AND p.status IN {TRAVELLING} \
+             WHERE a.plan_run = (SELECT max(id) FROM plan_runs) \
+             ORDER BY a.flight_id, a.case_id, p.id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut loads: Vec<CaseLoad> = Vec::new();
+        for row in &rows {
+            let flight: String = row.try_get("flight_id")?;
+            let case = CaseId(row.try_get("case_id")?);
+            if loads
+                .last()
+                .is_none_or(|last| last.case != case || last.flight != flight)
+            {
+                loads.push(CaseLoad {
+                    flight,
+                    case,
+                    nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+                    born_earliest: Vec::new(),
+                });
+            }
+            let person: Option<i64> = row.try_get("person_id")?;
+            if person.is_some()
+                && let Some(load) = loads.last_mut()
+            {
+                let born: Option<i64> = row.try_get("birth_first")?;
+                load.born_earliest
+                    .push(born.map(airbridge_domain::GregorianDate::from_days_since_epoch));
+            }
+        }
+        Ok(loads)
     }
 }

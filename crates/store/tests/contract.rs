@@ -2800,6 +2800,7 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
             .is_err()
     );
     assert!(s.current_plan().await.unwrap().is_none());
+    assert!(s.plan_loads().await.unwrap().is_empty());
 
     let first = s
         .save_plan(&actor(), plan_run(&[(a, "FR1"), (b, "FR2")]))
@@ -2867,6 +2868,36 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
         [b]
     );
     assert!(s.flight_manifest("XX9").await.is_err());
+    // The loads of the plan in force, read at once, agree with the manifest: its cases, their
+    // nation, and for each member who flies the earliest day of their birth date.
+    let loads = s.plan_loads().await.unwrap();
+    assert_eq!(
+        loads
+            .iter()
+            .map(|l| (l.flight.as_str(), l.case))
+            .collect::<Vec<_>>(),
+        [("FR2", b)]
+    );
+    assert_eq!(loads[0].nation, manifest.cases[0].case.nation);
+    let mut flying: Vec<_> = manifest.cases[0]
+        .people
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.status,
+                EvacuationStatus::Processed | EvacuationStatus::Manifested
+            )
+        })
+        .collect();
+    flying.sort_by_key(|p| p.id);
+    assert!(!flying.is_empty());
+    assert_eq!(
+        loads[0].born_earliest,
+        flying
+            .iter()
+            .map(|p| p.person.birth_date.as_ref().map(|d| d.gregorian_range().0))
+            .collect::<Vec<_>>()
+    );
 
     // Delays must be to the future; a stale version is a conflict.
     assert!(

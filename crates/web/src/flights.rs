@@ -19,7 +19,7 @@ use crate::policy::{self, Permission};
 use crate::{ApiError, AppState};
 use airbridge_domain::NationCode;
 use airbridge_manifest::{Manifest, Passenger, Stamp};
-use airbridge_store::{AgreementRecord, FlightManifest, FlightRecord, Store, StoreError};
+use airbridge_store::{AgreementRecord, CaseLoad, FlightManifest, FlightRecord, Store, StoreError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
@@ -29,7 +29,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 /// Flights the list page shows at most (the page stays under 100 KB); the JSON twin has all.
@@ -75,29 +75,52 @@ fn sees_flight(
         || nations_aboard.contains(&own)
 }
 
-fn nations_aboard(stored: Option<&FlightManifest>) -> Vec<NationCode> {
+fn nations_aboard(loads: &[CaseLoad]) -> Vec<NationCode> {
+    loads.iter().map(|load| load.nation).collect()
+}
+
+/// A stored manifest's cases as loads: the members who fly, with the earliest day each may be
+/// born (what [`FlightStore::plan_loads`](airbridge_store::FlightStore::plan_loads) reads for
+/// every flight at once).
+fn manifest_loads(stored: Option<&FlightManifest>) -> Vec<CaseLoad> {
+    let Some(stored) = stored else {
+        return Vec::new();
+    };
     stored
-        .map(|m| m.cases.iter().map(|c| c.case.nation).collect())
-        .unwrap_or_default()
+        .cases
+        .iter()
+        .map(|case| {
+            let mut flying: Vec<_> = case
+                .people
+                .iter()
+                .filter(|p| planning::travels(p))
+                .collect();
+            flying.sort_by_key(|p| p.id);
+            CaseLoad {
+                flight: stored.flight.id.clone(),
+                case: case.case.id,
+                nation: case.case.nation,
+                born_earliest: flying
+                    .iter()
+                    .map(|p| p.person.birth_date.as_ref().map(|d| d.gregorian_range().0))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Seats and people the plan in force puts on a flight (members who fly; lap infants take no
-/// seat).
-fn load_of(stored: Option<&FlightManifest>, now: OffsetDateTime) -> (u32, u32, usize) {
-    let Some(stored) = stored else {
-        return (0, 0, 0);
-    };
+/// seat), and its families.
+fn load_of(loads: &[CaseLoad], now: OffsetDateTime) -> (u32, u32, usize) {
     let today = planning::today(now);
     let (mut seats, mut people) = (0, 0);
-    for case in &stored.cases {
-        for member in case.people.iter().filter(|p| planning::travels(p)) {
-            people += 1;
-            if planning::seating_age(&member.person, today) >= 2 {
-                seats += 1;
-            }
+    for born in loads.iter().flat_map(|load| &load.born_earliest) {
+        people += 1;
+        if planning::seating_age_from(*born, today) >= 2 {
+            seats += 1;
         }
     }
-    (seats, people, stored.cases.len())
+    (seats, people, loads.len())
 }
 
 /// One flight as the list shows it.
@@ -119,12 +142,8 @@ pub(crate) struct FlightRow {
     pub families: usize,
 }
 
-fn flight_row(
-    flight: &FlightRecord,
-    stored: Option<&FlightManifest>,
-    now: OffsetDateTime,
-) -> FlightRow {
-    let (seats_assigned, people_assigned, families) = load_of(stored, now);
+fn flight_row(flight: &FlightRecord, loads: &[CaseLoad], now: OffsetDateTime) -> FlightRow {
+    let (seats_assigned, people_assigned, families) = load_of(loads, now);
     FlightRow {
         id: flight.id.clone(),
         departs_at: flight.departs_at.clone(),
@@ -151,42 +170,31 @@ pub(crate) struct PlanView {
 }
 
 /// The flights the caller may see (those `keep` accepts), each with the plan in force's cases
-/// on it, by departure; and the plan in force.
+/// on it, by departure; and the plan in force. A constant number of reads whatever the number
+/// of flights: every flight's load comes from one
+/// [`plan_loads`](airbridge_store::FlightStore::plan_loads), not from each manifest.
 async fn flights_seen<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     keep: impl Fn(&FlightRecord) -> bool,
-) -> Result<
-    (
-        Option<PlanView>,
-        Vec<(FlightRecord, Option<FlightManifest>)>,
-    ),
-    ApiError,
-> {
+) -> Result<(Option<PlanView>, Vec<(FlightRecord, Vec<CaseLoad>)>), ApiError> {
     let flights = state.store.list_flights().await?;
     let plan = state.store.current_plan().await?;
     let agreements = match principal.nation() {
         Some(_) => state.store.list_agreements().await?,
         None => Vec::new(),
     };
-    let planned: HashSet<&str> = plan
-        .iter()
-        .flat_map(|p| p.assignments.iter().map(|a| a.flight.as_str()))
-        .collect();
+    let mut loads: HashMap<String, Vec<CaseLoad>> = HashMap::new();
+    if plan.is_some() {
+        for load in state.store.plan_loads().await? {
+            loads.entry(load.flight.clone()).or_default().push(load);
+        }
+    }
     let mut seen = Vec::new();
     for flight in flights.into_iter().filter(|f| keep(f)) {
-        let stored = if planned.contains(flight.id.as_str()) {
-            Some(state.store.flight_manifest(&flight.id).await?)
-        } else {
-            None
-        };
-        if sees_flight(
-            principal,
-            &flight,
-            &agreements,
-            &nations_aboard(stored.as_ref()),
-        ) {
-            seen.push((flight, stored));
+        let on_board = loads.remove(&flight.id).unwrap_or_default();
+        if sees_flight(principal, &flight, &agreements, &nations_aboard(&on_board)) {
+            seen.push((flight, on_board));
         }
     }
     let plan = plan.map(|p| PlanView {
@@ -218,7 +226,7 @@ pub(crate) async fn flights_data<S: Store>(
         plan,
         flights: seen
             .iter()
-            .map(|(flight, stored)| flight_row(flight, stored.as_ref(), now))
+            .map(|(flight, loads)| flight_row(flight, loads, now))
             .collect(),
         may_plan: policy::allows(principal.role(), Permission::PlanFlights),
     })
@@ -462,7 +470,7 @@ async fn visible_flight<S: Store>(
         principal,
         &flight,
         &agreements,
-        &nations_aboard(stored.as_ref()),
+        &nations_aboard(&manifest_loads(stored.as_ref())),
     ) {
         return Err(missing());
     }
@@ -541,7 +549,7 @@ pub(crate) async fn flight_detail<S: Store>(
         }
     };
     Ok(FlightDetail {
-        flight: flight_row(&flight, stored.as_ref(), now),
+        flight: flight_row(&flight, &manifest_loads(stored.as_ref()), now),
         plan_run: stored.as_ref().map(|s| s.plan_run),
         flies: flight.status.flies(),
         page,
@@ -781,10 +789,10 @@ pub(crate) async fn flights_today<S: Store>(
         seats_planned: 0,
         capacity: 0,
     };
-    for (flight, stored) in &seen {
+    for (flight, loads) in &seen {
         *today.by_status.entry(flight.status.as_str()).or_default() += 1;
         if flight.status.flies() || flight.status == airbridge_store::FlightState::Departed {
-            let (seats, _, _) = load_of(stored.as_ref(), now);
+            let (seats, _, _) = load_of(loads, now);
             today.seats_planned += seats;
             today.capacity += flight.capacity();
         }

@@ -130,6 +130,26 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Cette page n’existe pas.",
     ),
     (
+        "error.invalid",
+        "This request is not valid. Go back, check what was entered and try again.",
+        "Cette demande n’est pas valide. Revenez en arrière, vérifiez ce qui a été saisi et réessayez.",
+    ),
+    (
+        "error.conflict",
+        "This record changed meanwhile or is not in a state that allows this. Reload the page and try again.",
+        "Cet enregistrement a changé entre-temps ou n’est pas dans un état qui le permet. Rechargez la page et réessayez.",
+    ),
+    (
+        "error.too_many",
+        "Too many requests. Wait a minute and try again.",
+        "Trop de demandes. Attendez une minute et réessayez.",
+    ),
+    (
+        "error.too_large",
+        "What was sent is too large.",
+        "Ce qui a été envoyé est trop volumineux.",
+    ),
+    (
         "error.internal",
         "Something went wrong on the server; it has been logged.",
         "Une erreur s’est produite sur le serveur ; elle a été enregistrée.",
@@ -529,6 +549,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.column", "Column", "Colonne"),
     ("import.value", "Value", "Valeur"),
     ("import.message", "What to do", "Que faire"),
+    (
+        "import.more_issues",
+        "more issues are not listed here: `airbridge import --report` writes every row's, the rejected rows wait in the quarantine.",
+        "autres problèmes ne sont pas listés ici : `airbridge import --report` écrit ceux de chaque ligne, les lignes rejetées attendent en quarantaine.",
+    ),
     ("import.accepted_with_warnings", "warning", "avertissement"),
     (
         "import.too_large",

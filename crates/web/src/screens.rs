@@ -1190,6 +1190,39 @@ struct ImportPage {
     limit_mb: usize,
     problem: Option<String>,
     report: Option<ImportReport>,
+    /// Issues of the report the page does not list (see [`ISSUES_SHOWN`]).
+    issues_hidden: usize,
+}
+
+/// Issues the import page lists (the JSON answer has the first 500), each cell cut to
+/// [`CELL_CHARS`]: the page stays under 100 KB however bad the list and long its cells.
+const ISSUES_SHOWN: usize = 100;
+const CELL_CHARS: usize = 60;
+
+/// `text` cut to `chars` characters, an ellipsis saying so.
+fn cut(text: &mut String, chars: usize) {
+    if text.chars().count() > chars {
+        *text = text
+            .chars()
+            .take(chars.saturating_sub(1))
+            .chain(['…'])
+            .collect();
+    }
+}
+
+/// The report as the page lists it: the first issues, cells cut short; returns how many
+/// issues are left out.
+fn report_for_page(report: &mut ImportReport) -> usize {
+    let hidden = report.issues.len().saturating_sub(ISSUES_SHOWN);
+    report.issues.truncate(ISSUES_SHOWN);
+    for issue in &mut report.issues {
+        cut(&mut issue.sheet, CELL_CHARS);
+        cut(&mut issue.column, CELL_CHARS);
+        cut(&mut issue.value, CELL_CHARS);
+        // A message may quote the value.
+        cut(&mut issue.message, 4 * CELL_CHARS);
+    }
+    hidden
 }
 
 fn import_page_for(principal: &Principal, t: Texts) -> ImportPage {
@@ -1201,6 +1234,7 @@ fn import_page_for(principal: &Principal, t: Texts) -> ImportPage {
         limit_mb: import::MAX_UPLOAD_BYTES / (1024 * 1024),
         problem: None,
         report: None,
+        issues_hidden: 0,
     }
 }
 
@@ -1285,6 +1319,8 @@ pub(crate) async fn import_upload_page<S: Store>(
     .await;
     match result {
         Ok(report) => {
+            let mut report = report;
+            page.issues_hidden = report_for_page(&mut report);
             page.report = Some(report);
             Ok(page.into_response())
         }

@@ -828,6 +828,53 @@ async fn a_large_flight_is_shown_a_page_at_a_time_whole_families_each_page_small
         );
     }
 
+    // The flights list counts the load from the plan in force (one read for every flight),
+    // and with 200 flights it still shows 150 and stays small.
+    let setup = Actor::new("test:setup");
+    app.store
+        .add_flights(
+            &setup,
+            (2..=200)
+                .map(|n| NewFlight {
+                    id: format!("{}{n}", if n % 2 == 0 { "DE" } else { "FR" }),
+                    nation: nation(if n % 2 == 0 { "DE" } else { "FR" }),
+                    aircraft: "B777".into(),
+                    configuration: Configuration::Seated,
+                    departs_at: from_now(time::Duration::minutes(40 + n)),
+                    destination: "DOH".into(),
+                    carries: Vec::new(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let listed = app.get("sysadmin", "/api/flights").await.json();
+    let flights = listed["flights"].as_array().unwrap();
+    assert_eq!(flights.len(), 200);
+    assert_eq!(flights[0]["id"], "FR1");
+    assert_eq!(flights[0]["people_assigned"], 450);
+    assert_eq!(flights[0]["seats_assigned"], 450);
+    assert_eq!(flights[0]["families"], families);
+    assert!(flights[1..].iter().all(|f| f["people_assigned"] == 0));
+    let listed = app.get("fr-caseworker", "/api/flights").await.json();
+    assert_eq!(listed["flights"].as_array().unwrap().len(), 100);
+    for who in ["sysadmin", "fr-caseworker"] {
+        let page = app.get(who, "/flights").await;
+        assert_eq!(page.status, StatusCode::OK);
+        println!(
+            "page weight /flights (200 flights) as {who}: {} bytes",
+            page.bytes.len()
+        );
+        assert!(page.bytes.len() < 100_000);
+        let page = app.get(who, "/dashboard").await;
+        assert_eq!(page.status, StatusCode::OK);
+        println!(
+            "page weight /dashboard (200 flights) as {who}: {} bytes",
+            page.bytes.len()
+        );
+        assert!(page.bytes.len() < 100_000);
+    }
+
     // The printed manifest stays whole: France's CSV names every French person on the flight.
     let csv = app.get("fr-caseworker", "/flights/FR1/manifest.csv").await;
     assert_eq!(csv.status, StatusCode::OK);

@@ -710,6 +710,55 @@ async fn an_upload_is_imported_with_its_report_and_bad_files_are_refused() {
 }
 
 #[tokio::test]
+async fn the_import_report_page_stays_small_however_bad_the_list() {
+    let app = app().await;
+    // 2,000 rows, each with a long unreadable date, under the longest file name allowed: the
+    // row report lists the first issues, each value cut short; the rest are counted.
+    let mut list = String::from("Given name,Family name,Date of birth\n");
+    for i in 0..2_000 {
+        list.push_str(&format!("Farid{i},Popal,{}\n", "not a date ".repeat(30)));
+    }
+    let name = format!("{}.csv", "embassy-list-".repeat(15));
+    assert!(name.len() <= 200);
+    let page = app.upload("fr-caseworker", &name, list.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    println!("/import with 2,000 bad rows: {} bytes", page.text.len());
+    assert!(page.text.len() < 100 * 1024, "{} bytes", page.text.len());
+    assert!(
+        page.text.contains("more issues are not listed here"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("not a date not a date"), "{}", page.text);
+    // No value nor message comes whole (a message quoting a value is cut at 240 characters).
+    assert!(
+        !page.text.contains(&"not a date ".repeat(25)),
+        "a value not cut"
+    );
+    // The JSON answer keeps the first 500 issues, whole.
+    let (cookie, csrf) = app.session("fr-caseworker").await;
+    let answer = app
+        .send(
+            Request::post("/api/import?name=embassy.csv")
+                .header(header::COOKIE, cookie)
+                .header("x-csrf-token", csrf)
+                .body(Body::from(list))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let report: serde_json::Value = serde_json::from_str(&answer.text).unwrap();
+    let issues = report["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 500);
+    assert!(
+        issues[0]["value"]
+            .as_str()
+            .unwrap()
+            .contains(&"not a date ".repeat(29).trim_end().to_owned())
+    );
+}
+
+#[tokio::test]
 async fn forms_refuse_bad_input_with_a_message() {
     let app = app().await;
     let long = "a".repeat(201);
