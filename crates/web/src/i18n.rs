@@ -252,6 +252,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Pas encore dans un dossier",
     ),
     ("case.title", "Case", "Dossier"),
+    (
+        "case.matches",
+        "The same person in other records",
+        "La même personne dans d’autres fiches",
+    ),
+    (
+        "case.matches_elsewhere",
+        "record(s) held by another nation",
+        "fiche(s) détenue(s) par une autre nation",
+    ),
     ("case.reference", "List reference", "Référence de la liste"),
     ("case.category", "Category", "Catégorie"),
     ("case.eligibility", "Eligibility", "Éligibilité"),

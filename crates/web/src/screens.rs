@@ -468,6 +468,56 @@ struct MemberView {
     vulnerabilities: Vec<&'static str>,
     history: Vec<HistoryView>,
     hits: Vec<HitView>,
+    matches: MatchesView,
+}
+
+/// The other records deduplication found to be the same person (the latest run's cluster):
+/// those the caller may read by id and name; another nation's only counted, as
+/// `airbridge dedup matches` shows them.
+#[derive(Default)]
+struct MatchesView {
+    same: Vec<MatchView>,
+    elsewhere: usize,
+}
+
+struct MatchView {
+    id: PersonId,
+    name: String,
+    nation: String,
+}
+
+impl MatchesView {
+    fn is_empty(&self) -> bool {
+        self.same.is_empty() && self.elsewhere == 0
+    }
+}
+
+/// `person`'s matches as the caller may see them; none for a caller who may not read people.
+async fn matches_for<S: Store>(
+    state: &AppState<S>,
+    principal: &Principal,
+    person: PersonId,
+) -> Result<MatchesView, ApiError> {
+    if !policy::allows(principal.role(), Permission::ReadPersons) {
+        return Ok(MatchesView::default());
+    }
+    let mates = state.store.cluster_mates(person).await?;
+    if mates.is_empty() {
+        return Ok(MatchesView::default());
+    }
+    let mut view = MatchesView::default();
+    for mate in state.store.get_persons(&mates).await? {
+        if principal.may_act_for(mate.nation) {
+            view.same.push(MatchView {
+                id: mate.id,
+                name: mate.person.name.display(),
+                nation: mate.nation.to_string(),
+            });
+        } else {
+            view.elsewhere += 1;
+        }
+    }
+    Ok(view)
 }
 
 #[derive(Template, WebTemplate)]
@@ -507,11 +557,13 @@ fn describe_basis(basis: &airbridge_domain::EligibilityBasis) -> String {
 
 async fn member_view<S: Store>(
     state: &AppState<S>,
+    principal: &Principal,
     record: &PersonRecord,
     relation: Option<Relation>,
     hits: &[HitRecord],
 ) -> Result<MemberView, ApiError> {
     let person = &record.person;
+    let matches = matches_for(state, principal, record.id).await?;
     let history = state
         .store
         .status_history(record.id)
@@ -558,6 +610,7 @@ async fn member_view<S: Store>(
             .filter(|h| h.person == record.id)
             .map(hit_view)
             .collect(),
+        matches,
     })
 }
 
@@ -585,7 +638,8 @@ pub(crate) async fn case_page<S: Store>(
         let hits = hits_for(&state, &principal, record.case.nation).await?;
         let mut members = Vec::new();
         for (member, person) in record.case.members.iter().zip(&record.people) {
-            members.push(member_view(&state, person, Some(member.relation), &hits).await?);
+            members
+                .push(member_view(&state, &principal, person, Some(member.relation), &hits).await?);
         }
         Ok(CasePage {
             t,
@@ -636,7 +690,7 @@ pub(crate) async fn person_page<S: Store>(
             return Ok(Err(case));
         }
         let hits = hits_for(&state, &principal, record.nation).await?;
-        let member = member_view(&state, &record, None, &hits).await?;
+        let member = member_view(&state, &principal, &record, None, &hits).await?;
         Ok(Ok(CasePage {
             t,
             nav: nav(&principal),

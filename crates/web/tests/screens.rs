@@ -710,6 +710,93 @@ async fn an_upload_is_imported_with_its_report_and_bad_files_are_refused() {
 }
 
 #[tokio::test]
+async fn the_case_page_shows_matches_another_nations_only_counted() {
+    let app = app().await;
+    let setup = Actor::new("test:setup");
+    let case: airbridge_domain::CaseId = app.case.parse().unwrap();
+    let records = app.store.get_case(case).await.unwrap().unwrap();
+    let (principal, child) = (records.people[0].id, records.people[1].id);
+    let add = async |code: &str, given: &str, family: &str| {
+        app.store
+            .add_person(
+                &setup,
+                nation(code),
+                person(json!({ "name": { "given": given, "family": family } })),
+            )
+            .await
+            .unwrap()
+            .id
+    };
+    let french = add("FR", "Muhammad Hashim", "Ahmadzai").await;
+    let german = add("DE", "Mohammed Hachem", "Ahmadsai").await;
+    app.store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 4,
+                pairs_scored: 6,
+                links: 2,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: vec![
+                    (principal, principal),
+                    (french, principal),
+                    (german, principal),
+                    (child, child),
+                ],
+                review: Vec::new(),
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+
+    let page = app
+        .get("fr-caseworker", &format!("/cases/{}", app.case))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = &page.text;
+    // One member has matches (the child has none): France's record named, Germany's counted.
+    assert_eq!(
+        text.matches("The same person in other records").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("<a href=\"/persons/{french}\">{french}</a>")),
+        "{text}"
+    );
+    assert!(text.contains("Muhammad Hashim Ahmadzai"), "{text}");
+    assert!(
+        text.contains("1 record(s) held by another nation"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Ahmadsai") && !names_person(text, german),
+        "{text}"
+    );
+
+    // Germany's record, seen by Germany: both French records counted, neither named.
+    let page = app
+        .get("de-caseworker", &format!("/persons/{german}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = &page.text;
+    assert!(
+        text.contains("2 record(s) held by another nation"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(ARABIC_NAME)
+            && !text.contains("Hashim")
+            && !names_person(text, french)
+            && !names_person(text, principal),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn the_import_report_page_stays_small_however_bad_the_list() {
     let app = app().await;
     // 2,000 rows, each with a long unreadable date, under the longest file name allowed: the
