@@ -902,6 +902,117 @@ async fn every_screen_weighs_under_100_kb() {
 }
 
 #[tokio::test]
+async fn the_review_queues_stay_small_when_full() {
+    // The dedup queue shows 30 pairs, the screening review 60 hits: both measured full, with
+    // names in two scripts and the engine's ten-field explanations.
+    let app = app().await;
+    let setup = Actor::new("test:setup");
+    let mut people = Vec::new();
+    for i in 0..120 {
+        let id = app
+            .store
+            .add_person(
+                &setup,
+                nation("FR"),
+                person(json!({ "name": {
+                    "full": ARABIC_NAME,
+                    "given": format!("Mohammad Hashem {i}"),
+                    "family": "Ahmadzai-Popalzai",
+                } })),
+            )
+            .await
+            .unwrap()
+            .id;
+        people.push(id);
+    }
+    let fields: Vec<Value> = [
+        "given name",
+        "family name",
+        "father's name",
+        "grandfather's name",
+        "full name",
+        "sex",
+        "birth date",
+        "place of birth",
+        "document",
+        "phone",
+    ]
+    .iter()
+    .map(|field| json!({ "field": field, "level": "similar (band 2)", "weight": -3.25 }))
+    .collect();
+    let explanation = json!({ "fields": fields });
+    app.store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 120,
+                pairs_scored: 60,
+                links: 0,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: people.iter().map(|p| (*p, *p)).collect(),
+                review: people
+                    .chunks(2)
+                    .map(|pair| NewReviewPair {
+                        a: pair[0],
+                        b: pair[1],
+                        probability: 0.8123,
+                        explanation: explanation.clone(),
+                    })
+                    .collect(),
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    let (list, _) = app
+        .store
+        .store_list(
+            &setup,
+            NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "full".into(),
+                entries: 120,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .record_hits(
+            &setup,
+            people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| NewHit {
+                    person: *p,
+                    list_id: list.id,
+                    entry_ref: format!("TAi.{i:03}"),
+                    listed_name: "MOHAMMAD HASHEM AHMADZAI alias MUHAMMAD HASHIM".into(),
+                    score: 0.91,
+                    explanation: json!({}),
+                    entry_fingerprint: format!("e{i}"),
+                    person_fingerprint: format!("p{i}"),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    for (who, uri) in [("fr-caseworker", "/dedup"), ("fr-officer", "/screening")] {
+        let page = app.get(who, uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        println!("{uri} full: {} bytes", page.text.len());
+        assert!(
+            page.text.len() < 100 * 1024,
+            "{uri}: {} bytes",
+            page.text.len()
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_language_switch_keeps_the_choice() {
     let app = app().await;
     let answer = app
