@@ -427,7 +427,7 @@ pub(crate) struct FlightDetail {
     pub families: Vec<FamilyView>,
 }
 
-/// The `?page=` of a flight's page and its JSON twin.
+/// The `?page=` of a paged screen (a flight's manifest, the users) and its JSON twin.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct PageParam {
     page: Option<String>,
@@ -435,7 +435,9 @@ pub(crate) struct PageParam {
 
 /// The page asked for, from 1 (1 when none is given); anything but a whole number from 1 is
 /// refused with a message.
-fn page_number(param: Result<Query<PageParam>, QueryRejection>) -> Result<usize, ApiError> {
+pub(crate) fn page_number(
+    param: Result<Query<PageParam>, QueryRejection>,
+) -> Result<usize, ApiError> {
     let bad = || ApiError::bad_request("page must be a whole number from 1");
     let param = param.map(|Query(p)| p).map_err(|_| bad())?;
     match param.page.as_deref().map(str::trim) {
@@ -578,7 +580,7 @@ pub(crate) async fn flight_page<S: Store>(
 ) -> Result<Response, PageError> {
     let t = texts(&headers);
     let number = page_number(param)
-        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "flight.bad_page", t.lang))?;
+        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "page.bad_number", t.lang))?;
     let detail = flight_detail(&state, &principal, &id, number)
         .await
         .map_err(page_error(t.lang))?;

@@ -1010,7 +1010,14 @@ struct UsersPage {
     t: Texts,
     nav: Option<Nav>,
     csrf: String,
+    /// This page's accounts: the [`USERS_SHOWN`] from `first`.
     users: Vec<UserRow>,
+    page: usize,
+    page_numbers: Vec<usize>,
+    /// The first and last account on the page, from 1; and how many there are.
+    first: usize,
+    last: usize,
+    users_total: usize,
     /// Roles the caller may give, and whether the form has it chosen.
     roles: Vec<(&'static str, bool)>,
     cross_nation: bool,
@@ -1037,17 +1044,30 @@ pub(crate) struct UserForm {
     gate: String,
 }
 
+/// Accounts the users page lists at once (`?page=N`): a row with its form weighs about 0.4 KB,
+/// so 255 accounts on one page would pass 100 KB; a page of 100 weighs ~44 KB
+/// (`tests/screens.rs`). The JSON twin lists them all.
+const USERS_SHOWN: usize = 100;
+
 async fn users_page_for<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     t: Texts,
+    page: usize,
 ) -> Result<UsersPage, ApiError> {
     let now = crate::auth::now();
-    let users = state
-        .store
-        .list_users(principal.scope(None)?)
-        .await?
+    let all = state.store.list_users(principal.scope(None)?).await?;
+    let users_total = all.len();
+    let pages = users_total.div_ceil(USERS_SHOWN).max(1);
+    if page > pages {
+        return Err(ApiError::not_found(format!(
+            "page {page} of the accounts (there are {pages})"
+        )));
+    }
+    let users = all
         .into_iter()
+        .skip((page - 1) * USERS_SHOWN)
+        .take(USERS_SHOWN)
         .map(|u| UserRow {
             role: format!("role.{}", u.access.role()),
             nation: u.access.nation().map(|n| n.to_string()).unwrap_or_default(),
@@ -1068,7 +1088,12 @@ async fn users_page_for<S: Store>(
         t,
         nav: nav(principal),
         csrf: principal.csrf_token().unwrap_or_default().to_owned(),
+        first: ((page - 1) * USERS_SHOWN + 1).min(users_total),
+        last: (page * USERS_SHOWN).min(users_total),
+        users_total,
         users,
+        page,
+        page_numbers: (1..=pages).collect(),
         roles: airbridge_domain::Role::ALL
             .iter()
             .filter(|r| policy::may_grant(principal.role(), **r))
@@ -1085,9 +1110,12 @@ pub(crate) async fn users_page<S: Store>(
     State(state): State<AppState<S>>,
     principal: Principal,
     headers: HeaderMap,
+    param: Result<Query<crate::flights::PageParam>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let t = texts(&headers);
-    Ok(users_page_for(&state, &principal, t)
+    let page = crate::flights::page_number(param)
+        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "page.bad_number", t.lang))?;
+    Ok(users_page_for(&state, &principal, t, page)
         .await
         .map_err(page_error(t.lang))?
         .into_response())
@@ -1143,7 +1171,7 @@ pub(crate) async fn add_user_page<S: Store>(
             Err(error) => Err((error.status, problem_of(&error))),
         },
     };
-    let mut page = users_page_for(&state, &principal, t)
+    let mut page = users_page_for(&state, &principal, t, 1)
         .await
         .map_err(page_error(t.lang))?;
     match outcome {
@@ -1223,7 +1251,7 @@ pub(crate) async fn user_action_page<S: Store>(
             page_problem = Some(problem_of(&error));
         }
     }
-    let mut page = users_page_for(&state, &principal, t)
+    let mut page = users_page_for(&state, &principal, t, 1)
         .await
         .map_err(page_error(t.lang))?;
     if page_problem.is_none() {

@@ -1013,6 +1013,66 @@ async fn the_review_queues_stay_small_when_full() {
 }
 
 #[tokio::test]
+async fn the_users_page_lists_a_hundred_accounts_a_page() {
+    let app = app().await;
+    let mut accounts: Vec<(String, Role, Option<&str>)> = (0..250)
+        .map(|i| (format!("caseworker-{i:03}"), Role::Caseworker, Some("FR")))
+        .collect();
+    accounts.push(("sysadmin".into(), Role::SystemAdmin, None));
+    let borrowed: Vec<(&str, Role, Option<&str>)> = accounts
+        .iter()
+        .map(|(name, role, code)| (name.as_str(), *role, *code))
+        .collect();
+    add_accounts(&app.store, &borrowed).await;
+    // 255 accounts in all (the fixture's four, these 250 and the administrator): three pages.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for page in 1..=3 {
+        let answer = app.get("sysadmin", &format!("/users?page={page}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "page {page}");
+        println!(
+            "/users?page={page} (255 accounts): {} bytes",
+            answer.text.len()
+        );
+        assert!(answer.text.len() < 100 * 1024);
+        assert!(
+            answer
+                .text
+                .contains(&format!("<strong aria-current=\"page\">{page}</strong>")),
+            "{}",
+            answer.text
+        );
+        for (name, _, _) in &accounts {
+            if answer.text.contains(&format!("<td>{name}</td>")) {
+                *seen.entry(name.clone()).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(seen.len(), accounts.len());
+    assert!(seen.values().all(|n| *n == 1));
+    let first = app.get("sysadmin", "/users").await.text;
+    assert!(first.contains("1–100 of 255"), "{first}");
+    assert!(first.contains("<a href=\"/users?page=3\">3</a>"), "{first}");
+    assert_eq!(
+        app.get("sysadmin", "/users?page=4").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = app.get("sysadmin", "/users?page=zero").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text
+            .contains("The page number must be a whole number from 1.")
+    );
+    // The JSON twin lists them all.
+    let api = app.get("sysadmin", "/api/users").await;
+    let listed: Value = serde_json::from_str(&api.text).unwrap();
+    let count = listed
+        .as_array()
+        .or_else(|| listed["users"].as_array())
+        .map(Vec::len);
+    assert_eq!(count, Some(255), "{listed}");
+}
+
+#[tokio::test]
 async fn the_language_switch_keeps_the_choice() {
     let app = app().await;
     let answer = app
