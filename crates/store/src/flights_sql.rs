@@ -1077,19 +1077,50 @@ impl FlightStore for ThisStore {
                 "no plan is stored yet: run `airbridge plan` first".into(),
             ));
         };
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT case_id FROM plan_assignments WHERE plan_run = $1 AND flight_id = $2 \
-             ORDER BY case_id",
-        )
+        // Two reads whatever the number of cases (not `get_case` for each): the cases, then
+        // their members in case order, each case's principal first as `get_case` gives them.
+        const ON_FLIGHT: &str =
+            "SELECT case_id FROM plan_assignments WHERE plan_run = $1 AND flight_id = $2";
+        let case_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, nation, organisation, reference, eligibility, version, created_at \
+             FROM cases WHERE id IN ({ON_FLIGHT}) ORDER BY id"
+        )))
         .bind(run)
         .bind(flight)
         .fetch_all(&self.pool)
         .await?;
-        let mut cases = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(case) = self.get_case(CaseId(id)).await? {
-                cases.push(case);
+        let person_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id IN ({ON_FLIGHT}) \
+             ORDER BY case_id, relation != 'principal', id"
+        )))
+        .bind(run)
+        .bind(flight)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut cases = Vec::with_capacity(case_rows.len());
+        let mut rest = person_rows.as_slice();
+        for row in &case_rows {
+            let id: i64 = row.try_get("id")?;
+            // Members of cases before this one (none: both are in case order) are skipped.
+            while let Some(first) = rest.first()
+                && first.try_get::<i64, _>("case_id")? < id
+            {
+                rest = &rest[1..];
             }
+            let mut count = 0;
+            while count < rest.len() && rest[count].try_get::<i64, _>("case_id")? == id {
+                count += 1;
+            }
+            let (members, after) = rest.split_at(count);
+            rest = after;
+            let (case, eligibility, version, created_at) = case_from_rows(row, members)?;
+            cases.push(CaseRecord {
+                case,
+                eligibility,
+                version,
+                created_at,
+                people: members.iter().map(person_from_row).collect::<Result<_>>()?,
+            });
         }
         Ok(FlightManifest {
             flight: record,

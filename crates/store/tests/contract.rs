@@ -2849,6 +2849,15 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
         (3, 3, 0)
     );
     assert_eq!(second.told_moved, [a]);
+    // The manifest reads the cases on a flight at once, exactly as `get_case` reads each.
+    let both = s.flight_manifest("FR2").await.unwrap();
+    assert_eq!(
+        both.cases,
+        [
+            s.get_case(a).await.unwrap().unwrap(),
+            s.get_case(b).await.unwrap().unwrap()
+        ]
+    );
     s.mark_told(&actor(), "FR2").await.unwrap();
     let third = s
         .save_plan(&actor(), plan_run(&[(b, "FR2")]))
