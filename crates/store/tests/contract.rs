@@ -1832,7 +1832,41 @@ contract_tests!(
     flights_and_plans_are_checked_audited_and_kept_stable,
     priority_weights_are_checked_replaced_and_audited,
     dedup_decisions_bind_are_audited_reversible_and_seen_per_nation,
+    text_with_a_nul_character_is_stored_or_refused_never_a_failure,
 );
+
+/// A NUL character in a name or a search is the caller's input: SQLite stores it, PostgreSQL
+/// cannot, and says so as invalid input (the web answers 422), never as a server failure.
+async fn text_with_a_nul_character_is_stored_or_refused_never_a_failure(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let events_before = f.audit_count().await;
+    let search = s
+        .search_persons(&PersonQuery {
+            text: Some("a\0b".into()),
+            ..Default::default()
+        })
+        .await;
+    let added = s
+        .add_person(&actor(), fr(), person("Gul\0Ahmad", "Sadat"))
+        .await;
+    let search = search.as_ref().map(|_| ());
+    for outcome in [search, added.as_ref().map(|_| ())] {
+        if let Err(error) = outcome {
+            assert_eq!(error.kind(), airbridge_store::ErrorKind::Invalid, "{error}");
+            assert!(error.to_string().contains("NUL"), "{error}");
+        }
+    }
+    match backend {
+        Backend::Sqlite => assert!(added.is_ok()),
+        Backend::Postgres => {
+            assert!(added.is_err());
+            // Refused whole: no event without its change.
+            assert_eq!(f.audit_count().await, events_before);
+        }
+    }
+}
 
 // --- field operations ---------------------------------------------------------------------------
 
