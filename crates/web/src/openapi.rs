@@ -27,7 +27,9 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
         }
         "GET /api/search" => "Name search with the names engine, any script (?q=&nation=)",
         "POST /api/persons" => "Register a person {nation, person}",
-        "GET /api/persons/{id}" => "One person",
+        "GET /api/persons/{id}" => {
+            "One person, with `matches`: the records deduplication found to be the same person (another nation's counted, never named)"
+        }
         "PUT /api/persons/{id}" => "Replace a person's details {person, expected_version}",
         "GET /api/persons/{id}/history" => "A person's status history",
         "POST /api/persons/{id}/status" => "Move a person to a status {to, reason, location}",

@@ -475,12 +475,14 @@ struct MemberView {
 /// The other records deduplication found to be the same person (the latest run's cluster):
 /// those the caller may read by id and name; another nation's only counted, as
 /// `airbridge dedup matches` shows them.
-#[derive(Default)]
-struct MatchesView {
+#[derive(Default, Serialize)]
+pub(crate) struct MatchesView {
     same: Vec<MatchView>,
+    #[serde(rename = "held_by_other_nations")]
     elsewhere: usize,
 }
 
+#[derive(Serialize)]
 struct MatchView {
     id: PersonId,
     name: String,
@@ -494,7 +496,7 @@ impl MatchesView {
 }
 
 /// `person`'s matches as the caller may see them; none for a caller who may not read people.
-async fn matches_for<S: Store>(
+pub(crate) async fn matches_for<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     person: PersonId,

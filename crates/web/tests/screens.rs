@@ -777,6 +777,21 @@ async fn the_case_page_shows_matches_another_nations_only_counted() {
         "{text}"
     );
 
+    // The JSON twin says the same.
+    let api: Value = serde_json::from_str(
+        &app.get("fr-caseworker", &format!("/api/persons/{principal}"))
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(
+        api["matches"],
+        json!({
+            "same": [{ "id": french, "name": "Muhammad Hashim Ahmadzai", "nation": "FR" }],
+            "held_by_other_nations": 1,
+        })
+    );
+
     // Germany's record, seen by Germany: both French records counted, neither named.
     let page = app
         .get("de-caseworker", &format!("/persons/{german}"))
@@ -793,6 +808,16 @@ async fn the_case_page_shows_matches_another_nations_only_counted() {
             && !names_person(text, french)
             && !names_person(text, principal),
         "{text}"
+    );
+    let api: Value = serde_json::from_str(
+        &app.get("de-caseworker", &format!("/api/persons/{german}"))
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(
+        api["matches"],
+        json!({ "same": [], "held_by_other_nations": 2 })
     );
 }
 
