@@ -9,7 +9,7 @@
 
 use crate::records::{Actor, CaseRecord, PersonRecord};
 use crate::{AnyStore, Result};
-use airbridge_domain::{CaseId, Category, NationCode};
+use airbridge_domain::{CaseId, Category, GregorianDate, NationCode};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 
@@ -285,6 +285,19 @@ pub struct FlightManifest {
     pub cases: Vec<CaseRecord>,
 }
 
+/// A case the plan in force puts on a flight, as a flight's load counts it: no name, no
+/// document. See [`FlightStore::plan_loads`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLoad {
+    pub flight: String,
+    pub case: CaseId,
+    pub nation: NationCode,
+    /// For each member who flies (processed or manifested, as in a [`FlightManifest`]), the
+    /// earliest day their birth date allows (`None`: unknown), by person id: enough to tell a
+    /// lap infant (certainly under two) from a passenger who takes a seat.
+    pub born_earliest: Vec<Option<GregorianDate>>,
+}
+
 /// The store's flights and plans. Every change is audited in its own transaction, as the
 /// registry's are; SQLite and PostgreSQL implement it with the same statements. Every
 /// [`Store`](crate::Store) is one.
@@ -358,6 +371,10 @@ pub trait FlightStore {
     fn mark_told(&self, actor: &Actor, flight: &str) -> impl Future<Output = Result<usize>> + Send;
     /// A flight and the cases the plan in force puts on it.
     fn flight_manifest(&self, flight: &str) -> impl Future<Output = Result<FlightManifest>> + Send;
+    /// Every case the plan in force puts on a flight, by flight then case, with what its
+    /// members who fly weigh, in one read: the flights list counts every flight's load without
+    /// reading each manifest. Empty when no plan was stored.
+    fn plan_loads(&self) -> impl Future<Output = Result<Vec<CaseLoad>>> + Send;
 }
 
 /// Passes one call to whichever backend this is.
@@ -435,6 +452,10 @@ impl FlightStore for AnyStore {
     }
     async fn flight_manifest(&self, flight: &str) -> Result<FlightManifest> {
         delegate!(self, s => s.flight_manifest(flight))
+    }
+
+    async fn plan_loads(&self) -> Result<Vec<CaseLoad>> {
+        delegate!(self, s => s.plan_loads())
     }
 }
 

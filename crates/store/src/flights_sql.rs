@@ -3,7 +3,7 @@
 // acceptance rules, the ready pool and the plan runs. See `flights.rs` for the records.
 
 use crate::flights::{
-    Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, AssignmentRecord,
+    Acceptance, AcceptanceRecord, AgreementRecord, AircraftTypeRecord, AssignmentRecord, CaseLoad,
     Configuration, FlightChange, FlightManifest, FlightRecord, FlightState, FlightStore, NewFlight,
     NewPlanRun, PlanOutcome, PlanRunRecord, ReadyCaseRecord, StoredPlan, WeightsRecord,
     categories_text, parse_category, valid_flight_id,
@@ -1077,24 +1077,92 @@ impl FlightStore for ThisStore {
                 "no plan is stored yet: run `airbridge plan` first".into(),
             ));
         };
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT case_id FROM plan_assignments WHERE plan_run = $1 AND flight_id = $2 \
-             ORDER BY case_id",
-        )
+        // Two reads whatever the number of cases (not `get_case` for each): the cases, then
+        // their members in case order, each case's principal first as `get_case` gives them.
+        const ON_FLIGHT: &str =
+            "SELECT case_id FROM plan_assignments WHERE plan_run = $1 AND flight_id = $2";
+        let case_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, nation, organisation, reference, eligibility, version, created_at \
+             FROM cases WHERE id IN ({ON_FLIGHT}) ORDER BY id"
+        )))
         .bind(run)
         .bind(flight)
         .fetch_all(&self.pool)
         .await?;
-        let mut cases = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(case) = self.get_case(CaseId(id)).await? {
-                cases.push(case);
+        let person_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE case_id IN ({ON_FLIGHT}) \
+             ORDER BY case_id, relation != 'principal', id"
+        )))
+        .bind(run)
+        .bind(flight)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut cases = Vec::with_capacity(case_rows.len());
+        let mut rest = person_rows.as_slice();
+        for row in &case_rows {
+            let id: i64 = row.try_get("id")?;
+            // Members of cases before this one (none: both are in case order) are skipped.
+            while let Some(first) = rest.first()
+                && first.try_get::<i64, _>("case_id")? < id
+            {
+                rest = &rest[1..];
             }
+            let mut count = 0;
+            while count < rest.len() && rest[count].try_get::<i64, _>("case_id")? == id {
+                count += 1;
+            }
+            let (members, after) = rest.split_at(count);
+            rest = after;
+            let (case, eligibility, version, created_at) = case_from_rows(row, members)?;
+            cases.push(CaseRecord {
+                case,
+                eligibility,
+                version,
+                created_at,
+                people: members.iter().map(person_from_row).collect::<Result<_>>()?,
+            });
         }
         Ok(FlightManifest {
             flight: record,
             plan_run: run,
             cases,
         })
+    }
+
+    async fn plan_loads(&self) -> Result<Vec<CaseLoad>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.flight_id, a.case_id, c.nation, p.id AS person_id, p.birth_first \
+             FROM plan_assignments a JOIN cases c ON c.id = a.case_id \
+             LEFT JOIN persons p ON p.case_id = a.case_id AND p.status IN {TRAVELLING} \
+             WHERE a.plan_run = (SELECT max(id) FROM plan_runs) \
+             ORDER BY a.flight_id, a.case_id, p.id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut loads: Vec<CaseLoad> = Vec::new();
+        for row in &rows {
+            let flight: String = row.try_get("flight_id")?;
+            let case = CaseId(row.try_get("case_id")?);
+            if loads
+                .last()
+                .is_none_or(|last| last.case != case || last.flight != flight)
+            {
+                loads.push(CaseLoad {
+                    flight,
+                    case,
+                    nation: parse_nation(&row.try_get::<String, _>("nation")?)?,
+                    born_earliest: Vec::new(),
+                });
+            }
+            let person: Option<i64> = row.try_get("person_id")?;
+            if person.is_some()
+                && let Some(load) = loads.last_mut()
+            {
+                let born: Option<i64> = row.try_get("birth_first")?;
+                load.born_earliest
+                    .push(born.map(airbridge_domain::GregorianDate::from_days_since_epoch));
+            }
+        }
+        Ok(loads)
     }
 }

@@ -89,6 +89,17 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref db) if postgres::is_transient(&error) => {
                 StoreError::Unavailable(db.message().to_owned())
             }
+            // PostgreSQL stores no NUL character in text (character_not_in_repertoire,
+            // untranslatable_character): the caller's input, not a failure of the server.
+            sqlx::Error::Database(ref db)
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                StoreError::Invalid(
+                    "text may not hold a NUL character (U+0000) or another character the \
+                     database cannot store: remove it"
+                        .into(),
+                )
+            }
             other => StoreError::Database(other),
         }
     }

@@ -1832,7 +1832,41 @@ contract_tests!(
     flights_and_plans_are_checked_audited_and_kept_stable,
     priority_weights_are_checked_replaced_and_audited,
     dedup_decisions_bind_are_audited_reversible_and_seen_per_nation,
+    text_with_a_nul_character_is_stored_or_refused_never_a_failure,
 );
+
+/// A NUL character in a name or a search is the caller's input: SQLite stores it, PostgreSQL
+/// cannot, and says so as invalid input (the web answers 422), never as a server failure.
+async fn text_with_a_nul_character_is_stored_or_refused_never_a_failure(backend: Backend) {
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let s = &f.store;
+    let events_before = f.audit_count().await;
+    let search = s
+        .search_persons(&PersonQuery {
+            text: Some("a\0b".into()),
+            ..Default::default()
+        })
+        .await;
+    let added = s
+        .add_person(&actor(), fr(), person("Gul\0Ahmad", "Sadat"))
+        .await;
+    let search = search.as_ref().map(|_| ());
+    for outcome in [search, added.as_ref().map(|_| ())] {
+        if let Err(error) = outcome {
+            assert_eq!(error.kind(), airbridge_store::ErrorKind::Invalid, "{error}");
+            assert!(error.to_string().contains("NUL"), "{error}");
+        }
+    }
+    match backend {
+        Backend::Sqlite => assert!(added.is_ok()),
+        Backend::Postgres => {
+            assert!(added.is_err());
+            // Refused whole: no event without its change.
+            assert_eq!(f.audit_count().await, events_before);
+        }
+    }
+}
 
 // --- field operations ---------------------------------------------------------------------------
 
@@ -2800,6 +2834,7 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
             .is_err()
     );
     assert!(s.current_plan().await.unwrap().is_none());
+    assert!(s.plan_loads().await.unwrap().is_empty());
 
     let first = s
         .save_plan(&actor(), plan_run(&[(a, "FR1"), (b, "FR2")]))
@@ -2848,6 +2883,15 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
         (3, 3, 0)
     );
     assert_eq!(second.told_moved, [a]);
+    // The manifest reads the cases on a flight at once, exactly as `get_case` reads each.
+    let both = s.flight_manifest("FR2").await.unwrap();
+    assert_eq!(
+        both.cases,
+        [
+            s.get_case(a).await.unwrap().unwrap(),
+            s.get_case(b).await.unwrap().unwrap()
+        ]
+    );
     s.mark_told(&actor(), "FR2").await.unwrap();
     let third = s
         .save_plan(&actor(), plan_run(&[(b, "FR2")]))
@@ -2867,6 +2911,36 @@ async fn flights_and_plans_are_checked_audited_and_kept_stable(backend: Backend)
         [b]
     );
     assert!(s.flight_manifest("XX9").await.is_err());
+    // The loads of the plan in force, read at once, agree with the manifest: its cases, their
+    // nation, and for each member who flies the earliest day of their birth date.
+    let loads = s.plan_loads().await.unwrap();
+    assert_eq!(
+        loads
+            .iter()
+            .map(|l| (l.flight.as_str(), l.case))
+            .collect::<Vec<_>>(),
+        [("FR2", b)]
+    );
+    assert_eq!(loads[0].nation, manifest.cases[0].case.nation);
+    let mut flying: Vec<_> = manifest.cases[0]
+        .people
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.status,
+                EvacuationStatus::Processed | EvacuationStatus::Manifested
+            )
+        })
+        .collect();
+    flying.sort_by_key(|p| p.id);
+    assert!(!flying.is_empty());
+    assert_eq!(
+        loads[0].born_earliest,
+        flying
+            .iter()
+            .map(|p| p.person.birth_date.as_ref().map(|d| d.gregorian_range().0))
+            .collect::<Vec<_>>()
+    );
 
     // Delays must be to the future; a stale version is a conflict.
     assert!(

@@ -77,6 +77,11 @@ impl PageError {
             StatusCode::FORBIDDEN => "error.forbidden",
             StatusCode::NOT_FOUND => "error.not_found",
             StatusCode::UNAUTHORIZED => "login.expired",
+            // What the caller sent or did: never called a server failure.
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "error.invalid",
+            StatusCode::CONFLICT => "error.conflict",
+            StatusCode::TOO_MANY_REQUESTS => "error.too_many",
+            StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
             _ => "error.internal",
         };
         PageError::new(error.status, message, lang)
@@ -136,5 +141,28 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(json!({ "error": { "code": self.code, "message": self.message } }));
         (self.status, body).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_names_what_went_wrong_and_calls_only_server_failures_internal() {
+        for (status, message) in [
+            (StatusCode::FORBIDDEN, "error.forbidden"),
+            (StatusCode::NOT_FOUND, "error.not_found"),
+            (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
+            (StatusCode::BAD_REQUEST, "error.invalid"),
+            (StatusCode::CONFLICT, "error.conflict"),
+            (StatusCode::TOO_MANY_REQUESTS, "error.too_many"),
+            (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
+            (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
+        ] {
+            let page = PageError::from_api(&ApiError::new(status, "x", "y"), Lang::En);
+            assert_eq!((page.status, page.message), (status, message));
+            assert!(Texts::has(message), "{message}");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The flights screens (issue 8): the flights the caller may see with how full the plan in force
-//! makes them, one flight's manifest, building a plan from the web, the manifest's PDF and CSV
-//! downloads (audited and stamped), and the dashboard's "flights today". Server-rendered, no
-//! script; each screen's data comes from one function its JSON twin under `/api` shares.
+//! makes them, one flight's manifest a page at a time (`?page=N`: whole families, at most
+//! [`PAGE_PEOPLE`] people a page, so a full wide-body's page stays far under 100 KB), building a
+//! plan from the web, the manifest's PDF and CSV downloads (whole, audited and stamped), and the
+//! dashboard's "flights today". Server-rendered, no script; each screen's data comes from one
+//! function its JSON twin under `/api` shares.
 //!
 //! A caller bound to a nation sees its own nation's flights and the flights that carry, or may
 //! carry, its people (carriage agreements, a flight's `carries`); on those it reads the names of
@@ -17,16 +19,17 @@ use crate::policy::{self, Permission};
 use crate::{ApiError, AppState};
 use airbridge_domain::NationCode;
 use airbridge_manifest::{Manifest, Passenger, Stamp};
-use airbridge_store::{AgreementRecord, FlightManifest, FlightRecord, Store, StoreError};
+use airbridge_store::{AgreementRecord, CaseLoad, FlightManifest, FlightRecord, Store, StoreError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 /// Flights the list page shows at most (the page stays under 100 KB); the JSON twin has all.
@@ -72,29 +75,52 @@ fn sees_flight(
         || nations_aboard.contains(&own)
 }
 
-fn nations_aboard(stored: Option<&FlightManifest>) -> Vec<NationCode> {
+fn nations_aboard(loads: &[CaseLoad]) -> Vec<NationCode> {
+    loads.iter().map(|load| load.nation).collect()
+}
+
+/// A stored manifest's cases as loads: the members who fly, with the earliest day each may be
+/// born (what [`FlightStore::plan_loads`](airbridge_store::FlightStore::plan_loads) reads for
+/// every flight at once).
+fn manifest_loads(stored: Option<&FlightManifest>) -> Vec<CaseLoad> {
+    let Some(stored) = stored else {
+        return Vec::new();
+    };
     stored
-        .map(|m| m.cases.iter().map(|c| c.case.nation).collect())
-        .unwrap_or_default()
+        .cases
+        .iter()
+        .map(|case| {
+            let mut flying: Vec<_> = case
+                .people
+                .iter()
+                .filter(|p| planning::travels(p))
+                .collect();
+            flying.sort_by_key(|p| p.id);
+            CaseLoad {
+                flight: stored.flight.id.clone(),
+                case: case.case.id,
+                nation: case.case.nation,
+                born_earliest: flying
+                    .iter()
+                    .map(|p| p.person.birth_date.as_ref().map(|d| d.gregorian_range().0))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Seats and people the plan in force puts on a flight (members who fly; lap infants take no
-/// seat).
-fn load_of(stored: Option<&FlightManifest>, now: OffsetDateTime) -> (u32, u32, usize) {
-    let Some(stored) = stored else {
-        return (0, 0, 0);
-    };
+/// seat), and its families.
+fn load_of(loads: &[CaseLoad], now: OffsetDateTime) -> (u32, u32, usize) {
     let today = planning::today(now);
     let (mut seats, mut people) = (0, 0);
-    for case in &stored.cases {
-        for member in case.people.iter().filter(|p| planning::travels(p)) {
-            people += 1;
-            if planning::seating_age(&member.person, today) >= 2 {
-                seats += 1;
-            }
+    for born in loads.iter().flat_map(|load| &load.born_earliest) {
+        people += 1;
+        if planning::seating_age_from(*born, today) >= 2 {
+            seats += 1;
         }
     }
-    (seats, people, stored.cases.len())
+    (seats, people, loads.len())
 }
 
 /// One flight as the list shows it.
@@ -116,12 +142,8 @@ pub(crate) struct FlightRow {
     pub families: usize,
 }
 
-fn flight_row(
-    flight: &FlightRecord,
-    stored: Option<&FlightManifest>,
-    now: OffsetDateTime,
-) -> FlightRow {
-    let (seats_assigned, people_assigned, families) = load_of(stored, now);
+fn flight_row(flight: &FlightRecord, loads: &[CaseLoad], now: OffsetDateTime) -> FlightRow {
+    let (seats_assigned, people_assigned, families) = load_of(loads, now);
     FlightRow {
         id: flight.id.clone(),
         departs_at: flight.departs_at.clone(),
@@ -148,42 +170,31 @@ pub(crate) struct PlanView {
 }
 
 /// The flights the caller may see (those `keep` accepts), each with the plan in force's cases
-/// on it, by departure; and the plan in force.
+/// on it, by departure; and the plan in force. A constant number of reads whatever the number
+/// of flights: every flight's load comes from one
+/// [`plan_loads`](airbridge_store::FlightStore::plan_loads), not from each manifest.
 async fn flights_seen<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     keep: impl Fn(&FlightRecord) -> bool,
-) -> Result<
-    (
-        Option<PlanView>,
-        Vec<(FlightRecord, Option<FlightManifest>)>,
-    ),
-    ApiError,
-> {
+) -> Result<(Option<PlanView>, Vec<(FlightRecord, Vec<CaseLoad>)>), ApiError> {
     let flights = state.store.list_flights().await?;
     let plan = state.store.current_plan().await?;
     let agreements = match principal.nation() {
         Some(_) => state.store.list_agreements().await?,
         None => Vec::new(),
     };
-    let planned: HashSet<&str> = plan
-        .iter()
-        .flat_map(|p| p.assignments.iter().map(|a| a.flight.as_str()))
-        .collect();
+    let mut loads: HashMap<String, Vec<CaseLoad>> = HashMap::new();
+    if plan.is_some() {
+        for load in state.store.plan_loads().await? {
+            loads.entry(load.flight.clone()).or_default().push(load);
+        }
+    }
     let mut seen = Vec::new();
     for flight in flights.into_iter().filter(|f| keep(f)) {
-        let stored = if planned.contains(flight.id.as_str()) {
-            Some(state.store.flight_manifest(&flight.id).await?)
-        } else {
-            None
-        };
-        if sees_flight(
-            principal,
-            &flight,
-            &agreements,
-            &nations_aboard(stored.as_ref()),
-        ) {
-            seen.push((flight, stored));
+        let on_board = loads.remove(&flight.id).unwrap_or_default();
+        if sees_flight(principal, &flight, &agreements, &nations_aboard(&on_board)) {
+            seen.push((flight, on_board));
         }
     }
     let plan = plan.map(|p| PlanView {
@@ -215,7 +226,7 @@ pub(crate) async fn flights_data<S: Store>(
         plan,
         flights: seen
             .iter()
-            .map(|(flight, stored)| flight_row(flight, stored.as_ref(), now))
+            .map(|(flight, loads)| flight_row(flight, loads, now))
             .collect(),
         may_plan: policy::allows(principal.role(), Permission::PlanFlights),
     })
@@ -353,6 +364,44 @@ pub(crate) async fn plan_page<S: Store>(
 
 // --- one flight --------------------------------------------------------------------------------
 
+/// People a page of a flight's manifest holds at most: a 450-person flight is five pages, each
+/// far under 100 KB. Families are never split across pages (one larger than this, which the
+/// registry does not hold, has a page to itself).
+pub(crate) const PAGE_PEOPLE: u32 = 100;
+
+/// The pages of a manifest whose families hold `people` people each, in order: runs of whole
+/// families of at most [`PAGE_PEOPLE`] people. Always at least one page (empty when nobody
+/// flies).
+fn pages_of(people: &[u32]) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let (mut start, mut load) = (0, 0);
+    for (i, &n) in people.iter().enumerate() {
+        if load + n > PAGE_PEOPLE && i > start {
+            pages.push(start..i);
+            (start, load) = (i, 0);
+        }
+        load += n;
+    }
+    if start < people.len() || pages.is_empty() {
+        pages.push(start..people.len());
+    }
+    pages
+}
+
+/// Which page of a flight's manifest this is.
+#[derive(Debug, Serialize)]
+pub(crate) struct PageView {
+    /// From 1.
+    pub number: usize,
+    pub pages: usize,
+    /// The first and last person on the page, counted from 1 over the whole flight (other
+    /// nations' counted people included); both 0 on an empty manifest.
+    pub people_from: u32,
+    pub people_to: u32,
+    pub people_total: u32,
+    pub families_total: usize,
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct FamilyView {
     /// `None` when the family is another nation's: counted, not identified.
@@ -364,8 +413,8 @@ pub(crate) struct FamilyView {
     pub members: Vec<Passenger>,
 }
 
-/// A flight's page: the flight, and the manifest from the plan in force as the caller may see
-/// it.
+/// A flight's page: the flight, and one page of the manifest from the plan in force as the
+/// caller may see it.
 #[derive(Debug, Serialize)]
 pub(crate) struct FlightDetail {
     pub flight: FlightRow,
@@ -373,7 +422,31 @@ pub(crate) struct FlightDetail {
     pub plan_run: Option<i64>,
     /// Whether the flight still flies (scheduled or delayed): a manifest is printed only then.
     pub flies: bool,
+    pub page: PageView,
+    /// The families on this page, in boarding order.
     pub families: Vec<FamilyView>,
+}
+
+/// The `?page=` of a paged screen (a flight's manifest, the users) and its JSON twin.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PageParam {
+    page: Option<String>,
+}
+
+/// The page asked for, from 1 (1 when none is given); anything but a whole number from 1 is
+/// refused with a message.
+pub(crate) fn page_number(
+    param: Result<Query<PageParam>, QueryRejection>,
+) -> Result<usize, ApiError> {
+    let bad = || ApiError::bad_request("page must be a whole number from 1");
+    let param = param.map(|Query(p)| p).map_err(|_| bad())?;
+    match param.page.as_deref().map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(text) => match text.parse::<usize>() {
+            Ok(number) if number >= 1 => Ok(number),
+            _ => Err(bad()),
+        },
+    }
 }
 
 /// A flight the caller may see, with the plan in force's cases on it (`None`: no plan yet).
@@ -399,7 +472,7 @@ async fn visible_flight<S: Store>(
         principal,
         &flight,
         &agreements,
-        &nations_aboard(stored.as_ref()),
+        &nations_aboard(&manifest_loads(stored.as_ref())),
     ) {
         return Err(missing());
     }
@@ -422,31 +495,66 @@ fn manifest_for(
     )
 }
 
+/// A page of a flight's manifest, as the caller may see it. A page past the last answers 404
+/// (a re-plan can shorten a manifest; the page says how many there are).
 pub(crate) async fn flight_detail<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     id: &str,
+    number: usize,
 ) -> Result<FlightDetail, ApiError> {
     let now = now_utc();
     let (flight, stored) = visible_flight(state, principal, id).await?;
+    let people: Vec<u32> = stored
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|case| case.people.iter().filter(|p| planning::travels(p)).count() as u32)
+        .collect();
+    let pages = pages_of(&people);
+    let Some(range) = pages.get(number - 1).cloned() else {
+        return Err(ApiError::not_found(format!(
+            "page {number} of flight {id} (it has {})",
+            pages.len()
+        )));
+    };
+    let before: u32 = people[..range.start].iter().sum();
+    let on_page: u32 = people[range.clone()].iter().sum();
+    let page = PageView {
+        number,
+        pages: pages.len(),
+        people_from: if on_page > 0 { before + 1 } else { 0 },
+        people_to: if on_page > 0 { before + on_page } else { 0 },
+        people_total: people.iter().sum(),
+        families_total: people.len(),
+    };
+    // Only this page's families are named (romanised, their documents read): a large flight
+    // costs a page's work, not the whole manifest's.
     let families = match &stored {
         None => Vec::new(),
-        Some(stored) => manifest_for(principal, stored, now, None)
-            .families
-            .into_iter()
-            .map(|family| FamilyView {
-                case: (family.case_id != planning::WITHHELD).then_some(family.case_id),
-                nation: family.nation,
-                seats: family.seats,
-                people: family.people,
-                members: family.members,
-            })
-            .collect(),
+        Some(stored) => {
+            let slice = FlightManifest {
+                flight: stored.flight.clone(),
+                plan_run: stored.plan_run,
+                cases: stored.cases[range].to_vec(),
+            };
+            manifest_for(principal, &slice, now, None)
+                .families
+                .into_iter()
+                .map(|family| FamilyView {
+                    case: (family.case_id != planning::WITHHELD).then_some(family.case_id),
+                    nation: family.nation,
+                    seats: family.seats,
+                    people: family.people,
+                    members: family.members,
+                })
+                .collect()
+        }
     };
     Ok(FlightDetail {
-        flight: flight_row(&flight, stored.as_ref(), now),
+        flight: flight_row(&flight, &manifest_loads(stored.as_ref()), now),
         plan_run: stored.as_ref().map(|s| s.plan_run),
         flies: flight.status.flies(),
+        page,
         families,
     })
 }
@@ -457,6 +565,8 @@ struct FlightPage {
     t: Texts,
     nav: Option<Nav>,
     detail: FlightDetail,
+    /// 1 to the number of pages, for the page links.
+    page_numbers: Vec<usize>,
     may_print: bool,
     may_open_cases: bool,
 }
@@ -466,9 +576,12 @@ pub(crate) async fn flight_page<S: Store>(
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<String>,
+    param: Result<Query<PageParam>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let t = texts(&headers);
-    let detail = flight_detail(&state, &principal, &id)
+    let number = page_number(param)
+        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "page.bad_number", t.lang))?;
+    let detail = flight_detail(&state, &principal, &id, number)
         .await
         .map_err(page_error(t.lang))?;
     Ok(FlightPage {
@@ -478,6 +591,7 @@ pub(crate) async fn flight_page<S: Store>(
             && detail.flies
             && detail.plan_run.is_some(),
         may_open_cases: policy::allows(principal.role(), Permission::ReadCases),
+        page_numbers: (1..=detail.page.pages).collect(),
         detail,
     }
     .into_response())
@@ -487,8 +601,12 @@ pub(crate) async fn flight_api<S: Store>(
     State(state): State<AppState<S>>,
     principal: Principal,
     Path(id): Path<String>,
+    param: Result<Query<PageParam>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(flight_detail(&state, &principal, &id).await?)))
+    let number = page_number(param)?;
+    Ok(Json(json!(
+        flight_detail(&state, &principal, &id, number).await?
+    )))
 }
 
 // --- the manifest's downloads ------------------------------------------------------------------
@@ -673,10 +791,10 @@ pub(crate) async fn flights_today<S: Store>(
         seats_planned: 0,
         capacity: 0,
     };
-    for (flight, stored) in &seen {
+    for (flight, loads) in &seen {
         *today.by_status.entry(flight.status.as_str()).or_default() += 1;
         if flight.status.flies() || flight.status == airbridge_store::FlightState::Departed {
-            let (seats, _, _) = load_of(stored.as_ref(), now);
+            let (seats, _, _) = load_of(loads, now);
             today.seats_planned += seats;
             today.capacity += flight.capacity();
         }

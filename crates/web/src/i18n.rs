@@ -130,6 +130,26 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Cette page n’existe pas.",
     ),
     (
+        "error.invalid",
+        "This request is not valid. Go back, check what was entered and try again.",
+        "Cette demande n’est pas valide. Revenez en arrière, vérifiez ce qui a été saisi et réessayez.",
+    ),
+    (
+        "error.conflict",
+        "This record changed meanwhile or is not in a state that allows this. Reload the page and try again.",
+        "Cet enregistrement a changé entre-temps ou n’est pas dans un état qui le permet. Rechargez la page et réessayez.",
+    ),
+    (
+        "error.too_many",
+        "Too many requests. Wait a minute and try again.",
+        "Trop de demandes. Attendez une minute et réessayez.",
+    ),
+    (
+        "error.too_large",
+        "What was sent is too large.",
+        "Ce qui a été envoyé est trop volumineux.",
+    ),
+    (
         "error.internal",
         "Something went wrong on the server; it has been logged.",
         "Une erreur s’est produite sur le serveur ; elle a été enregistrée.",
@@ -232,6 +252,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Pas encore dans un dossier",
     ),
     ("case.title", "Case", "Dossier"),
+    (
+        "case.matches",
+        "The same person in other records",
+        "La même personne dans d’autres fiches",
+    ),
+    (
+        "case.matches_elsewhere",
+        "record(s) held by another nation",
+        "fiche(s) détenue(s) par une autre nation",
+    ),
     ("case.reference", "List reference", "Référence de la liste"),
     ("case.category", "Category", "Catégorie"),
     ("case.eligibility", "Eligibility", "Éligibilité"),
@@ -529,6 +559,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.column", "Column", "Colonne"),
     ("import.value", "Value", "Valeur"),
     ("import.message", "What to do", "Que faire"),
+    (
+        "import.more_issues",
+        "more issues are not listed here: `airbridge import --report` writes every row's, the rejected rows wait in the quarantine.",
+        "autres problèmes ne sont pas listés ici : `airbridge import --report` écrit ceux de chaque ligne, les lignes rejetées attendent en quarantaine.",
+    ),
     ("import.accepted_with_warnings", "warning", "avertissement"),
     (
         "import.too_large",
@@ -907,6 +942,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("flight.seat", "seat", "place"),
     ("flight.seats", "seats", "places"),
     ("flight.lap", "on a lap", "sur les genoux"),
+    ("page.of", "of", "sur"),
+    ("page.page", "page", "page"),
+    ("page.pages", "Pages", "Pages"),
+    ("page.previous", "Previous page", "Page précédente"),
+    ("page.next", "Next page", "Page suivante"),
+    (
+        "page.bad_number",
+        "The page number must be a whole number from 1.",
+        "Le numéro de page doit être un nombre entier à partir de 1.",
+    ),
     (
         "flight.other_nation",
         "Another nation’s family (names not shown)",

@@ -1,8 +1,9 @@
 //! The API's OpenAPI 3.1 description (`GET /api/openapi.json`), generated from the route table
 //! so that it cannot forget a route: every API route of [`ROUTES`] is described with its
-//! method, path parameters, the permission it needs (`x-airbridge-permission`) and the error
-//! shape. Written by hand rather than with utoipa, whose per-handler attributes and router
-//! would duplicate the table the router is built from.
+//! method, path parameters, the query parameters its summary lists (`(?q=&nation=)`; those
+//! with a fixed shape, such as a flight's `page`, say it), the permission it needs
+//! (`x-airbridge-permission`) and the error shape. Written by hand rather than with utoipa,
+//! whose per-handler attributes and router would duplicate the table the router is built from.
 
 use crate::policy::Permission;
 use crate::routes::{Kind, ROUTES, RouteSpec};
@@ -26,7 +27,9 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
         }
         "GET /api/search" => "Name search with the names engine, any script (?q=&nation=)",
         "POST /api/persons" => "Register a person {nation, person}",
-        "GET /api/persons/{id}" => "One person",
+        "GET /api/persons/{id}" => {
+            "One person, with `matches`: the records deduplication found to be the same person (another nation's counted, never named)"
+        }
         "PUT /api/persons/{id}" => "Replace a person's details {person, expected_version}",
         "GET /api/persons/{id}/history" => "A person's status history",
         "POST /api/persons/{id}/status" => "Move a person to a status {to, reason, location}",
@@ -83,7 +86,7 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
             "Plan the registry's ready pool onto the flights (a re-plan keeping who can stay) and store the plan"
         }
         "GET /api/flights/{id}" => {
-            "One flight's manifest: families, and the names and documents of the people the caller may read (others counted)"
+            "One flight's manifest a page at a time (?page=): families, and the names and documents of the people the caller may read (others counted); `page` says which page and how many"
         }
         "GET /api/users" => "Accounts within the caller's reach (?nation=)",
         "POST /api/users" => {
@@ -101,14 +104,46 @@ pub(crate) fn summary(key: &str) -> Option<&'static str> {
     })
 }
 
+/// The query parameters a summary lists, `(?q=&nation=)`, by name.
+fn query_names(summary: &str) -> Vec<&str> {
+    let Some((_, rest)) = summary.split_once("(?") else {
+        return Vec::new();
+    };
+    let list = rest.split(')').next().unwrap_or_default();
+    list.split('&')
+        .filter_map(|pair| pair.split('=').next())
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// A query parameter as the document describes it: optional; those with a fixed shape say it.
+fn query_parameter(key: &str, name: &str) -> Value {
+    match (key, name) {
+        ("GET /api/flights/{id}", "page") => json!({
+            "name": name, "in": "query", "required": false,
+            "description": "The page of the manifest, from 1 (default 1). A page holds whole families, at most 100 people unless one family is larger; a page past the last answers 404, anything but a whole number from 1 answers 422.",
+            "schema": { "type": "integer", "minimum": 1, "default": 1 }
+        }),
+        _ => {
+            json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" } })
+        }
+    }
+}
+
 fn operation(spec: &RouteSpec) -> Value {
     let key = spec.key();
-    let parameters: Vec<Value> = spec
+    let mut parameters: Vec<Value> = spec
         .path
         .split('/')
         .filter_map(|piece| piece.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
         .collect();
+    parameters.extend(
+        query_names(summary(&key).unwrap_or_default())
+            .into_iter()
+            .map(|name| query_parameter(&key, name)),
+    );
     let mut responses = Map::new();
     responses.insert("200".into(), json!({ "description": "done" }));
     if spec.permission != Permission::Public {
@@ -217,5 +252,48 @@ mod tests {
             described,
             ROUTES.iter().filter(|spec| spec.kind == Kind::Api).count()
         );
+    }
+
+    #[test]
+    fn query_parameters_are_described() {
+        let document = document();
+        let parameters = |path: &str, method: &str| -> Vec<(String, String)> {
+            document["paths"][path][method]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["name"].as_str().unwrap().to_owned(),
+                        p["in"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let named = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, i)| ((*n).to_owned(), (*i).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            parameters("/api/flights/{id}", "get"),
+            named(&[("id", "path"), ("page", "query")])
+        );
+        let page = &document["paths"]["/api/flights/{id}"]["get"]["parameters"][1];
+        assert_eq!(page["schema"]["type"], "integer");
+        assert_eq!(page["schema"]["minimum"], 1);
+        assert_eq!(
+            parameters("/api/screening/hits", "get"),
+            named(&[("status", "query"), ("nation", "query")])
+        );
+        assert_eq!(
+            parameters("/api/dedup/pairs", "get"),
+            named(&[
+                ("nation", "query"),
+                ("decided", "query"),
+                ("limit", "query")
+            ])
+        );
+        assert_eq!(parameters("/api/flights", "get"), Vec::new());
     }
 }

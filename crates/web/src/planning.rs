@@ -72,11 +72,19 @@ pub fn today(now: OffsetDateTime) -> GregorianDate {
 /// A person's age for seating: the oldest they can be given what is known of their birth date
 /// (so nobody who may be two is taken for a lap infant), and 18 when it is unknown.
 pub fn seating_age(person: &Person, today: GregorianDate) -> u8 {
-    match &person.birth_date {
-        Some(date) => {
-            let (earliest, _) = date.gregorian_range();
-            earliest.age_on(today).clamp(0, i32::from(u8::MAX)) as u8
-        }
+    seating_age_from(
+        person
+            .birth_date
+            .as_ref()
+            .map(|date| date.gregorian_range().0),
+        today,
+    )
+}
+
+/// [`seating_age`] from the earliest day a person may be born (`None`: unknown).
+pub fn seating_age_from(born_earliest: Option<GregorianDate>, today: GregorianDate) -> u8 {
+    match born_earliest {
+        Some(earliest) => earliest.age_on(today).clamp(0, i32::from(u8::MAX)) as u8,
         None => 18,
     }
 }

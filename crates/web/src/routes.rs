@@ -627,7 +627,10 @@ async fn get_person<S: Store>(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let record = visible_person(&state, &caller, person_id(&id)?).await?;
-    Ok(Json(json!(record)))
+    let mut answer = json!(record);
+    // The records deduplication found to be the same person, as the case page shows them.
+    answer["matches"] = json!(crate::screens::matches_for(&state, &caller, record.id).await?);
+    Ok(Json(answer))
 }
 
 #[derive(Deserialize)]

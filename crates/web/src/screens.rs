@@ -34,8 +34,9 @@ const CATEGORY_CASES: usize = 20_000;
 /// Results a search shows.
 const SEARCH_RESULTS: usize = 50;
 /// Hits the review screen shows at once (the page stays light on a phone; decided hits leave
-/// the open list, so the next ones come up).
-const HITS_SHOWN: usize = 100;
+/// the open list, so the next ones come up). A hit with its form weighs about 0.85 KB: 100
+/// made 87 KB, too near the 100 KB a page may weigh for longer listed names; 60 make ~53 KB.
+const HITS_SHOWN: usize = 60;
 /// Audit events a page shows.
 const AUDIT_PAGE: u32 = 50;
 
@@ -468,6 +469,58 @@ struct MemberView {
     vulnerabilities: Vec<&'static str>,
     history: Vec<HistoryView>,
     hits: Vec<HitView>,
+    matches: MatchesView,
+}
+
+/// The other records deduplication found to be the same person (the latest run's cluster):
+/// those the caller may read by id and name; another nation's only counted, as
+/// `airbridge dedup matches` shows them.
+#[derive(Default, Serialize)]
+pub(crate) struct MatchesView {
+    same: Vec<MatchView>,
+    #[serde(rename = "held_by_other_nations")]
+    elsewhere: usize,
+}
+
+#[derive(Serialize)]
+struct MatchView {
+    id: PersonId,
+    name: String,
+    nation: String,
+}
+
+impl MatchesView {
+    fn is_empty(&self) -> bool {
+        self.same.is_empty() && self.elsewhere == 0
+    }
+}
+
+/// `person`'s matches as the caller may see them; none for a caller who may not read people.
+pub(crate) async fn matches_for<S: Store>(
+    state: &AppState<S>,
+    principal: &Principal,
+    person: PersonId,
+) -> Result<MatchesView, ApiError> {
+    if !policy::allows(principal.role(), Permission::ReadPersons) {
+        return Ok(MatchesView::default());
+    }
+    let mates = state.store.cluster_mates(person).await?;
+    if mates.is_empty() {
+        return Ok(MatchesView::default());
+    }
+    let mut view = MatchesView::default();
+    for mate in state.store.get_persons(&mates).await? {
+        if principal.may_act_for(mate.nation) {
+            view.same.push(MatchView {
+                id: mate.id,
+                name: mate.person.name.display(),
+                nation: mate.nation.to_string(),
+            });
+        } else {
+            view.elsewhere += 1;
+        }
+    }
+    Ok(view)
 }
 
 #[derive(Template, WebTemplate)]
@@ -507,11 +560,13 @@ fn describe_basis(basis: &airbridge_domain::EligibilityBasis) -> String {
 
 async fn member_view<S: Store>(
     state: &AppState<S>,
+    principal: &Principal,
     record: &PersonRecord,
     relation: Option<Relation>,
     hits: &[HitRecord],
 ) -> Result<MemberView, ApiError> {
     let person = &record.person;
+    let matches = matches_for(state, principal, record.id).await?;
     let history = state
         .store
         .status_history(record.id)
@@ -558,6 +613,7 @@ async fn member_view<S: Store>(
             .filter(|h| h.person == record.id)
             .map(hit_view)
             .collect(),
+        matches,
     })
 }
 
@@ -585,7 +641,8 @@ pub(crate) async fn case_page<S: Store>(
         let hits = hits_for(&state, &principal, record.case.nation).await?;
         let mut members = Vec::new();
         for (member, person) in record.case.members.iter().zip(&record.people) {
-            members.push(member_view(&state, person, Some(member.relation), &hits).await?);
+            members
+                .push(member_view(&state, &principal, person, Some(member.relation), &hits).await?);
         }
         Ok(CasePage {
             t,
@@ -636,7 +693,7 @@ pub(crate) async fn person_page<S: Store>(
             return Ok(Err(case));
         }
         let hits = hits_for(&state, &principal, record.nation).await?;
-        let member = member_view(&state, &record, None, &hits).await?;
+        let member = member_view(&state, &principal, &record, None, &hits).await?;
         Ok(Ok(CasePage {
             t,
             nav: nav(&principal),
@@ -955,7 +1012,14 @@ struct UsersPage {
     t: Texts,
     nav: Option<Nav>,
     csrf: String,
+    /// This page's accounts: the [`USERS_SHOWN`] from `first`.
     users: Vec<UserRow>,
+    page: usize,
+    page_numbers: Vec<usize>,
+    /// The first and last account on the page, from 1; and how many there are.
+    first: usize,
+    last: usize,
+    users_total: usize,
     /// Roles the caller may give, and whether the form has it chosen.
     roles: Vec<(&'static str, bool)>,
     cross_nation: bool,
@@ -982,17 +1046,30 @@ pub(crate) struct UserForm {
     gate: String,
 }
 
+/// Accounts the users page lists at once (`?page=N`): a row with its form weighs about 0.4 KB,
+/// so 255 accounts on one page would pass 100 KB; a page of 100 weighs ~44 KB
+/// (`tests/screens.rs`). The JSON twin lists them all.
+const USERS_SHOWN: usize = 100;
+
 async fn users_page_for<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
     t: Texts,
+    page: usize,
 ) -> Result<UsersPage, ApiError> {
     let now = crate::auth::now();
-    let users = state
-        .store
-        .list_users(principal.scope(None)?)
-        .await?
+    let all = state.store.list_users(principal.scope(None)?).await?;
+    let users_total = all.len();
+    let pages = users_total.div_ceil(USERS_SHOWN).max(1);
+    if page > pages {
+        return Err(ApiError::not_found(format!(
+            "page {page} of the accounts (there are {pages})"
+        )));
+    }
+    let users = all
         .into_iter()
+        .skip((page - 1) * USERS_SHOWN)
+        .take(USERS_SHOWN)
         .map(|u| UserRow {
             role: format!("role.{}", u.access.role()),
             nation: u.access.nation().map(|n| n.to_string()).unwrap_or_default(),
@@ -1013,7 +1090,12 @@ async fn users_page_for<S: Store>(
         t,
         nav: nav(principal),
         csrf: principal.csrf_token().unwrap_or_default().to_owned(),
+        first: ((page - 1) * USERS_SHOWN + 1).min(users_total),
+        last: (page * USERS_SHOWN).min(users_total),
+        users_total,
         users,
+        page,
+        page_numbers: (1..=pages).collect(),
         roles: airbridge_domain::Role::ALL
             .iter()
             .filter(|r| policy::may_grant(principal.role(), **r))
@@ -1030,9 +1112,12 @@ pub(crate) async fn users_page<S: Store>(
     State(state): State<AppState<S>>,
     principal: Principal,
     headers: HeaderMap,
+    param: Result<Query<crate::flights::PageParam>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let t = texts(&headers);
-    Ok(users_page_for(&state, &principal, t)
+    let page = crate::flights::page_number(param)
+        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "page.bad_number", t.lang))?;
+    Ok(users_page_for(&state, &principal, t, page)
         .await
         .map_err(page_error(t.lang))?
         .into_response())
@@ -1088,7 +1173,7 @@ pub(crate) async fn add_user_page<S: Store>(
             Err(error) => Err((error.status, problem_of(&error))),
         },
     };
-    let mut page = users_page_for(&state, &principal, t)
+    let mut page = users_page_for(&state, &principal, t, 1)
         .await
         .map_err(page_error(t.lang))?;
     match outcome {
@@ -1168,7 +1253,7 @@ pub(crate) async fn user_action_page<S: Store>(
             page_problem = Some(problem_of(&error));
         }
     }
-    let mut page = users_page_for(&state, &principal, t)
+    let mut page = users_page_for(&state, &principal, t, 1)
         .await
         .map_err(page_error(t.lang))?;
     if page_problem.is_none() {
@@ -1190,6 +1275,39 @@ struct ImportPage {
     limit_mb: usize,
     problem: Option<String>,
     report: Option<ImportReport>,
+    /// Issues of the report the page does not list (see [`ISSUES_SHOWN`]).
+    issues_hidden: usize,
+}
+
+/// Issues the import page lists (the JSON answer has the first 500), each cell cut to
+/// [`CELL_CHARS`]: the page stays under 100 KB however bad the list and long its cells.
+const ISSUES_SHOWN: usize = 100;
+const CELL_CHARS: usize = 60;
+
+/// `text` cut to `chars` characters, an ellipsis saying so.
+fn cut(text: &mut String, chars: usize) {
+    if text.chars().count() > chars {
+        *text = text
+            .chars()
+            .take(chars.saturating_sub(1))
+            .chain(['…'])
+            .collect();
+    }
+}
+
+/// The report as the page lists it: the first issues, cells cut short; returns how many
+/// issues are left out.
+fn report_for_page(report: &mut ImportReport) -> usize {
+    let hidden = report.issues.len().saturating_sub(ISSUES_SHOWN);
+    report.issues.truncate(ISSUES_SHOWN);
+    for issue in &mut report.issues {
+        cut(&mut issue.sheet, CELL_CHARS);
+        cut(&mut issue.column, CELL_CHARS);
+        cut(&mut issue.value, CELL_CHARS);
+        // A message may quote the value.
+        cut(&mut issue.message, 4 * CELL_CHARS);
+    }
+    hidden
 }
 
 fn import_page_for(principal: &Principal, t: Texts) -> ImportPage {
@@ -1201,6 +1319,7 @@ fn import_page_for(principal: &Principal, t: Texts) -> ImportPage {
         limit_mb: import::MAX_UPLOAD_BYTES / (1024 * 1024),
         problem: None,
         report: None,
+        issues_hidden: 0,
     }
 }
 
@@ -1285,6 +1404,8 @@ pub(crate) async fn import_upload_page<S: Store>(
     .await;
     match result {
         Ok(report) => {
+            let mut report = report;
+            page.issues_hidden = report_for_page(&mut report);
             page.report = Some(report);
             Ok(page.into_response())
         }

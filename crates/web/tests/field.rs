@@ -794,7 +794,7 @@ async fn the_field_pages_render_under_their_policy() {
     let f = field().await;
     let case = f.family("FR").await;
     let members = f.members(case).await;
-    f.call_forward(&f.fr_admin, "FR", case, OPEN).await;
+    let (_, code) = f.call_forward(&f.fr_admin, "FR", case, OPEN).await;
     // A case admitted by name raises a flag for the flags page.
     let reply = f
         .check_in(
@@ -871,6 +871,29 @@ async fn the_field_pages_render_under_their_policy() {
                 .unwrap()
                 .starts_with("text/javascript")
         );
+    }
+
+    // Each field page with what it loads (its scripts and service worker; styles are inline,
+    // the pass's QR code is inline SVG) stays under 100 KB.
+    let pass = format!("/p/{}", code.as_str());
+    for (uri, token, assets) in [
+        (
+            "/gate",
+            &f.fr_abbey,
+            &["/static/gate.js", "/gate-sw.js"][..],
+        ),
+        ("/live", &f.fr_admin, &["/static/live.js"][..]),
+        ("/gate/flags", &f.fr_admin, &[][..]),
+        (pass.as_str(), &String::new(), &[][..]),
+    ] {
+        let mut bytes = 0;
+        for part in std::iter::once(uri).chain(assets.iter().copied()) {
+            let reply = f.call("GET", part, token, None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{part}");
+            bytes += reply.body.as_str().unwrap().len();
+        }
+        println!("page weight {uri} with its scripts: {bytes} bytes");
+        assert!(bytes < 100 * 1024, "{uri}: {bytes} bytes");
     }
 }
 

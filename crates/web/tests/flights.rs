@@ -1,7 +1,9 @@
 //! The flights screens through the router on a real SQLite database: building a plan from the
 //! web (stored and audited as the command line's), what each caller sees of a flight two nations
 //! share (the other nation's families counted, never named), the manifest's PDF and CSV
-//! downloads (names, stamp, audit event), the dashboard's flights today, and the pages' weight.
+//! downloads (names, stamp, audit event), the dashboard's flights today, and the pages' weight;
+//! a 450-person flight shown a page at a time (whole families, everyone once, each page's bytes
+//! measured under 100 KB).
 
 mod common;
 
@@ -493,4 +495,393 @@ async fn the_dashboard_counts_todays_flights_and_the_pages_stay_small() {
     assert!(!french.contains("action=\"/flights/plan\""), "{french}");
     let admin = app.get("sysadmin", "/flights").await.text();
     assert!(admin.contains("action=\"/flights/plan\""), "{admin}");
+}
+
+// --- a large flight, a page at a time ----------------------------------------------------------
+
+/// The people on [`large_flight`]: (case, nation, name token) in case order.
+struct Aboard {
+    cases: Vec<(CaseId, &'static str, Vec<String>)>,
+}
+
+/// A 450-person flight FR1 (a seated aircraft of 500), in families of 1 to 8, one in five
+/// German (carried by agreement). Every person has a name in Arabic script, a Latin name with
+/// a token of their own (`G0001x`) and a passport: the heaviest rows a manifest page shows.
+async fn large_flight() -> (App, Aboard) {
+    let (store, dir) = fresh_store(FRANCE_AND_GERMANY).await;
+    let setup = Actor::new("test:setup");
+    let mut sizes = Vec::new();
+    let mut total = 0;
+    for i in 0usize.. {
+        let size = ((i * 7 + i / 8) % 8 + 1).min(450 - total);
+        sizes.push(size);
+        total += size;
+        if total == 450 {
+            break;
+        }
+    }
+    let mut person_no = 0;
+    let mut new_cases = Vec::new();
+    let mut planned: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for (i, &size) in sizes.iter().enumerate() {
+        let code = if i % 5 == 4 { "DE" } else { "FR" };
+        let mut tokens = Vec::new();
+        let members = (0..size)
+            .map(|m| {
+                person_no += 1;
+                let token = format!("G{person_no:04}x");
+                tokens.push(token.clone());
+                NewMember {
+                    relation: if m == 0 {
+                        Relation::Principal
+                    } else {
+                        Relation::Child
+                    },
+                    person: Person {
+                        documents: vec![
+                            airbridge_domain::Document::new(
+                                airbridge_domain::DocumentKind::Passport,
+                                &format!("P{person_no:08}"),
+                                None,
+                            )
+                            .unwrap(),
+                        ],
+                        ..person(json!({
+                            "name": { "full": DARI_NAME, "given": token, "family": "Ahmadzai-Popalzai" },
+                            "nationalities": ["AF"],
+                        }))
+                    },
+                }
+            })
+            .collect();
+        new_cases.push(NewCase {
+            nation: nation(code),
+            organisation: None,
+            reference: None,
+            eligibility: serde_json::from_value(json!({ "bases": [ { "basis": "national" } ] }))
+                .unwrap(),
+            progress: Default::default(),
+            members,
+        });
+        planned.push((code, tokens));
+    }
+    let ids = store.add_cases(&setup, new_cases).await.unwrap();
+    for case in &ids {
+        for to in [
+            EvacuationStatus::Eligible,
+            EvacuationStatus::CalledForward,
+            EvacuationStatus::AtGate,
+            EvacuationStatus::Processed,
+        ] {
+            store
+                .set_case_status(&setup, *case, to, None, None)
+                .await
+                .unwrap();
+        }
+    }
+    store
+        .set_aircraft_type(
+            &setup,
+            AircraftTypeRecord {
+                name: "B777".into(),
+                seated_capacity: 500,
+                floor_loaded_capacity: 600,
+            },
+        )
+        .await
+        .unwrap();
+    let departs_at = from_now(time::Duration::minutes(30));
+    store
+        .add_flights(
+            &setup,
+            vec![NewFlight {
+                id: "FR1".into(),
+                nation: nation("FR"),
+                aircraft: "B777".into(),
+                configuration: Configuration::Seated,
+                departs_at: departs_at.clone(),
+                destination: "DOH".into(),
+                carries: vec![nation("DE")],
+            }],
+        )
+        .await
+        .unwrap();
+    add_accounts(
+        &store,
+        &[
+            ("fr-caseworker", Role::Caseworker, Some("FR")),
+            ("coordinator", Role::Coordinator, None),
+            ("sysadmin", Role::SystemAdmin, None),
+        ],
+    )
+    .await;
+    let aboard = Aboard {
+        cases: ids
+            .iter()
+            .zip(planned)
+            .map(|(id, (code, tokens))| (*id, code, tokens))
+            .collect(),
+    };
+    let app = App {
+        router: router(AppState::new(store.clone(), WebConfig::default())),
+        store,
+        fr_case: ids[0],
+        de_case: ids[4],
+        departs_at,
+        _dir: dir,
+    };
+    (app, aboard)
+}
+
+/// How many times `needle` occurs in `haystack`.
+fn occurrences(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[tokio::test]
+async fn a_large_flight_is_shown_a_page_at_a_time_whole_families_each_page_small() {
+    let (app, aboard) = large_flight().await;
+    let report = app.planned().await;
+    assert_eq!(report["people_assigned"], 450, "{report}");
+    let families = aboard.cases.len();
+
+    // The JSON twin: pages of whole families, at most 100 people each, everyone once.
+    let first = app.get("sysadmin", "/api/flights/FR1").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let first = first.json();
+    let pages = first["page"]["pages"].as_u64().unwrap() as usize;
+    assert_eq!(first["page"]["number"], 1);
+    assert_eq!(first["page"]["people_total"], 450);
+    assert_eq!(first["page"]["families_total"], families);
+    assert_eq!(first["flight"]["people_assigned"], 450);
+    assert!((5..=6).contains(&pages), "{pages} pages");
+    let mut next_person = 1;
+    let mut case_pages: std::collections::HashMap<String, usize> = Default::default();
+    for number in 1..=pages {
+        let answer = app
+            .get("sysadmin", &format!("/api/flights/FR1?page={number}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        println!(
+            "page weight /api/flights/FR1?page={number} as sysadmin: {} bytes",
+            answer.bytes.len()
+        );
+        assert!(answer.bytes.len() < 100_000);
+        let detail = answer.json();
+        let page = &detail["page"];
+        assert_eq!(page["number"], number);
+        assert_eq!(page["people_from"], next_person);
+        let on_page: u64 = detail["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                // A family is whole where it is shown: every member who flies is listed.
+                assert_eq!(
+                    f["members"].as_array().unwrap().len() as u64,
+                    f["people"].as_u64().unwrap(),
+                    "{f}"
+                );
+                let case = f["case"].as_str().unwrap().to_owned();
+                assert!(case_pages.insert(case, number).is_none(), "{f} twice");
+                f["people"].as_u64().unwrap()
+            })
+            .sum();
+        assert!((1..=100).contains(&on_page), "page {number}: {on_page}");
+        assert_eq!(page["people_to"], next_person + on_page - 1);
+        next_person += on_page;
+    }
+    assert_eq!(next_person, 451);
+    assert_eq!(case_pages.len(), families);
+
+    // The HTML pages: each under 100 KB with its assets (its only style is inline; no script,
+    // no image), every person exactly once across them, each family on one page.
+    let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+    let mut heaviest = 0;
+    for number in 1..=pages {
+        let answer = app
+            .get("sysadmin", &format!("/flights/FR1?page={number}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let text = answer.text();
+        println!(
+            "page weight /flights/FR1?page={number} as sysadmin: {} bytes",
+            answer.bytes.len()
+        );
+        heaviest = heaviest.max(answer.bytes.len());
+        assert!(
+            !text.contains("<script") && !text.contains("<link"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("page {number} of {pages}")),
+            "{text}"
+        );
+        for (case, _, tokens) in &aboard.cases {
+            let here = tokens.iter().filter(|t| text.contains(t.as_str())).count();
+            // A family is all here or all elsewhere.
+            assert!(here == 0 || here == tokens.len(), "case {case} split");
+            assert_eq!(
+                here > 0,
+                case_pages[&case.to_string()] == number,
+                "case {case} on page {number}"
+            );
+            for token in tokens {
+                let n = occurrences(&text, token);
+                assert!(n <= 1, "{token} {n} times on page {number}");
+                *seen.entry(token.as_str()).or_default() += n;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 450);
+    assert!(seen.values().all(|n| *n == 1), "{seen:?}");
+    assert!(heaviest < 100_000, "{heaviest}");
+    let page_one = app.get("sysadmin", "/flights/FR1").await.text();
+    assert!(page_one.contains("People 1–"), "{page_one}");
+    assert!(page_one.contains(" of 450"), "{page_one}");
+    assert!(
+        page_one.contains("<a href=\"/flights/FR1?page=2\" rel=\"next\">"),
+        "{page_one}"
+    );
+    assert!(page_one.contains("<strong aria-current=\"page\">1</strong>"));
+
+    // France's pages: its own people named, Germany's families counted only (nation, people,
+    // seats), on the same pages as for everyone.
+    let german: Vec<&String> = aboard
+        .cases
+        .iter()
+        .filter(|(_, code, _)| *code == "DE")
+        .flat_map(|(_, _, tokens)| tokens)
+        .collect();
+    let mut french_seen = 0;
+    for number in 1..=pages {
+        let answer = app
+            .get("fr-caseworker", &format!("/flights/FR1?page={number}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        println!(
+            "page weight /flights/FR1?page={number} as fr-caseworker: {} bytes",
+            answer.bytes.len()
+        );
+        assert!(answer.bytes.len() < 100_000);
+        let text = answer.text();
+        for token in &german {
+            assert!(!text.contains(token.as_str()), "{token} shown to France");
+        }
+        for (case, code, tokens) in &aboard.cases {
+            if *code == "DE" {
+                assert!(!text.contains(&format!("/cases/{case}\"")), "{case}");
+                continue;
+            }
+            french_seen += tokens.iter().filter(|t| text.contains(t.as_str())).count();
+        }
+        let api = app
+            .get("fr-caseworker", &format!("/api/flights/FR1?page={number}"))
+            .await
+            .json();
+        for family in api["families"].as_array().unwrap() {
+            let own = family["nation"] == "FR";
+            assert_eq!(family["case"].is_string(), own, "{family}");
+            assert_eq!(family["members"].as_array().unwrap().is_empty(), !own);
+            assert!(family["people"].as_u64().unwrap() >= 1);
+        }
+        assert_eq!(api["page"]["pages"], pages);
+    }
+    let french_total: usize = aboard
+        .cases
+        .iter()
+        .filter(|(_, code, _)| *code == "FR")
+        .map(|(_, _, tokens)| tokens.len())
+        .sum();
+    assert_eq!(french_seen, french_total);
+
+    // Past the last page: 404, with how many there are; not a page number: 422 (a page says
+    // why in the caller's language).
+    let past = app
+        .get("sysadmin", &format!("/api/flights/FR1?page={}", pages + 1))
+        .await;
+    assert_eq!(past.status, StatusCode::NOT_FOUND);
+    assert!(
+        past.text().contains(&format!("(it has {pages})")),
+        "{}",
+        past.text()
+    );
+    let past = app
+        .get("sysadmin", &format!("/flights/FR1?page={}", pages + 1))
+        .await;
+    assert_eq!(past.status, StatusCode::NOT_FOUND);
+    for bad in ["0", "-1", "two", "1.5", "99999999999999999999999"] {
+        let api = app
+            .get("sysadmin", &format!("/api/flights/FR1?page={bad}"))
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(api.json()["error"]["code"], "invalid");
+        let page = app
+            .get("sysadmin", &format!("/flights/FR1?page={bad}"))
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            page.text()
+                .contains("The page number must be a whole number from 1."),
+            "{}",
+            page.text()
+        );
+    }
+
+    // The flights list counts the load from the plan in force (one read for every flight),
+    // and with 200 flights it still shows 150 and stays small.
+    let setup = Actor::new("test:setup");
+    app.store
+        .add_flights(
+            &setup,
+            (2..=200)
+                .map(|n| NewFlight {
+                    id: format!("{}{n}", if n % 2 == 0 { "DE" } else { "FR" }),
+                    nation: nation(if n % 2 == 0 { "DE" } else { "FR" }),
+                    aircraft: "B777".into(),
+                    configuration: Configuration::Seated,
+                    departs_at: from_now(time::Duration::minutes(40 + n)),
+                    destination: "DOH".into(),
+                    carries: Vec::new(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let listed = app.get("sysadmin", "/api/flights").await.json();
+    let flights = listed["flights"].as_array().unwrap();
+    assert_eq!(flights.len(), 200);
+    assert_eq!(flights[0]["id"], "FR1");
+    assert_eq!(flights[0]["people_assigned"], 450);
+    assert_eq!(flights[0]["seats_assigned"], 450);
+    assert_eq!(flights[0]["families"], families);
+    assert!(flights[1..].iter().all(|f| f["people_assigned"] == 0));
+    let listed = app.get("fr-caseworker", "/api/flights").await.json();
+    assert_eq!(listed["flights"].as_array().unwrap().len(), 100);
+    for who in ["sysadmin", "fr-caseworker"] {
+        let page = app.get(who, "/flights").await;
+        assert_eq!(page.status, StatusCode::OK);
+        println!(
+            "page weight /flights (200 flights) as {who}: {} bytes",
+            page.bytes.len()
+        );
+        assert!(page.bytes.len() < 100_000);
+        let page = app.get(who, "/dashboard").await;
+        assert_eq!(page.status, StatusCode::OK);
+        println!(
+            "page weight /dashboard (200 flights) as {who}: {} bytes",
+            page.bytes.len()
+        );
+        assert!(page.bytes.len() < 100_000);
+    }
+
+    // The printed manifest stays whole: France's CSV names every French person on the flight.
+    let csv = app.get("fr-caseworker", "/flights/FR1/manifest.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let csv = csv.text();
+    for (_, code, tokens) in &aboard.cases {
+        for token in tokens {
+            assert_eq!(csv.contains(token.as_str()), *code == "FR", "{token}");
+        }
+    }
 }

@@ -25,7 +25,7 @@ use airbridge_store::{
     NewMatches, NewMember, NewPass, NewPlanRun, NewReviewPair, NewSession, NewUser, OpenMode,
     Store,
 };
-use airbridge_web::{AppState, Kind, ROUTES, RateLimit, WebConfig, router, totp};
+use airbridge_web::{AppState, Kind, ROUTES, RateLimit, Verb, WebConfig, router, totp};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -1122,6 +1122,74 @@ async fn run_matrix(f: &Fixture, with_tokens: bool, backend: &str) {
     );
 }
 
+/// Every GET route with garbage in its path parameters and in every query parameter a screen
+/// or the API reads (a NUL character, markup, quotes), as the widest role and as a
+/// nation-bound one: refused or answered, never a server failure, on either backend.
+async fn garbage_sweep(f: &Fixture, backend: &str) {
+    let garbage = "zz%3Cb%3E%27%22%00";
+    let query = [
+        "q",
+        "nation",
+        "status",
+        "case",
+        "reference",
+        "limit",
+        "after",
+        "entity",
+        "entity_type",
+        "entity_id",
+        "actor",
+        "page",
+        "gate",
+        "show",
+        "decided",
+        "done",
+        "to",
+        "token",
+        "next",
+        "notice",
+        "name",
+        "organisation",
+    ]
+    .iter()
+    .map(|name| format!("{name}={garbage}"))
+    .collect::<Vec<_>>()
+    .join("&");
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    for spec in ROUTES.iter().filter(|s| s.method == Verb::Get) {
+        let path: String = spec
+            .path
+            .split('/')
+            .map(|piece| {
+                if piece.starts_with('{') {
+                    garbage
+                } else {
+                    piece
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for role in [Role::SystemAdmin, Role::Caseworker] {
+            for uri in [path.clone(), format!("{path}?{query}")] {
+                let (id, csrf) = f.session_for(role).await;
+                let (_, status, detail) = f
+                    .send("GET", get(uri.clone()), Credentials::Session { id, csrf })
+                    .await;
+                requests += 1;
+                if status.is_server_error() {
+                    failures.push(format!("{uri} as {role}: {detail}"));
+                }
+            }
+        }
+    }
+    println!(
+        "garbage ({backend}): {requests} reads, {} server failures",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[tokio::test]
 async fn every_route_every_role_both_nations_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
@@ -1134,6 +1202,7 @@ async fn every_route_every_role_both_nations_on_sqlite() {
     let f = fixture(store, dir).await;
     run_matrix(&f, false, "SQLite").await;
     run_matrix(&f, true, "SQLite").await;
+    garbage_sweep(&f, "SQLite").await;
     assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
 }
 
@@ -1149,5 +1218,6 @@ async fn every_route_every_role_both_nations_on_postgres() {
     .unwrap();
     let f = fixture(store, tempfile::tempdir().unwrap()).await;
     run_matrix(&f, false, "PostgreSQL").await;
+    garbage_sweep(&f, "PostgreSQL").await;
     assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
 }

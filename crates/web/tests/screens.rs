@@ -710,6 +710,167 @@ async fn an_upload_is_imported_with_its_report_and_bad_files_are_refused() {
 }
 
 #[tokio::test]
+async fn the_case_page_shows_matches_another_nations_only_counted() {
+    let app = app().await;
+    let setup = Actor::new("test:setup");
+    let case: airbridge_domain::CaseId = app.case.parse().unwrap();
+    let records = app.store.get_case(case).await.unwrap().unwrap();
+    let (principal, child) = (records.people[0].id, records.people[1].id);
+    let add = async |code: &str, given: &str, family: &str| {
+        app.store
+            .add_person(
+                &setup,
+                nation(code),
+                person(json!({ "name": { "given": given, "family": family } })),
+            )
+            .await
+            .unwrap()
+            .id
+    };
+    let french = add("FR", "Muhammad Hashim", "Ahmadzai").await;
+    let german = add("DE", "Mohammed Hachem", "Ahmadsai").await;
+    app.store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 4,
+                pairs_scored: 6,
+                links: 2,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: vec![
+                    (principal, principal),
+                    (french, principal),
+                    (german, principal),
+                    (child, child),
+                ],
+                review: Vec::new(),
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+
+    let page = app
+        .get("fr-caseworker", &format!("/cases/{}", app.case))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = &page.text;
+    // One member has matches (the child has none): France's record named, Germany's counted.
+    assert_eq!(
+        text.matches("The same person in other records").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("<a href=\"/persons/{french}\">{french}</a>")),
+        "{text}"
+    );
+    assert!(text.contains("Muhammad Hashim Ahmadzai"), "{text}");
+    assert!(
+        text.contains("1 record(s) held by another nation"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Ahmadsai") && !names_person(text, german),
+        "{text}"
+    );
+
+    // The JSON twin says the same.
+    let api: Value = serde_json::from_str(
+        &app.get("fr-caseworker", &format!("/api/persons/{principal}"))
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(
+        api["matches"],
+        json!({
+            "same": [{ "id": french, "name": "Muhammad Hashim Ahmadzai", "nation": "FR" }],
+            "held_by_other_nations": 1,
+        })
+    );
+
+    // Germany's record, seen by Germany: both French records counted, neither named.
+    let page = app
+        .get("de-caseworker", &format!("/persons/{german}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = &page.text;
+    assert!(
+        text.contains("2 record(s) held by another nation"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(ARABIC_NAME)
+            && !text.contains("Hashim")
+            && !names_person(text, french)
+            && !names_person(text, principal),
+        "{text}"
+    );
+    let api: Value = serde_json::from_str(
+        &app.get("de-caseworker", &format!("/api/persons/{german}"))
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(
+        api["matches"],
+        json!({ "same": [], "held_by_other_nations": 2 })
+    );
+}
+
+#[tokio::test]
+async fn the_import_report_page_stays_small_however_bad_the_list() {
+    let app = app().await;
+    // 2,000 rows, each with a long unreadable date, under the longest file name allowed: the
+    // row report lists the first issues, each value cut short; the rest are counted.
+    let mut list = String::from("Given name,Family name,Date of birth\n");
+    for i in 0..2_000 {
+        list.push_str(&format!("Farid{i},Popal,{}\n", "not a date ".repeat(30)));
+    }
+    let name = format!("{}.csv", "embassy-list-".repeat(15));
+    assert!(name.len() <= 200);
+    let page = app.upload("fr-caseworker", &name, list.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    println!("/import with 2,000 bad rows: {} bytes", page.text.len());
+    assert!(page.text.len() < 100 * 1024, "{} bytes", page.text.len());
+    assert!(
+        page.text.contains("more issues are not listed here"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("not a date not a date"), "{}", page.text);
+    // No value nor message comes whole (a message quoting a value is cut at 240 characters).
+    assert!(
+        !page.text.contains(&"not a date ".repeat(25)),
+        "a value not cut"
+    );
+    // The JSON answer keeps the first 500 issues, whole.
+    let (cookie, csrf) = app.session("fr-caseworker").await;
+    let answer = app
+        .send(
+            Request::post("/api/import?name=embassy.csv")
+                .header(header::COOKIE, cookie)
+                .header("x-csrf-token", csrf)
+                .body(Body::from(list))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let report: serde_json::Value = serde_json::from_str(&answer.text).unwrap();
+    let issues = report["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 500);
+    assert!(
+        issues[0]["value"]
+            .as_str()
+            .unwrap()
+            .contains(&"not a date ".repeat(29).trim_end().to_owned())
+    );
+}
+
+#[tokio::test]
 async fn forms_refuse_bad_input_with_a_message() {
     let app = app().await;
     let long = "a".repeat(201);
@@ -763,6 +924,257 @@ async fn every_screen_weighs_under_100_kb() {
             page.text.len()
         );
     }
+}
+
+#[tokio::test]
+async fn the_review_queues_stay_small_when_full() {
+    // The dedup queue shows 30 pairs, the screening review 60 hits: both measured full, with
+    // names in two scripts and the engine's ten-field explanations.
+    let app = app().await;
+    let setup = Actor::new("test:setup");
+    let mut people = Vec::new();
+    for i in 0..120 {
+        let id = app
+            .store
+            .add_person(
+                &setup,
+                nation("FR"),
+                person(json!({ "name": {
+                    "full": ARABIC_NAME,
+                    "given": format!("Mohammad Hashem {i}"),
+                    "family": "Ahmadzai-Popalzai",
+                } })),
+            )
+            .await
+            .unwrap()
+            .id;
+        people.push(id);
+    }
+    let fields: Vec<Value> = [
+        "given name",
+        "family name",
+        "father's name",
+        "grandfather's name",
+        "full name",
+        "sex",
+        "birth date",
+        "place of birth",
+        "document",
+        "phone",
+    ]
+    .iter()
+    .map(|field| json!({ "field": field, "level": "similar (band 2)", "weight": -3.25 }))
+    .collect();
+    let explanation = json!({ "fields": fields });
+    app.store
+        .save_dedup_run(
+            &setup,
+            NewDedupRun {
+                records: 120,
+                pairs_scored: 60,
+                links: 0,
+                threshold: 0.9,
+                review_low: 0.3,
+                review_high: 0.98,
+                clusters: people.iter().map(|p| (*p, *p)).collect(),
+                review: people
+                    .chunks(2)
+                    .map(|pair| NewReviewPair {
+                        a: pair[0],
+                        b: pair[1],
+                        probability: 0.8123,
+                        explanation: explanation.clone(),
+                    })
+                    .collect(),
+                model: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    let (list, _) = app
+        .store
+        .store_list(
+            &setup,
+            NewList {
+                source: "un".into(),
+                version_date: None,
+                sha256: "full".into(),
+                entries: 120,
+                content: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .record_hits(
+            &setup,
+            people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| NewHit {
+                    person: *p,
+                    list_id: list.id,
+                    entry_ref: format!("TAi.{i:03}"),
+                    listed_name: "MOHAMMAD HASHEM AHMADZAI alias MUHAMMAD HASHIM".into(),
+                    score: 0.91,
+                    explanation: json!({}),
+                    entry_fingerprint: format!("e{i}"),
+                    person_fingerprint: format!("p{i}"),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    for (who, uri) in [("fr-caseworker", "/dedup"), ("fr-officer", "/screening")] {
+        let page = app.get(who, uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        println!("{uri} full: {} bytes", page.text.len());
+        assert!(
+            page.text.len() < 100 * 1024,
+            "{uri}: {} bytes",
+            page.text.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_users_page_lists_a_hundred_accounts_a_page() {
+    let app = app().await;
+    let mut accounts: Vec<(String, Role, Option<&str>)> = (0..250)
+        .map(|i| (format!("caseworker-{i:03}"), Role::Caseworker, Some("FR")))
+        .collect();
+    accounts.push(("sysadmin".into(), Role::SystemAdmin, None));
+    let borrowed: Vec<(&str, Role, Option<&str>)> = accounts
+        .iter()
+        .map(|(name, role, code)| (name.as_str(), *role, *code))
+        .collect();
+    add_accounts(&app.store, &borrowed).await;
+    // 255 accounts in all (the fixture's four, these 250 and the administrator): three pages.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for page in 1..=3 {
+        let answer = app.get("sysadmin", &format!("/users?page={page}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "page {page}");
+        println!(
+            "/users?page={page} (255 accounts): {} bytes",
+            answer.text.len()
+        );
+        assert!(answer.text.len() < 100 * 1024);
+        assert!(
+            answer
+                .text
+                .contains(&format!("<strong aria-current=\"page\">{page}</strong>")),
+            "{}",
+            answer.text
+        );
+        for (name, _, _) in &accounts {
+            if answer.text.contains(&format!("<td>{name}</td>")) {
+                *seen.entry(name.clone()).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(seen.len(), accounts.len());
+    assert!(seen.values().all(|n| *n == 1));
+    let first = app.get("sysadmin", "/users").await.text;
+    assert!(first.contains("1–100 of 255"), "{first}");
+    assert!(first.contains("<a href=\"/users?page=3\">3</a>"), "{first}");
+    assert_eq!(
+        app.get("sysadmin", "/users?page=4").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = app.get("sysadmin", "/users?page=zero").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text
+            .contains("The page number must be a whole number from 1.")
+    );
+    // The JSON twin lists them all.
+    let api = app.get("sysadmin", "/api/users").await;
+    let listed: Value = serde_json::from_str(&api.text).unwrap();
+    let count = listed
+        .as_array()
+        .or_else(|| listed["users"].as_array())
+        .map(Vec::len);
+    assert_eq!(count, Some(255), "{listed}");
+}
+
+#[tokio::test]
+async fn every_read_refuses_garbage_with_a_message_never_a_server_failure() {
+    // Every GET route of the table, its path parameters and every query parameter any screen
+    // or API reads given garbage, as the widest role: a refusal or an answer, never a 5xx;
+    // an API refusal is the JSON error with its code and a message.
+    let app = app().await;
+    add_accounts(&app.store, &[("sysadmin", Role::SystemAdmin, None)]).await;
+    let garbage = "zz%3Cb%3E%27%22%00";
+    let query = [
+        "q",
+        "nation",
+        "status",
+        "case",
+        "reference",
+        "limit",
+        "after",
+        "entity",
+        "entity_type",
+        "entity_id",
+        "actor",
+        "page",
+        "gate",
+        "show",
+        "decided",
+        "done",
+        "to",
+        "token",
+        "next",
+        "notice",
+        "name",
+        "organisation",
+    ]
+    .iter()
+    .map(|name| format!("{name}={garbage}"))
+    .collect::<Vec<_>>()
+    .join("&");
+    let mut sent = 0;
+    for spec in ROUTES
+        .iter()
+        .filter(|s| s.method == airbridge_web::Verb::Get)
+    {
+        // The live stream never ends: its parameters are the live figures' (checked there).
+        if spec.path == "/api/live/stream" {
+            continue;
+        }
+        let path: String = spec
+            .path
+            .split('/')
+            .map(|piece| {
+                if piece.starts_with('{') {
+                    garbage.to_owned()
+                } else {
+                    piece.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for uri in [path.clone(), format!("{path}?{query}")] {
+            let answer = app.get("sysadmin", &uri).await;
+            sent += 1;
+            assert!(
+                !answer.status.is_server_error(),
+                "{uri}: {} {}",
+                answer.status,
+                answer.text
+            );
+            if spec.kind == airbridge_web::Kind::Api && answer.status.is_client_error() {
+                let error: Value = serde_json::from_str(&answer.text)
+                    .unwrap_or_else(|_| panic!("{uri}: {}", answer.text));
+                assert!(
+                    error["error"]["code"].is_string()
+                        && !error["error"]["message"].as_str().unwrap_or("").is_empty(),
+                    "{uri}: {error}"
+                );
+            }
+        }
+    }
+    println!("{sent} reads with garbage, none a server failure");
 }
 
 #[tokio::test]
