@@ -14,6 +14,7 @@
 #   SCREEN_PY      python with followthemoney, to build the yente set (default: ../shared/bench's
 #                  OpenSanctions venv; `bash ../shared/bench/setup.sh` makes it)
 #   PERSONS        registry size for step 4 (default: step 4 skipped)
+#   REUSE=1        step 4 on the registry a previous run left in BENCH_WORK (its key kept there)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -60,10 +61,16 @@ done
 
 if [ -n "${PERSONS:-}" ]; then
   DB="$WORK/registry-$PERSONS.db"
-  export AIRBRIDGE_DB_KEY="${AIRBRIDGE_DB_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+  # The registry's key is kept beside it (a scratch database of synthetic people), so that
+  # REUSE=1 can run step 4 again on it.
+  [ -f "$WORK/key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/key"
+  AIRBRIDGE_DB_KEY="$(cat "$WORK/key")"
+  export AIRBRIDGE_DB_KEY
   echo "== 4. a registry of $PERSONS people $(load)"
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  timed demo "$BIN" --db "$DB" demo --persons "$PERSONS" --no-serve
+  if [ "${REUSE:-0}" != 1 ] || [ ! -f "$DB" ]; then
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    timed demo "$BIN" --db "$DB" demo --persons "$PERSONS" --no-serve
+  fi
   timed sanctions_load "$BIN" --db "$DB" sanctions load "$UN"
   cat "$WORK/sanctions_load.out"
   timed screening_run "$BIN" --db "$DB" screening run
