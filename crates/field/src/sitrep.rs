@@ -842,7 +842,10 @@ mod tests {
             .generated_by("@someone");
         let rows = read_csv(&report.to_csv());
         assert!(rows.iter().any(|r| r[0] == "report" && r[6] == "'=now()"));
-        assert!(rows.iter().any(|r| r[5] == "generated_by" && r[6] == "'@someone"));
+        assert!(
+            rows.iter()
+                .any(|r| r[5] == "generated_by" && r[6] == "'@someone")
+        );
         assert!(rows.iter().any(|r| r[1] == "'+FR" && r[2] == "'@x"));
         assert!(
             rows.iter()
