@@ -561,7 +561,8 @@ pub async fn sitrep(
 ) -> anyhow::Result<()> {
     let scope = args.nation.as_deref().map(nation).transpose()?;
     let store = crate::key_cmd::open_store(location, OpenMode::MustExist).await?;
-    let report = airbridge_web::sitrep::read_sitrep(&store, scope, airbridge_web::now()).await?;
+    let report =
+        airbridge_web::sitrep::read_sitrep(&store, scope, airbridge_web::now(), actor).await?;
     let (bytes, format) = match args.format {
         SitrepFormat::Csv => (report.to_csv(), "csv"),
         SitrepFormat::Pdf => (
@@ -583,6 +584,7 @@ pub async fn sitrep(
                 "format": format,
                 "scope": report.scope,
                 "generated_at": report.generated_at,
+                "generated_by": report.generated_by,
                 "total": report.total,
                 "flights_flown": report.flights_flown.len(),
                 "seats_used": report.seats_used,

@@ -666,6 +666,12 @@ fn the_situation_report_is_written_as_csv_and_pdf_and_audited() {
     assert!(total[0] > 0);
     let by_nation: i64 = nations.iter().map(|n| registered("nation", n)[0]).sum();
     assert_eq!(by_nation, total[0]);
+    // The file says who wrote it: the command's actor.
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "report" && r[5] == "generated_by" && r[6] == TESTER.actor),
+        "{text}"
+    );
 
     let france = dir.path().join("sitrep-fr.csv");
     ok(

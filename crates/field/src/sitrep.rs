@@ -167,6 +167,9 @@ pub struct FlightBoarding {
 pub struct Sitrep {
     /// When the figures were taken, as the caller wrote it.
     pub generated_at: String,
+    /// Who took them (the audit trail's actor, `user:amelie`, `cli:ops`), as the caller wrote
+    /// it with [`Sitrep::generated_by`]; empty until then. Every copy of the report names it.
+    pub generated_by: String,
     /// Whose figures these are (`All nations`, `FR`, …), as the caller wrote it.
     pub scope: String,
     /// Nations in code order, categories in a fixed order within each.
@@ -309,6 +312,7 @@ impl Sitrep {
 
         Sitrep {
             generated_at,
+            generated_by: String::new(),
             scope,
             nations,
             total,
@@ -318,6 +322,12 @@ impl Sitrep {
             seats_used,
             issues: issues.into_iter().collect(),
         }
+    }
+
+    /// The same report, naming who took it (printed in the PDF and the CSV).
+    pub fn generated_by(mut self, by: impl Into<String>) -> Sitrep {
+        self.generated_by = by.into();
+        self
     }
 
     /// Whether there is anything to report yet.
@@ -339,13 +349,14 @@ impl Sitrep {
     }
 
     /// The whole report as one long table, `section,nation,category,day,flight,metric,value`,
-    /// one figure a line. Sections: `report` (generated_at and scope in the value column),
+    /// one figure a line. Sections: `report` (generated_at, generated_by and scope in the value column),
     /// `nation_category`, `nation`, `total`, `day` (nation empty for all nations), `flight`,
     /// `flights`, `issue`. Cells a spreadsheet would run as a formula get a leading `'`.
     pub fn to_csv(&self) -> Vec<u8> {
         let mut out = CsvOut::new();
         let report = Key::section("report");
         out.text(report, "generated_at", &self.generated_at);
+        out.text(report, "generated_by", &self.generated_by);
         out.text(report, "scope", &self.scope);
         for nation in &self.nations {
             for row in &nation.categories {
@@ -613,6 +624,7 @@ mod tests {
             &days,
             &flights,
         )
+        .generated_by("user:amelie")
     }
 
     #[test]
@@ -769,6 +781,14 @@ mod tests {
             Some("All nations")
         );
         assert_eq!(
+            find("report", "", "", "", "", "generated_at").as_deref(),
+            Some("2021-08-19T06:00:00Z")
+        );
+        assert_eq!(
+            find("report", "", "", "", "", "generated_by").as_deref(),
+            Some("user:amelie")
+        );
+        assert_eq!(
             find("nation_category", "US", "at_risk", "", "", "at_airport").as_deref(),
             Some("40")
         );
@@ -818,9 +838,14 @@ mod tests {
             count("+FR", "@x", "registered", 1),
             count("-1", "national", "registered", -2),
         ];
-        let report = Sitrep::build("=now()".into(), "=cmd".into(), &counts, &[], &[]);
+        let report = Sitrep::build("=now()".into(), "=cmd".into(), &counts, &[], &[])
+            .generated_by("@someone");
         let rows = read_csv(&report.to_csv());
         assert!(rows.iter().any(|r| r[0] == "report" && r[6] == "'=now()"));
+        assert!(
+            rows.iter()
+                .any(|r| r[5] == "generated_by" && r[6] == "'@someone")
+        );
         assert!(rows.iter().any(|r| r[1] == "'+FR" && r[2] == "'@x"));
         assert!(
             rows.iter()

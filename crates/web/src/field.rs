@@ -460,6 +460,16 @@ pub(crate) async fn gate_expected<S: Store>(
         .filter(|e| caller.may_act_for(e.pass.nation))
         .map(expected_for_gate)
         .collect();
+    let people = cases
+        .iter()
+        .map(|c| c["members"].as_array().map_or(0, Vec::len))
+        .sum();
+    // A download of names kept offline: audited once per gate session and version of the
+    // list, not once per sync (`reads.rs`).
+    state
+        .gate_taken
+        .record(&state.store, &caller, &gate, nation, &cases, people)
+        .await?;
     Ok(Json(json!({
         "gate": gate,
         "at": rfc3339(crate::auth::now()),

@@ -27,6 +27,7 @@ mod pages;
 pub mod password;
 pub mod planning;
 pub mod policy;
+mod reads;
 mod routes;
 mod screens;
 pub mod search;
@@ -39,6 +40,7 @@ pub use error::{ApiError, PageError};
 pub use import::MAX_UPLOAD_BYTES;
 pub use limit::{RateLimit, RateLimiter};
 pub use policy::Permission;
+pub use reads::{GATE_EXPECTED_ACTION, LIST_READ_ACTION};
 pub use routes::{Kind, ROUTES, RouteSpec, Scope, Verb, router};
 
 use airbridge_store::{LockoutPolicy, Store};
@@ -98,6 +100,8 @@ pub struct AppState<S: Store> {
     pub(crate) tokens: Arc<auth::TokenCache>,
     /// The dashboard's counts, kept until the registry changes (`counts.rs`).
     pub(crate) counts: Arc<counts::CountsCache>,
+    /// The expected list each gate session last took (`reads.rs`).
+    pub(crate) gate_taken: Arc<reads::GateTaken>,
 }
 
 impl<S: Store> AppState<S> {
@@ -111,6 +115,7 @@ impl<S: Store> AppState<S> {
             live: Arc::new(field::LiveCache::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             counts: Arc::new(counts::CountsCache::default()),
+            gate_taken: Arc::new(reads::GateTaken::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }

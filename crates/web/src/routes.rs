@@ -541,10 +541,15 @@ async fn search_persons<S: Store>(
         .map(|p| p.parse::<PersonId>())
         .transpose()
         .map_err(|_| ApiError::bad_request("after must be a person id such as P12"))?;
+    let nation = caller.scope(params.nation)?;
+    let filter = json!({
+        "nation": params.nation, "q": params.q, "status": params.status,
+        "case": params.case, "limit": params.limit, "after": params.after,
+    });
     let people = state
         .store
         .search_persons(&PersonQuery {
-            nation: caller.scope(params.nation)?,
+            nation,
             text: params.q,
             status,
             case,
@@ -552,6 +557,16 @@ async fn search_persons<S: Store>(
             after,
         })
         .await?;
+    crate::reads::record_list_read(
+        &state.store,
+        &caller,
+        nation,
+        "/api/persons",
+        filter,
+        people.len(),
+        None,
+    )
+    .await?;
     Ok(Json(json!(people)))
 }
 
@@ -721,16 +736,32 @@ async fn list_cases<S: Store>(
 ) -> Result<Json<Value>, ApiError> {
     let params = query(params)?;
     let after = params.after.as_deref().map(case_id).transpose()?;
+    let nation = caller.scope(params.nation)?;
+    let filter = json!({
+        "nation": params.nation, "reference": params.reference,
+        "limit": params.limit, "after": params.after,
+    });
     let cases = state
         .store
         .list_cases(&CaseQuery {
-            nation: caller.scope(params.nation)?,
+            nation,
             reference: params.reference,
             organisation: caller.organisation(),
             limit: params.limit,
             after,
         })
         .await?;
+    let people = cases.iter().map(|c| c.people.len()).sum();
+    crate::reads::record_list_read(
+        &state.store,
+        &caller,
+        nation,
+        "/api/cases",
+        filter,
+        people,
+        Some(cases.len()),
+    )
+    .await?;
     Ok(Json(json!(cases)))
 }
 

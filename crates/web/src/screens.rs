@@ -319,13 +319,16 @@ fn optional_nation(text: Option<&str>) -> Result<Option<NationCode>, ApiError> {
     }
 }
 
-/// The search screen's people: see [`crate::search::find_people`].
+/// The search screen's people: see [`crate::search::find_people`]. The read is in the audit
+/// trail (`route`, the words, the nation asked for, how many people were found).
 pub(crate) async fn search_people<S: Store>(
     state: &AppState<S>,
     principal: &Principal,
+    route: &str,
     q: &str,
     nation: Option<NationCode>,
 ) -> Result<Vec<Found>, ApiError> {
+    let asked = nation;
     let nation = principal.scope(nation)?;
     let people = crate::search::find_people(
         &state.store,
@@ -335,6 +338,16 @@ pub(crate) async fn search_people<S: Store>(
         },
         q,
         SEARCH_RESULTS,
+    )
+    .await?;
+    crate::reads::record_list_read(
+        &state.store,
+        principal,
+        nation,
+        route,
+        json!({ "q": q, "nation": asked }),
+        people.len(),
+        None,
     )
     .await?;
     Ok(people
@@ -382,20 +395,22 @@ pub(crate) async fn search_page<S: Store>(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Ok((None, _)) => {}
-        Ok((Some(q), nation)) => match search_people(&state, &principal, &q, nation).await {
-            Ok(results) => {
-                page.searched = true;
-                page.results = results;
+        Ok((Some(q), nation)) => {
+            match search_people(&state, &principal, "/search", &q, nation).await {
+                Ok(results) => {
+                    page.searched = true;
+                    page.results = results;
+                }
+                Err(error) if error.status == StatusCode::INTERNAL_SERVER_ERROR => {
+                    return Err(page_error(t.lang)(error));
+                }
+                Err(error) => {
+                    let status = error.status;
+                    page.problem = Some(problem_of(&error));
+                    return Ok((status, page).into_response());
+                }
             }
-            Err(error) if error.status == StatusCode::INTERNAL_SERVER_ERROR => {
-                return Err(page_error(t.lang)(error));
-            }
-            Err(error) => {
-                let status = error.status;
-                page.problem = Some(problem_of(&error));
-                return Ok((status, page).into_response());
-            }
-        },
+        }
     }
     Ok(page.into_response())
 }
@@ -410,7 +425,7 @@ pub(crate) async fn search_api<S: Store>(
         .ok_or_else(|| ApiError::bad_request("give words to search for: ?q=hashem"))?;
     let nation = optional_nation(params.nation.as_deref())?;
     Ok(Json(json!(
-        search_people(&state, &principal, &q, nation).await?
+        search_people(&state, &principal, "/api/search", &q, nation).await?
     )))
 }
 

@@ -65,22 +65,20 @@ pub fn sitrep_from(
 }
 
 /// Reads the figures for `nation` (every nation when `None`) and builds the report as of
-/// `now` (seconds since 1970).
+/// `now` (seconds since 1970), naming `by` (the audit actor who takes it) as its author.
 pub async fn read_sitrep<S: Store>(
     store: &S,
     nation: Option<NationCode>,
     now: i64,
+    by: &Actor,
 ) -> Result<Sitrep, StoreError> {
     let counts = store.live_counts(nation).await?;
     let days = store.day_counts(nation).await?;
     let flights = store.flight_counts(nation).await?;
-    Ok(sitrep_from(
-        crate::field::rfc3339(now),
-        nation,
-        &counts,
-        &days,
-        &flights,
-    ))
+    Ok(
+        sitrep_from(crate::field::rfc3339(now), nation, &counts, &days, &flights)
+            .generated_by(by.name.clone()),
+    )
 }
 
 /// The file a report is saved as: `airbridge-sitrep-FR-2021-08-22.pdf`, `…-all-….csv`.
@@ -130,7 +128,7 @@ async fn report_for<S: Store>(
     params: Result<Query<SitrepQuery>, QueryRejection>,
 ) -> Result<(Sitrep, Option<NationCode>), ApiError> {
     let scope = caller.scope(query(params)?.nation)?;
-    let report = read_sitrep(&state.store, scope, crate::auth::now()).await?;
+    let report = read_sitrep(&state.store, scope, crate::auth::now(), &caller.actor()).await?;
     Ok((report, scope))
 }
 

@@ -390,3 +390,80 @@ async fn screening_hits_are_reviewed_through_the_api_within_the_nation() {
     assert_eq!(decided["status"], "false_positive");
     assert_eq!(decided["decided_by"], "token:fr");
 }
+
+/// Each read of a list of people is one audit event naming the caller, the route, the filter
+/// and how many people came back — never who.
+#[tokio::test]
+async fn every_read_of_a_list_of_people_is_in_the_audit_trail_without_names() {
+    let app = app().await;
+    let operator = Some(app.operator.as_str());
+    let france = Some(app.france.as_str());
+    for given in ["Hashim", "Farid"] {
+        let (status, _) = app
+            .call(
+                "POST",
+                "/api/persons",
+                operator,
+                Some(person_body("FR", given)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let case = json!({
+        "nation": "FR",
+        "members": [
+            { "relation": "principal", "person": { "name": { "given": "Zarmina", "family": "Sadat" }, "sex": "female" } },
+            { "relation": "child", "person": { "name": { "placeholder": "child 1" } } }
+        ]
+    });
+    let (status, created) = app.call("POST", "/api/cases", operator, Some(case)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (status, found) = app.call("GET", "/api/persons?q=hashim", france, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let found = found.as_array().unwrap().len();
+    assert_eq!(found, 1);
+    let (status, _) = app.call("GET", "/api/cases?limit=10", france, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, searched) = app.call("GET", "/api/search?q=farid", france, None).await;
+    assert_eq!(status, StatusCode::OK, "{searched}");
+    // A refused read reads nothing and records nothing.
+    let (status, _) = app
+        .call("GET", "/api/persons?nation=DE", france, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, audit) = app
+        .call("GET", "/api/audit?actor=token:fr&limit=100", operator, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    let reads: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == airbridge_web::LIST_READ_ACTION)
+        .collect();
+    let routes: Vec<&str> = reads
+        .iter()
+        .map(|e| e["after"]["route"].as_str().unwrap())
+        .collect();
+    assert_eq!(routes, ["/api/persons", "/api/cases", "/api/search"]);
+    for event in &reads {
+        assert_eq!(event["actor"], "token:fr");
+        assert_eq!(event["nation"], "FR");
+        let text = event.to_string();
+        assert!(
+            !text.contains("Ahmadzai") && !text.contains("Sadat"),
+            "a name in the trail: {text}"
+        );
+    }
+    assert_eq!(reads[0]["after"]["filter"], json!({ "q": "hashim" }));
+    assert_eq!(reads[0]["after"]["people"], 1);
+    assert_eq!(reads[1]["after"]["filter"], json!({ "limit": 10 }));
+    assert_eq!(reads[1]["after"]["cases"], 1);
+    assert_eq!(reads[1]["after"]["people"], 2);
+    assert_eq!(reads[2]["after"]["filter"]["q"], "farid");
+    assert_eq!(
+        reads[2]["after"]["people"].as_u64().unwrap() as usize,
+        searched.as_array().unwrap().len()
+    );
+}

@@ -536,6 +536,43 @@ async fn journeys_in_a_real_browser() {
     assert_eq!(words, json!("none"));
     shot("live.png").await;
 
+    // The main registry screens fit a phone 375 pixels wide: nothing wider than the window,
+    // so nothing scrolls sideways (wide tables scroll inside their own box).
+    client.set_window_size(375, 812).await.unwrap();
+    let width = client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 375),
+        "the window did not become phone-sized: {width}"
+    );
+    let search = format!("/search?q={}", "%D9%87%D8%A7%D8%B4%D9%85");
+    let case = format!("/cases/{}", seeded.fr_case);
+    for (path, name) in [
+        ("/dashboard", "phone-dashboard.png"),
+        (search.as_str(), "phone-search.png"),
+        (case.as_str(), "phone-case.png"),
+        ("/screening", "phone-screening.png"),
+        ("/flights", "phone-flights.png"),
+    ] {
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        let fits = client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth,                  [...document.querySelectorAll('body *')]                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)                    .slice(0, 5).map(e => e.tagName + '.' + e.className).join(' ')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        shot(name).await;
+        let (scroll, inner) = (fits[0].as_f64().unwrap(), fits[1].as_f64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{path} is {scroll} px wide in a {inner} px window; too wide: {}",
+            fits[2]
+        );
+    }
+
     client.close().await.unwrap();
 }
 

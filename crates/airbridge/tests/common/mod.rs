@@ -47,8 +47,14 @@ pub fn command(db: impl AsRef<OsStr>) -> Command {
 /// `airbridge --db DB serve --port 0` with the test key, started; its stderr (where it says
 /// its address) is piped, its stdout discarded.
 pub fn spawn_serve(db: &str) -> Child {
+    spawn_serve_with(db, &[])
+}
+
+/// The same with more arguments to `serve` (`--tls-cert FILE`, …).
+pub fn spawn_serve_with(db: &str, more: &[&str]) -> Child {
     command(db)
         .args(["serve", "--port", "0"])
+        .args(more)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -65,7 +71,13 @@ pub struct Server {
 impl Server {
     /// Starts the server and reads its address from the first line it writes.
     pub fn start(db: &str) -> Server {
-        let mut child = spawn_serve(db);
+        Server::start_with(db, &[])
+    }
+
+    /// The same with more arguments to `serve`; the address is read whether it says http or
+    /// https.
+    pub fn start_with(db: &str, more: &[&str]) -> Server {
+        let mut child = spawn_serve_with(db, more);
         let mut first = String::new();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         stderr.read_line(&mut first).unwrap();
@@ -78,7 +90,7 @@ impl Server {
             }
         });
         let host = first
-            .split("http://")
+            .split("://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("serve said: {first}"))
