@@ -36,6 +36,23 @@ struct App {
     _dir: tempfile::TempDir,
 }
 
+/// Takes each case through the process to processed at the gate: ready to fly.
+async fn processed_at_the_gate(store: &SqliteStore, actor: &Actor, cases: &[CaseId]) {
+    for case in cases {
+        for to in [
+            EvacuationStatus::Eligible,
+            EvacuationStatus::CalledForward,
+            EvacuationStatus::AtGate,
+            EvacuationStatus::Processed,
+        ] {
+            store
+                .set_case_status(actor, *case, to, None, None)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 /// France's flight FR1 carries French and (by agreement) German people; Germany's DE2 was
 /// cancelled. A French family (names in Arabic script) and a German one are processed at the
 /// gate, ready to fly.
@@ -85,19 +102,7 @@ async fn app() -> App {
         )
         .await
         .unwrap();
-    for case in &ids {
-        for to in [
-            EvacuationStatus::Eligible,
-            EvacuationStatus::CalledForward,
-            EvacuationStatus::AtGate,
-            EvacuationStatus::Processed,
-        ] {
-            store
-                .set_case_status(&setup, *case, to, None, None)
-                .await
-                .unwrap();
-        }
-    }
+    processed_at_the_gate(&store, &setup, &ids).await;
     store
         .set_aircraft_type(
             &setup,
@@ -566,19 +571,7 @@ async fn large_flight() -> (App, Aboard) {
         planned.push((code, tokens));
     }
     let ids = store.add_cases(&setup, new_cases).await.unwrap();
-    for case in &ids {
-        for to in [
-            EvacuationStatus::Eligible,
-            EvacuationStatus::CalledForward,
-            EvacuationStatus::AtGate,
-            EvacuationStatus::Processed,
-        ] {
-            store
-                .set_case_status(&setup, *case, to, None, None)
-                .await
-                .unwrap();
-        }
-    }
+    processed_at_the_gate(&store, &setup, &ids).await;
     store
         .set_aircraft_type(
             &setup,

@@ -29,7 +29,7 @@ use airbridge_web::{AppState, Kind, ROUTES, RateLimit, Verb, WebConfig, router, 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{FRANCE_AND_GERMANY, PHC, add_nations, from_now, nation};
+use common::{FRANCE_AND_GERMANY, GARBAGE, PHC, add_nations, from_now, garbage_query, nation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1126,35 +1126,8 @@ async fn run_matrix(f: &Fixture, with_tokens: bool, backend: &str) {
 /// or the API reads (a NUL character, markup, quotes), as the widest role and as a
 /// nation-bound one: refused or answered, never a server failure, on either backend.
 async fn garbage_sweep(f: &Fixture, backend: &str) {
-    let garbage = "zz%3Cb%3E%27%22%00";
-    let query = [
-        "q",
-        "nation",
-        "status",
-        "case",
-        "reference",
-        "limit",
-        "after",
-        "entity",
-        "entity_type",
-        "entity_id",
-        "actor",
-        "page",
-        "gate",
-        "show",
-        "decided",
-        "done",
-        "to",
-        "token",
-        "next",
-        "notice",
-        "name",
-        "organisation",
-    ]
-    .iter()
-    .map(|name| format!("{name}={garbage}"))
-    .collect::<Vec<_>>()
-    .join("&");
+    let garbage = GARBAGE;
+    let query = garbage_query();
     let mut failures = Vec::new();
     let mut requests = 0;
     for spec in ROUTES.iter().filter(|s| s.method == Verb::Get) {

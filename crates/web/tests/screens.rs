@@ -13,7 +13,10 @@ use airbridge_web::{AppState, MAX_UPLOAD_BYTES, ROUTES, WebConfig, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{FRANCE_AND_GERMANY, add_accounts, fresh_store, nation, person, start_session};
+use common::{
+    FRANCE_AND_GERMANY, GARBAGE, add_accounts, fresh_store, garbage_query, nation, person,
+    start_session,
+};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -1104,35 +1107,8 @@ async fn every_read_refuses_garbage_with_a_message_never_a_server_failure() {
     // an API refusal is the JSON error with its code and a message.
     let app = app().await;
     add_accounts(&app.store, &[("sysadmin", Role::SystemAdmin, None)]).await;
-    let garbage = "zz%3Cb%3E%27%22%00";
-    let query = [
-        "q",
-        "nation",
-        "status",
-        "case",
-        "reference",
-        "limit",
-        "after",
-        "entity",
-        "entity_type",
-        "entity_id",
-        "actor",
-        "page",
-        "gate",
-        "show",
-        "decided",
-        "done",
-        "to",
-        "token",
-        "next",
-        "notice",
-        "name",
-        "organisation",
-    ]
-    .iter()
-    .map(|name| format!("{name}={garbage}"))
-    .collect::<Vec<_>>()
-    .join("&");
+    let garbage = GARBAGE;
+    let query = garbage_query();
     let mut sent = 0;
     for spec in ROUTES
         .iter()

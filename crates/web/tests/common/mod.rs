@@ -104,3 +104,38 @@ pub async fn start_session(store: &SqliteStore, username: &str) -> (String, Stri
         .unwrap();
     (format!("airbridge_session={id}"), csrf)
 }
+
+/// Garbage for a path or query parameter, percent-encoded: markup, quotes and a NUL character.
+pub const GARBAGE: &str = "zz%3Cb%3E%27%22%00";
+
+/// Every query parameter a screen or the API reads, each given [`GARBAGE`].
+pub fn garbage_query() -> String {
+    [
+        "q",
+        "nation",
+        "status",
+        "case",
+        "reference",
+        "limit",
+        "after",
+        "entity",
+        "entity_type",
+        "entity_id",
+        "actor",
+        "page",
+        "gate",
+        "show",
+        "decided",
+        "done",
+        "to",
+        "token",
+        "next",
+        "notice",
+        "name",
+        "organisation",
+    ]
+    .iter()
+    .map(|name| format!("{name}={GARBAGE}"))
+    .collect::<Vec<_>>()
+    .join("&")
+}
