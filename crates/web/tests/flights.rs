@@ -509,6 +509,19 @@ struct Aboard {
     cases: Vec<(CaseId, &'static str, Vec<String>)>,
 }
 
+/// Page `number` of a flight's manifest at `path` as `username`: answered, its weight printed,
+/// and under 100 KB.
+async fn small_page(app: &App, username: &str, path: &str, number: usize) -> Answer {
+    let answer = app.get(username, &format!("{path}?page={number}")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    println!(
+        "page weight {path}?page={number} as {username}: {} bytes",
+        answer.bytes.len()
+    );
+    assert!(answer.bytes.len() < 100_000);
+    answer
+}
+
 /// A 450-person flight FR1 (a seated aircraft of 500), in families of 1 to 8, one in five
 /// German (carried by agreement). Every person has a name in Arabic script, a Latin name with
 /// a token of their own (`G0001x`) and a passport: the heaviest rows a manifest page shows.
@@ -651,15 +664,7 @@ async fn a_large_flight_is_shown_a_page_at_a_time_whole_families_each_page_small
     let mut next_person = 1;
     let mut case_pages: std::collections::HashMap<String, usize> = Default::default();
     for number in 1..=pages {
-        let answer = app
-            .get("sysadmin", &format!("/api/flights/FR1?page={number}"))
-            .await;
-        assert_eq!(answer.status, StatusCode::OK);
-        println!(
-            "page weight /api/flights/FR1?page={number} as sysadmin: {} bytes",
-            answer.bytes.len()
-        );
-        assert!(answer.bytes.len() < 100_000);
+        let answer = small_page(&app, "sysadmin", "/api/flights/FR1", number).await;
         let detail = answer.json();
         let page = &detail["page"];
         assert_eq!(page["number"], number);
@@ -748,15 +753,7 @@ async fn a_large_flight_is_shown_a_page_at_a_time_whole_families_each_page_small
         .collect();
     let mut french_seen = 0;
     for number in 1..=pages {
-        let answer = app
-            .get("fr-caseworker", &format!("/flights/FR1?page={number}"))
-            .await;
-        assert_eq!(answer.status, StatusCode::OK);
-        println!(
-            "page weight /flights/FR1?page={number} as fr-caseworker: {} bytes",
-            answer.bytes.len()
-        );
-        assert!(answer.bytes.len() < 100_000);
+        let answer = small_page(&app, "fr-caseworker", "/flights/FR1", number).await;
         let text = answer.text();
         for token in &german {
             assert!(!text.contains(token.as_str()), "{token} shown to France");

@@ -348,18 +348,23 @@ struct DedupPeople {
 
 const GERMAN_NAME: &str = "Wazhma Karimzai";
 
+/// Registers a person of `code` with a given and a family name.
+async fn add_named(app: &App, setup: &Actor, code: &str, given: &str, family: &str) -> PersonId {
+    app.store
+        .add_person(
+            setup,
+            nation(code),
+            person(json!({ "name": { "given": given, "family": family } })),
+        )
+        .await
+        .unwrap()
+        .id
+}
+
 async fn dedup_queue(app: &App) -> DedupPeople {
     let setup = Actor::new("test:setup");
     let add = async |code: &str, given: &str, family: &str| {
-        app.store
-            .add_person(
-                &setup,
-                nation(code),
-                person(json!({ "name": { "given": given, "family": family } })),
-            )
-            .await
-            .unwrap()
-            .id
+        add_named(app, &setup, code, given, family).await
     };
     let french = add("FR", "Gul Ahmad", "Sadat").await;
     let french_twin = add("FR", "Gulahmad", "Sadat").await;
@@ -720,15 +725,7 @@ async fn the_case_page_shows_matches_another_nations_only_counted() {
     let records = app.store.get_case(case).await.unwrap().unwrap();
     let (principal, child) = (records.people[0].id, records.people[1].id);
     let add = async |code: &str, given: &str, family: &str| {
-        app.store
-            .add_person(
-                &setup,
-                nation(code),
-                person(json!({ "name": { "given": given, "family": family } })),
-            )
-            .await
-            .unwrap()
-            .id
+        add_named(&app, &setup, code, given, family).await
     };
     let french = add("FR", "Muhammad Hashim", "Ahmadzai").await;
     let german = add("DE", "Mohammed Hachem", "Ahmadsai").await;
