@@ -120,7 +120,7 @@ pub enum Command {
     /// The names engine: compare, key and score personal names.
     #[command(subcommand)]
     Names(NamesCommand),
-    /// Find the same person across a file of records (file mode; the registry mode is planned).
+    /// Find the same person across a file of records (`--input`), or across the registry (`--db`) with its review queue.
     Dedup(crate::dedup_cmd::DedupArgs),
     /// Screening of the registry: load list versions, screen everyone, review hits.
     #[command(subcommand)]

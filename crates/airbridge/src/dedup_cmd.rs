@@ -35,7 +35,7 @@ pub struct DedupArgs {
     /// Output CSV: `record_id,cluster_id`, one row per input record, in input order.
     #[arg(long, requires = "input")]
     pub output: Option<PathBuf>,
-    /// Rename columns to fields: `--map "Name of father=father_name,DOB=dob"`.
+    /// Rename columns to fields: `--map "Name of father=father_name,DOB=dob"`; `column=-` leaves a column out.
     #[arg(long, value_delimiter = ',')]
     pub map: Vec<String>,
     /// Match probability at or above which two records are linked.

@@ -125,6 +125,19 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(Config::default().max_block);
+    let defaults = Config::default();
+    let cluster_support: f64 = std::env::var("DEDUP_SUPPORT")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(defaults.cluster_support);
+    let cluster_veto: f64 = std::env::var("DEDUP_VETO")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(defaults.cluster_veto);
+    let cluster_prior_share: f64 = std::env::var("DEDUP_PRIOR_SHARE")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(defaults.cluster_prior_share);
     let engine_started = Instant::now();
     let engine = NameEngine::new();
     println!(
@@ -140,7 +153,10 @@ fn main() -> anyhow::Result<()> {
             u_samples,
             households: std::env::var("DEDUP_NO_HOUSEHOLDS").is_err(),
             max_block,
-            ..Config::default()
+            cluster_support,
+            cluster_veto,
+            cluster_prior_share,
+            ..defaults
         },
     )?
     .run_observed(&records, &Decisions::default(), |stage| {

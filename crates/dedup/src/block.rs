@@ -29,6 +29,11 @@ pub enum Rule {
     FamilyNameYear,
     /// The family name, the father's name and the given name together, whatever the date.
     FamilyFatherName,
+    /// The family name key with the given name's first letter: a nickname or an initial
+    /// ("Art", "A.") for the given name, whatever the date.
+    FamilyInitial,
+    /// The given name key with the family name's first three letters: a misspelt family name.
+    GivenFamilyPrefix,
     Document,
     Phone,
     SocSecId,
@@ -40,6 +45,8 @@ pub enum Rule {
     /// The same exact birth day with the initials of the name, in any order: catches names
     /// too damaged for the names engine's keys.
     BirthDayInitials,
+    /// The same exact birth day with the place of birth.
+    BirthDayPlace,
     /// Postcode with a names-engine key.
     PostcodeName,
     /// Postcode with street number.
@@ -130,6 +137,17 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
             }
         }
     }
+    if let (Some(given), Some(family)) = (&record.given, &record.family) {
+        if let Some(initial) = given.plain.chars().next() {
+            for family_key in family_keys {
+                keys.push(key(Rule::FamilyInitial, (family_key, initial)));
+            }
+        }
+        let prefix: String = family.plain.chars().take(3).collect();
+        for given_key in &given.keys {
+            keys.push(key(Rule::GivenFamilyPrefix, (given_key, &prefix)));
+        }
+    }
     for document in &record.documents {
         keys.push(key(Rule::Document, document));
     }
@@ -146,6 +164,9 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
         }
         if let Some(postcode) = &record.postcode {
             keys.push(key(Rule::BirthDayPostcode, (digits, postcode)));
+        }
+        if let Some(place) = &record.place_of_birth {
+            keys.push(key(Rule::BirthDayPlace, (digits, place)));
         }
         if let Some(name) = &record.full {
             let mut initials: Vec<char> = name

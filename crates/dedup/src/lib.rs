@@ -58,10 +58,15 @@ pub struct Config {
     /// Random pairs drawn to estimate u.
     pub u_samples: usize,
     pub em_max_iterations: usize,
-    /// Mean cross-pair match probability two groups need to merge.
+    /// Mean cross-pair match probability two groups need to merge (each pair scored with
+    /// `cluster_prior_share` of the prior).
     pub cluster_support: f64,
-    /// A cross pair below this match probability stops two groups from merging.
+    /// A cross pair below this match probability (scored the same way) stops two groups from
+    /// merging.
     pub cluster_veto: f64,
+    /// The share of the prior match weight kept when the cross pairs of two groups being
+    /// merged are scored: 1 judges them as strangers, 0 on their own evidence alone.
+    pub cluster_prior_share: f64,
     /// Whether members of family cases that share a person are matched by relation (see
     /// the `household` module); needs `case` and `relation` on the records.
     pub households: bool,
@@ -82,6 +87,7 @@ impl Default for Config {
             em_max_iterations: 200,
             cluster_support: 0.5,
             cluster_veto: 0.001,
+            cluster_prior_share: 0.75,
             households: true,
             cluster_max_checked: 32,
             seed: 42,
@@ -579,6 +585,14 @@ impl<'e> Deduplicator<'e> {
         let link_count = links.len();
         observe(Stage::Scored);
         let mut on_demand = 0usize;
+        // Cross pairs are judged with part of the prior only. The full prior (the chance that
+        // two records drawn at random match) is right for two strangers, but two groups being
+        // merged are already joined through their strongest link: with all of it, every pair
+        // with little in common (a record with only a nickname and no date) looks like two
+        // people, and a large registry splits each person's sparse records off. With none of
+        // it, namesakes of a small name stock chain together. `cluster_prior_share` of it is
+        // kept.
+        let released_prior = (1.0 - config.cluster_prior_share) * model.prior_weight();
         let rules = cluster::Rules {
             support: config.cluster_support,
             veto: config.cluster_veto,
@@ -606,7 +620,7 @@ impl<'e> Deduplicator<'e> {
                         scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
                     }
                 };
-                probability(f64::from(weight))
+                probability(f64::from(weight) - released_prior)
             });
 
         observe(Stage::Clustered);

@@ -6,7 +6,7 @@
 //! carry. Reading a table is the caller's business (the engine does no I/O); this module only
 //! maps a header row and a row of cells onto a record, reporting unreadable cells as values.
 
-use airbridge_domain::{Document, PartialDate, Person, Phone, Relation, Sex};
+use airbridge_domain::{Calendar, DateError, Document, PartialDate, Person, Phone, Relation, Sex};
 
 use crate::error::DedupError;
 
@@ -156,7 +156,17 @@ impl Record {
                 Ok(sex) => self.sex = sex,
                 Err(_) => return Some(format!("unreadable sex {value:?}")),
             },
-            Field::BirthDate => match PartialDate::parse(&value, None) {
+            Field::BirthDate => match PartialDate::parse(&value, None).or_else(|error| {
+                // A well-formed date whose year is neither a Solar Hijri year nor one of
+                // 1800–2200 (a historical record, "1630-08-01") is read as Gregorian, the
+                // calendar of any list that does not say otherwise.
+                match error {
+                    DateError::UnknownCalendar { .. } => {
+                        PartialDate::parse(&value, Some(Calendar::Gregorian))
+                    }
+                    other => Err(other),
+                }
+            }) {
                 Ok(date) => self.birth_date = Some(date),
                 Err(_) => {
                     self.birth_date_text = Some(value.clone());
@@ -210,7 +220,7 @@ pub struct Columns {
 
 impl Columns {
     /// Reads a header row. `renames` maps a column name to a field name (`--map col=field`)
-    /// and wins over the built-in header names. A `record_id` (or `rec_id`) column is required.
+    /// and wins over the built-in header names; `col=-` leaves a column out. A `record_id` (or `rec_id`) column is required.
     pub fn from_header<S: AsRef<str>>(
         headers: &[S],
         renames: &[(String, String)],
@@ -222,6 +232,8 @@ impl Columns {
                 .iter()
                 .find(|(column, _)| column.trim().eq_ignore_ascii_case(header));
             let field = match renamed {
+                // `--map "column=-"` leaves a column out.
+                Some((_, target)) if target.trim() == "-" => None,
                 Some((_, target)) => Some(
                     Field::from_header(target)
                         .ok_or_else(|| DedupError::UnknownField(target.trim().to_owned()))?,

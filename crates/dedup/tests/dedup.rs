@@ -1,9 +1,9 @@
 //! Behaviour of the whole engine on planted people among a synthetic demo registry: the
 //! background gives EM a population to learn from, as a real list would.
 
-use airbridge_dedup::{ClusterRules, Config, Deduplicator, Record, cluster, evaluate};
+use airbridge_dedup::{ClusterRules, Columns, Config, Deduplicator, Record, cluster, evaluate};
 use airbridge_demo::{DemoConfig, generate};
-use airbridge_domain::{PartialDate, Sex};
+use airbridge_domain::{Calendar, PartialDate, Sex};
 use airbridge_names::NameEngine;
 use proptest::prelude::*;
 
@@ -500,4 +500,47 @@ fn a_new_record_is_matched_against_the_registry_as_the_batch_scores_it() {
         "1950-02-02",
     );
     assert!(index.matches(&stranger, 0.5).is_empty());
+}
+
+#[test]
+fn birth_dates_of_any_era_are_read_and_only_garbage_is_kept_as_text() {
+    let headers: Vec<String> = ["record_id", "given_name", "dob"]
+        .map(str::to_owned)
+        .to_vec();
+    let columns = Columns::from_header(&headers, &[]).unwrap();
+    // A historical date is read as Gregorian, a Solar Hijri one as Solar Hijri.
+    let (old, problems) = columns.record(&["1", "Thomas", "1630-08-01"]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let date = old.birth_date.expect("read");
+    assert_eq!((date.calendar(), date.year()), (Calendar::Gregorian, 1630));
+    let (shamsi, _) = columns.record(&["2", "Sadia", "1376/05/12"]);
+    assert_eq!(shamsi.birth_date.unwrap().calendar(), Calendar::SolarHijri);
+    // What is not a date at all is kept as text, with a message naming it.
+    let (garbage, problems) = columns.record(&["3", "Sadia", "born in spring"]);
+    assert!(garbage.birth_date.is_none());
+    assert_eq!(garbage.birth_date_text.as_deref(), Some("born in spring"));
+    assert!(problems[0].contains("born in spring"), "{problems:?}");
+}
+
+#[test]
+fn a_column_mapped_to_a_dash_is_left_out() {
+    let headers: Vec<String> = ["unique_id", "full_name", "first_name", "surname"]
+        .map(str::to_owned)
+        .to_vec();
+    let renames = [
+        ("unique_id", "record_id"),
+        ("full_name", "-"),
+        ("first_name", "given_name"),
+    ]
+    .map(|(a, b)| (a.to_owned(), b.to_owned()));
+    let columns = Columns::from_header(&headers, &renames).unwrap();
+    let (record, _) = columns.record(&["Q1-2", "thomas of chudleigh", "thomas", "chudleigh"]);
+    assert_eq!(record.id, "Q1-2");
+    assert_eq!(record.full, None);
+    assert_eq!(record.given.as_deref(), Some("thomas"));
+    assert_eq!(record.family.as_deref(), Some("chudleigh"));
+    // Without the dash, the whole name is read.
+    let columns = Columns::from_header(&headers, &renames[..1]).unwrap();
+    let (record, _) = columns.record(&["Q1-2", "thomas of chudleigh", "thomas", "chudleigh"]);
+    assert_eq!(record.full.as_deref(), Some("thomas of chudleigh"));
 }
