@@ -37,6 +37,7 @@ pub enum Rule {
     Document,
     Phone,
     SocSecId,
+    Email,
     /// The same exact birth day with a names-engine key (any name part, so swapped given and
     /// family names still meet).
     BirthDay,
@@ -47,6 +48,10 @@ pub enum Rule {
     BirthDayInitials,
     /// The same exact birth day with the place of birth.
     BirthDayPlace,
+    /// One name part's key alone (the given, the family or the whole name's): useful only
+    /// where the name is rare, which the block cap decides; in a large registry of common
+    /// names these blocks are all skipped.
+    RareName,
     /// Postcode with a names-engine key.
     PostcodeName,
     /// Postcode with street number.
@@ -137,6 +142,9 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
             }
         }
     }
+    for name_key in given_keys.iter().chain(family_keys).chain(name_keys) {
+        keys.push(key(Rule::RareName, name_key));
+    }
     if let (Some(given), Some(family)) = (&record.given, &record.family) {
         if let Some(initial) = given.plain.chars().next() {
             for family_key in family_keys {
@@ -157,6 +165,9 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
     }
     if let Some(number) = &record.soc_sec_id {
         keys.push(key(Rule::SocSecId, number));
+    }
+    if let Some(email) = &record.email {
+        keys.push(key(Rule::Email, email));
     }
     if let Some(digits) = record.birth.as_ref().and_then(|b| b.digits.as_ref()) {
         for name_key in name_keys {

@@ -41,10 +41,11 @@ pub enum Comparison {
     Address2,
     Suburb,
     State,
+    Email,
 }
 
 /// Every comparison, in [`Vector`] order.
-pub const COMPARISONS: [Comparison; 17] = [
+pub const COMPARISONS: [Comparison; 18] = [
     Comparison::Given,
     Comparison::Family,
     Comparison::FullName,
@@ -62,6 +63,7 @@ pub const COMPARISONS: [Comparison; 17] = [
     Comparison::Address2,
     Comparison::Suburb,
     Comparison::State,
+    Comparison::Email,
 ];
 
 /// The number of comparisons in a vector.
@@ -117,6 +119,7 @@ impl Comparison {
             Comparison::Address2 => "address_2",
             Comparison::Suburb => "suburb",
             Comparison::State => "state",
+            Comparison::Email => "email",
         }
     }
 
@@ -133,7 +136,8 @@ impl Comparison {
             Comparison::Document
             | Comparison::SocSecId
             | Comparison::Postcode
-            | Comparison::StreetNumber => CODE_LEVELS,
+            | Comparison::StreetNumber
+            | Comparison::Email => CODE_LEVELS,
             Comparison::Phone => PHONE_LEVELS,
             Comparison::PlaceOfBirth
             | Comparison::Address1
@@ -294,6 +298,7 @@ pub(crate) struct Prepared {
     pub address_2: Option<String>,
     pub suburb: Option<String>,
     pub state: Option<String>,
+    pub email: Option<String>,
 }
 
 fn plain(text: &str) -> String {
@@ -393,6 +398,7 @@ impl Prepared {
             address_2: plain_field(&record.address_2),
             suburb: plain_field(&record.suburb),
             state: plain_field(&record.state),
+            email: plain_field(&record.email),
         }
     }
 }
@@ -518,6 +524,7 @@ impl<'e> Comparer<'e> {
         vector[14] = text_level(&a.address_2, &b.address_2);
         vector[15] = text_level(&a.suburb, &b.suburb);
         vector[16] = exact_level(&a.state, &b.state);
+        vector[17] = code_level(&a.email, &b.email);
         vector
     }
 }

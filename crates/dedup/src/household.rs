@@ -233,7 +233,7 @@ pub(crate) fn family_links(
     let count = count as u32;
     let case_index = |record: u32| {
         let case = case_of[record as usize];
-        (case >= count).then_some(case - count)
+        (case >= count).then(|| case - count)
     };
     // Same-relation cross pairs by case pair: (case x, case y, weight, a, b).
     let mut by_cases: Vec<(u32, u32, f32, u32, u32)> = pairs
@@ -378,6 +378,27 @@ mod tests {
             ..rules
         };
         assert!(family_links(&pairs, &weights, &case_of, &relations, count, lenient).is_empty());
+    }
+
+    #[test]
+    fn records_without_a_case_are_left_out_of_family_links() {
+        // Record 6 has no case (its case number is its own position, below the count).
+        let (cases, relations) = family();
+        let count = cases.len();
+        let mut case_of: Vec<u32> = cases.iter().map(|&c| c + count as u32).collect();
+        case_of[6] = 6;
+        let rules = FamilyRules {
+            pair_prior: -20.0,
+            case_prior: -16.0,
+            threshold: 3.0,
+        };
+        let pairs = vec![(0, 3), (1, 4), (1, 6), (4, 6)];
+        let weights = vec![-5.0, -5.0, 10.0, 10.0];
+        let links = family_links(&pairs, &weights, &case_of, &relations, count, rules);
+        assert_eq!(
+            links.iter().map(|l| (l.0, l.1)).collect::<Vec<_>>(),
+            vec![(0, 3), (1, 4)]
+        );
     }
 
     #[test]

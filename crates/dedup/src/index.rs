@@ -51,6 +51,7 @@ impl<'e> Index<'e> {
         records: &[Record],
         max_block: usize,
     ) -> Index<'e> {
+        let model = model.with_every_comparison();
         let names = Names::new(engine, records);
         let prepared: Vec<Prepared> = records
             .par_iter()

@@ -231,6 +231,36 @@ impl Model {
 }
 
 impl Model {
+    /// A model kept by an earlier version, brought to this version's comparisons: fields in
+    /// the order of [`COMPARISONS`], a comparison it did not know (a field added since) taking
+    /// no part in scoring until the next run fits it.
+    pub fn with_every_comparison(mut self) -> Model {
+        let fields = COMPARISONS
+            .iter()
+            .map(|&comparison| {
+                let known = self
+                    .fields
+                    .iter()
+                    .position(|field| field.comparison == comparison);
+                match known {
+                    Some(index) => self.fields.swap_remove(index),
+                    None => {
+                        let levels = comparison.levels().len();
+                        let even = vec![1.0 / levels as f64; levels];
+                        FieldModel {
+                            comparison,
+                            m: even.clone(),
+                            u: even,
+                            active: false,
+                        }
+                    }
+                }
+            })
+            .collect();
+        self.fields = fields;
+        self
+    }
+
     /// The chance that two random records match, given the candidate pairs' `patterns` and
     /// how many pairs there are in all (`all_pairs`), m and u held: the λ at which the matches
     /// expected among the candidates (each pair's match probability, scored with that very λ)
@@ -411,5 +441,42 @@ mod tests {
         let mut given = vec![0.04, 0.96];
         cap_disagreement(Comparison::Given as usize, &mut given);
         assert_eq!(given, vec![0.04, 0.96]);
+    }
+
+    #[test]
+    fn a_model_kept_before_a_field_was_added_still_scores() {
+        let field = |comparison: Comparison, m: Vec<f64>, u: Vec<f64>| FieldModel {
+            comparison,
+            m,
+            u,
+            active: true,
+        };
+        // An older model: two fields, out of order, and no e-mail.
+        let old = Model {
+            fields: vec![
+                field(Comparison::Sex, vec![0.1, 0.9], vec![0.5, 0.5]),
+                field(
+                    Comparison::Given,
+                    vec![0.1, 0.1, 0.1, 0.1, 0.6],
+                    vec![0.9, 0.04, 0.03, 0.02, 0.01],
+                ),
+            ],
+            lambda: 0.001,
+            candidate_lambda: 0.1,
+            em_iterations: 3,
+            em_converged: true,
+            u_samples: 10,
+        };
+        let model = old.with_every_comparison();
+        assert_eq!(model.fields.len(), FIELD_COUNT);
+        for (field, comparison) in model.fields.iter().zip(COMPARISONS) {
+            assert_eq!(field.comparison, comparison);
+            assert_eq!(field.m.len(), comparison.levels().len());
+        }
+        let given = &model.fields[Comparison::Given as usize];
+        assert!(given.active && (given.weight(4) - 60f64.log2()).abs() < 1e-9);
+        let email = &model.fields[Comparison::Email as usize];
+        assert!(!email.active);
+        assert_eq!(email.weight(2), 0.0);
     }
 }

@@ -32,6 +32,8 @@ pub enum Field {
     Address2,
     Suburb,
     State,
+    /// An e-mail address (compared without case).
+    Email,
     /// The family case a record belongs to on its list: records of one case are different
     /// people (nobody is twice in their own family).
     Case,
@@ -62,6 +64,7 @@ impl Field {
             "address_2" => Field::Address2,
             "suburb" | "city" | "town" => Field::Suburb,
             "state" | "province" => Field::State,
+            "email" | "e_mail" | "email_address" | "mail" => Field::Email,
             "case_id" | "case" | "family_id" | "household_id" | "case_reference" => Field::Case,
             "relation" | "relationship" | "relation_to_principal" => Field::Relation,
             _ => return None,
@@ -97,6 +100,8 @@ pub struct Record {
     pub address_2: Option<String>,
     pub suburb: Option<String>,
     pub state: Option<String>,
+    /// Lower case.
+    pub email: Option<String>,
     /// The family case the record belongs to on its list (see [`Field::Case`]); records of
     /// one case are never clustered together.
     pub case: Option<String>,
@@ -129,6 +134,7 @@ impl Record {
                 .map(|d| d.number().to_owned())
                 .collect(),
             phones: person.phones.clone(),
+            email: person.emails.first().map(|e| e.as_str().to_lowercase()),
             ..Record::default()
         }
     }
@@ -193,6 +199,7 @@ impl Record {
                 }
             },
             Field::Postcode => self.postcode = Some(value),
+            Field::Email => self.email = Some(value.to_lowercase()),
             Field::StreetNumber => self.street_number = Some(value),
             Field::Address1 => self.address_1 = Some(value),
             Field::Address2 => self.address_2 = Some(value),

@@ -544,3 +544,39 @@ fn a_column_mapped_to_a_dash_is_left_out() {
     let (record, _) = columns.record(&["Q1-2", "thomas of chudleigh", "thomas", "chudleigh"]);
     assert_eq!(record.full.as_deref(), Some("thomas of chudleigh"));
 }
+
+#[test]
+fn a_shared_email_address_makes_namesakes_one_person() {
+    // As above, two Zahras born in 2015 are a coincidence; the same e-mail address on both
+    // (written in another case) says one person, and a third Zahra with another address
+    // stays apart.
+    let with_email = |id: &str, email: &str| Record {
+        email: Some(email.to_owned()),
+        ..person(id, ["Zahra", "", ""], Sex::Female, "2015")
+    };
+    let mut planted = vec![
+        with_email("z1", "zahra.family@example.org"),
+        with_email("z2", "zahra.family@example.org"),
+        with_email("z3", "another.zahra@example.net"),
+    ];
+    // A few more people with addresses, so that the field has pairs to be learnt from.
+    for n in 0..30 {
+        let mut record = person(
+            &format!("e{n}"),
+            ["Maryam", "Rahimi", ""],
+            Sex::Female,
+            "1990",
+        );
+        record.email = Some(format!("person{n}@example.org"));
+        planted.push(record);
+    }
+    let (records, clusters) = run(&planted);
+    assert_eq!(
+        cluster_of(&records, &clusters, "z1"),
+        cluster_of(&records, &clusters, "z2")
+    );
+    assert_ne!(
+        cluster_of(&records, &clusters, "z1"),
+        cluster_of(&records, &clusters, "z3")
+    );
+}
