@@ -7,7 +7,12 @@
 //! Everything is drawn from a seeded generator: the same `seed` and `persons` give the same
 //! scenario, byte for byte. No real person's data is used; names are combinations of common
 //! names from `data/names.tsv`. No I/O: the CLI stores what this yields.
+//!
+//! [`lists`] is a separate generator of deduplication test lists in the shape of the Kabul
+//! lists (families of siblings and namesakes registered on several lists, each list with its own
+//! clerk style), with a larger name stock (`data/kabul_names.tsv`) and its own romaniser.
 
+pub mod lists;
 mod names;
 
 use airbridge_domain::date::solar_hijri_to_gregorian;
