@@ -7,7 +7,8 @@
 //!
 //! `DIR/records.csv`: the `airbridge dedup` input columns (record_id, given_name, family_name,
 //! father_name, grandfather_name, full_name, sex, dob, passport, tazkira, document, phone,
-//! place_of_birth, case_id, relation). `DIR/truth.csv`: `record_id,entity_id`.
+//! place_of_birth, case_id, relation). `DIR/truth.csv`: `record_id,entity_id,clan_id,sibling_group`
+//! (the last two for diagnosis: siblings share a sibling group, relatives a clan).
 //! `--noise X` scales the per-record slips (default 1).
 
 use airbridge_demo::lists::{COLUMNS, ListsConfig, generate, list_names};
@@ -47,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     records.push_str(&COLUMNS.join(","));
     records.push('\n');
     let mut truth = String::with_capacity(lists.records.len() * 24);
-    truth.push_str("record_id,entity_id\n");
+    truth.push_str("record_id,entity_id,clan_id,sibling_group\n");
     let mut per_list = vec![0usize; list_names().len()];
     for record in &lists.records {
         for (i, cell) in record.cells().iter().enumerate() {
@@ -57,7 +58,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             csv_cell(&mut records, cell);
         }
         records.push('\n');
-        writeln!(truth, "{},{}", record.record_id, record.entity_id)?;
+        writeln!(
+            truth,
+            "{},{},C{},S{}",
+            record.record_id, record.entity_id, record.clan, record.sibling_group
+        )?;
         per_list[record.list] += 1;
     }
     std::fs::File::create(out.join("records.csv"))?.write_all(records.as_bytes())?;

@@ -158,6 +158,12 @@ pub struct ListRecord {
     pub entity_id: String,
     /// Which list (see [`list_names`]).
     pub list: usize,
+    /// Truth for diagnosis: the clan the person belongs to (brothers, their wives, children and
+    /// parents share it).
+    pub clan: u32,
+    /// Truth for diagnosis: children of one couple share it, brothers of one clan share it;
+    /// wives and parents have their own.
+    pub sibling_group: u64,
     pub given_name: String,
     pub family_name: String,
     pub father_name: String,
@@ -897,6 +903,8 @@ struct Person {
     /// Mobile numbers as 9 digits "7xxxxxxxx".
     phones: Vec<String>,
     province: usize,
+    clan: u32,
+    sibling_group: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -936,6 +944,9 @@ struct Generator<'a> {
     family_zipf: Zipf,
     persons: Vec<Person>,
     households: Vec<Household>,
+    /// The clan being made, and the sibling group the next person joins.
+    clans: u32,
+    group: u64,
 }
 
 const REFERENCE_YEAR: i32 = 2021;
@@ -1128,6 +1139,8 @@ impl Generator<'_> {
             passport,
             phones,
             province,
+            clan: self.clans,
+            sibling_group: self.group,
         });
         Some(self.persons.len() - 1)
     }
@@ -1168,6 +1181,8 @@ impl Generator<'_> {
             births.push(self.day_in_year(year));
             year += self.rng.random_range(1..=3);
         }
+        // The household is pushed after its children are made: its index is the next one.
+        self.group = self.households.len() as u64;
         let mut sons: Vec<Given> = Vec::new();
         let mut daughters: Vec<Given> = Vec::new();
         let mut out = Vec::new();
@@ -1221,6 +1236,7 @@ impl Generator<'_> {
         let given = self.fresh_given(false);
         let father = Some(self.fresh_given(true));
         let grandfather = self.chance(0.8).then(|| self.fresh_given(true));
+        self.group = u64::MAX - self.persons.len() as u64;
         self.person(false, given, family, father, grandfather, birth, province)
     }
 
@@ -1242,6 +1258,7 @@ impl Generator<'_> {
     }
 
     fn clan(&mut self) {
+        self.clans += 1;
         let family = self.family_name();
         let grandfather = self.fresh_given(true);
         let great_grandfather = self.fresh_given(true);
@@ -1272,6 +1289,7 @@ impl Generator<'_> {
             }
             let given = self.sibling_given(true, &names);
             names.push(given.clone());
+            self.group = (1 << 40) + u64::from(self.clans);
             let Some(head) = self.person(
                 true,
                 given,
@@ -1293,6 +1311,7 @@ impl Generator<'_> {
                 let year = eldest_birth - self.rng.random_range(20..32);
                 let birth = self.day_in_year(year);
                 let father_of_grandfather = self.chance(0.7).then(|| self.fresh_given(true));
+                self.group = u64::MAX - self.persons.len() as u64;
                 if let Some(p) = self.person(
                     true,
                     grandfather.clone(),
@@ -1311,6 +1330,7 @@ impl Generator<'_> {
                 let given = self.fresh_given(false);
                 let family = self.family_name();
                 let father = Some(self.fresh_given(true));
+                self.group = u64::MAX - self.persons.len() as u64;
                 if let Some(p) = self.person(false, given, family, father, None, birth, province) {
                     self.households[eldest].elders.push(p);
                 }
@@ -2187,6 +2207,8 @@ impl Renderer<'_> {
             record_id,
             entity_id: format!("P{person_index:07}"),
             list,
+            clan: person.clan,
+            sibling_group: person.sibling_group,
             case_id: case_id.to_owned(),
             ..ListRecord::default()
         };
@@ -2352,6 +2374,8 @@ pub fn generate(config: &ListsConfig) -> Lists {
         stock,
         persons: Vec::with_capacity(config.persons),
         households: Vec::new(),
+        clans: 0,
+        group: 0,
     };
     while !generator.full() {
         generator.clan();
@@ -2494,6 +2518,18 @@ mod tests {
             }
         }
         assert!(by_name.values().filter(|e| e.len() >= 2).count() >= 20);
+        // Sibling groups of two or more people, inside clans of several households.
+        let mut groups: HashMap<u64, HashSet<&str>> = HashMap::new();
+        let mut clans: HashMap<u32, HashSet<u64>> = HashMap::new();
+        for r in &lists.records {
+            groups
+                .entry(r.sibling_group)
+                .or_default()
+                .insert(&r.entity_id);
+            clans.entry(r.clan).or_default().insert(r.sibling_group);
+        }
+        assert!(groups.values().filter(|g| g.len() >= 3).count() >= 300);
+        assert!(clans.values().filter(|c| c.len() >= 6).count() >= 100);
     }
 
     #[test]
