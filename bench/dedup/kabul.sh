@@ -4,8 +4,8 @@
 # tool and size (see README.md, "Kabul-style lists").
 #
 #   export CARGO_TARGET_DIR=…
-#   cargo build --release -p airbridge -p airbridge-demo --example kabul_lists \
-#       -p airbridge-dedup --example evaluate
+#   cargo build --release -p airbridge        # (in one command with --example, only examples build)
+#   cargo build --release -p airbridge-demo --example kabul_lists -p airbridge-dedup --example evaluate
 #   SIZES="5000 200000" SEED=1 bash bench/dedup/kabul.sh
 #
 # PY: the bench venv's python (Splink 5, DuckDB); EVAL: eval_clusters.py; OUT: where the lists,
