@@ -17,7 +17,7 @@
 //! and the father's name, each heading a household with a wife and 0–9 children born every
 //! 1–3 years from the mother's late teens; elderly parents live with the eldest brother
 //! sometimes; adult sons are often married with a household of their own. Ages follow
-//! Afghanistan's young age structure (about half the people are children). The hard cases
+//! Afghanistan's young age structure (about two fifths of the people are under 18). The hard cases
 //! this makes on purpose:
 //! - **siblings**: same family name, same father's name (and grandfather's), birth years 1–3
 //!   apart, given names that are often alike: brothers sharing the first part of a compound
