@@ -16,7 +16,7 @@ use airbridge_names::NameEngine;
 use airbridge_store::any::Location;
 use airbridge_store::{
     Actor, AnyStore, DedupStore, NewDedupRun, NewReviewPair, PairDecision, PairRecord, PersonQuery,
-    ReviewQuery, Store,
+    PersonRecord, ReviewQuery, Store,
 };
 use airbridge_store::{NewMatches, OpenMode};
 use anyhow::bail;
@@ -113,11 +113,32 @@ fn nation(text: &Option<String>) -> Result<Option<NationCode>, InvalidInput> {
         .transpose()
 }
 
+/// A registered person as the engine reads them; `None` for who cannot be matched (no name
+/// and no document: an unnamed dependent such as "child 3", or a purged record).
+fn registry_record(person: &PersonRecord) -> Option<Record> {
+    let mut record = Record::from_person(&person.id.to_string(), &person.person);
+    let named = record.given.is_some() || record.family.is_some() || record.full.is_some();
+    if !named && record.documents.is_empty() {
+        return None;
+    }
+    record.case = person.case.map(|case| case.to_string());
+    record.relation = person.relation;
+    Some(record)
+}
+
 /// Everyone in the registry who can be matched: with a name or a document.
 async fn read_registry(store: &AnyStore) -> anyhow::Result<(Vec<Record>, Vec<PersonId>)> {
+    read_registry_after(store, None).await
+}
+
+/// Everyone who can be matched with an id above `after` (everyone when `None`), and the
+/// highest id read (matchable or not).
+async fn read_registry_after(
+    store: &AnyStore,
+    mut after: Option<PersonId>,
+) -> anyhow::Result<(Vec<Record>, Vec<PersonId>)> {
     let mut records = Vec::new();
     let mut ids = Vec::new();
-    let mut after = None;
     loop {
         let page = store
             .search_persons(&PersonQuery {
@@ -129,15 +150,10 @@ async fn read_registry(store: &AnyStore) -> anyhow::Result<(Vec<Record>, Vec<Per
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for person in page {
-            let mut record = Record::from_person(&person.id.to_string(), &person.person);
-            let named = record.given.is_some() || record.family.is_some() || record.full.is_some();
-            if !named && record.documents.is_empty() {
-                continue; // an unnamed dependent ("child 3") or a purged record
+            if let Some(record) = registry_record(&person) {
+                records.push(record);
+                ids.push(person.id);
             }
-            record.case = person.case.map(|case| case.to_string());
-            record.relation = person.relation;
-            records.push(record);
-            ids.push(person.id);
         }
     }
     Ok((records, ids))
@@ -533,7 +549,8 @@ pub struct MatchSummary {
     /// New people who are surely someone already registered (they joined that cluster).
     pub joined: usize,
     pub queued: usize,
-    /// Building the index (reading and preparing everyone), then matching.
+    /// Building the index (reading and preparing everyone) or bringing a kept one up to date,
+    /// then matching.
     pub index_seconds: f64,
     pub match_seconds: f64,
     /// The slowest single person's matching, in milliseconds.
@@ -543,7 +560,7 @@ pub struct MatchSummary {
 impl MatchSummary {
     pub fn line(&self) -> String {
         format!(
-            "{} new people matched against {} records: {} are someone already registered, {} pairs wait for review ({:.2} s building the index, {:.1} ms matching, slowest person {:.2} ms)",
+            "{} new people matched against {} records: {} are someone already registered, {} pairs wait for review ({:.2} s building or updating the index, {:.1} ms matching, slowest person {:.2} ms)",
             self.people,
             self.registry,
             self.joined,
@@ -555,26 +572,110 @@ impl MatchSummary {
     }
 }
 
+/// The registry's blocking index, kept by a running server between jobs. It is built from
+/// everyone once per deduplication run (whose model it scores with), then each job brings it
+/// up to date: people registered since, by this instance or any other, and the job's own
+/// people as they are now. A walk-in is then matched in milliseconds, where building the index
+/// means reading the whole registry (seconds at a million people). People changed through
+/// another instance are seen as they were until they come in a job of this one, or the next
+/// run rebuilds the index.
+pub struct KeptIndex {
+    run: i64,
+    index: Index<'static>,
+    /// Each indexed record's person and family case (records of one case are never a pair).
+    ids: Vec<PersonId>,
+    cases: Vec<Option<String>>,
+    position: HashMap<PersonId, usize>,
+    /// The highest person id read so far: newcomers have higher ones.
+    newest: Option<PersonId>,
+}
+
+impl KeptIndex {
+    /// Puts a person in the index as they are now; one who can no longer be matched (their
+    /// name and documents removed) is kept as an empty record that nothing finds.
+    fn put(&mut self, id: PersonId, record: Option<Record>) -> usize {
+        let record = record.unwrap_or_else(|| Record {
+            id: id.to_string(),
+            ..Record::default()
+        });
+        let at = self.position.get(&id).copied();
+        let position = self.index.upsert(at, &record);
+        if at.is_none() {
+            self.ids.push(id);
+            self.cases.push(record.case.clone());
+            self.position.insert(id, position);
+        } else {
+            self.cases[position] = record.case.clone();
+        }
+        self.newest = self.newest.max(Some(id));
+        position
+    }
+}
+
+/// One names engine for the process: the kept index borrows it for as long as it lives.
+fn engine() -> &'static NameEngine {
+    static ENGINE: std::sync::OnceLock<NameEngine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(NameEngine::new)
+}
+
 /// Matches `people` (already in the registry) against everyone else with the latest run's
 /// model: incremental deduplication after an import or a walk-in. `None` when the registry
-/// has never been deduplicated (no model yet).
+/// has never been deduplicated (no model yet). Builds the index for this call alone; a
+/// server keeps one with [`match_people_kept`].
 pub async fn match_people(
     store: &AnyStore,
     actor: &Actor,
     people: &[PersonId],
 ) -> anyhow::Result<Option<MatchSummary>> {
-    let (Some(model), Some(run)) = (store.dedup_model().await?, store.latest_dedup_run().await?)
-    else {
+    match_people_kept(store, actor, people, &mut None).await
+}
+
+/// [`match_people`] with an index kept between calls in `kept` (built on the first call and
+/// when a new deduplication run replaces the model, brought up to date on the others).
+pub async fn match_people_kept(
+    store: &AnyStore,
+    actor: &Actor,
+    people: &[PersonId],
+    kept: &mut Option<KeptIndex>,
+) -> anyhow::Result<Option<MatchSummary>> {
+    let Some(run) = store.latest_dedup_run().await? else {
         return Ok(None);
     };
-    let model: Model = serde_json::from_value(model)?;
     let started = Instant::now();
-    let (records, ids) = read_registry(store).await?;
-    let engine = NameEngine::new();
-    let index = Index::new(&engine, model, &records, Config::default().max_block);
+    if kept.as_ref().is_none_or(|k| k.run != run.id) {
+        let Some(model) = store.dedup_model().await? else {
+            return Ok(None);
+        };
+        let model: Model = serde_json::from_value(model)?;
+        let (records, ids) = read_registry(store).await?;
+        let index = Index::new(engine(), model, &records, Config::default().max_block);
+        *kept = Some(KeptIndex {
+            run: run.id,
+            index,
+            cases: records.iter().map(|r| r.case.clone()).collect(),
+            position: ids.iter().enumerate().map(|(i, id)| (*id, i)).collect(),
+            newest: ids.iter().max().copied(),
+            ids,
+        });
+    }
+    let Some(kept) = kept.as_mut() else {
+        return Ok(None);
+    };
+    // Newcomers registered since the index was built or last brought up to date.
+    let (records, ids) = read_registry_after(store, kept.newest).await?;
+    for (record, id) in records.into_iter().zip(ids) {
+        kept.put(id, Some(record));
+    }
+    // This call's people as they are now (changed, or not matchable before).
+    let mut wanted_records: HashMap<PersonId, Record> = HashMap::new();
+    for person in store.get_persons(people).await? {
+        let record = registry_record(&person);
+        kept.put(person.id, record.clone());
+        if let Some(record) = record {
+            wanted_records.insert(person.id, record);
+        }
+    }
     let index_seconds = started.elapsed().as_secs_f64();
-    let position: HashMap<PersonId, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let decided: HashMap<(PersonId, PersonId), PairDecision> = store
         .pair_decisions()
         .await?
@@ -582,17 +683,20 @@ pub async fn match_people(
         .map(|(a, b, decision)| ((a, b), decision))
         .collect();
     let wanted: std::collections::HashSet<PersonId> = people.iter().copied().collect();
+    let KeptIndex {
+        index, ids, cases, ..
+    } = &*kept;
 
     let matching = Instant::now();
     let mut slowest = 0f64;
     let mut best: Vec<(PersonId, PersonId)> = Vec::new();
     let mut review = Vec::new();
     for &person in people {
-        let Some(&own) = position.get(&person) else {
+        let Some(record) = wanted_records.get(&person) else {
             continue;
         }; // unnamed, or gone
+        let own = kept.position[&person];
         let one = Instant::now();
-        let record = &records[own];
         let found = index.matches(record, run.review_low);
         slowest = slowest.max(one.elapsed().as_secs_f64() * 1000.0);
         let mut surely = None;
@@ -602,7 +706,7 @@ pub async fn match_people(
             }
             let other = ids[found.position];
             let key = (person.min(other), person.max(other));
-            let same_case = one_case(record, &records[found.position]);
+            let same_case = record.case.is_some() && record.case == cases[found.position];
             if same_case || decided.get(&key) == Some(&PairDecision::NotSame) {
                 continue;
             }

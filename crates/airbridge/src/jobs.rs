@@ -22,10 +22,12 @@ const IDLE: Duration = Duration::from_millis(500);
 pub async fn work(store: AnyStore) {
     let worker = format!("serve:{}", std::process::id());
     let actor = Actor::new("system:worker");
+    // The registry's blocking index, kept between jobs (see `dedup_db::KeptIndex`).
+    let mut kept = None;
     loop {
         match store.claim_job(&worker, LEASE).await {
             Ok(Some(claim)) => {
-                let outcome = match run(&store, &actor, &claim).await {
+                let outcome = match run(&store, &actor, &claim, &mut kept).await {
                     Ok(done) => JobOutcome::Done(done),
                     Err(error) => {
                         tracing::warn!(job = claim.id, kind = %claim.kind, "job failed: {error:#}");
@@ -49,6 +51,7 @@ async fn run(
     store: &AnyStore,
     actor: &Actor,
     claim: &JobClaim,
+    kept: &mut Option<crate::dedup_db::KeptIndex>,
 ) -> anyhow::Result<serde_json::Value> {
     match claim.kind.as_str() {
         PEOPLE_CHANGED => {
@@ -60,7 +63,7 @@ async fn run(
                 crate::registry_screening::DEFAULT_THRESHOLD,
             )
             .await?;
-            let dedup = crate::dedup_db::match_people(store, actor, &people).await?;
+            let dedup = crate::dedup_db::match_people_kept(store, actor, &people, kept).await?;
             Ok(serde_json::json!({
                 "people": people.len(),
                 "screened": screened,

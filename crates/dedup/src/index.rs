@@ -89,6 +89,54 @@ impl<'e> Index<'e> {
         }
     }
 
+    /// Puts `record` in the index, in place of the record at `position` (a person who
+    /// changed) or after the last one (a newcomer); returns its position. The exact-value
+    /// counts follow, so later newcomers are weighed against it; the term frequencies the
+    /// other records were given stay as they were until the index is built again.
+    pub fn upsert(&mut self, position: Option<usize>, record: &Record) -> usize {
+        let (prepared, frequencies) = self.prepare(record);
+        let position = match position.filter(|&p| p < self.prepared.len()) {
+            Some(position) => {
+                let old = std::mem::replace(&mut self.prepared[position], prepared);
+                for key in block::record_keys(&old) {
+                    if let Some(members) = self.blocks.get_mut(&key) {
+                        members.retain(|&member| member as usize != position);
+                    }
+                }
+                self.count(&old, false);
+                self.frequencies[position] = frequencies;
+                position
+            }
+            None => {
+                self.prepared.push(prepared);
+                self.frequencies.push(frequencies);
+                self.prepared.len() - 1
+            }
+        };
+        for key in block::record_keys(&self.prepared[position]) {
+            self.blocks.entry(key).or_default().push(position as u32);
+        }
+        let added = self.prepared[position].clone();
+        self.count(&added, true);
+        position
+    }
+
+    /// Counts a record's exact values in (or out of) the term-frequency tables.
+    fn count(&mut self, record: &Prepared, add: bool) {
+        for (slot, &field) in TF_FIELDS.iter().enumerate() {
+            if let Some(value) = name_slot(record, field) {
+                let count = self.counts[slot].entry(value.plain.clone()).or_default();
+                if add {
+                    *count += 1;
+                    self.carried[slot] += 1;
+                } else {
+                    *count = count.saturating_sub(1);
+                    self.carried[slot] = self.carried[slot].saturating_sub(1);
+                }
+            }
+        }
+    }
+
     /// How many records the index holds.
     pub fn len(&self) -> usize {
         self.prepared.len()

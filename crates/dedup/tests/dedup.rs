@@ -449,7 +449,7 @@ fn a_new_record_is_matched_against_the_registry_as_the_batch_scores_it() {
         assert!(read.u.iter().zip(&fitted.u).all(|(x, y)| close(*x, *y)));
     }
 
-    let index = Index::new(&engine, model, &records, Config::default().max_block);
+    let mut index = Index::new(&engine, model, &records, Config::default().max_block);
     assert_eq!(index.len(), records.len());
     let position = |id: &str| records.iter().position(|r| r.id == id).unwrap();
     // A walk-in written in Arabic script finds both of his records, most likely first.
@@ -500,6 +500,38 @@ fn a_new_record_is_matched_against_the_registry_as_the_batch_scores_it() {
         "1950-02-02",
     );
     assert!(index.matches(&stranger, 0.5).is_empty());
+
+    // Kept by a server: a newcomer put in the index is found by the next one, ...
+    let newcomer = index.upsert(None, &stranger);
+    assert_eq!(newcomer, records.len());
+    let again = person(
+        "s2",
+        ["Xiomara", "Lindquist", "Bertil"],
+        Sex::Female,
+        "1950-02-02",
+    );
+    let found = index.matches(&again, 0.5);
+    assert_eq!(
+        found.first().map(|m| m.position),
+        Some(newcomer),
+        "{found:?}"
+    );
+    // ... and a person who changed is found as they are now, not as they were.
+    let renamed = person(
+        "s",
+        ["Zarghuna", "Nuri", "Ghulam Sakhi"],
+        Sex::Female,
+        "1371",
+    );
+    assert_eq!(index.upsert(Some(newcomer), &renamed), newcomer);
+    assert_eq!(index.len(), records.len() + 1);
+    assert!(index.matches(&again, 0.5).is_empty());
+    let found: Vec<usize> = index
+        .matches(&records[position("z1")], 0.5)
+        .iter()
+        .map(|m| m.position)
+        .collect();
+    assert!(found.contains(&newcomer), "{found:?}");
 }
 
 #[test]
