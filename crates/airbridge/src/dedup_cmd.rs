@@ -27,7 +27,7 @@ pub struct DedupArgs {
     /// Input CSV with a header row: `record_id` (or `rec_id`) and any of given_name,
     /// family_name, surname, father_name, grandfather_name, full_name, sex, dob, date_of_birth,
     /// passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1,
-    /// address_2, suburb, state, place_of_birth, email; and case_id with relation (members of one
+    /// address_2, suburb, state, place_of_birth, email, occupation; and case_id with relation (members of one
     /// case are never merged, and once two cases share a person their other members are
     /// matched by relation).
     #[arg(long, requires = "output")]

@@ -42,10 +42,11 @@ pub enum Comparison {
     Suburb,
     State,
     Email,
+    Occupation,
 }
 
 /// Every comparison, in [`Vector`] order.
-pub const COMPARISONS: [Comparison; 18] = [
+pub const COMPARISONS: [Comparison; 19] = [
     Comparison::Given,
     Comparison::Family,
     Comparison::FullName,
@@ -64,6 +65,7 @@ pub const COMPARISONS: [Comparison; 18] = [
     Comparison::Suburb,
     Comparison::State,
     Comparison::Email,
+    Comparison::Occupation,
 ];
 
 /// The number of comparisons in a vector.
@@ -120,6 +122,7 @@ impl Comparison {
             Comparison::Suburb => "suburb",
             Comparison::State => "state",
             Comparison::Email => "email",
+            Comparison::Occupation => "occupation",
         }
     }
 
@@ -142,7 +145,8 @@ impl Comparison {
             Comparison::PlaceOfBirth
             | Comparison::Address1
             | Comparison::Address2
-            | Comparison::Suburb => TEXT_LEVELS,
+            | Comparison::Suburb
+            | Comparison::Occupation => TEXT_LEVELS,
         }
     }
 
@@ -299,6 +303,7 @@ pub(crate) struct Prepared {
     pub suburb: Option<String>,
     pub state: Option<String>,
     pub email: Option<String>,
+    pub occupation: Option<String>,
 }
 
 fn plain(text: &str) -> String {
@@ -399,6 +404,7 @@ impl Prepared {
             suburb: plain_field(&record.suburb),
             state: plain_field(&record.state),
             email: plain_field(&record.email),
+            occupation: plain_field(&record.occupation),
         }
     }
 }
@@ -525,6 +531,7 @@ impl<'e> Comparer<'e> {
         vector[15] = text_level(&a.suburb, &b.suburb);
         vector[16] = exact_level(&a.state, &b.state);
         vector[17] = code_level(&a.email, &b.email);
+        vector[18] = text_level(&a.occupation, &b.occupation);
         vector
     }
 }

@@ -7,7 +7,7 @@ pub enum DedupError {
     #[error("no record_id (or rec_id) column: every row needs an id to be clustered")]
     MissingRecordId,
     #[error(
-        "unknown field {0:?} in the column mapping; fields are record_id, given_name, family_name, surname, father_name, grandfather_name, full_name, sex, dob, passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1, address_2, suburb, state, place_of_birth, email, case_id, relation"
+        "unknown field {0:?} in the column mapping; fields are record_id, given_name, family_name, surname, father_name, grandfather_name, full_name, sex, dob, passport, tazkira, document, soc_sec_id, phone, postcode, street_number, address_1, address_2, suburb, state, place_of_birth, email, occupation, case_id, relation"
     )]
     UnknownField(String),
     #[error("record id {0:?} appears more than once")]

@@ -87,7 +87,7 @@ impl Default for Config {
             em_max_iterations: 200,
             cluster_support: 0.5,
             cluster_veto: 0.001,
-            cluster_prior_share: 0.75,
+            cluster_prior_share: 0.85,
             households: true,
             cluster_max_checked: 32,
             seed: 42,

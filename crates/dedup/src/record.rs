@@ -34,6 +34,8 @@ pub enum Field {
     State,
     /// An e-mail address (compared without case).
     Email,
+    /// What the person does (interpreter, judge, journalist…), compared as text.
+    Occupation,
     /// The family case a record belongs to on its list: records of one case are different
     /// people (nobody is twice in their own family).
     Case,
@@ -65,6 +67,7 @@ impl Field {
             "suburb" | "city" | "town" => Field::Suburb,
             "state" | "province" => Field::State,
             "email" | "e_mail" | "email_address" | "mail" => Field::Email,
+            "occupation" | "profession" | "job" => Field::Occupation,
             "case_id" | "case" | "family_id" | "household_id" | "case_reference" => Field::Case,
             "relation" | "relationship" | "relation_to_principal" => Field::Relation,
             _ => return None,
@@ -102,6 +105,7 @@ pub struct Record {
     pub state: Option<String>,
     /// Lower case.
     pub email: Option<String>,
+    pub occupation: Option<String>,
     /// The family case the record belongs to on its list (see [`Field::Case`]); records of
     /// one case are never clustered together.
     pub case: Option<String>,
@@ -200,6 +204,7 @@ impl Record {
             },
             Field::Postcode => self.postcode = Some(value),
             Field::Email => self.email = Some(value.to_lowercase()),
+            Field::Occupation => self.occupation = Some(value),
             Field::StreetNumber => self.street_number = Some(value),
             Field::Address1 => self.address_1 = Some(value),
             Field::Address2 => self.address_2 = Some(value),
