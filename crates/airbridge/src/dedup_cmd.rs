@@ -51,6 +51,9 @@ pub struct DedupArgs {
 }
 
 /// Messages about unreadable cells shown before the rest are only counted.
+/// Rows of the input turned into records at a time.
+const ROWS_PER_CHUNK: usize = 16_384;
+
 const PROBLEMS_SHOWN: usize = 5;
 
 /// File mode: `--input` to `--output`.
@@ -80,26 +83,33 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
         .collect();
     let columns = Columns::from_header(&headers, &renames)
         .with_context(|| format!("in the header row of {}", input.display()))?;
-    let mut rows = Vec::new();
-    for (index, row) in reader.records().enumerate() {
-        rows.push(row.with_context(|| format!("row {} of {}", index + 2, input.display()))?);
-    }
-    let built: Vec<(Record, Vec<String>)> = rows
-        .par_iter()
-        .map(|row| columns.record(&row.iter().collect::<Vec<_>>()))
-        .collect();
-    drop(rows);
+    // Rows are read a chunk at a time and turned into records on all cores, so that the
+    // file's rows are never all in memory beside the records.
     let mut problems = 0usize;
-    let mut records = Vec::with_capacity(built.len());
-    for (index, (record, messages)) in built.into_iter().enumerate() {
-        for message in messages {
-            if problems < PROBLEMS_SHOWN {
-                eprintln!("row {}: {message}", index + 2);
-            }
-            problems += 1;
+    let mut records: Vec<Record> = Vec::new();
+    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(ROWS_PER_CHUNK);
+    let mut rows = reader.records().enumerate().peekable();
+    while rows.peek().is_some() {
+        chunk.clear();
+        for (index, row) in rows.by_ref().take(ROWS_PER_CHUNK) {
+            chunk.push(row.with_context(|| format!("row {} of {}", index + 2, input.display()))?);
         }
-        records.push(record);
+        let first_row = records.len() + 2;
+        let built: Vec<(Record, Vec<String>)> = chunk
+            .par_iter()
+            .map(|row| columns.record(&row.iter().collect::<Vec<_>>()))
+            .collect();
+        for (offset, (record, messages)) in built.into_iter().enumerate() {
+            for message in messages {
+                if problems < PROBLEMS_SHOWN {
+                    eprintln!("row {}: {message}", first_row + offset);
+                }
+                problems += 1;
+            }
+            records.push(record);
+        }
     }
+    drop(chunk);
     let read = started.elapsed();
 
     let engine = NameEngine::new();
