@@ -18,6 +18,9 @@
 # with a random key as deployed (ENCRYPTION=off for a plaintext file). 1,000,000 people take
 # about two minutes to build and 3 GB of disk under $BENCH_WORK (default /tmp/airbridge-webload),
 # removed at the end unless KEEP=1.
+# DATABASE=postgres://USER@HOST:PORT/NAME serves a PostgreSQL registry instead: the demo is built
+# into that database (emptied first with `demo --fresh`; REUSE=1 serves what it holds), which is
+# left in place at the end.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -40,9 +43,13 @@ bin="$(realpath "${AIRBRIDGE_BIN:-$target/release/airbridge}")"
 load="$(realpath "${WEBLOAD_BIN:-$target/release/airbridge-webload}")"
 
 mkdir -p "$work"
-db="$work/registry-$persons.db"
+db="${DATABASE:-$work/registry-$persons.db}"
+postgres=""
+case "$db" in postgres://* | postgresql://*) postgres=1 ;; esac
 export AIRBRIDGE_ACTOR=cli:bench
-if [ "${ENCRYPTION:-on}" = off ]; then
+if [ -n "$postgres" ]; then
+  :  # the server's own access control; no file key
+elif [ "${ENCRYPTION:-on}" = off ]; then
   export AIRBRIDGE_NO_ENCRYPTION=true
 else
   # The key stays beside the registry in the work directory so that REUSE=1 can open it again.
@@ -56,12 +63,17 @@ fi
 server=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ -z "${KEEP:-}" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
+  if [ -z "${KEEP:-}" ] && [ -z "$postgres" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
 }
 trap cleanup EXIT
 
-if [ -n "${REUSE:-}" ] && [ -f "$db" ]; then
-  echo "== reusing $db"
+if [ -n "${REUSE:-}" ] && { [ -n "$postgres" ] || [ -f "$db" ]; }; then
+  echo "== reusing ${db%%@*}@…"
+elif [ -n "$postgres" ]; then
+  echo "== demo registry of $persons people in PostgreSQL (${db##*/})"
+  started=$(date +%s)
+  "$bin" --db "$db" demo --persons "$persons" --no-serve --fresh >/dev/null
+  echo "   built in $(( $(date +%s) - started )) s"
 else
   echo "== demo registry of $persons people in $db"
   rm -f "$db" "$db-wal" "$db-shm"
