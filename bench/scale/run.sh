@@ -9,11 +9,13 @@
 #   4. `airbridge sanctions load` of the UN list (everyone screened against it), then
 #      `airbridge screening run` (everyone again),
 #   5. `airbridge import` of a synthetic N-row list (bench/lib/make_list.py, as bench/import.sh)
-#      into a fresh empty database of the same backend (one nation, one NGO),
+#      into a fresh empty database of the same backend (one nation, one NGO); run first, its
+#      database removed once weighed (one big database on disk at a time),
 #   6. `airbridge migrate` of the SQLite registry (after steps 1-4) onto an empty PostgreSQL
 #      database, verified.
 # Each step under /usr/bin/time -v: wall time, CPU, peak RSS; then the database's size after
-# each step that adds to it. Each size's databases are deleted once measured.
+# each step that adds to it. Each size's databases and list are deleted once measured
+# (KEEP_LISTS=1 keeps the lists).
 #
 # Run from the project root after `cargo build --release -p airbridge`:
 #   SIZES="50000 500000" bash bench/scale/run.sh
@@ -137,9 +139,18 @@ row() { # backend persons step "wall user sys rss server" size_mb
 }
 
 # The steps on one backend: $1 = sqlite|postgres, $2 = N, $3 = the registry's --db,
-# $4 = the import database's --db; $5 = a command printing a database's size in MB.
+# $4 = the import database's --db; $5 = a command printing a database's size in MB (registry
+# or list), $6 = one removing the list's database. The import comes first and its database is
+# removed once weighed, so that only one big database is on disk at a time.
 steps() {
-  local backend=$1 n=$2 db=$3 list_db=$4 size=$5 result org
+  local backend=$1 n=$2 db=$3 list_db=$4 size=$5 drop=$6 result org
+  "$BIN" --db "$list_db" init >/dev/null
+  "$BIN" --db "$list_db" nation add FR France >/dev/null
+  org=$("$BIN" --db "$list_db" org add --nation FR --kind ngo "Bench NGO" | awk '{ print $2 }')
+  result=$(timed "$BIN" --db "$list_db" import "$LIST" --nation FR --org "$org")
+  row "$backend" "$n" "import (N rows, empty database)" "$result" "$($size list)"
+  $drop
+
   result=$(timed "$BIN" --db "$db" demo --persons "$n" --no-serve --seed 1)
   row "$backend" "$n" demo "$result" "$($size registry)"
   result=$(timed "$BIN" --db "$db" check)
@@ -150,12 +161,6 @@ steps() {
   row "$backend" "$n" "sanctions load (UN, screens everyone)" "$result" "$($size registry)"
   result=$(timed "$BIN" --db "$db" screening run)
   row "$backend" "$n" "screening run" "$result" "$($size registry)"
-
-  "$BIN" --db "$list_db" init >/dev/null
-  "$BIN" --db "$list_db" nation add FR France >/dev/null
-  org=$("$BIN" --db "$list_db" org add --nation FR --kind ngo "Bench NGO" | awk '{ print $2 }')
-  result=$(timed "$BIN" --db "$list_db" import "$LIST" --nation FR --org "$org")
-  row "$backend" "$n" "import (N rows, empty database)" "$result" "$($size list)"
 }
 
 echo "| backend | persons | step | wall | CPU (user + sys) | peak RSS | database size | load |"
@@ -169,14 +174,15 @@ for N in $SIZES; do
     rm_sqlite "$SQLITE"
     rm_sqlite "$WORK/list-$N.db"
     sqlite_of() { case $1 in registry) sqlite_size "$SQLITE" ;; list) sqlite_size "$WORK/list-$N.db" ;; esac; }
-    steps sqlite "$N" "$SQLITE" "$WORK/list-$N.db" sqlite_of
-    rm_sqlite "$WORK/list-$N.db"
+    drop_sqlite_list() { rm_sqlite "$WORK/list-$N.db"; }
+    steps sqlite "$N" "$SQLITE" "$WORK/list-$N.db" sqlite_of drop_sqlite_list
   fi
   if [[ " $BACKENDS " == *" postgres "* ]]; then
     fresh_pg "$NAME" && fresh_pg "${NAME}_list"
     pg_of() { case $1 in registry) pg_size "$NAME" ;; list) pg_size "${NAME}_list" ;; esac; }
-    PG_STEP=1 steps postgres "$N" "$(database_url "$NAME")" "$(database_url "${NAME}_list")" pg_of
-    psql_admin "DROP DATABASE ${NAME}_list" && psql_admin "DROP DATABASE $NAME"
+    drop_pg_list() { psql_admin "DROP DATABASE ${NAME}_list"; }
+    PG_STEP=1 steps postgres "$N" "$(database_url "$NAME")" "$(database_url "${NAME}_list")" pg_of drop_pg_list
+    psql_admin "DROP DATABASE $NAME"
   fi
   if [[ " $BACKENDS " == *" sqlite "* && " $BACKENDS " == *" postgres "* ]]; then
     fresh_pg "${NAME}_moved"
@@ -189,5 +195,6 @@ for N in $SIZES; do
     psql_admin "DROP DATABASE ${NAME}_moved"
   fi
   rm_sqlite "$SQLITE"
+  [ -n "${KEEP_LISTS:-}" ] || rm -f "$LIST"
 done
 exit "$FAILED"
