@@ -20,7 +20,8 @@
 # removed at the end unless KEEP=1.
 # DATABASE=postgres://USER@HOST:PORT/NAME serves a PostgreSQL registry instead: the demo is built
 # into that database (emptied first with `demo --fresh`; REUSE=1 serves what it holds), which is
-# left in place at the end.
+# left in place at the end. PG_PID=<the postmaster's pid> (first line of postmaster.pid; run as
+# its user or root) also gives the PostgreSQL server's CPU time during the run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -106,15 +107,28 @@ for _ in $(seq 1 300); do
 done
 
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # user + system, in ticks
+# The PostgreSQL server's: the postmaster's, its reaped children's and its live children's.
+pg_cpu() {
+  local total child
+  total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$PG_PID/stat")
+  for child in $(pgrep -P "$PG_PID"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 echo "== $users users for ${duration} s (after ${warmup} s of warm-up), think time ${think_ms} ms"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpu_before=$(cpu_of "$server")
+[ -z "${PG_PID:-}" ] || pg_before=$(pg_cpu)
 "$load" --url "http://127.0.0.1:$port" "${accounts[@]}" --password-file "$work/password" \
   --users "$users" --duration "$duration" --warmup "$warmup" --think-ms "$think_ms" \
   --json "$work/result-$persons.json" "$@"
 cpu_after=$(cpu_of "$server")
+[ -z "${PG_PID:-}" ] || pg_after=$(pg_cpu)
 ticks=$(getconf CLK_TCK)
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   server: $(( (cpu_after - cpu_before) / ticks )) s of CPU during the run (warm-up included)," \
   "peak RSS $(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$server/status") MB"
+[ -z "${PG_PID:-}" ] ||
+  echo "   PostgreSQL server: $(( (pg_after - pg_before) / ticks )) s of CPU during the run (warm-up included)"
 echo "   JSON: $work/result-$persons.json"
