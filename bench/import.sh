@@ -9,34 +9,7 @@ BIN=${AIRBRIDGE_BIN:-target/release/airbridge}
 WORK=${BENCH_WORK:-/tmp/airbridge-bench-import}
 mkdir -p "$WORK"
 CSV="$WORK/list-$ROWS.csv"
-if [ ! -f "$CSV" ]; then
-  python3 - "$CSV" "$ROWS" <<'PY'
-import csv, random, sys
-path, rows = sys.argv[1], int(sys.argv[2])
-rng = random.Random(7)
-given = ["Mohammad", "Ahmad", "Hashem", "Farid", "Karim", "Fatima", "Zahra", "Maryam",
-         "محمد", "احمد", "فرید", "زهرا", "مریم", "Abdul Rahman", "Nasrullah", "Shabnam"]
-family = ["Ahmadzai", "Popalzai", "Rahimi", "Karimi", "احمدزی", "رحیمی", "Sadat", "", ""]
-relations = ["wife", "son", "daughter", "child", "mother"]
-with open(path, "w", newline="", encoding="utf-8") as f:
-    w = csv.writer(f)
-    w.writerow(["Family ID", "Relation", "Given name", "Surname", "Father name",
-                "Date of birth", "Tazkira", "Phone", "Sex"])
-    n, fam = 0, 0
-    while n < rows:
-        fam += 1
-        size = min(rng.randint(1, 6), rows - n)
-        for k in range(size):
-            dob = (f"{rng.randint(1330, 1400)}/{rng.randint(1, 12):02}/{rng.randint(1, 29):02}"
-                   if rng.random() < 0.5 else str(rng.randint(1950, 2020)))
-            w.writerow([f"F{fam}", "principal" if k == 0 else rng.choice(relations),
-                        rng.choice(given), rng.choice(family), rng.choice(given), dob,
-                        f"1400-{rng.randint(1000, 9999)}-{rng.randint(10000, 99999)}",
-                        f"07{rng.randint(0, 9)}{rng.randint(1000000, 9999999)}",
-                        rng.choice(["m", "f"])])
-        n += size
-PY
-fi
+[ -f "$CSV" ] || python3 "$(dirname "${BASH_SOURCE[0]}")/lib/make_list.py" "$CSV" "$ROWS"
 DB="$WORK/import.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 "$BIN" --db "$DB" init >/dev/null

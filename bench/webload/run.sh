@@ -18,6 +18,10 @@
 # with a random key as deployed (ENCRYPTION=off for a plaintext file). 1,000,000 people take
 # about two minutes to build and 3 GB of disk under $BENCH_WORK (default /tmp/airbridge-webload),
 # removed at the end unless KEEP=1.
+# DATABASE=postgres://USER@HOST:PORT/NAME serves a PostgreSQL registry instead: the demo is built
+# into that database (emptied first with `demo --fresh`; REUSE=1 serves what it holds), which is
+# left in place at the end. PG_PID=<the postmaster's pid> (first line of postmaster.pid; run as
+# its user or root) also gives the PostgreSQL server's CPU time during the run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -40,9 +44,13 @@ bin="$(realpath "${AIRBRIDGE_BIN:-$target/release/airbridge}")"
 load="$(realpath "${WEBLOAD_BIN:-$target/release/airbridge-webload}")"
 
 mkdir -p "$work"
-db="$work/registry-$persons.db"
+db="${DATABASE:-$work/registry-$persons.db}"
+postgres=""
+case "$db" in postgres://* | postgresql://*) postgres=1 ;; esac
 export AIRBRIDGE_ACTOR=cli:bench
-if [ "${ENCRYPTION:-on}" = off ]; then
+if [ -n "$postgres" ]; then
+  :  # the server's own access control; no file key
+elif [ "${ENCRYPTION:-on}" = off ]; then
   export AIRBRIDGE_NO_ENCRYPTION=true
 else
   # The key stays beside the registry in the work directory so that REUSE=1 can open it again.
@@ -56,12 +64,17 @@ fi
 server=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ -z "${KEEP:-}" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
+  if [ -z "${KEEP:-}" ] && [ -z "$postgres" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
 }
 trap cleanup EXIT
 
-if [ -n "${REUSE:-}" ] && [ -f "$db" ]; then
-  echo "== reusing $db"
+if [ -n "${REUSE:-}" ] && { [ -n "$postgres" ] || [ -f "$db" ]; }; then
+  echo "== reusing ${db%%@*}@…"
+elif [ -n "$postgres" ]; then
+  echo "== demo registry of $persons people in PostgreSQL (${db##*/})"
+  started=$(date +%s)
+  "$bin" --db "$db" demo --persons "$persons" --no-serve --fresh >/dev/null
+  echo "   built in $(( $(date +%s) - started )) s"
 else
   echo "== demo registry of $persons people in $db"
   rm -f "$db" "$db-wal" "$db-shm"
@@ -94,15 +107,28 @@ for _ in $(seq 1 300); do
 done
 
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # user + system, in ticks
+# The PostgreSQL server's: the postmaster's, its reaped children's and its live children's.
+pg_cpu() {
+  local total child
+  total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$PG_PID/stat")
+  for child in $(pgrep -P "$PG_PID"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 echo "== $users users for ${duration} s (after ${warmup} s of warm-up), think time ${think_ms} ms"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpu_before=$(cpu_of "$server")
+[ -z "${PG_PID:-}" ] || pg_before=$(pg_cpu)
 "$load" --url "http://127.0.0.1:$port" "${accounts[@]}" --password-file "$work/password" \
   --users "$users" --duration "$duration" --warmup "$warmup" --think-ms "$think_ms" \
   --json "$work/result-$persons.json" "$@"
 cpu_after=$(cpu_of "$server")
+[ -z "${PG_PID:-}" ] || pg_after=$(pg_cpu)
 ticks=$(getconf CLK_TCK)
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   server: $(( (cpu_after - cpu_before) / ticks )) s of CPU during the run (warm-up included)," \
   "peak RSS $(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$server/status") MB"
+[ -z "${PG_PID:-}" ] ||
+  echo "   PostgreSQL server: $(( (pg_after - pg_before) / ticks )) s of CPU during the run (warm-up included)"
 echo "   JSON: $work/result-$persons.json"
