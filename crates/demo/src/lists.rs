@@ -79,6 +79,7 @@
 //! province of birth sometimes.
 
 use airbridge_domain::date::solar_hijri_to_gregorian;
+use airbridge_domain::digits::persian_digits;
 use airbridge_domain::{GregorianDate, PartialDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -1802,15 +1803,6 @@ fn latin_typo(rng: &mut ChaCha8Rng, text: &str) -> String {
         }
     }
     out.into_iter().collect()
-}
-
-fn persian_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_u32(0x06F0 + d).unwrap_or(c),
-            None => c,
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 //! airbridge import messy.xlsx --nation FR --org "Embassy" --dry-run
 //! ```
 
+use airbridge_domain::digits::persian_digits;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
 const GIVEN_LATIN: [&str; 12] = [
@@ -72,16 +73,6 @@ impl Seeded {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len() as u64) as usize]
     }
-}
-
-/// Writes ASCII digits as Persian ones (۰۱۲…), as Dari forms are typed.
-fn persian_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_u32(0x06F0 + d).unwrap_or(c),
-            None => c,
-        })
-        .collect()
 }
 
 const HEADERS: [&str; 10] = [
