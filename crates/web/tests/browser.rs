@@ -1155,16 +1155,7 @@ async fn an_administrator_plans_opens_a_flight_and_prints_its_manifest() {
     assert_eq!(fetched[0], json!(200), "{fetched}");
     assert_eq!(fetched[1], json!("application/pdf"));
     assert_eq!(fetched[2], json!("%PDF-"));
-    let printed = store
-        .audit_list(&AuditFilter {
-            limit: Some(1_000),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "manifest.print")
-        .collect::<Vec<_>>();
+    let printed = common::audited(&store, "manifest.print").await;
     assert_eq!(printed.len(), 1);
     assert_eq!(printed[0].actor, "user:sofia");
 

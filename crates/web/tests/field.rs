@@ -189,16 +189,7 @@ impl Field {
     }
 
     async fn refusals_audited(&self) -> usize {
-        self.store
-            .audit_list(&AuditFilter {
-                limit: Some(1_000),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .iter()
-            .filter(|e| e.action == "gate.refused")
-            .count()
+        common::audited(&self.store, "gate.refused").await.len()
     }
 }
 
@@ -719,18 +710,7 @@ async fn the_expected_list_is_audited_once_per_version_not_per_sync() {
     let f = field().await;
     let case = f.family("FR").await;
     f.call_forward(&f.fr_admin, "FR", case, OPEN).await;
-    let taken = || async {
-        f.store
-            .audit_list(&AuditFilter {
-                limit: Some(1_000),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.action == airbridge_web::GATE_EXPECTED_ACTION)
-            .collect::<Vec<_>>()
-    };
+    let taken = || async { common::audited(&f.store, airbridge_web::GATE_EXPECTED_ACTION).await };
     for _ in 0..2 {
         let list = f.call("GET", "/api/gate/expected", &f.fr_abbey, None).await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.body);
@@ -1071,17 +1051,7 @@ async fn the_situation_report_has_the_totals_and_keeps_to_the_callers_nation() {
     );
 
     // Each download is in the audit trail, with its scope and no personal data.
-    let downloads: Vec<_> = f
-        .store
-        .audit_list(&AuditFilter {
-            limit: Some(1_000),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "report.sitrep")
-        .collect();
+    let downloads = common::audited(&f.store, "report.sitrep").await;
     let seen: Vec<(&str, Option<&str>, &str)> = downloads
         .iter()
         .map(|e| {

@@ -9,8 +9,8 @@ mod common;
 
 use airbridge_domain::{CaseId, EvacuationStatus, Person, Relation, Role};
 use airbridge_store::{
-    Actor, AgreementRecord, AircraftTypeRecord, AuditEvent, AuditFilter, Configuration,
-    FlightChange, FlightStore, NewCase, NewFlight, NewMember, SqliteStore, Store,
+    Actor, AgreementRecord, AircraftTypeRecord, AuditEvent, Configuration, FlightChange,
+    FlightStore, NewCase, NewFlight, NewMember, SqliteStore, Store,
 };
 use airbridge_web::{AppState, WebConfig, router};
 use axum::Router;
@@ -255,16 +255,7 @@ impl App {
     }
 
     async fn events(&self, action: &str) -> Vec<AuditEvent> {
-        self.store
-            .audit_list(&AuditFilter {
-                limit: Some(1_000),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.action == action)
-            .collect()
+        common::audited(&self.store, action).await
     }
 
     /// A plan stored from the web by the coordinator.

@@ -164,13 +164,8 @@ impl App {
     }
 
     async fn actions(&self) -> Vec<String> {
-        self.store
-            .audit_list(&AuditFilter {
-                limit: Some(1_000),
-                ..Default::default()
-            })
+        common::recent_events(&self.store)
             .await
-            .unwrap()
             .into_iter()
             .map(|e| e.action)
             .collect()

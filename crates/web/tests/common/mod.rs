@@ -6,7 +6,7 @@
 
 use airbridge_domain::{Access, NationCode, Person, Role};
 use airbridge_store::sqlite::OpenMode;
-use airbridge_store::{Actor, NewSession, NewUser, SqliteStore, Store};
+use airbridge_store::{Actor, AuditEvent, AuditFilter, NewSession, NewUser, SqliteStore, Store};
 use airbridge_web::totp;
 use std::path::Path;
 
@@ -106,6 +106,26 @@ pub async fn start_session(store: &SqliteStore, username: &str) -> (String, Stri
 }
 
 /// Garbage for a path or query parameter, percent-encoded: markup, quotes and a NUL character.
+/// Up to 1,000 events of the audit trail, as the store lists them.
+pub async fn recent_events(store: &impl Store) -> Vec<AuditEvent> {
+    store
+        .audit_list(&AuditFilter {
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// Those of [`recent_events`] whose action is `action`.
+pub async fn audited(store: &impl Store, action: &str) -> Vec<AuditEvent> {
+    recent_events(store)
+        .await
+        .into_iter()
+        .filter(|e| e.action == action)
+        .collect()
+}
+
 pub const GARBAGE: &str = "zz%3Cb%3E%27%22%00";
 
 /// Every query parameter a screen or the API reads, each given [`GARBAGE`].
