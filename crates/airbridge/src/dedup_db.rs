@@ -642,12 +642,23 @@ pub async fn match_people_kept(
         return Ok(None);
     };
     let started = Instant::now();
+    let wanted: std::collections::HashSet<PersonId> = people.iter().copied().collect();
+    // The wanted people whose records this call has read (as they are now).
+    let mut wanted_records: HashMap<PersonId, Record> = HashMap::new();
+    let mut note_wanted = |records: &[Record], ids: &[PersonId]| {
+        for (record, id) in records.iter().zip(ids) {
+            if wanted.contains(id) {
+                wanted_records.insert(*id, record.clone());
+            }
+        }
+    };
     if kept.as_ref().is_none_or(|k| k.run != run.id) {
         let Some(model) = store.dedup_model().await? else {
             return Ok(None);
         };
         let model: Model = serde_json::from_value(model)?;
         let (records, ids) = read_registry(store).await?;
+        note_wanted(&records, &ids);
         let index = Index::new(engine(), model, &records, Config::default().max_block);
         *kept = Some(KeptIndex {
             run: run.id,
@@ -663,16 +674,23 @@ pub async fn match_people_kept(
     };
     // Newcomers registered since the index was built or last brought up to date.
     let (records, ids) = read_registry_after(store, kept.newest).await?;
+    note_wanted(&records, &ids);
     for (record, id) in records.into_iter().zip(ids) {
         kept.put(id, Some(record));
     }
-    // This call's people as they are now (changed, or not matchable before).
-    let mut wanted_records: HashMap<PersonId, Record> = HashMap::new();
-    for person in store.get_persons(people).await? {
-        let record = registry_record(&person);
-        kept.put(person.id, record.clone());
-        if let Some(record) = record {
-            wanted_records.insert(person.id, record);
+    // This call's other people as they are now (changed, or no longer matchable).
+    let unread: Vec<PersonId> = people
+        .iter()
+        .copied()
+        .filter(|id| !wanted_records.contains_key(id))
+        .collect();
+    if !unread.is_empty() {
+        for person in store.get_persons(&unread).await? {
+            let record = registry_record(&person);
+            kept.put(person.id, record.clone());
+            if let Some(record) = record {
+                wanted_records.insert(person.id, record);
+            }
         }
     }
     let index_seconds = started.elapsed().as_secs_f64();
@@ -682,7 +700,6 @@ pub async fn match_people_kept(
         .into_iter()
         .map(|(a, b, decision)| ((a, b), decision))
         .collect();
-    let wanted: std::collections::HashSet<PersonId> = people.iter().copied().collect();
     let KeptIndex {
         index, ids, cases, ..
     } = &*kept;

@@ -30,6 +30,14 @@ fn read_csv(path: &str) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
     Ok((headers, rows))
 }
 
+/// A setting from the environment variable `name`, else `default`.
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
 /// User plus system CPU seconds of this process so far (Linux; 0 elsewhere).
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -113,31 +121,13 @@ fn main() -> anyhow::Result<()> {
         generation_started.elapsed().as_secs_f64(),
         memory_mb("VmRSS")
     );
-    let threshold: f64 = std::env::var("DEDUP_THRESHOLD")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0.9);
-    let u_samples: usize = std::env::var("DEDUP_U_SAMPLES")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(Config::default().u_samples);
-    let max_block: usize = std::env::var("DEDUP_MAX_BLOCK")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(Config::default().max_block);
     let defaults = Config::default();
-    let cluster_support: f64 = std::env::var("DEDUP_SUPPORT")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(defaults.cluster_support);
-    let cluster_veto: f64 = std::env::var("DEDUP_VETO")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(defaults.cluster_veto);
-    let cluster_prior_share: f64 = std::env::var("DEDUP_PRIOR_SHARE")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(defaults.cluster_prior_share);
+    let threshold = setting("DEDUP_THRESHOLD", 0.9);
+    let u_samples = setting("DEDUP_U_SAMPLES", defaults.u_samples);
+    let max_block = setting("DEDUP_MAX_BLOCK", defaults.max_block);
+    let cluster_support = setting("DEDUP_SUPPORT", defaults.cluster_support);
+    let cluster_veto = setting("DEDUP_VETO", defaults.cluster_veto);
+    let cluster_prior_share = setting("DEDUP_PRIOR_SHARE", defaults.cluster_prior_share);
     let engine_started = Instant::now();
     let engine = NameEngine::new();
     println!(

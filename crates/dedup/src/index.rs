@@ -95,6 +95,8 @@ impl<'e> Index<'e> {
     /// other records were given stay as they were until the index is built again.
     pub fn upsert(&mut self, position: Option<usize>, record: &Record) -> usize {
         let (prepared, frequencies) = self.prepare(record);
+        let keys = block::record_keys(&prepared);
+        self.count(&prepared, true);
         let position = match position.filter(|&p| p < self.prepared.len()) {
             Some(position) => {
                 let old = std::mem::replace(&mut self.prepared[position], prepared);
@@ -113,11 +115,9 @@ impl<'e> Index<'e> {
                 self.prepared.len() - 1
             }
         };
-        for key in block::record_keys(&self.prepared[position]) {
+        for key in keys {
             self.blocks.entry(key).or_default().push(position as u32);
         }
-        let added = self.prepared[position].clone();
-        self.count(&added, true);
         position
     }
 
