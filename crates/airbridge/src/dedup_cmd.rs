@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use airbridge_dedup::{Columns, Config, Deduplicator, Record};
+use airbridge_dedup::{Columns, Config, Decisions, Deduplicator, Record, Stage};
 use airbridge_names::NameEngine;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
@@ -50,11 +50,25 @@ pub struct DedupArgs {
     pub review_high: f64,
 }
 
-/// Messages about unreadable cells shown before the rest are only counted.
 /// Rows of the input turned into records at a time.
 const ROWS_PER_CHUNK: usize = 16_384;
 
+/// Messages about unreadable cells shown before the rest are only counted.
 const PROBLEMS_SHOWN: usize = 5;
+
+/// What the engine does after `stage` ends, for the progress line.
+fn next_step(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Prepared => "blocking: listing candidate pairs",
+        Stage::Blocked => "estimating u from random pairs",
+        Stage::SampledU => "comparing candidate pairs",
+        Stage::Compared => "estimating m (EM)",
+        Stage::Trained => "scoring pairs",
+        Stage::Scored => "clustering",
+        Stage::Clustered => "matching family members",
+        Stage::Households => "writing clusters",
+    }
+}
 
 /// File mode: `--input` to `--output`.
 pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
@@ -85,6 +99,20 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("in the header row of {}", input.display()))?;
     // Rows are read a chunk at a time and turned into records on all cores, so that the
     // file's rows are never all in memory beside the records.
+    let length = std::fs::metadata(input).map_or(0, |m| m.len());
+    let progress = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::new(length);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {msg} [{bar:30}] {percent}% ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(input.display().to_string());
+        bar
+    };
     let mut problems = 0usize;
     let mut records: Vec<Record> = Vec::new();
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(ROWS_PER_CHUNK);
@@ -99,10 +127,17 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
             .par_iter()
             .map(|row| columns.record(&row.iter().collect::<Vec<_>>()))
             .collect();
+        // Where the next row starts (the file's end after the last).
+        let next = rows.peek().map_or(Some(length), |(_, row)| {
+            row.as_ref().ok()?.position().map(|p| p.byte())
+        });
+        if let Some(byte) = next {
+            progress.set_position(byte);
+        }
         for (offset, (record, messages)) in built.into_iter().enumerate() {
             for message in messages {
                 if problems < PROBLEMS_SHOWN {
-                    eprintln!("row {}: {message}", first_row + offset);
+                    progress.suspend(|| eprintln!("row {}: {message}", first_row + offset));
                 }
                 problems += 1;
             }
@@ -117,20 +152,32 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         ..Config::default()
     };
-    let outcome = Deduplicator::new(&engine, config)?.run(&records)?;
+    // The engine consumes the records as it prepares them; only their ids are kept here.
+    let ids: Vec<String> = records.iter().map(|record| record.id.clone()).collect();
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    progress.enable_steady_tick(std::time::Duration::from_millis(200));
+    progress.set_message(format!("preparing {} records", records.len()));
+    let outcome =
+        Deduplicator::new(&engine, config)?.run_owned(records, &Decisions::default(), |stage| {
+            progress.set_message(next_step(stage))
+        })?;
 
     let out =
         File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(out));
     writer.write_record(["record_id", "cluster_id"])?;
-    for (record, cluster) in records.iter().zip(&outcome.cluster_ids) {
-        writer.write_record([record.id.as_str(), cluster.as_str()])?;
+    for (id, cluster) in ids.iter().zip(&outcome.cluster_ids) {
+        writer.write_record([id.as_str(), cluster.as_str()])?;
     }
     writer
         .into_inner()
         .map_err(|e| e.into_error())?
         .flush()
         .with_context(|| format!("cannot write {}", output.display()))?;
+    progress.finish_and_clear();
 
     let seconds = started.elapsed().as_secs_f64();
     let model = &outcome.model;

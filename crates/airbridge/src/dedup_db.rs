@@ -160,8 +160,9 @@ async fn read_registry_after(
 }
 
 /// Two records of one family case: different people by construction, never worth a review.
-fn one_case(a: &Record, b: &Record) -> bool {
-    a.case.is_some() && a.case == b.case
+/// Whether two records are members of one family case (never one person).
+fn one_case(a: &Option<String>, b: &Option<String>) -> bool {
+    a.is_some() && a == b
 }
 
 fn explanation_json(explanation: &Explanation) -> serde_json::Value {
@@ -217,7 +218,11 @@ async fn registry_run(
         threshold: args.threshold,
         ..Config::default()
     };
-    let outcome = Deduplicator::new(&engine, config)?.run_with(&records, &decisions)?;
+    // The engine consumes the records as it prepares them (a large registry's records and
+    // their prepared values would not fit side by side); their cases are kept for the queue.
+    let count = records.len();
+    let cases: Vec<Option<String>> = records.iter().map(|record| record.case.clone()).collect();
+    let outcome = Deduplicator::new(&engine, config)?.run_owned(records, &decisions, |_| {})?;
 
     // A cluster is named by its smallest person id.
     let mut smallest: HashMap<&str, PersonId> = HashMap::new();
@@ -235,7 +240,7 @@ async fn registry_run(
         .pairs_between(low, high)
         .into_iter()
         .filter(|&(a, b, _)| {
-            let same_case = one_case(&records[a as usize], &records[b as usize]);
+            let same_case = one_case(&cases[a as usize], &cases[b as usize]);
             let (x, y) = (ids[a as usize], ids[b as usize]);
             !same_case && !decided.contains_key(&(x.min(y), x.max(y)))
         })
@@ -258,7 +263,7 @@ async fn registry_run(
         .save_dedup_run(
             actor,
             NewDedupRun {
-                records: records.len() as i64,
+                records: count as i64,
                 pairs_scored: outcome.pairs_scored as i64,
                 links: outcome.links as i64,
                 threshold: args.threshold,

@@ -235,57 +235,142 @@ pub(crate) fn training_keys(record: &Prepared) -> [Vec<u64>; 3] {
     [birth.into_iter().collect(), names, documents]
 }
 
-/// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from every record's
-/// keys; blocks larger than `max_block` are skipped.
-pub(crate) fn candidate_pairs(
-    keys: &[Vec<u64>],
+/// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from the keys
+/// `key(record)` makes of each record (on all cores, never holding every record's keys
+/// apart); blocks larger than `max_block` are skipped.
+pub(crate) fn candidate_pairs<F>(
+    records: &[Prepared],
+    key: F,
+    max_block: usize,
+) -> (Vec<(u32, u32)>, BlockingReport)
+where
+    F: Fn(&Prepared) -> Vec<u64> + Sync,
+{
+    let entries: Vec<(u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, record)| key(record).into_iter().map(move |k| (k, index as u32)))
+        .collect();
+    pairs_of_entries(entries, records.len(), max_block)
+}
+
+/// Candidate pairs of `(key, record)` entries: every two records sharing a key whose block
+/// is at most `max_block` records.
+fn pairs_of_entries(
+    mut entries: Vec<(u64, u32)>,
+    records: usize,
     max_block: usize,
 ) -> (Vec<(u32, u32)>, BlockingReport) {
-    let mut entries: Vec<(u64, u32)> = keys
-        .iter()
-        .enumerate()
-        .flat_map(|(record, keys)| keys.iter().map(move |&k| (k, record as u32)))
-        .collect();
     entries.par_sort_unstable();
     let mut report = BlockingReport {
         keys: entries.len(),
         ..BlockingReport::default()
     };
-    let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|a, b| a.0 == b.0).collect();
-    report.blocks = blocks.len();
-    let mut pairs: Vec<u64> = blocks
-        .par_iter()
-        .filter(|block| block.len() >= 2 && block.len() <= max_block)
-        .flat_map_iter(|block| {
-            block
-                .iter()
-                .enumerate()
-                .flat_map(move |(index, &(_, first))| {
-                    block[index + 1..]
-                        .iter()
-                        .map(move |&(_, second)| (u64::from(first) << 32) | u64::from(second))
-                })
-        })
-        .collect();
-    for block in &blocks {
+    // Each record's places in the blocks kept: the rest of its block after it, as a range of
+    // `members` (whose records are in ascending order within a block).
+    let mut counts = vec![0u32; records + 1];
+    let mut start = 0;
+    for block in entries.chunk_by(|a, b| a.0 == b.0) {
+        report.blocks += 1;
         if block.len() > max_block {
             report.oversized_blocks += 1;
             report.records_in_oversized_blocks += block.len();
+        } else if block.len() >= 2 {
+            for &(_, record) in &block[..block.len() - 1] {
+                counts[record as usize] += 1;
+            }
         }
+        start += block.len();
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    report.candidate_pairs = pairs.len();
-    let pairs = pairs
-        .into_iter()
-        .map(|pair| ((pair >> 32) as u32, pair as u32))
+    debug_assert_eq!(start, entries.len());
+    let mut offsets = counts;
+    let mut total = 0u32;
+    for slot in offsets.iter_mut() {
+        let count = *slot;
+        *slot = total;
+        total += count;
+    }
+    let mut places = vec![(0u32, 0u32); total as usize];
+    let mut next = offsets.clone();
+    let mut start = 0usize;
+    for block in entries.chunk_by(|a, b| a.0 == b.0) {
+        let end = start + block.len();
+        if block.len() >= 2 && block.len() <= max_block {
+            for (index, &(_, record)) in block[..block.len() - 1].iter().enumerate() {
+                let slot = &mut next[record as usize];
+                places[*slot as usize] = ((start + index + 1) as u32, end as u32);
+                *slot += 1;
+            }
+        }
+        start = end;
+    }
+    drop(next);
+    let members: Vec<u32> = entries.iter().map(|&(_, record)| record).collect();
+    drop(entries);
+    // Each record's partners after it, from all its blocks at once: a pair that shares
+    // several keys is listed once, and the pairs come out sorted.
+    let pairs: Vec<(u32, u32)> = (0..records)
+        .into_par_iter()
+        .flat_map_iter(|first| {
+            let mine = &places[offsets[first] as usize..offsets[first + 1] as usize];
+            let mut partners: Vec<u32> = mine
+                .iter()
+                .flat_map(|&(from, to)| members[from as usize..to as usize].iter().copied())
+                .filter(|&second| second as usize > first)
+                .collect();
+            partners.sort_unstable();
+            partners.dedup();
+            partners
+                .into_iter()
+                .map(move |second| (first as u32, second))
+        })
         .collect();
+    report.candidate_pairs = pairs.len();
     (pairs, report)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::year_buckets;
+    use super::{pairs_of_entries, year_buckets};
+    use proptest::prelude::*;
+    use std::collections::{BTreeSet, HashMap};
+
+    proptest! {
+        /// The pairs are those of every two records sharing a key whose block is within the
+        /// cap, each once, sorted; the report counts keys, blocks and skipped blocks.
+        #[test]
+        fn pairs_are_every_two_records_of_a_kept_block(
+            keys in proptest::collection::vec(proptest::collection::btree_set(0u64..12, 0..4), 0..30),
+            max_block in 2usize..8,
+        ) {
+            let entries: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .flat_map(|(record, keys)| keys.iter().map(move |&k| (k, record as u32)))
+                .collect();
+            let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
+            for &(key, record) in &entries {
+                blocks.entry(key).or_default().push(record);
+            }
+            let mut expected = BTreeSet::new();
+            for members in blocks.values().filter(|m| m.len() <= max_block) {
+                for &a in members {
+                    for &b in members {
+                        if a < b {
+                            expected.insert((a, b));
+                        }
+                    }
+                }
+            }
+            let (pairs, report) = pairs_of_entries(entries.clone(), keys.len(), max_block);
+            prop_assert_eq!(pairs, expected.into_iter().collect::<Vec<_>>());
+            prop_assert_eq!(report.keys, entries.len());
+            prop_assert_eq!(report.blocks, blocks.len());
+            let oversized = blocks.values().filter(|m| m.len() > max_block);
+            prop_assert_eq!(report.oversized_blocks, oversized.clone().count());
+            prop_assert_eq!(report.records_in_oversized_blocks, oversized.map(Vec::len).sum::<usize>());
+        }
+    }
 
     #[test]
     fn years_one_apart_share_a_bucket() {

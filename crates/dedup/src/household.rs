@@ -235,14 +235,39 @@ pub(crate) fn family_links(
         let case = case_of[record as usize];
         (case >= count).then(|| case - count)
     };
-    // Same-relation cross pairs by case pair: (case x, case y, weight, a, b).
+    // The same-relation cross pairs of two cases, as (case x, case y) with x < y.
+    let cases_of = |(a, b): (u32, u32)| {
+        let (x, y) = (case_index(a)?, case_index(b)?);
+        let (ra, rb) = (relation[a as usize]?, relation[b as usize]?);
+        (x != y && ra == rb).then_some((x.min(y), x.max(y)))
+    };
+    // Only case pairs with two pairs of positive evidence can be linked (matching keeps a
+    // subset of them): the others are left out before the rest of their pairs are gathered,
+    // which in a large registry are most.
+    let mut eligible: Vec<(u32, u32)> = pairs
+        .iter()
+        .zip(weights)
+        .filter(|&(_, &weight)| weight - rules.pair_prior > 0.0)
+        .filter_map(|(&pair, _)| cases_of(pair))
+        .collect();
+    eligible.sort_unstable();
+    let mut twice: Vec<(u32, u32)> = eligible
+        .chunk_by(|p, q| p == q)
+        .filter(|group| group.len() >= 2)
+        .map(|group| group[0])
+        .collect();
+    drop(eligible);
+    twice.shrink_to_fit();
+    // Their same-relation cross pairs: (case x, case y, weight, a, b).
     let mut by_cases: Vec<(u32, u32, f32, u32, u32)> = pairs
         .iter()
         .zip(weights)
         .filter_map(|(&(a, b), &weight)| {
-            let (x, y) = (case_index(a)?, case_index(b)?);
-            let (ra, rb) = (relation[a as usize]?, relation[b as usize]?);
-            (x != y && ra == rb).then_some((x.min(y), x.max(y), weight, a, b))
+            let (x, y) = cases_of((a, b))?;
+            twice
+                .binary_search(&(x, y))
+                .is_ok()
+                .then_some((x, y, weight, a, b))
         })
         .collect();
     by_cases.sort_unstable_by(|p, q| {

@@ -165,6 +165,37 @@ pub struct Outcome {
     frequencies: Vec<[f32; 4]>,
 }
 
+/// What a run keeps of a record besides its prepared values.
+struct Head {
+    id: String,
+    case: Option<String>,
+    relation: Option<airbridge_domain::Relation>,
+}
+
+impl From<Record> for Head {
+    fn from(record: Record) -> Head {
+        Head {
+            id: record.id,
+            case: record.case,
+            relation: record.relation,
+        }
+    }
+}
+
+/// Fails on an empty or repeated record id.
+fn check_ids(records: &[Record]) -> Result<(), DedupError> {
+    let mut seen = HashSet::with_capacity(records.len());
+    for (row, record) in records.iter().enumerate() {
+        if record.id.is_empty() {
+            return Err(DedupError::EmptyId(row + 1));
+        }
+        if !seen.insert(record.id.as_str()) {
+            return Err(DedupError::DuplicateId(record.id.clone()));
+        }
+    }
+    Ok(())
+}
+
 /// Fields whose top level is adjusted for term frequency, by vector position.
 const TF_FIELDS: [usize; 4] = [0, 1, 2, 3];
 
@@ -220,46 +251,91 @@ fn name_slot(record: &Prepared, field: usize) -> Option<&compare::NameValue> {
     }
 }
 
-/// Compares `pairs` on all cores, each thread remembering the name levels it has seen.
-fn compare_all(engine: &NameEngine, prepared: &[Prepared], pairs: &[(u32, u32)]) -> Vec<Vector> {
-    pairs
-        .par_iter()
-        .map_init(
-            || Comparer::new(engine),
-            |comparer, &(a, b)| comparer.compare(&prepared[a as usize], &prepared[b as usize]),
-        )
-        .collect()
+/// Pairs compared a batch at a time by [`compare_interned`].
+const COMPARE_BATCH: usize = 1 << 20;
+
+/// The comparison vectors of many pairs, each distinct vector stored once: a registry's
+/// millions of candidate pairs fall into far fewer patterns, and a pattern's index is a
+/// fifth of a vector's size.
+struct Interned {
+    /// The distinct vectors, in order of first appearance.
+    patterns: Vec<Vector>,
+    /// How many pairs have each pattern.
+    counts: Vec<u64>,
+    /// Each pair's pattern.
+    of_pair: Vec<u32>,
+}
+
+impl Interned {
+    /// The patterns with their counts, as EM takes them.
+    fn counted(&self) -> HashMap<Vector, u64> {
+        self.patterns
+            .iter()
+            .copied()
+            .zip(self.counts.iter().copied())
+            .collect()
+    }
+}
+
+/// Compares `pairs` on all cores (a batch at a time, each thread remembering the name levels
+/// it has seen) and interns their vectors.
+fn compare_interned(engine: &NameEngine, prepared: &[Prepared], pairs: &[(u32, u32)]) -> Interned {
+    let mut index: HashMap<Vector, u32> = HashMap::new();
+    let mut interned = Interned {
+        patterns: Vec::new(),
+        counts: Vec::new(),
+        of_pair: Vec::with_capacity(pairs.len()),
+    };
+    for batch in pairs.chunks(COMPARE_BATCH) {
+        let vectors: Vec<Vector> = batch
+            .par_iter()
+            .map_init(
+                || Comparer::new(engine),
+                |comparer, &(a, b)| comparer.compare(&prepared[a as usize], &prepared[b as usize]),
+            )
+            .collect();
+        for vector in vectors {
+            let next = interned.patterns.len() as u32;
+            let id = *index.entry(vector).or_insert(next);
+            if id == next {
+                interned.patterns.push(vector);
+                interned.counts.push(0);
+            }
+            interned.counts[id as usize] += 1;
+            interned.of_pair.push(id);
+        }
+    }
+    interned
 }
 
 /// Match probability at or above which a pair's two family cases are compared member by
 /// member (see `household::linked_case_pairs` and `household::family_links`).
 const FAMILY_PLAUSIBLE: f64 = 0.05;
 
-/// Merges two sorted lists of distinct pairs with their weights into one sorted list.
+/// Merges a sorted list of distinct pairs and their weights into another, in place (from the
+/// back, so that only the grown lists are ever allocated beside the old).
 fn merge_sorted(
-    pairs: Vec<(u32, u32)>,
-    weights: Vec<f32>,
+    mut pairs: Vec<(u32, u32)>,
+    mut weights: Vec<f32>,
     more: &[(u32, u32)],
-    more_weights: Vec<f32>,
+    more_weights: &[f32],
 ) -> (Vec<(u32, u32)>, Vec<f32>) {
-    if more.is_empty() {
-        return (pairs, weights);
-    }
-    let total = pairs.len() + more.len();
-    let (mut merged, mut merged_weights) = (Vec::with_capacity(total), Vec::with_capacity(total));
-    let (mut i, mut j) = (0, 0);
-    while i < pairs.len() || j < more.len() {
-        if j == more.len() || (i < pairs.len() && pairs[i] < more[j]) {
-            merged.push(pairs[i]);
-            merged_weights.push(weights[i]);
-            i += 1;
+    let (mut i, mut j) = (pairs.len(), more.len());
+    pairs.resize(i + j, (0, 0));
+    weights.resize(i + j, 0.0);
+    while j > 0 {
+        let slot = i + j - 1;
+        if i > 0 && pairs[i - 1] > more[j - 1] {
+            pairs[slot] = pairs[i - 1];
+            weights[slot] = weights[i - 1];
+            i -= 1;
         } else {
-            merged.push(more[j]);
-            merged_weights.push(more_weights[j]);
-            j += 1;
+            pairs[slot] = more[j - 1];
+            weights[slot] = more_weights[j - 1];
+            j -= 1;
         }
     }
-    (merged, merged_weights)
+    (pairs, weights)
 }
 
 /// Scores vectors fast: weights by field and level, plus the term-frequency adjustment.
@@ -328,17 +404,62 @@ impl<'e> Deduplicator<'e> {
         &self,
         records: &[Record],
         decisions: &Decisions,
+        observe: impl FnMut(Stage),
+    ) -> Result<Outcome, DedupError> {
+        check_ids(records)?;
+        let engine = self.engine;
+        let names = Names::new(engine, records);
+        let prepared: Vec<Prepared> = records
+            .par_iter()
+            .map(|record| Prepared::new(engine, &names, record))
+            .collect();
+        let heads = records
+            .iter()
+            .map(|record| Head {
+                id: record.id.clone(),
+                case: record.case.clone(),
+                relation: record.relation,
+            })
+            .collect();
+        let plains = names.plains;
+        drop(names);
+        self.resolve(heads, prepared, plains, decisions, observe)
+    }
+
+    /// [`Deduplicator::run_observed`] on records the run may consume: each is dropped as soon
+    /// as it is prepared, so that a large file's records and their prepared values are never
+    /// all in memory together (the caller keeps the ids it needs beforehand).
+    pub fn run_owned(
+        &self,
+        records: Vec<Record>,
+        decisions: &Decisions,
+        observe: impl FnMut(Stage),
+    ) -> Result<Outcome, DedupError> {
+        check_ids(&records)?;
+        let engine = self.engine;
+        let names = Names::new(engine, &records);
+        let (heads, prepared): (Vec<Head>, Vec<Prepared>) = records
+            .into_par_iter()
+            .map(|record| {
+                let prepared = Prepared::new(engine, &names, &record);
+                (Head::from(record), prepared)
+            })
+            .unzip();
+        let plains = names.plains;
+        drop(names);
+        self.resolve(heads, prepared, plains, decisions, observe)
+    }
+
+    /// The run after preparation: blocking, u, EM, scoring, clustering, households.
+    fn resolve(
+        &self,
+        heads: Vec<Head>,
+        prepared: Vec<Prepared>,
+        plains: usize,
+        decisions: &Decisions,
         mut observe: impl FnMut(Stage),
     ) -> Result<Outcome, DedupError> {
-        let mut seen = HashSet::with_capacity(records.len());
-        for (row, record) in records.iter().enumerate() {
-            if record.id.is_empty() {
-                return Err(DedupError::EmptyId(row + 1));
-            }
-            if !seen.insert(record.id.as_str()) {
-                return Err(DedupError::DuplicateId(record.id.clone()));
-            }
-        }
+        let records = &heads;
         let position: HashMap<&str, u32> = records
             .iter()
             .enumerate()
@@ -360,20 +481,13 @@ impl<'e> Deduplicator<'e> {
         drop(position);
         let engine = self.engine;
         let config = &self.config;
-        let names = Names::new(engine, records);
-        let prepared: Vec<Prepared> = records
-            .par_iter()
-            .map(|record| Prepared::new(engine, &names, record))
-            .collect();
-        let frequencies = count_frequencies(&prepared, names.plains);
-        drop(names);
+        let frequencies = count_frequencies(&prepared, plains);
 
         observe(Stage::Prepared);
 
         // Blocking.
-        let keys: Vec<Vec<u64>> = prepared.par_iter().map(block::record_keys).collect();
-        let (candidate_pairs, blocking) = block::candidate_pairs(&keys, config.max_block);
-        drop(keys);
+        let (candidate_pairs, blocking) =
+            block::candidate_pairs(&prepared, block::record_keys, config.max_block);
 
         observe(Stage::Blocked);
 
@@ -425,27 +539,19 @@ impl<'e> Deduplicator<'e> {
         observe(Stage::SampledU);
 
         // Compare candidates; m and λ by EM on their distinct vectors.
-        let vectors = compare_all(engine, &prepared, &candidate_pairs);
-        let mut patterns: HashMap<Vector, u64> = HashMap::new();
-        for vector in &vectors {
-            *patterns.entry(*vector).or_default() += 1;
-        }
+        let compared = compare_interned(engine, &prepared, &candidate_pairs);
+        let patterns = compared.counted();
         observe(Stage::Compared);
         let mut model = model::initial(&patterns, u, samples);
         // m by EM in sessions on training pairs that share a birth day, then a name, then a
         // document, each leaving its own fields out (the father's name too in the second,
         // whose large registries' blocks use it); then λ alone on the candidates, m and u held.
-        let mut training: Vec<[Vec<u64>; 3]> =
-            prepared.par_iter().map(block::training_keys).collect();
         let sessions: [&[usize]; 3] = [&[5], &[0, 1, 2, 3], &[8]];
         let mut training_pairs = 0;
         for (session, ignored) in sessions.iter().enumerate() {
-            let keys: Vec<Vec<u64>> = training
-                .iter_mut()
-                .map(|keys| std::mem::take(&mut keys[session]))
-                .collect();
-            let (pairs, _) = block::candidate_pairs(&keys, config.max_block);
-            drop(keys);
+            let session_keys =
+                |record: &Prepared| std::mem::take(&mut block::training_keys(record)[session]);
+            let (pairs, _) = block::candidate_pairs(&prepared, session_keys, config.max_block);
             // EM needs the shape of the levels, not every pair: a large registry trains on an
             // even sample of its pairs (every k-th in sorted order).
             let step = pairs.len().div_ceil(config.training_pairs.max(1)).max(1);
@@ -492,12 +598,14 @@ impl<'e> Deduplicator<'e> {
         let scorer = Scorer::new(&model);
         let pair_weights: Vec<f32> = candidate_pairs
             .par_iter()
-            .zip(&vectors)
-            .map(|(&(a, b), vector)| {
+            .zip(&compared.of_pair)
+            .map(|(&(a, b), &pattern)| {
+                let vector = &compared.patterns[pattern as usize];
                 scorer.weight(vector, &frequencies[a as usize], &frequencies[b as usize])
             })
             .collect();
-        drop(vectors);
+        drop(compared);
+        drop(patterns);
         let threshold_weight = weight_of(config.threshold) as f32;
         let mut family_links = 0;
         // Records of one family case are different people; records without a case each
@@ -528,16 +636,19 @@ impl<'e> Deduplicator<'e> {
                 &case_of,
                 records.len(),
             );
-            let vectors = compare_all(engine, &prepared, &added);
+            // The model is trained: these pairs are scored as they are compared.
             let weights: Vec<f32> = added
                 .par_iter()
-                .zip(&vectors)
-                .map(|(&(a, b), vector)| {
-                    scorer.weight(vector, &frequencies[a as usize], &frequencies[b as usize])
-                })
+                .map_init(
+                    || Comparer::new(engine),
+                    |comparer, &(a, b)| {
+                        let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                        let vector = comparer.compare(x, y);
+                        scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
+                    },
+                )
                 .collect();
-            drop(vectors);
-            let (pairs, weights) = merge_sorted(candidate_pairs, pair_weights, &added, weights);
+            let (pairs, weights) = merge_sorted(candidate_pairs, pair_weights, &added, &weights);
             (pairs, weights, added)
         } else {
             (candidate_pairs, pair_weights, Vec::new())
@@ -729,5 +840,34 @@ impl Outcome {
             self.prepared.get(a)?,
             self.prepared.get(b)?,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sorted;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Merging in place gives the sorted union, each pair with its own weight.
+        #[test]
+        fn merging_keeps_every_pair_with_its_weight(
+            first in proptest::collection::btree_set((0u32..50, 0u32..50), 0..40),
+            second in proptest::collection::btree_set((0u32..50, 0u32..50), 0..40),
+        ) {
+            let second: Vec<_> = second.difference(&first).copied().collect();
+            let first: Vec<_> = first.into_iter().collect();
+            let weight = |&(a, b): &(u32, u32)| (a * 100 + b) as f32;
+            let (pairs, weights) = merge_sorted(
+                first.clone(),
+                first.iter().map(weight).collect(),
+                &second,
+                &second.iter().map(weight).collect::<Vec<_>>(),
+            );
+            let mut expected: Vec<_> = first.iter().chain(&second).copied().collect();
+            expected.sort_unstable();
+            prop_assert_eq!(&pairs, &expected);
+            prop_assert_eq!(weights, expected.iter().map(weight).collect::<Vec<_>>());
+        }
     }
 }

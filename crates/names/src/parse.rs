@@ -842,6 +842,9 @@ impl NameEngine {
                 }
             })
             .collect();
+        // A parsed name lives as long as a run: no spare capacity (most names fuse one pair
+        // or none, and a growing vector starts at four).
+        fused.shrink_to_fit();
         ParsedName {
             original: name.to_string(),
             tokens,
