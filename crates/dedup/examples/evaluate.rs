@@ -7,6 +7,12 @@
 //! ```
 //! The truth CSV has `record_id,entity_id`. For the demo, the truth of a person is the demo's
 //! family with the member's position in the case: copies of a family keep member order.
+//!
+//! Settings from the environment: `DEDUP_THRESHOLD`, `DEDUP_U_SAMPLES`, `DEDUP_MAX_BLOCK`,
+//! `DEDUP_SUPPORT`, `DEDUP_VETO`, `DEDUP_PRIOR_SHARE` (the [`Config`] fields);
+//! `DEDUP_NO_HOUSEHOLDS`, `DEDUP_NO_CASES`; `DEDUP_SHOW_ERRORS` prints sample false and missed
+//! pairs; `DEDUP_MISSES=FILE` writes the true pairs blocking
+//! missed (`a,b` record ids), to see which keys they lack.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -173,6 +179,25 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let key_completeness = evaluate::pairs_completeness(&truth, &key_pairs);
     drop(key_pairs);
+    // DEDUP_MISSES=FILE lists the true pairs blocking missed (record ids), for tuning keys.
+    if let Ok(path) = std::env::var("DEDUP_MISSES") {
+        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, entity) in truth.iter().enumerate() {
+            members.entry(entity.as_str()).or_default().push(index);
+        }
+        let mut out = String::from("a,b\n");
+        for records_of in members.values() {
+            for (i, &a) in records_of.iter().enumerate() {
+                for &b in &records_of[i + 1..] {
+                    let pair = (a.min(b) as u32, a.max(b) as u32);
+                    if outcome.candidate_pairs.binary_search(&pair).is_err() {
+                        out.push_str(&format!("{},{}\n", records[a].id, records[b].id));
+                    }
+                }
+            }
+        }
+        std::fs::write(&path, out)?;
+    }
     println!(
         "blocking: keys={} blocks={} oversized_blocks={} records_in_oversized={} key_pairs={} household_pairs={} training_pairs={}",
         outcome.blocking.keys,
