@@ -54,6 +54,11 @@ pub enum Rule {
     RareName,
     /// Postcode with a names-engine key.
     PostcodeName,
+    /// Place of birth with one name part's key (as [`Rule::RareName`], whatever the date):
+    /// a namesake from elsewhere stays apart, a record with a damaged date does not.
+    PlacePart,
+    /// Occupation with one name part's key, likewise (staff lists carry it).
+    OccupationPart,
     /// Postcode with street number.
     PostcodeStreet,
     /// Suburb with street number.
@@ -144,6 +149,12 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
     }
     for name_key in given_keys.iter().chain(family_keys).chain(name_keys) {
         keys.push(key(Rule::RareName, name_key));
+        if let Some(place) = &record.place_of_birth {
+            keys.push(key(Rule::PlacePart, (place, name_key)));
+        }
+        if let Some(occupation) = &record.occupation {
+            keys.push(key(Rule::OccupationPart, (occupation, name_key)));
+        }
     }
     if let (Some(given), Some(family)) = (&record.given, &record.family) {
         if let Some(initial) = given.plain.chars().next() {

@@ -612,3 +612,45 @@ fn a_shared_email_address_makes_namesakes_one_person() {
         cluster_of(&records, &clusters, "z3")
     );
 }
+
+#[test]
+fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
+    // "Rahimi" alone is too common to block on here (over the block cap); "Edward" and his
+    // nickname "Ned" share no key, and there is no date. The same family name and place of
+    // birth (or occupation) still bring the two records together; without them, nothing does.
+    let engine = NameEngine::new();
+    let mut records = background(300);
+    for n in 0..80 {
+        records.push(person(
+            &format!("r{n}"),
+            [["Ahmad", "Karim", "Farid", "Nadia"][n % 4], "Rahimi", ""],
+            Sex::Unknown,
+            "",
+        ));
+    }
+    let with = |id: &str, given: &str, place: Option<&str>, occupation: Option<&str>| Record {
+        place_of_birth: place.map(str::to_owned),
+        occupation: occupation.map(str::to_owned),
+        ..person(id, [given, "Rahimi", ""], Sex::Male, "")
+    };
+    records.extend([
+        with("place-a", "Edward", Some("Herat"), None),
+        with("place-b", "Ned", Some("Herat"), None),
+        with("job-a", "Edward", None, Some("interpreter")),
+        with("job-b", "Ned", None, Some("interpreter")),
+        with("bare-a", "Edward", None, None),
+        with("bare-b", "Ned", None, None),
+    ]);
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap() as u32;
+    let compared = |a: &str, b: &str| {
+        let pair = (at(a).min(at(b)), at(a).max(at(b)));
+        outcome.candidate_pairs.binary_search(&pair).is_ok()
+    };
+    assert!(compared("place-a", "place-b"));
+    assert!(compared("job-a", "job-b"));
+    assert!(!compared("bare-a", "bare-b"));
+}
