@@ -38,9 +38,14 @@ pub enum Rule {
     Phone,
     SocSecId,
     Email,
+    /// The name part of an e-mail address (before the @), for a misspelt domain: weak.
+    EmailName,
     /// The same exact birth day with a names-engine key (any name part, so swapped given and
     /// family names still meet).
     BirthDay,
+    /// The same exact day of birth (a real day, not a placeholder), whatever else: weak, for
+    /// records with a damaged or missing name in a small list.
+    BirthDayAlone,
     /// The same exact birth day with the postcode.
     BirthDayPostcode,
     /// The same exact birth day with the initials of the name, in any order: catches names
@@ -65,6 +70,13 @@ pub enum Rule {
     SuburbStreet,
 }
 
+impl Rule {
+    /// Whether the rule is weak: its blocks are capped at a quarter of the others'.
+    pub fn is_weak(self) -> bool {
+        matches!(self, Rule::BirthDayAlone | Rule::EmailName)
+    }
+}
+
 /// What blocking did: how many blocks, how many were too large, how many pairs came out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockingReport {
@@ -77,11 +89,26 @@ pub struct BlockingReport {
 }
 
 fn key<T: Hash>(rule: Rule, parts: T) -> u64 {
-    // SipHash with fixed keys: stable across runs and platforms of the same width.
+    // SipHash with fixed keys: stable across runs and platforms of the same width. The lowest
+    // bit tells a weak rule's keys (see `WEAK_SHARE`).
     let mut hasher = DefaultHasher::new();
     rule.hash(&mut hasher);
     parts.hash(&mut hasher);
-    hasher.finish()
+    (hasher.finish() & !1) | u64::from(rule.is_weak())
+}
+
+/// A weak rule's blocks are kept only up to this share of the block cap: its key alone says
+/// little (a birth day, the name part of an e-mail address), so it is worth comparing a
+/// block's records only in a small list, where it is nearly all true pairs.
+const WEAK_SHARE: usize = 4;
+
+/// The largest block kept for `key` under the cap `max_block`.
+fn cap_of(key: u64, max_block: usize) -> usize {
+    if key & 1 == 1 {
+        max_block / WEAK_SHARE
+    } else {
+        max_block
+    }
 }
 
 /// Buckets such that two years at most one apart always share one: year y lies in buckets
@@ -179,6 +206,16 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
     }
     if let Some(email) = &record.email {
         keys.push(key(Rule::Email, email));
+        if let Some((name, _)) = email.split_once('@').filter(|(name, _)| !name.is_empty()) {
+            keys.push(key(Rule::EmailName, name));
+        }
+    }
+    let real_day = record
+        .birth
+        .as_ref()
+        .filter(|b| b.precise && b.range.is_some());
+    if let Some(digits) = real_day.and_then(|b| b.digits.as_ref()) {
+        keys.push(key(Rule::BirthDayAlone, digits));
     }
     if let Some(digits) = record.birth.as_ref().and_then(|b| b.digits.as_ref()) {
         for name_key in name_keys {
@@ -266,7 +303,7 @@ where
 }
 
 /// Candidate pairs of `(key, record)` entries: every two records sharing a key whose block
-/// is at most `max_block` records.
+/// is at most `max_block` records (a quarter of it for a weak rule's key).
 fn pairs_of_entries(
     mut entries: Vec<(u64, u32)>,
     records: usize,
@@ -283,7 +320,7 @@ fn pairs_of_entries(
     let mut start = 0;
     for block in entries.chunk_by(|a, b| a.0 == b.0) {
         report.blocks += 1;
-        if block.len() > max_block {
+        if block.len() > cap_of(block[0].0, max_block) {
             report.oversized_blocks += 1;
             report.records_in_oversized_blocks += block.len();
         } else if block.len() >= 2 {
@@ -306,7 +343,7 @@ fn pairs_of_entries(
     let mut start = 0usize;
     for block in entries.chunk_by(|a, b| a.0 == b.0) {
         let end = start + block.len();
-        if block.len() >= 2 && block.len() <= max_block {
+        if block.len() >= 2 && block.len() <= cap_of(block[0].0, max_block) {
             for (index, &(_, record)) in block[..block.len() - 1].iter().enumerate() {
                 let slot = &mut next[record as usize];
                 places[*slot as usize] = ((start + index + 1) as u32, end as u32);
@@ -342,17 +379,18 @@ fn pairs_of_entries(
 
 #[cfg(test)]
 mod tests {
-    use super::{pairs_of_entries, year_buckets};
+    use super::{cap_of, pairs_of_entries, year_buckets};
     use proptest::prelude::*;
     use std::collections::{BTreeSet, HashMap};
 
     proptest! {
         /// The pairs are those of every two records sharing a key whose block is within the
-        /// cap, each once, sorted; the report counts keys, blocks and skipped blocks.
+        /// cap (a quarter of it for the odd keys of weak rules), each once, sorted; the report
+        /// counts keys, blocks and skipped blocks.
         #[test]
         fn pairs_are_every_two_records_of_a_kept_block(
             keys in proptest::collection::vec(proptest::collection::btree_set(0u64..12, 0..4), 0..30),
-            max_block in 2usize..8,
+            max_block in 2usize..12,
         ) {
             let entries: Vec<(u64, u32)> = keys
                 .iter()
@@ -364,7 +402,8 @@ mod tests {
                 blocks.entry(key).or_default().push(record);
             }
             let mut expected = BTreeSet::new();
-            for members in blocks.values().filter(|m| m.len() <= max_block) {
+            let kept = |key: &u64, members: &Vec<u32>| members.len() <= cap_of(*key, max_block);
+            for (_, members) in blocks.iter().filter(|(k, m)| kept(k, m)) {
                 for &a in members {
                     for &b in members {
                         if a < b {
@@ -377,9 +416,13 @@ mod tests {
             prop_assert_eq!(pairs, expected.into_iter().collect::<Vec<_>>());
             prop_assert_eq!(report.keys, entries.len());
             prop_assert_eq!(report.blocks, blocks.len());
-            let oversized = blocks.values().filter(|m| m.len() > max_block);
-            prop_assert_eq!(report.oversized_blocks, oversized.clone().count());
-            prop_assert_eq!(report.records_in_oversized_blocks, oversized.map(Vec::len).sum::<usize>());
+            let oversized: Vec<&Vec<u32>> =
+                blocks.iter().filter(|(k, m)| !kept(k, m)).map(|(_, m)| m).collect();
+            prop_assert_eq!(report.oversized_blocks, oversized.len());
+            prop_assert_eq!(
+                report.records_in_oversized_blocks,
+                oversized.iter().map(|m| m.len()).sum::<usize>()
+            );
         }
     }
 

@@ -654,3 +654,39 @@ fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
     assert!(compared("job-a", "job-b"));
     assert!(!compared("bare-a", "bare-b"));
 }
+
+#[test]
+fn a_real_birth_day_or_an_email_name_alone_is_compared_in_a_small_list() {
+    // Records whose names are gone or damaged: one shares only a real day of birth, one only
+    // the name part of an e-mail address (its domain misspelt). In a small list those are
+    // worth comparing; a year or a 1 January placeholder is not.
+    let engine = NameEngine::new();
+    let mut records = background(200);
+    let bare = |id: &str, birth: &str, email: Option<&str>| Record {
+        email: email.map(str::to_owned),
+        ..person(id, ["", "", ""], Sex::Unknown, birth)
+    };
+    records.extend([
+        person("day-a", ["Henry", "Williams", ""], Sex::Male, "2007-02-03"),
+        bare("day-b", "2007-02-03", None),
+        Record {
+            email: Some("henry.w@miller-mitchell.info".into()),
+            ..person("mail-a", ["Henry", "Williams", ""], Sex::Male, "")
+        },
+        bare("mail-b", "", Some("henry.w@miller-mitheiln.lnfo")),
+        person("year-a", ["Henry", "Williams", ""], Sex::Male, "1931"),
+        bare("year-b", "1931", None),
+    ]);
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap() as u32;
+    let compared = |a: &str, b: &str| {
+        let pair = (at(a).min(at(b)), at(a).max(at(b)));
+        outcome.candidate_pairs.binary_search(&pair).is_ok()
+    };
+    assert!(compared("day-a", "day-b"));
+    assert!(compared("mail-a", "mail-b"));
+    assert!(!compared("year-a", "year-b"));
+}
