@@ -29,6 +29,7 @@ use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: imports, the demo and screening allocate many
 /// small strings, and glibc's allocator was measured at about 45% of an import's CPU time.
+/// Its arenas commit memory as it is used (`.cargo/config.toml` sets that default at build).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
