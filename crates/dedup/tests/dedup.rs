@@ -613,12 +613,26 @@ fn a_shared_email_address_makes_namesakes_one_person() {
     );
 }
 
+/// Deduplicates `records` and tells whether blocking made the two records (by id) a candidate
+/// pair.
+fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(records)
+        .unwrap();
+    move |a: &str, b: &str| {
+        let at = |id: &str| records.iter().position(|r| r.id == id).unwrap() as u32;
+        let pair = (at(a).min(at(b)), at(a).max(at(b)));
+        outcome.candidate_pairs.binary_search(&pair).is_ok()
+    }
+}
+
 #[test]
 fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
     // "Rahimi" alone is too common to block on here (over the block cap); "Edward" and his
     // nickname "Ned" share no key, and there is no date. The same family name and place of
     // birth (or occupation) still bring the two records together; without them, nothing does.
-    let engine = NameEngine::new();
     let mut records = background(300);
     for n in 0..80 {
         records.push(person(
@@ -641,15 +655,7 @@ fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
         with("bare-a", "Edward", None, None),
         with("bare-b", "Ned", None, None),
     ]);
-    let outcome = Deduplicator::new(&engine, config())
-        .unwrap()
-        .run(&records)
-        .unwrap();
-    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap() as u32;
-    let compared = |a: &str, b: &str| {
-        let pair = (at(a).min(at(b)), at(a).max(at(b)));
-        outcome.candidate_pairs.binary_search(&pair).is_ok()
-    };
+    let compared = blocked_together(&records);
     assert!(compared("place-a", "place-b"));
     assert!(compared("job-a", "job-b"));
     assert!(!compared("bare-a", "bare-b"));
@@ -660,7 +666,6 @@ fn a_real_birth_day_or_an_email_name_alone_is_compared_in_a_small_list() {
     // Records whose names are gone or damaged: one shares only a real day of birth, one only
     // the name part of an e-mail address (its domain misspelt). In a small list those are
     // worth comparing; a year or a 1 January placeholder is not.
-    let engine = NameEngine::new();
     let mut records = background(200);
     let bare = |id: &str, birth: &str, email: Option<&str>| Record {
         email: email.map(str::to_owned),
@@ -677,15 +682,7 @@ fn a_real_birth_day_or_an_email_name_alone_is_compared_in_a_small_list() {
         person("year-a", ["Henry", "Williams", ""], Sex::Male, "1931"),
         bare("year-b", "1931", None),
     ]);
-    let outcome = Deduplicator::new(&engine, config())
-        .unwrap()
-        .run(&records)
-        .unwrap();
-    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap() as u32;
-    let compared = |a: &str, b: &str| {
-        let pair = (at(a).min(at(b)), at(a).max(at(b)));
-        outcome.candidate_pairs.binary_search(&pair).is_ok()
-    };
+    let compared = blocked_together(&records);
     assert!(compared("day-a", "day-b"));
     assert!(compared("mail-a", "mail-b"));
     assert!(!compared("year-a", "year-b"));
