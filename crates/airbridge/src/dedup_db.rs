@@ -728,7 +728,7 @@ pub async fn match_people_kept(
             }
             let other = ids[found.position];
             let key = (person.min(other), person.max(other));
-            let same_case = record.case.is_some() && record.case == cases[found.position];
+            let same_case = one_case(&record.case, &cases[found.position]);
             if same_case || decided.get(&key) == Some(&PairDecision::NotSame) {
                 continue;
             }

@@ -317,7 +317,6 @@ fn pairs_of_entries(
     // Each record's places in the blocks kept: the rest of its block after it, as a range of
     // `members` (whose records are in ascending order within a block).
     let mut counts = vec![0u32; records + 1];
-    let mut start = 0;
     for block in entries.chunk_by(|a, b| a.0 == b.0) {
         report.blocks += 1;
         if block.len() > cap_of(block[0].0, max_block) {
@@ -328,9 +327,7 @@ fn pairs_of_entries(
                 counts[record as usize] += 1;
             }
         }
-        start += block.len();
     }
-    debug_assert_eq!(start, entries.len());
     let mut offsets = counts;
     let mut total = 0u32;
     for slot in offsets.iter_mut() {

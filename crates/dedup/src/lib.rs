@@ -459,8 +459,7 @@ impl<'e> Deduplicator<'e> {
         decisions: &Decisions,
         mut observe: impl FnMut(Stage),
     ) -> Result<Outcome, DedupError> {
-        let records = &heads;
-        let position: HashMap<&str, u32> = records
+        let position: HashMap<&str, u32> = heads
             .iter()
             .enumerate()
             .map(|(index, record)| (record.id.as_str(), index as u32))
@@ -492,7 +491,7 @@ impl<'e> Deduplicator<'e> {
         observe(Stage::Blocked);
 
         // u from random pairs.
-        let count = records.len() as u64;
+        let count = heads.len() as u64;
         let all_pairs = count * count.saturating_sub(1) / 2;
         let samples = (config.u_samples as u64).min(all_pairs) as usize;
         let mut random = SplitMix(config.seed);
@@ -590,7 +589,7 @@ impl<'e> Deduplicator<'e> {
         // is found instead (see `Model::fit_prior`).
         observe(Stage::Trained);
         model.candidate_lambda = model.lambda;
-        let all_pairs = (records.len() as f64) * (records.len().saturating_sub(1) as f64) / 2.0;
+        let all_pairs = (heads.len() as f64) * (heads.len().saturating_sub(1) as f64) / 2.0;
         model.fit_prior(&patterns, all_pairs);
         model.lambda = model.lambda.clamp(1e-12, 0.5);
 
@@ -611,12 +610,12 @@ impl<'e> Deduplicator<'e> {
         // Records of one family case are different people; records without a case each
         // stand alone.
         let mut case_numbers: HashMap<&str, u32> = HashMap::new();
-        let case_of: Vec<u32> = records
+        let case_of: Vec<u32> = heads
             .iter()
             .enumerate()
             .map(|(index, record)| match &record.case {
                 Some(case) => {
-                    let next = (records.len() + case_numbers.len()) as u32;
+                    let next = (heads.len() + case_numbers.len()) as u32;
                     *case_numbers.entry(case.as_str()).or_insert(next)
                 }
                 None => index as u32,
@@ -634,7 +633,7 @@ impl<'e> Deduplicator<'e> {
                 &pair_weights,
                 plausible_weight,
                 &case_of,
-                records.len(),
+                heads.len(),
             );
             // The model is trained: these pairs are scored as they are compared.
             let weights: Vec<f32> = added
@@ -660,23 +659,23 @@ impl<'e> Deduplicator<'e> {
             .filter(|(pair, _)| apart.binary_search(pair).is_err())
             .map(|(&(a, b), &w)| (a, b, f64::from(w)))
             .collect();
+        let relations: Vec<_> = heads.iter().map(|head| head.relation).collect();
         if config.households && cases > 1 {
             // The prior of two random cases being one family: the matching pairs of records
             // expected in all, over the members a case has on average, among all case pairs.
             let cased = case_of
                 .iter()
-                .filter(|&&c| c as usize >= records.len())
+                .filter(|&&c| c as usize >= heads.len())
                 .count();
             let members = cased as f64 / cases as f64;
             let case_pairs = cases as f64 * (cases - 1) as f64 / 2.0;
             let case_lambda = (model.lambda * all_pairs / members / case_pairs).clamp(1e-12, 0.5);
-            let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
             let family = household::family_links(
                 &candidate_pairs,
                 &pair_weights,
                 &case_of,
                 &relations,
-                records.len(),
+                heads.len(),
                 household::FamilyRules {
                     pair_prior: model.prior_weight() as f32,
                     case_prior: (case_lambda / (1.0 - case_lambda)).log2() as f32,
@@ -714,25 +713,24 @@ impl<'e> Deduplicator<'e> {
             apart: &apart,
         };
         let mut comparer = Comparer::new(engine);
-        let labels =
-            cluster::cluster_with(records.len(), links, &case_of, decided, rules, |a, b| {
-                if apart.binary_search(&(a, b)).is_ok() {
-                    return 0.0;
+        let labels = cluster::cluster_with(heads.len(), links, &case_of, decided, rules, |a, b| {
+            if apart.binary_search(&(a, b)).is_ok() {
+                return 0.0;
+            }
+            if together.binary_search(&(a, b)).is_ok() {
+                return 1.0;
+            }
+            let weight = match candidate_pairs.binary_search(&(a, b)) {
+                Ok(index) => pair_weights[index],
+                Err(_) => {
+                    on_demand += 1;
+                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                    let vector = comparer.compare(x, y);
+                    scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
                 }
-                if together.binary_search(&(a, b)).is_ok() {
-                    return 1.0;
-                }
-                let weight = match candidate_pairs.binary_search(&(a, b)) {
-                    Ok(index) => pair_weights[index],
-                    Err(_) => {
-                        on_demand += 1;
-                        let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-                        let vector = comparer.compare(x, y);
-                        scorer.weight(&vector, &frequencies[a as usize], &frequencies[b as usize])
-                    }
-                };
-                probability(f64::from(weight) - released_prior)
-            });
+            };
+            probability(f64::from(weight) - released_prior)
+        });
 
         observe(Stage::Clustered);
 
@@ -740,7 +738,6 @@ impl<'e> Deduplicator<'e> {
         let unpropagated = labels.clone();
         let mut labels = labels;
         let mut household_links = if config.households {
-            let relations: Vec<_> = records.iter().map(|r| r.relation).collect();
             household::propagate(&mut labels, &case_of, &relations, |a, b| {
                 if apart.binary_search(&(a, b)).is_ok() {
                     // Two people by a reviewer's word: disagreeing on everything, never paired.
@@ -768,7 +765,7 @@ impl<'e> Deduplicator<'e> {
         // A cluster is named by its smallest record id, so names survive reordering of input.
         let mut smallest: HashMap<u32, &str> = HashMap::new();
         for (record, &label) in labels.iter().enumerate() {
-            let id = records[record].id.as_str();
+            let id = heads[record].id.as_str();
             smallest
                 .entry(label)
                 .and_modify(|current| {
