@@ -183,9 +183,10 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
     let model = &outcome.model;
     if json {
         println!(
-            "{{\"records\":{},\"candidate_pairs\":{},\"pairs_scored\":{},\"links\":{},\"household_links\":{},\"clusters\":{},\"oversized_blocks\":{},\"em_iterations\":{},\"lambda\":{},\"unreadable_cells\":{},\"seconds\":{:.3}}}",
+            "{{\"records\":{},\"candidate_pairs\":{},\"compared_whole\":{},\"pairs_scored\":{},\"links\":{},\"household_links\":{},\"clusters\":{},\"oversized_blocks\":{},\"em_iterations\":{},\"lambda\":{},\"unreadable_cells\":{},\"seconds\":{:.3}}}",
             outcome.records(),
             outcome.blocking.candidate_pairs,
+            outcome.blocking.exhaustive,
             outcome.pairs_scored,
             outcome.links,
             outcome.household_links,
@@ -201,10 +202,17 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
             eprintln!("… {problems} unreadable cells in all (kept as text or left empty)");
         }
         eprintln!(
-            "{} records, {} candidate pairs ({} blocks over the size cap skipped), {} pairs scored, {} links ≥ {}, {} family members matched through their cases, {} clusters; EM {} iterations{}, prior {:.2e}; {:.2} s ({:.2} s reading)",
+            "{} records, {} candidate pairs ({}), {} pairs scored, {} links ≥ {}, {} family members matched through their cases, {} clusters; EM {} iterations{}, prior {:.2e}; {:.2} s ({:.2} s reading)",
             outcome.records(),
             outcome.blocking.candidate_pairs,
-            outcome.blocking.oversized_blocks,
+            if outcome.blocking.exhaustive {
+                "every pair: a list this small is compared whole".to_owned()
+            } else {
+                format!(
+                    "{} blocks over the size cap skipped",
+                    outcome.blocking.oversized_blocks
+                )
+            },
             outcome.pairs_scored,
             outcome.links,
             args.threshold,

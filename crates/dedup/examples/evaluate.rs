@@ -9,7 +9,7 @@
 //! family with the member's position in the case: copies of a family keep member order.
 //!
 //! Settings from the environment: `DEDUP_THRESHOLD`, `DEDUP_U_SAMPLES`, `DEDUP_MAX_BLOCK`,
-//! `DEDUP_SUPPORT`, `DEDUP_VETO`, `DEDUP_PRIOR_SHARE` (the [`Config`] fields);
+//! `DEDUP_EXHAUSTIVE_PAIRS`, `DEDUP_SUPPORT`, `DEDUP_VETO`, `DEDUP_PRIOR_SHARE` (the [`Config`] fields);
 //! `DEDUP_NO_HOUSEHOLDS`, `DEDUP_NO_CASES`; `DEDUP_SHOW_ERRORS` prints sample false and missed
 //! pairs; `DEDUP_MISSES=FILE` writes the true pairs blocking
 //! missed (`a,b` record ids), to see which keys they lack.
@@ -131,6 +131,7 @@ fn main() -> anyhow::Result<()> {
     let threshold = setting("DEDUP_THRESHOLD", 0.9);
     let u_samples = setting("DEDUP_U_SAMPLES", defaults.u_samples);
     let max_block = setting("DEDUP_MAX_BLOCK", defaults.max_block);
+    let exhaustive_pairs = setting("DEDUP_EXHAUSTIVE_PAIRS", defaults.exhaustive_pairs);
     let cluster_support = setting("DEDUP_SUPPORT", defaults.cluster_support);
     let cluster_veto = setting("DEDUP_VETO", defaults.cluster_veto);
     let cluster_prior_share = setting("DEDUP_PRIOR_SHARE", defaults.cluster_prior_share);
@@ -149,6 +150,7 @@ fn main() -> anyhow::Result<()> {
             u_samples,
             households: std::env::var("DEDUP_NO_HOUSEHOLDS").is_err(),
             max_block,
+            exhaustive_pairs,
             cluster_support,
             cluster_veto,
             cluster_prior_share,
@@ -199,7 +201,8 @@ fn main() -> anyhow::Result<()> {
         std::fs::write(&path, out)?;
     }
     println!(
-        "blocking: keys={} blocks={} oversized_blocks={} records_in_oversized={} key_pairs={} household_pairs={} training_pairs={}",
+        "blocking: exhaustive={} keys={} blocks={} oversized_blocks={} records_in_oversized={} key_pairs={} household_pairs={} training_pairs={}",
+        outcome.blocking.exhaustive,
         outcome.blocking.keys,
         outcome.blocking.blocks,
         outcome.blocking.oversized_blocks,

@@ -86,6 +86,9 @@ pub struct BlockingReport {
     /// Records in the skipped oversized blocks, summed over blocks.
     pub records_in_oversized_blocks: usize,
     pub candidate_pairs: usize,
+    /// Whether every pair was compared instead: a list small enough for it needs no keys
+    /// (see [`crate::Config::exhaustive_pairs`]).
+    pub exhaustive: bool,
 }
 
 fn key<T: Hash>(rule: Rule, parts: T) -> u64 {
@@ -281,6 +284,21 @@ pub(crate) fn training_keys(record: &Prepared) -> [Vec<u64>; 3] {
         .map(|document| key(Rule::Document, document))
         .collect();
     [birth.into_iter().collect(), names, documents]
+}
+
+/// Every pair `(i, j)` with `i < j` of `records` records, sorted: the candidates of a list
+/// small enough to compare whole.
+pub(crate) fn all_pairs(records: usize) -> (Vec<(u32, u32)>, BlockingReport) {
+    let records = records as u32;
+    let pairs: Vec<(u32, u32)> = (0..records)
+        .flat_map(|a| (a + 1..records).map(move |b| (a, b)))
+        .collect();
+    let report = BlockingReport {
+        candidate_pairs: pairs.len(),
+        exhaustive: true,
+        ..BlockingReport::default()
+    };
+    (pairs, report)
 }
 
 /// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from the keys

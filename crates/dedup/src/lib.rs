@@ -55,6 +55,11 @@ pub struct Config {
     pub threshold: f64,
     /// Blocks with more records than this are skipped (and counted).
     pub max_block: usize,
+    /// A list with at most this many pairs is compared whole, pair by pair, instead of by
+    /// blocking: keys exist to make a large list affordable, and a small one does not need
+    /// them (the default, a million pairs, is a list of 1,414 records, scored in well under
+    /// a second). 0 always blocks.
+    pub exhaustive_pairs: u64,
     /// Random pairs drawn to estimate u.
     pub u_samples: usize,
     pub em_max_iterations: usize,
@@ -83,6 +88,7 @@ impl Default for Config {
         Config {
             threshold: 0.9,
             max_block: 64,
+            exhaustive_pairs: 1_000_000,
             u_samples: 60_000,
             em_max_iterations: 200,
             cluster_support: 0.5,
@@ -484,15 +490,18 @@ impl<'e> Deduplicator<'e> {
 
         observe(Stage::Prepared);
 
-        // Blocking.
-        let (candidate_pairs, blocking) =
-            block::candidate_pairs(&prepared, block::record_keys, config.max_block);
+        // Blocking, unless the list is small enough to compare whole.
+        let count = heads.len() as u64;
+        let all_pairs = count * count.saturating_sub(1) / 2;
+        let (candidate_pairs, blocking) = if all_pairs <= config.exhaustive_pairs {
+            block::all_pairs(heads.len())
+        } else {
+            block::candidate_pairs(&prepared, block::record_keys, config.max_block)
+        };
 
         observe(Stage::Blocked);
 
         // u from random pairs.
-        let count = heads.len() as u64;
-        let all_pairs = count * count.saturating_sub(1) / 2;
         let samples = (config.u_samples as u64).min(all_pairs) as usize;
         let mut random = SplitMix(config.seed);
         let sampled: Vec<(u32, u32)> = (0..samples)

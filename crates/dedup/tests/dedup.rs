@@ -615,9 +615,10 @@ fn a_shared_email_address_makes_namesakes_one_person() {
 
 /// Deduplicates `records` and tells whether blocking made the two records (by id) a candidate
 /// pair.
-fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
+/// Whether a run of `records` under `config` compared the records with ids `a` and `b`.
+fn compared_in(records: &[Record], config: Config) -> impl Fn(&str, &str) -> bool + '_ {
     let engine = NameEngine::new();
-    let outcome = Deduplicator::new(&engine, config())
+    let outcome = Deduplicator::new(&engine, config)
         .unwrap()
         .run(records)
         .unwrap();
@@ -626,6 +627,57 @@ fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
         let pair = (at(a).min(at(b)), at(a).max(at(b)));
         outcome.candidate_pairs.binary_search(&pair).is_ok()
     }
+}
+
+/// Whether blocking's keys bring the records with ids `a` and `b` together (never comparing
+/// a small list whole).
+fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
+    compared_in(
+        records,
+        Config {
+            exhaustive_pairs: 0,
+            ..config()
+        },
+    )
+}
+
+#[test]
+fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
+    // "Edward" and his nickname "Ned" share no key, "Rahimi" is too common to block on here,
+    // and nothing else is known: only comparing every pair brings them together, which a
+    // list of about 300 records (some 45,000 pairs) affords under the default budget and
+    // not under a smaller one.
+    let mut records = background(200);
+    for n in 0..80 {
+        let given = ["Ahmad", "Karim", "Farid", "Nadia"][n % 4];
+        records.push(person(
+            &format!("r{n}"),
+            [given, "Rahimi", ""],
+            Sex::Unknown,
+            "",
+        ));
+    }
+    let bare = |id: &str, given: &str| person(id, [given, "Rahimi", ""], Sex::Unknown, "");
+    records.extend([bare("bare-a", "Edward"), bare("bare-b", "Ned")]);
+    let pairs = (records.len() * (records.len() - 1) / 2) as u64;
+    let whole = compared_in(&records, config());
+    assert!(whole("bare-a", "bare-b"));
+    assert!(whole(&records[0].id, &records[199].id));
+    let keyed = compared_in(
+        &records,
+        Config {
+            exhaustive_pairs: pairs - 1,
+            ..config()
+        },
+    );
+    assert!(!keyed("bare-a", "bare-b"));
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    assert!(outcome.blocking.exhaustive);
+    assert_eq!(outcome.candidate_pairs.len() as u64, pairs);
 }
 
 #[test]
