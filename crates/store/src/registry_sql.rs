@@ -181,6 +181,27 @@ struct AuditRow {
 /// Rows per multi-row statement: well under SQLite's 32,766 bound variables.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
+/// Multi-row `INSERT` statements of `rows`, [`ROWS_PER_STATEMENT`] at a time, each built when
+/// asked for: `head` is the statement up to `VALUES`, `push` binds one row's values.
+fn insert_statements<T, F>(
+    head: &'static str,
+    rows: Vec<T>,
+    mut push: F,
+) -> impl Iterator<Item = QueryBuilder<Db>>
+where
+    F: FnMut(&mut sqlx::query_builder::Separated<'_, Db, &'static str>, T),
+{
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        let mut builder = QueryBuilder::<Db>::new(head);
+        builder.push_values(rows.by_ref().take(ROWS_PER_STATEMENT), |mut row, item| {
+            push(&mut row, item)
+        });
+        Some(builder)
+    })
+}
+
 /// Pending rows above which a case insertion writes them out, to bound memory.
 const FLUSH_AT: usize = 20_000;
 
@@ -272,134 +293,152 @@ impl WriteTx {
     }
 
     /// Writes every pending row, parents before children (foreign keys are checked at once).
+    /// The rows move into the statements (nothing is copied), and each statement is built
+    /// while the one before it runs on the database.
     async fn flush(&mut self) -> Result<()> {
         if self.pending.rows() == 0 {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending);
+        let Pending {
+            cases,
+            persons,
+            documents,
+            keys,
+            status_changes,
+            import_rows,
+            audits,
+            ..
+        } = std::mem::take(&mut self.pending);
         let at = self.at.clone();
-        for chunk in pending.cases.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new(
+        let cases = {
+            let at = at.clone();
+            insert_statements(
                 "INSERT INTO cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) ",
+                cases,
+                move |row, case| {
+                    row.push_bind(case.id)
+                        .push_bind(case.nation.as_str())
+                        .push_bind(case.organisation)
+                        .push_bind(case.reference)
+                        .push_bind(case.eligibility)
+                        .push_bind(1i64)
+                        .push_bind(at.clone())
+                        .push_bind(at.clone());
+                },
             )
-            .push_values(chunk, |mut row, case| {
-                row.push_bind(case.id)
-                    .push_bind(case.nation.as_str().to_owned())
-                    .push_bind(case.organisation)
-                    .push_bind(case.reference.clone())
-                    .push_bind(case.eligibility.clone())
-                    .push_bind(1i64)
-                    .push_bind(at.clone())
-                    .push_bind(at.clone());
-            })
-            .build()
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        for chunk in pending.persons.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new(
+        };
+        let persons = {
+            let at = at.clone();
+            insert_statements(
                 "INSERT INTO persons (id, nation, case_id, relation, status, display_name, search_name, \
                  birth_first, birth_last, details, version, created_at, updated_at) ",
+                persons,
+                move |row, person| {
+                    row.push_bind(person.id)
+                        .push_bind(person.nation.as_str())
+                        .push_bind(person.case.map(|(c, _)| c))
+                        .push_bind(person.case.map(|(_, r)| r.as_str()))
+                        .push_bind(person.status.as_str())
+                        .push_bind(person.display_name)
+                        .push_bind(person.search_name)
+                        .push_bind(person.birth.0)
+                        .push_bind(person.birth.1)
+                        .push_bind(person.details)
+                        .push_bind(person.version)
+                        .push_bind(at.clone())
+                        .push_bind(at.clone());
+                },
             )
-            .push_values(chunk, |mut row, person| {
-                row.push_bind(person.id)
-                    .push_bind(person.nation.as_str().to_owned())
-                    .push_bind(person.case.map(|(c, _)| c))
-                    .push_bind(person.case.map(|(_, r)| r.as_str()))
-                    .push_bind(person.status.as_str())
-                    .push_bind(person.display_name.clone())
-                    .push_bind(person.search_name.clone())
-                    .push_bind(person.birth.0)
-                    .push_bind(person.birth.1)
-                    .push_bind(person.details.clone())
-                    .push_bind(person.version)
-                    .push_bind(at.clone())
-                    .push_bind(at.clone());
-            })
-            .build()
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        for chunk in pending.keys.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new("INSERT INTO person_keys (key, nation, person_id) ")
-                .push_values(chunk, |mut row, (key, nation, person)| {
-                    row.push_bind(key.clone())
-                        .push_bind(nation.as_str().to_owned())
-                        .push_bind(*person);
-                })
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        for chunk in pending.documents.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new("INSERT INTO documents (person_id, kind, number, issuer) ")
-                .push_values(chunk, |mut row, (person, kind, number, issuer)| {
-                    row.push_bind(*person)
-                        .push_bind(*kind)
-                        .push_bind(number.clone())
-                        .push_bind(issuer.clone());
-                })
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        for chunk in pending.status_changes.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new(
+        };
+        let keys = insert_statements(
+            "INSERT INTO person_keys (key, nation, person_id) ",
+            keys,
+            |row, (key, nation, person)| {
+                row.push_bind(key)
+                    .push_bind(nation.as_str())
+                    .push_bind(person);
+            },
+        );
+        let documents = insert_statements(
+            "INSERT INTO documents (person_id, kind, number, issuer) ",
+            documents,
+            |row, (person, kind, number, issuer)| {
+                row.push_bind(person)
+                    .push_bind(kind)
+                    .push_bind(number)
+                    .push_bind(issuer);
+            },
+        );
+        let status_changes = {
+            let at = at.clone();
+            insert_statements(
                 "INSERT INTO status_changes (id, person_id, from_status, to_status, actor, at, location, reason) ",
+                status_changes,
+                move |row, change| {
+                    row.push_bind(change.id)
+                        .push_bind(change.person)
+                        .push_bind(change.from.as_str())
+                        .push_bind(change.to.as_str())
+                        .push_bind(change.actor)
+                        .push_bind(at.clone())
+                        .push_bind(change.location)
+                        .push_bind(change.reason);
+                },
             )
-            .push_values(chunk, |mut row, change| {
-                row.push_bind(change.id)
-                    .push_bind(change.person)
-                    .push_bind(change.from.as_str())
-                    .push_bind(change.to.as_str())
-                    .push_bind(change.actor.clone())
-                    .push_bind(at.clone())
-                    .push_bind(change.location.clone())
-                    .push_bind(change.reason.clone());
-            })
-            .build()
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        for chunk in pending.import_rows.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new(
+        };
+        let import_rows = {
+            let at = at.clone();
+            insert_statements(
                 "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) ",
+                import_rows,
+                move |row, import| {
+                    row.push_bind(import.nation.as_str())
+                        .push_bind(import.source)
+                        .push_bind(import.row_key)
+                        .push_bind(import.fingerprint)
+                        .push_bind(import.person)
+                        .push_bind(at.clone())
+                        .push_bind(import.extra);
+                },
             )
-            .push_values(chunk, |mut row, import| {
-                row.push_bind(import.nation.as_str().to_owned())
-                    .push_bind(import.source.clone())
-                    .push_bind(import.row_key.clone())
-                    .push_bind(import.fingerprint.clone())
-                    .push_bind(import.person)
-                    .push_bind(at.clone())
-                    .push_bind(import.extra.clone());
-            })
-            .build()
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        for chunk in pending.audits.chunks(ROWS_PER_STATEMENT) {
-            QueryBuilder::<Db>::new(
-                "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
-                 before, after, payload_hash, prev_hash, hash) ",
-            )
-            .push_values(chunk, |mut row, event| {
+        };
+        let audits = insert_statements(
+            "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+             before, after, payload_hash, prev_hash, hash) ",
+            audits,
+            move |row, event| {
                 row.push_bind(event.seq)
                     .push_bind(at.clone())
-                    .push_bind(event.actor.clone())
-                    .push_bind(event.nation.clone())
-                    .push_bind(event.action.clone())
-                    .push_bind(event.entity_type.clone())
-                    .push_bind(event.entity_id.clone())
-                    .push_bind(event.before.clone())
-                    .push_bind(event.after.clone())
-                    .push_bind(event.payload_hash.clone())
-                    .push_bind(event.prev_hash.clone())
-                    .push_bind(event.hash.clone());
-            })
-            .build()
-            .execute(&mut *self.tx)
-            .await?;
+                    .push_bind(event.actor)
+                    .push_bind(event.nation)
+                    .push_bind(event.action)
+                    .push_bind(event.entity_type)
+                    .push_bind(event.entity_id)
+                    .push_bind(event.before)
+                    .push_bind(event.after)
+                    .push_bind(event.payload_hash)
+                    .push_bind(event.prev_hash)
+                    .push_bind(event.hash);
+            },
+        );
+        let mut statements = cases
+            .chain(persons)
+            .chain(keys)
+            .chain(documents)
+            .chain(status_changes)
+            .chain(import_rows)
+            .chain(audits);
+        let mut current = statements.next();
+        while let Some(mut statement) = current {
+            // Polled first, the statement goes to the database; the next one is built
+            // meanwhile (the SQLite driver runs statements on a thread of its own).
+            let (done, next) = futures_util::future::join(
+                statement.build().execute(&mut *self.tx),
+                async { statements.next() },
+            )
+            .await;
+            done?;
+            current = next;
         }
         // Ids given from here on are counted afresh from the table.
         Ok(())
