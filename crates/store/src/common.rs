@@ -49,6 +49,38 @@ pub(crate) fn birth_days(person: &Person) -> (Option<i64>, Option<i64>) {
     }
 }
 
+/// A validated person with everything their rows are made of besides ids: the details as
+/// stored, the derived search columns, the name-index keys and the payload hash of their
+/// registration event. None of it needs the database, so a streamed import makes it on a
+/// thread of its own while the rows before it are written.
+pub(crate) struct Derived {
+    pub(crate) person: Person,
+    pub(crate) details: String,
+    pub(crate) display_name: String,
+    pub(crate) search_name: String,
+    pub(crate) birth: (Option<i64>, Option<i64>),
+    pub(crate) keys: Vec<String>,
+    /// `audit::payload_hash` of a `person.add` event: nothing before, the details after.
+    pub(crate) added_hash: String,
+}
+
+impl Derived {
+    /// Validates `person` (the error says what is wrong with it) and derives the rest.
+    pub(crate) fn of(person: Person) -> std::result::Result<Derived, String> {
+        let person = person.validated().map_err(|e| e.to_string())?;
+        let details = serde_json::to_string(&person).map_err(|e| e.to_string())?;
+        Ok(Derived {
+            display_name: person.name.display(),
+            search_name: search_text(&person),
+            birth: birth_days(&person),
+            keys: person_keys(&person),
+            added_hash: crate::audit::payload_hash(None, Some(&details)),
+            details,
+            person,
+        })
+    }
+}
+
 /// The names engine every stored key comes from; search scores with it too, so that what the
 /// index keys and what the scoring reads always agree.
 pub fn name_engine() -> &'static airbridge_names::NameEngine {
@@ -208,15 +240,22 @@ pub(crate) fn check_version(
 }
 
 pub(crate) fn check_new_case(case: &NewCase) -> Result<()> {
-    let principals = case
-        .members
-        .iter()
-        .filter(|m| m.relation == Relation::Principal)
-        .count();
+    check_principals(
+        case.reference.as_deref(),
+        case.members.iter().map(|m| m.relation),
+    )
+}
+
+/// That the members of a new case (`reference`, if it has one) have exactly one principal.
+pub(crate) fn check_principals(
+    reference: Option<&str>,
+    relations: impl Iterator<Item = Relation>,
+) -> Result<()> {
+    let principals = relations.filter(|r| *r == Relation::Principal).count();
     if principals != 1 {
         return Err(StoreError::Invalid(format!(
             "a case needs exactly one principal; case {} has {principals}",
-            case.reference.as_deref().unwrap_or("(no reference)")
+            reference.unwrap_or("(no reference)")
         )));
     }
     Ok(())

@@ -31,6 +31,12 @@ type ThisStore = PgStore;
 /// Claims lock the row they take and pass over rows other instances hold.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
+/// How the buffered multi-row inserts begin (SQLite adds `OR FAIL`).
+const INSERT_ROWS: &str = "INSERT INTO";
+
+/// PostgreSQL checks foreign keys row by row with no statement journal to avoid.
+const DEFER_FOREIGN_KEYS: Option<&str> = None;
+
 /// The advisory lock every write transaction holds until it ends: the audit chain's tail.
 const WRITE_LOCK: i64 = 0x4149_5242_5752_4954; // "AIRBWRIT"
 /// The advisory lock migrations hold, so two instances starting at once do not both migrate.

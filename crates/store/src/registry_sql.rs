@@ -1,7 +1,9 @@
 // The registry's SQL, shared by both backends: `sqlite.rs` and `postgres.rs` each include this
 // file after defining `Db` (the sqlx driver), `DbRow`, `ThisStore` (the store type, with a
 // `pool` field), `begin_write` (a transaction holding the database's write lock) and
-// `SKIP_LOCKED` (how a job claim skips rows another instance holds).
+// `SKIP_LOCKED` (how a job claim skips rows another instance holds), `INSERT_ROWS` (how the
+// buffered multi-row inserts begin) and `DEFER_FOREIGN_KEYS` (a statement that defers foreign
+// key checks to the commit of an import's transaction, if the backend gains by it).
 //
 // Why a shared source file rather than one generic type: sqlx code generic over `Database`
 // needs a long list of higher-ranked bounds on every impl, and the futures it makes must still
@@ -184,7 +186,7 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 /// Multi-row `INSERT` statements of `rows`, [`ROWS_PER_STATEMENT`] at a time, each built when
 /// asked for: `head` is the statement up to `VALUES`, `push` binds one row's values.
 fn insert_statements<T, F>(
-    head: &'static str,
+    head: String,
     rows: Vec<T>,
     mut push: F,
 ) -> impl Iterator<Item = QueryBuilder<Db>>
@@ -194,7 +196,7 @@ where
     let mut rows = rows.into_iter().peekable();
     std::iter::from_fn(move || {
         rows.peek()?;
-        let mut builder = QueryBuilder::<Db>::new(head);
+        let mut builder = QueryBuilder::<Db>::new(head.as_str());
         builder.push_values(rows.by_ref().take(ROWS_PER_STATEMENT), |mut row, item| {
             push(&mut row, item)
         });
@@ -204,6 +206,16 @@ where
 
 /// Pending rows above which a case insertion writes them out, to bound memory.
 const FLUSH_AT: usize = 20_000;
+
+/// A new case whose members are validated and derived (see [`Derived`]).
+struct DerivedCase {
+    nation: NationCode,
+    organisation: Option<OrganisationId>,
+    reference: Option<String>,
+    eligibility: Eligibility,
+    members: Vec<(Relation, Derived)>,
+    progress: Vec<airbridge_domain::StatusStep>,
+}
 
 /// One audit event to append.
 struct Audit<'a> {
@@ -235,8 +247,15 @@ impl WriteTx {
     }
 
     async fn audit(&mut self, actor: &Actor, event: Audit<'_>) -> Result<()> {
-        let seq = self.last_seq + 1;
         let payload_hash = audit::payload_hash(event.before.as_deref(), event.after.as_deref());
+        self.push_audit(actor, event, payload_hash);
+        Ok(())
+    }
+
+    /// Appends an event whose payload hash is already known (`audit::payload_hash` of its
+    /// `before` and `after`).
+    fn push_audit(&mut self, actor: &Actor, event: Audit<'_>, payload_hash: String) {
+        let seq = self.last_seq + 1;
         let hash = audit::chain_hash(
             &self.last_hash,
             &ChainedFields {
@@ -265,7 +284,6 @@ impl WriteTx {
         });
         self.last_seq = seq;
         self.last_hash = hash;
-        Ok(())
     }
 
     async fn commit(mut self) -> Result<()> {
@@ -313,7 +331,9 @@ impl WriteTx {
         let cases = {
             let at = at.clone();
             insert_statements(
-                "INSERT INTO cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) ",
+                format!(
+                    "{INSERT_ROWS} cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) "
+                ),
                 cases,
                 move |row, case| {
                     row.push_bind(case.id)
@@ -330,8 +350,10 @@ impl WriteTx {
         let persons = {
             let at = at.clone();
             insert_statements(
-                "INSERT INTO persons (id, nation, case_id, relation, status, display_name, search_name, \
-                 birth_first, birth_last, details, version, created_at, updated_at) ",
+                format!(
+                    "{INSERT_ROWS} persons (id, nation, case_id, relation, status, display_name, search_name, \
+                 birth_first, birth_last, details, version, created_at, updated_at) "
+                ),
                 persons,
                 move |row, person| {
                     row.push_bind(person.id)
@@ -351,7 +373,7 @@ impl WriteTx {
             )
         };
         let keys = insert_statements(
-            "INSERT INTO person_keys (key, nation, person_id) ",
+            format!("{INSERT_ROWS} person_keys (key, nation, person_id) "),
             keys,
             |row, (key, nation, person)| {
                 row.push_bind(key)
@@ -360,7 +382,7 @@ impl WriteTx {
             },
         );
         let documents = insert_statements(
-            "INSERT INTO documents (person_id, kind, number, issuer) ",
+            format!("{INSERT_ROWS} documents (person_id, kind, number, issuer) "),
             documents,
             |row, (person, kind, number, issuer)| {
                 row.push_bind(person)
@@ -372,7 +394,9 @@ impl WriteTx {
         let status_changes = {
             let at = at.clone();
             insert_statements(
-                "INSERT INTO status_changes (id, person_id, from_status, to_status, actor, at, location, reason) ",
+                format!(
+                    "{INSERT_ROWS} status_changes (id, person_id, from_status, to_status, actor, at, location, reason) "
+                ),
                 status_changes,
                 move |row, change| {
                     row.push_bind(change.id)
@@ -389,7 +413,9 @@ impl WriteTx {
         let import_rows = {
             let at = at.clone();
             insert_statements(
-                "INSERT INTO import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) ",
+                format!(
+                    "{INSERT_ROWS} import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) "
+                ),
                 import_rows,
                 move |row, import| {
                     row.push_bind(import.nation.as_str())
@@ -403,8 +429,10 @@ impl WriteTx {
             )
         };
         let audits = insert_statements(
-            "INSERT INTO audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
-             before, after, payload_hash, prev_hash, hash) ",
+            format!(
+                "{INSERT_ROWS} audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+             before, after, payload_hash, prev_hash, hash) "
+            ),
             audits,
             move |row, event| {
                 row.push_bind(event.seq)
@@ -432,11 +460,11 @@ impl WriteTx {
         while let Some(mut statement) = current {
             // Polled first, the statement goes to the database; the next one is built
             // meanwhile (the SQLite driver runs statements on a thread of its own).
-            let (done, next) = futures_util::future::join(
-                statement.build().execute(&mut *self.tx),
-                async { statements.next() },
-            )
-            .await;
+            let (done, next) =
+                futures_util::future::join(statement.build().execute(&mut *self.tx), async {
+                    statements.next()
+                })
+                .await;
             done?;
             current = next;
         }
@@ -485,31 +513,6 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Inserts a person and their documents; returns the new id.
-    async fn insert_person(
-        &mut self,
-        nation: NationCode,
-        case: Option<(CaseId, Relation)>,
-        person: &Person,
-        details: &str,
-    ) -> Result<PersonId> {
-        let id = self.next_id(IdTable::Persons).await?;
-        self.pending.persons.push(PersonRow {
-            id,
-            nation,
-            case: case.map(|(c, r)| (c.0, r)),
-            status: EvacuationStatus::Registered,
-            display_name: person.name.display(),
-            search_name: search_text(person),
-            birth: birth_days(person),
-            details: details.to_owned(),
-            version: 1,
-        });
-        self.index_person(id, nation, person);
-        self.insert_documents(PersonId(id), person).await?;
-        Ok(PersonId(id))
-    }
-
     /// Queues a person's rows of the name index.
     fn index_person(&mut self, id: i64, nation: NationCode, person: &Person) {
         self.pending
@@ -517,29 +520,53 @@ impl WriteTx {
             .extend(person_keys(person).into_iter().map(|key| (key, nation, id)));
     }
 
-    /// Registers a validated person (on their own or in a case) with their `person.add` event.
+    /// Registers a validated person (on their own or in a case): their row, documents and
+    /// name-index keys, and their `person.add` event. Returns the new id.
     async fn register_person(
         &mut self,
         actor: &Actor,
         nation: NationCode,
         case: Option<(CaseId, Relation)>,
-        person: &Person,
+        derived: Derived,
     ) -> Result<PersonId> {
-        let details = to_json(person)?;
-        let id = self.insert_person(nation, case, person, &details).await?;
-        self.audit(
+        let Derived {
+            person,
+            details,
+            display_name,
+            search_name,
+            birth,
+            keys,
+            added_hash,
+        } = derived;
+        let id = self.next_id(IdTable::Persons).await?;
+        self.pending.persons.push(PersonRow {
+            id,
+            nation,
+            case: case.map(|(c, r)| (c.0, r)),
+            status: EvacuationStatus::Registered,
+            display_name,
+            search_name,
+            birth,
+            details: details.clone(),
+            version: 1,
+        });
+        self.pending
+            .keys
+            .extend(keys.into_iter().map(|key| (key, nation, id)));
+        self.insert_documents(PersonId(id), &person).await?;
+        self.push_audit(
             actor,
             Audit {
                 nation: Some(nation.as_str()),
                 action: "person.add",
                 entity_type: "person",
-                entity_id: id.to_string(),
+                entity_id: PersonId(id).to_string(),
                 before: None,
                 after: Some(details),
             },
-        )
-        .await?;
-        Ok(id)
+            added_hash,
+        );
+        Ok(PersonId(id))
     }
 
     /// Inserts a case with its members, their audit events and any status steps. The caller
@@ -548,6 +575,46 @@ impl WriteTx {
         &mut self,
         actor: &Actor,
         case: NewCase,
+    ) -> Result<(CaseId, Vec<PersonId>)> {
+        let NewCase {
+            nation,
+            organisation,
+            reference,
+            eligibility,
+            members,
+            progress,
+        } = case;
+        let members = members
+            .into_iter()
+            .map(|member| {
+                let derived = Derived::of(member.person).map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "case {}: {e}",
+                        reference.as_deref().unwrap_or("(no reference)")
+                    ))
+                })?;
+                Ok((member.relation, derived))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.insert_derived_case(
+            actor,
+            DerivedCase {
+                nation,
+                organisation,
+                reference,
+                eligibility,
+                members,
+                progress,
+            },
+        )
+        .await
+    }
+
+    /// [`WriteTx::insert_case`] for members already validated and derived.
+    async fn insert_derived_case(
+        &mut self,
+        actor: &Actor,
+        case: DerivedCase,
     ) -> Result<(CaseId, Vec<PersonId>)> {
         let case_id = self.next_id(IdTable::Cases).await?;
         self.pending.cases.push(CaseRow {
@@ -559,24 +626,13 @@ impl WriteTx {
         });
         let case_id = CaseId(case_id);
         let mut members: Vec<CaseMember> = Vec::with_capacity(case.members.len());
-        for member in case.members {
-            let person = member.person.validated().map_err(|e| {
-                StoreError::Invalid(format!(
-                    "case {}: {e}",
-                    case.reference.as_deref().unwrap_or("(no reference)")
-                ))
-            })?;
+        for (relation, derived) in case.members {
             let id = self
-                .register_person(
-                    actor,
-                    case.nation,
-                    Some((case_id, member.relation)),
-                    &person,
-                )
+                .register_person(actor, case.nation, Some((case_id, relation)), derived)
                 .await?;
             members.push(CaseMember {
                 person: id,
-                relation: member.relation,
+                relation,
             });
         }
         let summary = serde_json::json!({
@@ -656,16 +712,16 @@ impl WriteTx {
         &mut self,
         nation: NationCode,
         source: &str,
-        member: &ImportMember,
+        row: ImportedRow,
         id: PersonId,
     ) -> Result<()> {
         self.pending.import_rows.push(ImportRow {
             nation,
             source: source.to_owned(),
-            row_key: member.row_key.clone(),
-            fingerprint: member.fingerprint.clone(),
+            row_key: row.row_key,
+            fingerprint: row.fingerprint,
             person: id.0,
-            extra: to_json(&member.extra)?,
+            extra: row.extra?,
         });
         Ok(())
     }
@@ -1062,12 +1118,10 @@ impl Store for ThisStore {
         nation: NationCode,
         person: Person,
     ) -> Result<PersonRecord> {
-        let person = person
-            .validated()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let derived = Derived::of(person).map_err(StoreError::Invalid)?;
         let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_nation(nation).await?;
-        let id = tx.register_person(actor, nation, None, &person).await?;
+        let id = tx.register_person(actor, nation, None, derived).await?;
         let record = tx.person(id).await?;
         tx.commit().await?;
         Ok(record)
@@ -1442,7 +1496,7 @@ impl Store for ThisStore {
         &self,
         actor: &Actor,
         header: ImportHeader,
-        mut feed: tokio::sync::mpsc::Receiver<ImportFeed>,
+        feed: tokio::sync::mpsc::Receiver<ImportFeed>,
     ) -> Result<ImportOutcome> {
         let nation = header.nation;
         let source = header.source.trim().to_owned();
@@ -1450,6 +1504,9 @@ impl Store for ThisStore {
             return Err(StoreError::Invalid("an import needs a source name".into()));
         }
         let mut tx = WriteTx::begin(&self.writer).await?;
+        if let Some(statement) = DEFER_FOREIGN_KEYS {
+            sqlx::query(statement).execute(&mut *tx.tx).await?;
+        }
         tx.require_nation(nation).await?;
         if let Some(org) = header.organisation {
             let organisation = tx.organisation(org).await?;
@@ -1472,12 +1529,24 @@ impl Store for ThisStore {
             made_here: std::collections::HashMap::new(),
             outcome: ImportOutcome::default(),
         };
+        // The pieces are validated and derived one ahead of the writer, on a blocking thread;
+        // it stops when the feed ends or this import does (its receiver dropped).
+        let (prepared_sender, mut prepared) = tokio::sync::mpsc::channel(1);
+        tokio::task::spawn_blocking(move || {
+            let mut feed = feed;
+            while let Some(piece) = feed.blocking_recv() {
+                let done = matches!(piece, ImportFeed::Done);
+                if prepared_sender.blocking_send(prepare_piece(piece)).is_err() || done {
+                    break;
+                }
+            }
+        });
         loop {
-            match feed.recv().await {
-                Some(ImportFeed::Chunk { cases, rejected }) => {
+            match prepared.recv().await {
+                Some(PreparedFeed::Chunk { cases, rejected }) => {
                     import_chunk(&mut tx, actor, &mut import, cases, rejected).await?;
                 }
-                Some(ImportFeed::Done) => break,
+                Some(PreparedFeed::Done) => break,
                 // Dropping `tx` rolls back everything written so far.
                 None => {
                     return Err(StoreError::Invalid(
@@ -2598,6 +2667,68 @@ struct ImportRun {
     outcome: ImportOutcome,
 }
 
+/// A row of a streamed import made ready before the writer needs it (see [`prepare_piece`]).
+struct PreparedMember {
+    row: ImportedRow,
+    relation: Relation,
+    /// The person validated and derived, or why they are not valid (said only if the row
+    /// is written: an unchanged row is not checked again).
+    derived: std::result::Result<Derived, String>,
+}
+
+/// What an import row leaves in `import_rows`.
+struct ImportedRow {
+    row_key: String,
+    fingerprint: String,
+    /// The cells no field took, as JSON.
+    extra: Result<String>,
+}
+
+struct PreparedCase {
+    reference: Option<String>,
+    eligibility: Eligibility,
+    members: Vec<PreparedMember>,
+}
+
+enum PreparedFeed {
+    Chunk {
+        cases: Vec<PreparedCase>,
+        rejected: Vec<QuarantineRow>,
+    },
+    Done,
+}
+
+/// Validates and derives every person of a piece: the work on an imported row that needs
+/// no database, done on a thread of its own while the writer writes the piece before.
+fn prepare_piece(piece: ImportFeed) -> PreparedFeed {
+    match piece {
+        ImportFeed::Done => PreparedFeed::Done,
+        ImportFeed::Chunk { cases, rejected } => PreparedFeed::Chunk {
+            cases: cases
+                .into_iter()
+                .map(|case| PreparedCase {
+                    reference: case.reference,
+                    eligibility: case.eligibility,
+                    members: case
+                        .members
+                        .into_iter()
+                        .map(|member| PreparedMember {
+                            row: ImportedRow {
+                                extra: to_json(&member.extra),
+                                row_key: member.row_key,
+                                fingerprint: member.fingerprint,
+                            },
+                            relation: member.relation,
+                            derived: Derived::of(member.person),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            rejected,
+        },
+    }
+}
+
 /// The rows of this source imported before this import: row key → (fingerprint, person, case).
 async fn known_rows(
     tx: &mut WriteTx,
@@ -2645,13 +2776,13 @@ async fn import_chunk(
     tx: &mut WriteTx,
     actor: &Actor,
     import: &mut ImportRun,
-    cases: Vec<ImportCase>,
+    cases: Vec<PreparedCase>,
     rejected: Vec<QuarantineRow>,
 ) -> Result<()> {
     let nation = import.nation;
     let keys: Vec<&str> = cases
         .iter()
-        .flat_map(|case| case.members.iter().map(|m| m.row_key.as_str()))
+        .flat_map(|case| case.members.iter().map(|m| m.row.row_key.as_str()))
         .collect();
     let known = known_rows(tx, import, &keys).await?;
     drop(keys);
@@ -2661,9 +2792,9 @@ async fn import_chunk(
             .reference
             .as_ref()
             .and_then(|reference| import.made_here.get(reference).copied());
-        let mut fresh: Vec<ImportMember> = Vec::new();
+        let mut fresh: Vec<PreparedMember> = Vec::new();
         for member in case.members {
-            let Some((fingerprint, person_id, case_id)) = known.get(&member.row_key).cloned()
+            let Some((fingerprint, person_id, case_id)) = known.get(&member.row.row_key).cloned()
             else {
                 fresh.push(member);
                 continue;
@@ -2672,17 +2803,17 @@ async fn import_chunk(
             if let Some(case_id) = case_id {
                 known_case.get_or_insert(CaseId(case_id));
             }
-            if fingerprint == member.fingerprint {
+            if fingerprint == member.row.fingerprint {
                 import.outcome.people_unchanged += 1;
                 continue;
             }
-            let person = member
-                .person
-                .validated()
-                .map_err(|e| StoreError::Invalid(format!("row {}: {e}", member.row_key)))?;
+            let row_key = &member.row.row_key;
+            let derived = member
+                .derived
+                .map_err(|e| StoreError::Invalid(format!("row {row_key}: {e}")))?;
             let old = tx.person(person_id).await?;
-            let details = to_json(&person)?;
-            tx.rewrite_person(person_id, &person, &details).await?;
+            tx.rewrite_person(person_id, &derived.person, &derived.details)
+                .await?;
             tx.audit(
                 actor,
                 Audit {
@@ -2691,7 +2822,7 @@ async fn import_chunk(
                     entity_type: "person",
                     entity_id: person_id.to_string(),
                     before: Some(to_json(&old.person)?),
-                    after: Some(details),
+                    after: Some(derived.details),
                 },
             )
             .await?;
@@ -2699,12 +2830,12 @@ async fn import_chunk(
                 "UPDATE import_rows SET fingerprint = $1, imported_at = $2, extra = $3 \
                  WHERE nation = $4 AND source = $5 AND row_key = $6",
             )
-            .bind(&member.fingerprint)
+            .bind(&member.row.fingerprint)
             .bind(&tx.at)
-            .bind(to_json(&member.extra)?)
+            .bind(member.row.extra?)
             .bind(nation.as_str())
             .bind(&import.source)
-            .bind(&member.row_key)
+            .bind(&member.row.row_key)
             .execute(&mut *tx.tx)
             .await?;
             import.outcome.people_updated.push(person_id);
@@ -2722,12 +2853,12 @@ async fn import_chunk(
                     } else {
                         member.relation
                     };
-                    let person =
-                        member.person.clone().validated().map_err(|e| {
-                            StoreError::Invalid(format!("row {}: {e}", member.row_key))
-                        })?;
+                    let row_key = &member.row.row_key;
+                    let derived = member
+                        .derived
+                        .map_err(|e| StoreError::Invalid(format!("row {row_key}: {e}")))?;
                     let id = tx
-                        .register_person(actor, nation, Some((case_id, relation)), &person)
+                        .register_person(actor, nation, Some((case_id, relation)), derived)
                         .await?;
                     tx.audit(
                         actor,
@@ -2745,38 +2876,45 @@ async fn import_chunk(
                     )
                     .await?;
                     created.push(id);
-                    tx.remember_import_row(nation, &import.source, &member, id)
+                    tx.remember_import_row(nation, &import.source, member.row, id)
                         .await?;
                 }
                 created
             }
             None => {
                 // The people move into the new case; their rows' identities stay behind.
+                check_principals(case.reference.as_deref(), fresh.iter().map(|m| m.relation))?;
                 let mut rows = Vec::with_capacity(fresh.len());
                 let mut members = Vec::with_capacity(fresh.len());
-                for mut member in fresh {
-                    members.push(NewMember {
-                        relation: member.relation,
-                        person: std::mem::take(&mut member.person),
-                    });
-                    rows.push(member);
+                for member in fresh {
+                    let derived = member.derived.map_err(|e| {
+                        StoreError::Invalid(format!(
+                            "case {}: {e}",
+                            case.reference.as_deref().unwrap_or("(no reference)")
+                        ))
+                    })?;
+                    members.push((member.relation, derived));
+                    rows.push(member.row);
                 }
-                let new_case = NewCase {
-                    nation,
-                    organisation: import.organisation,
-                    reference: case.reference.clone(),
-                    eligibility: case.eligibility.clone(),
-                    members,
-                    progress: Vec::new(),
-                };
-                check_new_case(&new_case)?;
-                let (case_id, ids) = tx.insert_case(actor, new_case).await?;
+                let (case_id, ids) = tx
+                    .insert_derived_case(
+                        actor,
+                        DerivedCase {
+                            nation,
+                            organisation: import.organisation,
+                            reference: case.reference.clone(),
+                            eligibility: case.eligibility,
+                            members,
+                            progress: Vec::new(),
+                        },
+                    )
+                    .await?;
                 if let Some(reference) = case.reference {
                     import.made_here.insert(reference, case_id);
                 }
                 import.outcome.cases_created += 1;
-                for (member, id) in rows.iter().zip(&ids) {
-                    tx.remember_import_row(nation, &import.source, member, *id)
+                for (row, id) in rows.into_iter().zip(&ids) {
+                    tx.remember_import_row(nation, &import.source, row, *id)
                         .await?;
                 }
                 ids

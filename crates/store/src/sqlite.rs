@@ -122,6 +122,16 @@ type ThisStore = SqliteStore;
 /// SQLite has one writer at a time, so a job claim needs no row locks.
 const SKIP_LOCKED: &str = "";
 
+/// How the buffered multi-row inserts begin. `OR FAIL` stops at a failing row without undoing
+/// the statement's earlier rows, so SQLite keeps no statement journal (a copy of every page
+/// the statement touches); a failed insert fails the whole transaction anyway.
+const INSERT_ROWS: &str = "INSERT OR FAIL INTO";
+
+/// Run at the start of an import's transaction: foreign keys checked at its commit rather
+/// than row by row, so a multi-row insert needs no statement journal for them either (SQLite
+/// resets it at the end of the transaction).
+const DEFER_FOREIGN_KEYS: Option<&str> = Some("PRAGMA defer_foreign_keys = ON");
+
 /// A write transaction: `BEGIN IMMEDIATE` takes the database's write lock at once, so two
 /// writers never deadlock on a lock upgrade and the audit chain grows one writer at a time.
 async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
