@@ -1,5 +1,5 @@
-//! Fuzz target: the names engine must never panic, whatever bytes it is given, and its scores
-//! must stay in [0, 1] and be symmetric.
+//! Fuzz target: the names engine must never panic, whatever bytes it is given (parsing,
+//! keys, splitting a whole name), and its scores must stay in [0, 1] and be symmetric.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -21,6 +21,9 @@ fuzz_target!(|data: &[u8]| {
     let engine = engine();
     let _ = engine.parse(a);
     let _ = engine.keys(a);
+    if let Some(parts) = engine.split(a) {
+        assert!(!parts.given.trim().is_empty());
+    }
     let score = engine.score(a, b);
     assert!((0.0..=1.0).contains(&score));
     let comparison = engine.compare(b, a);

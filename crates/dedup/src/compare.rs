@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use airbridge_domain::{PartialDate, Sex};
-use airbridge_names::{NameEngine, ParsedName};
+use airbridge_names::{NameEngine, NameParts, ParsedName};
 use rayon::prelude::*;
 
 use crate::record::Record;
@@ -190,11 +190,54 @@ pub(crate) struct Names {
     values: Vec<Option<Name>>,
     /// How many distinct plain forms there are.
     pub plains: usize,
+    /// Each distinct whole name of a record that has no other name (see [`whole_only`]), with
+    /// its parts when the names engine can tell them apart.
+    splits: HashMap<String, Option<NameParts>>,
+}
+
+/// The names a record is compared by: its parts as written or, for a record with only a whole
+/// name that the names engine can split ("Karima d/o Mohammad", "AHMADZAI Karima": see
+/// `NameEngine::split`), that name's parts, so that it is compared part by part with records
+/// that have them and gets their blocking keys.
+struct RecordNames<'r> {
+    given: Option<&'r str>,
+    family: Option<&'r str>,
+    father: Option<&'r str>,
+    grandfather: Option<&'r str>,
+    /// The whole name as written, unless it was split.
+    full: Option<&'r str>,
+}
+
+/// The whole name of a record that has no given, family or father's name.
+fn whole_only(record: &Record) -> Option<&str> {
+    match (&record.full, &record.given, &record.family, &record.father) {
+        (Some(full), None, None, None) => Some(full),
+        _ => None,
+    }
+}
+
+fn record_names<'r>(record: &'r Record, split: Option<&'r NameParts>) -> RecordNames<'r> {
+    match split {
+        Some(parts) => RecordNames {
+            given: Some(&parts.given),
+            family: parts.family.as_deref(),
+            father: parts.father.as_deref(),
+            grandfather: record.grandfather.as_deref(),
+            full: None,
+        },
+        None => RecordNames {
+            given: record.given.as_deref(),
+            family: record.family.as_deref(),
+            father: record.father.as_deref(),
+            grandfather: record.grandfather.as_deref(),
+            full: record.full.as_deref(),
+        },
+    }
 }
 
 /// The whole name of a record as text: `full` as written, else given and family joined.
-fn full_text(record: &Record) -> Option<Cow<'_, str>> {
-    match (&record.full, &record.given, &record.family) {
+fn full_text<'r>(names: &RecordNames<'r>) -> Option<Cow<'r, str>> {
+    match (names.full, names.given, names.family) {
         (Some(full), _, _) => Some(Cow::Borrowed(full)),
         (None, Some(given), Some(family)) => Some(Cow::Owned(format!("{given} {family}"))),
         (None, Some(only), None) | (None, None, Some(only)) => Some(Cow::Borrowed(only)),
@@ -205,6 +248,14 @@ fn full_text(record: &Record) -> Option<Cow<'_, str>> {
 impl Names {
     /// Collects and parses (on all cores) every name text of `records`.
     pub fn new(engine: &NameEngine, records: &[Record]) -> Names {
+        let mut wholes: Vec<&str> = records.iter().filter_map(whole_only).collect();
+        wholes.sort_unstable();
+        wholes.dedup();
+        let splits: HashMap<String, Option<NameParts>> = wholes
+            .par_iter()
+            .map(|&text| (text.to_owned(), engine.split(text)))
+            .collect();
+        drop(wholes);
         let mut by_text: HashMap<String, u32> = HashMap::new();
         let mut add = |text: &str| {
             if !by_text.contains_key(text) {
@@ -213,18 +264,15 @@ impl Names {
             }
         };
         for record in records {
-            for part in [
-                &record.given,
-                &record.family,
-                &record.father,
-                &record.grandfather,
-            ]
-            .into_iter()
-            .flatten()
+            let split = whole_only(record).and_then(|text| splits.get(text)?.as_ref());
+            let names = record_names(record, split);
+            for part in [names.given, names.family, names.father, names.grandfather]
+                .into_iter()
+                .flatten()
             {
                 add(part);
             }
-            if let Some(full) = full_text(record) {
+            if let Some(full) = full_text(&names) {
                 add(&full);
             }
         }
@@ -253,6 +301,17 @@ impl Names {
             by_text,
             values: values.into_iter().map(|v| v.map(Arc::new)).collect(),
             plains: count,
+            splits,
+        }
+    }
+
+    /// The parts of `record`'s whole name, if it has only that and it splits (looked up, or
+    /// split now for a record these names were not collected from).
+    fn split_of(&self, engine: &NameEngine, record: &Record) -> Option<Cow<'_, NameParts>> {
+        let text = whole_only(record)?;
+        match self.splits.get(text) {
+            Some(split) => split.as_ref().map(Cow::Borrowed),
+            None => engine.split(text).map(Cow::Owned),
         }
     }
 
@@ -372,22 +431,24 @@ fn birth_value(date: Option<&PartialDate>, text: Option<&str>) -> Option<BirthVa
 impl Prepared {
     /// Prepares `record` with its names from `names` (parsed there when missing).
     pub fn new(engine: &NameEngine, names: &Names, record: &Record) -> Prepared {
-        let named = |part: &Option<String>| part.as_deref().and_then(|t| names.get(engine, t));
-        let given = named(&record.given);
-        let family = named(&record.family);
-        let full = full_text(record).and_then(|text| names.get(engine, &text));
+        let split = names.split_of(engine, record);
+        let parts = record_names(record, split.as_deref());
+        let named = |part: Option<&str>| part.and_then(|t| names.get(engine, t));
+        let given = named(parts.given);
+        let family = named(parts.family);
+        let full = full_text(&parts).and_then(|text| names.get(engine, &text));
         let mut phones: Vec<String> = record.phones.iter().map(|p| p.e164().to_owned()).collect();
         phones.extend(record.phone_digits.iter().cloned());
         let mut documents = record.documents.clone();
         documents.sort();
         documents.dedup();
         Prepared {
-            split: given.is_some() && record.full.is_none(),
+            split: given.is_some() && parts.full.is_none(),
             given,
             family,
             full,
-            father: named(&record.father),
-            grandfather: named(&record.grandfather),
+            father: named(parts.father),
+            grandfather: named(parts.grandfather),
             birth: birth_value(
                 record.birth_date.as_ref(),
                 record.birth_date_text.as_deref(),

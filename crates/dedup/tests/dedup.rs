@@ -642,6 +642,59 @@ fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
 }
 
 #[test]
+fn a_whole_name_that_says_its_parts_is_compared_part_by_part() {
+    // One list writes "FAMILY Given d/o Father" in one column, another has a column for each
+    // part: the father's name is compared, and a different father counts against.
+    let mut records = background(200);
+    let whole = |id: &str, name: &str| Record {
+        full: Some(name.to_owned()),
+        ..person(id, ["", "", ""], Sex::Female, "1990-05-03")
+    };
+    records.extend([
+        person(
+            "parts",
+            ["Karima", "Ahmadzai", "Mohammad"],
+            Sex::Female,
+            "1990-05-03",
+        ),
+        whole("same-father", "AHMADZAI Karima d/o Mohammad"),
+        whole("other-father", "AHMADZAI Karima d/o Abdul Rahim"),
+        whole("unsaid", "Karima Ahmadi"),
+    ]);
+    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap();
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    let father = |other: &str| {
+        let explanation = outcome.explain(&engine, at("parts"), at(other)).unwrap();
+        let field = |name: &str| {
+            explanation
+                .fields
+                .iter()
+                .find(|f| f.field == name)
+                .unwrap()
+                .clone()
+        };
+        // Compared as given and family names, not as one whole name.
+        assert_eq!(field("full_name").level, "missing", "{other}");
+        assert!(field("given_name").weight > 0.0, "{other}");
+        field("father_name").weight
+    };
+    assert!(father("same-father") > 0.0);
+    assert!(father("other-father") < 0.0);
+    // A whole name with nothing to tell its parts apart stays whole.
+    let explanation = outcome.explain(&engine, at("parts"), at("unsaid")).unwrap();
+    let full = explanation
+        .fields
+        .iter()
+        .find(|f| f.field == "full_name")
+        .unwrap();
+    assert_ne!(full.level, "missing");
+}
+
+#[test]
 fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
     // "Edward" and his nickname "Ned" share no key, "Rahimi" is too common to block on here,
     // and nothing else is known: only comparing every pair brings them together, which a

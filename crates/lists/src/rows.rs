@@ -109,47 +109,26 @@ fn engine() -> &'static airbridge_names::NameEngine {
 }
 
 /// Splits a name given as one string into parts when the names engine can tell them apart for
-/// sure: a father's name after s/o, bin, walad, "fils de"…, and a tribal or family name
-/// (Ahmadzai, -khel, Kabuli). Otherwise the name is kept whole: "Mohammad Hashem" may be a
-/// given name and a father's name, or two given names, and guessing would mislead matching.
+/// sure (see `NameEngine::split`: a father's name after s/o, bin, walad, "fils de"…, a tribal or
+/// family name such as Ahmadzai, -khel or Kabuli, a family name in capitals). Otherwise the name
+/// is kept whole: "Mohammad Hashem" may be a given name and a father's name, or two given names,
+/// and guessing would mislead matching.
 fn split_full_name(name: PersonName) -> PersonName {
-    use airbridge_names::TokenRole;
     let Some(full) = name.full.as_deref() else {
         return name;
     };
     if name.given.is_some() || name.family.is_some() || name.father.is_some() {
         return name;
     }
-    let parsed = engine().parse(full);
-    let has = |role: TokenRole| parsed.tokens.iter().any(|t| t.role == role);
-    if !has(TokenRole::Patronymic) && !has(TokenRole::Tribal) {
-        return name;
-    }
-    let join = |roles: &[TokenRole]| {
-        let words: Vec<&str> = parsed
-            .tokens
-            .iter()
-            .filter(|t| roles.contains(&t.role))
-            .map(|t| t.text.as_str())
-            .collect();
-        (!words.is_empty()).then(|| words.join(" "))
-    };
-    let given = join(&[
-        TokenRole::Given,
-        TokenRole::Family,
-        TokenRole::Title,
-        TokenRole::Kunya,
-        TokenRole::Initial,
-    ]);
-    if given.is_none() {
-        return name;
-    }
-    PersonName {
-        given,
-        family: join(&[TokenRole::Tribal]),
-        father: join(&[TokenRole::Patronymic]),
-        full: None,
-        ..name
+    match engine().split(full) {
+        Some(parts) => PersonName {
+            given: Some(parts.given),
+            family: parts.family,
+            father: parts.father,
+            full: None,
+            ..name
+        },
+        None => name,
     }
 }
 

@@ -20,6 +20,7 @@ mod knowledge;
 mod parse;
 mod phonetic;
 mod script;
+mod split;
 mod text;
 
 use std::sync::{Arc, OnceLock};
@@ -31,6 +32,7 @@ pub use frequency::FrequencyTable;
 /// text (as `airbridge names score` does) can use it too.
 pub use knowledge::Fnv;
 pub use parse::{ParsedName, Script, Token, TokenRole};
+pub use split::NameParts;
 
 use knowledge::Knowledge;
 

@@ -319,4 +319,26 @@ proptest! {
         let accented: String = plain.chars().map(|c| match c { 'a' => 'á', 'e' => 'ë', 'i' => 'î', 'o' => 'ø', 'u' => 'ü', other => other }).collect();
         prop_assert_eq!(engine().score(&plain, &accented), 1.0);
     }
+
+    #[test]
+    fn a_split_name_keeps_its_words_and_adds_none(text in any_name()) {
+        // Every part's words are words of the name as parsed; the person keeps at least one.
+        if let Some(parts) = engine().split(&text) {
+            let written: Vec<String> = engine()
+                .parse(&text)
+                .tokens
+                .iter()
+                .flat_map(|t| t.text.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                .collect();
+            prop_assert!(!parts.given.trim().is_empty());
+            for part in [Some(&parts.given), parts.family.as_ref(), parts.father.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                for word in part.split_whitespace() {
+                    prop_assert!(written.iter().any(|w| w == word), "{word} of {text:?}");
+                }
+            }
+        }
+    }
 }
