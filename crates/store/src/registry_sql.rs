@@ -207,6 +207,14 @@ where
 /// Pending rows above which a case insertion writes them out, to bound memory.
 const FLUSH_AT: usize = 20_000;
 
+/// A member of the new case `reference` who is not valid, and why.
+fn invalid_member(reference: Option<&str>, why: String) -> StoreError {
+    StoreError::Invalid(format!(
+        "case {}: {why}",
+        reference.unwrap_or("(no reference)")
+    ))
+}
+
 /// A new case whose members are validated and derived (see [`Derived`]).
 struct DerivedCase {
     nation: NationCode,
@@ -587,12 +595,8 @@ impl WriteTx {
         let members = members
             .into_iter()
             .map(|member| {
-                let derived = Derived::of(member.person).map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "case {}: {e}",
-                        reference.as_deref().unwrap_or("(no reference)")
-                    ))
-                })?;
+                let derived = Derived::of(member.person)
+                    .map_err(|e| invalid_member(reference.as_deref(), e))?;
                 Ok((member.relation, derived))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -2887,12 +2891,9 @@ async fn import_chunk(
                 let mut rows = Vec::with_capacity(fresh.len());
                 let mut members = Vec::with_capacity(fresh.len());
                 for member in fresh {
-                    let derived = member.derived.map_err(|e| {
-                        StoreError::Invalid(format!(
-                            "case {}: {e}",
-                            case.reference.as_deref().unwrap_or("(no reference)")
-                        ))
-                    })?;
+                    let derived = member
+                        .derived
+                        .map_err(|e| invalid_member(case.reference.as_deref(), e))?;
                     members.push((member.relation, derived));
                     rows.push(member.row);
                 }
