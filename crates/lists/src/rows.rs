@@ -490,7 +490,8 @@ mod tests {
     #[test]
     fn full_names_are_split_only_when_the_parts_are_certain() {
         let parsed = rows(
-            "Full name\nMohammad Hashem Ahmadzai s/o Abdul Rahman\nMohammad Hashem\nZarmina Sadat\n",
+            "Full name\nMohammad Hashem Ahmadzai s/o Abdul Rahman\nMohammad Hashem\nZarmina Sadat\n\
+             RAHIMI Zahra\nZAHRA RAHIMI\n",
         );
         let name = |i: usize| parsed[i].person.as_ref().unwrap().name.clone();
         let first = name(0);
@@ -502,6 +503,10 @@ mod tests {
         assert_eq!(name(1).full.as_deref(), Some("Mohammad Hashem"));
         assert_eq!(name(1).given, None);
         assert_eq!(name(2).full.as_deref(), Some("Zarmina Sadat"));
+        // A family name in capitals among words that are not (as UK lists write it).
+        assert_eq!(name(3).given.as_deref(), Some("Zahra"));
+        assert_eq!(name(3).family.as_deref(), Some("RAHIMI"));
+        assert_eq!(name(4).full.as_deref(), Some("ZAHRA RAHIMI"));
         // A list with name-part columns keeps its full names as written.
         let parsed = rows("Given name,Full name\n,Mohammad Hashem Ahmadzai s/o Abdul Rahman\n");
         let name = parsed[0].person.as_ref().unwrap().name.clone();
