@@ -584,31 +584,24 @@ impl WriteTx {
         actor: &Actor,
         case: NewCase,
     ) -> Result<(CaseId, Vec<PersonId>)> {
-        let NewCase {
-            nation,
-            organisation,
-            reference,
-            eligibility,
-            members,
-            progress,
-        } = case;
-        let members = members
+        let members = case
+            .members
             .into_iter()
             .map(|member| {
                 let derived = Derived::of(member.person)
-                    .map_err(|e| invalid_member(reference.as_deref(), e))?;
+                    .map_err(|e| invalid_member(case.reference.as_deref(), e))?;
                 Ok((member.relation, derived))
             })
             .collect::<Result<Vec<_>>>()?;
         self.insert_derived_case(
             actor,
             DerivedCase {
-                nation,
-                organisation,
-                reference,
-                eligibility,
+                nation: case.nation,
+                organisation: case.organisation,
+                reference: case.reference,
+                eligibility: case.eligibility,
                 members,
-                progress,
+                progress: case.progress,
             },
         )
         .await
