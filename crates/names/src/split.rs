@@ -5,7 +5,9 @@
 
 use crate::NameEngine;
 use crate::parse::{Script, Token, TokenRole};
+use crate::text::is_silent;
 use serde::Serialize;
+use unicode_normalization::char::is_combining_mark;
 
 /// The parts of a name written whole (see [`NameEngine::split`]), each as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,55 +46,44 @@ impl NameEngine {
         if father.is_empty() && !family.contains(&true) {
             return None;
         }
-        let own: Vec<&str> = tokens
-            .iter()
-            .zip(&family)
-            .filter(|(t, is_family)| {
-                !**is_family
-                    && matches!(
-                        t.role,
-                        TokenRole::Given
-                            | TokenRole::Family
-                            | TokenRole::Title
-                            | TokenRole::Kunya
-                            | TokenRole::Initial
-                    )
-            })
-            .map(|(t, _)| t.text.as_str())
-            .collect();
+        let (mut own, mut family_words) = (Vec::new(), Vec::new());
+        for (token, &is_family) in tokens.iter().zip(&family) {
+            if is_family {
+                family_words.push(token.text.as_str());
+            } else if matches!(
+                token.role,
+                TokenRole::Given
+                    | TokenRole::Family
+                    | TokenRole::Title
+                    | TokenRole::Kunya
+                    | TokenRole::Initial
+            ) {
+                own.push(token.text.as_str());
+            }
+        }
         if own.is_empty() {
             return None;
         }
-        let family: Vec<&str> = tokens
-            .iter()
-            .zip(&family)
-            .filter(|(_, is_family)| **is_family)
-            .map(|(t, _)| t.text.as_str())
-            .collect();
         let joined = |words: Vec<&str>| (!words.is_empty()).then(|| words.join(" "));
         Some(NameParts {
             given: own.join(" "),
-            family: joined(family),
+            family: joined(family_words),
             father: joined(father),
         })
     }
 }
 
-/// Whether `text` has only what names are written with (letters, marks, spaces, hyphens,
-/// apostrophes, full stops, commas, the slash of s/o): case and commas mean nothing in a
-/// formula, an address or a note.
+/// Whether `text` has only what names are written with (letters, combining marks, spaces, the
+/// apostrophes and joiners a word keeps, hyphens, full stops, commas, the slash of s/o): case
+/// and commas mean nothing in a formula, an address or a note.
 fn written_as_a_name(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_alphabetic()
             || c.is_whitespace()
-            || matches!(c, '-' | '\'' | '’' | '.' | ',' | '/')
-            || unicode_mark(c)
+            || is_combining_mark(c)
+            || is_silent(c)
+            || matches!(c, '-' | '.' | ',' | '/')
     })
-}
-
-/// Whether `c` is a combining mark (harakat, accents written apart).
-fn unicode_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x200C | 0x200D)
 }
 
 /// Whether a Latin token is written in capitals (two letters or more, none lower-case).

@@ -28,7 +28,7 @@ pub struct Word {
 
 /// Characters dropped inside a word without splitting it: apostrophes, ayn and hamza signs,
 /// joiners and the Arabic tatweel.
-fn is_silent(c: char) -> bool {
+pub(crate) fn is_silent(c: char) -> bool {
     matches!(
         c,
         '\'' | '’'
