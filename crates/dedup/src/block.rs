@@ -273,9 +273,9 @@ pub(crate) fn training_keys(record: &Prepared) -> [Vec<u64>; 3] {
         .map(|digits| key(Rule::BirthDay, digits));
     let mut names = Vec::new();
     if let Some(name) = record.full.as_ref().filter(|name| !name.keys.is_empty()) {
-        names.push(key(Rule::NamePair, &name.keys));
+        names.push(key(Rule::NamePair, name.spelling));
         if let Some(father) = record.father.as_ref().filter(|f| !f.keys.is_empty()) {
-            names.push(key(Rule::FatherName, (&name.keys, &father.keys)));
+            names.push(key(Rule::FatherName, (name.spelling, father.spelling)));
         }
     }
     let documents = record

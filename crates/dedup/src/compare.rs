@@ -174,6 +174,10 @@ pub(crate) struct NameValue {
     pub plain_id: u32,
     /// The names engine's blocking keys of the name, hashed (sorted, no duplicates).
     pub keys: Vec<u64>,
+    /// A hash of the keys of the name's own spelling, without those of its related names
+    /// (the `~` keys of Tom for Thomas): model training pairs names spelt alike, not names
+    /// that are only related.
+    pub spelling: u64,
 }
 
 /// The id of a name that is in no table.
@@ -382,23 +386,26 @@ fn name_value(engine: &NameEngine, text: &str, id: u32) -> Option<NameValue> {
         return None;
     }
     let parsed = engine.parse(text);
-    let mut keys: Vec<u64> = engine
-        .keys_parsed(&parsed)
-        .iter()
-        .map(|key| {
-            let mut hasher = DefaultHasher::new();
-            key.hash(&mut hasher);
-            hasher.finish()
-        })
-        .collect();
+    let texts = engine.keys_parsed(&parsed);
+    let hash = |key: &String| {
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        hasher.finish()
+    };
+    let mut keys: Vec<u64> = texts.iter().map(hash).collect();
     keys.sort_unstable();
     keys.dedup();
+    let mut spelling = DefaultHasher::new();
+    for key in texts.iter().filter(|key| !key.starts_with('~')) {
+        key.hash(&mut spelling);
+    }
     Some(NameValue {
         parsed,
         plain,
         id,
         plain_id: UNSHARED,
         keys,
+        spelling: spelling.finish(),
     })
 }
 

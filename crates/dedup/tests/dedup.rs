@@ -696,7 +696,7 @@ fn a_whole_name_that_says_its_parts_is_compared_part_by_part() {
 
 #[test]
 fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
-    // "Edward" and his nickname "Ned" share no key, "Rahimi" is too common to block on here,
+    // "Edward" and his pen name "Jaido" share no key, "Rahimi" is too common to block on here,
     // and nothing else is known: only comparing every pair brings them together, which a
     // list of about 300 records (some 45,000 pairs) affords under the default budget and
     // not under a smaller one.
@@ -711,7 +711,7 @@ fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
         ));
     }
     let bare = |id: &str, given: &str| person(id, [given, "Rahimi", ""], Sex::Unknown, "");
-    records.extend([bare("bare-a", "Edward"), bare("bare-b", "Ned")]);
+    records.extend([bare("bare-a", "Edward"), bare("bare-b", "Jaido")]);
     let pairs = (records.len() * (records.len() - 1) / 2) as u64;
     let whole = compared_in(&records, config());
     assert!(whole("bare-a", "bare-b"));
@@ -736,7 +736,7 @@ fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
 #[test]
 fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
     // "Rahimi" alone is too common to block on here (over the block cap); "Edward" and his
-    // nickname "Ned" share no key, and there is no date. The same family name and place of
+    // pen name "Jaido" share no key, and there is no date. The same family name and place of
     // birth (or occupation) still bring the two records together; without them, nothing does.
     let mut records = background(300);
     for n in 0..80 {
@@ -754,11 +754,11 @@ fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
     };
     records.extend([
         with("place-a", "Edward", Some("Herat"), None),
-        with("place-b", "Ned", Some("Herat"), None),
+        with("place-b", "Jaido", Some("Herat"), None),
         with("job-a", "Edward", None, Some("interpreter")),
-        with("job-b", "Ned", None, Some("interpreter")),
+        with("job-b", "Jaido", None, Some("interpreter")),
         with("bare-a", "Edward", None, None),
-        with("bare-b", "Ned", None, None),
+        with("bare-b", "Jaido", None, None),
     ]);
     let compared = blocked_together(&records);
     assert!(compared("place-a", "place-b"));
@@ -791,4 +791,47 @@ fn a_real_birth_day_or_an_email_name_alone_is_compared_in_a_small_list() {
     assert!(compared("day-a", "day-b"));
     assert!(compared("mail-a", "mail-b"));
     assert!(!compared("year-a", "year-b"));
+}
+
+#[test]
+fn a_familiar_form_of_a_name_is_blocked_with_and_counts_for_the_full_form() {
+    // "Rahimi" is too common to block on here; "Ned" is a familiar form of "Edward", and the
+    // names engine gives the two a shared key: the records meet, and their given names count
+    // for more than two different names do.
+    let mut records = background(300);
+    for n in 0..80 {
+        records.push(person(
+            &format!("r{n}"),
+            [["Ahmad", "Karim", "Farid", "Nadia"][n % 4], "Rahimi", ""],
+            Sex::Unknown,
+            "",
+        ));
+    }
+    records.extend([
+        person("edward", ["Edward", "Rahimi", ""], Sex::Male, "1961"),
+        person("ned", ["Ned", "Rahimi", ""], Sex::Male, "1961"),
+        person("other", ["Farhad", "Rahimi", ""], Sex::Male, "1961"),
+    ]);
+    assert!(blocked_together(&records)("edward", "ned"));
+    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap();
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(&records)
+        .unwrap();
+    let given = |other: &str| {
+        let explanation = outcome.explain(&engine, at("edward"), at(other)).unwrap();
+        explanation
+            .fields
+            .iter()
+            .find(|f| f.field == "given_name")
+            .unwrap()
+            .weight
+    };
+    assert!(
+        given("ned") > given("other") + 1.0,
+        "Ned {}, Farhad {}",
+        given("ned"),
+        given("other")
+    );
 }

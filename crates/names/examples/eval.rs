@@ -4,8 +4,11 @@
 //! ```sh
 //! cargo run --release -p airbridge-names --example eval -- \
 //!     --pairs /work/shared/data/names/ofac-dev.pairs.csv --labels /work/shared/data/names/ofac-dev.labels.csv \
-//!     [--split train|holdout|all] [--worst 10] [--set conflict=1.2 --set extra=0.3]
+//!     [--split train|holdout|all] [--worst 10] [--set conflict=1.2 --set extra=0.3] \
+//!     [--features FEATURES.csv]
 //! ```
+//!
+//! `--features` also writes every pair's score parts, for `bench/names/fit_combiner.py`.
 //!
 //! `--split` splits a set by person, for tuning on one part and checking on the other: names
 //! joined by positive pairs form groups (union-find), a group goes to the holdout when a hash of
@@ -192,6 +195,7 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "patronymic_weight" => &mut tuning.patronymic_weight,
         "known_distinct" => &mut tuning.known_distinct,
         "conflict_floor" => &mut tuning.conflict_floor,
+        "nickname_similarity" => &mut tuning.nickname_similarity,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;
@@ -204,6 +208,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (None, None, "all".to_string(), 0usize);
     let mut tuning = Tuning::default();
     let mut self_frequencies = 0.0f64;
+    let mut features: Option<String> = None;
     let mut index = 0;
     while index < args.len() {
         let value = args.get(index + 1).cloned().unwrap_or_default();
@@ -214,6 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--worst" => worst = value.parse()?,
             "--set" => apply_setting(&mut tuning, &value)?,
             "--self-frequencies" => self_frequencies = value.parse()?,
+            "--features" => features = Some(value),
             other => return Err(format!("unknown argument {other}").into()),
         }
         index += 2;
@@ -287,6 +293,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         compare_only,
         checksum
     );
+    if let Some(path) = features {
+        write_features(&engine, &pairs, &marks, &path)?;
+    }
     if worst > 0 {
         let mut errors: Vec<(f64, &Pair, f64)> = selected
             .iter()
@@ -307,5 +316,113 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("  {} {:.3}  {} | {}", pair.id, score, pair.a, pair.b);
         }
     }
+    Ok(())
+}
+
+/// Writes, for every pair, the parts of its comparison: the material for fitting a combination
+/// of them (`bench/names/fit_combiner.py`).
+fn write_features(
+    engine: &NameEngine,
+    pairs: &[Pair],
+    marks: &[bool],
+    path: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use airbridge_names::{MatchKind, Script, TokenRole};
+    let mut out = csv::Writer::from_path(path)?;
+    out.write_record([
+        "id",
+        "label",
+        "holdout",
+        "score",
+        "agreement",
+        "loss",
+        "aligned",
+        "max_weight",
+        "min_similarity",
+        "exact",
+        "variant",
+        "phonetic",
+        "fuzzy",
+        "initial",
+        "compound",
+        "nickname",
+        "left_min",
+        "left_max",
+        "left_count_min",
+        "left_count_max",
+        "primary_left",
+        "weight_a",
+        "weight_b",
+        "tokens_a",
+        "tokens_b",
+        "arabic",
+        "mixed",
+    ])?;
+    for (pair, &holdout) in pairs.iter().zip(marks) {
+        let c = engine.compare(&pair.a, &pair.b);
+        let agreement: f64 = c.aligned.iter().map(|t| t.similarity * t.weight).sum();
+        let loss: f64 = c
+            .aligned
+            .iter()
+            .map(|t| (1.0 - t.similarity) * t.weight)
+            .sum();
+        let max_weight = c.aligned.iter().map(|t| t.weight).fold(0.0, f64::max);
+        let min_similarity = c.aligned.iter().map(|t| t.similarity).fold(1.0, f64::min);
+        let kind = |k: MatchKind| c.aligned.iter().filter(|t| t.kind == k).count();
+        let left = |list: &[airbridge_names::UnmatchedToken]| {
+            list.iter()
+                .filter(|t| !matches!(t.role, TokenRole::Title | TokenRole::Particle))
+                .fold((0.0, 0usize), |(w, n), t| (w + t.weight, n + 1))
+        };
+        let (la, lb) = (left(&c.unmatched_a), left(&c.unmatched_b));
+        let compared = |p: &airbridge_names::ParsedName| {
+            p.tokens
+                .iter()
+                .filter(|t| !matches!(t.role, TokenRole::Particle))
+                .fold((0.0, 0usize), |(w, n), t| (w + t.weight, n + 1))
+        };
+        let (wa, wb) = (compared(&c.a), compared(&c.b));
+        let arabic =
+            |p: &airbridge_names::ParsedName| p.tokens.iter().any(|t| t.script == Script::Arabic);
+        let first_left = |list: &[airbridge_names::UnmatchedToken],
+                          p: &airbridge_names::ParsedName| {
+            p.tokens
+                .iter()
+                .find(|t| matches!(t.role, TokenRole::Given))
+                .is_some_and(|first| list.iter().any(|u| u.text == first.text))
+        };
+        let primary_left = usize::from(first_left(&c.unmatched_a, &c.a))
+            + usize::from(first_left(&c.unmatched_b, &c.b));
+        out.write_record([
+            pair.id.clone(),
+            u8::from(pair.label).to_string(),
+            u8::from(holdout).to_string(),
+            format!("{:.6}", c.score),
+            format!("{agreement:.4}"),
+            format!("{loss:.4}"),
+            c.aligned.len().to_string(),
+            format!("{max_weight:.4}"),
+            format!("{min_similarity:.4}"),
+            kind(MatchKind::Exact).to_string(),
+            kind(MatchKind::Variant).to_string(),
+            kind(MatchKind::Phonetic).to_string(),
+            kind(MatchKind::Fuzzy).to_string(),
+            kind(MatchKind::Initial).to_string(),
+            kind(MatchKind::Compound).to_string(),
+            kind(MatchKind::Nickname).to_string(),
+            format!("{:.4}", la.0.min(lb.0)),
+            format!("{:.4}", la.0.max(lb.0)),
+            la.1.min(lb.1).to_string(),
+            la.1.max(lb.1).to_string(),
+            primary_left.to_string(),
+            format!("{:.4}", wa.0),
+            format!("{:.4}", wb.0),
+            wa.1.to_string(),
+            wb.1.to_string(),
+            u8::from(arabic(&c.a) || arabic(&c.b)).to_string(),
+            u8::from(arabic(&c.a) != arabic(&c.b)).to_string(),
+        ])?;
+    }
+    out.flush()?;
     Ok(())
 }

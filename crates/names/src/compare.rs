@@ -34,6 +34,9 @@ pub enum MatchKind {
     Initial,
     /// A fused compound against its parts written apart (Abdulrahim / Abdul Rahim).
     Compound,
+    /// Related given names: a familiar form or another language's form (Tom / Thomas,
+    /// Pepe / José, Ivan / John), from `data/nicknames.tsv`.
+    Nickname,
 }
 
 /// One aligned pair of tokens in an explanation.
@@ -141,6 +144,8 @@ pub struct Tuning {
     pub known_distinct: f64,
     /// Least weight of a name left unmatched when the other side has one too (a contradiction).
     pub conflict_floor: f64,
+    /// Similarity of two related given names (`data/nicknames.tsv`: Bill / William).
+    pub nickname_similarity: f64,
 }
 
 impl Default for Tuning {
@@ -170,6 +175,7 @@ impl Default for Tuning {
             key_common_weight: 1.8,
             known_distinct: 0.0,
             conflict_floor: 5.0,
+            nickname_similarity: 0.8,
         }
     }
 }
@@ -223,6 +229,16 @@ impl NameEngine {
                 },
                 MatchKind::Initial,
             );
+        }
+        // Related given names (Bill / William): partial agreement, or more if they are spelt
+        // alike besides (Tomas / Thomas).
+        if a.nicknames.related(&b.nicknames) {
+            let (similarity, kind) = self.spelling_similarity(a, b);
+            return if similarity > tuning.nickname_similarity {
+                (similarity, kind)
+            } else {
+                (tuning.nickname_similarity, MatchKind::Nickname)
+            };
         }
         // Two known names of different variant classes are different names, even when they
         // share a skeleton (Muhammad / Mahmud) or a near spelling (Hasan / Husayn).
@@ -445,6 +461,7 @@ impl NameEngine {
                 if hot_a.canonical_hash != hot_b.canonical_hash
                     && !hot_a.special
                     && !hot_b.special
+                    && hot_a.nicknames & hot_b.nicknames == 0
                     && !first_codes_close(hot_a, hot_b)
                 {
                     continue;

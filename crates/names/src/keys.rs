@@ -42,31 +42,44 @@ impl NameEngine {
             .filter(|t| t.is_compared() && !matches!(t.role, TokenRole::Title | TokenRole::Initial))
             .collect();
         let mut keys = Vec::new();
-        // Keys come from the canonical form, so that every spelling of a class shares them.
-        let codes: Vec<String> = tokens
+        // Keys come from the canonical form, so that every spelling of a class shares them; a
+        // name with related names (Tom: Thomas, Jack: John) also keys as each of its groups.
+        let codes: Vec<Vec<String>> = tokens
             .iter()
-            .map(|t| coarse(&crate::phonetic::skeleton(&t.canonical)))
+            .map(|t| {
+                let own = coarse(&crate::phonetic::skeleton(&t.canonical));
+                std::iter::once(own)
+                    .chain(t.nicknames.iter().map(|group| format!("~{group}")))
+                    .collect()
+            })
             .collect();
         for (position, token) in tokens.iter().enumerate() {
-            let code = &codes[position];
-            if code.len() < 2 {
-                continue;
-            }
             if token.weight >= common_below {
-                keys.push(code.clone());
+                keys.extend(codes[position].iter().filter(|c| c.len() >= 2).cloned());
             }
         }
         if keys.is_empty() {
             // Only common names: key on pairs of them, in sorted order so that order is free.
-            let mut usable: Vec<&String> = codes.iter().filter(|c| !c.is_empty()).collect();
-            usable.sort();
-            usable.dedup();
-            if usable.len() == 1 {
-                keys.push(usable[0].clone());
+            // One name (or one name repeated) keys alone, as itself and as its groups.
+            let mut distinct: Vec<&String> = codes
+                .iter()
+                .map(|c| &c[0])
+                .filter(|c| !c.is_empty())
+                .collect();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() == 1 {
+                let alone = codes.iter().find(|c| &c[0] == distinct[0]);
+                keys.extend(alone.into_iter().flatten().cloned());
             }
-            for (i, first) in usable.iter().enumerate() {
-                for second in &usable[i + 1..] {
-                    keys.push(format!("{first}+{second}"));
+            for (i, first) in codes.iter().enumerate() {
+                for second in &codes[i + 1..] {
+                    for x in first.iter().filter(|c| !c.is_empty()) {
+                        for y in second.iter().filter(|c| !c.is_empty() && *c != x) {
+                            let (low, high) = if x < y { (x, y) } else { (y, x) };
+                            keys.push(format!("{low}+{high}"));
+                        }
+                    }
                 }
             }
         }

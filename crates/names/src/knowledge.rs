@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use crate::script::fold_arabic;
 
 const VARIANTS: &str = include_str!("../data/variants.tsv");
+const NICKNAMES: &str = include_str!("../data/nicknames.tsv");
 const TITLES: &str = include_str!("../data/titles.tsv");
 const PARTICLES: &str = include_str!("../data/particles.tsv");
 const COMPOUNDS: &str = include_str!("../data/compounds.tsv");
@@ -72,6 +73,8 @@ pub enum TribalKind {
 pub struct Knowledge {
     /// Folded spelling → canonical form of its variant class.
     pub variants: HashMap<String, String>,
+    /// Canonical form → the groups of related names it belongs to (see [`NameGroups`]).
+    pub nicknames: HashMap<String, NameGroups>,
     /// Title → weight of agreement on it.
     pub titles: HashMap<String, f64>,
     /// Particle (single word or "son of") → kind.
@@ -95,6 +98,57 @@ fn data_lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|line| line.split('\t').collect())
 }
 
+/// The groups of related given names a name belongs to (`data/nicknames.tsv`): group numbers
+/// from 1, unused places 0. A name stands in at most [`NameGroups::MAX`] groups; more are
+/// dropped at load (none of the file's names comes close).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NameGroups {
+    groups: [u16; NameGroups::MAX],
+    /// One bit per group (number mod 64): a cheap first test of sharing a group.
+    pub mask: u64,
+}
+
+impl NameGroups {
+    pub const MAX: usize = 4;
+
+    fn add(&mut self, group: u16) {
+        if let Some(free) = self.groups.iter_mut().find(|g| **g == 0 || **g == group) {
+            *free = group;
+            self.mask |= 1 << (group % 64);
+        }
+    }
+
+    /// The group numbers.
+    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        self.groups.iter().copied().filter(|&g| g != 0)
+    }
+
+    /// True when the two names stand together in some group.
+    pub fn related(&self, other: &NameGroups) -> bool {
+        self.mask & other.mask != 0 && self.iter().any(|g| other.groups.contains(&g))
+    }
+}
+
+/// Reads `nicknames.tsv`: each line is a group, numbered from 1 in file order. Forms are read
+/// as their variant class's canonical form, as tokens are.
+fn load_nicknames(variants: &HashMap<String, String>) -> HashMap<String, NameGroups> {
+    let mut groups: HashMap<String, NameGroups> = HashMap::default();
+    for (line, fields) in data_lines(NICKNAMES).enumerate() {
+        let canonical = |form: &str| {
+            variants
+                .get(form)
+                .cloned()
+                .unwrap_or_else(|| form.to_string())
+        };
+        let number = u16::try_from(line + 1).expect("fewer than 65,536 groups");
+        let others = fields.get(1).map_or("", |list| list).split_whitespace();
+        for form in std::iter::once(fields[0]).chain(others) {
+            groups.entry(canonical(form)).or_default().add(number);
+        }
+    }
+    groups
+}
+
 impl Knowledge {
     fn load() -> Knowledge {
         let mut variants = HashMap::default();
@@ -109,6 +163,7 @@ impl Knowledge {
             }
             variants.insert(canonical.clone(), canonical);
         }
+        let nicknames = load_nicknames(&variants);
         let titles = data_lines(TITLES)
             .filter_map(|fields| Some((fields[0].to_string(), fields.get(1)?.parse().ok()?)))
             .collect();
@@ -144,6 +199,7 @@ impl Knowledge {
         Knowledge {
             compound_seconds,
             variants,
+            nicknames,
             titles,
             particles,
             tribal_suffixes,

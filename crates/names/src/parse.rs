@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::NameEngine;
 use crate::knowledge::HashMap;
-use crate::knowledge::{ParticleKind, TribalKind};
+use crate::knowledge::{NameGroups, ParticleKind, TribalKind};
 use crate::phonetic::skeleton;
 use crate::phonetic::skeleton as skeleton_of;
 use crate::script::{fold_arabic, romanise_table};
@@ -105,6 +105,9 @@ pub struct Token {
     /// (Muhammad / Mahmud, Hasan / Husayn).
     #[serde(skip)]
     pub(crate) known: bool,
+    /// The groups of related given names (`data/nicknames.tsv`) the name stands in.
+    #[serde(skip)]
+    pub(crate) nicknames: NameGroups,
     /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
     #[serde(skip)]
     pub(crate) stripped: Option<Box<(String, u64)>>,
@@ -161,6 +164,8 @@ pub(crate) struct HotToken {
     /// Skeleton of at least four codes.
     pub long: bool,
     pub special: bool,
+    /// [`NameGroups::mask`] of the token's related names.
+    pub nicknames: u64,
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -839,6 +844,7 @@ impl NameEngine {
                     second: codes.get(1).copied().unwrap_or(0),
                     long: codes.len() >= 4,
                     special: token.special,
+                    nicknames: token.nicknames.mask,
                 }
             })
             .collect();
@@ -902,6 +908,17 @@ impl NameEngine {
             secondary: false,
             own: false,
             known: in_class && role != TokenRole::Particle,
+            nicknames: match role {
+                TokenRole::Particle | TokenRole::Initial | TokenRole::Title => {
+                    NameGroups::default()
+                }
+                _ => self
+                    .knowledge
+                    .nicknames
+                    .get(&canonical)
+                    .copied()
+                    .unwrap_or_default(),
+            },
             stripped,
             form_hash: hash_str(&form),
             canonical_hash: hash_str(&canonical),

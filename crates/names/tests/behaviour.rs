@@ -225,6 +225,52 @@ fn explanation_says_how_tokens_aligned() {
 }
 
 #[test]
+fn a_familiar_or_foreign_form_of_a_given_name_is_related() {
+    // Related names agree partly: well above two different names, below the same name.
+    for (a, b) in [
+        ("Tom Vickers", "Thomas Vickers"),
+        ("Bill Englefield", "William Englefield"),
+        ("Sasha Petrov", "Aleksandr Petrov"),
+        ("Pepe Ortega", "José Ortega"),
+        ("Harry Bevan", "Henry Bevan"),
+        ("Harry Bevan", "Harold Bevan"),
+    ] {
+        let related = engine().score(a, b);
+        let family = b.split_whitespace().last().unwrap();
+        let other = engine().score(a, &format!("Richard {family}"));
+        assert!(
+            (0.6..1.0).contains(&related) && related > other + 0.3,
+            "{a} / {b}: related {related:.3}, a different name {other:.3}"
+        );
+        let comparison = engine().compare(a, b);
+        assert!(
+            comparison
+                .aligned
+                .iter()
+                .any(|t| t.kind == MatchKind::Nickname),
+            "{:#?}",
+            comparison.aligned
+        );
+        let (ka, kb) = (engine().keys(a), engine().keys(b));
+        assert!(ka.iter().any(|k| kb.contains(k)), "{ka:?} / {kb:?}");
+    }
+    // Two names related only through a third are not related: Henry and Harold both have
+    // Harry, but are two names.
+    let through_harry = engine().compare("Henry Bevan", "Harold Bevan");
+    let harry = engine().score("Harry Bevan", "Henry Bevan");
+    assert!(
+        through_harry.score < harry - 0.3
+            && through_harry
+                .aligned
+                .iter()
+                .all(|t| t.kind != MatchKind::Nickname),
+        "Henry / Harold {through_harry:#?}"
+    );
+    // The same spelling is still the same name, not a nickname.
+    assert_eq!(engine().score("Thomas Vickers", "THOMAS vickers"), 1.0);
+}
+
+#[test]
 fn parse_reports_roles_and_romanisation() {
     let parsed = engine().parse("Mullah Abdul Ghani s/o Abdul Ahmad Popalzai");
     let roles: Vec<(&str, TokenRole)> = parsed

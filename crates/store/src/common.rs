@@ -177,6 +177,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "د پلار نوم",
         "Ahmad Shah Massoud",
         "Fatima bint Ali al-Hashimi",
+        "Bill Englefield",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());

@@ -803,6 +803,13 @@ async fn the_name_index_finds_names_in_any_script_and_follows_every_change(backe
     assert_eq!(candidates(s, None, "Karim Rahimi").await, vec![karim]);
     assert!(candidates(s, None, "Olaf Scholz").await.is_empty());
     assert!(candidates(s, None, "   ").await.is_empty());
+    // A familiar form of a given name finds the full one (Bill: William).
+    let william = s
+        .add_person(&actor(), de(), person("William", "Barakzai"))
+        .await
+        .unwrap()
+        .id;
+    assert_eq!(candidates(s, None, "Bill").await, vec![william]);
     // The nation wall holds in the index too.
     assert!(candidates(s, Some(fr()), "Karim Rahimi").await.is_empty());
     assert_eq!(candidates(s, Some(de()), "Karim Rahimi").await, vec![karim]);
