@@ -85,6 +85,8 @@ pub struct Knowledge {
     pub tribal_names: HashMap<String, TribalKind>,
     /// Second elements of religious compounds that bind with "al-" (Saif al-Islam).
     pub compound_seconds: std::collections::HashSet<String>,
+    /// Folded Arabic-script spellings of those elements (without the article) → Latin form.
+    pub compound_seconds_arabic: HashMap<String, String>,
     /// See [`Knowledge::arabic`].
     arabic: OnceLock<HashMap<String, String>>,
     arabic_pieces: OnceLock<HashMap<String, String>>,
@@ -196,8 +198,15 @@ impl Knowledge {
         let compound_seconds = data_lines(COMPOUNDS)
             .map(|fields| fields[0].to_string())
             .collect();
+        let mut compound_seconds_arabic = HashMap::default();
+        for fields in data_lines(COMPOUNDS) {
+            for spelling in fields.get(1).map_or("", |list| list).split_whitespace() {
+                compound_seconds_arabic.insert(fold_arabic(spelling), fields[0].to_string());
+            }
+        }
         Knowledge {
             compound_seconds,
+            compound_seconds_arabic,
             variants,
             nicknames,
             titles,

@@ -421,7 +421,9 @@ impl NameEngine {
                 .filter(|rest| rest.chars().count() >= 2)
             {
                 items.push(make("al".to_string(), false));
-                match arabic.get(rest) {
+                // After the article, a compound's second element (الاسلام: al-Islam, not Aslam).
+                let second = self.knowledge.compound_seconds_arabic.get(rest);
+                match second.or_else(|| arabic.get(rest)) {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_table(rest), true)),
                 }
@@ -511,15 +513,20 @@ impl NameEngine {
                             "ul"
                         };
                         let form = format!("{}{}{}", previous.form, article, next.form);
-                        let text = format!("{} {} {}", previous.text, item.text, next.text);
+                        // An Arabic-script article is part of the next word as written.
+                        let text = if item.text == next.text {
+                            format!("{} {}", previous.text, next.text)
+                        } else {
+                            format!("{} {} {}", previous.text, item.text, next.text)
+                        };
                         let vowelless = previous.vowelless || next.vowelless;
-                        tokens.push(self.make_token(
-                            text,
-                            form,
-                            TokenRole::Given,
-                            previous.script,
-                            vowelless,
-                        ));
+                        // Hojjat-al-Eslam written apart is still the title Hojjatoleslam.
+                        let role = if knowledge.titles.contains_key(&form) {
+                            TokenRole::Title
+                        } else {
+                            TokenRole::Given
+                        };
+                        tokens.push(self.make_token(text, form, role, previous.script, vowelless));
                         index += 2;
                         continue;
                     }

@@ -111,6 +111,23 @@ fn arabic_script_matches_latin() {
 }
 
 #[test]
+fn religious_compounds_bind_in_either_script() {
+    // After the article, اسلام is al-Islam (a compound's second element), not the name Aslam.
+    check("سيف الاسلام القذافي", "Saif al-Islam Qadhafi", Same);
+    check("سيف الاسلام القذافي", "Saif al-Arab Qadhafi", Different);
+    check("محمد اسلم", "Mohammad Aslam", Same);
+    // Persian spellings of the second element, and a hyphen between article and name.
+    check("احمد علم الهدی", "Ahmad Alam-al-Hoda", Same);
+    // The explanation shows the compound as written, the article once.
+    let comparison = engine().compare("احمد علم الهدی", "Ahmad Alam-al-Hoda");
+    let texts: Vec<&str> = comparison.aligned.iter().map(|t| t.a.as_str()).collect();
+    assert!(texts.contains(&"علم الهدی"), "{texts:?}");
+    // A title written apart is still a title: it weighs little against a name without it.
+    let parsed = engine().parse("Hojjat-al-Eslam Ali Saeedi");
+    assert_eq!(parsed.tokens[0].role, TokenRole::Title, "{parsed:#?}");
+}
+
+#[test]
 fn other_transliteration_conventions_are_the_same_name() {
     // Czech/Slovak háčeks stand for English digraphs: dž = j, š = sh, č = ch.
     check("Alí Džafarabádí", "Ali Jafarabadi", Same);
