@@ -417,6 +417,17 @@ impl NameEngine {
             if let Some(latin) = arabic.get(&folded) {
                 items.push(make(latin.clone(), false));
             } else if let Some(rest) = folded
+                .strip_prefix("الله")
+                .filter(|rest| rest.chars().count() >= 2)
+            {
+                // Persian and Pashto names that open with Allah (اللهداد Allahdad, اللهکرم
+                // Allahkaram, اللهنظر Allahnazar): one name, not the article "al" before a word.
+                let (latin, vowelless) = match arabic.get(rest) {
+                    Some(latin) => (latin.clone(), false),
+                    None => (romanise_table(rest), true),
+                };
+                items.push(make(format!("allah{latin}"), vowelless));
+            } else if let Some(rest) = folded
                 .strip_prefix("ال")
                 .filter(|rest| rest.chars().count() >= 2)
             {

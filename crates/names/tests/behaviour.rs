@@ -111,6 +111,16 @@ fn arabic_script_matches_latin() {
 }
 
 #[test]
+fn names_that_open_with_allah_are_one_name_not_an_article() {
+    // اللهداد starts with the letters of the article "ال", but is Allahdad.
+    check("اللهداد", "Allahdad", Same);
+    check("اللهداد", "Allah Dad", Same);
+    check("اللهکرم عزیزی", "Allah-Karam Azizi", Same);
+    check("اللهنظر", "Allah Nazar", Likely);
+    check("اللهداد", "Allahyar", Different);
+}
+
+#[test]
 fn religious_compounds_bind_in_either_script() {
     // After the article, اسلام is al-Islam (a compound's second element), not the name Aslam.
     check("سيف الاسلام القذافي", "Saif al-Islam Qadhafi", Same);
