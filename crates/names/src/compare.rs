@@ -516,6 +516,13 @@ impl NameEngine {
                 ) else {
                     continue;
                 };
+                let slot_third = match pair.third {
+                    None => None,
+                    Some(third) => match slot_of(indices_f, count_f, third) {
+                        None => continue,
+                        slot => slot,
+                    },
+                };
                 for (slot_s, &j) in indices_s[..count_s].iter().enumerate() {
                     let single = &single_side.tokens[j];
                     // A compound and its parts have about the same length and first sound.
@@ -530,9 +537,14 @@ impl NameEngine {
                         continue;
                     }
                     let parts = fused_side.tokens[pair.first].weight
-                        + fused_side.tokens[pair.second].weight;
+                        + fused_side.tokens[pair.second].weight
+                        + pair
+                            .third
+                            .map_or(0.0, |third| fused_side.tokens[third].weight);
                     let weight = 0.5 * (parts + single.weight);
-                    let mask_f = (1u16 << slot_first) | (1u16 << slot_second);
+                    let mask_f = (1u16 << slot_first)
+                        | (1u16 << slot_second)
+                        | slot_third.map_or(0, |slot| 1u16 << slot);
                     let mask_s = 1u16 << slot_s;
                     let tie = pair
                         .token

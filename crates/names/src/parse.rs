@@ -120,11 +120,13 @@ impl Token {
     }
 }
 
-/// Two neighbouring tokens written as one, for matching fused against split compounds.
+/// Two (or three) neighbouring tokens written as one, for matching fused against split
+/// compounds (Abdul Rahim / Abdulrahim; Pour Naghsh Band / Pournaghshband).
 #[derive(Debug, Clone)]
 pub(crate) struct FusedPair {
     pub first: usize,
     pub second: usize,
+    pub third: Option<usize>,
     pub token: Token,
 }
 
@@ -767,6 +769,7 @@ impl NameEngine {
             fused.push(FusedPair {
                 first: pair[0],
                 second: pair[1],
+                third: None,
                 token,
             });
             // Arabic-script text copied out of PDF files often has its words in visual
@@ -782,9 +785,38 @@ impl NameEngine {
                 fused.push(FusedPair {
                     first: pair[0],
                     second: pair[1],
+                    third: None,
                     token,
                 });
             }
+        }
+        // Three short parts of one name written apart (Persian family names: Pour Naghsh Band
+        // = Pournaghshband, Ali Akbar Zadeh = Aliakbarzadeh).
+        for triple in compared.windows(3) {
+            let parts = [&tokens[triple[0]], &tokens[triple[1]], &tokens[triple[2]]];
+            if parts.iter().any(|t| {
+                matches!(t.role, TokenRole::Title | TokenRole::Initial) || t.form.len() > 7
+            }) {
+                continue;
+            }
+            let mut form = String::new();
+            for part in parts {
+                if !form.is_empty()
+                    && (crate::phonetic::false_digraph(&form, &part.form) || part.vowelless)
+                {
+                    form.push('\'');
+                }
+                form.push_str(&part.form);
+            }
+            let text = format!("{} {} {}", parts[0].text, parts[1].text, parts[2].text);
+            let vowelless = parts.iter().any(|t| t.vowelless);
+            let token = self.make_token(text, form, TokenRole::Given, parts[0].script, vowelless);
+            fused.push(FusedPair {
+                first: triple[0],
+                second: triple[1],
+                third: Some(triple[2]),
+                token,
+            });
         }
         let romanised = compared
             .iter()

@@ -111,6 +111,22 @@ fn arabic_script_matches_latin() {
 }
 
 #[test]
+fn a_name_written_in_three_parts_matches_it_written_as_one() {
+    // Persian family names are written fused or in their parts.
+    check("POURNAGHSHBAND, Hossein", "POUR NAGHSH BAND, Hossein", Same);
+    check("Reza Aliakbarzadeh", "Reza Ali Akbar Zadeh", Same);
+    let comparison = engine().compare("Aliakbarzadeh", "Ali Akbar Zadeh");
+    assert!(
+        comparison
+            .aligned
+            .iter()
+            .any(|t| t.kind == MatchKind::Compound)
+            && comparison.unmatched_b.is_empty(),
+        "{comparison:#?}"
+    );
+}
+
+#[test]
 fn names_that_open_with_allah_are_one_name_not_an_article() {
     // اللهداد starts with the letters of the article "ال", but is Allahdad.
     check("اللهداد", "Allahdad", Same);
