@@ -97,17 +97,12 @@ def test_names(shared):
     return names
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", default="/work/shared/data", type=Path)
-    parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--seed", default=7, type=int)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-
+def evaluation_overlap(shared):
+    """A test of whether a name could belong to a person of ofac-test or un-test: it shares
+    two distinctive tokens with one of their names, or equals a short one."""
     excluded_tokens = {}
     excluded_short = set()
-    for name in test_names(args.shared):
+    for name in test_names(shared):
         toks = distinctive(name)
         for t in toks:
             excluded_tokens.setdefault(t, []).append(toks)
@@ -124,6 +119,73 @@ def main():
                 if len(toks & other) >= 2:
                     return True
         return False
+
+    return overlaps_test
+
+
+def pairs_of(people, rng):
+    """Labelled pairs from people's written forms (see the module documentation)."""
+    positives = []
+    for forms in people:
+        mine = []
+        for i in range(len(forms)):
+            for j in range(i + 1, len(forms)):
+                a, b = forms[i], forms[j]
+                if ARABIC.search(a) or ARABIC.search(b) or similar_token(a, b):
+                    mine.append((a, b, 1))
+        # People with many aliases (a Russian name in six transliterations) would otherwise
+        # make most of the set: at most eight pairs a person.
+        rng.shuffle(mine)
+        positives.extend(mine[:8])
+    by_token = {}
+    for index, forms in enumerate(people):
+        for form in forms:
+            for t in set(tokens(form)):
+                if len(t) >= 3:
+                    by_token.setdefault(t, []).append((index, form))
+    negatives = []
+    shared_tokens = sorted(t for t, owners in by_token.items() if len({i for i, _ in owners}) >= 2)
+    want_shared = int(1.6 * len(positives))
+    attempts = 0
+    while len(negatives) < want_shared and attempts < 50 * want_shared:
+        attempts += 1
+        owners = by_token[rng.choice(shared_tokens)]
+        (i, a), (j, b) = rng.choice(owners), rng.choice(owners)
+        if i != j:
+            negatives.append((a, b, 0))
+    for _ in range(int(0.4 * len(positives))):
+        i, j = rng.randrange(len(people)), rng.randrange(len(people))
+        if i != j:
+            negatives.append((rng.choice(people[i]), rng.choice(people[j]), 0))
+    negatives = list(dict.fromkeys(negatives))
+    pairs = positives + negatives
+    rng.shuffle(pairs)
+    return pairs
+
+
+def write(out, stem, rows):
+    """Writes `stem`.pairs.csv and `stem`.labels.csv in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"{stem}.pairs.csv", "w", newline="", encoding="utf-8") as p, \
+            open(out / f"{stem}.labels.csv", "w", newline="", encoding="utf-8") as l:
+        pw, lw = csv.writer(p), csv.writer(l)
+        pw.writerow(["id", "name_a", "name_b"])
+        lw.writerow(["id", "label"])
+        for k, (a, b, label) in enumerate(rows):
+            pw.writerow([k, a, b])
+            lw.writerow([k, label])
+    print(f"{stem}: {len(rows)} pairs, {sum(r[2] for r in rows)} positives")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", default="/work/shared/data", type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--seed", default=7, type=int)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    overlaps_test = evaluation_overlap(args.shared)
 
     data = json.load(open(args.shared / "sanctions/eu/all_2026-01-28.json", encoding="utf-8"))
     people = []
@@ -169,63 +231,16 @@ def main():
         bucket.extend(f for f in forms if f not in bucket)
     people = list(merged.values())
 
-    positives = []
-    for forms in people:
-        mine = []
-        for i in range(len(forms)):
-            for j in range(i + 1, len(forms)):
-                a, b = forms[i], forms[j]
-                if ARABIC.search(a) or ARABIC.search(b) or similar_token(a, b):
-                    mine.append((a, b, 1))
-        # People with many aliases (a Russian name in six transliterations) would otherwise
-        # make most of the set: at most eight pairs a person.
-        rng.shuffle(mine)
-        positives.extend(mine[:8])
-    by_token = {}
-    for index, forms in enumerate(people):
-        for form in forms:
-            for t in set(tokens(form)):
-                if len(t) >= 3:
-                    by_token.setdefault(t, []).append((index, form))
-    negatives = []
-    shared_tokens = sorted(t for t, owners in by_token.items() if len({i for i, _ in owners}) >= 2)
-    want_shared = int(1.6 * len(positives))
-    attempts = 0
-    while len(negatives) < want_shared and attempts < 50 * want_shared:
-        attempts += 1
-        owners = by_token[rng.choice(shared_tokens)]
-        (i, a), (j, b) = rng.choice(owners), rng.choice(owners)
-        if i != j:
-            negatives.append((a, b, 0))
-    for _ in range(int(0.4 * len(positives))):
-        i, j = rng.randrange(len(people)), rng.randrange(len(people))
-        if i != j:
-            negatives.append((rng.choice(people[i]), rng.choice(people[j]), 0))
-    negatives = list(dict.fromkeys(negatives))
-    pairs = positives + negatives
-    rng.shuffle(pairs)
+    pairs = pairs_of(people, rng)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-
-    def write(stem, rows):
-        with open(args.out / f"{stem}.pairs.csv", "w", newline="", encoding="utf-8") as p, \
-                open(args.out / f"{stem}.labels.csv", "w", newline="", encoding="utf-8") as l:
-            pw, lw = csv.writer(p), csv.writer(l)
-            pw.writerow(["id", "name_a", "name_b"])
-            lw.writerow(["id", "label"])
-            for k, (a, b, label) in enumerate(rows):
-                pw.writerow([k, a, b])
-                lw.writerow([k, label])
-        print(f"{stem}: {len(rows)} pairs, {sum(r[2] for r in rows)} positives")
-
-    write("eu-dev", pairs)
+    write(args.out, "eu-dev", pairs)
     arabic_people = {i for i, forms in enumerate(people)
                      if any(ARABIC.search(f) for f in forms)
                      or any(t in {"mohammad", "muhammad", "mohammed", "mohamed", "ahmad", "ahmed", "ali",
                                   "hassan", "hussein", "hossein", "abdul", "abd", "al", "bin"}
                             for f in forms for t in tokens(f))}
     arabic_forms = {f for i in arabic_people for f in people[i]}
-    write("eu-dev-arabic", [r for r in pairs if r[0] in arabic_forms or r[1] in arabic_forms])
+    write(args.out, "eu-dev-arabic", [r for r in pairs if r[0] in arabic_forms or r[1] in arabic_forms])
     print(f"EU-only individuals kept: {len(people)}; dropped as possible evaluation-set people: {dropped}")
 
 

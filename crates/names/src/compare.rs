@@ -525,10 +525,11 @@ impl NameEngine {
                 };
                 for (slot_s, &j) in indices_s[..count_s].iter().enumerate() {
                     let single = &single_side.tokens[j];
-                    // A compound and its parts have about the same length and first sound.
+                    // A compound and its parts have about the same length and first sound (up
+                    // to a cheap substitution: Gholi Zadeh ~ Qolizadeh).
+                    let first = |t: &Token| t.skeleton.as_bytes().first().copied().unwrap_or(0);
                     if pair.token.skeleton.len().abs_diff(single.skeleton.len()) > 2
-                        || pair.token.skeleton.as_bytes().first()
-                            != single.skeleton.as_bytes().first()
+                        || substitute(first(&pair.token), first(single)) > 5
                     {
                         continue;
                     }

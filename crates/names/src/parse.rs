@@ -326,6 +326,16 @@ impl NameEngine {
         if let Some(canonical) = knowledge.canonical(form) {
             return canonical.to_string();
         }
+        // Somali spelling writes the ayn of Abd- as c: Cabdullahi, Cabdiraxmaan.
+        let form = match form.strip_prefix('c') {
+            Some(rest) if rest.starts_with("abd") => {
+                if let Some(canonical) = knowledge.canonical(rest) {
+                    return canonical.to_string();
+                }
+                rest
+            }
+            _ => form,
+        };
         if form.len() > 5
             && let Some(abd) = canonical_abd(form)
         {
@@ -741,10 +751,11 @@ impl NameEngine {
             let abbreviated_abd = first.role == TokenRole::Initial && first.form == "a";
             // Pieces of one written word (حاجیزاده = Haji + Zadeh) join again whatever their roles.
             let one_word = first.text == second.text;
+            // A title may be a name's first part as well (Hafez Amini = Hafezamini, Haji Zadeh
+            // = Hajizadeh); an initial only stands for a name.
             if !one_word
-                && ((matches!(first.role, TokenRole::Title | TokenRole::Initial)
-                    && !abbreviated_abd)
-                    || matches!(second.role, TokenRole::Title | TokenRole::Initial))
+                && ((first.role == TokenRole::Initial && !abbreviated_abd)
+                    || second.role == TokenRole::Initial)
             {
                 continue;
             }
