@@ -279,6 +279,11 @@ impl NameEngine {
                 return (0.6, MatchKind::Fuzzy);
             }
         }
+        // A Persian family name and its base (Kashanimehr ~ Kashani, Abedzadeh ~ Abed,
+        // Kazemian ~ Kazemi): lists drop the suffix often enough for weak agreement.
+        if similarity < 0.6 && persian_suffixed(a, b) {
+            return (0.6, MatchKind::Fuzzy);
+        }
         if similarity >= 0.85 || (a.stripped.is_none() && b.stripped.is_none()) {
             return (similarity, kind);
         }
@@ -731,6 +736,32 @@ impl NameEngine {
             }
         }
     }
+}
+
+/// Suffixes of Persian family names (son of, descendant of, from, like, keeper of).
+const PERSIAN_SUFFIXES: &[&str] = &[
+    "zadeh", "zade", "zada", "pour", "pur", "nejad", "nezhad", "nejat", "mehr", "far", "fard",
+    "nia", "ian", "yan", "zad", "dust", "doost", "rad", "khah", "vand", "lou", "loo",
+];
+
+/// True when one token is the other with a Persian family-name suffix (Kashani + mehr; Kazem(i)
+/// + ian), the base at least four letters.
+fn persian_suffixed(a: &Token, b: &Token) -> bool {
+    let (short, long) = if a.canonical.len() <= b.canonical.len() {
+        (&*a.canonical, &*b.canonical)
+    } else {
+        (&*b.canonical, &*a.canonical)
+    };
+    if short.len() < 4 || long.len() < short.len() + 2 {
+        return false;
+    }
+    let bases = [Some(short), short.strip_suffix('i')];
+    bases.into_iter().flatten().any(|base| {
+        base.len() >= 4
+            && long
+                .strip_prefix(base)
+                .is_some_and(|suffix| PERSIAN_SUFFIXES.contains(&suffix))
+    })
 }
 
 /// True when the first skeleton codes of two tokens are equal or a cheap substitution apart,

@@ -522,7 +522,11 @@ impl NameEngine {
                     // (Saif al-Islam, Nur al-Haq); elsewhere "al-" starts a family name.
                     let binding_article = BINDING_ARTICLES.contains(&item.form.as_str())
                         || next_form.is_some_and(|n| knowledge.compound_seconds.contains(n));
+                    // Not across the comma of "AL-ARAB, Jihad": a family name that opens with
+                    // the article is no compound with the given name put back before it.
+                    let same_part = index == 0 || items[index - 1].after_comma == item.after_comma;
                     let binds = binding_article
+                        && same_part
                         && next_form
                             .is_some_and(|n| !DIN_FORMS.contains(&n) && particle(n).is_none())
                         && tokens

@@ -119,6 +119,31 @@ fn a_name_written_in_three_parts_matches_it_written_as_one() {
     // start with a word that is a title elsewhere (Hafez).
     check("QOLIZADEH, Majid", "GHOLI ZADEH, Majid", Same);
     check("AMINI, Hossein Hafez", "HAFEZAMINI, Huseyin", Same);
+}
+
+#[test]
+fn a_persian_family_name_is_related_to_its_base() {
+    // Lists drop the suffix of a Persian family name (-mehr, -zadeh, -ian) often enough for
+    // weak agreement: above a different family name, below the same one.
+    for (short, long) in [
+        ("KASHANI", "KASHANIMEHR"),
+        ("ABED", "ABEDZADEH"),
+        ("KAZEMI", "KAZEMIAN"),
+    ] {
+        let related = engine().score(&format!("{short}, Alireza"), &format!("{long}, Alireza"));
+        let other = engine().score(&format!("{short}, Alireza"), "TEHRANI, Alireza");
+        let same = engine().score(&format!("{long}, Alireza"), &format!("{long}, Alireza"));
+        assert!(
+            related > other + 0.2 && related < same,
+            "{short} / {long}: {related:.3}, another family {other:.3}"
+        );
+    }
+}
+
+#[test]
+fn a_family_name_with_the_article_does_not_bind_to_the_given_name() {
+    // "AL-ARAB, Jihad" is Jihad of the al-Arab family, not the compound "Jihad al-Arab".
+    check("AL-ARAB, Jihad", "EL ARAB, Jihad Ahmad", Same);
     let comparison = engine().compare("Aliakbarzadeh", "Ali Akbar Zadeh");
     assert!(
         comparison
