@@ -66,6 +66,9 @@ pub enum Rule {
     OccupationPart,
     /// Postcode with street number.
     PostcodeStreet,
+    /// The postcode alone: weak, for a record whose name is a pen name or nickname the names
+    /// engine does not know, where the list is small or the postcode rare.
+    PostcodeAlone,
     /// Suburb with street number.
     SuburbStreet,
 }
@@ -73,7 +76,10 @@ pub enum Rule {
 impl Rule {
     /// Whether the rule is weak: its blocks are capped at a quarter of the others'.
     pub fn is_weak(self) -> bool {
-        matches!(self, Rule::BirthDayAlone | Rule::EmailName)
+        matches!(
+            self,
+            Rule::BirthDayAlone | Rule::EmailName | Rule::PostcodeAlone
+        )
     }
 }
 
@@ -241,6 +247,7 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
         }
     }
     if let Some(postcode) = &record.postcode {
+        keys.push(key(Rule::PostcodeAlone, postcode));
         for name_key in name_keys {
             keys.push(key(Rule::PostcodeName, (postcode, name_key)));
         }

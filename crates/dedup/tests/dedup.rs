@@ -835,3 +835,30 @@ fn a_familiar_form_of_a_name_is_blocked_with_and_counts_for_the_full_form() {
         given("other")
     );
 }
+
+#[test]
+fn a_rare_postcode_alone_brings_records_together_and_a_common_one_does_not() {
+    // A pen name shares nothing with the name it stands for; a postcode that few records
+    // hold still brings the two together. One that many hold (a weak key's block is capped
+    // at a quarter of the cap) does not.
+    let mut records = background(200);
+    let at_postcode = |id: &str, given: &str, family: &str, postcode: &str| Record {
+        postcode: Some(postcode.to_owned()),
+        ..person(id, [given, family, ""], Sex::Unknown, "")
+    };
+    records.extend([
+        at_postcode("pen", "Lewis", "Carroll", "WA4 6SS"),
+        at_postcode("real", "Charles", "Dodgson", "WA4 6SS"),
+    ]);
+    for n in 0..40 {
+        let name = ["Zarghuna", "Farhad", "Wazhma", "Naveed"][n % 4];
+        records.push(at_postcode(&format!("c{n}"), name, "Stanikzai", "KBL 1001"));
+    }
+    records.extend([
+        at_postcode("pen-2", "Jaido", "Morata", "KBL 1001"),
+        at_postcode("real-2", "John", "Vickers", "KBL 1001"),
+    ]);
+    let together = blocked_together(&records);
+    assert!(together("pen", "real"));
+    assert!(!together("pen-2", "real-2"));
+}
