@@ -85,9 +85,11 @@ pub fn romanise_table(folded: &str) -> String {
             'م' => "m",
             'ن' | 'ڼ' => "n",
             'و' if first => "w",
-            // Beside a long a, و is the consonant (راوری ravari, خواجه khwaja); the separator
-            // tells the skeleton so.
-            'و' if previous == Some('ا') || letters.get(index + 1) == Some(&'ا') => "'w",
+            // Beside a long a, and before ی, و is the consonant (راوری ravari, خواجه khwaja,
+            // نوید navid, هروی heravi, پرویز parviz); the separator tells the skeleton so.
+            'و' if previous == Some('ا') || matches!(letters.get(index + 1), Some('ا' | 'ی')) => {
+                "'w"
+            }
             'و' => "u",
             // A final h after a consonant is the -a/-eh ending (Hamza, Fatemeh).
             'ه' if last && previous.is_some_and(|p| p != 'ا') => "a",
