@@ -108,6 +108,12 @@ fn arabic_script_matches_latin() {
     check("Mullah Mohammad Omar", "ملا محمد عمر", Same);
     // Arabic and Persian letter forms of one name.
     check("علي كريمي", "علی کریمی", Same);
+    // English-language spellings, not French or Turkish ones, for the dictionary's words.
+    check("عایشه", "Aisha", Same);
+    check("شکیب", "Shakib", Same);
+    // و before ی is the consonant: Navid, Heravi, Parviz.
+    check("نوید هروی", "Navid Heravi", Same);
+    check("پرویز", "Parwiz", Same);
 }
 
 #[test]
