@@ -179,6 +179,24 @@ struct Item {
     after_comma: bool,
 }
 
+/// The written text of tokens joined into one: pieces of one written word (an Arabic-script
+/// article, a word split by the dictionary) carry that word's text, which is said once.
+fn joined_text(texts: &[&str]) -> String {
+    let mut out = String::new();
+    let mut last: Option<&str> = None;
+    for &text in texts {
+        if last == Some(text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text);
+        last = Some(text);
+    }
+    out
+}
+
 /// A 64-bit FNV-1a hash: cheap equality checks of canonical forms and skeletons in the hot path.
 pub(crate) fn hash_str(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -540,12 +558,7 @@ impl NameEngine {
                             "ul"
                         };
                         let form = format!("{}{}{}", previous.form, article, next.form);
-                        // An Arabic-script article is part of the next word as written.
-                        let text = if item.text == next.text {
-                            format!("{} {}", previous.text, next.text)
-                        } else {
-                            format!("{} {} {}", previous.text, item.text, next.text)
-                        };
+                        let text = joined_text(&[&previous.text, &item.text, &next.text]);
                         let vowelless = previous.vowelless || next.vowelless;
                         // Hojjat-al-Eslam written apart is still the title Hojjatoleslam.
                         let role = if knowledge.titles.contains_key(&form) {
@@ -635,7 +648,7 @@ impl NameEngine {
                     "uddin"
                 };
                 let form = format!("{}{}", previous.form, suffix);
-                let text = format!("{} {}", previous.text, item.text);
+                let text = joined_text(&[&previous.text, &item.text]);
                 tokens.push(self.make_token(
                     text,
                     form,
@@ -773,7 +786,7 @@ impl NameEngine {
             } else {
                 format!("{}{}", first.form, second.form)
             };
-            let text = format!("{} {}", first.text, second.text);
+            let text = joined_text(&[&first.text, &second.text]);
             let token = self.make_token(
                 text,
                 form,
@@ -823,7 +836,7 @@ impl NameEngine {
                 }
                 form.push_str(&part.form);
             }
-            let text = format!("{} {} {}", parts[0].text, parts[1].text, parts[2].text);
+            let text = joined_text(&[&parts[0].text, &parts[1].text, &parts[2].text]);
             let vowelless = parts.iter().any(|t| t.vowelless);
             let token = self.make_token(text, form, TokenRole::Given, parts[0].script, vowelless);
             fused.push(FusedPair {
