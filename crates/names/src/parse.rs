@@ -384,6 +384,16 @@ impl NameEngine {
                 return format!("{base}uddin");
             }
         }
+        // A tribal name on a given name's base: its base is read in its variant class
+        // (Daudzai = Dawudzai, Mohammadzai = Muhammadzai).
+        for suffix in &knowledge.tribal_suffixes {
+            if let Some(base) = form.strip_suffix(suffix.as_str())
+                && base.len() >= 3
+                && let Some(base) = knowledge.canonical(base)
+            {
+                return format!("{base}{suffix}");
+            }
+        }
         form.to_string()
     }
 
