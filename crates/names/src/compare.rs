@@ -249,7 +249,12 @@ impl NameEngine {
         let (similarity, kind) = self.spelling_similarity(a, b);
         // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
         // Hibatullah.
-        if similarity < 0.8 && a.affix != b.affix && (a.affix == 0 || b.affix == 0) {
+        if similarity < 0.8
+            && a.affix != b.affix
+            && (a.affix == 0 || b.affix == 0)
+            && a.affix < 5
+            && b.affix < 5
+        {
             let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
             if hash_str(&compound.core_skeleton) == short.skeleton_hash
                 && short.canonical.len() >= 4

@@ -85,7 +85,7 @@ pub struct Token {
     /// fused prefixes have rules of their own.
     #[serde(skip)]
     pub(crate) special: bool,
-    /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin)
+    /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin, 5 -zai, 6 -khel)
     /// and the token without it, for comparing compounds on what distinguishes them.
     #[serde(skip)]
     pub(crate) affix: u8,
@@ -470,6 +470,8 @@ impl NameEngine {
             } else if let Some(rest) = folded
                 .strip_prefix("ال")
                 .filter(|rest| rest.chars().count() >= 2)
+                // A Pashto tribal name (الکوزی Alokozai) opens with the letters, not the article.
+                .filter(|rest| !["زی", "خیل"].iter().any(|suffix| rest.ends_with(suffix)))
             {
                 items.push(make("al".to_string(), false));
                 // After the article, a compound's second element (الاسلام: al-Islam, not Aslam).
@@ -978,8 +980,9 @@ impl NameEngine {
         let core_skeleton: Box<str> = skeleton_of(core).into();
         let core: Box<str> = core.into();
         // Prefixes written fused to a name: the Arabic article (Alnaimi), Persian Mir (Mirhejazi).
+        // Not from a tribal name: Alikozai is no al-Ikozai.
         let stripped = strip_fused_prefix(&form)
-            .filter(|rest| rest.len() >= 4 && role != TokenRole::Particle)
+            .filter(|rest| rest.len() >= 4 && role != TokenRole::Particle && affix < 5)
             .map(|rest| {
                 let bare = skeleton_of(&self.canonical_form(rest));
                 let hash = hash_str(&bare);
@@ -1096,6 +1099,19 @@ fn compound_core(canonical: &str) -> (u8, &str) {
         (3, rest)
     } else if let Some(rest) = canonical.strip_suffix("uddin").filter(long_enough) {
         (4, rest)
+    } else if let Some(rest) = ["zai", "zay", "zoy"]
+        .iter()
+        .find_map(|suffix| canonical.strip_suffix(suffix))
+        .filter(|rest| rest.len() >= 3)
+    {
+        // Pashto tribal names share their -zai: Achakzai and Alikozai are two tribes.
+        (5, rest)
+    } else if let Some(rest) = ["khel", "khail", "khil", "kheil", "khiel"]
+        .iter()
+        .find_map(|suffix| canonical.strip_suffix(suffix))
+        .filter(|rest| rest.len() >= 3)
+    {
+        (6, rest)
     } else {
         (0, canonical)
     }

@@ -117,6 +117,10 @@ fn arabic_script_matches_latin() {
     // A tribal name built on a given name reads its base in the variant class.
     check("Daudzai", "داودزی", Same);
     check("Mohammadzai", "Muhammadzai", Same);
+    // Tribes share their -zai or -khel; they are told apart by what comes before it.
+    check("Achakzai", "Alikozai", Different);
+    check("الکوزی", "Alokozai", Same);
+    check("Sulaimankhel", "Sulemankhail", Same);
 }
 
 #[test]
