@@ -539,7 +539,7 @@ impl NameEngine {
                     // to a cheap substitution: Gholi Zadeh ~ Qolizadeh).
                     let first = |t: &Token| t.skeleton.as_bytes().first().copied().unwrap_or(0);
                     if pair.token.skeleton.len().abs_diff(single.skeleton.len()) > 2
-                        || substitute(first(&pair.token), first(single)) > 5
+                        || substitute(first(&pair.token), first(single)) > 3
                     {
                         continue;
                     }
@@ -757,7 +757,11 @@ fn persian_suffixed(a: &Token, b: &Token) -> bool {
     } else {
         (&*b.canonical, &*a.canonical)
     };
-    if short.len() < 4 || long.len() < short.len() + 2 {
+    if short.len() < 4
+        || long.len() < short.len() + 2
+        || long.len() > short.len() + 6
+        || short.as_bytes()[..4] != long.as_bytes()[..4]
+    {
         return false;
     }
     let bases = [Some(short), short.strip_suffix('i')];
