@@ -12,24 +12,14 @@
     python3 bench/names/make_script_pairs.py --out /tmp/script-pairs
 """
 import argparse
-import csv
 import random
+import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_eu_dev import write  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def write(out, stem, pairs):
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / f"{stem}.pairs.csv", "w", newline="", encoding="utf-8") as p, \
-            open(out / f"{stem}.labels.csv", "w", newline="", encoding="utf-8") as l:
-        pw, lw = csv.writer(p), csv.writer(l)
-        pw.writerow(["id", "name_a", "name_b"])
-        lw.writerow(["id", "label"])
-        for k, (a, b, label) in enumerate(pairs):
-            pw.writerow([k, a, b])
-            lw.writerow([k, label])
-    print(f"{stem}: {len(pairs)} pairs, {sum(p[2] for p in pairs)} positives")
 
 
 def demo_names(rng):

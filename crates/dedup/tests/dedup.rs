@@ -701,15 +701,7 @@ fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
     // list of about 300 records (some 45,000 pairs) affords under the default budget and
     // not under a smaller one.
     let mut records = background(200);
-    for n in 0..80 {
-        let given = ["Ahmad", "Karim", "Farid", "Nadia"][n % 4];
-        records.push(person(
-            &format!("r{n}"),
-            [given, "Rahimi", ""],
-            Sex::Unknown,
-            "",
-        ));
-    }
+    records.extend(many_rahimis());
     let bare = |id: &str, given: &str| person(id, [given, "Rahimi", ""], Sex::Unknown, "");
     records.extend([bare("bare-a", "Edward"), bare("bare-b", "Jaido")]);
     let pairs = (records.len() * (records.len() - 1) / 2) as u64;
@@ -733,20 +725,26 @@ fn a_small_list_is_compared_whole_and_a_large_one_by_its_keys() {
     assert_eq!(outcome.candidate_pairs.len() as u64, pairs);
 }
 
+/// Eighty records of four given names with the family name "Rahimi" and nothing else: a
+/// family name too common for its block to be kept under the cap.
+fn many_rahimis() -> impl Iterator<Item = Record> {
+    (0..80).map(|n| {
+        person(
+            &format!("r{n}"),
+            [["Ahmad", "Karim", "Farid", "Nadia"][n % 4], "Rahimi", ""],
+            Sex::Unknown,
+            "",
+        )
+    })
+}
+
 #[test]
 fn a_common_family_name_is_compared_within_one_birthplace_or_occupation() {
     // "Rahimi" alone is too common to block on here (over the block cap); "Edward" and his
     // pen name "Jaido" share no key, and there is no date. The same family name and place of
     // birth (or occupation) still bring the two records together; without them, nothing does.
     let mut records = background(300);
-    for n in 0..80 {
-        records.push(person(
-            &format!("r{n}"),
-            [["Ahmad", "Karim", "Farid", "Nadia"][n % 4], "Rahimi", ""],
-            Sex::Unknown,
-            "",
-        ));
-    }
+    records.extend(many_rahimis());
     let with = |id: &str, given: &str, place: Option<&str>, occupation: Option<&str>| Record {
         place_of_birth: place.map(str::to_owned),
         occupation: occupation.map(str::to_owned),
@@ -799,14 +797,7 @@ fn a_familiar_form_of_a_name_is_blocked_with_and_counts_for_the_full_form() {
     // names engine gives the two a shared key: the records meet, and their given names count
     // for more than two different names do.
     let mut records = background(300);
-    for n in 0..80 {
-        records.push(person(
-            &format!("r{n}"),
-            [["Ahmad", "Karim", "Farid", "Nadia"][n % 4], "Rahimi", ""],
-            Sex::Unknown,
-            "",
-        ));
-    }
+    records.extend(many_rahimis());
     records.extend([
         person("edward", ["Edward", "Rahimi", ""], Sex::Male, "1961"),
         person("ned", ["Ned", "Rahimi", ""], Sex::Male, "1961"),
