@@ -496,3 +496,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_name_of_a_related_group_agrees_with_the_groups_first_name_and_shares_a_key() {
+    // The data file, line by line: a typo or a form that the engine reads as another
+    // variant class would leave a name unrelated to its group.
+    let mut failures = Vec::new();
+    for line in include_str!("../data/nicknames.tsv").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (formal, others) = line.split_once('\t').expect("formal<TAB>names");
+        for other in others.split_whitespace() {
+            let score = engine().score(formal, other);
+            let (kf, ko) = (engine().keys(formal), engine().keys(other));
+            if score < 0.7 || !kf.iter().any(|k| ko.contains(k)) {
+                failures.push(format!(
+                    "{formal} / {other}: {score:.3}, keys {kf:?} / {ko:?}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
