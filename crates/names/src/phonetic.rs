@@ -60,6 +60,14 @@ pub fn skeleton(form: &str) -> String {
                 }
             }
             b'k' if next == b'h' => (Some(b'x'), 2),
+            // Inside a word after a vowel, x is ks in European spellings (Maxim, Alexei, Aljaxej);
+            // at the start it is kh, as in Uzbek, Somali and Spanish-era spellings (Xalid).
+            b'x' if index > 0 && is_vowel(bytes[index - 1]) => {
+                if out.last() != Some(&b'k') {
+                    out.push(b'k');
+                }
+                (Some(b's'), 1)
+            }
             b'x' => (Some(b'x'), 1),
             b'g' if next == b'h' => (Some(b'g'), 2),
             b's' if next == b'h' => (Some(b'S'), 2),
