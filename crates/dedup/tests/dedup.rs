@@ -1,7 +1,9 @@
 //! Behaviour of the whole engine on planted people among a synthetic demo registry: the
 //! background gives EM a population to learn from, as a real list would.
 
-use airbridge_dedup::{ClusterRules, Columns, Config, Deduplicator, Record, cluster, evaluate};
+use airbridge_dedup::{
+    ClusterRules, Columns, Config, Deduplicator, FieldWeight, Record, cluster, evaluate,
+};
 use airbridge_demo::{DemoConfig, generate};
 use airbridge_domain::{Calendar, PartialDate, Sex};
 use airbridge_names::NameEngine;
@@ -641,6 +643,25 @@ fn blocked_together(records: &[Record]) -> impl Fn(&str, &str) -> bool + '_ {
     )
 }
 
+/// Runs the deduplicator over `records` and returns how the pair of records with ids `a` and
+/// `b` is explained, field by field (`explained(a, b, field)`).
+fn explained(records: &[Record]) -> impl Fn(&str, &str, &str) -> FieldWeight + '_ {
+    let engine = NameEngine::new();
+    let outcome = Deduplicator::new(&engine, config())
+        .unwrap()
+        .run(records)
+        .unwrap();
+    move |a: &str, b: &str, field: &str| {
+        let at = |id: &str| records.iter().position(|r| r.id == id).unwrap();
+        let explanation = outcome.explain(&engine, at(a), at(b)).unwrap();
+        explanation
+            .fields
+            .into_iter()
+            .find(|f| f.field == field)
+            .unwrap()
+    }
+}
+
 #[test]
 fn a_whole_name_that_says_its_parts_is_compared_part_by_part() {
     // One list writes "FAMILY Given d/o Father" in one column, another has a column for each
@@ -661,37 +682,21 @@ fn a_whole_name_that_says_its_parts_is_compared_part_by_part() {
         whole("other-father", "AHMADZAI Karima d/o Abdul Rahim"),
         whole("unsaid", "Karima Ahmadi"),
     ]);
-    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap();
-    let engine = NameEngine::new();
-    let outcome = Deduplicator::new(&engine, config())
-        .unwrap()
-        .run(&records)
-        .unwrap();
+    let field = explained(&records);
     let father = |other: &str| {
-        let explanation = outcome.explain(&engine, at("parts"), at(other)).unwrap();
-        let field = |name: &str| {
-            explanation
-                .fields
-                .iter()
-                .find(|f| f.field == name)
-                .unwrap()
-                .clone()
-        };
         // Compared as given and family names, not as one whole name.
-        assert_eq!(field("full_name").level, "missing", "{other}");
-        assert!(field("given_name").weight > 0.0, "{other}");
-        field("father_name").weight
+        assert_eq!(
+            field("parts", other, "full_name").level,
+            "missing",
+            "{other}"
+        );
+        assert!(field("parts", other, "given_name").weight > 0.0, "{other}");
+        field("parts", other, "father_name").weight
     };
     assert!(father("same-father") > 0.0);
     assert!(father("other-father") < 0.0);
     // A whole name with nothing to tell its parts apart stays whole.
-    let explanation = outcome.explain(&engine, at("parts"), at("unsaid")).unwrap();
-    let full = explanation
-        .fields
-        .iter()
-        .find(|f| f.field == "full_name")
-        .unwrap();
-    assert_ne!(full.level, "missing");
+    assert_ne!(field("parts", "unsaid", "full_name").level, "missing");
 }
 
 #[test]
@@ -804,21 +809,8 @@ fn a_familiar_form_of_a_name_is_blocked_with_and_counts_for_the_full_form() {
         person("other", ["Farhad", "Rahimi", ""], Sex::Male, "1961"),
     ]);
     assert!(blocked_together(&records)("edward", "ned"));
-    let at = |id: &str| records.iter().position(|r| r.id == id).unwrap();
-    let engine = NameEngine::new();
-    let outcome = Deduplicator::new(&engine, config())
-        .unwrap()
-        .run(&records)
-        .unwrap();
-    let given = |other: &str| {
-        let explanation = outcome.explain(&engine, at("edward"), at(other)).unwrap();
-        explanation
-            .fields
-            .iter()
-            .find(|f| f.field == "given_name")
-            .unwrap()
-            .weight
-    };
+    let field = explained(&records);
+    let given = |other: &str| field("edward", other, "given_name").weight;
     assert!(
         given("ned") > given("other") + 1.0,
         "Ned {}, Farhad {}",
