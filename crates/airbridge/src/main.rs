@@ -47,12 +47,6 @@ pub mod exit {
 pub struct InvalidInput(pub String);
 
 fn main() -> ExitCode {
-    // SQLCipher's OpenSSL, initialised before anything opens a database and told not to free
-    // its global state at exit. Otherwise a connection thread still ending (its thread-local
-    // OpenSSL state released after the pool has closed it) races OpenSSL's `atexit` cleanup:
-    // glibc then aborts the finished command with "double free or corruption", as CI saw once
-    // after a complete `person search`. The operating system reclaims the memory anyway.
-    openssl_sys::init();
     // Output piped into `head` and closed early is not a failure: stop quietly, as Unix tools do.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -308,6 +308,14 @@ impl SqliteStore {
         mode: OpenMode,
         encryption: &Encryption,
     ) -> Result<SqliteStore> {
+        // SQLCipher's OpenSSL, initialised before the first connection and told not to free
+        // its global state at exit. Otherwise a connection thread still ending (its
+        // thread-local OpenSSL state released after the pool has closed it) races OpenSSL's
+        // `atexit` cleanup: the finished process then aborts with "double free or corruption"
+        // (CI saw it once after a complete `person search`) or a segmentation fault (once, the
+        // store's contract tests after all had passed). The operating system reclaims the
+        // memory anyway. Once per process; later calls do nothing.
+        openssl_sys::init();
         let open_error = |reason: String| StoreError::Open {
             path: path.display().to_string(),
             reason,
