@@ -526,13 +526,13 @@ impl NameEngine {
                 ) else {
                     continue;
                 };
-                let slot_third = match pair.third {
-                    None => None,
-                    Some(third) => match slot_of(indices_f, count_f, third) {
-                        None => continue,
-                        slot => slot,
-                    },
-                };
+                // A third part that is not compared (past the name's first tokens) rules the
+                // triple out.
+                let slot_third = pair.third.map(|third| slot_of(indices_f, count_f, third));
+                if slot_third == Some(None) {
+                    continue;
+                }
+                let slot_third = slot_third.flatten();
                 for (slot_s, &j) in indices_s[..count_s].iter().enumerate() {
                     let single = &single_side.tokens[j];
                     // A compound and its parts have about the same length and first sound (up

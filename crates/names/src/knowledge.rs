@@ -195,14 +195,13 @@ impl Knowledge {
                 _ => {}
             }
         }
-        let compound_seconds = data_lines(COMPOUNDS)
-            .map(|fields| fields[0].to_string())
-            .collect();
+        let mut compound_seconds = std::collections::HashSet::new();
         let mut compound_seconds_arabic = HashMap::default();
         for fields in data_lines(COMPOUNDS) {
             for spelling in fields.get(1).map_or("", |list| list).split_whitespace() {
                 compound_seconds_arabic.insert(fold_arabic(spelling), fields[0].to_string());
             }
+            compound_seconds.insert(fields[0].to_string());
         }
         Knowledge {
             compound_seconds,

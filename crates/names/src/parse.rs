@@ -197,6 +197,21 @@ fn joined_text(texts: &[&str]) -> String {
     out
 }
 
+/// The comparison forms of neighbouring tokens written as one word. Joined, "Mohammad Hossein"
+/// must not read d-h as the digraph dh, and a word of the Arabic-script table keeps its first
+/// letter a consonant (نیک ورز: nik'wrz): a separator goes between such parts.
+fn fused_form(parts: &[&Token]) -> String {
+    let mut form = String::new();
+    for part in parts {
+        if !form.is_empty() && (crate::phonetic::false_digraph(&form, &part.form) || part.vowelless)
+        {
+            form.push('\'');
+        }
+        form.push_str(&part.form);
+    }
+    form
+}
+
 /// A 64-bit FNV-1a hash: cheap equality checks of canonical forms and skeletons in the hot path.
 pub(crate) fn hash_str(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -790,13 +805,8 @@ impl NameEngine {
             }
             let form = if abbreviated_abd {
                 format!("abdul{}", second.form)
-            } else if crate::phonetic::false_digraph(&first.form, &second.form) || second.vowelless
-            {
-                // Joined, "Mohammad Hossein" must not read d-h as the digraph dh, and a word of
-                // the Arabic-script table keeps its first letter a consonant (نیک ورز: nik'wrz).
-                format!("{}'{}", first.form, second.form)
             } else {
-                format!("{}{}", first.form, second.form)
+                fused_form(&[first, second])
             };
             let text = joined_text(&[&first.text, &second.text]);
             let token = self.make_token(
@@ -839,18 +849,15 @@ impl NameEngine {
             }) {
                 continue;
             }
-            let mut form = String::new();
-            for part in parts {
-                if !form.is_empty()
-                    && (crate::phonetic::false_digraph(&form, &part.form) || part.vowelless)
-                {
-                    form.push('\'');
-                }
-                form.push_str(&part.form);
-            }
             let text = joined_text(&[&parts[0].text, &parts[1].text, &parts[2].text]);
             let vowelless = parts.iter().any(|t| t.vowelless);
-            let token = self.make_token(text, form, TokenRole::Given, parts[0].script, vowelless);
+            let token = self.make_token(
+                text,
+                fused_form(&parts),
+                TokenRole::Given,
+                parts[0].script,
+                vowelless,
+            );
             fused.push(FusedPair {
                 first: triple[0],
                 second: triple[1],
