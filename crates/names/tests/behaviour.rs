@@ -319,6 +319,38 @@ fn explanation_says_how_tokens_aligned() {
 }
 
 #[test]
+fn a_brother_and_a_sister_named_from_one_root_are_two_names() {
+    // Samir and Samira, Hamid and Hamideh stand on one family case as two people: their given
+    // names agree no more than two unrelated names do, in either script.
+    for (brother, sister) in [
+        ("Samir Haddad", "Samira Haddad"),
+        ("سمير حداد", "سميرة حداد"),
+        ("Karim Nasseri", "Karimeh Nasseri"),
+        ("Hamid Ahmadzai", "Hamida Ahmadzai"),
+        ("حمید احمدزی", "Hamida Ahmadzai"),
+        ("Rami Baker", "Rima Baker"),
+    ] {
+        let siblings = engine().score(brother, sister);
+        let family = sister.split_whitespace().last().unwrap();
+        let stranger = engine().score(brother, &format!("Omar {family}"));
+        assert!(
+            siblings < 0.6 && siblings < stranger + 0.1,
+            "{brother} / {sister}: {siblings:.3}, a stranger of that family {stranger:.3}"
+        );
+    }
+    // The sister's name in its spellings is still one name.
+    for (a, b) in [
+        ("Samira Haddad", "Sameerah Haddad"),
+        ("Samira Haddad", "سميرة حداد"),
+        ("Hamida Ahmadzai", "Hamideh Ahmadzai"),
+        ("Hamida Ahmadzai", "حمیده احمدزی"),
+    ] {
+        let score = engine().score(a, b);
+        assert!(score > 0.9, "{a} / {b}: {score:.3}");
+    }
+}
+
+#[test]
 fn a_familiar_or_foreign_form_of_a_given_name_is_related() {
     // Related names agree partly: well above two different names, below the same name.
     for (a, b) in [

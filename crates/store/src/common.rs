@@ -178,6 +178,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Ahmad Shah Massoud",
         "Fatima bint Ali al-Hashimi",
         "Bill Englefield",
+        "Sameerah Haddad",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
