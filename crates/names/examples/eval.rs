@@ -209,6 +209,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tuning = Tuning::default();
     let mut self_frequencies = 0.0f64;
     let mut features: Option<String> = None;
+    let mut scores_path: Option<String> = None;
     let mut index = 0;
     while index < args.len() {
         let value = args.get(index + 1).cloned().unwrap_or_default();
@@ -220,6 +221,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--set" => apply_setting(&mut tuning, &value)?,
             "--self-frequencies" => self_frequencies = value.parse()?,
             "--features" => features = Some(value),
+            "--scores" => scores_path = Some(value),
             other => return Err(format!("unknown argument {other}").into()),
         }
         index += 2;
@@ -293,6 +295,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         compare_only,
         checksum
     );
+    // --scores FILE: every selected pair's score, to compare two versions of the engine.
+    if let Some(path) = scores_path {
+        let mut out = String::from("id,score,label,name_a,name_b\n");
+        for (pair, score) in selected.iter().zip(&scored) {
+            out.push_str(&format!(
+                "{},{score:.6},{},\"{}\",\"{}\"\n",
+                pair.id,
+                u8::from(pair.label),
+                pair.a.replace('"', "\"\""),
+                pair.b.replace('"', "\"\"")
+            ));
+        }
+        std::fs::write(path, out)?;
+    }
     if let Some(path) = features {
         write_features(&engine, &pairs, &marks, &path)?;
     }

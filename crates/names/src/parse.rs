@@ -613,7 +613,16 @@ impl NameEngine {
                     index += 1;
                     continue;
                 }
-                Some(ParticleKind::Connector) if items.len() > 1 => {
+                // A connector joins the words after it to the name ("de la Cruz"); a word of
+                // two or more letters that ends its part ("BA DAS, Muhammad", "Thi Da") has
+                // nothing to join, and is a name. A lone y or e is left out wherever it stands.
+                Some(ParticleKind::Connector)
+                    if items.len() > 1
+                        && (item.form.len() == 1
+                            || items
+                                .get(index + 1)
+                                .is_some_and(|next| next.after_comma == item.after_comma)) =>
+                {
                     tokens.push(self.make_token(
                         item.text.clone(),
                         item.form.clone(),

@@ -138,6 +138,20 @@ fn a_name_written_in_three_parts_matches_it_written_as_one() {
 }
 
 #[test]
+fn a_word_that_is_a_european_particle_elsewhere_is_a_name_when_it_joins_nothing() {
+    // "das", "da", "den" join the words after them (dos Santos, da Silva, van den Berg); at
+    // the end of a part there is nothing to join: Ba Das is a Hadrami family name, Thi Da a
+    // Burmese given name, Farid-ud-Den a -uddin compound.
+    check("BA DAS, Muhammad Ali", "BADAS, Mohamed Ali", Same);
+    check("OO, Thi Da", "OO, Thida", Same);
+    check("MAHMOUD, Sheikh Farid-ud-Den", "MAHMOOD, Fariduddin", Same);
+    check("DAS, Ahmad", "DAS, Karim", Different);
+    // Where they join, they are still left out.
+    check("Juan de la Cruz", "Juan Cruz", Same);
+    check("VAN DEN BERG, Pieter", "Pieter Berg", Same);
+}
+
+#[test]
 fn a_persian_family_name_is_related_to_its_base() {
     // Lists drop the suffix of a Persian family name (-mehr, -zadeh, -ian) often enough for
     // weak agreement: above a different family name, below the same one.
