@@ -544,7 +544,18 @@ impl NameEngine {
                         continue;
                     }
                     let (similarity, _) = self.token_similarity(&pair.token, single);
-                    if similarity < 0.8 {
+                    // Parts of three letters or more joined into a long word of about the
+                    // other's length may differ by a little more than one cheap edit (Shah
+                    // Karami ~ Shakarami, Yazdi Khah ~ Yazdikhah). Short syllables (Bu-il,
+                    // Ho-Chin) and a name run into its patronymic join by chance.
+                    let long_parts = pair.token.skeleton.len() >= 5
+                        && pair.token.skeleton.len().abs_diff(single.skeleton.len()) <= 1
+                        && [Some(pair.first), Some(pair.second), pair.third]
+                            .into_iter()
+                            .flatten()
+                            .map(|part| &fused_side.tokens[part])
+                            .all(|part| part.form.len() >= 3 && part.role != TokenRole::Patronymic);
+                    if similarity < if long_parts { 0.75 } else { 0.8 } {
                         continue;
                     }
                     let parts = fused_side.tokens[pair.first].weight
