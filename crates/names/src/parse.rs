@@ -306,7 +306,7 @@ const ULLAH_ENDINGS: &[&str] = &[
 /// Endings of fused -uddin compounds, all canonicalised to "uddin".
 const DIN_ENDINGS: &[&str] = &[
     "uddeen", "eddine", "uddin", "eddin", "iddin", "addin", "aldin", "uldin", "oddin", "udeen",
-    "edine", "udin", "idin",
+    "edine", "udin", "idin", "ettin", "attin", "ittin",
 ];
 
 /// Canonicalises the spelling of an Abd- compound: "abd" + the name after the article.

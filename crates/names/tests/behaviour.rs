@@ -241,6 +241,14 @@ fn other_transliteration_conventions_are_the_same_name() {
     // Egyptian spellings write ج as g.
     check("Gamal Hegazi", "Jamal Hijazi", Likely);
     check("وجيه محمود", "Wajeeh Mahmud", Likely);
+    // Turkish writes j as c, a final d or b devoiced, -uddin as -ettin.
+    check("Cihat Yagmur", "Jihad Yaghmour", Same);
+    check("Recep Tayyip", "Rajab Tayyib", Same);
+    check("Necmettin Erbakan", "Najmuddin Erbakan", Same);
+    check("Abdulhamit Kaya", "Abdul Hamid Kaya", Same);
+    // Cemal is Jamal, not Kamal: the given names contradict, and only the family name agrees.
+    let cemal = engine().score("Cemal Kaya", "Kamal Kaya");
+    assert!(cemal < 0.6, "Cemal Kaya / Kamal Kaya: {cemal:.3}");
 }
 
 #[test]
