@@ -240,34 +240,16 @@ impl NameEngine {
                 (tuning.nickname_similarity, MatchKind::Nickname)
             };
         }
+        let (similarity, kind) = self.spelling_similarity(a, b);
+        // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
+        // Hibatullah (known names or not: Aman for Amanullah).
+        if let Some(partial) = shortened_compound(a, b, similarity) {
+            return (partial, MatchKind::Compound);
+        }
         // Two known names of different variant classes are different names, even when they
         // share a skeleton (Muhammad / Mahmud) or a near spelling (Hasan / Husayn).
         if a.known && b.known && self.tuning.known_distinct < 1.0 {
-            let (similarity, kind) = self.spelling_similarity(a, b);
             return (similarity * self.tuning.known_distinct, kind);
-        }
-        let (similarity, kind) = self.spelling_similarity(a, b);
-        // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
-        // Hibatullah.
-        if similarity < 0.8
-            && a.affix != b.affix
-            && (a.affix == 0 || b.affix == 0)
-            && a.affix < 5
-            && b.affix < 5
-        {
-            let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
-            if hash_str(&compound.core_skeleton) == short.skeleton_hash
-                && short.canonical.len() >= 4
-            {
-                // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for
-                // one man often enough to count as weak agreement.
-                let partial = match compound.affix {
-                    1 => 0.4,
-                    2 => 0.5,
-                    _ => 0.8,
-                };
-                return (partial, MatchKind::Compound);
-            }
         }
         // One name written as the start of a longer one (Ghafarian ~ Ghaffariananberan, Nazari
         // ~ Nazarikolehjoub): weak agreement, when the shared start is long enough to mean it.
@@ -372,10 +354,30 @@ impl NameEngine {
                 .max((b.letters & !a.letters).count_ones());
             let longest_spelling = spelling_a.len().max(spelling_b.len()).max(1) as f64;
             let gap = (spelling_a.len().abs_diff(spelling_b.len()) as f64).max(f64::from(only));
-            if longest_spelling < 4.0 || 1.0 - gap / longest_spelling < tuning.fuzzy_floor {
-                0.0
+            let canonical =
+                if longest_spelling < 4.0 || 1.0 - gap / longest_spelling < tuning.fuzzy_floor {
+                    0.0
+                } else {
+                    edit_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
+                };
+            // A spelling of a variant class one letter away from another word is a near-miss
+            // of that spelling: Naseen is one letter from Naseem, though three from the
+            // class's Nasim.
+            let longest_form = a.form.len().max(b.form.len());
+            if a.affix == 0
+                && (a.known || b.known)
+                && (a.form != a.canonical || b.form != b.canonical)
+                && longest_form >= 5
+                && a.form.len().abs_diff(b.form.len()) <= 1
+            {
+                let as_written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
+                if as_written >= 1.0 - 1.0 / longest_form as f64 - 1e-9 {
+                    canonical.max(as_written)
+                } else {
+                    canonical
+                }
             } else {
-                edit_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
+                canonical
             }
         };
         if skeleton_bound.max(by_spelling) < tuning.fuzzy_floor {
@@ -759,6 +761,31 @@ const PERSIAN_SUFFIXES: &[&str] = &[
     "zadeh", "zade", "zada", "pour", "pur", "nejad", "nezhad", "nejat", "mehr", "far", "fard",
     "nia", "ian", "yan", "zad", "dust", "doost", "rad", "khah", "vand", "lou", "loo",
 ];
+
+/// The weak agreement of a compound and its distinctive part written alone (Siraj for
+/// Sirajuddin, Hibat for Hibatullah, Aman for Amanullah), when `similarity` (theirs as spelt)
+/// is lower.
+fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
+    if similarity >= 0.8
+        || a.affix == b.affix
+        || (a.affix != 0 && b.affix != 0)
+        || a.affix >= 5
+        || b.affix >= 5
+    {
+        return None;
+    }
+    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
+    if hash_str(&compound.core_skeleton) != short.skeleton_hash || short.canonical.len() < 4 {
+        return None;
+    }
+    // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for one man
+    // often enough to count as weak agreement.
+    Some(match compound.affix {
+        1 => 0.4,
+        2 => 0.5,
+        _ => 0.8,
+    })
+}
 
 /// True when one token is the other with a Persian family-name suffix (Kashani + mehr; Kazem(i)
 /// + ian), the base at least four letters.

@@ -232,7 +232,7 @@ const ULLAH_FORMS: &[&str] = &[
 ];
 const DIN_FORMS: &[&str] = &[
     "din", "deen", "dine", "uddin", "uddeen", "udin", "eddin", "eddine", "iddin", "addin", "aldin",
-    "uldin", "edine", "oddin", "udeen", "ud-din", "ddin",
+    "uldin", "edine", "oddin", "udeen", "ud-din", "ddin", "eldin", "oldin",
 ];
 /// Izafa-style articles that bind two words into one name (Zia ul Haq, Fazl ur Rahman).
 const BINDING_ARTICLES: &[&str] = &["ul", "ud", "ur", "us", "uz"];
@@ -306,7 +306,7 @@ const ULLAH_ENDINGS: &[&str] = &[
 /// Endings of fused -uddin compounds, all canonicalised to "uddin".
 const DIN_ENDINGS: &[&str] = &[
     "uddeen", "eddine", "uddin", "eddin", "iddin", "addin", "aldin", "uldin", "oddin", "udeen",
-    "edine", "udin", "idin", "ettin", "attin", "ittin",
+    "edine", "udin", "idin", "eldin", "oldin", "ettin", "attin", "ittin",
 ];
 
 /// Canonicalises the spelling of an Abd- compound: "abd" + the name after the article.

@@ -273,6 +273,27 @@ fn two_different_common_names_are_a_contradiction() {
     assert!(other < 0.55 && other < same - 0.4, "{other} vs {same}");
     // Known names that merely sound alike are different names.
     check("Khalid Mahmud", "Khalid Muhammad", Different);
+    // Names one letter of the Arabic-script spelling apart are different names, however alike
+    // their Latin spellings look; their own spellings still agree.
+    for (a, b) in [
+        ("Amanullah", "Aminullah"),
+        ("Salman", "Sulaiman"),
+        ("Javed", "Jawad"),
+        ("Sadiq", "Siddiq"),
+        ("Nazar", "Nazir"),
+        ("Imad", "Ahmad"),
+    ] {
+        let score = engine().score(&format!("{a} Karimi"), &format!("{b} Karimi"));
+        let omar = engine().score(&format!("{a} Karimi"), "Omar Karimi");
+        assert!(
+            score < 0.6 && score < omar + 0.1,
+            "{a} / {b}: {score:.3}, {a} / Omar {omar:.3}"
+        );
+    }
+    check("Sediq Karimi", "Siddiq Karimi", Same);
+    check("Naseem Karimi", "Naseen Karimi", Likely);
+    // A compound and its distinctive part agree weakly, though both are known names.
+    check("Aman Karimi", "Amanullah Karimi", Likely);
     // A father's name against a tribal name is not a contradiction, only a fuller form.
     check(
         "Mohammad Hashem Ahmadzai",
