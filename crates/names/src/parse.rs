@@ -1014,7 +1014,8 @@ impl NameEngine {
             core_skeleton,
             secondary: false,
             own: false,
-            known: in_class && role != TokenRole::Particle,
+            known: (in_class || self.knowledge.canonical(&canonical).is_some())
+                && role != TokenRole::Particle,
             nicknames: match role {
                 TokenRole::Particle | TokenRole::Initial | TokenRole::Title => {
                     NameGroups::default()
