@@ -196,6 +196,7 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "known_distinct" => &mut tuning.known_distinct,
         "conflict_floor" => &mut tuning.conflict_floor,
         "nickname_similarity" => &mut tuning.nickname_similarity,
+        "known_primary_conflict" => &mut tuning.known_primary_conflict,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;

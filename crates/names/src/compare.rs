@@ -91,6 +91,8 @@ struct Unmatched {
     floored: [f64; 3],
     /// Kunyas and titles: never a contradiction.
     soft: f64,
+    /// The weight an unmatched own name that is a known name counted (0 when none).
+    known_primary: f64,
 }
 
 /// Constants of the score, tuned on the ofac-dev training part (see the README).
@@ -146,6 +148,9 @@ pub struct Tuning {
     pub conflict_floor: f64,
     /// Similarity of two related given names (`data/nicknames.tsv`: Bill / William).
     pub nickname_similarity: f64,
+    /// Extra contradiction, as a share of the lesser own name's, when both own names are
+    /// known names of different classes (brothers: Ayman and Omar Sabawi Ibrahim).
+    pub known_primary_conflict: f64,
 }
 
 impl Default for Tuning {
@@ -176,6 +181,7 @@ impl Default for Tuning {
             known_distinct: 0.0,
             conflict_floor: 5.0,
             nickname_similarity: 0.8,
+            known_primary_conflict: 2.0,
         }
     }
 }
@@ -662,6 +668,9 @@ impl NameEngine {
                 } else {
                     token.weight
                 };
+                if token.primary && token.known && class == 0 {
+                    left.known_primary = weight.max(tuning.conflict_floor) * factor;
+                }
                 left.raw[class] += weight * factor;
                 // Two different names, however common, say "not the same person" more
                 // strongly than one common name agreeing says "the same".
@@ -704,6 +713,10 @@ impl NameEngine {
                 conflict += unmatched_a.floored[class].min(unmatched_b.floored[class]);
             }
             extra += (raw_a - raw_b).abs();
+        }
+        if unmatched_a.known_primary > 0.0 && unmatched_b.known_primary > 0.0 {
+            conflict += tuning.known_primary_conflict
+                * unmatched_a.known_primary.min(unmatched_b.known_primary);
         }
         let parts = ScoreParts {
             agreement,
