@@ -803,11 +803,14 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
 /// True when one token is the other with a Persian family-name suffix (Kashani + mehr; Kazem(i)
 /// + ian), the base at least four letters.
 fn persian_suffixed(a: &Token, b: &Token) -> bool {
-    let (short, long) = if a.canonical.len() <= b.canonical.len() {
-        (&*a.canonical, &*b.canonical)
-    } else {
-        (&*b.canonical, &*a.canonical)
-    };
+    // As written too: a base in a variant class (Abed, class Abid) keeps its spelling in the
+    // suffixed name (Abedzadeh).
+    suffixed(&a.canonical, &b.canonical) || suffixed(&a.form, &b.form)
+}
+
+/// [`persian_suffixed`] on two spellings.
+fn suffixed(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short.len() < 4
         || long.len() < short.len() + 2
         || long.len() > short.len() + 6
