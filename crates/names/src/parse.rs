@@ -1193,7 +1193,7 @@ mod tests {
             &[
                 ("mulla", Title),
                 ("muhammad", Given),
-                ("hashem", Given),
+                ("hashim", Given),
                 ("ahmadzai", Tribal),
             ],
         );
@@ -1201,7 +1201,7 @@ mod tests {
             "M. Hashem s/o Abdul Rahman",
             &[
                 ("m", Initial),
-                ("hashem", Given),
+                ("hashim", Given),
                 ("s/o", Particle),
                 ("abdrahman", Patronymic),
             ],
@@ -1213,14 +1213,14 @@ mod tests {
         check(
             "Hashem son of Karim",
             &[
-                ("hashem", Given),
+                ("hashim", Given),
                 ("son of", Particle),
                 ("karim", Patronymic),
             ],
         );
         check(
             "AHMADZAI, Hashem",
-            &[("hashem", Given), ("ahmadzai", Tribal)],
+            &[("hashim", Given), ("ahmadzai", Tribal)],
         );
         check("Mohammadhasni", &[("muhammad", Given), ("hasni", Family)]);
         check("Zia ul Haq", &[("ziaulhaq", Given)]);

@@ -355,9 +355,13 @@ fn a_fathers_name_is_not_the_persons_own() {
 
 #[test]
 fn explanation_says_how_tokens_aligned() {
-    let comparison = engine().compare("M. Hashem Ahmadzai", "Mohammad Hashim Ahmadzai");
+    let comparison = engine().compare(
+        "M. Hashem Zalmai Ahmadzai",
+        "Mohammad Hashim Zalmay Ahmadzai",
+    );
     let kinds: Vec<MatchKind> = comparison.aligned.iter().map(|a| a.kind).collect();
     assert!(kinds.contains(&MatchKind::Exact), "{kinds:?}");
+    assert!(kinds.contains(&MatchKind::Variant), "{kinds:?}");
     assert!(kinds.contains(&MatchKind::Phonetic), "{kinds:?}");
     assert!(kinds.contains(&MatchKind::Initial), "{kinds:?}");
     let fused = engine().compare("Abdulrahim Zadran", "Abdul Rahim Zadran");
