@@ -151,6 +151,8 @@ pub struct Tuning {
     /// Extra contradiction, as a share of the lesser own name's, when both own names are
     /// known names of different classes (brothers: Ayman and Omar Sabawi Ibrahim).
     pub known_primary_conflict: f64,
+    /// Multiplies the contradiction of two different father's (or tribal) names, both given.
+    pub weak_role_conflict: f64,
 }
 
 impl Default for Tuning {
@@ -164,7 +166,7 @@ impl Default for Tuning {
             initial_similarity: 0.9,
             conflict: 1.5,
             extra: 0.3,
-            weak_role_factor: 0.6,
+            weak_role_factor: 0.8,
             fuzzy_floor: 0.7,
             fuzzy_power: 1.0,
             primary_factor: 1.5,
@@ -182,6 +184,7 @@ impl Default for Tuning {
             conflict_floor: 5.0,
             nickname_similarity: 0.8,
             known_primary_conflict: 2.0,
+            weak_role_conflict: 1.5,
         }
     }
 }
@@ -710,7 +713,12 @@ impl NameEngine {
         for class in 0..3 {
             let (raw_a, raw_b) = (unmatched_a.raw[class], unmatched_b.raw[class]);
             if raw_a > 0.0 && raw_b > 0.0 {
-                conflict += unmatched_a.floored[class].min(unmatched_b.floored[class]);
+                let both = unmatched_a.floored[class].min(unmatched_b.floored[class]);
+                conflict += if class == 0 {
+                    both
+                } else {
+                    both * tuning.weak_role_conflict
+                };
             }
             extra += (raw_a - raw_b).abs();
         }
