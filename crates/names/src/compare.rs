@@ -268,7 +268,15 @@ impl NameEngine {
             } else {
                 (b, a)
             };
-            if short.skeleton.len() >= 4
+            // Three sounds are enough when the name is written at length (Nazari ~
+            // Nazarikolehjoub), not for a short one (Nazar ~ Nazarbayev) nor against a
+            // patronymic (Nikolai ~ Nikolaevich is the father).
+            let long_enough = short.skeleton.len() >= 4
+                || (short.skeleton.len() == 3
+                    && short.form.len() >= 6
+                    && a.role != TokenRole::Patronymic
+                    && b.role != TokenRole::Patronymic);
+            if long_enough
                 && long.skeleton.len() >= short.skeleton.len() + 2
                 && long.skeleton.starts_with(&*short.skeleton)
             {

@@ -168,6 +168,8 @@ fn a_persian_family_name_is_related_to_its_base() {
         ("KASHANI", "KASHANIMEHR"),
         ("ABED", "ABEDZADEH"),
         ("KAZEMI", "KAZEMIAN"),
+        // The start of a compound family name: three sounds are enough when written at length.
+        ("NAZARI", "NAZARIKOLEHJOUB"),
     ] {
         let related = engine().score(&format!("{short}, Alireza"), &format!("{long}, Alireza"));
         let other = engine().score(&format!("{short}, Alireza"), "TEHRANI, Alireza");
@@ -177,6 +179,8 @@ fn a_persian_family_name_is_related_to_its_base() {
             "{short} / {long}: {related:.3}, another family {other:.3}"
         );
     }
+    // Not a given name against a father's name made from it.
+    check("Vasily Nikolaevich Gusev", "Nikolai Anatolievich Gusev", Different);
 }
 
 #[test]
