@@ -21,6 +21,30 @@ const ARABIC_DICTIONARY: &str = include_str!("../data/arabic_dictionary.tsv");
 pub(crate) const FREQUENCIES: &str = include_str!("../data/frequencies.tsv");
 pub(crate) const FREQUENCIES_CURATED: &str = include_str!("../data/frequencies_curated.tsv");
 
+/// A digest of every built-in data file: it changes whenever any table does, so callers that
+/// store what the engine derives (the registry's name-index keys) know when to derive it again.
+pub fn data_digest() -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in [
+        VARIANTS,
+        NICKNAMES,
+        TITLES,
+        PARTICLES,
+        COMPOUNDS,
+        TRIBAL,
+        ARABIC_NAMES,
+        ARABIC_DICTIONARY,
+        FREQUENCIES,
+        FREQUENCIES_CURATED,
+    ] {
+        for byte in file.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
 /// How a particle changes the reading of the words around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParticleKind {

@@ -30,7 +30,7 @@ pub use error::{NamesError, NamesErrorKind};
 pub use frequency::FrequencyTable;
 /// The FNV-1a hasher the engine uses for its own tables; callers caching parsed names by their
 /// text (as `airbridge names score` does) can use it too.
-pub use knowledge::Fnv;
+pub use knowledge::{Fnv, data_digest};
 pub use parse::{ParsedName, Script, Token, TokenRole};
 pub use split::NameParts;
 

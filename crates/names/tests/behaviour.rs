@@ -180,7 +180,11 @@ fn a_persian_family_name_is_related_to_its_base() {
         );
     }
     // Not a given name against a father's name made from it.
-    check("Vasily Nikolaevich Gusev", "Nikolai Anatolievich Gusev", Different);
+    check(
+        "Vasily Nikolaevich Gusev",
+        "Nikolai Anatolievich Gusev",
+        Different,
+    );
 }
 
 #[test]

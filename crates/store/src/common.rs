@@ -157,9 +157,10 @@ pub(crate) fn word_range(word: &str) -> (String, String) {
 }
 
 /// What the stored keys were made with. Keys are derived data: when the names engine changes
-/// how it keys names, the index is rebuilt on opening (see `ensure_name_index`). Probing the
-/// engine with names in both scripts catches a change in its tables without anyone having to
-/// remember to bump `NAME_INDEX_VERSION`, which is for changes in what is indexed.
+/// how it keys names, the index is rebuilt on opening (see `ensure_name_index`). The digest of
+/// the engine's data files and probes of the engine with names in both scripts catch a change
+/// in its tables or its rules without anyone having to remember to bump `NAME_INDEX_VERSION`,
+/// which is for changes in what is indexed.
 pub(crate) fn name_index_fingerprint() -> String {
     use sha2::{Digest, Sha256};
     // 2: pairs of name keys (`p:`); 3: words split at punctuation too.
@@ -182,6 +183,7 @@ pub(crate) fn name_index_fingerprint() -> String {
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
+    hash.update(airbridge_names::data_digest().to_le_bytes());
     for probe in PROBES {
         for key in name_keys(probe) {
             hash.update(key.as_bytes());
