@@ -295,3 +295,33 @@ impl Knowledge {
         self.variants.get(form).map(String::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_variants_tsv_is_in_one_class_only() {
+        // Loading keeps the first class a spelling is listed in; a second listing would
+        // silently merge or split names, so the file must not have one.
+        let mut class_of: StdHashMap<&str, &str> = StdHashMap::new();
+        for fields in data_lines(VARIANTS) {
+            let canonical = fields[0];
+            let spellings = fields.get(1).map_or("", |list| list).split_whitespace();
+            for spelling in std::iter::once(canonical).chain(spellings) {
+                assert!(
+                    spelling
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'\''),
+                    "{spelling:?} (class {canonical}) is not a folded lower-case spelling"
+                );
+                if let Some(other) = class_of.insert(spelling, canonical) {
+                    assert_eq!(
+                        other, canonical,
+                        "{spelling:?} is in the classes {other} and {canonical}"
+                    );
+                }
+            }
+        }
+    }
+}
