@@ -19,9 +19,12 @@ fn is_vowel(byte: u8) -> bool {
 pub(crate) const SEPARATOR: char = '\'';
 
 /// True when `before` followed by `after` would be read as a digraph (s-h as sh, d-h as dh,
-/// p-h as ph …) although they are two letters: joined words, table romanisations.
+/// p-h as ph, s-j and t-j as the Swedish sh and ch …) although they are two letters: joined
+/// words, table romanisations (سجادی is s-j-a-d-i, not sh-a-d-i). Not z-j: Latin spellings
+/// of جوزجان and یازجی write it the same way, and the skeleton reads both alike.
 pub(crate) fn false_digraph(before: &str, after: &str) -> bool {
-    after.starts_with('h') && before.ends_with(['s', 'k', 'g', 'z', 'c', 't', 'd', 'p'])
+    (after.starts_with('h') && before.ends_with(['s', 'k', 'g', 'z', 'c', 't', 'd', 'p']))
+        || (after.starts_with('j') && before.ends_with(['s', 't']))
 }
 
 /// Computes the consonant skeleton of a folded Latin token.
