@@ -901,7 +901,7 @@ impl NameEngine {
         let primary = tokens
             .iter()
             .position(|t| t.role == TokenRole::Given)
-            .filter(|_| has_comma);
+            .filter(|_| has_comma || family_in_capitals(&items));
         if let Some(primary) = primary {
             tokens[primary].primary = true;
             // In "FAMILY, Own Father Grandfather" lists the names after the person's own are
@@ -1132,6 +1132,26 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     } else {
         (0, canonical)
     }
+}
+
+/// True when a name is written "Own Father FAMILY": words in mixed case, then words in
+/// capitals to the end (Ayman Sabawi AL-TIKRITI, the EU's and many lists' style). That says
+/// which name is the person's own as surely as a comma does.
+fn family_in_capitals(items: &[Item]) -> bool {
+    let capitals = |item: &Item| {
+        let mut letters = item.text.chars().filter(|c| c.is_alphabetic()).peekable();
+        letters.peek().is_some()
+            && item.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && letters.all(char::is_uppercase)
+    };
+    let words: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.script != Script::Arabic && i.text.chars().any(char::is_alphabetic))
+        .collect();
+    let Some(first) = words.iter().position(|i| capitals(i)) else {
+        return false;
+    };
+    first > 0 && words[first..].iter().all(|i| capitals(i))
 }
 
 /// Russian, Ukrainian and Belarusian patronymics (Aleksandrovich, Petrovna, Oleksandrovych).

@@ -348,6 +348,13 @@ fn siblings_score_below_the_person_himself() {
         "AL-TIKRITI, Omar Sabawi Ibrahim Hasan",
     );
     assert!(brothers < 0.5, "brothers {brothers:.3}");
+    // A family name in capitals after the others says which name is the person's own as a
+    // comma does.
+    let brothers = engine().score(
+        "Ayman Sabawi Ibrahim Hasan AL-TIKRITI",
+        "Omar Sabawi Ibrahim Hasan AL-TIKRITI",
+    );
+    assert!(brothers < 0.5, "brothers, family in capitals {brothers:.3}");
 }
 
 #[test]
