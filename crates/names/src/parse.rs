@@ -906,7 +906,7 @@ impl NameEngine {
             tokens[primary].primary = true;
             // In "FAMILY, Own Father Grandfather" lists the names after the person's own are
             // usually the father's chain (Umar Sabawi Ibrahim Hasan): siblings share them.
-            if items.iter().any(|i| i.after_comma) {
+            if has_comma || family_in_capitals(&items) {
                 for token in tokens[primary + 1..].iter_mut() {
                     if token.role == TokenRole::Given {
                         token.secondary = true;
