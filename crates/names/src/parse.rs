@@ -111,6 +111,11 @@ pub struct Token {
     /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
     #[serde(skip)]
     pub(crate) stripped: Option<Box<(String, u64)>>,
+    /// The token read as Turkish or Azerbaijani spelling, where c writes j (Cihat = Jihad,
+    /// Cahangir = Jahangir): a Latin name with a c that is not part of ch or ck, and not in a
+    /// variant class (those already say what they are).
+    #[serde(skip)]
+    pub(crate) turkish: Option<Box<Token>>,
 }
 
 impl Token {
@@ -1004,11 +1009,25 @@ impl NameEngine {
                 let hash = hash_str(&bare);
                 Box::new((bare, hash))
             });
+        let turkish = (script == Script::Latin
+            && !vowelless
+            && !in_class
+            && matches!(
+                role,
+                TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
+            ))
+        .then(|| turkish_reading(&form))
+        .flatten()
+        .map(|read| Box::new(self.make_token(text.clone(), read, role, script, false)));
         Token {
             letters,
             codes,
             primary: false,
-            special: role == TokenRole::Initial || affix != 0 || stripped.is_some(),
+            special: role == TokenRole::Initial
+                || affix != 0
+                || stripped.is_some()
+                || turkish.is_some(),
+            turkish,
             affix,
             core,
             core_skeleton,
@@ -1132,6 +1151,28 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     } else {
         (0, canonical)
     }
+}
+
+/// A folded Latin word read as Turkish or Azerbaijani spelling, where c is j: every c that is
+/// not part of ch, ck or sc becomes j. `None` when the word has no such c.
+fn turkish_reading(form: &str) -> Option<String> {
+    let bytes = form.as_bytes();
+    let mut changed = false;
+    let read: String = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            let next = bytes.get(i + 1).copied();
+            let previous = i.checked_sub(1).map(|p| bytes[p]);
+            if b == b'c' && !matches!(next, Some(b'h' | b'k')) && previous != Some(b's') {
+                changed = true;
+                'j'
+            } else {
+                char::from(b)
+            }
+        })
+        .collect();
+    changed.then_some(read)
 }
 
 /// True when a name is written "Own Father FAMILY": words in mixed case, then words in
