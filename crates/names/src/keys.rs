@@ -43,12 +43,19 @@ impl NameEngine {
             .collect();
         let mut keys = Vec::new();
         // Keys come from the canonical form, so that every spelling of a class shares them; a
-        // name with related names (Tom: Thomas, Jack: John) also keys as each of its groups.
+        // name with related names (Tom: Thomas, Jack: John) also keys as each of its groups,
+        // and one with a Turkish reading (Cebrail: Jebrail) as that reading.
         let codes: Vec<Vec<String>> = tokens
             .iter()
             .map(|t| {
                 let own = coarse(&crate::phonetic::skeleton(&t.canonical));
+                let turkish = t
+                    .turkish
+                    .as_ref()
+                    .map(|read| coarse(&crate::phonetic::skeleton(&read.canonical)))
+                    .filter(|read| *read != own);
                 std::iter::once(own)
+                    .chain(turkish)
                     .chain(t.nicknames.iter().map(|group| format!("~{group}")))
                     .collect()
             })
@@ -108,6 +115,7 @@ mod tests {
             ("Khalid Qasim", "Xalid Kassem"),
             ("Mawlawi Nasrullah", "Maulavi Nasr Ullah"),
             ("Abdurrahman Dawood", "Abd al-Rahman Daud"),
+            ("Cebrail Guzel", "Jebrail Guzel"),
         ] {
             assert!(shares_key(a, b), "{a} / {b} should share a blocking key");
         }

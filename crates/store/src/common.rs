@@ -180,6 +180,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Fatima bint Ali al-Hashimi",
         "Bill Englefield",
         "Sameerah Haddad",
+        "Cebrail Guzel",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
