@@ -208,24 +208,33 @@ struct Edge {
     kind: MatchKind,
 }
 
-/// How much a Turkish reading's agreement counts (Cihat ~ Jihad): a little less than the same
-/// agreement as written.
-const TURKISH_READING: f64 = 0.95;
+/// How much agreement through another reading of c counts (Cihat ~ Jihad, Cadale ~ Adale): a
+/// little less than the same agreement as written.
+const OTHER_READING: f64 = 0.95;
+/// Least similarity through the Somali reading that counts at all.
+const OTHER_READING_FLOOR: f64 = 0.8;
 
 impl NameEngine {
-    /// Similarity of two tokens and how they agree; 0 when they do not. A token with a
-    /// Turkish reading (c for j) is compared as written and as read so.
+    /// Similarity of two tokens and how they agree; 0 when they do not. A token with other
+    /// readings of its c (Turkish j, Somali ayn) is compared as written and as read so.
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let written = self.token_similarity_as_written(a, b);
-        if written.0 >= TURKISH_READING || (a.turkish.is_none() && b.turkish.is_none()) {
+        if written.0 >= OTHER_READING || (a.readings.is_empty() && b.readings.is_empty()) {
             return written;
         }
         let mut best = written;
-        for (x, y) in [(a.turkish.as_deref(), b), (b.turkish.as_deref(), a)] {
-            if let Some(x) = x {
-                let (similarity, kind) = self.token_similarity_as_written(x, y);
-                if similarity * TURKISH_READING > best.0 {
-                    best = (similarity * TURKISH_READING, kind);
+        for (readings, other) in [(&a.readings, b), (&b.readings, a)] {
+            // A reading is a guess at the convention: never for an initial, and the Somali one
+            // (the second; it drops letters, and Spanish Carlos, Cesar open with c too) only
+            // when it all but spells the other name (Cadale / Adale).
+            if other.role == TokenRole::Initial {
+                continue;
+            }
+            for (index, read) in readings.iter().enumerate() {
+                let (similarity, kind) = self.token_similarity_as_written(read, other);
+                let floor = if index == 0 { 0.0 } else { OTHER_READING_FLOOR };
+                if similarity >= floor && similarity * OTHER_READING > best.0 {
+                    best = (similarity * OTHER_READING, kind);
                 }
             }
         }

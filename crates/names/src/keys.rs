@@ -44,20 +44,20 @@ impl NameEngine {
         let mut keys = Vec::new();
         // Keys come from the canonical form, so that every spelling of a class shares them; a
         // name with related names (Tom: Thomas, Jack: John) also keys as each of its groups,
-        // and one with a Turkish reading (Cebrail: Jebrail) as that reading.
+        // and one with other readings of its c (Cebrail: Jebrail; Cadale: Adale) as those.
         let codes: Vec<Vec<String>> = tokens
             .iter()
             .map(|t| {
                 let own = coarse(&crate::phonetic::skeleton(&t.canonical));
-                let turkish = t
-                    .turkish
-                    .as_ref()
-                    .map(|read| coarse(&crate::phonetic::skeleton(&read.canonical)))
-                    .filter(|read| *read != own);
-                std::iter::once(own)
-                    .chain(turkish)
-                    .chain(t.nicknames.iter().map(|group| format!("~{group}")))
-                    .collect()
+                let mut token_codes = vec![own];
+                for read in t.readings.iter() {
+                    let code = coarse(&crate::phonetic::skeleton(&read.canonical));
+                    if !token_codes.contains(&code) {
+                        token_codes.push(code);
+                    }
+                }
+                token_codes.extend(t.nicknames.iter().map(|group| format!("~{group}")));
+                token_codes
             })
             .collect();
         for (position, token) in tokens.iter().enumerate() {
@@ -116,6 +116,7 @@ mod tests {
             ("Mawlawi Nasrullah", "Maulavi Nasr Ullah"),
             ("Abdurrahman Dawood", "Abd al-Rahman Daud"),
             ("Cebrail Guzel", "Jebrail Guzel"),
+            ("Cadale Khalif", "Adale Khalif"),
         ] {
             assert!(shares_key(a, b), "{a} / {b} should share a blocking key");
         }

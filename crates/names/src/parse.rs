@@ -111,11 +111,13 @@ pub struct Token {
     /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
     #[serde(skip)]
     pub(crate) stripped: Option<Box<(String, u64)>>,
-    /// The token read as Turkish or Azerbaijani spelling, where c writes j (Cihat = Jihad,
-    /// Cahangir = Jahangir): a Latin name with a c that is not part of ch or ck, and not in a
-    /// variant class (those already say what they are).
+    /// The token read by other spelling conventions of c, for a Latin name with a c that is
+    /// not part of ch or ck and not in a variant class (those already say what they are):
+    /// Turkish and Azerbaijani c = j (Cihat = Jihad, Cahangir = Jahangir), and Somali c = the
+    /// ayn English spellings leave out (Cadale = Adale, Cabdicasiis = Abdiasiis). See
+    /// [`other_readings`].
     #[serde(skip)]
-    pub(crate) turkish: Option<Box<Token>>,
+    pub(crate) readings: Box<[Token]>,
 }
 
 impl Token {
@@ -1009,16 +1011,20 @@ impl NameEngine {
                 let hash = hash_str(&bare);
                 Box::new((bare, hash))
             });
-        let turkish = (script == Script::Latin
+        let readings: Box<[Token]> = if script == Script::Latin
             && !vowelless
             && !in_class
             && matches!(
                 role,
                 TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
-            ))
-        .then(|| turkish_reading(&form))
-        .flatten()
-        .map(|read| Box::new(self.make_token(text.clone(), read, role, script, false)));
+            ) {
+            other_readings(&form)
+                .into_iter()
+                .map(|read| self.make_token(text.clone(), read, role, script, false))
+                .collect()
+        } else {
+            Box::default()
+        };
         Token {
             letters,
             codes,
@@ -1026,8 +1032,8 @@ impl NameEngine {
             special: role == TokenRole::Initial
                 || affix != 0
                 || stripped.is_some()
-                || turkish.is_some(),
-            turkish,
+                || !readings.is_empty(),
+            readings,
             affix,
             core,
             core_skeleton,
@@ -1153,26 +1159,47 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     }
 }
 
-/// A folded Latin word read as Turkish or Azerbaijani spelling, where c is j: every c that is
-/// not part of ch, ck or sc becomes j. `None` when the word has no such c.
-fn turkish_reading(form: &str) -> Option<String> {
+/// A folded Latin word read by other conventions for c, each reading without the c's those
+/// conventions give another sound: Turkish and Azerbaijani, where c is j (every c that is not
+/// part of ch, ck or sc becomes j); and, for a word opening with c and a vowel, Somali, where c
+/// writes the ayn that English spellings leave out and x the h (Cabdicasiis: abdiasiis). Empty
+/// when the word has no such c; a reading never has one, so readings have none of their own.
+fn other_readings(form: &str) -> Vec<String> {
     let bytes = form.as_bytes();
-    let mut changed = false;
-    let read: String = bytes
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            let next = bytes.get(i + 1).copied();
-            let previous = i.checked_sub(1).map(|p| bytes[p]);
-            if b == b'c' && !matches!(next, Some(b'h' | b'k')) && previous != Some(b's') {
-                changed = true;
+    let read_as_other = |i: usize| {
+        let next = bytes.get(i + 1).copied();
+        let previous = i.checked_sub(1).map(|p| bytes[p]);
+        bytes[i] == b'c' && !matches!(next, Some(b'h' | b'k')) && previous != Some(b's')
+    };
+    if !(0..bytes.len()).any(read_as_other) {
+        return Vec::new();
+    }
+    let turkish: String = (0..bytes.len())
+        .map(|i| {
+            if read_as_other(i) {
                 'j'
             } else {
-                char::from(b)
+                char::from(bytes[i])
             }
         })
         .collect();
-    changed.then_some(read)
+    let mut readings = vec![turkish];
+    if bytes.first() == Some(&b'c') && bytes.get(1).is_some_and(|b| b"aeiou".contains(b)) {
+        let somali: String = (0..bytes.len())
+            .filter(|&i| !read_as_other(i))
+            .map(|i| {
+                if bytes[i] == b'x' {
+                    'h'
+                } else {
+                    char::from(bytes[i])
+                }
+            })
+            .collect();
+        if somali.len() >= 2 {
+            readings.push(somali);
+        }
+    }
+    readings
 }
 
 /// True when a name is written "Own Father FAMILY": words in mixed case, then words in

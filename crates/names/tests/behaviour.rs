@@ -249,6 +249,7 @@ fn other_transliteration_conventions_are_the_same_name() {
     // Somali official spelling writes the ayn as c and the h of Arabic as x.
     check("Maxamed Cabdullahi Xasan", "Mohamed Abdullahi Hassan", Same);
     check("Cumar Cismaan", "Omar Osman", Same);
+    check("ADALE, Khalif", "CADALE, Qaliif", Likely);
     // Egyptian spellings write ج as g.
     check("Gamal Hegazi", "Jamal Hijazi", Likely);
     check("وجيه محمود", "Wajeeh Mahmud", Likely);
