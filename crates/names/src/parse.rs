@@ -741,7 +741,14 @@ impl NameEngine {
                 TokenRole::Kunya
             } else if item.form.chars().count() == 1 && item.script != Script::Arabic {
                 TokenRole::Initial
-            } else if is_title(&item.form) {
+            } else if is_title(&item.form)
+                // A title that is also a name (Hafez, Sayed, Qari: weight 0.4 or more in
+                // titles.tsv), alone after the comma, is the person's name ("MAKHLOUF,
+                // Hafez"); "NKUNDA, General" is still a rank.
+                && !(item.after_comma
+                    && items.iter().filter(|i| i.after_comma).count() == 1
+                    && knowledge.titles.get(&item.form).is_some_and(|&w| w >= TITLE_ALSO_NAME))
+            {
                 TokenRole::Title
             } else if item.after_comma {
                 TokenRole::Given
@@ -1221,6 +1228,9 @@ fn family_in_capitals(items: &[Item]) -> bool {
     };
     first > 0 && words[first..].iter().all(|i| capitals(i))
 }
+
+/// Titles weighing this much in `titles.tsv` are names as well (Hafiz, Sayyid, Sheikh, Qari).
+const TITLE_ALSO_NAME: f64 = 0.4;
 
 /// Russian, Ukrainian and Belarusian patronymics (Aleksandrovich, Petrovna, Oleksandrovych).
 fn is_slavic_patronymic(canonical: &str) -> bool {

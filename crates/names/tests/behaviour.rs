@@ -288,6 +288,11 @@ fn two_different_common_names_are_a_contradiction() {
     assert!(other < 0.55 && other < same - 0.4, "{other} vs {same}");
     // Known names that merely sound alike are different names.
     check("Khalid Mahmud", "Khalid Muhammad", Different);
+    // A title that is also a name, alone after the comma, is the person's name: Rami and
+    // Hafez Makhlouf are brothers. A rank alone is still a rank.
+    check("MAKHLOUF, Rami", "MAKHLOUF, Hafez", Different);
+    check("MAKHLOUF, Hafez", "MAKHLUF, Hafiz", Same);
+    check("NKUNDA, Laurent", "NKUNDA, General", Likely);
     // Names one letter of the Arabic-script spelling apart are different names, however alike
     // their Latin spellings look; their own spellings still agree.
     for (a, b) in [
