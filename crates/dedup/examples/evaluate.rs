@@ -77,6 +77,27 @@ fn memory_mb(field: &str) -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
+/// The true pairs (positions in the input) that blocking never proposed: `candidates` is
+/// sorted.
+fn unblocked_true_pairs(truth: &[String], candidates: &[(u32, u32)]) -> Vec<(usize, usize)> {
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, entity) in truth.iter().enumerate() {
+        members.entry(entity.as_str()).or_default().push(index);
+    }
+    let mut missed = Vec::new();
+    for records_of in members.values() {
+        for (i, &a) in records_of.iter().enumerate() {
+            for &b in &records_of[i + 1..] {
+                let pair = (a.min(b) as u32, a.max(b) as u32);
+                if candidates.binary_search(&pair).is_err() {
+                    missed.push((a, b));
+                }
+            }
+        }
+    }
+    missed
+}
+
 fn main() -> anyhow::Result<()> {
     let generation_started = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -185,51 +206,29 @@ fn main() -> anyhow::Result<()> {
     // is scored with the trained model, as if it had been compared: how many would be links,
     // and how many of those end in one cluster anyway (through other links).
     if std::env::var("DEDUP_SCORE_MISSES").is_ok() {
-        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (index, entity) in truth.iter().enumerate() {
-            members.entry(entity.as_str()).or_default().push(index);
-        }
-        let (mut missed, mut would_link, mut joined_anyway, mut linked_apart) = (0, 0, 0, 0);
-        for records_of in members.values() {
-            for (i, &a) in records_of.iter().enumerate() {
-                for &b in &records_of[i + 1..] {
-                    let pair = (a.min(b) as u32, a.max(b) as u32);
-                    if outcome.candidate_pairs.binary_search(&pair).is_ok() {
-                        continue;
-                    }
-                    missed += 1;
-                    let together = outcome.cluster_ids[a] == outcome.cluster_ids[b];
-                    joined_anyway += usize::from(together);
-                    if outcome
-                        .explain(&engine, a, b)
-                        .is_some_and(|e| e.probability >= threshold)
-                    {
-                        would_link += 1;
-                        linked_apart += usize::from(!together);
-                    }
-                }
+        let missed = unblocked_true_pairs(&truth, &outcome.candidate_pairs);
+        let (mut would_link, mut joined_anyway, mut linked_apart) = (0, 0, 0);
+        for &(a, b) in &missed {
+            let together = outcome.cluster_ids[a] == outcome.cluster_ids[b];
+            joined_anyway += usize::from(together);
+            if outcome
+                .explain(&engine, a, b)
+                .is_some_and(|e| e.probability >= threshold)
+            {
+                would_link += 1;
+                linked_apart += usize::from(!together);
             }
         }
         println!(
-            "blocking misses: {missed} true pairs never compared; {joined_anyway} of them in one cluster anyway; {would_link} would score as links if compared, {linked_apart} of those now in different clusters"
+            "blocking misses: {} true pairs never compared; {joined_anyway} of them in one cluster anyway; {would_link} would score as links if compared, {linked_apart} of those now in different clusters",
+            missed.len()
         );
     }
     // DEDUP_MISSES=FILE lists the true pairs blocking missed (record ids), for tuning keys.
     if let Ok(path) = std::env::var("DEDUP_MISSES") {
-        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (index, entity) in truth.iter().enumerate() {
-            members.entry(entity.as_str()).or_default().push(index);
-        }
         let mut out = String::from("a,b\n");
-        for records_of in members.values() {
-            for (i, &a) in records_of.iter().enumerate() {
-                for &b in &records_of[i + 1..] {
-                    let pair = (a.min(b) as u32, a.max(b) as u32);
-                    if outcome.candidate_pairs.binary_search(&pair).is_err() {
-                        out.push_str(&format!("{},{}\n", records[a].id, records[b].id));
-                    }
-                }
-            }
+        for (a, b) in unblocked_true_pairs(&truth, &outcome.candidate_pairs) {
+            out.push_str(&format!("{},{}\n", records[a].id, records[b].id));
         }
         std::fs::write(&path, out)?;
     }

@@ -908,9 +908,9 @@ impl NameEngine {
             .collect();
         identity.sort_unstable();
         let identity_key = identity.join(" ");
-        // The person's own name: the first given name after the comma.
-        // Only a comma says which name is the person's own; without one, token order is free
-        // (callers write names in any order) and no token is singled out.
+        // The person's own name: the first given name after the comma, or before a family name
+        // in capitals. Only those say which name is the person's own; otherwise token order is
+        // free (callers write names in any order) and no token is singled out.
         let has_comma = items.iter().any(|i| i.after_comma);
         let primary = tokens
             .iter()
@@ -920,11 +920,9 @@ impl NameEngine {
             tokens[primary].primary = true;
             // In "FAMILY, Own Father Grandfather" lists the names after the person's own are
             // usually the father's chain (Umar Sabawi Ibrahim Hasan): siblings share them.
-            if has_comma || family_in_capitals(&items) {
-                for token in tokens[primary + 1..].iter_mut() {
-                    if token.role == TokenRole::Given {
-                        token.secondary = true;
-                    }
+            for token in tokens[primary + 1..].iter_mut() {
+                if token.role == TokenRole::Given {
+                    token.secondary = true;
                 }
             }
         }
