@@ -37,6 +37,9 @@ pub enum MatchKind {
     /// Related given names: a familiar form or another language's form (Tom / Thomas,
     /// Pepe / José, Ivan / John), from `data/nicknames.tsv`.
     Nickname,
+    /// Agreement once a c is read by another spelling convention: Turkish and Azerbaijani
+    /// c = j (Cebrail / Jebrail), Somali c = the ayn (Cadale / Adale).
+    Reading,
 }
 
 /// One aligned pair of tokens in an explanation.
@@ -231,10 +234,10 @@ impl NameEngine {
                 continue;
             }
             for (index, read) in readings.iter().enumerate() {
-                let (similarity, kind) = self.token_similarity_as_written(read, other);
+                let (similarity, _) = self.token_similarity_as_written(read, other);
                 let floor = if index == 0 { 0.0 } else { OTHER_READING_FLOOR };
                 if similarity >= floor && similarity * OTHER_READING > best.0 {
-                    best = (similarity * OTHER_READING, kind);
+                    best = (similarity * OTHER_READING, MatchKind::Reading);
                 }
             }
         }
