@@ -7,7 +7,7 @@
 //! common tokens keys on its two first tokens together.
 
 use crate::NameEngine;
-use crate::parse::{ParsedName, TokenRole};
+use crate::parse::{ParsedName, Token, TokenRole};
 
 /// Coarsens a skeleton into a blocking code.
 fn coarse(skeleton: &str) -> String {
@@ -48,10 +48,10 @@ impl NameEngine {
         let codes: Vec<Vec<String>> = tokens
             .iter()
             .map(|t| {
-                let own = coarse(&crate::phonetic::skeleton(&t.canonical));
-                let mut token_codes = vec![own];
+                let code_of = |token: &Token| coarse(&crate::phonetic::skeleton(&token.canonical));
+                let mut token_codes = vec![code_of(t)];
                 for read in t.readings.iter() {
-                    let code = coarse(&crate::phonetic::skeleton(&read.canonical));
+                    let code = code_of(read);
                     if !token_codes.contains(&code) {
                         token_codes.push(code);
                     }

@@ -24,7 +24,7 @@ pub(crate) const FREQUENCIES_CURATED: &str = include_str!("../data/frequencies_c
 /// A digest of every built-in data file: it changes whenever any table does, so callers that
 /// store what the engine derives (the registry's name-index keys) know when to derive it again.
 pub fn data_digest() -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hasher = Fnv::default();
     for file in [
         VARIANTS,
         NICKNAMES,
@@ -37,12 +37,10 @@ pub fn data_digest() -> u64 {
         FREQUENCIES,
         FREQUENCIES_CURATED,
     ] {
-        for byte in file.bytes().chain([0]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hasher.write(file.as_bytes());
+        hasher.write_u8(0);
     }
-    hash
+    hasher.finish()
 }
 
 /// How a particle changes the reading of the words around it.

@@ -1212,10 +1212,11 @@ fn other_readings(form: &str) -> Vec<String> {
 /// which name is the person's own as surely as a comma does.
 fn family_in_capitals(items: &[Item]) -> bool {
     let capitals = |item: &Item| {
-        let mut letters = item.text.chars().filter(|c| c.is_alphabetic()).peekable();
-        letters.peek().is_some()
-            && item.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && letters.all(char::is_uppercase)
+        let mut letters = 0;
+        item.text.chars().filter(|c| c.is_alphabetic()).all(|c| {
+            letters += 1;
+            c.is_uppercase()
+        }) && letters >= 2
     };
     let words: Vec<&Item> = items
         .iter()
