@@ -88,7 +88,7 @@ pub fn name_engine() -> &'static airbridge_names::NameEngine {
     ENGINE.get_or_init(airbridge_names::NameEngine::new)
 }
 
-/// The rows of the `person_keys` index for one person:
+/// The keys of the name index for one person:
 /// - `n:` and a names-engine blocking key of their names (own, father's, grandfather's), which
 ///   every spelling and script of the name shares (Mohammad Hashem / محمد هاشم);
 /// - `p:` and two of those keys together (see [`key_pairs`]);
@@ -150,10 +150,34 @@ pub(crate) fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// The bounds of a word-prefix range in the `person_keys` index: every `w:` key that starts
-/// with `word` sorts at or after the first bound and before the second.
-pub(crate) fn word_range(word: &str) -> (String, String) {
-    (format!("w:{word}"), format!("w:{word}\u{10FFFF}"))
+/// The bounds of a key-prefix range in PostgreSQL's `person_keys` index: every key that starts
+/// with `prefix` sorts at or after the first bound and before the second.
+pub(crate) fn key_range(prefix: &str) -> (String, String) {
+    (prefix.to_owned(), format!("{prefix}\u{10FFFF}"))
+}
+
+/// Which nations a lookup in the name index reads: one, or each of a list (every nation of
+/// the registry, for a reader who may see them all).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Nations<'a> {
+    One(NationCode),
+    Each(&'a [NationCode]),
+}
+
+/// A name-index key of one nation as a single term of SQLite's full-text index: the nation in
+/// lower case, then the key's bytes in hexadecimal. Hexadecimal keeps every key one token of
+/// ASCII letters and digits whatever its script, and a key's prefix is its term's prefix, so a
+/// word-prefix search is a prefix query. Nation codes are always two letters, so no two
+/// (nation, key) pairs share a term.
+pub(crate) fn name_term(nation: NationCode, key: &str) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut term = String::with_capacity(2 + 2 * key.len());
+    term.push_str(&nation.as_str().to_ascii_lowercase());
+    for byte in key.bytes() {
+        term.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        term.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
+    term
 }
 
 /// What the stored keys were made with. Keys are derived data: when the names engine changes
@@ -290,6 +314,21 @@ mod tests {
         // The zero-width non-joiner and vowel marks belong to their word.
         assert_eq!(words("می\u{200C}خواهم مُحَمَّد"), ["می\u{200C}خواهم", "مُحَمَّد"]);
         assert!(words(" %_ ").is_empty());
+    }
+
+    #[test]
+    fn name_terms_are_ascii_words_that_keep_prefixes_and_nations_apart() {
+        let fr = NationCode::parse("FR").unwrap();
+        let de = NationCode::parse("DE").unwrap();
+        assert_eq!(name_term(fr, "w:ab"), "fr773a6162");
+        let arabic = name_term(fr, "w:زهرا");
+        assert!(arabic.bytes().all(|b| b.is_ascii_alphanumeric()));
+        // A word's term starts with the term of each of its prefixes, and only of those.
+        assert!(name_term(fr, "w:زهرا").starts_with(&name_term(fr, "w:زه")));
+        assert!(!name_term(fr, "w:زهرا").starts_with(&name_term(fr, "w:ز ")));
+        assert_ne!(name_term(fr, "n:a"), name_term(de, "n:a"));
+        // Lower-case hexadecimal: the tokenizer folds case, so no two keys may differ by it.
+        assert_ne!(name_term(fr, "w:A"), name_term(fr, "w:a"));
     }
 
     #[test]

@@ -27,8 +27,9 @@ pub struct TableSpec {
 
 use ColumnType::{Integer as I, Real as R, Text as T};
 
-/// Every table of the registry, parents first. `schema_migrations` and `name_index` are not
-/// copied: the target has its own, at the same version.
+/// Every table of the registry, parents first. `schema_migrations` is not copied: the target
+/// has its own, at the same version. Nor is the name index, which each backend stores its own
+/// way: it is derived from the people's details, and the target builds its own after the copy.
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "nations",
@@ -83,13 +84,6 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "documents",
         columns: &[("person_id", I), ("kind", T), ("number", T), ("issuer", T)],
-    },
-    // The name index is derived data, but copied with the rest: the target, opened by the same
-    // airbridge, records the same names-engine fingerprint in its own `name_index`, which is
-    // not copied.
-    TableSpec {
-        name: "person_keys",
-        columns: &[("key", T), ("nation", T), ("person_id", I)],
     },
     TableSpec {
         name: "status_changes",
@@ -547,6 +541,15 @@ impl AnyStore {
         Ok(newest.first().map_or(0, |event| event.seq))
     }
 
+    /// Builds the name index afresh from the people's details (after a copy, which does not
+    /// carry it).
+    async fn rebuild_name_index(&self) -> Result<()> {
+        match self {
+            AnyStore::Sqlite(store) => store.build_name_index(true).await,
+            AnyStore::Postgres(store) => store.build_name_index(true).await,
+        }
+    }
+
     async fn read_table(
         &self,
         table: &'static TableSpec,
@@ -607,6 +610,7 @@ impl AnyStore {
             CopyTarget::Sqlite(tx) => tx.commit().await?,
             CopyTarget::Postgres(tx) => tx.commit().await?,
         }
+        target.rebuild_name_index().await?;
         let written = target.summaries().await?;
         let tables: Vec<TableCopy> = copied
             .iter()

@@ -37,6 +37,57 @@ const INSERT_ROWS: &str = "INSERT INTO";
 /// PostgreSQL checks foreign keys row by row with no statement journal to avoid.
 const DEFER_FOREIGN_KEYS: Option<&str> = None;
 
+/// The name index is a table of (key, nation, person) rows (migration 0011).
+const DELETE_NAME_KEYS: &str = "DELETE FROM person_keys WHERE person_id = $1";
+
+/// Empties the name index before it is rebuilt.
+const CLEAR_NAME_INDEX: &str = "DELETE FROM person_keys";
+
+/// Statements writing the name index's keys, a row each.
+fn name_index_statements(
+    keys: Vec<(String, NationCode, i64)>,
+) -> impl Iterator<Item = QueryBuilder<Postgres>> {
+    insert_statements(
+        format!("{INSERT_ROWS} person_keys (key, nation, person_id) "),
+        keys,
+        |row, (key, nation, person)| {
+            row.push_bind(key)
+                .push_bind(nation.as_str())
+                .push_bind(person);
+        },
+    )
+}
+
+/// Pushes a `SELECT` of the people (column `person_id`) who hold one of `keys` in `nations`,
+/// or, with `prefix`, a key that starts with one of them. A person may come once per key.
+fn push_key_rows(
+    sql: &mut QueryBuilder<Postgres>,
+    keys: &[String],
+    prefix: bool,
+    nations: Nations<'_>,
+) {
+    sql.push("SELECT person_id FROM person_keys WHERE (");
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        if prefix {
+            let (from, to) = key_range(key);
+            sql.push("(key >= ")
+                .push_bind(from)
+                .push(" AND key < ")
+                .push_bind(to)
+                .push(")");
+        } else {
+            sql.push("key = ").push_bind(key.clone());
+        }
+    }
+    sql.push(")");
+    if let Nations::One(nation) = nations {
+        sql.push(" AND nation = ").push_bind(nation.to_string());
+    }
+}
+
 /// The advisory lock every write transaction holds until it ends: the audit chain's tail.
 const WRITE_LOCK: i64 = 0x4149_5242_5752_4954; // "AIRBWRIT"
 /// The advisory lock migrations hold, so two instances starting at once do not both migrate.

@@ -380,15 +380,7 @@ impl WriteTx {
                 },
             )
         };
-        let keys = insert_statements(
-            format!("{INSERT_ROWS} person_keys (key, nation, person_id) "),
-            keys,
-            |row, (key, nation, person)| {
-                row.push_bind(key)
-                    .push_bind(nation.as_str())
-                    .push_bind(person);
-            },
-        );
+        let keys = name_index_statements(keys);
         let documents = insert_statements(
             format!("{INSERT_ROWS} documents (person_id, kind, number, issuer) "),
             documents,
@@ -744,7 +736,7 @@ impl WriteTx {
             .bind(id.0)
             .fetch_one(&mut *self.tx)
             .await?;
-        sqlx::query("DELETE FROM person_keys WHERE person_id = $1")
+        sqlx::query(DELETE_NAME_KEYS)
             .bind(id.0)
             .execute(&mut *self.tx)
             .await?;
@@ -1181,22 +1173,21 @@ impl Store for ThisStore {
                 sql.push(" AND nation = ").push_bind(nation.to_string());
             }
         } else {
-            // Each word must begin a word of the person's names: a range of the name index per
-            // word, intersected. The people are then read by id: the index, not the persons
-            // table, is what is searched (so the nation is tested there too).
+            // Each word must begin a word of the person's names: the people holding a name
+            // word that starts with it, per word, intersected. The people are then read by id:
+            // the index, not the persons table, is what is searched (so the nation is tested
+            // there too).
+            let all = match query.nation {
+                Some(_) => Vec::new(),
+                None => self.nation_codes().await?,
+            };
+            let nations = query.nation.map_or(Nations::Each(&all), Nations::One);
             sql.push(" AND id IN (");
             for (i, word) in words.iter().enumerate() {
                 if i > 0 {
                     sql.push(" INTERSECT ");
                 }
-                let (from, to) = word_range(word);
-                sql.push("SELECT person_id FROM person_keys WHERE key >= ")
-                    .push_bind(from)
-                    .push(" AND key < ")
-                    .push_bind(to);
-                if let Some(nation) = query.nation {
-                    sql.push(" AND nation = ").push_bind(nation.to_string());
-                }
+                push_key_rows(&mut sql, &[format!("w:{word}")], true, nations);
             }
             sql.push(")");
         }
@@ -1230,7 +1221,11 @@ impl Store for ThisStore {
             return Ok(Vec::new());
         }
         let limit = i64::from(limit.max(1));
-        let nation = nation.map(|n| n.to_string());
+        let all = match nation {
+            Some(_) => Vec::new(),
+            None => self.nation_codes().await?,
+        };
+        let nations = nation.map_or(Nations::Each(&all), Nations::One);
         let read = |rows: Vec<DbRow>| -> Result<Vec<NameCandidate>> {
             rows.iter()
                 .map(|row| {
@@ -1249,17 +1244,15 @@ impl Store for ThisStore {
         if !pairs.is_empty() {
             let mut sql: QueryBuilder<Db> = QueryBuilder::new(
                 "SELECT p.id, p.search_name, k.shared FROM (SELECT person_id, count(*) AS shared \
-                 FROM person_keys WHERE key IN (",
+                 FROM (",
             );
-            let mut list = sql.separated(", ");
-            for pair in pairs {
-                list.push_bind(pair);
+            for (i, pair) in pairs.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                push_key_rows(&mut sql, &[pair], false, nations);
             }
-            sql.push(")");
-            if let Some(nation) = &nation {
-                sql.push(" AND nation = ").push_bind(nation.clone());
-            }
-            sql.push(" GROUP BY person_id ORDER BY shared DESC, person_id LIMIT ")
+            sql.push(") AS held GROUP BY person_id ORDER BY shared DESC, person_id LIMIT ")
                 .push_bind(limit)
                 .push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.shared DESC, p.id");
             found = read(sql.build().fetch_all(&self.pool).await?)?;
@@ -1269,16 +1262,10 @@ impl Store for ThisStore {
         if room > 0 {
             let mut sql: QueryBuilder<Db> = QueryBuilder::new(
                 "SELECT p.id, p.search_name, CAST(0 AS BIGINT) AS shared FROM persons p WHERE p.id IN \
-                 (SELECT DISTINCT person_id FROM person_keys WHERE key IN (",
+                 (SELECT DISTINCT person_id FROM (",
             );
-            let mut list = sql.separated(", ");
-            for key in &keys {
-                list.push_bind(key.clone());
-            }
-            sql.push(")");
-            if let Some(nation) = &nation {
-                sql.push(" AND nation = ").push_bind(nation.clone());
-            }
+            push_key_rows(&mut sql, &keys, false, nations);
+            sql.push(") AS held");
             // Enough to fill the room after leaving out those found by pairs.
             sql.push(" LIMIT ")
                 .push_bind(room + found.len() as i64)
@@ -1777,7 +1764,7 @@ impl Store for ThisStore {
         }
         for statement in [
             "DELETE FROM documents WHERE person_id = $1",
-            "DELETE FROM person_keys WHERE person_id = $1",
+            DELETE_NAME_KEYS,
             "DELETE FROM import_rows WHERE person_id = $1",
             "DELETE FROM screening_hits WHERE person_id = $1",
             "DELETE FROM outbox WHERE person_id = $1",
@@ -2504,13 +2491,28 @@ impl Store for ThisStore {
 }
 
 impl ThisStore {
-    /// Rebuilds the name index (`person_keys`) when it was made by another version of the
+    /// Every nation's code: the nations a lookup in the name index reads for a reader who may
+    /// see them all.
+    async fn nation_codes(&self) -> Result<Vec<NationCode>> {
+        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM nations ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        codes.iter().map(|code| parse_nation(code)).collect()
+    }
+
+    /// Rebuilds the name index when it was made by another version of the
     /// names engine, or never: a database from before the index, or one whose engine changed.
     /// Runs once, on opening, in one write transaction: another instance opening at the same
     /// time waits for the write lock and then finds the index current.
     pub(crate) async fn ensure_name_index(&self) -> Result<()> {
+        self.build_name_index(false).await
+    }
+
+    /// Builds the name index when it is not current, or always with `force`.
+    pub(crate) async fn build_name_index(&self, force: bool) -> Result<()> {
         let fingerprint = name_index_fingerprint();
-        let current = |stored: Option<String>| stored.as_deref() == Some(fingerprint.as_str());
+        let current =
+            |stored: Option<String>| !force && stored.as_deref() == Some(fingerprint.as_str());
         let stored: Option<String> =
             sqlx::query_scalar("SELECT fingerprint FROM name_index WHERE id = 1")
                 .fetch_optional(&self.pool)
@@ -2527,7 +2529,7 @@ impl ThisStore {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        sqlx::query("DELETE FROM person_keys")
+        sqlx::query(CLEAR_NAME_INDEX)
             .execute(&mut *tx.tx)
             .await?;
         let mut after = 0i64;

@@ -132,6 +132,79 @@ const INSERT_ROWS: &str = "INSERT OR FAIL INTO";
 /// resets it at the end of the transaction).
 const DEFER_FOREIGN_KEYS: Option<&str> = Some("PRAGMA defer_foreign_keys = ON");
 
+/// The name index (`person_terms`, migration 0012) is a contentless full-text index: one
+/// document per person, whose terms are the person's keys (see [`name_term`]). It keeps each
+/// key's people as one compressed list rather than a row per key and person, so an import of a
+/// million people writes megabytes of it rather than tens of millions of B-tree cells.
+const DELETE_NAME_KEYS: &str = "DELETE FROM person_terms WHERE rowid = $1";
+
+/// Empties the name index before it is rebuilt.
+const CLEAR_NAME_INDEX: &str = "INSERT INTO person_terms (person_terms) VALUES ('delete-all')";
+
+/// Statements writing the name index's keys: one document per person, whose keys come
+/// together (as [`WriteTx::index_person`] and `register_person` queue them).
+fn name_index_statements(
+    keys: Vec<(String, NationCode, i64)>,
+) -> impl Iterator<Item = QueryBuilder<Sqlite>> {
+    let mut documents: Vec<(i64, String)> = Vec::new();
+    for (key, nation, person) in keys {
+        let term = name_term(nation, &key);
+        match documents.last_mut() {
+            Some((last, terms)) if *last == person => {
+                terms.push(' ');
+                terms.push_str(&term);
+            }
+            _ => documents.push((person, term)),
+        }
+    }
+    let mut documents = documents.into_iter().peekable();
+    std::iter::from_fn(move || {
+        documents.peek()?;
+        let mut builder = QueryBuilder::<Sqlite>::new("INSERT INTO person_terms (rowid, terms) ");
+        builder.push_values(
+            documents.by_ref().take(ROWS_PER_STATEMENT),
+            |mut row, (person, terms)| {
+                row.push_bind(person).push_bind(terms);
+            },
+        );
+        Some(builder)
+    })
+}
+
+/// Pushes a `SELECT` of the people (column `person_id`, each once) who hold one of `keys` in
+/// `nations`, or, with `prefix`, a key that starts with one of them.
+fn push_key_rows(
+    sql: &mut QueryBuilder<Sqlite>,
+    keys: &[String],
+    prefix: bool,
+    nations: Nations<'_>,
+) {
+    let nations = match nations {
+        Nations::One(nation) => std::slice::from_ref(&nation).to_vec(),
+        Nations::Each(all) => all.to_vec(),
+    };
+    let mut expression = String::new();
+    for nation in &nations {
+        for key in keys {
+            if !expression.is_empty() {
+                expression.push_str(" OR ");
+            }
+            expression.push('"');
+            expression.push_str(&name_term(*nation, key));
+            expression.push('"');
+            if prefix {
+                expression.push('*');
+            }
+        }
+    }
+    if expression.is_empty() {
+        sql.push("SELECT CAST(NULL AS INTEGER) AS person_id WHERE 0 = 1");
+    } else {
+        sql.push("SELECT rowid AS person_id FROM person_terms WHERE person_terms MATCH ")
+            .push_bind(expression);
+    }
+}
+
 /// A write transaction: `BEGIN IMMEDIATE` takes the database's write lock at once, so two
 /// writers never deadlock on a lock upgrade and the audit chain grows one writer at a time.
 async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
@@ -195,6 +268,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "person_keys",
         include_str!("../migrations/sqlite/0011_person_keys.sql"),
+    ),
+    (
+        12,
+        "person_terms",
+        include_str!("../migrations/sqlite/0012_person_terms.sql"),
     ),
 ];
 

@@ -349,6 +349,29 @@ async fn a_registry_copied_between_backends_verifies() {
         laptop.search_persons(&everyone).await.unwrap(),
         server.search_persons(&everyone).await.unwrap()
     );
+    // The name index is not copied: the target builds its own, and finds the same people.
+    let first = laptop.search_persons(&everyone).await.unwrap()[0]
+        .person
+        .name
+        .display();
+    let by_name = PersonQuery {
+        text: Some(first.split_whitespace().next().unwrap().to_owned()),
+        limit: Some(1_000),
+        ..Default::default()
+    };
+    let found = laptop.search_persons(&by_name).await.unwrap();
+    assert!(!found.is_empty());
+    assert_eq!(found, server.search_persons(&by_name).await.unwrap());
+    let candidates = |store: &AnyStore| {
+        let store = store.clone();
+        let first = first.clone();
+        async move {
+            let found = store.name_candidates(None, &first, 100).await.unwrap();
+            found.into_iter().map(|c| c.id).collect::<Vec<_>>()
+        }
+    };
+    assert!(!candidates(&laptop).await.is_empty());
+    assert_eq!(candidates(&laptop).await, candidates(&server).await);
     // A target that holds data is refused.
     assert!(matches!(
         laptop.copy_into(&server).await,
@@ -366,4 +389,6 @@ async fn a_registry_copied_between_backends_verifies() {
         laptop.summaries().await.unwrap(),
         back.summaries().await.unwrap()
     );
+    assert_eq!(found, back.search_persons(&by_name).await.unwrap());
+    assert_eq!(candidates(&laptop).await, candidates(&back).await);
 }
