@@ -91,7 +91,9 @@ impl Raw {
                     &sqlx::sqlite::SqliteConnectOptions::new()
                         .filename(path)
                         .create_if_missing(true)
-                        .pragma("key", format!("\"x'{TEST_KEY}'\"")),
+                        .pragma("key", format!("\"x'{TEST_KEY}'\""))
+                        // The page size of every database Airbridge makes now.
+                        .pragma("cipher_page_size", "16384"),
                 )
                 .await
                 .unwrap(),
