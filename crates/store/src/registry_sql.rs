@@ -66,11 +66,51 @@ fn person_from_row(row: &DbRow) -> Result<PersonRecord> {
 /// same numbers on either backend, with no sequence to drift. Everything pending is written before any
 /// read inside the transaction and before the commit, so callers see the same thing as before.
 struct WriteTx {
-    tx: Transaction<'static, Db>,
+    tx: TxSlot,
     last_seq: i64,
     last_hash: String,
     at: String,
     pending: Pending,
+    /// Set while an import writes the pending rows itself, a batch at a time, lending the
+    /// transaction to the statements (see [`TxSlot`]): rows are then never written on the way.
+    batched: bool,
+}
+
+/// A write transaction's connection, which an import lends to the statements writing one
+/// batch of rows while it prepares the next batch in memory: both at once, since SQLite runs
+/// statements on a thread of its own. Using the connection while it is lent is a bug, and
+/// panics saying so.
+struct TxSlot(Option<Transaction<'static, Db>>);
+
+const LENT: &str = "the write transaction is lent to the statements writing an import's rows";
+
+impl TxSlot {
+    fn lend(&mut self) -> Transaction<'static, Db> {
+        self.0.take().expect(LENT)
+    }
+
+    fn give_back(&mut self, tx: Transaction<'static, Db>) {
+        self.0 = Some(tx);
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        self.0.take().expect(LENT).commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for TxSlot {
+    type Target = <Db as sqlx::Database>::Connection;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.as_deref().expect(LENT)
+    }
+}
+
+impl std::ops::DerefMut for TxSlot {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_deref_mut().expect(LENT)
+    }
 }
 
 #[derive(Default)]
@@ -114,6 +154,16 @@ impl Pending {
             IdTable::Cases => &mut self.next_case,
             IdTable::StatusChanges => &mut self.next_status_change,
         }
+    }
+
+    /// The rows, taken out to be written; the id counters stay, still right since nothing
+    /// else writes these tables inside this transaction.
+    fn take_rows(&mut self) -> Pending {
+        let rows = std::mem::take(self);
+        self.next_person = rows.next_person;
+        self.next_case = rows.next_case;
+        self.next_status_change = rows.next_status_change;
+        rows
     }
 
     fn rows(&self) -> usize {
@@ -207,135 +257,25 @@ where
 /// Pending rows above which a case insertion writes them out, to bound memory.
 const FLUSH_AT: usize = 20_000;
 
-/// A member of the new case `reference` who is not valid, and why.
-fn invalid_member(reference: Option<&str>, why: String) -> StoreError {
-    StoreError::Invalid(format!(
-        "case {}: {why}",
-        reference.unwrap_or("(no reference)")
-    ))
-}
+/// Writes pending rows, parents before children (foreign keys are checked at once, or at the
+/// commit of an import). The rows move into the statements (nothing
+/// is copied), and each statement is built while the one before it runs on the database.
+async fn write_rows(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    pending: Pending,
+    at: String,
+) -> Result<()> {
+    let Pending {
+        cases,
+        persons,
+        documents,
+        keys,
+        status_changes,
+        import_rows,
+        audits,
+        ..
+    } = pending;
 
-/// A new case whose members are validated and derived (see [`Derived`]).
-struct DerivedCase {
-    nation: NationCode,
-    organisation: Option<OrganisationId>,
-    reference: Option<String>,
-    eligibility: Eligibility,
-    members: Vec<(Relation, Derived)>,
-    progress: Vec<airbridge_domain::StatusStep>,
-}
-
-/// One audit event to append.
-struct Audit<'a> {
-    nation: Option<&'a str>,
-    action: &'a str,
-    entity_type: &'a str,
-    entity_id: String,
-    before: Option<String>,
-    after: Option<String>,
-}
-
-impl WriteTx {
-    async fn begin(pool: &Pool<Db>) -> Result<WriteTx> {
-        let mut tx = begin_write(pool).await?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (last_seq, last_hash) = match head {
-            Some(row) => (row.try_get("seq")?, row.try_get("hash")?),
-            None => (0, GENESIS.to_owned()),
-        };
-        Ok(WriteTx {
-            tx,
-            last_seq,
-            last_hash,
-            at: now(),
-            pending: Pending::default(),
-        })
-    }
-
-    async fn audit(&mut self, actor: &Actor, event: Audit<'_>) -> Result<()> {
-        let payload_hash = audit::payload_hash(event.before.as_deref(), event.after.as_deref());
-        self.push_audit(actor, event, payload_hash);
-        Ok(())
-    }
-
-    /// Appends an event whose payload hash is already known (`audit::payload_hash` of its
-    /// `before` and `after`).
-    fn push_audit(&mut self, actor: &Actor, event: Audit<'_>, payload_hash: String) {
-        let seq = self.last_seq + 1;
-        let hash = audit::chain_hash(
-            &self.last_hash,
-            &ChainedFields {
-                seq,
-                at: &self.at,
-                actor: &actor.name,
-                nation: event.nation,
-                action: event.action,
-                entity_type: event.entity_type,
-                entity_id: &event.entity_id,
-                payload_hash: &payload_hash,
-            },
-        );
-        self.pending.audits.push(AuditRow {
-            seq,
-            actor: actor.name.clone(),
-            nation: event.nation.map(str::to_owned),
-            action: event.action.to_owned(),
-            entity_type: event.entity_type.to_owned(),
-            entity_id: event.entity_id,
-            before: event.before,
-            after: event.after,
-            payload_hash,
-            prev_hash: self.last_hash.clone(),
-            hash: hash.clone(),
-        });
-        self.last_seq = seq;
-        self.last_hash = hash;
-    }
-
-    async fn commit(mut self) -> Result<()> {
-        self.flush().await?;
-        self.tx.commit().await?;
-        Ok(())
-    }
-
-    /// The next free id of a table, counted from what is stored and what is pending.
-    async fn next_id(&mut self, table: IdTable) -> Result<i64> {
-        let id = match *self.pending.counter(table) {
-            Some(id) => id,
-            None => {
-                let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT coalesce(max(id), 0) FROM {}",
-                    table.name()
-                )))
-                .fetch_one(&mut *self.tx)
-                .await?;
-                max + 1
-            }
-        };
-        *self.pending.counter(table) = Some(id + 1);
-        Ok(id)
-    }
-
-    /// Writes every pending row, parents before children (foreign keys are checked at once).
-    /// The rows move into the statements (nothing is copied), and each statement is built
-    /// while the one before it runs on the database.
-    async fn flush(&mut self) -> Result<()> {
-        if self.pending.rows() == 0 {
-            return Ok(());
-        }
-        let Pending {
-            cases,
-            persons,
-            documents,
-            keys,
-            status_changes,
-            import_rows,
-            audits,
-            ..
-        } = std::mem::take(&mut self.pending);
-        let at = self.at.clone();
         let cases = {
             let at = at.clone();
             insert_statements(
@@ -461,15 +401,140 @@ impl WriteTx {
             // Polled first, the statement goes to the database; the next one is built
             // meanwhile (the SQLite driver runs statements on a thread of its own).
             let (done, next) =
-                futures_util::future::join(statement.build().execute(&mut *self.tx), async {
+                futures_util::future::join(statement.build().execute(&mut *conn), async {
                     statements.next()
                 })
                 .await;
             done?;
             current = next;
         }
-        // Ids given from here on are counted afresh from the table.
         Ok(())
+}
+
+/// A member of the new case `reference` who is not valid, and why.
+fn invalid_member(reference: Option<&str>, why: String) -> StoreError {
+    StoreError::Invalid(format!(
+        "case {}: {why}",
+        reference.unwrap_or("(no reference)")
+    ))
+}
+
+/// A new case whose members are validated and derived (see [`Derived`]).
+struct DerivedCase {
+    nation: NationCode,
+    organisation: Option<OrganisationId>,
+    reference: Option<String>,
+    eligibility: Eligibility,
+    members: Vec<(Relation, Derived)>,
+    progress: Vec<airbridge_domain::StatusStep>,
+}
+
+/// One audit event to append.
+struct Audit<'a> {
+    nation: Option<&'a str>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl WriteTx {
+    async fn begin(pool: &Pool<Db>) -> Result<WriteTx> {
+        let mut tx = begin_write(pool).await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (last_seq, last_hash) = match head {
+            Some(row) => (row.try_get("seq")?, row.try_get("hash")?),
+            None => (0, GENESIS.to_owned()),
+        };
+        Ok(WriteTx {
+            tx: TxSlot(Some(tx)),
+            last_seq,
+            last_hash,
+            at: now(),
+            pending: Pending::default(),
+            batched: false,
+        })
+    }
+
+    async fn audit(&mut self, actor: &Actor, event: Audit<'_>) -> Result<()> {
+        let payload_hash = audit::payload_hash(event.before.as_deref(), event.after.as_deref());
+        self.push_audit(actor, event, payload_hash);
+        Ok(())
+    }
+
+    /// Appends an event whose payload hash is already known (`audit::payload_hash` of its
+    /// `before` and `after`).
+    fn push_audit(&mut self, actor: &Actor, event: Audit<'_>, payload_hash: String) {
+        let seq = self.last_seq + 1;
+        let hash = audit::chain_hash(
+            &self.last_hash,
+            &ChainedFields {
+                seq,
+                at: &self.at,
+                actor: &actor.name,
+                nation: event.nation,
+                action: event.action,
+                entity_type: event.entity_type,
+                entity_id: &event.entity_id,
+                payload_hash: &payload_hash,
+            },
+        );
+        self.pending.audits.push(AuditRow {
+            seq,
+            actor: actor.name.clone(),
+            nation: event.nation.map(str::to_owned),
+            action: event.action.to_owned(),
+            entity_type: event.entity_type.to_owned(),
+            entity_id: event.entity_id,
+            before: event.before,
+            after: event.after,
+            payload_hash,
+            prev_hash: self.last_hash.clone(),
+            hash: hash.clone(),
+        });
+        self.last_seq = seq;
+        self.last_hash = hash;
+    }
+
+    async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The next free id of a table, counted from what is stored and what is pending.
+    async fn next_id(&mut self, table: IdTable) -> Result<i64> {
+        let id = self.peek_id(table).await?;
+        *self.pending.counter(table) = Some(id + 1);
+        Ok(id)
+    }
+
+    /// The id [`WriteTx::next_id`] gives next, without giving it.
+    async fn peek_id(&mut self, table: IdTable) -> Result<i64> {
+        if let Some(id) = *self.pending.counter(table) {
+            return Ok(id);
+        }
+        let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT coalesce(max(id), 0) FROM {}",
+            table.name()
+        )))
+        .fetch_one(&mut *self.tx)
+        .await?;
+        *self.pending.counter(table) = Some(max + 1);
+        Ok(max + 1)
+    }
+
+    /// Writes every pending row (see [`write_rows`]).
+    async fn flush(&mut self) -> Result<()> {
+        if self.pending.rows() == 0 {
+            return Ok(());
+        }
+        // Ids given from here on are counted afresh from the table.
+        let pending = std::mem::take(&mut self.pending);
+        write_rows(&mut self.tx, pending, self.at.clone()).await
     }
 
     async fn person(&mut self, id: PersonId) -> Result<PersonRecord> {
@@ -689,7 +754,7 @@ impl WriteTx {
                 row.version += 1;
             }
         }
-        if self.pending.rows() > FLUSH_AT {
+        if self.pending.rows() > FLUSH_AT && !self.batched {
             self.flush().await?;
         }
         let ids = members.iter().map(|m| m.person).collect();
@@ -1525,8 +1590,35 @@ impl Store for ThisStore {
                 }
             }
         });
+        // A list never imported before needs no lookup while its people are registered: the
+        // rows of the pieces before are written while each piece is registered in memory, at
+        // once (SQLite runs the statements on a thread of its own). Ids are counted from here.
+        if !import.seen_before {
+            for table in [IdTable::Persons, IdTable::Cases, IdTable::StatusChanges] {
+                tx.peek_id(table).await?;
+            }
+            tx.batched = true;
+        }
         loop {
             match prepared.recv().await {
+                Some(PreparedFeed::Chunk { cases, rejected }) if tx.batched => {
+                    if tx.pending.rows() > FLUSH_AT {
+                        let batch = tx.pending.take_rows();
+                        let mut lent = tx.tx.lend();
+                        let at = tx.at.clone();
+                        let (written, registered) = futures_util::future::join(
+                            write_rows(&mut lent, batch, at),
+                            import_cases(&mut tx, actor, &mut import, cases, std::collections::HashMap::new()),
+                        )
+                        .await;
+                        tx.tx.give_back(lent);
+                        written?;
+                        registered?;
+                    } else {
+                        import_cases(&mut tx, actor, &mut import, cases, std::collections::HashMap::new()).await?;
+                    }
+                    quarantine_rows(&mut tx, &mut import, &rejected).await?;
+                }
                 Some(PreparedFeed::Chunk { cases, rejected }) => {
                     import_chunk(&mut tx, actor, &mut import, cases, rejected).await?;
                 }
@@ -1545,6 +1637,7 @@ impl Store for ThisStore {
             mut outcome,
             ..
         } = import;
+        tx.batched = false;
         tx.flush().await?;
         let resolved = sqlx::query(
             "UPDATE quarantine SET status = 'resolved', resolved_at = $1 \
@@ -2778,13 +2871,26 @@ async fn import_chunk(
     cases: Vec<PreparedCase>,
     rejected: Vec<QuarantineRow>,
 ) -> Result<()> {
-    let nation = import.nation;
     let keys: Vec<&str> = cases
         .iter()
         .flat_map(|case| case.members.iter().map(|m| m.row.row_key.as_str()))
         .collect();
     let known = known_rows(tx, import, &keys).await?;
     drop(keys);
+    import_cases(tx, actor, import, cases, known).await?;
+    quarantine_rows(tx, import, &rejected).await
+}
+
+/// Registers a piece's cases: new people, and changes to the rows `known` from an earlier
+/// import of the same source. With nothing known, reads nothing from the database.
+async fn import_cases(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    import: &mut ImportRun,
+    cases: Vec<PreparedCase>,
+    known: std::collections::HashMap<String, (String, i64, Option<i64>)>,
+) -> Result<()> {
+    let nation = import.nation;
     for case in cases {
         // Which of the case's rows were imported before, and into which case.
         let mut known_case: Option<CaseId> = case
@@ -2919,9 +3025,19 @@ async fn import_chunk(
         import.outcome.people_created += created.len();
         import.outcome.created.extend(created);
     }
+    Ok(())
+}
+
+/// Keeps a piece's refused rows in quarantine.
+async fn quarantine_rows(
+    tx: &mut WriteTx,
+    import: &mut ImportRun,
+    rejected: &[QuarantineRow],
+) -> Result<()> {
+    let nation = import.nation;
     // Rows refused now go to quarantine (once per content); rows accepted now close the
     // quarantine entries they were refused under before (when the import ends).
-    for row in &rejected {
+    for row in rejected {
         let inserted = sqlx::query(
             "INSERT INTO quarantine (id, nation, source, row_key, sheet, line, fingerprint, raw, issues, created_at) \
              VALUES ((SELECT coalesce(max(id), 0) + 1 FROM quarantine), $1, $2, $3, $4, $5, $6, $7, $8, $9) \

@@ -1818,6 +1818,124 @@ async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(back
     assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
 }
 
+/// A list long enough to be written in several batches, each while the next piece is
+/// registered: every person, case, key and audit event arrives once, in order.
+async fn a_long_import_is_written_in_batches_while_the_next_piece_is_registered(backend: Backend) {
+    use airbridge_store::{ImportCase, ImportFeed, ImportHeader};
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let header = || ImportHeader {
+        nation: fr(),
+        organisation: None,
+        source: "long-list.csv".into(),
+    };
+    let family = |n: usize, members: &[(&str, Relation)]| ImportCase {
+        reference: Some(format!("F{n}")),
+        eligibility: Eligibility::default(),
+        members: members
+            .iter()
+            .map(|(given, relation)| {
+                let key = format!("F{n}#{given}");
+                import_member(&key, &key, *relation, given)
+            })
+            .collect(),
+    };
+    const PIECES: usize = 120;
+    const FAMILIES: usize = 40;
+    let feed_all = |sender: tokio::sync::mpsc::Sender<ImportFeed>| async move {
+        for piece in 0..PIECES {
+            let mut cases: Vec<ImportCase> = (0..FAMILIES)
+                .map(|i| {
+                    family(
+                        piece * FAMILIES + i,
+                        &[
+                            ("Hashem", Relation::Principal),
+                            ("Fatima", Relation::Spouse),
+                            ("Zahra", Relation::Child),
+                        ],
+                    )
+                })
+                .collect();
+            // A child of the first family of the piece before, listed late: it joins that
+            // family's case, registered while the piece before is being written.
+            if piece > 0 {
+                cases.push(family((piece - 1) * FAMILIES, &[("Late", Relation::Child)]));
+            }
+            let rejected = if piece % 30 == 7 {
+                vec![rejected_row(
+                    &format!("bad#{piece}"),
+                    &format!("bad{piece}"),
+                )]
+            } else {
+                Vec::new()
+            };
+            sender
+                .send(ImportFeed::Chunk { cases, rejected })
+                .await
+                .unwrap();
+        }
+        sender.send(ImportFeed::Done).await.unwrap();
+    };
+    let (sender, feed) = tokio::sync::mpsc::channel(2);
+    let writer = tokio::spawn({
+        let store = f.store.clone();
+        async move { store.import_stream(&actor(), header(), feed).await }
+    });
+    feed_all(sender).await;
+    let outcome = writer.await.unwrap().unwrap();
+    let people = PIECES * FAMILIES * 3 + (PIECES - 1);
+    assert_eq!(outcome.people_created, people);
+    assert_eq!(outcome.cases_created, PIECES * FAMILIES);
+    assert_eq!(outcome.quarantined, 4);
+    // Ids run on without a gap or a repeat, in the list's order.
+    let ids: Vec<i64> = outcome.created.iter().map(|id| id.0).collect();
+    let first = ids[0];
+    assert_eq!(ids, (first..first + people as i64).collect::<Vec<_>>());
+    let late = f
+        .store
+        .search_persons(&PersonQuery {
+            text: Some("late".into()),
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        late.len(),
+        PIECES - 1,
+        "each late child is in the name index"
+    );
+    for child in &late {
+        let case = f
+            .store
+            .get_case(child.case.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(case.case.size(), 4, "the late child joined its family");
+        assert_eq!(child.relation, Some(Relation::Child));
+    }
+    assert!(f.store.integrity_problems().await.unwrap().is_empty());
+    assert_eq!(f.store.audit_verify().await.unwrap().broken_at, None);
+    assert_eq!(
+        f.audit_count().await,
+        // Per person its registration, per case its creation, per late child its joining;
+        // and the two nations and the import itself.
+        people + PIECES * FAMILIES + (PIECES - 1) + 3,
+    );
+
+    // The same list again creates nothing (it is read with lookups, not in batches).
+    let (sender, feed) = tokio::sync::mpsc::channel(2);
+    let writer = tokio::spawn({
+        let store = f.store.clone();
+        async move { store.import_stream(&actor(), header(), feed).await }
+    });
+    feed_all(sender).await;
+    let again = writer.await.unwrap().unwrap();
+    assert_eq!(again.people_created, 0);
+    assert_eq!(again.people_unchanged, people);
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1853,6 +1971,7 @@ contract_tests!(
     importing_twice_creates_nothing_and_corrections_update_only_what_changed,
     a_failing_import_writes_nothing,
     a_streamed_import_joins_split_families_and_commits_only_at_its_end,
+    a_long_import_is_written_in_batches_while_the_next_piece_is_registered,
     screening_hits_are_reviewed_remembered_and_block_manifests,
     a_failed_migration_leaves_the_schema_as_it_was,
     jobs_are_claimed_once_and_finished_by_their_claimant,
