@@ -1599,35 +1599,57 @@ impl Store for ThisStore {
             }
             tx.batched = true;
         }
-        loop {
-            match prepared.recv().await {
-                Some(PreparedFeed::Chunk { cases, rejected }) if tx.batched => {
-                    if tx.pending.rows() > FLUSH_AT {
-                        let batch = tx.pending.take_rows();
-                        let mut lent = tx.tx.lend();
-                        let at = tx.at.clone();
-                        let (written, registered) = futures_util::future::join(
-                            write_rows(&mut lent, batch, at),
-                            import_cases(&mut tx, actor, &mut import, cases, std::collections::HashMap::new()),
-                        )
-                        .await;
-                        tx.tx.give_back(lent);
-                        written?;
-                        registered?;
-                    } else {
-                        import_cases(&mut tx, actor, &mut import, cases, std::collections::HashMap::new()).await?;
+        let unfinished = || {
+            // Dropping `tx` rolls back everything written so far.
+            StoreError::Invalid("the list was not read to its end, so nothing was imported".into())
+        };
+        while tx.batched {
+            // The rows registered so far are written, on a task of their own, while the next
+            // piece is received and registered here: registering runs long without yielding,
+            // and would otherwise hold back the statements it shares a task with.
+            let writing = (tx.pending.rows() > FLUSH_AT).then(|| {
+                let batch = tx.pending.take_rows();
+                let mut lent = tx.tx.lend();
+                let at = tx.at.clone();
+                tokio::spawn(async move {
+                    let written = write_rows(&mut lent, batch, at).await;
+                    (lent, written)
+                })
+            });
+            let next = async {
+                match prepared.recv().await {
+                    Some(PreparedFeed::Chunk { cases, rejected }) => {
+                        let known = std::collections::HashMap::new();
+                        import_cases(&mut tx, actor, &mut import, cases, known).await?;
+                        Ok(Some(rejected))
                     }
-                    quarantine_rows(&mut tx, &mut import, &rejected).await?;
+                    Some(PreparedFeed::Done) => Ok(None),
+                    None => Err(unfinished()),
                 }
-                Some(PreparedFeed::Chunk { cases, rejected }) => {
-                    import_chunk(&mut tx, actor, &mut import, cases, rejected).await?;
-                }
-                Some(PreparedFeed::Done) => break,
-                // Dropping `tx` rolls back everything written so far.
-                None => {
-                    return Err(StoreError::Invalid(
-                        "the list was not read to its end, so nothing was imported".into(),
-                    ));
+            }
+            .await;
+            if let Some(writing) = writing {
+                // A writing task that panicked took the transaction with it: rolled back.
+                let (lent, written) = writing.await.map_err(|e| {
+                    StoreError::Invalid(format!("writing the list's rows failed: {e}"))
+                })?;
+                tx.tx.give_back(lent);
+                written?;
+            }
+            match next? {
+                Some(rejected) => quarantine_rows(&mut tx, &mut import, &rejected).await?,
+                None => tx.batched = false,
+            }
+        }
+        // A list imported before: each piece's rows are looked up first.
+        if import.seen_before {
+            loop {
+                match prepared.recv().await {
+                    Some(PreparedFeed::Chunk { cases, rejected }) => {
+                        import_chunk(&mut tx, actor, &mut import, cases, rejected).await?;
+                    }
+                    Some(PreparedFeed::Done) => break,
+                    None => return Err(unfinished()),
                 }
             }
         }
@@ -1637,7 +1659,6 @@ impl Store for ThisStore {
             mut outcome,
             ..
         } = import;
-        tx.batched = false;
         tx.flush().await?;
         let resolved = sqlx::query(
             "UPDATE quarantine SET status = 'resolved', resolved_at = $1 \
