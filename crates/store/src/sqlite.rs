@@ -59,16 +59,14 @@ async fn connect_options(
         .pragma("temp_store", "memory")
         // A checkpoint copies the journal into the file and syncs it. Run by the committing
         // connection (SQLite's default, every 1,000 pages), it makes one write in a few hundred
-        // wait for the disk; this bound (16,384 pages, 256 MiB of 16 KiB pages) serves the
-        // command line (long imports). A server turns it off and checkpoints in the background
-        // (`checkpoint`).
-        .pragma("wal_autocheckpoint", "16384");
+        // wait for the disk; this bound (256 MiB) serves the command line (long imports). A
+        // server turns it off and checkpoints in the background (`checkpoint`).
+        .pragma("wal_autocheckpoint", "65536");
     match (encryption, file) {
         (Encryption::Plaintext, DatabaseFile::Encrypted { .. }) => Err(open_error(format!(
             "the database is encrypted and no key was given: {WRONG_KEY_HELP}"
         ))),
-        // Read by SQLite only when it creates the file; an existing file keeps its own.
-        (Encryption::Plaintext, _) => Ok(options.pragma("page_size", PAGE_SIZE.to_string())),
+        (Encryption::Plaintext, _) => Ok(options),
         (_, DatabaseFile::Plaintext) => Err(open_error(
             "the database is not encrypted (it was created with --no-encryption): open it with \
              --no-encryption, or write an encrypted copy with `airbridge db encrypt --to FILE`"
@@ -77,67 +75,41 @@ async fn connect_options(
         (encryption, file) => {
             let key = crate::key::sqlcipher_key(encryption, file)
                 .map_err(|e| open_error(e.to_string()))?;
-            // SQLCipher must be told the page size: it is inside the encrypted header.
-            let keyed = |options: SqliteConnectOptions, page_size: u32| {
+            let keyed = |options: SqliteConnectOptions| {
                 options
                     .pragma("key", format!("\"{}\"", key.as_str()))
-                    .pragma("cipher_page_size", page_size.to_string())
                     .log_statements(log::LevelFilter::Off)
                     .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
             };
-            let mut page_size = PAGE_SIZE;
             if matches!(file, DatabaseFile::Encrypted { .. }) {
-                // Setting the key reads nothing; the first read shows whether it fits. With the
-                // wrong page size the first page does not decrypt either: a file that opens with
-                // neither size was made with another key.
-                let mut last_error = None;
-                for size in [PAGE_SIZE, EARLIER_PAGE_SIZE] {
-                    let mut probe = sqlx::SqliteConnection::connect_with(&keyed(
-                        SqliteConnectOptions::new().filename(path),
-                        size,
-                    ))
-                    .await
-                    .map_err(|e| open_error(e.to_string()))?;
-                    let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
-                        .fetch_one(&mut probe)
-                        .await;
-                    let _ = probe.close().await;
-                    match read {
-                        Ok(_) => {
-                            page_size = size;
-                            last_error = None;
-                            break;
-                        }
-                        Err(sqlx::Error::Database(db))
+                // Setting the key reads nothing; the first read shows whether it fits.
+                let mut probe = sqlx::SqliteConnection::connect_with(&keyed(
+                    SqliteConnectOptions::new().filename(path),
+                ))
+                .await
+                .map_err(|e| open_error(e.to_string()))?;
+                let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+                    .fetch_one(&mut probe)
+                    .await;
+                let _ = probe.close().await;
+                if let Err(error) = read {
+                    return Err(open_error(match &error {
+                        sqlx::Error::Database(db)
                             if db.code().as_deref() == Some(SQLITE_NOTADB) =>
                         {
-                            last_error = Some(format!(
+                            format!(
                                 "the database is encrypted and this key does not open it: {WRONG_KEY_HELP}"
-                            ));
+                            )
                         }
-                        Err(error) => last_error = Some(error.to_string()),
-                    }
-                }
-                if let Some(error) = last_error {
-                    return Err(open_error(error));
+                        _ => error.to_string(),
+                    }));
                 }
             }
-            options = keyed(options, page_size);
+            options = keyed(options);
             Ok(options)
         }
     }
 }
-
-/// The page size of a new database: 16 KiB. A large import writes a quarter of the pages of
-/// 4 KiB ones, and SQLCipher encrypts and authenticates each page: an import of 200,000 rows
-/// took 5.4-5.7 s with 16 KiB pages against 6.7-6.9 s with 4 KiB (8 KiB: 6.0; 32 KiB: no
-/// better than 16), and gate check-ins were no slower (`bench/field`, closed loop: 1,923 and
-/// 1,991 answers a second against 1,760 and 1,798).
-const PAGE_SIZE: u32 = 16_384;
-
-/// The page size of encrypted databases made before [`PAGE_SIZE`] (SQLCipher's default); they
-/// still open, and keep it.
-const EARLIER_PAGE_SIZE: u32 = 4_096;
 
 pub use crate::OpenMode;
 pub use crate::common::now;
@@ -357,8 +329,8 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
 }
 
 /// Journal frames (pages) past which the server's checkpoint starts the journal again even
-/// under load: 1 GiB of 16 KiB pages.
-pub const RESTART_FRAMES: i64 = 65_536;
+/// under load: 1 GiB, half a minute of check-ins at 1,000 a second.
+pub const RESTART_FRAMES: i64 = 262_144;
 
 /// What a checkpoint found and did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -506,24 +478,10 @@ impl SqliteStore {
                 target.display()
             )));
         }
-        // On an encrypted database SQLCipher writes the copy encrypted with the same key and
-        // salt, but in pages of its process-wide default size, while SQLite lays the copy out
-        // in the database's own: the two must agree, or the copy does not open. (A plain file
-        // has no cipher pages, and the setting means nothing to it.)
-        let mut connection = self.pool.acquire().await?;
-        let page_size: i64 = sqlx::query_scalar::<_, String>("PRAGMA page_size")
-            .fetch_one(&mut *connection)
-            .await?
-            .parse()
-            .map_err(|e| StoreError::Corrupt(format!("the database's page size: {e}")))?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA cipher_default_page_size = {page_size}"
-        )))
-        .execute(&mut *connection)
-        .await?;
+        // On an encrypted database SQLCipher writes the copy encrypted with the same key and salt.
         sqlx::query("VACUUM INTO $1")
             .bind(target.display().to_string())
-            .execute(&mut *connection)
+            .execute(&self.pool)
             .await?;
         Ok(())
     }
@@ -555,12 +513,6 @@ impl SqliteStore {
             .bind(key.as_str())
             .execute(&mut *connection)
             .await?;
-        // The copy is a new database: it gets today's pages whatever the source has.
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA export.cipher_page_size = {PAGE_SIZE}"
-        )))
-        .execute(&mut *connection)
-        .await?;
         let copied = async {
             sqlx::raw_sql("BEGIN").execute(&mut *connection).await?;
             let exported = sqlx::query("SELECT sqlcipher_export('export')")

@@ -91,9 +91,7 @@ impl Raw {
                     &sqlx::sqlite::SqliteConnectOptions::new()
                         .filename(path)
                         .create_if_missing(true)
-                        .pragma("key", format!("\"x'{TEST_KEY}'\""))
-                        // The page size of every database Airbridge makes now.
-                        .pragma("cipher_page_size", "16384"),
+                        .pragma("key", format!("\"x'{TEST_KEY}'\"")),
                 )
                 .await
                 .unwrap(),

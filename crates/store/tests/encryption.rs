@@ -260,8 +260,7 @@ async fn a_plaintext_database_is_refused_a_key_and_exports_to_an_encrypted_copy(
     let mut raw = sqlx::SqliteConnection::connect_with(
         &sqlx::sqlite::SqliteConnectOptions::new()
             .filename(&encrypted)
-            .pragma("key", format!("\"x'{}'\"", "01".repeat(32)))
-            .pragma("cipher_page_size", "16384"),
+            .pragma("key", format!("\"x'{}'\"", "01".repeat(32))),
     )
     .await
     .unwrap();
@@ -270,96 +269,4 @@ async fn a_plaintext_database_is_refused_a_key_and_exports_to_an_encrypted_copy(
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
-}
-
-/// The page size SQLCipher reads `path` with, given its raw key (`byte` repeated) and the page
-/// size to try: `None` when that size does not decrypt the file.
-async fn page_size(path: &Path, byte: u8, size: u32) -> Option<i64> {
-    use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
-    let mut connection = SqliteConnectOptions::new()
-        .filename(path)
-        .pragma(
-            "key",
-            format!("\"x'{}'\"", format!("{byte:02x}").repeat(32)),
-        )
-        .pragma("cipher_page_size", size.to_string())
-        .connect()
-        .await
-        .unwrap();
-    // SQLCipher answers this pragma in text.
-    let read = sqlx::query_scalar::<_, String>("PRAGMA page_size")
-        .fetch_one(&mut connection)
-        .await
-        .map(|text| text.parse::<i64>().unwrap());
-    let counted = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
-        .fetch_one(&mut connection)
-        .await;
-    counted.ok().and(read.ok())
-}
-
-#[tokio::test]
-async fn new_databases_have_16_kib_pages_and_earlier_4_kib_ones_still_open() {
-    use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
-    let dir = tempfile::tempdir().unwrap();
-    let actor = Actor::new("test:pages");
-    let france = airbridge_domain::NationCode::parse("FR").unwrap();
-
-    let new = dir.path().join("new.db");
-    let store = SqliteStore::open_with(&new, OpenMode::CreateIfMissing, &key(0x11))
-        .await
-        .unwrap();
-    store.add_nation(&actor, france, "France").await.unwrap();
-    store.close().await;
-    assert_eq!(page_size(&new, 0x11, 16_384).await, Some(16_384));
-    assert_eq!(page_size(&new, 0x11, 4_096).await, None);
-
-    // A file made with SQLCipher's default pages, as Airbridge made them before.
-    let old = dir.path().join("old.db");
-    let mut connection = SqliteConnectOptions::new()
-        .filename(&old)
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", "22".repeat(32)))
-        .pragma("cipher_page_size", "4096")
-        .connect()
-        .await
-        .unwrap();
-    sqlx::raw_sql("CREATE TABLE earlier (x INTEGER)")
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    drop(connection);
-    let store = SqliteStore::open_with(&old, OpenMode::MustExist, &key(0x22))
-        .await
-        .unwrap();
-    store.add_nation(&actor, france, "France").await.unwrap();
-    store.close().await;
-    let again = SqliteStore::open_with(&old, OpenMode::MustExist, &key(0x22))
-        .await
-        .unwrap();
-    assert_eq!(again.list_nations().await.unwrap().len(), 1);
-    again.close().await;
-    assert_eq!(page_size(&old, 0x22, 4_096).await, Some(4_096));
-    // Its backups open like it; a copy under a new key gets today's pages.
-    let store = SqliteStore::open_with(&old, OpenMode::MustExist, &key(0x22))
-        .await
-        .unwrap();
-    let backup = dir.path().join("old-backup.db");
-    store.backup_to(&backup).await.unwrap();
-    let rekeyed = dir.path().join("old-rekeyed.db");
-    store.export_to(&rekeyed, &key(0x33)).await.unwrap();
-    store.close().await;
-    assert_eq!(page_size(&backup, 0x22, 4_096).await, Some(4_096));
-    assert_eq!(page_size(&rekeyed, 0x33, 16_384).await, Some(16_384));
-    for (path, byte) in [(&backup, 0x22), (&rekeyed, 0x33)] {
-        let copy = SqliteStore::open_with(path, OpenMode::MustExist, &key(byte))
-            .await
-            .unwrap();
-        assert_eq!(copy.list_nations().await.unwrap().len(), 1);
-        copy.close().await;
-    }
-    // A wrong key opens neither size, and says so.
-    for path in [&old, &new] {
-        let wrong = open_error(SqliteStore::open_with(path, OpenMode::MustExist, &key(0x23)).await);
-        assert!(wrong.contains("this key does not open it"), "{wrong}");
-    }
 }
