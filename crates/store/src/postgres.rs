@@ -40,6 +40,9 @@ const DEFER_FOREIGN_KEYS: Option<&str> = None;
 /// The name index is a table of (key, nation, person) rows (migration 0011).
 const DELETE_NAME_KEYS: &str = "DELETE FROM person_keys WHERE person_id = $1";
 
+/// A lookup in the name index over every nation reads every row: it needs no list of nations.
+const NAME_INDEX_LISTS_NATIONS: bool = false;
+
 /// Empties the name index before it is rebuilt.
 const CLEAR_NAME_INDEX: &str = "DELETE FROM person_keys";
 

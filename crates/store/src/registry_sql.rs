@@ -1243,8 +1243,8 @@ impl Store for ThisStore {
             // the index, not the persons table, is what is searched (so the nation is tested
             // there too).
             let all = match query.nation {
-                Some(_) => Vec::new(),
-                None => self.nation_codes().await?,
+                None if NAME_INDEX_LISTS_NATIONS => self.nation_codes().await?,
+                _ => Vec::new(),
             };
             let nations = query.nation.map_or(Nations::Each(&all), Nations::One);
             sql.push(" AND id IN (");
@@ -1287,8 +1287,8 @@ impl Store for ThisStore {
         }
         let limit = i64::from(limit.max(1));
         let all = match nation {
-            Some(_) => Vec::new(),
-            None => self.nation_codes().await?,
+            None if NAME_INDEX_LISTS_NATIONS => self.nation_codes().await?,
+            _ => Vec::new(),
         };
         let nations = nation.map_or(Nations::Each(&all), Nations::One);
         let read = |rows: Vec<DbRow>| -> Result<Vec<NameCandidate>> {

@@ -138,6 +138,9 @@ const DEFER_FOREIGN_KEYS: Option<&str> = Some("PRAGMA defer_foreign_keys = ON");
 /// million people writes megabytes of it rather than tens of millions of B-tree cells.
 const DELETE_NAME_KEYS: &str = "DELETE FROM person_terms WHERE rowid = $1";
 
+/// A lookup in the name index over every nation names each nation's terms: it needs the list.
+const NAME_INDEX_LISTS_NATIONS: bool = true;
+
 /// Empties the name index before it is rebuilt.
 const CLEAR_NAME_INDEX: &str = "INSERT INTO person_terms (person_terms) VALUES ('delete-all')";
 

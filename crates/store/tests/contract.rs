@@ -1727,16 +1727,21 @@ async fn a_setup_token_creates_only_the_first_account(backend: Backend) {
     );
 }
 
-/// Runs each named test against both backends: `sqlite::NAME` and `postgres::NAME`.
-async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(backend: Backend) {
-    use airbridge_store::{ImportCase, ImportFeed, ImportHeader};
-    let f = fresh(backend).await;
-    with_nations(&f).await;
-    let header = || ImportHeader {
+/// The header of the streamed imports below: France's `long-list.csv`.
+fn long_list() -> airbridge_store::ImportHeader {
+    airbridge_store::ImportHeader {
         nation: fr(),
         organisation: None,
         source: "long-list.csv".into(),
-    };
+    }
+}
+
+/// Runs each named test against both backends: `sqlite::NAME` and `postgres::NAME`.
+async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(backend: Backend) {
+    use airbridge_store::{ImportCase, ImportFeed};
+    let f = fresh(backend).await;
+    with_nations(&f).await;
+    let header = long_list;
     let piece = |reference: &str, members: Vec<airbridge_store::ImportMember>| ImportFeed::Chunk {
         cases: vec![ImportCase {
             reference: Some(reference.into()),
@@ -1819,14 +1824,10 @@ async fn a_streamed_import_joins_split_families_and_commits_only_at_its_end(back
 /// A list long enough to be written in several batches, each while the next piece is
 /// registered: every person, case, key and audit event arrives once, in order.
 async fn a_long_import_is_written_in_batches_while_the_next_piece_is_registered(backend: Backend) {
-    use airbridge_store::{ImportCase, ImportFeed, ImportHeader};
+    use airbridge_store::{ImportCase, ImportFeed};
     let f = fresh(backend).await;
     with_nations(&f).await;
-    let header = || ImportHeader {
-        nation: fr(),
-        organisation: None,
-        source: "long-list.csv".into(),
-    };
+    let header = long_list;
     let family = |n: usize, members: &[(&str, Relation)]| ImportCase {
         reference: Some(format!("F{n}")),
         eligibility: Eligibility::default(),
