@@ -76,10 +76,9 @@ struct WriteTx {
     batched: bool,
 }
 
-/// A write transaction's connection, which an import lends to the statements writing one
-/// batch of rows while it prepares the next batch in memory: both at once, since SQLite runs
-/// statements on a thread of its own. Using the connection while it is lent is a bug, and
-/// panics saying so.
+/// A write transaction's connection, which an import lends to a task writing one batch of
+/// rows while it registers the next piece in memory. Using the connection while it is lent is
+/// a bug, and panics saying so.
 struct TxSlot(Option<Transaction<'static, Db>>);
 
 const LENT: &str = "the write transaction is lent to the statements writing an import's rows";
