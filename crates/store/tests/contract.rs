@@ -36,7 +36,23 @@ const TEST_KEY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c
 
 async fn open(location: &Location, mode: OpenMode) -> Result<AnyStore, StoreError> {
     let key = airbridge_store::DatabaseKey::parse(TEST_KEY).unwrap();
-    AnyStore::open_with(location, mode, &airbridge_store::Encryption::Key(key)).await
+    let store = AnyStore::open_with(location, mode, &airbridge_store::Encryption::Key(key)).await?;
+    OPENED.with(|opened| opened.borrow_mut().push(store.clone()));
+    Ok(store)
+}
+
+std::thread_local! {
+    /// The stores a test opened (each test runs on a thread of its own).
+    static OPENED: std::cell::RefCell<Vec<AnyStore>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Closes every store the test opened before it ends. A store merely dropped closes its
+/// connections on their own threads, and one still closing when the test binary exits can
+/// race SQLCipher's clean-up at exit (a CI run crashed so, SIGSEGV, after every test passed).
+async fn close_opened() {
+    for store in OPENED.with(|opened| std::mem::take(&mut *opened.borrow_mut())) {
+        store.close().await;
+    }
 }
 
 struct Fixture {
@@ -1952,7 +1968,8 @@ macro_rules! contract_tests {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    super::$name(super::Backend::Sqlite).await
+                    super::$name(super::Backend::Sqlite).await;
+                    super::close_opened().await;
                 }
             )*
         }
@@ -1960,7 +1977,8 @@ macro_rules! contract_tests {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    super::$name(super::Backend::Postgres).await
+                    super::$name(super::Backend::Postgres).await;
+                    super::close_opened().await;
                 }
             )*
         }
