@@ -1902,13 +1902,16 @@ async fn a_long_import_is_written_in_batches_while_the_next_piece_is_registered(
         }
         sender.send(ImportFeed::Done).await.unwrap();
     };
-    let (sender, feed) = tokio::sync::mpsc::channel(2);
-    let writer = tokio::spawn({
-        let store = f.store.clone();
-        async move { store.import_stream(&actor(), header(), feed).await }
-    });
-    feed_all(sender).await;
-    let outcome = writer.await.unwrap().unwrap();
+    let import_all = || async {
+        let (sender, feed) = tokio::sync::mpsc::channel(2);
+        let writer = tokio::spawn({
+            let store = f.store.clone();
+            async move { store.import_stream(&actor(), header(), feed).await }
+        });
+        feed_all(sender).await;
+        writer.await.unwrap().unwrap()
+    };
+    let outcome = import_all().await;
     let people = PIECES * FAMILIES * 3 + (PIECES - 1);
     assert_eq!(outcome.people_created, people);
     assert_eq!(outcome.cases_created, PIECES * FAMILIES);
@@ -1951,13 +1954,7 @@ async fn a_long_import_is_written_in_batches_while_the_next_piece_is_registered(
     );
 
     // The same list again creates nothing (it is read with lookups, not in batches).
-    let (sender, feed) = tokio::sync::mpsc::channel(2);
-    let writer = tokio::spawn({
-        let store = f.store.clone();
-        async move { store.import_stream(&actor(), header(), feed).await }
-    });
-    feed_all(sender).await;
-    let again = writer.await.unwrap().unwrap();
+    let again = import_all().await;
     assert_eq!(again.people_created, 0);
     assert_eq!(again.people_unchanged, people);
 }
