@@ -257,8 +257,8 @@ where
 const FLUSH_AT: usize = 20_000;
 
 /// Writes pending rows, parents before children (foreign keys are checked at once, or at the
-/// commit of an import). The rows move into the statements (nothing
-/// is copied), and each statement is built while the one before it runs on the database.
+/// commit of an import). The rows move into the statements (nothing is copied), and each
+/// statement is built while the one before it runs on the database.
 async fn write_rows(
     conn: &mut <Db as sqlx::Database>::Connection,
     pending: Pending,
@@ -1589,9 +1589,9 @@ impl Store for ThisStore {
                 }
             }
         });
-        // A list never imported before needs no lookup while its people are registered: the
-        // rows of the pieces before are written while each piece is registered in memory, at
-        // once (SQLite runs the statements on a thread of its own). Ids are counted from here.
+        // A list never imported before needs no lookup while its people are registered, so
+        // they are registered in memory, and written in batches (below). Ids are counted once,
+        // here.
         if !import.seen_before {
             for table in [IdTable::Persons, IdTable::Cases, IdTable::StatusChanges] {
                 tx.peek_id(table).await?;

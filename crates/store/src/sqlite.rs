@@ -160,18 +160,14 @@ fn name_index_statements(
             _ => documents.push((person, term)),
         }
     }
-    let mut documents = documents.into_iter().peekable();
-    std::iter::from_fn(move || {
-        documents.peek()?;
-        let mut builder = QueryBuilder::<Sqlite>::new("INSERT INTO person_terms (rowid, terms) ");
-        builder.push_values(
-            documents.by_ref().take(ROWS_PER_STATEMENT),
-            |mut row, (person, terms)| {
-                row.push_bind(person).push_bind(terms);
-            },
-        );
-        Some(builder)
-    })
+    // Plain `INSERT`: the full-text index takes no conflict clause.
+    insert_statements(
+        "INSERT INTO person_terms (rowid, terms) ".to_owned(),
+        documents,
+        |row, (person, terms)| {
+            row.push_bind(person).push_bind(terms);
+        },
+    )
 }
 
 /// Pushes a `SELECT` of the people (column `person_id`, each once) who hold one of `keys` in
@@ -182,12 +178,16 @@ fn push_key_rows(
     prefix: bool,
     nations: Nations<'_>,
 ) {
-    let nations = match nations {
-        Nations::One(nation) => std::slice::from_ref(&nation).to_vec(),
-        Nations::Each(all) => all.to_vec(),
+    let one;
+    let nations: &[NationCode] = match nations {
+        Nations::One(nation) => {
+            one = [nation];
+            &one
+        }
+        Nations::Each(all) => all,
     };
     let mut expression = String::new();
-    for nation in &nations {
+    for nation in nations {
         for key in keys {
             if !expression.is_empty() {
                 expression.push_str(" OR ");
