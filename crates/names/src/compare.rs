@@ -211,34 +211,40 @@ struct Edge {
     kind: MatchKind,
 }
 
-/// How much agreement through another reading of c counts (Cihat ~ Jihad, Cadale ~ Adale): a
-/// little less than the same agreement as written.
+/// How much agreement through another reading counts (Cihat ~ Jihad, Cadale ~ Adale, Hichem
+/// ~ Hisham): a little less than the same agreement as written.
 const OTHER_READING: f64 = 0.95;
-/// Least similarity through the Somali reading that counts at all.
-const OTHER_READING_FLOOR: f64 = 0.8;
 
 impl NameEngine {
     /// Similarity of two tokens and how they agree; 0 when they do not. A token with other
-    /// readings of its c (Turkish j, Somali ayn) is compared as written and as read so.
+    /// readings (Turkish c = j, Somali c = ayn, Slavic c = ch, French ch = sh, Arabic-script
+    /// تش = ch) is compared as written and as read so, and two such tokens as both read.
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let written = self.token_similarity_as_written(a, b);
         if written.0 >= OTHER_READING || (a.readings.is_empty() && b.readings.is_empty()) {
             return written;
         }
+        // A reading is a guess at the convention: never against an initial.
+        if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
+            return written;
+        }
         let mut best = written;
-        for (readings, other) in [(&a.readings, b), (&b.readings, a)] {
-            // A reading is a guess at the convention: never for an initial, and the Somali one
-            // (the second; it drops letters, and Spanish Carlos, Cesar open with c too) only
-            // when it all but spells the other name (Cadale / Adale).
-            if other.role == TokenRole::Initial {
-                continue;
+        let mut consider = |read_a: &Token, read_b: &Token, factor: f64| {
+            let floor = f64::from(read_a.reading_floor.max(read_b.reading_floor));
+            let (similarity, _) = self.token_similarity_as_written(read_a, read_b);
+            if similarity >= floor && similarity * factor > best.0 {
+                best = (similarity * factor, MatchKind::Reading);
             }
-            for (index, read) in readings.iter().enumerate() {
-                let (similarity, _) = self.token_similarity_as_written(read, other);
-                let floor = if index == 0 { 0.0 } else { OTHER_READING_FLOOR };
-                if similarity >= floor && similarity * OTHER_READING > best.0 {
-                    best = (similarity * OTHER_READING, MatchKind::Reading);
-                }
+        };
+        for read in a.readings.iter() {
+            consider(read, b, OTHER_READING);
+        }
+        for read in b.readings.iter() {
+            consider(a, read, OTHER_READING);
+        }
+        for read_a in a.readings.iter() {
+            for read_b in b.readings.iter() {
+                consider(read_a, read_b, OTHER_READING * OTHER_READING);
             }
         }
         best

@@ -111,13 +111,16 @@ pub struct Token {
     /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
     #[serde(skip)]
     pub(crate) stripped: Option<Box<(String, u64)>>,
-    /// The token read by other spelling conventions of c, for a Latin name with a c that is
-    /// not part of ch or ck and not in a variant class (those already say what they are):
-    /// Turkish and Azerbaijani c = j (Cihat = Jihad, Cahangir = Jahangir), and Somali c = the
-    /// ayn English spellings leave out (Cadale = Adale, Cabdicasiis = Abdiasiis). See
-    /// [`other_readings`].
+    /// The token read by other spelling conventions of c, for a name not in a variant class
+    /// (those already say what they are): Turkish and Azerbaijani c = j (Cihat = Jihad),
+    /// Somali c = the ayn English spellings leave out (Cadale = Adale), South Slavic c = ć/č
+    /// (Nikolic = Nikolich), French ch = sh (Hichem = Hisham), and, in Arabic script, تش = ch
+    /// (تشيرنوميردين = Chernomyrdin). See [`other_readings`].
     #[serde(skip)]
     pub(crate) readings: Box<[Token]>,
+    /// The least similarity through this token, when it is a reading, that counts at all.
+    #[serde(skip)]
+    pub(crate) reading_floor: f32,
 }
 
 impl Token {
@@ -989,6 +992,20 @@ impl NameEngine {
         script: Script,
         vowelless: bool,
     ) -> Token {
+        self.make_token_read(text, form, role, script, vowelless, true)
+    }
+
+    /// [`NameEngine::make_token`]; `with_readings` is false for a reading itself (a reading has
+    /// no readings of its own).
+    fn make_token_read(
+        &self,
+        text: String,
+        form: String,
+        role: TokenRole,
+        script: Script,
+        vowelless: bool,
+        with_readings: bool,
+    ) -> Token {
         let canonical = if role == TokenRole::Particle {
             form.clone()
         } else {
@@ -1016,16 +1033,25 @@ impl NameEngine {
                 let hash = hash_str(&bare);
                 Box::new((bare, hash))
             });
-        let readings: Box<[Token]> = if script == Script::Latin
-            && !vowelless
+        let readings: Box<[Token]> = if with_readings
             && !in_class
             && matches!(
                 role,
                 TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
             ) {
-            other_readings(&form)
+            let readings = match script {
+                Script::Latin if !vowelless => other_readings(&form, role),
+                Script::Arabic => arabic_readings(&form),
+                _ => Vec::new(),
+            };
+            readings
                 .into_iter()
-                .map(|read| self.make_token(text.clone(), read, role, script, false))
+                .map(|(read, floor)| {
+                    let mut token =
+                        self.make_token_read(text.clone(), read, role, script, false, false);
+                    token.reading_floor = floor;
+                    token
+                })
                 .collect()
         } else {
             Box::default()
@@ -1039,6 +1065,7 @@ impl NameEngine {
                 || stripped.is_some()
                 || !readings.is_empty(),
             readings,
+            reading_floor: 0.0,
             affix,
             core,
             core_skeleton,
@@ -1164,47 +1191,118 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     }
 }
 
-/// A folded Latin word read by other conventions for c, each reading without the c's those
-/// conventions give another sound: Turkish and Azerbaijani, where c is j (every c that is not
-/// part of ch, ck or sc becomes j); and, for a word opening with c and a vowel, Somali, where c
-/// writes the ayn that English spellings leave out and x the h (Cabdicasiis: abdiasiis). Empty
-/// when the word has no such c; a reading never has one, so readings have none of their own.
-fn other_readings(form: &str) -> Vec<String> {
+/// Least similarity through a reading that drops letters (Somali) for it to count at all: it
+/// must all but spell the other name (Spanish Carlos and Cesar open with c too).
+const DROPPING_READING_FLOOR: f32 = 0.8;
+
+/// Least similarity through the Slavic, French and Arabic-script readings for it to count:
+/// they say that two spellings are one name, not that two names are alike.
+const READING_FLOOR: f32 = 0.5;
+
+/// ... and through the French reading of ch, which is also Korean and Chinese ch (Chong is no
+/// Song): only when it all but spells the other name.
+const FRENCH_READING_FLOOR: f32 = 0.75;
+
+/// A folded Latin word read by other conventions, with the least similarity through each that
+/// counts. For the c's that are not part of ch, ck or sc: Turkish and Azerbaijani, where c is j
+/// (Cihat: jihat); South Slavic, where a c that English spellings write bare is ć or č
+/// (Nikolic: nikolich); and, for a word opening with c and a vowel, Somali, where c writes the
+/// ayn that English spellings leave out and x the h (Cabdicasiis: abdiasiis). For ch that is
+/// not sch or tch: French, where it is sh (Hichem: hishem, Achraf: ashraf: the Maghreb's
+/// spellings of Arabic names). Empty when the word has neither.
+fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     let bytes = form.as_bytes();
     let read_as_other = |i: usize| {
         let next = bytes.get(i + 1).copied();
         let previous = i.checked_sub(1).map(|p| bytes[p]);
         bytes[i] == b'c' && !matches!(next, Some(b'h' | b'k')) && previous != Some(b's')
     };
-    if !(0..bytes.len()).any(read_as_other) {
-        return Vec::new();
-    }
-    let turkish: String = (0..bytes.len())
-        .map(|i| {
-            if read_as_other(i) {
-                'j'
-            } else {
-                char::from(bytes[i])
-            }
-        })
-        .collect();
-    let mut readings = vec![turkish];
-    if bytes.first() == Some(&b'c') && bytes.get(1).is_some_and(|b| b"aeiou".contains(b)) {
-        let somali: String = (0..bytes.len())
-            .filter(|&i| !read_as_other(i))
-            .map(|i| {
-                if bytes[i] == b'x' {
-                    'h'
+    let mut readings = Vec::new();
+    if (0..bytes.len()).any(read_as_other) {
+        let replaced = |with: &str| -> String {
+            let mut out = String::with_capacity(bytes.len() + 2);
+            for (i, &byte) in bytes.iter().enumerate() {
+                if read_as_other(i) {
+                    out.push_str(with);
                 } else {
-                    char::from(bytes[i])
+                    out.push(char::from(byte));
                 }
-            })
-            .collect();
-        if somali.len() >= 2 {
-            readings.push(somali);
+            }
+            out
+        };
+        readings.push((replaced("j"), 0.0));
+        readings.push((replaced("ch"), READING_FLOOR));
+        // Romance and English c before e, i, y is s (Cienfuegos, Cecilia).
+        let soft =
+            |i: usize| read_as_other(i) && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'));
+        if (0..bytes.len()).any(soft) {
+            let romance: String = bytes
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if soft(i) { 's' } else { char::from(b) })
+                .collect();
+            readings.push((romance, FRENCH_READING_FLOOR));
+        }
+        if bytes.first() == Some(&b'c') && bytes.get(1).is_some_and(|b| b"aeiou".contains(b)) {
+            let somali: String = (0..bytes.len())
+                .filter(|&i| !read_as_other(i))
+                .map(|i| {
+                    if bytes[i] == b'x' {
+                        'h'
+                    } else {
+                        char::from(bytes[i])
+                    }
+                })
+                .collect();
+            if somali.len() >= 2 {
+                readings.push((somali, DROPPING_READING_FLOOR));
+            }
         }
     }
+    let french_ch = |i: usize| {
+        bytes[i] == b'c'
+            && bytes.get(i + 1) == Some(&b'h')
+            && !matches!(i.checked_sub(1).map(|p| bytes[p]), Some(b's' | b't'))
+    };
+    // Not the ch of Slavic patronymics and family names (Nikolajevich, Babich).
+    let slavic = form.ends_with("ich") || form.ends_with("itch");
+    if role != TokenRole::Patronymic && !slavic && (0..bytes.len()).any(french_ch) {
+        let mut french = String::with_capacity(bytes.len());
+        for (i, &byte) in bytes.iter().enumerate() {
+            french.push(if french_ch(i) { 's' } else { char::from(byte) });
+        }
+        readings.push((french, FRENCH_READING_FLOOR));
+    }
+    // Greek and German ch before a consonant is k or kh (Christine, Chloe, Albrecht); Chinese
+    // and Korean ch before a vowel is not (Chung, Chang).
+    let hard_ch =
+        |i: usize| french_ch(i) && bytes.get(i + 2).is_some_and(|b| b"lrstnm".contains(b));
+    if (0..bytes.len()).any(hard_ch) {
+        let mut hard = String::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if hard_ch(i) {
+                hard.push('k');
+                i += 2;
+            } else {
+                hard.push(char::from(bytes[i]));
+                i += 1;
+            }
+        }
+        readings.push((hard, FRENCH_READING_FLOOR));
+    }
     readings
+}
+
+/// An Arabic-script word romanised with t-sh, read with ch: Arabic has no letter for ch and
+/// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić). Empty when
+/// the romanisation has no t-sh.
+fn arabic_readings(form: &str) -> Vec<(String, f32)> {
+    if form.contains("tsh") {
+        vec![(form.replace("tsh", "ch"), 0.0)]
+    } else {
+        Vec::new()
+    }
 }
 
 /// True when a name is written "Own Father FAMILY": words in mixed case, then words in

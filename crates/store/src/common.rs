@@ -205,6 +205,8 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Bill Englefield",
         "Sameerah Haddad",
         "Cebrail Guzel",
+        "Hichem Nikolic",
+        "فيكتور تشيرنوميردين",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
