@@ -471,6 +471,18 @@ impl NameEngine {
                 continue;
             }
             let folded = fold_arabic(&word.folded);
+            // Urdu writes an aspirated consonant with ھ (دھ dh, بھ bh, کھ kh, چھ chh), where
+            // Arabic and Persian ه after a consonant is an h of its own (دهقان Dehqan): Latin
+            // spellings write the aspirate as one digraph (Lodhi, Chaudhry, Bhatti).
+            let aspirated = word.text.contains('\u{06BE}');
+            let romanise_table = |folded: &str| {
+                let form = romanise_table(folded);
+                if aspirated {
+                    form.replace("'h", "h")
+                } else {
+                    form
+                }
+            };
             let arabic = self.knowledge.arabic();
             let make = |form: String, vowelless: bool| Item {
                 text: word.text.clone(),
@@ -1050,6 +1062,9 @@ impl NameEngine {
                     let mut token =
                         self.make_token_read(text.clone(), read, role, script, false, false);
                     token.reading_floor = floor;
+                    // A reading is compared as it is: with the article it restores, say, it
+                    // must not match the name without it (Latif read al-Atif is not Atif).
+                    token.stripped = None;
                     token
                 })
                 .collect()
@@ -1203,6 +1218,10 @@ const READING_FLOOR: f32 = 0.5;
 /// Song): only when it all but spells the other name.
 const FRENCH_READING_FLOOR: f32 = 0.75;
 
+/// ... and through the Maghreb's fused article, which must then spell the other name with its
+/// article (Latif is not Atif).
+const ARTICLE_READING_FLOOR: f32 = 0.8;
+
 /// A folded Latin word read by other conventions, with the least similarity through each that
 /// counts. For the c's that are not part of ch, ck or sc: Turkish and Azerbaijani, where c is j
 /// (Cihat: jihat); South Slavic, where a c that English spellings write bare is ć or č
@@ -1273,6 +1292,19 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
         }
         readings.push((french, FRENCH_READING_FLOOR));
     }
+    // South Asian dh is an aspirated d, not the ذ of Arabic spellings (Lodhi, Chaudhry).
+    if form.contains("dh") {
+        readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
+    }
+    // The Maghreb's spellings fuse the article as a bare l (Lamri: al-Amri, Lakhdar:
+    // al-Akhdar, Larbi: al-Arabi).
+    if bytes.len() >= 5
+        && bytes[0] == b'l'
+        && b"aeiou".contains(&bytes[1])
+        && role != TokenRole::Patronymic
+    {
+        readings.push((format!("a{form}"), ARTICLE_READING_FLOOR));
+    }
     // Greek and German ch before a consonant is k or kh (Christine, Chloe, Albrecht); Chinese
     // and Korean ch before a vowel is not (Chung, Chang).
     let hard_ch =
@@ -1295,14 +1327,18 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 }
 
 /// An Arabic-script word romanised with t-sh, read with ch: Arabic has no letter for ch and
-/// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić). Empty when
-/// the romanisation has no t-sh.
+/// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić); and one with
+/// Urdu's aspirated dh, read with d. Empty when the romanisation has neither.
 fn arabic_readings(form: &str) -> Vec<(String, f32)> {
+    let mut readings = Vec::new();
     if form.contains("tsh") {
-        vec![(form.replace("tsh", "ch"), 0.0)]
-    } else {
-        Vec::new()
+        readings.push((form.replace("tsh", "ch"), 0.0));
     }
+    // Urdu's aspirated d (دھ) is written d as often as dh (Lodi, Lodhi).
+    if form.contains("dh") {
+        readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
+    }
+    readings
 }
 
 /// True when a name is written "Own Father FAMILY": words in mixed case, then words in
