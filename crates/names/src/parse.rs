@@ -1292,6 +1292,11 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
         }
         readings.push((french, FRENCH_READING_FLOOR));
     }
+    // Persian pronounces ق as غ, and Iranian spellings write it gh (Mohaghegh: Mohaqiq,
+    // Ghorbani: Qurbani, Sadeghi: Sadiqi).
+    if form.contains("gh") {
+        readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
+    }
     // South Asian dh is an aspirated d, not the ذ of Arabic spellings (Lodhi, Chaudhry).
     if form.contains("dh") {
         readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
@@ -1328,7 +1333,8 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 
 /// An Arabic-script word romanised with t-sh, read with ch: Arabic has no letter for ch and
 /// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić); and one with
-/// Urdu's aspirated dh, read with d. Empty when the romanisation has neither.
+/// Urdu's aspirated dh, read with d; and one with gh, read with q, as Persian says ق.
+/// Empty when the romanisation has none of them.
 fn arabic_readings(form: &str) -> Vec<(String, f32)> {
     let mut readings = Vec::new();
     if form.contains("tsh") {
@@ -1337,6 +1343,10 @@ fn arabic_readings(form: &str) -> Vec<(String, f32)> {
     // Urdu's aspirated d (دھ) is written d as often as dh (Lodi, Lodhi).
     if form.contains("dh") {
         readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
+    }
+    // A spelling from the dictionary in Iranian style (محقق: mohaghegh, Afghan Mohaqiq).
+    if form.contains("gh") {
+        readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
     }
     readings
 }

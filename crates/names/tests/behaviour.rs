@@ -301,6 +301,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Chaudhry Bhatti", "چودھری بھٹی", Same);
     check("Khalid Lodhi", "خالد لودھی", Same);
     check("Khalid Lodi", "خالد لودھی", Likely);
+    // Persian says ق as غ: Iranian spellings write gh where Afghan ones write q.
+    check("Mohammad Mohaqiq", "Mohammad Mohaghegh", Same);
+    check("Mohammad Mohaqiq", "محمد محقق", Same);
     // The French reading is not Korean or Chinese ch, nor a Slavic patronymic's.
     check("KIM, Song", "KIM, Cho'ng-man", Different);
     check(
