@@ -1348,6 +1348,15 @@ fn arabic_readings(form: &str) -> Vec<(String, f32)> {
     if form.contains("gh") {
         readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
     }
+    // Iranian spellings write ژ as j (احمدی‌نژاد: Ahmadinejad).
+    if form.contains("zh") {
+        readings.push((form.replace("zh", "j"), FRENCH_READING_FLOOR));
+    }
+    // The table reads و before ی as the consonant (نوید: navid); it is as often the vowel
+    // before the consonant y (رویا: Roya, مویز: Moyez).
+    if form.contains("'wi") {
+        readings.push((form.replace("'wi", "oy"), FRENCH_READING_FLOOR));
+    }
     readings
 }
 

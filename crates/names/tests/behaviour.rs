@@ -304,6 +304,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // Persian says ق as غ: Iranian spellings write gh where Afghan ones write q.
     check("Mohammad Mohaqiq", "Mohammad Mohaghegh", Same);
     check("Mohammad Mohaqiq", "محمد محقق", Same);
+    // Iranian spellings write ژ as j; و before ی is as often the vowel as the consonant.
+    check("Mahmoud Ahmadinejad", "محمود احمدی‌نژاد", Same);
+    check("Roya Sadat", "رویا سادات", Same);
+    check("Navid Sadat", "نوید سادات", Same);
     // The French reading is not Korean or Chinese ch, nor a Slavic patronymic's.
     check("KIM, Song", "KIM, Cho'ng-man", Different);
     check(
