@@ -491,7 +491,15 @@ impl NameEngine {
                 vowelless,
                 after_comma: word.after_comma,
             };
-            if let Some(latin) = arabic.get(&folded) {
+            // The article before a compound's second element binds it to the name before,
+            // even where the dictionary knows the word whole (الحق: Zia al-Haq, Nur al-Haq).
+            let second = folded
+                .strip_prefix("ال")
+                .and_then(|rest| self.knowledge.compound_seconds_arabic.get(rest));
+            if let Some(second) = second {
+                items.push(make("al".to_string(), false));
+                items.push(make(second.clone(), false));
+            } else if let Some(latin) = arabic.get(&folded) {
                 items.push(make(latin.clone(), false));
             } else if let Some(rest) = folded
                 .strip_prefix("الله")
@@ -1051,11 +1059,22 @@ impl NameEngine {
                 role,
                 TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
             ) {
-            let readings = match script {
+            let mut readings = match script {
                 Script::Latin if !vowelless => other_readings(&form, role),
-                Script::Arabic => arabic_readings(&form),
+                Script::Arabic => arabic_readings(&form, vowelless),
                 _ => Vec::new(),
             };
+            // A word the dictionary spells (its commonest spelling, sometimes a Turkish or
+            // French one: شکریه sukriye) is also read letter by letter (shkrih ~ Shukria).
+            if script == Script::Arabic && !vowelless {
+                let folded = fold_arabic(&text);
+                if self.knowledge.arabic().get(&folded) == Some(&form) {
+                    let table = romanise_table(&folded);
+                    if table != form {
+                        readings.push((table, FRENCH_READING_FLOOR));
+                    }
+                }
+            }
             readings
                 .into_iter()
                 .map(|(read, floor)| {
@@ -1333,10 +1352,28 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 
 /// An Arabic-script word romanised with t-sh, read with ch: Arabic has no letter for ch and
 /// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić); and one with
-/// Urdu's aspirated dh, read with d; and one with gh, read with q, as Persian says ق.
-/// Empty when the romanisation has none of them.
-fn arabic_readings(form: &str) -> Vec<(String, f32)> {
+/// Urdu's aspirated dh, read with d; one with gh, read with q, as Persian says ق; one with
+/// zh, read with j (Iranian ژ); the table's و before ی read as a vowel, and its u between
+/// consonants as w. Empty when the romanisation has none of them.
+fn arabic_readings(form: &str, vowelless: bool) -> Vec<(String, f32)> {
     let mut readings = Vec::new();
+    // The table reads و between consonants as the vowel u; Pashto names have the consonant
+    // there as often (پلوشه plusha: Palwasha).
+    if vowelless && form.contains('u') {
+        readings.push((form.replace('u', "w"), FRENCH_READING_FLOOR));
+    }
+    // A word-initial ی the table leaves as a vowel (foreign names: يساليني Ysaline) is the
+    // consonant y in Persian and Pashto ones, a short vowel after it unwritten (یما Yama,
+    // یلدا Yalda).
+    if vowelless
+        && form.starts_with('y')
+        && form
+            .as_bytes()
+            .get(1)
+            .is_some_and(|b| !b"aeiouy'".contains(b))
+    {
+        readings.push((format!("ya{}", &form[1..]), FRENCH_READING_FLOOR));
+    }
     if form.contains("tsh") {
         readings.push((form.replace("tsh", "ch"), 0.0));
     }
