@@ -909,10 +909,19 @@ fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize
 /// [`first_sounds_close`] on the hot-path copies of the first codes.
 #[inline]
 fn first_codes_close(a: &HotToken, b: &HotToken) -> bool {
-    a.first != 0
+    if a.first != 0
         && b.first != 0
         && (substitute(a.first, b.first) <= 5
             || (a.long && b.long && (a.second == b.first || b.second == a.first)))
+    {
+        return true;
+    }
+    // Through a reading of either token (Chaar read Shaar against Shaar).
+    let close = |x: u8, y: u8| x != 0 && y != 0 && substitute(x, y) <= 5;
+    a.alternative_firsts
+        .iter()
+        .any(|&x| close(x, b.first) || b.alternative_firsts.iter().any(|&y| close(x, y)))
+        || b.alternative_firsts.iter().any(|&y| close(a.first, y))
 }
 
 fn slot_of(indices: &[usize; MAX_TOKENS], count: usize, token_index: usize) -> Option<usize> {

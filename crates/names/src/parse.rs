@@ -176,8 +176,10 @@ pub(crate) struct HotToken {
     /// Skeleton of at least four codes.
     pub long: bool,
     pub special: bool,
-    /// [`NameGroups::mask`] of the token's related names.
+    /// [`NameGroups::mask`] of the token's related names (and its readings').
     pub nicknames: u64,
+    /// First codes of the token's readings that differ from `first` (0 when absent).
+    pub alternative_firsts: [u8; 3],
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -978,14 +980,31 @@ impl NameEngine {
             .map(|&i| {
                 let token = &tokens[i];
                 let codes = token.skeleton.as_bytes();
+                let first = codes.first().copied().unwrap_or(0);
+                // The first sounds of the token's readings, where they differ from its own.
+                let mut alternative_firsts = [0u8; 3];
+                let mut overflow = false;
+                let mut nicknames = token.nicknames.mask;
+                for read in token.readings.iter() {
+                    nicknames |= read.nicknames.mask;
+                    let code = read.skeleton.as_bytes().first().copied().unwrap_or(0);
+                    if code == 0 || code == first || alternative_firsts.contains(&code) {
+                        continue;
+                    }
+                    match alternative_firsts.iter_mut().find(|slot| **slot == 0) {
+                        Some(slot) => *slot = code,
+                        None => overflow = true,
+                    }
+                }
                 HotToken {
                     canonical_hash: token.canonical_hash,
                     index: i as u16,
-                    first: codes.first().copied().unwrap_or(0),
+                    first,
                     second: codes.get(1).copied().unwrap_or(0),
                     long: codes.len() >= 4,
-                    special: token.special,
-                    nicknames: token.nicknames.mask,
+                    special: token.special || overflow,
+                    nicknames,
+                    alternative_firsts,
                 }
             })
             .collect();
@@ -1094,10 +1113,12 @@ impl NameEngine {
             letters,
             codes,
             primary: false,
+            // A token with readings needs no special rule of its own: the hot path checks
+            // its readings' first sounds too (`HotToken::alternative_firsts`).
             special: role == TokenRole::Initial
                 || affix != 0
                 || stripped.is_some()
-                || !readings.is_empty(),
+                || readings.iter().any(|read| read.special),
             readings,
             reading_floor: 0.0,
             affix,
