@@ -1337,6 +1337,12 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     if form.contains("gh") {
         readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
     }
+    // A name ending in -ur is often its stem with the article assimilated before an r
+    // (Fazlur Rahman, Habibur Rahman, Mujibur Rahman: Fazl al-Rahman), written Fazal Rahman
+    // just as often.
+    if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
+        readings.push((stem.to_string(), ARTICLE_READING_FLOOR));
+    }
     // South Asian dh is an aspirated d, not the ذ of Arabic spellings (Lodhi, Chaudhry).
     if form.contains("dh") {
         readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));

@@ -318,6 +318,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // word whole.
     check("Zia ul Haq", "ضیاء الحق", Same);
     check("Nur al-Haq Ulumi", "نور الحق علومی", Likely);
+    // -ur is the article before an r: Fazlur Rahman is Fazl al-Rahman, written Fazal Rahman.
+    check("Fazal Rahman", "Fazlur Rahman", Same);
+    check("Timur Shah", "Tim Shah", Different);
+    check("Khwaja Mohammad", "Khaja Muhammad", Same);
     // The French reading is not Korean or Chinese ch, nor a Slavic patronymic's.
     check("KIM, Song", "KIM, Cho'ng-man", Different);
     check(
