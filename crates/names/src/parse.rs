@@ -1343,6 +1343,14 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
         readings.push((stem.to_string(), ARTICLE_READING_FLOOR));
     }
+    // Persian ژ is written zh and j (Nezhad, Nejad); German spellings write j as dsch
+    // (Rafsandschani).
+    if form.contains("zh") {
+        readings.push((form.replace("zh", "j"), FRENCH_READING_FLOOR));
+    }
+    if form.contains("dsch") {
+        readings.push((form.replace("dsch", "j"), FRENCH_READING_FLOOR));
+    }
     // South Asian dh is an aspirated d, not the ذ of Arabic spellings (Lodhi, Chaudhry).
     if form.contains("dh") {
         readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));

@@ -318,6 +318,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // word whole.
     check("Zia ul Haq", "ضیاء الحق", Same);
     check("Nur al-Haq Ulumi", "نور الحق علومی", Likely);
+    // Persian ژ as zh or j; German dsch for j.
+    check("Esmaeil Nezhad", "Ismail Nejad", Same);
+    check("Akbar Rafsanjani", "Akbar Rafsandschani", Same);
     // -ur is the article before an r: Fazlur Rahman is Fazl al-Rahman, written Fazal Rahman.
     check("Fazal Rahman", "Fazlur Rahman", Same);
     check("Timur Shah", "Tim Shah", Different);
