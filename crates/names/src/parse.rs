@@ -527,6 +527,16 @@ impl NameEngine {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_table(rest), true)),
                 }
+            } else if let Some((stem, latin, vowelless)) = self.suffixed_arabic(&folded) {
+                // A name with its -ullah, -uddin or tribal -khel written on (ثناءالله
+                // Sanaullah, سلیمانخیل Sulaimankhel): the stem as the dictionary or the table
+                // reads it, then the suffix's usual spelling.
+                let stem = if vowelless {
+                    romanise_table(stem)
+                } else {
+                    stem.to_string()
+                };
+                items.push(make(format!("{stem}{latin}"), vowelless));
             } else if let Some(pieces) = segment_arabic(self.knowledge.arabic_pieces(), &folded) {
                 // Words run together, as lists copied out of PDF files give them
                 // (بشارالاسد, محمدحسین): each known piece is a name of its own.
@@ -541,6 +551,32 @@ impl NameEngine {
             }
         }
         items
+    }
+
+    /// A folded Arabic-script word that is a stem with a suffix written on: -ullah (الله),
+    /// -uddin (الدین), -khel (خیل) with a stem of three letters or more. Not -zai: زی also
+    /// ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the segmenter bring
+    /// احمدزی together. Gives the stem (the dictionary's spelling, or the folded letters when
+    /// `vowelless`), the suffix's Latin spelling, and whether the stem is unknown.
+    fn suffixed_arabic<'a>(&'a self, folded: &'a str) -> Option<(&'a str, &'static str, bool)> {
+        let arabic = self.knowledge.arabic();
+        for (suffix, latin, least) in [
+            ("الله", "ullah", 2),
+            ("الدین", "uddin", 2),
+            ("خیل", "khel", 3),
+        ] {
+            let Some(stem) = folded.strip_suffix(suffix) else {
+                continue;
+            };
+            if stem.chars().count() < least {
+                continue;
+            }
+            return match arabic.get(stem) {
+                Some(spelled) => Some((spelled.as_str(), latin, false)),
+                None => Some((stem, latin, true)),
+            };
+        }
+        None
     }
 
     /// Parses without token weights (used while the frequency table itself is being built).
@@ -1415,6 +1451,11 @@ fn arabic_readings(form: &str, vowelless: bool) -> Vec<(String, f32)> {
     // Urdu's aspirated d (دھ) is written d as often as dh (Lodi, Lodhi).
     if form.contains("dh") {
         readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
+    }
+    // Persian and Dari say ث as s: Afghan spellings write it so (ثناءالله Sanaullah, ثمینه
+    // Samina).
+    if form.contains("th") {
+        readings.push((form.replace("th", "s"), FRENCH_READING_FLOOR));
     }
     // A spelling from the dictionary in Iranian style (محقق: mohaghegh, Afghan Mohaqiq).
     if form.contains("gh") {
