@@ -1126,7 +1126,7 @@ impl NameEngine {
                 if self.knowledge.arabic().get(&folded) == Some(&form) {
                     let table = romanise_table(&folded);
                     if table != form {
-                        readings.push((table, FRENCH_READING_FLOOR));
+                        readings.push((table, READING_FLOOR));
                     }
                 }
             }
@@ -1282,160 +1282,136 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     }
 }
 
-/// Least similarity through a reading that drops letters (Somali) for it to count at all: it
-/// must all but spell the other name (Spanish Carlos and Cesar open with c too).
-const DROPPING_READING_FLOOR: f32 = 0.8;
+/// Least similarity through a reading for it to count at all. Most readings say that two
+/// spellings are one name, not that two names are alike, so they count only when the reading
+/// all but spells the other name (French ch is also Korean and Chinese ch: Chong is no Song).
+const READING_FLOOR: f32 = 0.75;
+/// ... through the South Slavic reading of c, which changes one sound in a longer name.
+const LOOSE_READING_FLOOR: f32 = 0.5;
+/// ... through a reading that drops letters (Somali; Spanish Carlos and Cesar open with c
+/// too) or restores an article, which must then be matched (Latif, read al-Atif, is not Atif).
+const STRICT_READING_FLOOR: f32 = 0.8;
 
-/// Least similarity through the Slavic, French and Arabic-script readings for it to count:
-/// they say that two spellings are one name, not that two names are alike.
-const READING_FLOOR: f32 = 0.5;
+/// Plain substitutions read in Latin spellings and in Arabic-script romanisations alike:
+/// Persian says ق as غ and Iranian spellings write gh (Mohaghegh: Mohaqiq); Persian ژ is
+/// written zh and j (Nezhad, Nejad); South Asian dh is an aspirated d, not the ذ of Arabic
+/// spellings (Chaudhry, Chaudry; Urdu دھ).
+const SHARED_SUBSTITUTIONS: [(&str, &str); 3] = [("gh", "q"), ("zh", "j"), ("dh", "d")];
 
-/// ... and through the French reading of ch, which is also Korean and Chinese ch (Chong is no
-/// Song): only when it all but spells the other name.
-const FRENCH_READING_FLOOR: f32 = 0.75;
+/// `bytes` with each position where `at` holds replaced: `width` bytes by `with`.
+fn rewrite(bytes: &[u8], at: impl Fn(usize) -> bool, with: &str, width: usize) -> String {
+    let mut out = String::with_capacity(bytes.len() + with.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if at(i) {
+            out.push_str(with);
+            i += width;
+        } else {
+            out.push(char::from(bytes[i]));
+            i += 1;
+        }
+    }
+    out
+}
 
-/// ... and through the Maghreb's fused article, which must then spell the other name with its
-/// article (Latif is not Atif).
-const ARTICLE_READING_FLOOR: f32 = 0.8;
+/// Each of `substitutions` that occurs in `form`, applied, as a reading with `floor`.
+fn push_substitutions(
+    readings: &mut Vec<(String, f32)>,
+    form: &str,
+    substitutions: &[(&str, &str)],
+    floor: f32,
+) {
+    for (from, to) in substitutions {
+        if form.contains(from) {
+            readings.push((form.replace(from, to), floor));
+        }
+    }
+}
 
 /// A folded Latin word read by other conventions, with the least similarity through each that
-/// counts. For the c's that are not part of ch, ck or sc: Turkish and Azerbaijani, where c is j
-/// (Cihat: jihat); South Slavic, where a c that English spellings write bare is ć or č
-/// (Nikolic: nikolich); and, for a word opening with c and a vowel, Somali, where c writes the
-/// ayn that English spellings leave out and x the h (Cabdicasiis: abdiasiis). For ch that is
-/// not sch or tch: French, where it is sh (Hichem: hishem, Achraf: ashraf: the Maghreb's
-/// spellings of Arabic names). Empty when the word has neither.
+/// counts (the table under "Design" in the crate's README lists them):
+/// - a c that is not part of ch, ck or sc: Turkish and Azerbaijani j (Cihat: jihat), South
+///   Slavic ch (Nikolic: nikolich), Romance s before e, i, y (Cienfuegos), and, in a word
+///   opening with c and a vowel, the Somali ayn that English spellings leave out, with x = h
+///   (Cabdicasiis: abdiasiis);
+/// - ch that is not sch or tch: French sh (Hichem: hishem, the Maghreb's spellings of Arabic
+///   names), but not in a Slavic -ich; Greek and German k before a consonant (Christine);
+/// - [`SHARED_SUBSTITUTIONS`] and German dsch = j (Rafsandschani);
+/// - a stem ending -ur (of four letters or more): the article before an r (Fazlur Rahman:
+///   Fazl al-Rahman, written Fazal Rahman just as often);
+/// - l and a vowel at the start: the Maghreb's fused article (Lamri: al-Amri, Lakhdar).
+///
+/// Empty when none applies.
 fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     let bytes = form.as_bytes();
-    let read_as_other = |i: usize| {
+    let lone_c = |i: usize| {
         let next = bytes.get(i + 1).copied();
         let previous = i.checked_sub(1).map(|p| bytes[p]);
         bytes[i] == b'c' && !matches!(next, Some(b'h' | b'k')) && previous != Some(b's')
     };
     let mut readings = Vec::new();
-    if (0..bytes.len()).any(read_as_other) {
-        let replaced = |with: &str| -> String {
-            let mut out = String::with_capacity(bytes.len() + 2);
-            for (i, &byte) in bytes.iter().enumerate() {
-                if read_as_other(i) {
-                    out.push_str(with);
-                } else {
-                    out.push(char::from(byte));
-                }
-            }
-            out
-        };
-        readings.push((replaced("j"), 0.0));
-        readings.push((replaced("ch"), READING_FLOOR));
-        // Romance and English c before e, i, y is s (Cienfuegos, Cecilia).
-        let soft =
-            |i: usize| read_as_other(i) && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'));
+    if (0..bytes.len()).any(lone_c) {
+        readings.push((rewrite(bytes, lone_c, "j", 1), 0.0));
+        readings.push((rewrite(bytes, lone_c, "ch", 1), LOOSE_READING_FLOOR));
+        let soft = |i: usize| lone_c(i) && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'));
         if (0..bytes.len()).any(soft) {
-            let romance: String = bytes
-                .iter()
-                .enumerate()
-                .map(|(i, &b)| if soft(i) { 's' } else { char::from(b) })
-                .collect();
-            readings.push((romance, FRENCH_READING_FLOOR));
+            readings.push((rewrite(bytes, soft, "s", 1), READING_FLOOR));
         }
         if bytes.first() == Some(&b'c') && bytes.get(1).is_some_and(|b| b"aeiou".contains(b)) {
-            let somali: String = (0..bytes.len())
-                .filter(|&i| !read_as_other(i))
-                .map(|i| {
-                    if bytes[i] == b'x' {
-                        'h'
-                    } else {
-                        char::from(bytes[i])
-                    }
-                })
-                .collect();
+            let somali = rewrite(bytes, lone_c, "", 1).replace('x', "h");
             if somali.len() >= 2 {
-                readings.push((somali, DROPPING_READING_FLOOR));
+                readings.push((somali, STRICT_READING_FLOOR));
             }
         }
     }
-    let french_ch = |i: usize| {
+    let ch = |i: usize| {
         bytes[i] == b'c'
             && bytes.get(i + 1) == Some(&b'h')
             && !matches!(i.checked_sub(1).map(|p| bytes[p]), Some(b's' | b't'))
     };
-    // Not the ch of Slavic patronymics and family names (Nikolajevich, Babich).
     let slavic = form.ends_with("ich") || form.ends_with("itch");
-    if role != TokenRole::Patronymic && !slavic && (0..bytes.len()).any(french_ch) {
-        let mut french = String::with_capacity(bytes.len());
-        for (i, &byte) in bytes.iter().enumerate() {
-            french.push(if french_ch(i) { 's' } else { char::from(byte) });
-        }
-        readings.push((french, FRENCH_READING_FLOOR));
+    if role != TokenRole::Patronymic && !slavic && (0..bytes.len()).any(ch) {
+        readings.push((rewrite(bytes, ch, "s", 1), READING_FLOOR));
     }
-    // Persian pronounces ق as غ, and Iranian spellings write it gh (Mohaghegh: Mohaqiq,
-    // Ghorbani: Qurbani, Sadeghi: Sadiqi).
-    if form.contains("gh") {
-        readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
-    }
-    // A name ending in -ur is often its stem with the article assimilated before an r
-    // (Fazlur Rahman, Habibur Rahman, Mujibur Rahman: Fazl al-Rahman), written Fazal Rahman
-    // just as often.
+    // Chinese and Korean ch before a vowel is neither (Chung, Chang).
+    let hard_ch = |i: usize| ch(i) && bytes.get(i + 2).is_some_and(|b| b"lrstnm".contains(b));
+    push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
+    push_substitutions(&mut readings, form, &[("dsch", "j")], READING_FLOOR);
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
-        readings.push((stem.to_string(), ARTICLE_READING_FLOOR));
+        readings.push((stem.to_string(), STRICT_READING_FLOOR));
     }
-    // Persian ژ is written zh and j (Nezhad, Nejad); German spellings write j as dsch
-    // (Rafsandschani).
-    if form.contains("zh") {
-        readings.push((form.replace("zh", "j"), FRENCH_READING_FLOOR));
-    }
-    if form.contains("dsch") {
-        readings.push((form.replace("dsch", "j"), FRENCH_READING_FLOOR));
-    }
-    // South Asian dh is an aspirated d, not the ذ of Arabic spellings (Lodhi, Chaudhry).
-    if form.contains("dh") {
-        readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
-    }
-    // The Maghreb's spellings fuse the article as a bare l (Lamri: al-Amri, Lakhdar:
-    // al-Akhdar, Larbi: al-Arabi).
     if bytes.len() >= 5
         && bytes[0] == b'l'
         && b"aeiou".contains(&bytes[1])
         && role != TokenRole::Patronymic
     {
-        readings.push((format!("a{form}"), ARTICLE_READING_FLOOR));
+        readings.push((format!("a{form}"), STRICT_READING_FLOOR));
     }
-    // Greek and German ch before a consonant is k or kh (Christine, Chloe, Albrecht); Chinese
-    // and Korean ch before a vowel is not (Chung, Chang).
-    let hard_ch =
-        |i: usize| french_ch(i) && bytes.get(i + 2).is_some_and(|b| b"lrstnm".contains(b));
     if (0..bytes.len()).any(hard_ch) {
-        let mut hard = String::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if hard_ch(i) {
-                hard.push('k');
-                i += 2;
-            } else {
-                hard.push(char::from(bytes[i]));
-                i += 1;
-            }
-        }
-        readings.push((hard, FRENCH_READING_FLOOR));
+        readings.push((rewrite(bytes, hard_ch, "k", 2), READING_FLOOR));
     }
     readings
 }
 
-/// An Arabic-script word romanised with t-sh, read with ch: Arabic has no letter for ch and
-/// writes it تش in foreign names (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić); and one with
-/// Urdu's aspirated dh, read with d; one with gh, read with q, as Persian says ق; one with
-/// zh, read with j (Iranian ژ); the table's و before ی read as a vowel, and its u between
-/// consonants as w. Empty when the romanisation has none of them.
+/// An Arabic-script word's romanisation read by other conventions (each counts from
+/// [`READING_FLOOR`], but تش):
+/// - تش, t-sh, is ch: Arabic has no letter for ch and writes it so in foreign names
+///   (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić);
+/// - ث, th, is s in Persian and Dari (ثناءالله Sanaullah, ثمینه Samina);
+/// - [`SHARED_SUBSTITUTIONS`]: the dictionary's Iranian spellings (محقق: mohaghegh, Afghan
+///   Mohaqiq; احمدی‌نژاد: Ahmadinejad), Urdu's aspirated d (لودھی: Lodi as often as Lodhi);
+/// - where the letter table guessed the vowels (`vowelless`): و between consonants is as
+///   often the consonant w (پلوشه plusha: Palwasha), a word-initial ی before a consonant the
+///   consonant y with a short vowel unwritten (یما Yama, یلدا Yalda; foreign names write a
+///   vowel so: يساليني Ysaline), and و before ی the vowel before a consonant y (رویا Roya,
+///   where نوید is Navid).
+///
+/// Empty when none applies.
 fn arabic_readings(form: &str, vowelless: bool) -> Vec<(String, f32)> {
     let mut readings = Vec::new();
-    // The table reads و between consonants as the vowel u; Pashto names have the consonant
-    // there as often (پلوشه plusha: Palwasha).
     if vowelless && form.contains('u') {
-        readings.push((form.replace('u', "w"), FRENCH_READING_FLOOR));
+        readings.push((form.replace('u', "w"), READING_FLOOR));
     }
-    // A word-initial ی the table leaves as a vowel (foreign names: يساليني Ysaline) is the
-    // consonant y in Persian and Pashto ones, a short vowel after it unwritten (یما Yama,
-    // یلدا Yalda).
     if vowelless
         && form.starts_with('y')
         && form
@@ -1443,33 +1419,16 @@ fn arabic_readings(form: &str, vowelless: bool) -> Vec<(String, f32)> {
             .get(1)
             .is_some_and(|b| !b"aeiouy'".contains(b))
     {
-        readings.push((format!("ya{}", &form[1..]), FRENCH_READING_FLOOR));
+        readings.push((format!("ya{}", &form[1..]), READING_FLOOR));
     }
-    if form.contains("tsh") {
-        readings.push((form.replace("tsh", "ch"), 0.0));
-    }
-    // Urdu's aspirated d (دھ) is written d as often as dh (Lodi, Lodhi).
-    if form.contains("dh") {
-        readings.push((form.replace("dh", "d"), FRENCH_READING_FLOOR));
-    }
-    // Persian and Dari say ث as s: Afghan spellings write it so (ثناءالله Sanaullah, ثمینه
-    // Samina).
-    if form.contains("th") {
-        readings.push((form.replace("th", "s"), FRENCH_READING_FLOOR));
-    }
-    // A spelling from the dictionary in Iranian style (محقق: mohaghegh, Afghan Mohaqiq).
-    if form.contains("gh") {
-        readings.push((form.replace("gh", "q"), FRENCH_READING_FLOOR));
-    }
-    // Iranian spellings write ژ as j (احمدی‌نژاد: Ahmadinejad).
-    if form.contains("zh") {
-        readings.push((form.replace("zh", "j"), FRENCH_READING_FLOOR));
-    }
-    // The table reads و before ی as the consonant (نوید: navid); it is as often the vowel
-    // before the consonant y (رویا: Roya, مویز: Moyez).
-    if form.contains("'wi") {
-        readings.push((form.replace("'wi", "oy"), FRENCH_READING_FLOOR));
-    }
+    push_substitutions(&mut readings, form, &[("tsh", "ch")], 0.0);
+    push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
+    push_substitutions(
+        &mut readings,
+        form,
+        &[("th", "s"), ("'wi", "oy")],
+        READING_FLOOR,
+    );
     readings
 }
 
