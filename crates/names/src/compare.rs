@@ -216,9 +216,10 @@ struct Edge {
 const OTHER_READING: f64 = 0.95;
 
 impl NameEngine {
-    /// Similarity of two tokens and how they agree; 0 when they do not. A token with other
-    /// readings (Turkish c = j, Somali c = ayn, Slavic c = ch, French ch = sh, Arabic-script
-    /// تش = ch) is compared as written and as read so, and two such tokens as both read.
+    /// Similarity of two tokens and how they agree; 0 when they do not. A token with readings
+    /// by other spelling conventions (Turkish c = j, French ch = sh, Arabic-script تش = ch…;
+    /// see `other_readings` and `arabic_readings` in `parse.rs`) is compared as written and as
+    /// read so, and two such tokens as both read.
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let written = self.token_similarity_as_written(a, b);
         if written.0 >= OTHER_READING || (a.readings.is_empty() && b.readings.is_empty()) {

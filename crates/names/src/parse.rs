@@ -477,7 +477,7 @@ impl NameEngine {
             // Arabic and Persian ه after a consonant is an h of its own (دهقان Dehqan): Latin
             // spellings write the aspirate as one digraph (Lodhi, Chaudhry, Bhatti).
             let aspirated = word.text.contains('\u{06BE}');
-            let romanise_table = |folded: &str| {
+            let romanise_word = |folded: &str| {
                 let form = romanise_table(folded);
                 if aspirated {
                     form.replace("'h", "h")
@@ -511,7 +511,7 @@ impl NameEngine {
                 // Allahkaram, اللهنظر Allahnazar): one name, not the article "al" before a word.
                 let (latin, vowelless) = match arabic.get(rest) {
                     Some(latin) => (latin.clone(), false),
-                    None => (romanise_table(rest), true),
+                    None => (romanise_word(rest), true),
                 };
                 items.push(make(format!("allah{latin}"), vowelless));
             } else if let Some(rest) = folded
@@ -525,14 +525,14 @@ impl NameEngine {
                 let second = self.knowledge.compound_seconds_arabic.get(rest);
                 match second.or_else(|| arabic.get(rest)) {
                     Some(latin) => items.push(make(latin.clone(), false)),
-                    None => items.push(make(romanise_table(rest), true)),
+                    None => items.push(make(romanise_word(rest), true)),
                 }
             } else if let Some((stem, latin, vowelless)) = self.suffixed_arabic(&folded) {
                 // A name with its -ullah, -uddin or tribal -khel written on (ثناءالله
                 // Sanaullah, سلیمانخیل Sulaimankhel): the stem as the dictionary or the table
                 // reads it, then the suffix's usual spelling.
                 let stem = if vowelless {
-                    romanise_table(stem)
+                    romanise_word(stem)
                 } else {
                     stem.to_string()
                 };
@@ -544,7 +544,7 @@ impl NameEngine {
                     items.push(make(piece, false));
                 }
             } else {
-                let form = romanise_table(&folded);
+                let form = romanise_word(&folded);
                 if !form.is_empty() {
                     items.push(make(form, true));
                 }
