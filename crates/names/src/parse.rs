@@ -520,10 +520,9 @@ impl NameEngine {
                 // A Pashto tribal name (الکوزی Alokozai) opens with the letters, not the article.
                 .filter(|rest| !["زی", "خیل"].iter().any(|suffix| rest.ends_with(suffix)))
             {
+                // (A compound's second element after it, الاسلام al-Islam, was bound above.)
                 items.push(make("al".to_string(), false));
-                // After the article, a compound's second element (الاسلام: al-Islam, not Aslam).
-                let second = self.knowledge.compound_seconds_arabic.get(rest);
-                match second.or_else(|| arabic.get(rest)) {
+                match arabic.get(rest) {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_word(rest), true)),
                 }
@@ -1373,8 +1372,6 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     if role != TokenRole::Patronymic && !slavic && (0..bytes.len()).any(ch) {
         readings.push((rewrite(bytes, ch, "s", 1), READING_FLOOR));
     }
-    // Chinese and Korean ch before a vowel is neither (Chung, Chang).
-    let hard_ch = |i: usize| ch(i) && bytes.get(i + 2).is_some_and(|b| b"lrstnm".contains(b));
     push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
     push_substitutions(&mut readings, form, &[("dsch", "j")], READING_FLOOR);
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
@@ -1387,6 +1384,8 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     {
         readings.push((format!("a{form}"), STRICT_READING_FLOOR));
     }
+    // Chinese and Korean ch before a vowel is neither sh nor k (Chung, Chang).
+    let hard_ch = |i: usize| ch(i) && bytes.get(i + 2).is_some_and(|b| b"lrstnm".contains(b));
     if (0..bytes.len()).any(hard_ch) {
         readings.push((rewrite(bytes, hard_ch, "k", 2), READING_FLOOR));
     }
