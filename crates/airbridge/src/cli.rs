@@ -91,9 +91,9 @@ pub enum Command {
     /// Accounts: add (the first administrator too), list, disable, unlock, reset-totp.
     #[command(subcommand)]
     Users(crate::users_cmd::UsersCommand),
-    /// Import a list (CSV, XLSX, XLS, ODS): a report for every row; rejected rows are quarantined.
+    /// Import a list (CSV, XLSX, XLS, ODS, PFIF XML): a report for every row; rejected rows are quarantined.
     Import(crate::lists_cmd::ImportArgs),
-    /// Export a nation's people as CSV, stamped with who exported what and when; audited.
+    /// Export a nation's people (CSV, XLSX or PFIF), stamped with who exported what and when; audited.
     Export(crate::lists_cmd::ExportArgs),
     /// Rows that could not be imported, kept whole until a corrected list is imported.
     Quarantine {
