@@ -589,6 +589,44 @@ fn parse_reports_roles_and_romanisation() {
 }
 
 #[test]
+fn titles_and_ranks_written_in_dari_pashto_or_persian_are_titles() {
+    // Each is a title before a name on Afghan and Iranian lists; none is the person's name.
+    for title in [
+        "داکتر",
+        "ډاکټر",
+        "دکتر",
+        "الحاج",
+        "استاد",
+        "جنرال",
+        "مارشال",
+        "ډګروال",
+        "دگروال",
+        "قوماندان",
+        "پروفیسور",
+        "آقای",
+    ] {
+        let written = format!("{title} عبدالرشید");
+        let parsed = engine().parse(&written);
+        assert_eq!(
+            parsed.tokens.first().map(|t| t.role),
+            Some(TokenRole::Title),
+            "{written}: {:?}",
+            parsed.tokens
+        );
+    }
+    for title in ["Marshal", "Brigadier", "Lieutenant", "Admiral", "Dagarwal"] {
+        let written = format!("{title} Ahmad");
+        let parsed = engine().parse(&written);
+        assert_eq!(parsed.tokens[0].role, TokenRole::Title, "{written}");
+    }
+    check("جنرال عبدالرشید دوستم", "Abdul Rashid Dostum", Same);
+    check("مارشال محمد قسیم فهیم", "Mohammad Qasim Fahim", Same);
+    check("داکتر نجیب الله", "Najibullah", Same);
+    // A title shared is no evidence: two different doctors.
+    check("داکتر احمد", "Dr. Mahmud", Different);
+}
+
+#[test]
 fn frequencies_change_what_agreement_is_worth() {
     let pair = ("Zarghun Shah", "Zarghun Karim");
     let builtin = engine().score(pair.0, pair.1);
