@@ -121,6 +121,9 @@ fn arabic_script_matches_latin() {
     check("Achakzai", "Alikozai", Different);
     check("الکوزی", "Alokozai", Same);
     check("Sulaimankhel", "Sulemankhail", Same);
+    // Pashto spellings of tribes: ګ for the k of Wardak, p for the f of Safi.
+    check("وردګ", "Wardak", Same);
+    check("ساپی", "Safi", Same);
     // Curated spellings where the Wikidata dictionary had a Western name's (Saba, not Cyba).
     check("Daud Shah Saba", "داودشاه صبا", Same);
     check("Bibi Hawa", "بی بی حوا", Same);
@@ -604,6 +607,8 @@ fn titles_and_ranks_written_in_dari_pashto_or_persian_are_titles() {
         "قوماندان",
         "پروفیسور",
         "آقای",
+        "ښاغلی",
+        "محترم",
     ] {
         let written = format!("{title} عبدالرشید");
         let parsed = engine().parse(&written);
