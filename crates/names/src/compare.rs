@@ -828,7 +828,7 @@ impl NameEngine {
 }
 
 /// Suffixes of Persian family names (son of, descendant of, from, like, keeper of).
-const PERSIAN_SUFFIXES: &[&str] = &[
+pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
     "zadeh", "zade", "zada", "pour", "pur", "nejad", "nezhad", "nejat", "mehr", "far", "fard",
     "nia", "ian", "yan", "zad", "dust", "doost", "rad", "khah", "vand", "lou", "loo",
 ];

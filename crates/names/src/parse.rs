@@ -443,13 +443,17 @@ impl NameEngine {
                 } else {
                     Script::Latin
                 };
-                // A fused Muhammad-prefix is two names: Mohammadhasni = Mohammad Hasni.
+                // A fused Muhammad-prefix is two names: Mohammadhasni = Mohammad Hasni. Not
+                // before a Persian family-name suffix: Mohammadifar, Mohammadzadeh are one name.
                 if let Some((prefix, rest)) = MUHAMMAD_PREFIXES
                     .iter()
                     .find_map(|p| word.folded.strip_prefix(p).map(|rest| (*p, rest)))
                     && rest.len() >= 3
                     && !ULLAH_ENDINGS.contains(&rest)
                     && !DIN_ENDINGS.contains(&rest)
+                    && ![rest, rest.strip_prefix('i').unwrap_or(rest)]
+                        .iter()
+                        .any(|suffix| crate::compare::PERSIAN_SUFFIXES.contains(suffix))
                     && rest.bytes().all(|b| b.is_ascii_lowercase())
                 {
                     for form in [prefix, rest] {

@@ -144,6 +144,11 @@ fn a_name_written_in_three_parts_matches_it_written_as_one() {
     // Joined, long parts may lose a silent letter as well (the h of Shah).
     check("SHAKARAMI, Jamal", "SHAH KARAMI, Jamal", Same);
     check("Ali YAZDIKHAH", "علی یزدی خواه", Likely);
+    // Muhammad fused to a family-name suffix is one family name, not Muhammad and another.
+    check("Mohammadifar", "Mohamadi Far", Same);
+    check("Mohammadzadeh", "محمدزاده", Same);
+    assert_eq!(engine().parse("Mohammadifar").tokens.len(), 1);
+    assert_eq!(engine().parse("Mohammadhasni").tokens.len(), 2);
     // A given name run into the patronymic is no compound.
     check(
         "Elena Nikolaevna KOSTENKO",
