@@ -191,6 +191,60 @@ struct Item {
     after_comma: bool,
 }
 
+/// Pashto kin words, folded, and the marker each stands for: زوی son, لور daughter, ښځه and
+/// میرمن wife.
+const PASHTO_KIN: &[(&str, &str)] = &[
+    ("زوی", "s/o"),
+    ("زوئ", "s/o"),
+    ("لور", "d/o"),
+    ("ښځه", "w/o"),
+    ("میرمن", "w/o"),
+    ("مېرمن", "w/o"),
+];
+
+/// Pashto writes "son of Mahmud" as د محمود زوی (the genitive د, the father's name, the kin
+/// word), or in list forms زوی د محمود. Either becomes the marker (s/o, d/o, w/o) before the
+/// father's or husband's name, as in the other languages; the kin word goes.
+fn pashto_kinship(items: &mut Vec<Item>) {
+    let kin = |item: &Item| {
+        (item.script == Script::Arabic)
+            .then(|| {
+                let folded = crate::script::fold_arabic(&item.text);
+                PASHTO_KIN
+                    .iter()
+                    .find(|(word, _)| crate::script::fold_arabic(word) == folded)
+                    .map(|(_, marker)| *marker)
+            })
+            .flatten()
+    };
+    let genitive = |item: &Item| item.script == Script::Arabic && item.text == "د";
+    let mut index = 1;
+    while index + 1 < items.len() {
+        if genitive(&items[index]) {
+            // د X زوی, with a name of one to three words between.
+            let close = (index + 2..items.len().min(index + 5)).find(|&j| kin(&items[j]).is_some());
+            if let Some(close) = close {
+                let marker = kin(&items[close]).unwrap_or("s/o");
+                let kin_word = items.remove(close);
+                let item = &mut items[index];
+                item.text = format!("{} … {}", item.text, kin_word.text);
+                item.form = marker.to_owned();
+                index = close;
+                continue;
+            }
+        } else if let Some(marker) = kin(&items[index])
+            && genitive(&items[index + 1])
+        {
+            // زوی د X.
+            let genitive_word = items.remove(index + 1);
+            let item = &mut items[index];
+            item.text = format!("{} {}", item.text, genitive_word.text);
+            item.form = marker.to_owned();
+        }
+        index += 1;
+    }
+}
+
 /// The written text of tokens joined into one: pieces of one written word (an Arabic-script
 /// article, a word split by the dictionary) carry that word's text, which is said once.
 fn joined_text(texts: &[&str]) -> String {
@@ -593,6 +647,7 @@ impl NameEngine {
         }
         // Drop pure numbers: they are document numbers or dates, not names.
         items.retain(|item| !item.form.bytes().all(|b| b.is_ascii_digit()));
+        pashto_kinship(&mut items);
 
         let particle = |form: &str| knowledge.particles.get(form).copied();
         let is_title = |form: &str| knowledge.titles.contains_key(form);

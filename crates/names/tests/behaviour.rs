@@ -637,6 +637,32 @@ fn titles_and_ranks_written_in_dari_pashto_or_persian_are_titles() {
 }
 
 #[test]
+fn pashto_son_of_and_daughter_of_mark_the_fathers_name() {
+    // Pashto puts the kin word after the father's name: د محمود زوی, "Mahmud's son".
+    for (written, father) in [
+        ("احمد د محمود زوی", "محمود"),
+        ("زهرا د کریم لور", "کریم"),
+        ("احمد زوی د محمود", "محمود"),
+        ("زرغونه د عبدالله ښځه", "عبدالله"),
+    ] {
+        let parsed = engine().parse(written);
+        let roles: Vec<(&str, TokenRole)> = parsed
+            .tokens
+            .iter()
+            .filter(|t| t.role != TokenRole::Particle)
+            .map(|t| (t.text.as_str(), t.role))
+            .collect();
+        assert_eq!(roles.len(), 2, "{written}: {roles:?}");
+        assert_eq!(roles[1], (father, TokenRole::Patronymic), "{written}");
+    }
+    check("احمد د محمود زوی", "Ahmad s/o Mahmood", Same);
+    check("احمد د محمود زوی", "احمد ولد محمود", Same);
+    // Father and son are told apart, as with s/o.
+    let swapped = engine().score("احمد د محمود زوی", "محمود د احمد زوی");
+    assert!(swapped < 0.8, "swapped {swapped:.3}");
+}
+
+#[test]
 fn frequencies_change_what_agreement_is_worth() {
     let pair = ("Zarghun Shah", "Zarghun Karim");
     let builtin = engine().score(pair.0, pair.1);
