@@ -166,6 +166,11 @@ mod tests {
             split("OMEED AHMADZAI"),
             parts("OMEED", Some("AHMADZAI"), None)
         );
+        // Pashto: "Mahmud's son", the kin word after the father's name.
+        assert_eq!(
+            split("احمد د محمود زوی"),
+            parts("احمد", None, Some("محمود"))
+        );
     }
 
     #[test]
