@@ -1176,7 +1176,7 @@ impl NameEngine {
             ) {
             let mut readings = match script {
                 Script::Latin if !vowelless => other_readings(&form, role),
-                Script::Arabic => arabic_readings(&form, vowelless),
+                Script::Arabic => arabic_readings(&text, &form, vowelless),
                 _ => Vec::new(),
             };
             // A word the dictionary spells (its commonest spelling, sometimes a Turkish or
@@ -1464,11 +1464,18 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 ///   often the consonant w (پلوشه plusha: Palwasha), a word-initial ی before a consonant the
 ///   consonant y with a short vowel unwritten (یما Yama, یلدا Yalda; foreign names write a
 ///   vowel so: يساليني Ysaline), and و before ی the vowel before a consonant y (رویا Roya,
-///   where نوید is Navid).
+///   where نوید is Navid);
+/// - Pashto ښ and ږ, sh and zh in the south, are kh and g in the north (ښایسته Khaista as
+///   well as Shaista, وږمه Wagma as well as Wazhma).
 ///
 /// Empty when none applies.
-fn arabic_readings(form: &str, vowelless: bool) -> Vec<(String, f32)> {
+fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)> {
     let mut readings = Vec::new();
+    for (letter, south, north) in [('ښ', "sh", "kh"), ('ږ', "zh", "g")] {
+        if text.contains(letter) && form.contains(south) {
+            readings.push((form.replace(south, north), READING_FLOOR));
+        }
+    }
     if vowelless && form.contains('u') {
         readings.push((form.replace('u', "w"), READING_FLOOR));
     }
