@@ -1466,7 +1466,8 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 ///   vowel so: يساليني Ysaline), and و before ی the vowel before a consonant y (رویا Roya,
 ///   where نوید is Navid);
 /// - Pashto ښ and ږ, sh and zh in the south, are kh and g in the north (ښایسته Khaista as
-///   well as Shaista, وږمه Wagma as well as Wazhma).
+///   well as Shaista, وږمه Wagma as well as Wazhma); Pashto څ, ts, is written ch or ts
+///   (څرخی Charkhi, څپه Tsapa).
 ///
 /// Empty when none applies.
 fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)> {
@@ -1474,6 +1475,16 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     for (letter, south, north) in [('ښ', "sh", "kh"), ('ږ', "zh", "g")] {
         if text.contains(letter) && form.contains(south) {
             readings.push((form.replace(south, north), READING_FLOOR));
+        }
+    }
+    // Pashto څ is ts; the table reads s, Latin spellings write ch or ts (Charkhi, Tsapa).
+    if text.contains('څ') {
+        let folded = fold_arabic(text);
+        for written in ["چ", "تس"] {
+            let read = romanise_table(&folded.replace('څ', written));
+            if read != form {
+                readings.push((read, READING_FLOOR));
+            }
         }
     }
     if vowelless && form.contains('u') {

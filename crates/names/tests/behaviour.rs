@@ -128,6 +128,10 @@ fn arabic_script_matches_latin() {
     check("خوږه", "Khoga", Likely);
     check("وږمه", "Wagma", Same);
     check("وږمه", "Wazhma", Same);
+    // Pashto څ, ts, is written ch or ts in Latin (Pul-e-Charkhi, Chamkani).
+    check("څرخی", "Charkhi", Same);
+    check("څمکنی", "Chamkani", Same);
+    check("څپه", "Tsapa", Same);
     // Pashto spellings of tribes: ګ for the k of Wardak, p for the f of Safi.
     check("وردګ", "Wardak", Same);
     check("ساپی", "Safi", Same);
