@@ -224,9 +224,9 @@ fn pashto_kinship(items: &mut Vec<Item>) {
     while index + 1 < items.len() {
         if genitive(&items[index]) {
             // د X زوی, with a name of one to three words between.
-            let close = (index + 2..items.len().min(index + 5)).find(|&j| kin(&items[j]).is_some());
-            if let Some(close) = close {
-                let marker = kin(&items[close]).unwrap_or("s/o");
+            let close = (index + 2..items.len().min(index + 5))
+                .find_map(|j| kin(&items[j]).map(|marker| (j, marker)));
+            if let Some((close, marker)) = close {
                 let kin_word = items.remove(close);
                 let item = &mut items[index];
                 item.text = format!("{} … {}", item.text, kin_word.text);
