@@ -1435,6 +1435,19 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     }
     push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
     push_substitutions(&mut readings, form, &[("dsch", "j")], READING_FLOOR);
+    // Belarusian dz is Russian d (Dzmitry Dmitry, Uladzimir Vladimir, Genadz Gennadi).
+    push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
+    // Persian and Urdu say ض as z where Arabic spellings write d (Qazi Qadi, Ramazan Ramadan,
+    // Murtaza Murtada); not a final z (Spanish -ez: Alvarez is no Alvared).
+    let persian_z = |i: usize| {
+        bytes[i] == b'z'
+            && i + 1 < bytes.len()
+            && bytes[i + 1] != b'h'
+            && i.checked_sub(1).map(|p| bytes[p]) != Some(b'd')
+    };
+    if (0..bytes.len()).any(persian_z) {
+        readings.push((rewrite(bytes, persian_z, "d", 1), STRICT_READING_FLOOR));
+    }
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
         readings.push((stem.to_string(), STRICT_READING_FLOOR));
     }
