@@ -1435,18 +1435,11 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     }
     push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
     push_substitutions(&mut readings, form, &[("dsch", "j")], READING_FLOOR);
-    // Belarusian dz is Russian d (Dzmitry Dmitry, Uladzimir Vladimir, Genadz Gennadi).
-    push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
-    // Persian and Urdu say ض as z where Arabic spellings write d (Qazi Qadi, Ramazan Ramadan,
-    // Murtaza Murtada); not a final z (Spanish -ez: Alvarez is no Alvared).
-    let persian_z = |i: usize| {
-        bytes[i] == b'z'
-            && i + 1 < bytes.len()
-            && bytes[i + 1] != b'h'
-            && i.checked_sub(1).map(|p| bytes[p]) != Some(b'd')
-    };
-    if (0..bytes.len()).any(persian_z) {
-        readings.push((rewrite(bytes, persian_z, "d", 1), STRICT_READING_FLOOR));
+    // Belarusian dz is Russian d (Dzmitry Dmitry, Uladzimir Vladimir, Genadz Gennadi); not in
+    // a Pashtun or Persian name whose suffix follows a d (Ahmadzai, Mahmudzada).
+    const D_Z_SUFFIXES: &[&str] = &["zai", "zay", "zoy", "zada", "zadeh", "zade"];
+    if !D_Z_SUFFIXES.iter().any(|suffix| form.ends_with(suffix)) {
+        push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
     }
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
         readings.push((stem.to_string(), STRICT_READING_FLOOR));
@@ -1569,6 +1562,20 @@ fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn belarusian_dz_is_read_d_but_not_before_a_pashtun_or_persian_suffix() {
+        let read = |form: &str| -> Vec<String> {
+            other_readings(form, TokenRole::Given)
+                .into_iter()
+                .map(|(reading, _)| reading)
+                .collect()
+        };
+        assert!(read("dzmitry").contains(&"dmitry".to_string()));
+        assert!(read("uladzimir").contains(&"uladimir".to_string()));
+        assert!(!read("ahmadzai").iter().any(|r| r == "ahmadai"));
+        assert!(!read("mahmudzada").iter().any(|r| r == "mahmudada"));
+    }
 
     #[test]
     fn the_pashto_kin_words_are_written_folded() {

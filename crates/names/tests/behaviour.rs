@@ -316,11 +316,6 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Lakhdar Brahimi", "الأخضر الإبراهيمي", Likely);
     // ... which never makes Latif into Atif.
     check("Latif Ahmadi", "Atif Ahmadi", Different);
-    // Persian and Urdu say ض as z, Arabic spellings write d: Qazi is Qadi, Hazrat Hadrat.
-    check("Qazi Raziq", "Qadi Radiq", Same);
-    check("Hazrat Ali", "Hadrat Ali", Same);
-    // Not two names of the variant classes: Nazir and Nadir are two names.
-    check("Nazir Ahmad", "Nadir Ahmad", Different);
     // Belarusian dz is Russian d.
     check(
         "Dzmitry Uladzimiravich SHEYMAN",
