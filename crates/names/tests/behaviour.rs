@@ -132,6 +132,11 @@ fn arabic_script_matches_latin() {
     check("څرخی", "Charkhi", Same);
     check("څمکنی", "Chamkani", Same);
     check("څپه", "Tsapa", Same);
+    // Iranian spellings of women's names (-eh, gh for q) in the names' classes.
+    check("رقیه", "Roghayeh", Same);
+    check("Roqia", "Ruqayya", Same);
+    check("صدیقه", "Sedigheh", Same);
+    check("Masooma", "Masoumeh", Same);
     // Pashto spellings of tribes: ګ for the k of Wardak, p for the f of Safi.
     check("وردګ", "Wardak", Same);
     check("ساپی", "Safi", Same);
