@@ -37,6 +37,181 @@ const INSERT_ROWS: &str = "INSERT INTO";
 /// PostgreSQL checks foreign keys row by row with no statement journal to avoid.
 const DEFER_FOREIGN_KEYS: Option<&str> = None;
 
+/// Multi-row `INSERT` statements of `rows`, [`ROWS_PER_STATEMENT`] at a time, each built when
+/// asked for: `head` is the statement up to `VALUES`, `push` binds one row's values.
+fn insert_statements<T, F>(
+    head: String,
+    rows: Vec<T>,
+    mut push: F,
+) -> impl Iterator<Item = QueryBuilder<Db>>
+where
+    F: FnMut(&mut sqlx::query_builder::Separated<'_, Db, &'static str>, T),
+{
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        let mut builder = QueryBuilder::<Db>::new(head.as_str());
+        builder.push_values(rows.by_ref().take(ROWS_PER_STATEMENT), |mut row, item| {
+            push(&mut row, item)
+        });
+        Some(builder)
+    })
+}
+
+/// Writes a write transaction's pending rows (see `WriteTx`), parents before children (foreign keys are checked at once, or at the
+/// commit of an import). The rows move into the statements (nothing is copied), and each
+/// statement is built while the one before it runs on the database.
+async fn write_pending(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    pending: Pending,
+    at: String,
+) -> Result<()> {
+    let Pending {
+        cases,
+        persons,
+        documents,
+        keys,
+        status_changes,
+        import_rows,
+        audits,
+        ..
+    } = pending;
+
+    let cases = {
+        let at = at.clone();
+        insert_statements(
+            format!(
+                "{INSERT_ROWS} cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) "
+            ),
+            cases,
+            move |row, case| {
+                row.push_bind(case.id)
+                    .push_bind(case.nation.as_str())
+                    .push_bind(case.organisation)
+                    .push_bind(case.reference)
+                    .push_bind(case.eligibility)
+                    .push_bind(1i64)
+                    .push_bind(at.clone())
+                    .push_bind(at.clone());
+            },
+        )
+    };
+    let persons = {
+        let at = at.clone();
+        insert_statements(
+            format!(
+                "{INSERT_ROWS} persons (id, nation, case_id, relation, status, display_name, search_name, \
+                 birth_first, birth_last, details, version, created_at, updated_at) "
+            ),
+            persons,
+            move |row, person| {
+                row.push_bind(person.id)
+                    .push_bind(person.nation.as_str())
+                    .push_bind(person.case.map(|(c, _)| c))
+                    .push_bind(person.case.map(|(_, r)| r.as_str()))
+                    .push_bind(person.status.as_str())
+                    .push_bind(person.display_name)
+                    .push_bind(person.search_name)
+                    .push_bind(person.birth.0)
+                    .push_bind(person.birth.1)
+                    .push_bind(person.details)
+                    .push_bind(person.version)
+                    .push_bind(at.clone())
+                    .push_bind(at.clone());
+            },
+        )
+    };
+    let keys = name_index_statements(keys);
+    let documents = insert_statements(
+        format!("{INSERT_ROWS} documents (person_id, kind, number, issuer) "),
+        documents,
+        |row, (person, kind, number, issuer)| {
+            row.push_bind(person)
+                .push_bind(kind)
+                .push_bind(number)
+                .push_bind(issuer);
+        },
+    );
+    let status_changes = {
+        let at = at.clone();
+        insert_statements(
+            format!(
+                "{INSERT_ROWS} status_changes (id, person_id, from_status, to_status, actor, at, location, reason) "
+            ),
+            status_changes,
+            move |row, change| {
+                row.push_bind(change.id)
+                    .push_bind(change.person)
+                    .push_bind(change.from.as_str())
+                    .push_bind(change.to.as_str())
+                    .push_bind(change.actor)
+                    .push_bind(at.clone())
+                    .push_bind(change.location)
+                    .push_bind(change.reason);
+            },
+        )
+    };
+    let import_rows = {
+        let at = at.clone();
+        insert_statements(
+            format!(
+                "{INSERT_ROWS} import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) "
+            ),
+            import_rows,
+            move |row, import| {
+                row.push_bind(import.nation.as_str())
+                    .push_bind(import.source)
+                    .push_bind(import.row_key)
+                    .push_bind(import.fingerprint)
+                    .push_bind(import.person)
+                    .push_bind(at.clone())
+                    .push_bind(import.extra);
+            },
+        )
+    };
+    let audits = insert_statements(
+        format!(
+            "{INSERT_ROWS} audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+             before, after, payload_hash, prev_hash, hash) "
+        ),
+        audits,
+        move |row, event| {
+            row.push_bind(event.seq)
+                .push_bind(at.clone())
+                .push_bind(event.actor)
+                .push_bind(event.nation)
+                .push_bind(event.action)
+                .push_bind(event.entity_type)
+                .push_bind(event.entity_id)
+                .push_bind(event.before)
+                .push_bind(event.after)
+                .push_bind(event.payload_hash)
+                .push_bind(event.prev_hash)
+                .push_bind(event.hash);
+        },
+    );
+    let mut statements = cases
+        .chain(persons)
+        .chain(keys)
+        .chain(documents)
+        .chain(status_changes)
+        .chain(import_rows)
+        .chain(audits);
+    let mut current = statements.next();
+    while let Some(mut statement) = current {
+        // Polled first, the statement goes to the database; the next one is built
+        // meanwhile (the SQLite driver runs statements on a thread of its own).
+        let (done, next) =
+            futures_util::future::join(statement.build().execute(&mut *conn), async {
+                statements.next()
+            })
+            .await;
+        done?;
+        current = next;
+    }
+    Ok(())
+}
+
 /// The name index is a table of (key, nation, person) rows (migration 0011).
 const DELETE_NAME_KEYS: &str = "DELETE FROM person_keys WHERE person_id = $1";
 

@@ -60,8 +60,10 @@ fn person_from_row(row: &DbRow) -> Result<PersonRecord> {
 /// A write transaction that knows the head of the audit chain.
 ///
 /// New rows (people, cases, documents, status changes, import rows, audit events) are buffered
-/// and written with multi-row statements: one statement per table and thousand rows instead of
-/// one per row is what lets a million-person list go in at a usable speed. Ids are given here,
+/// and written together by the backend's `write_pending`: on SQLite, prepared statements run
+/// through rusqlite on the locked connection; on PostgreSQL, multi-row statements, one per
+/// table and thousand rows. Either is what lets a million-person list go in at a usable speed,
+/// where a statement sent per row would not. Ids are given here,
 /// under the write lock that `begin_write` takes, so they run on from the largest id stored: the
 /// same numbers on either backend, with no sequence to drift. Everything pending is written before any
 /// read inside the transaction and before the commit, so callers see the same thing as before.
@@ -232,183 +234,8 @@ struct AuditRow {
 /// Rows per multi-row statement: well under SQLite's 32,766 bound variables.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
-/// Multi-row `INSERT` statements of `rows`, [`ROWS_PER_STATEMENT`] at a time, each built when
-/// asked for: `head` is the statement up to `VALUES`, `push` binds one row's values.
-fn insert_statements<T, F>(
-    head: String,
-    rows: Vec<T>,
-    mut push: F,
-) -> impl Iterator<Item = QueryBuilder<Db>>
-where
-    F: FnMut(&mut sqlx::query_builder::Separated<'_, Db, &'static str>, T),
-{
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        let mut builder = QueryBuilder::<Db>::new(head.as_str());
-        builder.push_values(rows.by_ref().take(ROWS_PER_STATEMENT), |mut row, item| {
-            push(&mut row, item)
-        });
-        Some(builder)
-    })
-}
-
 /// Pending rows above which a case insertion writes them out, to bound memory.
 const FLUSH_AT: usize = 20_000;
-
-/// Writes pending rows, parents before children (foreign keys are checked at once, or at the
-/// commit of an import). The rows move into the statements (nothing is copied), and each
-/// statement is built while the one before it runs on the database.
-async fn write_rows(
-    conn: &mut <Db as sqlx::Database>::Connection,
-    pending: Pending,
-    at: String,
-) -> Result<()> {
-    let Pending {
-        cases,
-        persons,
-        documents,
-        keys,
-        status_changes,
-        import_rows,
-        audits,
-        ..
-    } = pending;
-
-        let cases = {
-            let at = at.clone();
-            insert_statements(
-                format!(
-                    "{INSERT_ROWS} cases (id, nation, organisation, reference, eligibility, version, created_at, updated_at) "
-                ),
-                cases,
-                move |row, case| {
-                    row.push_bind(case.id)
-                        .push_bind(case.nation.as_str())
-                        .push_bind(case.organisation)
-                        .push_bind(case.reference)
-                        .push_bind(case.eligibility)
-                        .push_bind(1i64)
-                        .push_bind(at.clone())
-                        .push_bind(at.clone());
-                },
-            )
-        };
-        let persons = {
-            let at = at.clone();
-            insert_statements(
-                format!(
-                    "{INSERT_ROWS} persons (id, nation, case_id, relation, status, display_name, search_name, \
-                 birth_first, birth_last, details, version, created_at, updated_at) "
-                ),
-                persons,
-                move |row, person| {
-                    row.push_bind(person.id)
-                        .push_bind(person.nation.as_str())
-                        .push_bind(person.case.map(|(c, _)| c))
-                        .push_bind(person.case.map(|(_, r)| r.as_str()))
-                        .push_bind(person.status.as_str())
-                        .push_bind(person.display_name)
-                        .push_bind(person.search_name)
-                        .push_bind(person.birth.0)
-                        .push_bind(person.birth.1)
-                        .push_bind(person.details)
-                        .push_bind(person.version)
-                        .push_bind(at.clone())
-                        .push_bind(at.clone());
-                },
-            )
-        };
-        let keys = name_index_statements(keys);
-        let documents = insert_statements(
-            format!("{INSERT_ROWS} documents (person_id, kind, number, issuer) "),
-            documents,
-            |row, (person, kind, number, issuer)| {
-                row.push_bind(person)
-                    .push_bind(kind)
-                    .push_bind(number)
-                    .push_bind(issuer);
-            },
-        );
-        let status_changes = {
-            let at = at.clone();
-            insert_statements(
-                format!(
-                    "{INSERT_ROWS} status_changes (id, person_id, from_status, to_status, actor, at, location, reason) "
-                ),
-                status_changes,
-                move |row, change| {
-                    row.push_bind(change.id)
-                        .push_bind(change.person)
-                        .push_bind(change.from.as_str())
-                        .push_bind(change.to.as_str())
-                        .push_bind(change.actor)
-                        .push_bind(at.clone())
-                        .push_bind(change.location)
-                        .push_bind(change.reason);
-                },
-            )
-        };
-        let import_rows = {
-            let at = at.clone();
-            insert_statements(
-                format!(
-                    "{INSERT_ROWS} import_rows (nation, source, row_key, fingerprint, person_id, imported_at, extra) "
-                ),
-                import_rows,
-                move |row, import| {
-                    row.push_bind(import.nation.as_str())
-                        .push_bind(import.source)
-                        .push_bind(import.row_key)
-                        .push_bind(import.fingerprint)
-                        .push_bind(import.person)
-                        .push_bind(at.clone())
-                        .push_bind(import.extra);
-                },
-            )
-        };
-        let audits = insert_statements(
-            format!(
-                "{INSERT_ROWS} audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
-             before, after, payload_hash, prev_hash, hash) "
-            ),
-            audits,
-            move |row, event| {
-                row.push_bind(event.seq)
-                    .push_bind(at.clone())
-                    .push_bind(event.actor)
-                    .push_bind(event.nation)
-                    .push_bind(event.action)
-                    .push_bind(event.entity_type)
-                    .push_bind(event.entity_id)
-                    .push_bind(event.before)
-                    .push_bind(event.after)
-                    .push_bind(event.payload_hash)
-                    .push_bind(event.prev_hash)
-                    .push_bind(event.hash);
-            },
-        );
-        let mut statements = cases
-            .chain(persons)
-            .chain(keys)
-            .chain(documents)
-            .chain(status_changes)
-            .chain(import_rows)
-            .chain(audits);
-        let mut current = statements.next();
-        while let Some(mut statement) = current {
-            // Polled first, the statement goes to the database; the next one is built
-            // meanwhile (the SQLite driver runs statements on a thread of its own).
-            let (done, next) =
-                futures_util::future::join(statement.build().execute(&mut *conn), async {
-                    statements.next()
-                })
-                .await;
-            done?;
-            current = next;
-        }
-        Ok(())
-}
 
 /// A member of the new case `reference` who is not valid, and why.
 fn invalid_member(reference: Option<&str>, why: String) -> StoreError {
@@ -526,14 +353,14 @@ impl WriteTx {
         Ok(max + 1)
     }
 
-    /// Writes every pending row (see [`write_rows`]).
+    /// Writes every pending row (the backend's `write_pending`).
     async fn flush(&mut self) -> Result<()> {
         if self.pending.rows() == 0 {
             return Ok(());
         }
         // Ids given from here on are counted afresh from the table.
         let pending = std::mem::take(&mut self.pending);
-        write_rows(&mut self.tx, pending, self.at.clone()).await
+        write_pending(&mut self.tx, pending, self.at.clone()).await
     }
 
     async fn person(&mut self, id: PersonId) -> Result<PersonRecord> {
@@ -1611,7 +1438,7 @@ impl Store for ThisStore {
                 let mut lent = tx.tx.lend();
                 let at = tx.at.clone();
                 tokio::spawn(async move {
-                    let written = write_rows(&mut lent, batch, at).await;
+                    let written = write_pending(&mut lent, batch, at).await;
                     (lent, written)
                 })
             });

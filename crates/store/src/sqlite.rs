@@ -122,13 +122,13 @@ type ThisStore = SqliteStore;
 /// SQLite has one writer at a time, so a job claim needs no row locks.
 const SKIP_LOCKED: &str = "";
 
-/// How the buffered multi-row inserts begin. `OR FAIL` stops at a failing row without undoing
-/// the statement's earlier rows, so SQLite keeps no statement journal (a copy of every page
-/// the statement touches); a failed insert fails the whole transaction anyway.
+/// How the buffered inserts begin. `OR FAIL` stops at a failing row without undoing what the
+/// statement did before it, so SQLite keeps no statement journal (a copy of every page the
+/// statement touches); a failed insert fails the whole transaction anyway.
 const INSERT_ROWS: &str = "INSERT OR FAIL INTO";
 
 /// Run at the start of an import's transaction: foreign keys checked at its commit rather
-/// than row by row, so a multi-row insert needs no statement journal for them either (SQLite
+/// than row by row, so an insert needs no statement journal for them either (SQLite
 /// resets it at the end of the transaction).
 const DEFER_FOREIGN_KEYS: Option<&str> = Some("PRAGMA defer_foreign_keys = ON");
 
@@ -144,30 +144,161 @@ const NAME_INDEX_LISTS_NATIONS: bool = true;
 /// Empties the name index before it is rebuilt.
 const CLEAR_NAME_INDEX: &str = "INSERT INTO person_terms (person_terms) VALUES ('delete-all')";
 
-/// Statements writing the name index's keys: one document per person, whose keys come
-/// together (as [`WriteTx::index_person`] and `register_person` queue them).
-fn name_index_statements(
-    keys: Vec<(String, NationCode, i64)>,
-) -> impl Iterator<Item = QueryBuilder<Sqlite>> {
-    let mut documents: Vec<(i64, String)> = Vec::new();
-    for (key, nation, person) in keys {
-        let term = name_term(nation, &key);
-        match documents.last_mut() {
-            Some((last, terms)) if *last == person => {
-                terms.push(' ');
-                terms.push_str(&term);
-            }
-            _ => documents.push((person, term)),
+/// Writes a write transaction's pending rows (see `WriteTx`), parents before children
+/// (foreign keys are checked at once, or at the commit of an import), through rusqlite: one
+/// prepared single-row statement per table, bound and stepped on this thread. sqlx's
+/// multi-row statements cost more in binding, copying and freeing their thousands of values
+/// than SQLite spends storing them.
+async fn write_pending(
+    conn: &mut sqlx::SqliteConnection,
+    pending: Pending,
+    at: String,
+) -> Result<()> {
+    airbridge_sqlite_handle::with_rusqlite(conn, |db| write_pending_rows(db, pending, &at)).await?;
+    Ok(())
+}
+
+fn write_pending_rows(
+    db: &airbridge_sqlite_handle::rusqlite::Connection,
+    pending: Pending,
+    at: &str,
+) -> airbridge_sqlite_handle::rusqlite::Result<()> {
+    use airbridge_sqlite_handle::rusqlite::params;
+    let Pending {
+        cases,
+        persons,
+        documents,
+        keys,
+        status_changes,
+        import_rows,
+        audits,
+        ..
+    } = pending;
+    if !cases.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} cases (id, nation, organisation, reference, eligibility, version, \
+             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
+        ))?;
+        for case in &cases {
+            insert.execute(params![
+                case.id,
+                case.nation.as_str(),
+                case.organisation,
+                case.reference,
+                case.eligibility,
+                at
+            ])?;
         }
     }
-    // Plain `INSERT`: the full-text index takes no conflict clause.
-    insert_statements(
-        "INSERT INTO person_terms (rowid, terms) ".to_owned(),
-        documents,
-        |row, (person, terms)| {
-            row.push_bind(person).push_bind(terms);
-        },
-    )
+    if !persons.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} persons (id, nation, case_id, relation, status, display_name, \
+             search_name, birth_first, birth_last, details, version, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
+        ))?;
+        for person in &persons {
+            insert.execute(params![
+                person.id,
+                person.nation.as_str(),
+                person.case.map(|(case, _)| case),
+                person.case.map(|(_, relation)| relation.as_str()),
+                person.status.as_str(),
+                person.display_name,
+                person.search_name,
+                person.birth.0,
+                person.birth.1,
+                person.details,
+                person.version,
+                at
+            ])?;
+        }
+    }
+    if !keys.is_empty() {
+        // One document per person, whose keys come together (as `WriteTx::index_person` and
+        // `register_person` queue them). Plain `INSERT`: the full-text index takes no
+        // conflict clause.
+        let mut insert =
+            db.prepare_cached("INSERT INTO person_terms (rowid, terms) VALUES (?1, ?2)")?;
+        let mut terms = String::new();
+        let mut keys = keys.into_iter().peekable();
+        while let Some((key, nation, person)) = keys.next() {
+            if !terms.is_empty() {
+                terms.push(' ');
+            }
+            terms.push_str(&name_term(nation, &key));
+            if keys.peek().is_none_or(|(_, _, next)| *next != person) {
+                insert.execute(params![person, terms])?;
+                terms.clear();
+            }
+        }
+    }
+    if !documents.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} documents (person_id, kind, number, issuer) VALUES (?1, ?2, ?3, ?4)"
+        ))?;
+        for (person, kind, number, issuer) in &documents {
+            insert.execute(params![person, kind, number, issuer])?;
+        }
+    }
+    if !status_changes.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} status_changes (id, person_id, from_status, to_status, actor, at, \
+             location, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        ))?;
+        for change in &status_changes {
+            insert.execute(params![
+                change.id,
+                change.person,
+                change.from.as_str(),
+                change.to.as_str(),
+                change.actor,
+                at,
+                change.location,
+                change.reason
+            ])?;
+        }
+    }
+    if !import_rows.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} import_rows (nation, source, row_key, fingerprint, person_id, \
+             imported_at, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ))?;
+        for row in &import_rows {
+            insert.execute(params![
+                row.nation.as_str(),
+                row.source,
+                row.row_key,
+                row.fingerprint,
+                row.person,
+                at,
+                row.extra
+            ])?;
+        }
+    }
+    if !audits.is_empty() {
+        let mut insert = db.prepare_cached(&format!(
+            "{INSERT_ROWS} audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
+             before, after, payload_hash, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ))?;
+        for event in &audits {
+            insert.execute(params![
+                event.seq,
+                at,
+                event.actor,
+                event.nation,
+                event.action,
+                event.entity_type,
+                event.entity_id,
+                event.before,
+                event.after,
+                event.payload_hash,
+                event.prev_hash,
+                event.hash
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// Pushes a `SELECT` of the people (column `person_id`, each once) who hold one of `keys` in
