@@ -619,6 +619,17 @@ impl NameEngine {
                     if similarity < if long_parts { 0.75 } else { 0.8 } {
                         continue;
                     }
+                    // The join must say more than one of its parts alone: Zakia is no fusion
+                    // of ذکیه ضیایی (Zakia Ziaee) because it is ذکیه, and taken as one it would
+                    // leave Ziaee unmatched.
+                    let part_alone = [Some(pair.first), Some(pair.second), pair.third]
+                        .into_iter()
+                        .flatten()
+                        .map(|part| self.token_similarity(&fused_side.tokens[part], single).0)
+                        .fold(0.0, f64::max);
+                    if part_alone >= similarity {
+                        continue;
+                    }
                     let parts = fused_side.tokens[pair.first].weight
                         + fused_side.tokens[pair.second].weight
                         + pair

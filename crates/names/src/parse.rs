@@ -984,6 +984,27 @@ impl NameEngine {
                 });
             }
         }
+        // An Abd- left alone at the end is the first half of a compound whose second half was
+        // put first, surname-first (ZAHIR ABDUL for Abdul Zahir): it joins the first word too.
+        if let [head, .., last] = compared[..]
+            && ABD_PREFIXES.contains(&tokens[last].form.as_str())
+            && !matches!(tokens[head].role, TokenRole::Initial | TokenRole::Title)
+        {
+            let (prefix, rest) = (&tokens[last], &tokens[head]);
+            let token = self.make_token(
+                joined_text(&[&prefix.text, &rest.text]),
+                format!("abdul{}", rest.form),
+                TokenRole::Given,
+                rest.script,
+                prefix.vowelless && rest.vowelless,
+            );
+            fused.push(FusedPair {
+                first: last,
+                second: head,
+                third: None,
+                token,
+            });
+        }
         // Three short parts of one name written apart (Persian family names: Pour Naghsh Band
         // = Pournaghshband, Ali Akbar Zadeh = Aliakbarzadeh).
         for triple in compared.windows(3) {
