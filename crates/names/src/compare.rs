@@ -845,14 +845,14 @@ pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
 ];
 
 /// The weak agreement of a compound and its distinctive part written alone (Siraj for
-/// Sirajuddin, Hibat for Hibatullah, Aman for Amanullah), when `similarity` (theirs as spelt)
-/// is lower.
+/// Sirajuddin, Hibat for Hibatullah, Aman for Amanullah, Zia for Zia-ul-Haq), when
+/// `similarity` (theirs as spelt) is lower. Not for tribal names: Achak is no Achakzai.
 fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
     if similarity >= 0.8
         || a.affix == b.affix
         || (a.affix != 0 && b.affix != 0)
-        || a.affix >= 5
-        || b.affix >= 5
+        || matches!(a.affix, 5 | 6)
+        || matches!(b.affix, 5 | 6)
     {
         return None;
     }

@@ -85,8 +85,9 @@ pub struct Token {
     /// fused prefixes have rules of their own.
     #[serde(skip)]
     pub(crate) special: bool,
-    /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin, 5 -zai, 6 -khel)
-    /// and the token without it, for comparing compounds on what distinguishes them.
+    /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin,
+    /// 5 -zai, 6 -khel, 7 -ul-Haq or -ul-Islam) and the token without it, for comparing
+    /// compounds on what distinguishes them.
     #[serde(skip)]
     pub(crate) affix: u8,
     #[serde(skip)]
@@ -675,6 +676,25 @@ impl NameEngine {
                     index += 2;
                     continue;
                 }
+            }
+            // The article written fused to the first part of an izafa compound: Inamul Haq,
+            // Saiful Islam (Inam ul Haq, Saif ul Islam).
+            if let Some(next) = items.get(index + 1)
+                && item.form.len() >= 5
+                && item.form.ends_with("ul")
+                && matches!(next.form.as_str(), "haq" | "haqq" | "islam" | "eslam")
+                && next.after_comma == item.after_comma
+                && particle(&item.form).is_none()
+            {
+                tokens.push(self.make_token(
+                    joined_text(&[&item.text, &next.text]),
+                    format!("{}{}", item.form, next.form),
+                    TokenRole::Given,
+                    item.script,
+                    item.vowelless || next.vowelless,
+                ));
+                index += 2;
+                continue;
             }
             match particle(&item.form) {
                 Some(ParticleKind::Patronymic) if index + 1 < items.len() && index > 0 => {
@@ -1358,6 +1378,14 @@ fn compound_core(canonical: &str) -> (u8, &str) {
         .filter(|rest| rest.len() >= 3)
     {
         (6, rest)
+    } else if let Some(rest) = ["ulhaq", "ulhaqq", "ulislam", "uleslam"]
+        .iter()
+        .find_map(|suffix| canonical.strip_suffix(suffix))
+        .filter(long_enough)
+    {
+        // Izafa compounds of Haq and Islam are told apart by their first part: Inam-ul-Haq
+        // and Ikram-ul-Haq are two names.
+        (7, rest)
     } else {
         (0, canonical)
     }
