@@ -387,6 +387,11 @@ fn afghan_list_habits_an_abd_put_last_and_gh_for_ghulam() {
     // Gh. is how lists shorten Ghulam.
     check("Gh. Farooq Wardak", "Ghulam Farooq Wardak", Same);
     check("Gh Rasool", "Golam Rasul", Same);
+    // Aqa is Agha (آقا), Qazi (قاضی, judge) a title in either spelling, Hadrat Hazrat.
+    check("Aqa Jan", "Agha Jan", Same);
+    check("Qadi Amin", "Qazi Amin", Same);
+    check("Qazi Barati", "Morteza Barati", Likely);
+    check("Hadrat Gul", "Hazrat Gul", Same);
 }
 
 #[test]
