@@ -410,6 +410,18 @@ fn izafa_compounds_of_haq_and_islam_are_told_apart_by_their_first_part() {
 }
 
 #[test]
+fn ullah_names_a_letter_apart_are_two_names() {
+    // Listed as names of their own: one letter (or a vowel) apart, they are not misspellings
+    // of each other (the compound rule alone scored Hamdullah / Hamidullah 0.99).
+    check("Hamidullah", "Hamdullah", Different);
+    check("Habibullah", "Hasibullah", Different);
+    check("Naqibullah", "Najibullah", Different);
+    check("Hamdollah", "Hamdullah", Same);
+    check("Hamidullah", "حمیدالله", Same);
+    check("Naqeebullah", "نقیب الله", Same);
+}
+
+#[test]
 fn afghan_womens_names_a_letter_apart_are_two_names() {
     check("Fahima Noori", "Fatima Noori", Different);
     check("Shakila Noori", "Shakira Noori", Different);
