@@ -425,6 +425,9 @@ fn ullah_names_a_letter_apart_are_two_names() {
 fn afghan_womens_names_a_letter_apart_are_two_names() {
     check("Fahima Noori", "Fatima Noori", Different);
     check("Shakila Noori", "Shakira Noori", Different);
+    // A brother and a sister.
+    check("Parwiz Noori", "Parwin Noori", Different);
+    check("Parviz", "Pervez", Same);
     check("Fahimeh", "Fahima", Same);
     check("Fahima", "فهیمه", Same);
     check("Shakila", "شکیلا", Same);
