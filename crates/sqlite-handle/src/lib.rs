@@ -102,8 +102,8 @@ pub async fn with_rusqlite<R>(
     // and nothing else uses it while `locked` is held: sqlx's worker waits for the lock. The
     // rusqlite connection does not own the handle (`from_handle` never closes it), is dropped
     // before the lock is released, and cannot leave `work`: it is lent by reference, and every
-    // statement prepared on it borrows it. Dropping it finalises the statements it cached,
-    // and leaves sqlx's own prepared statements alone.
+    // statement prepared on it borrows it, so is finalised inside `work`. sqlx's own prepared
+    // statements are left alone.
     #[allow(unsafe_code)]
     let lent = unsafe { rusqlite::Connection::from_handle(raw) }.map_err(to_sqlx)?;
     let result = work(&lent).map_err(to_sqlx);
@@ -129,7 +129,7 @@ mod tests {
 
         let mut tx = connection.begin().await.unwrap();
         let inserted = with_rusqlite(&mut tx, |db| {
-            let mut insert = db.prepare_cached("INSERT INTO t (id, name) VALUES (?1, ?2)")?;
+            let mut insert = db.prepare("INSERT INTO t (id, name) VALUES (?1, ?2)")?;
             for (id, name) in [(1, "Ahmad"), (2, "Maryam")] {
                 insert.execute(rusqlite::params![id, name])?;
             }

@@ -58,9 +58,10 @@ where
     })
 }
 
-/// Writes a write transaction's pending rows (see `WriteTx`), parents before children (foreign keys are checked at once, or at the
-/// commit of an import). The rows move into the statements (nothing is copied), and each
-/// statement is built while the one before it runs on the database.
+/// Writes a write transaction's pending rows (see `WriteTx`), parents before children
+/// (foreign keys are checked at once, or at the commit of an import), as multi-row
+/// statements. The rows move into the statements (nothing is copied), and each statement is
+/// built while the one before it runs on the database.
 async fn write_pending(
     conn: &mut <Db as sqlx::Database>::Connection,
     pending: Pending,

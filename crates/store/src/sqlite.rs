@@ -175,7 +175,7 @@ fn write_pending_rows(
         ..
     } = pending;
     if !cases.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} cases (id, nation, organisation, reference, eligibility, version, \
              created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
         ))?;
@@ -191,7 +191,7 @@ fn write_pending_rows(
         }
     }
     if !persons.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} persons (id, nation, case_id, relation, status, display_name, \
              search_name, birth_first, birth_last, details, version, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
@@ -217,8 +217,7 @@ fn write_pending_rows(
         // One document per person, whose keys come together (as `WriteTx::index_person` and
         // `register_person` queue them). Plain `INSERT`: the full-text index takes no
         // conflict clause.
-        let mut insert =
-            db.prepare_cached("INSERT INTO person_terms (rowid, terms) VALUES (?1, ?2)")?;
+        let mut insert = db.prepare("INSERT INTO person_terms (rowid, terms) VALUES (?1, ?2)")?;
         let mut terms = String::new();
         let mut keys = keys.into_iter().peekable();
         while let Some((key, nation, person)) = keys.next() {
@@ -233,7 +232,7 @@ fn write_pending_rows(
         }
     }
     if !documents.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} documents (person_id, kind, number, issuer) VALUES (?1, ?2, ?3, ?4)"
         ))?;
         for (person, kind, number, issuer) in &documents {
@@ -241,7 +240,7 @@ fn write_pending_rows(
         }
     }
     if !status_changes.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} status_changes (id, person_id, from_status, to_status, actor, at, \
              location, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         ))?;
@@ -259,7 +258,7 @@ fn write_pending_rows(
         }
     }
     if !import_rows.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} import_rows (nation, source, row_key, fingerprint, person_id, \
              imported_at, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         ))?;
@@ -276,7 +275,7 @@ fn write_pending_rows(
         }
     }
     if !audits.is_empty() {
-        let mut insert = db.prepare_cached(&format!(
+        let mut insert = db.prepare(&format!(
             "{INSERT_ROWS} audit_events (seq, at, actor, nation, action, entity_type, entity_id, \
              before, after, payload_hash, prev_hash, hash) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
