@@ -126,7 +126,7 @@ impl PassCode {
     /// with WebCrypto.
     pub fn hash(&self) -> String {
         let digest = Sha256::digest(format!("airbridge-pass:{}", self.0).as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(digest)
     }
 }
 

@@ -99,12 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         other => return Err(format!("unknown mode {other}: streamed or whole").into()),
     }
-    let digest: String = count
-        .digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = hex::encode(count.digest.finalize());
     println!(
         "{mode}: {} rows, {} people, rows digest {digest}",
         count.rows, count.people

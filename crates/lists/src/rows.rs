@@ -198,17 +198,6 @@ fn cells_of(
         .collect()
 }
 
-/// Bytes as lower-case hexadecimal (a row's fingerprint), without a string per byte.
-fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
-    out
-}
-
 fn parse_row(
     table: &Table,
     mapping: &ColumnMapping,
@@ -223,7 +212,7 @@ fn parse_row(
         hasher.update(value.as_bytes());
         hasher.update([0]);
     }
-    let fingerprint = lower_hex(&hasher.finalize());
+    let fingerprint = hex::encode(hasher.finalize());
     let unread = cells_of(table, row, |index| {
         matches!(mapping.columns.get(index), Some(None | Some(Field::Notes)))
     });
@@ -446,12 +435,6 @@ mod tests {
     use crate::mapping::MappingFile;
     use crate::read::read_table;
     use airbridge_domain::GregorianDate;
-
-    #[test]
-    fn fingerprints_are_lower_case_hex_of_the_digest() {
-        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
-        assert_eq!(lower_hex(&[]), "");
-    }
 
     pub(crate) fn options() -> ValueOptions {
         ValueOptions {

@@ -668,10 +668,7 @@ impl ThisStore {
         let mut bytes = [0u8; 24];
         getrandom::fill(&mut bytes)
             .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
-        let secret = format!(
-            "ab_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let secret = format!("ab_{}", hex::encode(bytes));
         let mut tx = WriteTx::begin(&self.writer).await?;
         tx.require_access_targets(access).await?;
         let exists = sqlx::query("SELECT 1 FROM api_tokens WHERE name = $1")

@@ -61,7 +61,7 @@ pub fn payload_hash(before: Option<&str>, after: Option<&str>) -> String {
     hasher.update(before.unwrap_or("").as_bytes());
     hasher.update([0u8]);
     hasher.update(after.unwrap_or("").as_bytes());
-    hex(&hasher.finalize())
+    hex::encode(hasher.finalize())
 }
 
 /// The fields of an event that its chain hash covers.
@@ -93,22 +93,12 @@ pub fn chain_hash(previous: &str, fields: &ChainedFields<'_>) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 15)] as char);
-    }
-    out
+    hex::encode(hasher.finalize())
 }
 
 /// SHA-256 of some bytes, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// SHA-256 of a secret, hex; API tokens are stored so.

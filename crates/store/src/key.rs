@@ -232,7 +232,7 @@ pub fn default_key_file(keys_directory: &Path, database: &Path) -> PathBuf {
         _ => absolute.clone(),
     };
     let digest = Sha256::digest(resolved.as_os_str().as_encoded_bytes());
-    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = hex::encode(&digest[..6]);
     let stem = database
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -71,7 +71,7 @@ pub struct GateTaken {
 /// A change detector, not a secret.
 pub(crate) fn list_version(cases: &[Value]) -> String {
     let digest = Sha1::digest(Value::from(cases.to_vec()).to_string().as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..8])
 }
 
 impl GateTaken {

@@ -4,10 +4,7 @@
 /// `bytes` random bytes as lower-case hex. Panics only when the operating system has no
 /// randomness to give, which leaves nothing safe to do.
 pub fn random_hex(bytes: usize) -> String {
-    random_bytes(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(random_bytes(bytes))
 }
 
 pub(crate) fn random_bytes(count: usize) -> Vec<u8> {
