@@ -49,6 +49,11 @@ done
 step "cargo test"
 cargo test --workspace --locked
 
+# The README's first command is `cargo run` at the root (through scripts/demo.sh): it must name
+# one binary whatever the workspace holds (default-members), and that binary must start.
+step "the README's run command resolves to the airbridge binary"
+cargo run --locked --quiet -- --version
+
 if [ -f fuzz/Cargo.toml ]; then
   step "fuzz targets compile"
   cargo check --manifest-path fuzz/Cargo.toml --locked 2>/dev/null || cargo check --manifest-path fuzz/Cargo.toml
