@@ -49,10 +49,20 @@ done
 step "cargo test"
 cargo test --workspace --locked
 
-# The README's first command is `cargo run` at the root (through scripts/demo.sh): it must name
-# one binary whatever the workspace holds (default-members), and that binary must start.
-step "the README's run command resolves to the airbridge binary"
-cargo run --locked --quiet -- --version
+# The README's first command is `cargo run` at the root (through scripts/demo.sh): the workspace's
+# default members must hold exactly one binary, airbridge, whatever else the workspace holds.
+# (Read from cargo's metadata: `cargo run` itself would rebuild the tree with other features.)
+step "the README's run command names the airbridge binary"
+bins=$(cargo metadata --no-deps --format-version 1 --locked | python3 -c '
+import json, sys
+meta = json.load(sys.stdin)
+packages = {p["id"]: p for p in meta["packages"]}
+print(" ".join(t["name"] for i in meta["workspace_default_members"]
+               for t in packages[i]["targets"] if "bin" in t["kind"]))')
+if [ "$bins" != "airbridge" ]; then
+  echo "cargo run at the root would run [$bins], not airbridge: see default-members in Cargo.toml" >&2
+  exit 1
+fi
 
 if [ -f fuzz/Cargo.toml ]; then
   step "fuzz targets compile"
