@@ -13,9 +13,10 @@
 //! `--indexes-after` creates the secondary indexes after the rows (as a bulk load into empty
 //! tables could), to see what they cost inserted row by row.
 //!
-//! `--key` is the database's raw SQLCipher key as 64 hexadecimal digits (the key file's
-//! content, or `AIRBRIDGE_DB_KEY`); the copy is then encrypted with it too. Without it both are
-//! plaintext (an import made with `init --no-encryption`).
+//! `--key` is a raw SQLCipher key as 64 hexadecimal digits (a key file's content, or
+//! `AIRBRIDGE_DB_KEY`): the copy is encrypted with it, and the source read with it unless
+//! `--source-key` gives the source's own ("" for a plaintext source, an import made with
+//! `init --no-encryption`: then reading costs no decryption). Without either, both are plaintext.
 //!
 //! The name index (`person_terms`, a contentless FTS5 table) keeps no text to copy: its
 //! documents are rebuilt from its vocabulary into memory before the clock starts.
@@ -39,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut source = None;
     let mut key = None;
+    let mut source_key = None;
     let mut repeat = 1usize;
     let mut indexes_after = false;
     let mut index = 0;
@@ -46,6 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match args[index].as_str() {
             "--key" => {
                 key = args.get(index + 1).cloned();
+                index += 1;
+            }
+            "--source-key" => {
+                source_key = args.get(index + 1).cloned();
                 index += 1;
             }
             "--repeat" => {
@@ -61,14 +67,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         index += 1;
     }
     let source = source.ok_or("usage: import_ceiling SOURCE.db [--key HEX] [--repeat N]")?;
-    if let Some(key) = &key
-        && (key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return Err("--key wants the raw key as 64 hexadecimal digits".into());
+    // The source is read with the copy's key unless given its own ("" for plaintext).
+    let source_key = source_key.or_else(|| key.clone()).filter(|k| !k.is_empty());
+    for given in [&key, &source_key].into_iter().flatten() {
+        if given.len() != 64 || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("--key and --source-key want a raw key as 64 hexadecimal digits".into());
+        }
     }
     for run in 1..=repeat {
         println!("run {run}:");
-        copy_once(&source, key.as_deref(), indexes_after)?;
+        copy_once(
+            &source,
+            key.as_deref(),
+            source_key.as_deref(),
+            indexes_after,
+        )?;
     }
     Ok(())
 }
@@ -76,6 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn copy_once(
     source: &str,
     key: Option<&str>,
+    source_key: Option<&str>,
     indexes_after: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let target = format!("{source}.ceiling");
@@ -92,7 +106,7 @@ fn copy_once(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; \
          PRAGMA temp_store = memory; PRAGMA wal_autocheckpoint = 65536; PRAGMA foreign_keys = OFF;",
     )?;
-    let attach = match key {
+    let attach = match source_key {
         Some(key) => format!("ATTACH DATABASE ?1 AS src KEY \"x'{key}'\""),
         None => "ATTACH DATABASE ?1 AS src KEY ''".to_string(),
     };
