@@ -9,17 +9,6 @@ cd "$(dirname "$0")/.."
 #   cmake, libclang-dev, g++ — HiGHS (the planner's exact MILP solver) is built from source.
 #   perl, make — OpenSSL is built from source (vendored) for SQLCipher, which encrypts the
 #     SQLite file; its Configure needs the full perl (not only perl-base) and make.
-need_apt=()
-for package in cmake libclang-dev g++ perl make; do
-  dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  else
-    echo "missing packages: ${need_apt[*]} (run as root, or install them with sudo apt-get install)" >&2
-    exit 1
-  fi
-fi
+./scripts/install-packages.sh cmake libclang-dev g++ perl make
 
 exec cargo run --release --locked -- demo "$@"

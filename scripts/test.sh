@@ -15,20 +15,11 @@ mkdir -p "$CARGO_TARGET_DIR"
 #     SQLite files; its Configure needs the full perl (not only perl-base) and make.
 #   postgresql-15 — when its server binaries are not already under /usr/lib/postgresql/15/bin.
 #   chromium, chromium-driver, fonts-noto-core — the web screens' browser tests (Arabic script).
-need_apt=()
-for package in cmake libclang-dev g++ perl make chromium chromium-driver fonts-noto-core; do
-  dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
-done
 # The PostgreSQL tests start their own server (initdb + pg_ctl) from PostgreSQL 15's binaries.
-[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need_apt+=(postgresql-15)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  else
-    echo "missing packages: ${need_apt[*]} (run as root or install them)" >&2
-    exit 1
-  fi
-fi
+postgres=()
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || postgres=(postgresql-15)
+./scripts/install-packages.sh cmake libclang-dev g++ perl make chromium chromium-driver \
+  fonts-noto-core "${postgres[@]}"
 
 step() { printf '\n== %s\n' "$*"; }
 
