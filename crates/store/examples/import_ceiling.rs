@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         index += 1;
     }
-    let source = source.ok_or("usage: import_ceiling SOURCE.db [--key HEX] [--repeat N]")?;
+    let source = source.ok_or("usage: import_ceiling SOURCE.db [--key HEX] [--source-key HEX] [--repeat N] [--indexes-after]")?;
     // The source is read with the copy's key unless given its own ("" for plaintext).
     let source_key = source_key.or_else(|| key.clone()).filter(|k| !k.is_empty());
     for given in [&key, &source_key].into_iter().flatten() {
