@@ -107,6 +107,8 @@ pub struct Knowledge {
     pub tribal_names: HashMap<String, TribalKind>,
     /// Second elements of religious compounds that bind with "al-" (Saif al-Islam).
     pub compound_seconds: std::collections::HashSet<String>,
+    /// Those of them that are also family names (al-Arab): they bind only when a name follows.
+    pub compound_seconds_family: std::collections::HashSet<String>,
     /// Folded Arabic-script spellings of those elements (without the article) → Latin form.
     pub compound_seconds_arabic: HashMap<String, String>,
     /// See [`Knowledge::arabic`].
@@ -219,7 +221,11 @@ impl Knowledge {
         }
         let mut compound_seconds = std::collections::HashSet::new();
         let mut compound_seconds_arabic = HashMap::default();
+        let mut compound_seconds_family = std::collections::HashSet::new();
         for fields in data_lines(COMPOUNDS) {
+            if fields.get(2) == Some(&"family") {
+                compound_seconds_family.insert(fields[0].to_string());
+            }
             for spelling in fields.get(1).map_or("", |list| list).split_whitespace() {
                 compound_seconds_arabic.insert(fold_arabic(spelling), fields[0].to_string());
             }
@@ -227,6 +233,7 @@ impl Knowledge {
         }
         Knowledge {
             compound_seconds,
+            compound_seconds_family,
             compound_seconds_arabic,
             variants,
             nicknames,

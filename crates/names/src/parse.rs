@@ -718,8 +718,12 @@ impl NameEngine {
                     // Not across the comma of "AL-ARAB, Jihad": a family name that opens with
                     // the article is no compound with the given name put back before it.
                     let same_part = index == 0 || items[index - 1].after_comma == item.after_comma;
+                    // An element that is also a family name ends no compound at the name's end.
+                    let family_at_end = index + 2 == items.len()
+                        && next_form.is_some_and(|n| knowledge.compound_seconds_family.contains(n));
                     let binds = binding_article
                         && same_part
+                        && !family_at_end
                         && next_form
                             .is_some_and(|n| !DIN_FORMS.contains(&n) && particle(n).is_none())
                         && tokens

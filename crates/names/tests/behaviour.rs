@@ -218,6 +218,12 @@ fn a_persian_family_name_is_related_to_its_base() {
 fn a_family_name_with_the_article_does_not_bind_to_the_given_name() {
     // "AL-ARAB, Jihad" is Jihad of the al-Arab family, not the compound "Jihad al-Arab".
     check("AL-ARAB, Jihad", "EL ARAB, Jihad Ahmad", Same);
+    // Nor at the name's end, where al-Arab is the family name, in whatever order or case.
+    check("JIHAD AL-ARAB", "Jihad Ahmad el Arab", Same);
+    check("JIHAD AL-ARAB", "AL-ARAB, Jihad", Same);
+    // Before another name it is still the compound of "Saif al-Arab Qadhafi".
+    let parsed = engine().parse("Saif al-Arab Qadhafi");
+    assert_eq!(parsed.tokens.len(), 2, "{parsed:#?}");
     let comparison = engine().compare("Aliakbarzadeh", "Ali Akbar Zadeh");
     assert!(
         comparison
