@@ -198,6 +198,7 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "nickname_similarity" => &mut tuning.nickname_similarity,
         "known_primary_conflict" => &mut tuning.known_primary_conflict,
         "weak_role_conflict" => &mut tuning.weak_role_conflict,
+        "kunya_conflict" => &mut tuning.kunya_conflict,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;

@@ -92,8 +92,10 @@ struct ScoreParts {
 struct Unmatched {
     raw: [f64; 3],
     floored: [f64; 3],
-    /// Kunyas and titles: never a contradiction.
+    /// Kunyas and titles: never a contradiction on their own.
     soft: f64,
+    /// The kunyas among them: two different kunyas, one on each side, do contradict.
+    kunya: f64,
     /// The weight an unmatched own name that is a known name counted (0 when none).
     known_primary: f64,
 }
@@ -156,6 +158,9 @@ pub struct Tuning {
     pub known_primary_conflict: f64,
     /// Multiplies the contradiction of two different father's (or tribal) names, both given.
     pub weak_role_conflict: f64,
+    /// Multiplies the contradiction of two different kunyas, one left on each side (Abu
+    /// Hatim and Abu Ja'far Shaqra are two men).
+    pub kunya_conflict: f64,
 }
 
 impl Default for Tuning {
@@ -188,6 +193,7 @@ impl Default for Tuning {
             nickname_similarity: 0.8,
             known_primary_conflict: 2.0,
             weak_role_conflict: 1.5,
+            kunya_conflict: 1.0,
         }
     }
 }
@@ -711,6 +717,9 @@ impl NameEngine {
                 // A kunya or a title is another kind of name: missing, it contradicts nothing.
                 if matches!(token.role, TokenRole::Kunya | TokenRole::Title) {
                     left.soft += token.weight;
+                    if token.role == TokenRole::Kunya {
+                        left.kunya += token.weight;
+                    }
                     continue;
                 }
                 // An initial that found no name to stand for contradicts the other name.
@@ -783,6 +792,7 @@ impl NameEngine {
             }
             extra += (raw_a - raw_b).abs();
         }
+        conflict += tuning.kunya_conflict * unmatched_a.kunya.min(unmatched_b.kunya);
         if unmatched_a.known_primary > 0.0 && unmatched_b.known_primary > 0.0 {
             conflict += tuning.known_primary_conflict
                 * unmatched_a.known_primary.min(unmatched_b.known_primary);

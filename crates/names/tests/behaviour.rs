@@ -903,3 +903,13 @@ fn every_name_of_a_related_group_agrees_with_the_groups_first_name_and_shares_a_
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn two_different_kunyas_are_two_men() {
+    // A kunya the other name does not give is only a fuller form of the name…
+    check("Abu Hatim Ahmad Shaqra", "Ahmad Shaqra", Likely);
+    // …but two different kunyas, one on each side, contradict each other.
+    check("SHAKRA, Abu Hatem", "SHAKRA, Abu Jaafar", Different);
+    check("Abu Hatim Shaqra", "Abu Ja'far Shaqra", Different);
+    check("Abu Hatim Shaqra", "Shaqra Abu Hatem", Same);
+}
