@@ -198,6 +198,30 @@ impl Default for Tuning {
     }
 }
 
+/// `Token::affix` of a Slavic patronymic.
+const PATRONYMIC: u8 = 8;
+
+/// True when the fathers' names inside two Slavic patronymics are two names, not two
+/// spellings of one. Transliterations of Russian, Ukrainian and Belarusian differ in vowels
+/// (Aleksandr / Aliaksandr), in i, j and y (Yurievich / Jurjevich), in g and h (Gennadevich
+/// / Henadzevich) and in x and ks: those are read alike, and what is left must be more than half the same.
+fn fathers_names_apart(a: &str, b: &str) -> bool {
+    let read = |stem: &str| -> Vec<u8> {
+        let mut read = Vec::with_capacity(stem.len() + 2);
+        for byte in stem.bytes() {
+            match byte {
+                b'a' | b'e' | b'o' | b'u' => read.push(b'a'),
+                b'i' | b'j' | b'y' => read.push(b'y'),
+                b'h' => read.push(b'g'),
+                b'x' => read.extend_from_slice(b"ks"),
+                other => read.push(other),
+            }
+        }
+        read
+    };
+    edit_similarity(&read(a), &read(b)) < 0.5
+}
+
 /// Names longer than this many compared tokens are compared on their first tokens only; real
 /// names never come close, and it keeps the alignment on fixed-size stack arrays.
 const MAX_TOKENS: usize = 16;
@@ -227,6 +251,31 @@ impl NameEngine {
     /// see `other_readings` and `arabic_readings` in `parse.rs`) is compared as written and as
     /// read so, and two such tokens as both read.
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
+        let (similarity, kind) = self.token_similarity_read(a, b);
+        // Two Slavic patronymics share their ending, which makes any two look alike: they
+        // agree only when the fathers' names in them do (Nikolayevich and Anatolyevich, or
+        // Vladimirovich and Valerievich, name two fathers).
+        if a.affix == PATRONYMIC
+            && b.affix == PATRONYMIC
+            && similarity < 1.0
+            && fathers_names_apart(&a.core, &b.core)
+        {
+            return (0.0, kind);
+        }
+        // A patronymic against a name that is none is the father's name (Nikolai and
+        // Nikolaevich), unless it is the patronymic in a spelling we do not know as one
+        // (Nikolayevitj, or ستيبانوفيتش read from Arabic script).
+        if (a.affix == PATRONYMIC) != (b.affix == PATRONYMIC)
+            && a.script == b.script
+            && similarity < 0.7
+        {
+            return (0.0, kind);
+        }
+        (similarity, kind)
+    }
+
+    /// [`NameEngine::token_similarity`] as written and as read by other conventions.
+    fn token_similarity_read(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let written = self.token_similarity_as_written(a, b);
         if written.0 >= OTHER_READING || (a.readings.is_empty() && b.readings.is_empty()) {
             return written;
@@ -310,7 +359,12 @@ impl NameEngine {
         }
         // One name written as the start of a longer one (Ghafarian ~ Ghaffariananberan, Nazari
         // ~ Nazarikolehjoub): weak agreement, when the shared start is long enough to mean it.
-        if similarity < 0.6 && !a.vowelless && !b.vowelless {
+        // Not a father's name against a patronymic made of it (Vladimir ~ Vladimirovich).
+        if similarity < 0.6
+            && !a.vowelless
+            && !b.vowelless
+            && (a.affix == PATRONYMIC) == (b.affix == PATRONYMIC)
+        {
             let (short, long) = if a.skeleton.len() <= b.skeleton.len() {
                 (a, b)
             } else {
@@ -385,12 +439,12 @@ impl NameEngine {
         }
         // Compounds sharing their fixed part (Abd-, Abu-, -ullah, -uddin) are compared on the
         // rest: Abdul Haq and Abdul Hadi are different names, not a near-spelling.
-        let (skeleton_a, skeleton_b, spelling_a, spelling_b) = if a.affix != 0 && a.affix == b.affix
-        {
-            (&*a.core_skeleton, &*b.core_skeleton, &*a.core, &*b.core)
-        } else {
-            (&*a.skeleton, &*b.skeleton, &*a.canonical, &*b.canonical)
-        };
+        let (skeleton_a, skeleton_b, spelling_a, spelling_b) =
+            if a.affix != 0 && a.affix != PATRONYMIC && a.affix == b.affix {
+                (&*a.core_skeleton, &*b.core_skeleton, &*a.core, &*b.core)
+            } else {
+                (&*a.skeleton, &*b.skeleton, &*a.canonical, &*b.canonical)
+            };
         // Cheap upper bounds first: most token pairs of two different names are far apart.
         // Every code present on one side only needs its own edit (at least 0.3 of one).
         let only_a = (a.codes & !b.codes)
@@ -856,13 +910,14 @@ pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
 
 /// The weak agreement of a compound and its distinctive part written alone (Siraj for
 /// Sirajuddin, Hibat for Hibatullah, Aman for Amanullah, Zia for Zia-ul-Haq), when
-/// `similarity` (theirs as spelt) is lower. Not for tribal names: Achak is no Achakzai.
+/// `similarity` (theirs as spelt) is lower. Not for tribal names (Achak is no Achakzai), nor
+/// patronymics (Nikolai is the father of Nikolaevich).
 fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
     if similarity >= 0.8
         || a.affix == b.affix
         || (a.affix != 0 && b.affix != 0)
-        || matches!(a.affix, 5 | 6)
-        || matches!(b.affix, 5 | 6)
+        || matches!(a.affix, 5 | 6 | 8)
+        || matches!(b.affix, 5 | 6 | 8)
     {
         return None;
     }

@@ -86,8 +86,8 @@ pub struct Token {
     #[serde(skip)]
     pub(crate) special: bool,
     /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin,
-    /// 5 -zai, 6 -khel, 7 -ul-Haq or -ul-Islam) and the token without it, for comparing
-    /// compounds on what distinguishes them.
+    /// 5 -zai, 6 -khel, 7 -ul-Haq or -ul-Islam, 8 a Slavic patronymic's -ovich or -evna) and
+    /// the token without it, for comparing compounds on what distinguishes them.
     #[serde(skip)]
     pub(crate) affix: u8,
     #[serde(skip)]
@@ -1390,6 +1390,9 @@ fn compound_core(canonical: &str) -> (u8, &str) {
         // Izafa compounds of Haq and Islam are told apart by their first part: Inam-ul-Haq
         // and Ikram-ul-Haq are two names.
         (7, rest)
+    } else if let Some(stem) = slavic_patronymic_stem(canonical) {
+        // Patronymics share their ending: Nikolayevich and Anatolyevich name two fathers.
+        (8, stem)
     } else {
         (0, canonical)
     }
@@ -1595,11 +1598,21 @@ const TITLE_ALSO_NAME: f64 = 0.4;
 
 /// Russian, Ukrainian and Belarusian patronymics (Aleksandrovich, Petrovna, Oleksandrovych).
 fn is_slavic_patronymic(canonical: &str) -> bool {
+    slavic_patronymic_stem(canonical).is_some()
+}
+
+/// The father's name inside a Slavic patronymic: "nikolay" of Nikolayevich.
+fn slavic_patronymic_stem(canonical: &str) -> Option<&str> {
     const ENDINGS: &[&str] = &[
         "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
-        "avich", "avna",
+        "avich", "avna", "ovitj", "evitj", "ovytj", "evytj", "avitj", "owitsch", "ewitsch",
     ];
-    canonical.len() >= 7 && ENDINGS.iter().any(|ending| canonical.ends_with(ending))
+    if canonical.len() < 7 {
+        return None;
+    }
+    ENDINGS
+        .iter()
+        .find_map(|ending| canonical.strip_suffix(ending))
 }
 
 fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {

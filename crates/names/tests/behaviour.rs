@@ -913,3 +913,41 @@ fn two_different_kunyas_are_two_men() {
     check("Abu Hatim Shaqra", "Abu Ja'far Shaqra", Different);
     check("Abu Hatim Shaqra", "Shaqra Abu Hatem", Same);
 }
+
+#[test]
+fn two_patronymics_agree_only_when_the_fathers_names_do() {
+    let engine = engine();
+    // The shared ending made Nikolayevich and Anatolyevich look alike.
+    let comparison = engine.compare("Sergey Nikolayevich LUKIN", "Sergey Anatolyevich LUKIN");
+    assert!(
+        comparison
+            .aligned
+            .iter()
+            .all(|a| a.a != "Nikolayevich" && a.b != "Anatolyevich"),
+        "{comparison:#?}"
+    );
+    let brothers_or_namesakes = comparison.score;
+    let same = engine.score("Sergey Nikolayevich LUKIN", "Sergey Nikolaevich LUKIN");
+    assert!(
+        brothers_or_namesakes < same - 0.2,
+        "two fathers {brothers_or_namesakes:.3}, one {same:.3}"
+    );
+    // Russian, Ukrainian and Belarusian spellings of one father's name still agree.
+    check("Anna Yuryevna KUZNETSOVA", "Anna Jurjevna KUZNETSOVA", Same);
+    check(
+        "Oleg Vladimirovich ONOPKO",
+        "Oleh Volodymyrovych ONOPKO",
+        Same,
+    );
+    check(
+        "Andrei Aliakseevich RAUKOU",
+        "Andrei Alexeyevich RAVKOV",
+        Likely,
+    );
+    // A father's name is no shortened form of the son's patronymic.
+    let comparison = engine.compare("Vladimir ROGOV", "Viktor Vladimirovich ROGOV");
+    assert!(
+        comparison.aligned.iter().all(|a| a.a != "Vladimir"),
+        "{comparison:#?}"
+    );
+}
