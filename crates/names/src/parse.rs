@@ -924,12 +924,34 @@ impl NameEngine {
                 token.role = TokenRole::Given;
             }
         }
+        // A word with a patronymic's ending is the family name (Kazakevich, Maksimovich)
+        // before the comma, or last in a name without one when another word is the
+        // patronymic or the family name is written in capitals.
+        let slavic: Vec<usize> = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.role == TokenRole::Given && is_slavic_patronymic(&t.canonical))
+            .map(|(position, _)| position)
+            .collect();
+        let surname = match slavic.last() {
+            Some(&last)
+                if last + 1 == tokens.len()
+                    && last > 0
+                    && !items.iter().any(|i| i.after_comma)
+                    && (slavic.len() >= 2 || family_in_capitals(&items)) =>
+            {
+                Some(last)
+            }
+            _ => None,
+        };
         for (position, token) in tokens.iter_mut().enumerate() {
             if matches!(token.role, TokenRole::Given | TokenRole::Family) {
                 if is_tribal(knowledge, &token.canonical) {
                     token.role = TokenRole::Tribal;
+                } else if Some(position) == surname {
+                    token.role = TokenRole::Family;
                 } else if patronymic_from.is_some_and(|from| position >= from)
-                    || is_slavic_patronymic(&token.canonical)
+                    || (token.role == TokenRole::Given && is_slavic_patronymic(&token.canonical))
                 {
                     token.role = TokenRole::Patronymic;
                 }

@@ -944,6 +944,26 @@ fn two_patronymics_agree_only_when_the_fathers_names_do() {
         "Andrei Alexeyevich RAVKOV",
         Likely,
     );
+    // A family name with a patronymic's ending is a family name: before the comma, or last
+    // after the patronymic, or in capitals.
+    for name in [
+        "KAZAKEVICH, Gennady Arkadyevich",
+        "Gennadij Arkadjevitj KAZAKEVITJ",
+        "Henadz KAZAKEVICH",
+    ] {
+        let parsed = engine.parse(name);
+        let last = parsed
+            .tokens
+            .iter()
+            .find(|t| t.text.to_lowercase().starts_with("kazakevi"))
+            .unwrap();
+        assert_eq!(last.role, TokenRole::Family, "{name}: {parsed:#?}");
+    }
+    check(
+        "Gennadij Arkadjevitj KAZAKEVITJ",
+        "KAZAKEVICH, Henadz Arkadzevich",
+        Same,
+    );
     // A father's name is no shortened form of the son's patronymic.
     let comparison = engine.compare("Vladimir ROGOV", "Viktor Vladimirovich ROGOV");
     assert!(
