@@ -1628,6 +1628,7 @@ fn slavic_patronymic_stem(canonical: &str) -> Option<&str> {
     const ENDINGS: &[&str] = &[
         "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
         "avich", "avna", "ovitj", "evitj", "ovytj", "evytj", "avitj", "owitsch", "ewitsch",
+        "ovits", "evits", "ovitsj", "evitsj",
     ];
     if canonical.len() < 7 {
         return None;
