@@ -1469,7 +1469,8 @@ fn push_substitutions(
 /// A folded Latin word read by other conventions, with the least similarity through each that
 /// counts (the table under "Design" in the crate's README lists them):
 /// - a c that is not part of ch, ck or sc: Turkish and Azerbaijani j (Cihat: jihat), South
-///   Slavic ch (Nikolic: nikolich), Romance s before e, i, y (Cienfuegos), and, in a word
+///   Slavic ch (Nikolic: nikolich), the ts of Cyrillic in Czech, Polish and scholarly
+///   transliteration (Lozickij: lozitsky), Romance s before e, i, y (Cienfuegos), and, in a word
 ///   opening with c and a vowel, the Somali ayn that English spellings leave out, with x = h
 ///   (Cabdicasiis: abdiasiis);
 /// - ch that is not sch or tch: French sh (Hichem: hishem, the Maghreb's spellings of Arabic
@@ -1491,6 +1492,14 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     if (0..bytes.len()).any(lone_c) {
         readings.push((rewrite(bytes, lone_c, "j", 1), 0.0));
         readings.push((rewrite(bytes, lone_c, "ch", 1), LOOSE_READING_FLOOR));
+        // Czech, Polish, Baltic and scholarly transliterations of Cyrillic write ts as c
+        // (Cikurenko: Tsykurenko), with the adjectival -ij of Russian -ий (Lozickij).
+        let ts = rewrite(bytes, lone_c, "ts", 1);
+        let ts = match ts.strip_suffix("ij") {
+            Some(stem) if stem.len() >= 4 => format!("{stem}y"),
+            _ => ts,
+        };
+        readings.push((ts, READING_FLOOR));
         let soft = |i: usize| lone_c(i) && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'));
         if (0..bytes.len()).any(soft) {
             readings.push((rewrite(bytes, soft, "s", 1), READING_FLOOR));
@@ -1500,6 +1509,21 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
             if somali.len() >= 2 {
                 readings.push((somali, STRICT_READING_FLOOR));
             }
+        }
+    }
+    // ... and so the c of the Slavic adjectival endings -cki, -ckij, -cky, -ckaja (Lozickij:
+    // lozitsky, Zawadzki aside), where ck is no German k.
+    for (ending, read) in [
+        ("ckij", "tsky"),
+        ("ckiy", "tsky"),
+        ("cky", "tsky"),
+        ("cki", "tsky"),
+        ("ckaja", "tskaya"),
+        ("ckaya", "tskaya"),
+    ] {
+        if let Some(stem) = form.strip_suffix(ending).filter(|stem| stem.len() >= 3) {
+            readings.push((format!("{stem}{read}"), READING_FLOOR));
+            break;
         }
     }
     let ch = |i: usize| {

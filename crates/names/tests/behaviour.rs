@@ -267,6 +267,10 @@ fn other_transliteration_conventions_are_the_same_name() {
     // Czech/Slovak háčeks stand for English digraphs: dž = j, š = sh, č = ch.
     check("Alí Džafarabádí", "Ali Jafarabadi", Same);
     check("Mohammed Šaháb Chanian", "Mohammad Shahab Khanian", Likely);
+    // Czech, Polish and scholarly transliteration of Cyrillic: c = ts, -ckij = -tsky.
+    check("Anton Cikurenko", "Anton TSYKURENKO", Same);
+    check("Aleksandr Lozickij", "Aleksandr LOZITSKY", Same);
+    check("Olga Lozickaja", "Olga LOZITSKAYA", Same);
     // Swedish transliteration of Russian: tj = ch, sj = sh, j = y.
     check(
         "Jevgenij Andrejevitj Tjernysjov",
