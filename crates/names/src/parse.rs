@@ -890,9 +890,16 @@ impl NameEngine {
                 // A title that is also a name (Hafez, Sayed, Qari: weight 0.4 or more in
                 // titles.tsv), alone after the comma, is the person's name ("MAKHLOUF,
                 // Hafez"); "NKUNDA, General" is still a rank.
-                && !(item.after_comma
-                    && items.iter().filter(|i| i.after_comma).count() == 1
-                    && knowledge.titles.get(&item.form).is_some_and(|&w| w >= TITLE_ALSO_NAME))
+                && !(knowledge.titles.get(&item.form).is_some_and(|&w| w >= TITLE_ALSO_NAME)
+                    && ((item.after_comma
+                        && items.iter().filter(|i| i.after_comma).count() == 1)
+                        // … and so is one before a single other word ("Hafez MAKHLOUF",
+                        // حافظ مخلوف): a title there would leave a family name alone.
+                        || (index == 0
+                            && items.len() == 2
+                            && !items.iter().any(|i| i.after_comma)
+                            && particle(&items[1].form).is_none()
+                            && !is_title(&items[1].form))))
             {
                 TokenRole::Title
             } else if item.after_comma {

@@ -490,6 +490,10 @@ fn two_different_common_names_are_a_contradiction() {
     check("MAKHLOUF, Rami", "MAKHLOUF, Hafez", Different);
     check("MAKHLOUF, Hafez", "MAKHLUF, Hafiz", Same);
     check("NKUNDA, Laurent", "NKUNDA, General", Likely);
+    // So is one before a single other word, in either script.
+    check("Hafez MAKHLOUF", "Kinda Mohammed MAKHLOUF", Different);
+    check("حافظ مخلوف", "ساره محمد مخلوف", Different);
+    check("حافظ مخلوف", "Hafez MAKHLOUF", Same);
     // Names one letter of the Arabic-script spelling apart are different names, however alike
     // their Latin spellings look; their own spellings still agree.
     for (a, b) in [
