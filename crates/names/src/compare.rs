@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use crate::NameEngine;
-use crate::parse::{HotToken, ParsedName, Token, TokenRole, hash_str};
+use crate::parse::{HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, hash_str};
 use crate::phonetic::{edit_similarity, skeleton_similarity, substitute, weighted_distance};
 
 /// How two tokens (or a compound and its parts) were found to agree.
@@ -198,13 +198,11 @@ impl Default for Tuning {
     }
 }
 
-/// `Token::affix` of a Slavic patronymic.
-const PATRONYMIC: u8 = 8;
-
 /// True when the fathers' names inside two Slavic patronymics are two names, not two
 /// spellings of one. Transliterations of Russian, Ukrainian and Belarusian differ in vowels
 /// (Aleksandr / Aliaksandr), in i, j and y (Yurievich / Jurjevich), in g and h (Gennadevich
-/// / Henadzevich) and in x and ks: those are read alike, and what is left must be more than half the same.
+/// / Henadzevich) and in x and ks: those are read alike, and what is left must be more than
+/// half the same.
 fn fathers_names_apart(a: &str, b: &str) -> bool {
     let read = |stem: &str| -> Vec<u8> {
         let mut read = Vec::with_capacity(stem.len() + 2);
@@ -255,8 +253,8 @@ impl NameEngine {
         // Two Slavic patronymics share their ending, which makes any two look alike: they
         // agree only when the fathers' names in them do (Nikolayevich and Anatolyevich, or
         // Vladimirovich and Valerievich, name two fathers).
-        if a.affix == PATRONYMIC
-            && b.affix == PATRONYMIC
+        if a.affix == PATRONYMIC_AFFIX
+            && b.affix == PATRONYMIC_AFFIX
             && similarity < 1.0
             && fathers_names_apart(&a.core, &b.core)
         {
@@ -265,7 +263,7 @@ impl NameEngine {
         // A patronymic against a name that is none is the father's name (Nikolai and
         // Nikolaevich), unless it is the patronymic in a spelling we do not know as one
         // (Nikolayevitj, or ستيبانوفيتش read from Arabic script).
-        if (a.affix == PATRONYMIC) != (b.affix == PATRONYMIC)
+        if (a.affix == PATRONYMIC_AFFIX) != (b.affix == PATRONYMIC_AFFIX)
             && a.script == b.script
             && similarity < 0.7
         {
@@ -363,7 +361,7 @@ impl NameEngine {
         if similarity < 0.6
             && !a.vowelless
             && !b.vowelless
-            && (a.affix == PATRONYMIC) == (b.affix == PATRONYMIC)
+            && (a.affix == PATRONYMIC_AFFIX) == (b.affix == PATRONYMIC_AFFIX)
         {
             let (short, long) = if a.skeleton.len() <= b.skeleton.len() {
                 (a, b)
@@ -440,7 +438,7 @@ impl NameEngine {
         // Compounds sharing their fixed part (Abd-, Abu-, -ullah, -uddin) are compared on the
         // rest: Abdul Haq and Abdul Hadi are different names, not a near-spelling.
         let (skeleton_a, skeleton_b, spelling_a, spelling_b) =
-            if a.affix != 0 && a.affix != PATRONYMIC && a.affix == b.affix {
+            if a.affix != 0 && a.affix != PATRONYMIC_AFFIX && a.affix == b.affix {
                 (&*a.core_skeleton, &*b.core_skeleton, &*a.core, &*b.core)
             } else {
                 (&*a.skeleton, &*b.skeleton, &*a.canonical, &*b.canonical)
@@ -916,8 +914,8 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
     if similarity >= 0.8
         || a.affix == b.affix
         || (a.affix != 0 && b.affix != 0)
-        || matches!(a.affix, 5 | 6 | 8)
-        || matches!(b.affix, 5 | 6 | 8)
+        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
+        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
     {
         return None;
     }

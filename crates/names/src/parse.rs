@@ -934,23 +934,19 @@ impl NameEngine {
         // A word with a patronymic's ending is the family name (Kazakevich, Maksimovich)
         // before the comma, or last in a name without one when another word is the
         // patronymic or the family name is written in capitals.
-        let slavic: Vec<usize> = tokens
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.role == TokenRole::Given && is_slavic_patronymic(&t.canonical))
-            .map(|(position, _)| position)
-            .collect();
-        let surname = match slavic.last() {
-            Some(&last)
-                if last + 1 == tokens.len()
-                    && last > 0
-                    && !items.iter().any(|i| i.after_comma)
-                    && (slavic.len() >= 2 || family_in_capitals(&items)) =>
-            {
-                Some(last)
+        let (mut slavic, mut last_slavic) = (0, None);
+        for (position, token) in tokens.iter().enumerate() {
+            if token.role == TokenRole::Given && is_slavic_patronymic(&token.canonical) {
+                slavic += 1;
+                last_slavic = Some(position);
             }
-            _ => None,
-        };
+        }
+        let surname = last_slavic.filter(|&last| {
+            last + 1 == tokens.len()
+                && last > 0
+                && !items.iter().any(|i| i.after_comma)
+                && (slavic >= 2 || family_in_capitals(&items))
+        });
         for (position, token) in tokens.iter_mut().enumerate() {
             if matches!(token.role, TokenRole::Given | TokenRole::Family) {
                 if is_tribal(knowledge, &token.canonical) {
@@ -1421,7 +1417,7 @@ fn compound_core(canonical: &str) -> (u8, &str) {
         (7, rest)
     } else if let Some(stem) = slavic_patronymic_stem(canonical) {
         // Patronymics share their ending: Nikolayevich and Anatolyevich name two fathers.
-        (8, stem)
+        (PATRONYMIC_AFFIX, stem)
     } else {
         (0, canonical)
     }
@@ -1648,6 +1644,9 @@ fn family_in_capitals(items: &[Item]) -> bool {
 
 /// Titles weighing this much in `titles.tsv` are names as well (Hafiz, Sayyid, Sheikh, Qari).
 const TITLE_ALSO_NAME: f64 = 0.4;
+
+/// `Token::affix` of a Slavic patronymic (and of a family name with a patronymic's ending).
+pub(crate) const PATRONYMIC_AFFIX: u8 = 8;
 
 /// Russian, Ukrainian and Belarusian patronymics (Aleksandrovich, Petrovna, Oleksandrovych).
 fn is_slavic_patronymic(canonical: &str) -> bool {
