@@ -979,3 +979,20 @@ fn two_patronymics_agree_only_when_the_fathers_names_do() {
         "{comparison:#?}"
     );
 }
+
+#[test]
+fn common_given_names_of_many_spellings_are_known_names() {
+    // Brothers who share the father's chain, their own names common ones now in classes.
+    check(
+        "AL-TIKRITI, Omar Sabawi Ibrahim Hasan",
+        "AL-TIKRITI, Bashar Sabawi Ibrahim Hasan",
+        Different,
+    );
+    check("Muhannad Juma", "Mohanad Juma", Same);
+    // Belarusian and Ukrainian official spellings of Russian names are the same names.
+    check("Mikalai Ivanovich PETROV", "Nikolai Ivanovich PETROV", Same);
+    check("Uladzimir SHEVCHENKO", "Vladimir SHEVCHENKO", Same);
+    check("Tatsiana GRAKUN", "Tatyana GRAKUN", Same);
+    // Alexy is Aleksey, no shortened Alexander.
+    check("MISHUSTIN, Alexy", "MISHUSTIN, Alexander", Different);
+}
