@@ -199,6 +199,7 @@ fn apply_setting(tuning: &mut Tuning, setting: &str) -> Result<(), String> {
         "known_primary_conflict" => &mut tuning.known_primary_conflict,
         "weak_role_conflict" => &mut tuning.weak_role_conflict,
         "kunya_conflict" => &mut tuning.kunya_conflict,
+        "known_given_conflict" => &mut tuning.known_given_conflict,
         other => return Err(format!("unknown setting {other}")),
     };
     *field = value;

@@ -98,6 +98,10 @@ struct Unmatched {
     kunya: f64,
     /// The weight an unmatched own name that is a known name counted (0 when none).
     known_primary: f64,
+    /// The most weight an unmatched given or family name that is a known name (of
+    /// `variants.tsv`), not marked as the person's own, counted (0 when none). Not by role:
+    /// which of several names is the family name depends on the order.
+    known_given: f64,
 }
 
 /// Constants of the score, tuned on the ofac-dev training part (see the README).
@@ -161,6 +165,9 @@ pub struct Tuning {
     /// Multiplies the contradiction of two different kunyas, one left on each side (Abu
     /// Hatim and Abu Ja'far Shaqra are two men).
     pub kunya_conflict: f64,
+    /// Extra contradiction, as a share of the lesser, when each side leaves a known given name
+    /// of its own unmatched, whatever the order (Rima / Rami Kamel Yaacoub Baker).
+    pub known_given_conflict: f64,
 }
 
 impl Default for Tuning {
@@ -194,6 +201,7 @@ impl Default for Tuning {
             known_primary_conflict: 2.0,
             weak_role_conflict: 1.5,
             kunya_conflict: 1.0,
+            known_given_conflict: 1.0,
         }
     }
 }
@@ -343,6 +351,15 @@ impl NameEngine {
             } else {
                 (tuning.nickname_similarity, MatchKind::Nickname)
             };
+        }
+        // Two known names of different variant classes are different names (below), unless
+        // one is the other's compound shortened: the spelling comparison can wait.
+        if a.known
+            && b.known
+            && self.tuning.known_distinct == 0.0
+            && !may_be_shortened_compound(a, b)
+        {
+            return (0.0, MatchKind::Fuzzy);
         }
         let (similarity, kind) = self.spelling_similarity(a, b);
         // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
@@ -520,7 +537,7 @@ impl NameEngine {
 
     /// The core of [`NameEngine::score_parsed`] and [`NameEngine::compare`]: aligns and scores,
     /// and records the alignment when asked. The same either way round: the two names are
-    /// aligned in one order (by their identity keys), because which edges a long name keeps
+    /// aligned in one order (by their identity hashes and keys), because which edges a long name keeps
     /// (at most [`MAX_EDGES`]) and how equal edges fall depend on the order (a fuzzed name of
     /// many repeated initials scored 0.59 one way and 0.42 the other).
     pub(crate) fn align(
@@ -529,7 +546,8 @@ impl NameEngine {
         b: &ParsedName,
         record: Option<&mut Comparison>,
     ) -> f64 {
-        if a.identity_key <= b.identity_key {
+        // The hash decides first (the keys are compared only when the hashes are equal).
+        if (a.identity_hash, &a.identity_key) <= (b.identity_hash, &b.identity_key) {
             return self.align_in_order(a, b, record);
         }
         match record {
@@ -795,6 +813,8 @@ impl NameEngine {
                 };
                 if token.primary && token.known && class == 0 {
                     left.known_primary = weight.max(tuning.conflict_floor) * factor;
+                } else if token.known && class == 0 {
+                    left.known_given = left.known_given.max(weight.max(tuning.conflict_floor));
                 }
                 left.raw[class] += weight * factor;
                 // Two different names, however common, say "not the same person" more
@@ -848,6 +868,9 @@ impl NameEngine {
         if unmatched_a.known_primary > 0.0 && unmatched_b.known_primary > 0.0 {
             conflict += tuning.known_primary_conflict
                 * unmatched_a.known_primary.min(unmatched_b.known_primary);
+        } else if tuning.known_given_conflict > 0.0 && !structured(a) && !structured(b) {
+            let given = |u: &Unmatched| u.known_primary.max(u.known_given);
+            conflict += tuning.known_given_conflict * given(&unmatched_a).min(given(&unmatched_b));
         }
         let parts = ScoreParts {
             agreement,
@@ -911,18 +934,10 @@ pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
 /// `similarity` (theirs as spelt) is lower. Not for tribal names (Achak is no Achakzai), nor
 /// patronymics (Nikolai is the father of Nikolaevich).
 fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
-    if similarity >= 0.8
-        || a.affix == b.affix
-        || (a.affix != 0 && b.affix != 0)
-        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
-        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
-    {
+    if similarity >= 0.8 || !may_be_shortened_compound(a, b) {
         return None;
     }
-    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
-    if hash_str(&compound.core_skeleton) != short.skeleton_hash || short.canonical.len() < 4 {
-        return None;
-    }
+    let compound = if a.affix != 0 { a } else { b };
     // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for one man
     // often enough to count as weak agreement.
     Some(match compound.affix {
@@ -930,6 +945,20 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
         2 => 0.5,
         _ => 0.8,
     })
+}
+
+/// True when one token is a compound whose distinctive part is the other token (the
+/// conditions of [`shortened_compound`] besides the similarity).
+fn may_be_shortened_compound(a: &Token, b: &Token) -> bool {
+    if a.affix == b.affix
+        || (a.affix != 0 && b.affix != 0)
+        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
+        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
+    {
+        return false;
+    }
+    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
+    hash_str(&compound.core_skeleton) == short.skeleton_hash && short.canonical.len() >= 4
 }
 
 /// True when one token is the other with a Persian family-name suffix (Kashani + mehr; Kazem(i)
@@ -971,6 +1000,15 @@ fn first_sounds_close(a: &Token, b: &Token) -> bool {
         }
         _ => false,
     }
+}
+
+/// True when the name says which of its names is the person's own (a comma, or a family
+/// name in capitals after the others): the own-name rules apply then, not the order-free one.
+fn structured(parsed: &ParsedName) -> bool {
+    parsed
+        .tokens
+        .iter()
+        .any(|token| token.primary || token.secondary)
 }
 
 fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {

@@ -215,7 +215,7 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
     let mut stack_previous = [0u32; 33];
     let mut stack_current = [0u32; 33];
     let mut heap: Vec<u32>;
-    let (previous, current): (&mut [u32], &mut [u32]) = if b.len() < 33 {
+    let (mut previous, mut current): (&mut [u32], &mut [u32]) = if b.len() < 33 {
         (
             &mut stack_previous[..=b.len()],
             &mut stack_current[..=b.len()],
@@ -237,7 +237,7 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
             let insert = current[j] + indel(code_b);
             current[j + 1] = substitute.min(delete).min(insert);
         }
-        previous.copy_from_slice(current);
+        std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
 }

@@ -1,6 +1,6 @@
 //! Behaviour of the names engine as callers see it: data-driven pair checks and properties.
 
-use airbridge_names::{FrequencyTable, MatchKind, NameEngine, TokenRole};
+use airbridge_names::{FrequencyTable, MatchKind, NameEngine, TokenRole, Tuning};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -565,6 +565,33 @@ fn siblings_score_below_the_person_himself() {
         "Omar Sabawi Ibrahim Hasan AL-TIKRITI",
     );
     assert!(brothers < 0.5, "brothers, family in capitals {brothers:.3}");
+    // Written all in capitals with no comma (as the UN list writes names), nothing says which
+    // name is the person's own; still, a known given name on each side that the other side
+    // lacks is two names, wherever they stand (Ali and Hussein, Mojtaba and Mostafa).
+    let without_rule = NameEngine::new().with_tuning(Tuning {
+        known_given_conflict: 0.0,
+        ..Tuning::default()
+    });
+    for (a, b, alias) in [
+        (
+            "ALI MOUSSA NACHAR",
+            "HUSSEIN MOUSSA NACHAR",
+            "ALI MUSA NACHAR",
+        ),
+        (
+            "MOJTABA HAJJI HOSEINI ROKNABADI",
+            "MOSTAFA HAJJI HOSEINI ROKNABADI",
+            "MOJTABA HOSSEINI ROKNABADI",
+        ),
+    ] {
+        let siblings = engine().score(a, b);
+        let before = without_rule.score(a, b);
+        let alias = engine().score(a, alias);
+        assert!(
+            siblings < before - 0.1 && alias > siblings + 0.3,
+            "{a} / {b}: {siblings:.3} (without the rule {before:.3}), alias {alias:.3}"
+        );
+    }
 }
 
 #[test]
