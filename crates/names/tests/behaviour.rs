@@ -1023,3 +1023,16 @@ fn common_given_names_of_many_spellings_are_known_names() {
     // Alexy is Aleksey, no shortened Alexander.
     check("MISHUSTIN, Alexy", "MISHUSTIN, Alexander", Different);
 }
+
+#[test]
+fn korean_names_agree_across_the_norths_and_the_souths_romanisations() {
+    // The DPRK writes Ri, Pak, Jong, Jo where the South writes Lee, Park, Jeong, Cho; the
+    // syllables of given names change their first consonant likewise (Jong / Chong / Cho'ng).
+    check("RI, Jong Chol", "LEE, Chong Chol", Same);
+    check("PAK, Jin Hyok", "PARK, Jin Hyok", Same);
+    check("JO, Yong Chol", "CHO, Yong Chol", Same);
+    check("KIM, Jong Sik", "KIM, Cho'ng-sik", Same);
+    // Two different Korean names under one family name stay apart.
+    check("RI, Thae Chol", "RI, Jong Chol", Different);
+    check("HAN, Jang Su", "HAN, Kwon U", Different);
+}
