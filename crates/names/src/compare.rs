@@ -98,6 +98,8 @@ struct Unmatched {
     kunya: f64,
     /// The weight an unmatched own name that is a known name counted (0 when none).
     known_primary: f64,
+    /// The contradiction of initials that found no name to stand for.
+    initials: f64,
     /// The most weight an unmatched given or family name that is a known name (of
     /// `variants.tsv`), not marked as the person's own, counted (0 when none). Not by role:
     /// which of several names is the family name depends on the order.
@@ -796,6 +798,7 @@ impl NameEngine {
                 if token.role == TokenRole::Initial {
                     left.raw[0] += tuning.initial_conflict;
                     left.floored[0] += tuning.initial_conflict;
+                    left.initials += tuning.initial_conflict;
                     continue;
                 }
                 let (class, factor) = match token.role {
@@ -865,6 +868,10 @@ impl NameEngine {
             extra += (raw_a - raw_b).abs();
         }
         conflict += tuning.kunya_conflict * unmatched_a.kunya.min(unmatched_b.kunya);
+        // An initial that stands for no name of the other side, where that side gives a
+        // father's name (Mikhail P. / Mikhail Nikolayevich): the initial was the father's.
+        conflict += unmatched_a.initials.min(unmatched_b.floored[1])
+            + unmatched_b.initials.min(unmatched_a.floored[1]);
         if unmatched_a.known_primary > 0.0 && unmatched_b.known_primary > 0.0 {
             conflict += tuning.known_primary_conflict
                 * unmatched_a.known_primary.min(unmatched_b.known_primary);

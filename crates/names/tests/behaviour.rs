@@ -1036,3 +1036,14 @@ fn korean_names_agree_across_the_norths_and_the_souths_romanisations() {
     check("RI, Thae Chol", "RI, Jong Chol", Different);
     check("HAN, Jang Su", "HAN, Kwon U", Different);
 }
+
+#[test]
+fn an_initial_against_a_fathers_name_of_another_letter_contradicts() {
+    // Mikhail P. Matveyev is Mikhail Petrovich, not Mikhail Nikolayevich.
+    let other = engine().score("MATVEYEV, Mikhail P.", "MATVEYEV, Mikhail Nikolayevich");
+    let same = engine().score("MATVEYEV, Mikhail P.", "MATVEYEV, Mikhail Petrovich");
+    assert!(
+        other < 0.8 && same > 0.85,
+        "other father {other:.3}, same father {same:.3}"
+    );
+}
