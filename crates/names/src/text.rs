@@ -161,6 +161,45 @@ fn fold_decomposed(composed: char, folded: &mut String, was_cyrillic: &mut bool)
     }
 }
 
+/// A digit inside a word of letters is a slip for the letter it looks like (a scan read by OCR,
+/// a clerk's keyboard: Vlad1mir, 5ergei, Wa1id): 0 o, 1 i between consonants and l
+/// beside a vowel (Put1n, A1i), 2 z, 3 e, 4 a, 5 s, 6 g, 7 t, 8 b, 9 g. Numbers and ordinals
+/// (1st, 2nd, 3rd, 4th) stay as written.
+fn read_digits_as_letters(folded: &mut String) {
+    let bytes = folded.as_bytes();
+    if !bytes.iter().any(u8::is_ascii_digit) || !bytes.iter().any(u8::is_ascii_alphabetic) {
+        return;
+    }
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0
+        && matches!(&bytes[digits..], b"st" | b"nd" | b"rd" | b"th")
+        && bytes[digits..].iter().all(u8::is_ascii_alphabetic)
+    {
+        return;
+    }
+    let vowel = |b: Option<&u8>| b.is_some_and(|b| b"aeiouy".contains(b));
+    let read: String = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            char::from(match b {
+                b'0' => b'o',
+                b'1' if vowel(bytes.get(i.wrapping_sub(1))) || vowel(bytes.get(i + 1)) => b'l',
+                b'1' => b'i',
+                b'2' => b'z',
+                b'3' => b'e',
+                b'4' => b'a',
+                b'5' => b's',
+                b'6' | b'9' => b'g',
+                b'7' => b't',
+                b'8' => b'b',
+                other => other,
+            })
+        })
+        .collect();
+    *folded = read;
+}
+
 /// Splits a name into folded words. Never fails; words that fold to nothing are dropped.
 pub fn words(name: &str) -> Vec<Word> {
     let mut out = Vec::new();
@@ -234,6 +273,7 @@ fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
             }
         } else {
             cyrillic = fold_latin(part, &mut folded);
+            read_digits_as_letters(&mut folded);
         }
         if !folded.is_empty() {
             out.push(Word {
@@ -254,6 +294,16 @@ mod tests {
     fn check(name: &str, expected: &[&str]) {
         let folded: Vec<String> = words(name).into_iter().map(|w| w.folded).collect();
         assert_eq!(folded, expected, "words of {name:?}");
+    }
+
+    #[test]
+    fn digits_inside_words_are_read_as_the_letters_they_look_like() {
+        check("Vlad1mir Put1n", &["vladimir", "putin"]);
+        check("5ergei A1i", &["sergei", "ali"]);
+        check("M0hammad Wa1id", &["mohammad", "walid"]);
+        // Numbers and ordinals are not names misspelt.
+        check("Child 3", &["child", "3"]);
+        check("Thomas 1st Baron", &["thomas", "1st", "baron"]);
     }
 
     #[test]
