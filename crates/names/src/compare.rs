@@ -15,7 +15,9 @@
 use serde::Serialize;
 
 use crate::NameEngine;
-use crate::parse::{HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, hash_str};
+use crate::parse::{
+    HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, first_letter_slip_tail, hash_str,
+};
 use crate::phonetic::{edit_similarity, skeleton_similarity, substitute, weighted_distance};
 
 /// How two tokens (or a compound and its parts) were found to agree.
@@ -452,6 +454,17 @@ impl NameEngine {
         // Transliterations keep the first sound (up to a cheap substitution: Qasim/Ghasem,
         // Hissene/Issene); Amer/Samer are different names. This also keeps the hot path fast.
         if !first_sounds_close(a, b) {
+            // A slip of the finger on the first key (Nerkel, Cladimir): the rest spelt
+            // alike, the two first letters neighbours on the keyboard; as weak as any one
+            // wrong letter. Not between two known names (Jamil and Kamil are two).
+            if first_letter_slip(a, b) && !(a.known && b.known) {
+                let alike = 1.0 - 1.0 / a.form.len() as f64;
+                let above = ((alike - tuning.fuzzy_floor) / (1.0 - tuning.fuzzy_floor)).max(0.0);
+                return (
+                    tuning.fuzzy_low + (0.95 - tuning.fuzzy_low) * above.powf(tuning.fuzzy_power),
+                    MatchKind::Fuzzy,
+                );
+            }
             return (0.0, MatchKind::Fuzzy);
         }
         // Compounds sharing their fixed part (Abd-, Abu-, -ullah, -uddin) are compared on the
@@ -612,6 +625,7 @@ impl NameEngine {
                     && !hot_b.special
                     && hot_a.nicknames & hot_b.nicknames == 0
                     && !first_codes_close(hot_a, hot_b)
+                    && (hot_a.tail_hash == 0 || hot_a.tail_hash != hot_b.tail_hash)
                 {
                     continue;
                 }
@@ -993,6 +1007,41 @@ fn suffixed(a: &str, b: &str) -> bool {
                 .strip_prefix(base)
                 .is_some_and(|suffix| PERSIAN_SUFFIXES.contains(&suffix))
     })
+}
+
+/// True when two Latin spellings differ only in their first letters, and those are keys next
+/// to each other on a QWERTY keyboard (m/n, a/s, v/c): a typing slip, not another name.
+fn first_letter_slip(a: &Token, b: &Token) -> bool {
+    match (first_letter_slip_tail(a), first_letter_slip_tail(b)) {
+        (Some(tail_a), Some(tail_b)) if tail_a == tail_b => {
+            keys_adjacent(a.form.as_bytes()[0], b.form.as_bytes()[0])
+        }
+        _ => false,
+    }
+}
+
+/// True when two lower-case letters are neighbouring keys on a QWERTY keyboard.
+fn keys_adjacent(a: u8, b: u8) -> bool {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let place = |key: u8| {
+        ROWS.iter().enumerate().find_map(|(row, keys)| {
+            keys.iter()
+                .position(|&k| k == key)
+                .map(|column| (row as i32, column as i32))
+        })
+    };
+    let (Some((row_a, col_a)), Some((row_b, col_b))) = (place(a), place(b)) else {
+        return false;
+    };
+    // Each row sits half a key to the right of the one above it: a key touches the two keys
+    // above it at its own column and the next, and the two below at the column before and
+    // its own.
+    match row_b - row_a {
+        0 => (col_a - col_b).abs() == 1,
+        1 => col_b == col_a || col_b == col_a - 1,
+        -1 => col_b == col_a || col_b == col_a + 1,
+        _ => false,
+    }
 }
 
 /// True when the first skeleton codes of two tokens are equal or a cheap substitution apart,

@@ -181,6 +181,9 @@ pub(crate) struct HotToken {
     pub nicknames: u64,
     /// First codes of the token's readings that differ from `first` (0 when absent).
     pub alternative_firsts: [u8; 3],
+    /// Hash of a Latin spelling of six letters or more without its first letter, for typing
+    /// slips on the first letter (Nerkel for Merkel); 0 otherwise.
+    pub tail_hash: u64,
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -282,6 +285,18 @@ fn fused_form(parts: &[&Token]) -> String {
 }
 
 /// A 64-bit FNV-1a hash: cheap equality checks of canonical forms and skeletons in the hot path.
+/// A Latin spelling of six letters or more without its first letter: two such tokens with the
+/// same tail may be one name typed with a slip on its first key (see
+/// `compare::first_letter_slip`). Shorter names differ so by their first letter too often
+/// (Kamal / Jamal).
+pub(crate) fn first_letter_slip_tail(token: &Token) -> Option<&str> {
+    (token.script == Script::Latin
+        && token.role != TokenRole::Initial
+        && token.form.len() >= 6
+        && token.form.is_ascii())
+    .then(|| &token.form[1..])
+}
+
 pub(crate) fn hash_str(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
@@ -1171,6 +1186,7 @@ impl NameEngine {
                     special: token.special || overflow,
                     nicknames,
                     alternative_firsts,
+                    tail_hash: first_letter_slip_tail(token).map_or(0, hash_str),
                 }
             })
             .collect();

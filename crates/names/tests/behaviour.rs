@@ -1047,3 +1047,18 @@ fn an_initial_against_a_fathers_name_of_another_letter_contradicts() {
         "other father {other:.3}, same father {same:.3}"
     );
 }
+
+#[test]
+fn a_slip_on_the_first_key_is_a_typo_not_another_name() {
+    // Neighbouring keys, the rest of a long name spelt alike: a typist's slip.
+    check("MALHERBE DELEON, Oscar", "NALHERBE, Oscar", Likely);
+    check(
+        "SUNIGA RODRIGUEZ, Erik Salvador",
+        "ZUNIGA RODRIGUEZ, Erick Salvador",
+        Same,
+    );
+    check("Angela Merkel", "Angela Nerkel", Likely);
+    // Keys far apart, or short names, are other names (Kamal and Jamal are two).
+    check("Angela Merkel", "Angela Perkel", Different);
+    check("TOUMA, Kamal Eddin", "JAMAL EDDIN, Mohammed", Different);
+}
