@@ -365,6 +365,14 @@ impl NameEngine {
         {
             return (0.0, MatchKind::Fuzzy);
         }
+        // A Slavic family name in its man's and its woman's form (Peskov / Peskova, Chaliy /
+        // Chalaya): one family name, grammar apart; the given names tell the rest.
+        if a.role != TokenRole::Patronymic
+            && b.role != TokenRole::Patronymic
+            && gendered_forms(&a.form, &b.form)
+        {
+            return (GENDERED_FORMS, MatchKind::Variant);
+        }
         let (similarity, kind) = self.spelling_similarity(a, b);
         // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
         // Hibatullah (known names or not: Aman for Amanullah).
@@ -1007,6 +1015,36 @@ fn suffixed(a: &str, b: &str) -> bool {
                 .strip_prefix(base)
                 .is_some_and(|suffix| PERSIAN_SUFFIXES.contains(&suffix))
     })
+}
+
+/// Similarity of a Slavic family name's man's and woman's forms.
+const GENDERED_FORMS: f64 = 0.9;
+
+/// True when two spellings are the man's and the woman's form of one Slavic family name
+/// (Ivanov / Ivanova, Lukashenko stays as it is, Zhdanovsky / Zhdanovskaya, Chaliy /
+/// Chalaya), on a stem of four letters or more.
+fn gendered_forms(a: &str, b: &str) -> bool {
+    const ENDINGS: [(&str, &str); 10] = [
+        ("ov", "ova"),
+        ("ev", "eva"),
+        ("in", "ina"),
+        ("yn", "yna"),
+        ("sky", "skaya"),
+        ("skiy", "skaya"),
+        ("skii", "skaia"),
+        ("ski", "ska"),
+        ("iy", "aya"),
+        ("oy", "aya"),
+    ];
+    let pair = |man: &str, woman: &str| {
+        ENDINGS.iter().any(
+            |(m, w)| match (man.strip_suffix(m), woman.strip_suffix(w)) {
+                (Some(stem_m), Some(stem_w)) => stem_m.len() >= 4 && stem_m == stem_w,
+                _ => false,
+            },
+        )
+    };
+    a.len() != b.len() && (pair(a, b) || pair(b, a))
 }
 
 /// True when two Latin spellings differ only in their first letters, and those are keys next

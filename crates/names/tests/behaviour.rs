@@ -1062,3 +1062,12 @@ fn a_slip_on_the_first_key_is_a_typo_not_another_name() {
     check("Angela Merkel", "Angela Perkel", Different);
     check("TOUMA, Kamal Eddin", "JAMAL EDDIN, Mohammed", Different);
 }
+
+#[test]
+fn a_slavic_family_name_in_its_mans_and_its_womans_form_is_one_name() {
+    check("PESKOVA, Elizaveta", "PESKOV, Elizaveta", Same);
+    check("PESKOVA, Elizaveta Dmitriyevna", "PESKOV, Liza", Likely);
+    check("ZHDANOVSKAYA, Olga", "ZHDANOVSKY, Olga", Same);
+    // The given names still decide: Dmitry Peskov is not Elizaveta Peskova.
+    check("PESKOVA, Elizaveta", "PESKOV, Dmitry", Different);
+}
