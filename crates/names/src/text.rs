@@ -92,6 +92,17 @@ fn cyrillic(c: char) -> Option<&'static str> {
         'ө' => "o",
         'ү' | 'ұ' => "u",
         'ә' => "a",
+        // Serbian and Macedonian letters, as their Latin alphabets and English spell them
+        // (Карић Karić = Karich, Ђорђе Djordje, Џафер Jafer, Љубиша Ljubisa).
+        'ђ' => "dj",
+        'ј' => "j",
+        'љ' => "lj",
+        'њ' => "nj",
+        'ћ' => "ch",
+        'џ' => "j",
+        'ѓ' => "gj",
+        'ќ' => "kj",
+        'ѕ' => "dz",
         _ => return None,
     })
 }
@@ -304,6 +315,12 @@ mod tests {
         // Numbers and ordinals are not names misspelt.
         check("Child 3", &["child", "3"]);
         check("Thomas 1st Baron", &["thomas", "1st", "baron"]);
+    }
+
+    #[test]
+    fn serbian_and_macedonian_cyrillic_letters_are_spelt_as_their_latin_alphabets_do() {
+        check("Богољуб Карић", &["bogoljub", "karich"]);
+        check("Ђорђе Џафер", &["djordje", "jafer"]);
     }
 
     #[test]
