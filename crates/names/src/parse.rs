@@ -310,6 +310,22 @@ const ABD_PREFIXES: &[&str] = &[
     "abd", "abdul", "abdel", "abdol", "abdal", "abdur", "abdus", "abdu", "abdou", "abdoul",
     "abdil", "abdel",
 ];
+/// Second elements of -ur-Rahman compounds (Habib-ur-Rahman, Fazl-ur-Rahim), as written.
+const RAHMAN_FORMS: &[&str] = &["rahman", "rehman", "rahim", "raheem"];
+/// The article of an izafa compound as said before its second element: assimilated to a sun
+/// letter (ur-Rahman, ud-Dawla, un-Nabi), ul before the others (ul-Haq, ul-Islam), so that
+/// Habib al-Rahman, Habib ul Rahman and Habib-ur-Rahman are one spelling.
+fn izafa_article(second: &str) -> &'static str {
+    match second.as_bytes().first() {
+        Some(b't') => "ut",
+        Some(b'd') => "ud",
+        Some(b'r') => "ur",
+        Some(b'z') => "uz",
+        Some(b's') => "us",
+        Some(b'n') => "un",
+        _ => "ul",
+    }
+}
 const ULLAH_FORMS: &[&str] = &[
     "ullah", "ulla", "ulah", "allah", "alla", "ollah", "olla", "illah", "ellah", "ulloh", "ullo",
     "alloh", "lah", "lla",
@@ -692,6 +708,29 @@ impl NameEngine {
                     continue;
                 }
             }
+            // The article written fused to a name before Rahman or Rahim: Habibur Rahman is
+            // Habib-ur-Rahman. Only where the part before "ur" is a known name and the word
+            // is none (Mansur Rahman is Mansur and Rahman).
+            if let Some(next) = items.get(index + 1)
+                && RAHMAN_FORMS.contains(&next.form.as_str())
+                && next.after_comma == item.after_comma
+                && item.script == Script::Latin
+                && !ABD_PREFIXES.contains(&item.form.as_str())
+                && let Some(stem) = item.form.strip_suffix("ur")
+                && stem.len() >= 3
+                && knowledge.canonical(stem).is_some()
+                && knowledge.canonical(&item.form).is_none()
+            {
+                tokens.push(self.make_token(
+                    joined_text(&[&item.text, &next.text]),
+                    format!("{}{}", item.form, next.form),
+                    TokenRole::Given,
+                    item.script,
+                    item.vowelless || next.vowelless,
+                ));
+                index += 2;
+                continue;
+            }
             // The article written fused to the first part of an izafa compound: Inamul Haq,
             // Saiful Islam (Inam ul Haq, Saif ul Islam).
             if let Some(next) = items.get(index + 1)
@@ -736,22 +775,25 @@ impl NameEngine {
                     // An element that is also a family name ends no compound at the name's end.
                     let family_at_end = index + 2 == items.len()
                         && next_form.is_some_and(|n| knowledge.compound_seconds_family.contains(n));
+                    // A title that is also a name (Hafiz) is the name here: Hafiz ur Rahman.
                     let binds = binding_article
                         && same_part
                         && !family_at_end
                         && next_form
                             .is_some_and(|n| !DIN_FORMS.contains(&n) && particle(n).is_none())
-                        && tokens
-                            .last()
-                            .is_some_and(|t| t.is_compared() && t.role != TokenRole::Title);
+                        && tokens.last().is_some_and(|t| {
+                            t.is_compared()
+                                && (t.role != TokenRole::Title
+                                    || knowledge.canonical(&t.form).is_some())
+                        });
                     if binds && let Some(previous) = tokens.pop() {
                         let next = &items[index + 1];
-                        let article = if item.form.starts_with('u') {
-                            item.form.as_str()
-                        } else {
-                            "ul"
-                        };
-                        let form = format!("{}{}{}", previous.form, article, next.form);
+                        let form = format!(
+                            "{}{}{}",
+                            previous.form,
+                            izafa_article(&next.form),
+                            next.form
+                        );
                         let text = joined_text(&[&previous.text, &item.text, &next.text]);
                         let vowelless = previous.vowelless || next.vowelless;
                         // Hojjat-al-Eslam written apart is still the title Hojjatoleslam.
@@ -1431,6 +1473,13 @@ fn compound_core(canonical: &str) -> (u8, &str) {
         // Izafa compounds of Haq and Islam are told apart by their first part: Inam-ul-Haq
         // and Ikram-ul-Haq are two names.
         (7, rest)
+    } else if let Some(rest) = ["urrahman", "urrehman", "urrahim", "urraheem"]
+        .iter()
+        .find_map(|suffix| canonical.strip_suffix(suffix))
+        .filter(long_enough)
+    {
+        // -ur-Rahman compounds too: Habib-ur-Rahman and Hafiz-ur-Rahman are two names.
+        (RAHMAN_AFFIX, rest)
     } else if let Some(stem) = slavic_patronymic_stem(canonical) {
         // Patronymics share their ending: Nikolayevich and Anatolyevich name two fathers.
         (PATRONYMIC_AFFIX, stem)
@@ -1660,6 +1709,9 @@ fn family_in_capitals(items: &[Item]) -> bool {
 
 /// Titles weighing this much in `titles.tsv` are names as well (Hafiz, Sayyid, Sheikh, Qari).
 const TITLE_ALSO_NAME: f64 = 0.4;
+
+/// `Token::affix` of an -ur-Rahman compound (Habib-ur-Rahman, Fazl-ur-Rahim).
+pub(crate) const RAHMAN_AFFIX: u8 = 9;
 
 /// `Token::affix` of a Slavic patronymic (and of a family name with a patronymic's ending).
 pub(crate) const PATRONYMIC_AFFIX: u8 = 8;
