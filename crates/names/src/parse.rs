@@ -708,47 +708,36 @@ impl NameEngine {
                     continue;
                 }
             }
-            // The article written fused to a name before Rahman or Rahim: Habibur Rahman is
-            // Habib-ur-Rahman. Only where the part before "ur" is a known name and the word
-            // is none (Mansur Rahman is Mansur and Rahman).
-            if let Some(next) = items.get(index + 1)
-                && RAHMAN_FORMS.contains(&next.form.as_str())
-                && next.after_comma == item.after_comma
-                && item.script == Script::Latin
-                && !ABD_PREFIXES.contains(&item.form.as_str())
-                && let Some(stem) = item.form.strip_suffix("ur")
-                && stem.len() >= 3
-                && knowledge.canonical(stem).is_some()
-                && knowledge.canonical(&item.form).is_none()
-            {
-                tokens.push(self.make_token(
-                    joined_text(&[&item.text, &next.text]),
-                    format!("{}{}", item.form, next.form),
-                    TokenRole::Given,
-                    item.script,
-                    item.vowelless || next.vowelless,
-                ));
-                index += 2;
-                continue;
-            }
             // The article written fused to the first part of an izafa compound: Inamul Haq,
-            // Saiful Islam (Inam ul Haq, Saif ul Islam).
+            // Saiful Islam (Inam ul Haq, Saif ul Islam); Habibur Rahman (Habib-ur-Rahman), only
+            // where the part before "ur" is a known name and the word is none (Mansur Rahman
+            // is Mansur and Rahman).
             if let Some(next) = items.get(index + 1)
-                && item.form.len() >= 5
-                && item.form.ends_with("ul")
-                && matches!(next.form.as_str(), "haq" | "haqq" | "islam" | "eslam")
                 && next.after_comma == item.after_comma
-                && particle(&item.form).is_none()
             {
-                tokens.push(self.make_token(
-                    joined_text(&[&item.text, &next.text]),
-                    format!("{}{}", item.form, next.form),
-                    TokenRole::Given,
-                    item.script,
-                    item.vowelless || next.vowelless,
-                ));
-                index += 2;
-                continue;
+                let izafa = item.form.len() >= 5
+                    && item.form.ends_with("ul")
+                    && matches!(next.form.as_str(), "haq" | "haqq" | "islam" | "eslam")
+                    && particle(&item.form).is_none();
+                let rahman = RAHMAN_FORMS.contains(&next.form.as_str())
+                    && item.script == Script::Latin
+                    && !ABD_PREFIXES.contains(&item.form.as_str())
+                    && item
+                        .form
+                        .strip_suffix("ur")
+                        .is_some_and(|stem| stem.len() >= 3 && knowledge.canonical(stem).is_some())
+                    && knowledge.canonical(&item.form).is_none();
+                if izafa || rahman {
+                    tokens.push(self.make_token(
+                        joined_text(&[&item.text, &next.text]),
+                        format!("{}{}", item.form, next.form),
+                        TokenRole::Given,
+                        item.script,
+                        item.vowelless || next.vowelless,
+                    ));
+                    index += 2;
+                    continue;
+                }
             }
             match particle(&item.form) {
                 Some(ParticleKind::Patronymic) if index + 1 < items.len() && index > 0 => {
