@@ -560,9 +560,9 @@ impl NameEngine {
 
     /// The core of [`NameEngine::score_parsed`] and [`NameEngine::compare`]: aligns and scores,
     /// and records the alignment when asked. The same either way round: the two names are
-    /// aligned in one order (by their identity hashes and keys), because which edges a long name keeps
-    /// (at most [`MAX_EDGES`]) and how equal edges fall depend on the order (a fuzzed name of
-    /// many repeated initials scored 0.59 one way and 0.42 the other).
+    /// aligned in one order (by their identity hashes and keys), because which edges a long
+    /// name keeps (at most [`MAX_EDGES`]) and how equal edges fall depend on the order (a
+    /// fuzzed name of many repeated initials scored 0.59 one way and 0.42 the other).
     pub(crate) fn align(
         &self,
         a: &ParsedName,
@@ -897,7 +897,7 @@ impl NameEngine {
         if unmatched_a.known_primary > 0.0 && unmatched_b.known_primary > 0.0 {
             conflict += tuning.known_primary_conflict
                 * unmatched_a.known_primary.min(unmatched_b.known_primary);
-        } else if tuning.known_given_conflict > 0.0 && !structured(a) && !structured(b) {
+        } else if tuning.known_given_conflict > 0.0 && !a.structured && !b.structured {
             let given = |u: &Unmatched| u.known_primary.max(u.known_given);
             conflict += tuning.known_given_conflict * given(&unmatched_a).min(given(&unmatched_b));
         }
@@ -1094,15 +1094,6 @@ fn first_sounds_close(a: &Token, b: &Token) -> bool {
         }
         _ => false,
     }
-}
-
-/// True when the name says which of its names is the person's own (a comma, or a family
-/// name in capitals after the others): the own-name rules apply then, not the order-free one.
-fn structured(parsed: &ParsedName) -> bool {
-    parsed
-        .tokens
-        .iter()
-        .any(|token| token.primary || token.secondary)
 }
 
 fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {

@@ -163,6 +163,11 @@ pub struct ParsedName {
     /// these few bytes without touching the tokens themselves.
     #[serde(skip)]
     pub(crate) hot: Vec<HotToken>,
+    /// True when the name says which of its words is the person's own (a comma, or a family
+    /// name in capitals after the others): the own-name rules apply then, not the
+    /// order-free one (`Tuning::known_given_conflict`).
+    #[serde(skip)]
+    pub(crate) structured: bool,
 }
 
 /// What the comparison's first filter reads of a token (see [`ParsedName::hot`]).
@@ -1224,6 +1229,7 @@ impl NameEngine {
         // A parsed name lives as long as a run: no spare capacity (most names fuse one pair
         // or none, and a growing vector starts at four).
         fused.shrink_to_fit();
+        let structured = tokens.iter().any(|token| token.primary || token.secondary);
         ParsedName {
             original: name.to_string(),
             tokens,
@@ -1233,6 +1239,7 @@ impl NameEngine {
             identity_hash,
             signature,
             hot,
+            structured,
         }
     }
 
