@@ -356,15 +356,6 @@ impl NameEngine {
                 (tuning.nickname_similarity, MatchKind::Nickname)
             };
         }
-        // Two known names of different variant classes are different names (below), unless
-        // one is the other's compound shortened: the spelling comparison can wait.
-        if a.known
-            && b.known
-            && self.tuning.known_distinct == 0.0
-            && !may_be_shortened_compound(a, b)
-        {
-            return (0.0, MatchKind::Fuzzy);
-        }
         // A Slavic family name in its man's and its woman's form (Peskov / Peskova, Chaliy /
         // Chalaya): one family name, grammar apart; the given names tell the rest.
         if a.role != TokenRole::Patronymic
@@ -963,10 +954,18 @@ pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
 /// `similarity` (theirs as spelt) is lower. Not for tribal names (Achak is no Achakzai), nor
 /// patronymics (Nikolai is the father of Nikolaevich).
 fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
-    if similarity >= 0.8 || !may_be_shortened_compound(a, b) {
+    if similarity >= 0.8
+        || a.affix == b.affix
+        || (a.affix != 0 && b.affix != 0)
+        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
+        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
+    {
         return None;
     }
-    let compound = if a.affix != 0 { a } else { b };
+    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
+    if hash_str(&compound.core_skeleton) != short.skeleton_hash || short.canonical.len() < 4 {
+        return None;
+    }
     // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for one man
     // often enough to count as weak agreement.
     Some(match compound.affix {
@@ -974,20 +973,6 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
         2 => 0.5,
         _ => 0.8,
     })
-}
-
-/// True when one token is a compound whose distinctive part is the other token (the
-/// conditions of [`shortened_compound`] besides the similarity).
-fn may_be_shortened_compound(a: &Token, b: &Token) -> bool {
-    if a.affix == b.affix
-        || (a.affix != 0 && b.affix != 0)
-        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
-        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
-    {
-        return false;
-    }
-    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
-    hash_str(&compound.core_skeleton) == short.skeleton_hash && short.canonical.len() >= 4
 }
 
 /// True when one token is the other with a Persian family-name suffix (Kashani + mehr; Kazem(i)
