@@ -428,6 +428,14 @@ impl NameEngine {
         best
     }
 
+    /// A fuzzy similarity (at least `fuzzy_floor`) stretched into `fuzzy_low..0.95`: one
+    /// wrong letter in five (Amer/Samer) is weak evidence.
+    fn stretch_fuzzy(&self, similarity: f64) -> f64 {
+        let tuning = &self.tuning;
+        let above = (similarity - tuning.fuzzy_floor) / (1.0 - tuning.fuzzy_floor);
+        tuning.fuzzy_low + (0.95 - tuning.fuzzy_low) * above.powf(tuning.fuzzy_power)
+    }
+
     /// Token similarity from the spellings and skeletons alone.
     fn spelling_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let tuning = &self.tuning;
@@ -458,9 +466,8 @@ impl NameEngine {
             // wrong letter. Not between two known names (Jamil and Kamil are two).
             if first_letter_slip(a, b) && !(a.known && b.known) {
                 let alike = 1.0 - 1.0 / a.form.len() as f64;
-                let above = ((alike - tuning.fuzzy_floor) / (1.0 - tuning.fuzzy_floor)).max(0.0);
                 return (
-                    tuning.fuzzy_low + (0.95 - tuning.fuzzy_low) * above.powf(tuning.fuzzy_power),
+                    self.stretch_fuzzy(alike.max(tuning.fuzzy_floor)),
                     MatchKind::Fuzzy,
                 );
             }
@@ -538,12 +545,7 @@ impl NameEngine {
         };
         let similarity = by_skeleton.max(by_spelling);
         if similarity >= tuning.fuzzy_floor {
-            // Stretch the fuzzy range: one wrong letter in five (Amer/Samer) is weak evidence.
-            let above = (similarity - tuning.fuzzy_floor) / (1.0 - tuning.fuzzy_floor);
-            (
-                tuning.fuzzy_low + (0.95 - tuning.fuzzy_low) * above.powf(tuning.fuzzy_power),
-                MatchKind::Fuzzy,
-            )
+            (self.stretch_fuzzy(similarity), MatchKind::Fuzzy)
         } else {
             (0.0, MatchKind::Fuzzy)
         }
