@@ -5,8 +5,10 @@
 //! cargo run --release -p airbridge-names --example eval -- \
 //!     --pairs /work/shared/data/names/ofac-dev.pairs.csv --labels /work/shared/data/names/ofac-dev.labels.csv \
 //!     [--split train|holdout|all] [--worst 10] [--set conflict=1.2 --set extra=0.3] \
-//!     [--features FEATURES.csv]
+//!     [--features FEATURES.csv] [--repeat 20]
 //! ```
+//!
+//! `--repeat N` runs the compare-only timing pass N times (for profiling the comparison).
 //!
 //! `--features` also writes every pair's score parts, for `bench/names/fit_combiner.py`.
 //!
@@ -214,6 +216,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut self_frequencies = 0.0f64;
     let mut features: Option<String> = None;
     let mut scores_path: Option<String> = None;
+    let mut repeat = 1usize;
     let mut index = 0;
     while index < args.len() {
         let value = args.get(index + 1).cloned().unwrap_or_default();
@@ -226,6 +229,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--self-frequencies" => self_frequencies = value.parse()?,
             "--features" => features = Some(value),
             "--scores" => scores_path = Some(value),
+            "--repeat" => repeat = value.parse::<usize>()?.max(1),
             other => return Err(format!("unknown argument {other}").into()),
         }
         index += 2;
@@ -275,10 +279,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A second pass over cached parses measures the compare alone.
     let started = Instant::now();
     let mut checksum = 0.0;
-    for pair in &selected {
-        checksum += engine.score_parsed(&cache[pair.a.as_str()], &cache[pair.b.as_str()]);
+    for round in 0..repeat {
+        let mut sum = 0.0;
+        for pair in &selected {
+            sum += engine.score_parsed(&cache[pair.a.as_str()], &cache[pair.b.as_str()]);
+        }
+        if round == 0 {
+            checksum = sum;
+        }
     }
-    let compare_only = selected.len() as f64 / started.elapsed().as_secs_f64();
+    let compare_only = (selected.len() * repeat) as f64 / started.elapsed().as_secs_f64();
     let labelled: Vec<(f64, bool)> = scored
         .iter()
         .copied()

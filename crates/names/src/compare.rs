@@ -12,6 +12,7 @@
 //! unmatched on one side only (a name given in fuller form: weak evidence against). Identical
 //! names (same tokens up to order and variant class) score exactly 1.
 
+use arrayvec::ArrayVec;
 use serde::Serialize;
 
 use crate::NameEngine;
@@ -364,6 +365,15 @@ impl NameEngine {
         {
             return (GENDERED_FORMS, MatchKind::Variant);
         }
+        // Two known names of different variant classes agree only as a shortened compound
+        // (below) when `known_distinct` is 0: the spelling comparison can be skipped.
+        if a.known
+            && b.known
+            && self.tuning.known_distinct == 0.0
+            && shortened_compound(a, b, 0.0).is_none()
+        {
+            return (0.0, MatchKind::Fuzzy);
+        }
         let (similarity, kind) = self.spelling_similarity(a, b);
         // A compound shortened to its distinctive part: Siraj for Sirajuddin, Hibat for
         // Hibatullah (known names or not: Aman for Amanullah).
@@ -600,21 +610,12 @@ impl NameEngine {
         if count_a == 0 || count_b == 0 {
             return 0.0;
         }
-        let mut edges = [Edge {
-            similarity: 0.0,
-            weight: 0.0,
-            residual: 0.0,
-            kind: MatchKind::Exact,
-            mask_a: 0,
-            mask_b: 0,
-            tie: 0,
-        }; MAX_EDGES];
-        let mut edge_count = 0;
+        // Uninitialised until pushed: filling 64 edges for every comparison cost more than
+        // most comparisons' real work.
+        let mut edges = ArrayVec::<Edge, MAX_EDGES>::new();
         let mut push = |edge: Edge| {
-            if edge_count < MAX_EDGES {
-                edges[edge_count] = edge;
-                edge_count += 1;
-            }
+            // Past the capacity, the rest are dropped (only names of many tokens get there).
+            let _ = edges.try_push(edge);
         };
         for (slot_a, hot_a) in a.hot.iter().take(count_a).enumerate() {
             let token_a = &a.tokens[usize::from(hot_a.index)];
@@ -669,41 +670,39 @@ impl NameEngine {
             }
         }
         // Fused neighbours against single tokens: Abdulrahim ~ Abdul Rahim, Fazlur Rahman ~ Fazl-ur-Rahman.
-        for (fused_side, single_side, indices_f, count_f, indices_s, count_s, a_is_fused) in [
-            (a, b, &index_a, count_a, &index_b, count_b, true),
-            (b, a, &index_b, count_b, &index_a, count_a, false),
+        for (fused_side, single_side, count_f, count_s, a_is_fused) in [
+            (a, b, count_a, count_b, true),
+            (b, a, count_b, count_a, false),
         ] {
-            for pair in &fused_side.fused {
-                let (Some(slot_first), Some(slot_second)) = (
-                    slot_of(indices_f, count_f, pair.first),
-                    slot_of(indices_f, count_f, pair.second),
-                ) else {
-                    continue;
-                };
-                // A third part that is not compared (past the name's first tokens) rules the
-                // triple out.
-                let slot_third = pair.third.map(|third| slot_of(indices_f, count_f, third));
-                if slot_third == Some(None) {
+            for (index, fused_hot) in fused_side.fused_hot.iter().enumerate() {
+                // Every part must be among the compared tokens (a third part past the name's
+                // first tokens rules the triple out).
+                let compared = |slot: u8| usize::from(slot) < count_f;
+                let [slot_first, slot_second, slot_third] = fused_hot.slots;
+                if !compared(slot_first)
+                    || !compared(slot_second)
+                    || (fused_hot.has_third && !compared(slot_third))
+                {
                     continue;
                 }
-                let slot_third = slot_third.flatten();
-                for (slot_s, &j) in indices_s[..count_s].iter().enumerate() {
-                    let single = &single_side.tokens[j];
+                let fused_len = usize::from(fused_hot.skeleton_len);
+                for (slot_s, hot_s) in single_side.hot.iter().take(count_s).enumerate() {
                     // A compound and its parts have about the same length and first sound (up
                     // to a cheap substitution: Gholi Zadeh ~ Qolizadeh).
-                    let first = |t: &Token| t.skeleton.as_bytes().first().copied().unwrap_or(0);
-                    if pair.token.skeleton.len().abs_diff(single.skeleton.len()) > 2
-                        || substitute(first(&pair.token), first(single)) > 3
+                    if fused_len.abs_diff(usize::from(hot_s.skeleton_len)) > 2
+                        || substitute(fused_hot.first, hot_s.first) > 3
                     {
                         continue;
                     }
+                    let pair = &fused_side.fused[index];
+                    let single = &single_side.tokens[usize::from(hot_s.index)];
                     let (similarity, _) = self.token_similarity(&pair.token, single);
                     // Parts of three letters or more joined into a long word of about the
                     // other's length may differ by a little more than one cheap edit (Shah
                     // Karami ~ Shakarami, Yazdi Khah ~ Yazdikhah). Short syllables (Bu-il,
                     // Ho-Chin) and a name run into its patronymic join by chance.
-                    let long_parts = pair.token.skeleton.len() >= 5
-                        && pair.token.skeleton.len().abs_diff(single.skeleton.len()) <= 1
+                    let long_parts = fused_len >= 5
+                        && fused_len.abs_diff(usize::from(hot_s.skeleton_len)) <= 1
                         && [Some(pair.first), Some(pair.second), pair.third]
                             .into_iter()
                             .flatten()
@@ -731,7 +730,11 @@ impl NameEngine {
                     let weight = 0.5 * (parts + single.weight);
                     let mask_f = (1u16 << slot_first)
                         | (1u16 << slot_second)
-                        | slot_third.map_or(0, |slot| 1u16 << slot);
+                        | if fused_hot.has_third {
+                            1u16 << slot_third
+                        } else {
+                            0
+                        };
                     let mask_s = 1u16 << slot_s;
                     let tie = pair
                         .token
@@ -754,7 +757,6 @@ impl NameEngine {
                 }
             }
         }
-        let edges = &mut edges[..edge_count];
         edges.sort_unstable_by(|x, y| {
             y.similarity
                 .total_cmp(&x.similarity)
@@ -796,7 +798,7 @@ impl NameEngine {
                 let token = &parsed.tokens[i];
                 if let Some(list) = list.as_deref_mut() {
                     list.push(UnmatchedToken {
-                        text: token.text.clone(),
+                        text: token.text.to_string(),
                         role: token.role,
                         weight: token.weight,
                     });
@@ -930,8 +932,8 @@ impl NameEngine {
             if let Some((j, token_b)) = partner {
                 used[j] = true;
                 record.aligned.push(TokenAlignment {
-                    a: token_a.text.clone(),
-                    b: token_b.text.clone(),
+                    a: token_a.text.to_string(),
+                    b: token_b.text.to_string(),
                     kind: if token_a.form == token_b.form {
                         MatchKind::Exact
                     } else {
@@ -1011,7 +1013,7 @@ const GENDERED_FORMS: f64 = 0.9;
 /// (Ivanov / Ivanova, Lukashenko stays as it is, Zhdanovsky / Zhdanovskaya, Chaliy /
 /// Chalaya), on a stem of four letters or more.
 fn gendered_forms(a: &str, b: &str) -> bool {
-    const ENDINGS: [(&str, &str); 10] = [
+    const ENDINGS: [(&str, &str); 9] = [
         ("ov", "ova"),
         ("ev", "eva"),
         ("in", "ina"),
@@ -1019,7 +1021,6 @@ fn gendered_forms(a: &str, b: &str) -> bool {
         ("sky", "skaya"),
         ("skiy", "skaya"),
         ("skii", "skaia"),
-        ("ski", "ska"),
         ("iy", "aya"),
         ("oy", "aya"),
     ];
@@ -1031,7 +1032,14 @@ fn gendered_forms(a: &str, b: &str) -> bool {
             },
         )
     };
-    a.len() != b.len() && (pair(a, b) || pair(b, a))
+    // Every woman's form ends in a and is one to three letters longer than the man's, whose
+    // last letter is none: most token pairs are ruled out before any suffix is looked at.
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    let gap = long.len() - short.len();
+    if !(1..=3).contains(&gap) || !long.ends_with('a') || short.ends_with('a') {
+        return false;
+    }
+    pair(short, long)
 }
 
 /// True when two Latin spellings differ only in their first letters, and those are keys next
@@ -1107,10 +1115,6 @@ fn first_codes_close(a: &HotToken, b: &HotToken) -> bool {
         .iter()
         .any(|&x| close(x, b.first) || b.alternative_firsts.iter().any(|&y| close(x, y)))
         || b.alternative_firsts.iter().any(|&y| close(a.first, y))
-}
-
-fn slot_of(indices: &[usize; MAX_TOKENS], count: usize, token_index: usize) -> Option<usize> {
-    indices[..count].iter().position(|&i| i == token_index)
 }
 
 fn texts(parsed: &ParsedName, indices: &[usize], mask: u16) -> String {

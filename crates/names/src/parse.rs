@@ -6,7 +6,9 @@
 //! Muhammad-prefixes (Mohammadhasni); then give each token a role, a canonical form (its variant
 //! class), a phonetic skeleton and a weight (its information content).
 
+use compact_str::CompactString;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::NameEngine;
 use crate::knowledge::HashMap;
@@ -51,13 +53,13 @@ pub enum Script {
 #[derive(Debug, Clone, Serialize)]
 pub struct Token {
     /// The token as written (several words for a joined compound).
-    pub text: String,
+    pub text: CompactString,
     /// Folded Latin comparison form (romanised if written in Arabic script).
-    pub form: String,
+    pub form: CompactString,
     /// Canonical form of the token's variant class (equal for Mohammad and Muhammad).
-    pub canonical: String,
+    pub canonical: CompactString,
     /// Phonetic consonant skeleton (see [`crate::phonetic`]).
-    pub skeleton: String,
+    pub skeleton: CompactString,
     pub role: TokenRole,
     pub script: Script,
     /// How much agreement on this token counts (information content, titles less).
@@ -91,9 +93,9 @@ pub struct Token {
     #[serde(skip)]
     pub(crate) affix: u8,
     #[serde(skip)]
-    pub(crate) core: Box<str>,
+    pub(crate) core: CompactString,
     #[serde(skip)]
-    pub(crate) core_skeleton: Box<str>,
+    pub(crate) core_skeleton: CompactString,
     /// True for given names after the person's own in a surname-first list.
     #[serde(skip)]
     pub(crate) secondary: bool,
@@ -139,7 +141,24 @@ pub(crate) struct FusedPair {
     pub second: usize,
     pub third: Option<usize>,
     pub token: Token,
+    /// Positions of `first`, `second` and `third` among the compared tokens (the name's
+    /// [`ParsedName::hot`] order); [`NO_SLOT`] for an absent third part.
+    pub slots: [u8; 3],
 }
+
+/// The few bytes of a [`FusedPair`] that decide whether it is compared with a token at all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FusedHot {
+    /// [`FusedPair::slots`].
+    pub slots: [u8; 3],
+    pub has_third: bool,
+    /// Length of the joined token's skeleton (saturating at 65,535) and its first code.
+    pub skeleton_len: u16,
+    pub first: u8,
+}
+
+/// [`FusedPair::slots`] of a part that is not there.
+pub(crate) const NO_SLOT: u8 = u8::MAX;
 
 /// A parsed name: tokens with roles, the romanised form, and precomputed comparison data.
 #[derive(Debug, Clone, Serialize)]
@@ -151,6 +170,10 @@ pub struct ParsedName {
     pub romanised: String,
     #[serde(skip)]
     pub(crate) fused: Vec<FusedPair>,
+    /// What the comparison's filter reads of each of `fused`, contiguous (as `hot` is for
+    /// the tokens).
+    #[serde(skip)]
+    pub(crate) fused_hot: SmallVec<[FusedHot; 6]>,
     /// Sorted canonical forms: equal keys mean the same name up to order and spelling class.
     #[serde(skip)]
     pub(crate) identity_key: String,
@@ -162,7 +185,7 @@ pub struct ParsedName {
     /// The compared tokens' hot-path data, contiguous: most token pairs are ruled out from
     /// these few bytes without touching the tokens themselves.
     #[serde(skip)]
-    pub(crate) hot: Vec<HotToken>,
+    pub(crate) hot: SmallVec<[HotToken; 4]>,
     /// True when the name says which of its words is the person's own (a comma, or a family
     /// name in capitals after the others): the own-name rules apply then, not the
     /// order-free one (`Tuning::known_given_conflict`).
@@ -181,6 +204,8 @@ pub(crate) struct HotToken {
     pub second: u8,
     /// Skeleton of at least four codes.
     pub long: bool,
+    /// Length of the skeleton (saturating at 65,535).
+    pub skeleton_len: u16,
     pub special: bool,
     /// [`NameGroups::mask`] of the token's related names (and its readings').
     pub nicknames: u64,
@@ -523,7 +548,7 @@ impl NameEngine {
             .tokens
             .into_iter()
             .filter(|t| t.is_compared() && t.role != TokenRole::Initial)
-            .map(|t| t.canonical)
+            .map(|t| t.canonical.into_string())
             .collect()
     }
 
@@ -1065,6 +1090,7 @@ impl NameEngine {
                 second: pair[1],
                 third: None,
                 token,
+                slots: [NO_SLOT; 3],
             });
             // Arabic-script text copied out of PDF files often has its words in visual
             // (reversed) order: آباد شمس for Shamsabad.
@@ -1081,6 +1107,7 @@ impl NameEngine {
                     second: pair[1],
                     third: None,
                     token,
+                    slots: [NO_SLOT; 3],
                 });
             }
         }
@@ -1103,6 +1130,7 @@ impl NameEngine {
                 second: head,
                 third: None,
                 token,
+                slots: [NO_SLOT; 3],
             });
         }
         // Three short parts of one name written apart (Persian family names: Pour Naghsh Band
@@ -1128,7 +1156,23 @@ impl NameEngine {
                 second: triple[1],
                 third: Some(triple[2]),
                 token,
+                slots: [NO_SLOT; 3],
             });
+        }
+        let slot = |index: usize| {
+            compared
+                .iter()
+                .position(|&i| i == index)
+                .map_or(NO_SLOT, |position| {
+                    position.min(usize::from(NO_SLOT - 1)) as u8
+                })
+        };
+        for pair in &mut fused {
+            pair.slots = [
+                slot(pair.first),
+                slot(pair.second),
+                pair.third.map_or(NO_SLOT, slot),
+            ];
         }
         let romanised = compared
             .iter()
@@ -1144,7 +1188,7 @@ impl NameEngine {
                 if token.role == TokenRole::Patronymic {
                     format!("^{}", token.canonical)
                 } else {
-                    token.canonical.clone()
+                    token.canonical.to_string()
                 }
             })
             .collect();
@@ -1219,6 +1263,7 @@ impl NameEngine {
                     first,
                     second: codes.get(1).copied().unwrap_or(0),
                     long: codes.len() >= 4,
+                    skeleton_len: codes.len().min(usize::from(u16::MAX)) as u16,
                     special: token.special || overflow,
                     nicknames,
                     alternative_firsts,
@@ -1229,12 +1274,22 @@ impl NameEngine {
         // A parsed name lives as long as a run: no spare capacity (most names fuse one pair
         // or none, and a growing vector starts at four).
         fused.shrink_to_fit();
+        let fused_hot = fused
+            .iter()
+            .map(|pair| FusedHot {
+                slots: pair.slots,
+                has_third: pair.third.is_some(),
+                skeleton_len: pair.token.skeleton.len().min(usize::from(u16::MAX)) as u16,
+                first: pair.token.skeleton.as_bytes().first().copied().unwrap_or(0),
+            })
+            .collect();
         let structured = tokens.iter().any(|token| token.primary || token.secondary);
         ParsedName {
             original: name.to_string(),
             tokens,
             romanised,
             fused,
+            fused_hot,
             identity_key,
             identity_hash,
             signature,
@@ -1342,8 +1397,8 @@ impl NameEngine {
             readings,
             reading_floor: 0.0,
             affix,
-            core,
-            core_skeleton,
+            core: CompactString::new(&*core),
+            core_skeleton: CompactString::new(&*core_skeleton),
             secondary: false,
             own: false,
             known: (in_class || self.knowledge.canonical(&canonical).is_some())
@@ -1363,10 +1418,10 @@ impl NameEngine {
             form_hash: hash_str(&form),
             canonical_hash: hash_str(&canonical),
             skeleton_hash: hash_str(&skeleton),
-            text,
-            form,
-            canonical,
-            skeleton,
+            text: text.into(),
+            form: form.into(),
+            canonical: canonical.into(),
+            skeleton: skeleton.into(),
             role,
             script,
             weight: 0.0,
@@ -1394,7 +1449,7 @@ impl NameEngine {
             TokenRole::Title => {
                 self.knowledge
                     .titles
-                    .get(&token.form)
+                    .get(token.form.as_str())
                     .copied()
                     .unwrap_or(0.3)
                     * tuning.title_scale

@@ -374,8 +374,8 @@ fn search_keys(person: &airbridge_domain::Person) -> Vec<String> {
             keys.push(word.to_lowercase());
         }
         for token in engine.parse(name).tokens {
-            keys.push(token.form.clone());
-            keys.push(token.canonical.clone());
+            keys.push(token.form.to_string());
+            keys.push(token.canonical.to_string());
         }
     }
     keys.retain(|k| !k.is_empty());
