@@ -141,15 +141,13 @@ pub(crate) struct FusedPair {
     pub second: usize,
     pub third: Option<usize>,
     pub token: Token,
-    /// Positions of `first`, `second` and `third` among the compared tokens (the name's
-    /// [`ParsedName::hot`] order); [`NO_SLOT`] for an absent third part.
-    pub slots: [u8; 3],
 }
 
 /// The few bytes of a [`FusedPair`] that decide whether it is compared with a token at all.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FusedHot {
-    /// [`FusedPair::slots`].
+    /// Positions of the pair's first, second and third part among the compared tokens (the
+    /// name's [`ParsedName::hot`] order); [`NO_SLOT`] for a part not compared or absent.
     pub slots: [u8; 3],
     pub has_third: bool,
     /// Length of the joined token's skeleton (saturating at 65,535) and its first code.
@@ -157,7 +155,7 @@ pub(crate) struct FusedHot {
     pub first: u8,
 }
 
-/// [`FusedPair::slots`] of a part that is not there.
+/// [`FusedHot::slots`] of a part that is not compared or not there.
 pub(crate) const NO_SLOT: u8 = u8::MAX;
 
 /// A parsed name: tokens with roles, the romanised form, and precomputed comparison data.
@@ -1090,7 +1088,6 @@ impl NameEngine {
                 second: pair[1],
                 third: None,
                 token,
-                slots: [NO_SLOT; 3],
             });
             // Arabic-script text copied out of PDF files often has its words in visual
             // (reversed) order: آباد شمس for Shamsabad.
@@ -1107,7 +1104,6 @@ impl NameEngine {
                     second: pair[1],
                     third: None,
                     token,
-                    slots: [NO_SLOT; 3],
                 });
             }
         }
@@ -1130,7 +1126,6 @@ impl NameEngine {
                 second: head,
                 third: None,
                 token,
-                slots: [NO_SLOT; 3],
             });
         }
         // Three short parts of one name written apart (Persian family names: Pour Naghsh Band
@@ -1156,23 +1151,7 @@ impl NameEngine {
                 second: triple[1],
                 third: Some(triple[2]),
                 token,
-                slots: [NO_SLOT; 3],
             });
-        }
-        let slot = |index: usize| {
-            compared
-                .iter()
-                .position(|&i| i == index)
-                .map_or(NO_SLOT, |position| {
-                    position.min(usize::from(NO_SLOT - 1)) as u8
-                })
-        };
-        for pair in &mut fused {
-            pair.slots = [
-                slot(pair.first),
-                slot(pair.second),
-                pair.third.map_or(NO_SLOT, slot),
-            ];
         }
         let romanised = compared
             .iter()
@@ -1274,10 +1253,22 @@ impl NameEngine {
         // A parsed name lives as long as a run: no spare capacity (most names fuse one pair
         // or none, and a growing vector starts at four).
         fused.shrink_to_fit();
+        let slot = |index: usize| {
+            compared
+                .iter()
+                .position(|&i| i == index)
+                .map_or(NO_SLOT, |position| {
+                    position.min(usize::from(NO_SLOT - 1)) as u8
+                })
+        };
         let fused_hot = fused
             .iter()
             .map(|pair| FusedHot {
-                slots: pair.slots,
+                slots: [
+                    slot(pair.first),
+                    slot(pair.second),
+                    pair.third.map_or(NO_SLOT, slot),
+                ],
                 has_third: pair.third.is_some(),
                 skeleton_len: pair.token.skeleton.len().min(usize::from(u16::MAX)) as u16,
                 first: pair.token.skeleton.as_bytes().first().copied().unwrap_or(0),
