@@ -1327,8 +1327,8 @@ impl NameEngine {
             .fold(0u32, |mask, b| mask | 1 << (b - b'a'));
         let codes = skeleton.bytes().fold(0u64, |mask, b| mask | 1 << (b % 64));
         let (affix, core) = compound_core(&canonical);
-        let core_skeleton: Box<str> = skeleton_of(core).into();
-        let core: Box<str> = core.into();
+        let core_skeleton = CompactString::from(skeleton_of(core));
+        let core = CompactString::new(core);
         // Prefixes written fused to a name: the Arabic article (Alnaimi), Persian Mir (Mirhejazi).
         // Not from a tribal name: Alikozai is no al-Ikozai.
         let stripped = strip_fused_prefix(&form)
@@ -1388,8 +1388,8 @@ impl NameEngine {
             readings,
             reading_floor: 0.0,
             affix,
-            core: CompactString::new(&*core),
-            core_skeleton: CompactString::new(&*core_skeleton),
+            core,
+            core_skeleton,
             secondary: false,
             own: false,
             known: (in_class || self.knowledge.canonical(&canonical).is_some())
