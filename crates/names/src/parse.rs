@@ -460,8 +460,11 @@ fn canonical_abd(form: &str) -> Option<String> {
     ) {
         return Some("abdallah".to_string());
     }
+    // A second part of two consonants is an Arabic-script one, its vowels unwritten (عبدالرب
+    // abdul-rb, Abdul Rab).
+    let unvowelled = |part: &str| part.len() == 2 && !part.bytes().any(|b| b"aeiouy".contains(&b));
     let rest = match rest.strip_prefix('l') {
-        Some(after) if after.len() >= 3 => after,
+        Some(after) if after.len() >= 3 || unvowelled(after) => after,
         _ => {
             // Sun-letter assimilation: abdur-rahman, abdus-salam, abdush-shakur.
             let bytes = rest.as_bytes();
@@ -474,7 +477,7 @@ fn canonical_abd(form: &str) -> Option<String> {
             }
         }
     };
-    if rest.len() < 3 {
+    if rest.len() < 3 && !unvowelled(rest) {
         return None;
     }
     Some(format!("abd{rest}"))
@@ -662,6 +665,20 @@ impl NameEngine {
                 for piece in pieces {
                     items.push(make(piece, false));
                 }
+            } else if let Some(rest) = folded
+                .strip_prefix("عبدال")
+                .filter(|rest| rest.chars().count() >= 2)
+            {
+                // An Abd- compound written as one word whose second part the segmenter does
+                // not know (عبدالرب Abdul Rab, عبدالودود Abdul Wadud): that part as the
+                // dictionary or the table reads it, spelled as the Latin compounds are, so
+                // that one rule canonicalises both. A part the table must guess leaves the
+                // whole guessed.
+                let (latin, vowelless) = match arabic.get(rest) {
+                    Some(latin) => (latin.clone(), false),
+                    None => (romanise_word(rest), true),
+                };
+                items.push(make(format!("abdul{latin}"), vowelless));
             } else {
                 let form = romanise_word(&folded);
                 if !form.is_empty() {
@@ -873,11 +890,13 @@ impl NameEngine {
                 if let Some(target) = items.get(next)
                     && particle(&target.form).is_none()
                 {
-                    let text = items[index..=next]
-                        .iter()
-                        .map(|i| i.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    // Pieces of one written word (عبدالفتاح read abd, al, fattah) show it once.
+                    let text = joined_text(
+                        &items[index..=next]
+                            .iter()
+                            .map(|i| i.text.as_str())
+                            .collect::<Vec<_>>(),
+                    );
                     let form = if ULLAH_FORMS.contains(&target.form.as_str()) {
                         "abdallah".to_string()
                     } else {
@@ -933,11 +952,13 @@ impl NameEngine {
                 if let Some(target) = items.get(next)
                     && particle(&target.form).is_none()
                 {
-                    let text = items[index..=next]
-                        .iter()
-                        .map(|i| i.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    // Pieces of one written word (عبدالفتاح read abd, al, fattah) show it once.
+                    let text = joined_text(
+                        &items[index..=next]
+                            .iter()
+                            .map(|i| i.text.as_str())
+                            .collect::<Vec<_>>(),
+                    );
                     let prefix = if item.form.starts_with('u') {
                         "umm"
                     } else {
@@ -1544,7 +1565,11 @@ const STRICT_READING_FLOOR: f32 = 0.8;
 /// Persian says ق as غ and Iranian spellings write gh (Mohaghegh: Mohaqiq); Persian ژ is
 /// written zh and j (Nezhad, Nejad); South Asian dh is an aspirated d, not the ذ of Arabic
 /// spellings (Chaudhry, Chaudry; Urdu دھ).
-const SHARED_SUBSTITUTIONS: [(&str, &str); 3] = [("gh", "q"), ("zh", "j"), ("dh", "d")];
+///
+/// Persian writes a w after kh that it does not say (خواجه Khwaja, Khaja; خیرخواه Khairkhwa,
+/// Khairkhah).
+const SHARED_SUBSTITUTIONS: [(&str, &str); 4] =
+    [("gh", "q"), ("zh", "j"), ("dh", "d"), ("khw", "kh")];
 
 /// `bytes` with each position where `at` holds replaced: `width` bytes by `with`.
 fn rewrite(bytes: &[u8], at: impl Fn(usize) -> bool, with: &str, width: usize) -> String {
@@ -1653,6 +1678,10 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     if !D_Z_SUFFIXES.iter().any(|suffix| form.ends_with(suffix)) {
         push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
     }
+    // Pashto ځ is dz, and z in Latin spellings as often (Dzadran, Zadran).
+    if let Some(rest) = form.strip_prefix("dz").filter(|rest| rest.len() >= 3) {
+        readings.push((format!("z{rest}"), READING_FLOOR));
+    }
     if let Some(stem) = form.strip_suffix("ur").filter(|stem| stem.len() >= 4) {
         readings.push((stem.to_string(), STRICT_READING_FLOOR));
     }
@@ -1677,7 +1706,10 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 ///   (تشيرنوميردين: Chernomyrdin, نيكوليتش: Nikolić);
 /// - ث, th, is s in Persian and Dari (ثناءالله Sanaullah, ثمینه Samina);
 /// - [`SHARED_SUBSTITUTIONS`]: the dictionary's Iranian spellings (محقق: mohaghegh, Afghan
-///   Mohaqiq; احمدی‌نژاد: Ahmadinejad), Urdu's aspirated d (لودھی: Lodi as often as Lodhi);
+///   Mohaqiq; احمدی‌نژاد: Ahmadinejad), Urdu's aspirated d (لودھی: Lodi as often as Lodhi),
+///   Persian's silent w after kh (خواجه: Khaja);
+/// - b, d, j, t, g before ه (not ھ) as Urdu's aspirates, which Dari and Pashto lists write so
+///   (لودهی Lodhi, بهتی Bhatti);
 /// - where the letter table guessed the vowels (`vowelless`): و between consonants is as
 ///   often the consonant w (پلوشه plusha: Palwasha), a word-initial ی before a consonant the
 ///   consonant y with a short vowel unwritten (یما Yama, یلدا Yalda; foreign names write a
@@ -1719,6 +1751,19 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     }
     push_substitutions(&mut readings, form, &[("tsh", "ch")], 0.0);
     push_substitutions(&mut readings, form, &SHARED_SUBSTITUTIONS, READING_FLOOR);
+    // Dari and Pashto lists write Urdu's aspirates with ه, not ھ (لودهی Lodhi, سندهی Sindhi,
+    // بهتی Bhatti), which the table reads as an h of its own.
+    const ASPIRATES: [(&str, &str); 5] = [
+        ("b'h", "bh"),
+        ("d'h", "dh"),
+        ("j'h", "jh"),
+        ("t'h", "th"),
+        ("g'h", "gh"),
+    ];
+    if !text.contains('\u{06BE}') {
+        push_substitutions(&mut readings, form, &ASPIRATES, READING_FLOOR);
+    }
+    push_substitutions(&mut readings, form, &[("kh'w", "kh")], READING_FLOOR);
     push_substitutions(
         &mut readings,
         form,
@@ -1895,5 +1940,23 @@ mod tests {
         );
         check("عبد الرحمن", &[("abdrahman", Given)]);
         check("مُحَمَّد", &[("muhammad", Given)]);
+        // An Abd- compound in one word with a second part the segmenter does not know: its
+        // vowels unwritten (رب), or known to the dictionary only (ودود).
+        check("عبدالرب", &[("abdrb", Given)]);
+        check("عبد الرب", &[("abdrb", Given)]);
+        check("عبدالودود", &[("abdwadud", Given)]);
+    }
+
+    #[test]
+    fn a_compound_read_from_one_written_word_shows_the_word_once() {
+        let engine = NameEngine::new();
+        for name in ["عبدالفتاح", "عبدالرب", "ابوبکر"] {
+            let parsed = engine.parse(name);
+            let texts: Vec<&str> = parsed.tokens.iter().map(|t| t.text.as_str()).collect();
+            assert_eq!(texts, [name], "tokens of {name:?}");
+        }
+        // Words of their own are each shown.
+        let parsed = engine.parse("Abd al Rahman");
+        assert_eq!(parsed.tokens[0].text.as_str(), "Abd al Rahman");
     }
 }

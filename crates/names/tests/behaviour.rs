@@ -341,6 +341,19 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Chaudhry Bhatti", "چودھری بھٹی", Same);
     check("Khalid Lodhi", "خالد لودھی", Same);
     check("Khalid Lodi", "خالد لودھی", Likely);
+    // ... and Dari and Pashto lists write them with ه.
+    check("Khalid Lodhi", "خالد لودهی", Same);
+    check("Sindhi", "سندهی", Same);
+    // Persian's silent w after kh (خواجه Khwaja, Khaja).
+    check("Khairullah Khairkhwa", "Khairullah Khairkhah", Same);
+    check("Khairullah Khairkhwa", "خیرالله خیرخواه", Same);
+    // Pashto ځ written dz or z.
+    check("Dzadran", "Zadran", Same);
+    check("Dzadran", "ځدراڼ", Same);
+    // An Abd- compound whose second part Arabic script writes without vowels.
+    check("Abdul Rab Rasul Sayyaf", "عبدالرب رسول سیاف", Same);
+    check("Abdul Rab", "عبد الرب", Same);
+    check("Abdul Rab", "Abdul Haq", Different);
     // Persian says ق as غ: Iranian spellings write gh where Afghan ones write q.
     check("Mohammad Mohaqiq", "Mohammad Mohaghegh", Same);
     check("Mohammad Mohaqiq", "محمد محقق", Same);
