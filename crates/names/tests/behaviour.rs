@@ -442,6 +442,8 @@ fn ullah_names_a_letter_apart_are_two_names() {
     check("Hamdollah", "Hamdullah", Same);
     check("Hamidullah", "حمیدالله", Same);
     check("Naqeebullah", "نقیب الله", Same);
+    check("Latifullah", "Lutfullah", Different);
+    check("Lotfollah", "لطف الله", Same);
 }
 
 #[test]
