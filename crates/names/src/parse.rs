@@ -1024,6 +1024,10 @@ impl NameEngine {
                 && matches!(token.role, TokenRole::Title | TokenRole::Particle)
             {
                 token.role = TokenRole::Given;
+                // … with the related names a title does not carry (Sayyid alone: Said).
+                if let Some(groups) = knowledge.nicknames.get(token.canonical.as_str()) {
+                    token.nicknames = *groups;
+                }
             }
         }
         // A word with a patronymic's ending is the family name (Kazakevich, Maksimovich)

@@ -354,6 +354,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Abdul Rab Rasul Sayyaf", "عبدالرب رسول سیاف", Same);
     check("Abdul Rab", "عبد الرب", Same);
     check("Abdul Rab", "Abdul Haq", Different);
+    // Afghan lists write سید as Said as well as Sayed; Said is also سعید.
+    check("Said Akbar", "Sayed Akbar", Same);
+    check("Said Akbar", "سید اکبر", Same);
+    check("Said Akbar", "سعید اکبر", Same);
     // Persian says ق as غ: Iranian spellings write gh where Afghan ones write q.
     check("Mohammad Mohaqiq", "Mohammad Mohaghegh", Same);
     check("Mohammad Mohaqiq", "محمد محقق", Same);
