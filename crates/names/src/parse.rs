@@ -649,6 +649,16 @@ impl NameEngine {
                     Some(latin) => items.push(make(latin.clone(), false)),
                     None => items.push(make(romanise_word(rest), true)),
                 }
+            } else if let Some((prefix, latin)) = [("عبدال", "abdul"), ("ابوال", "abul")]
+                .into_iter()
+                .find_map(|(prefix, latin)| {
+                    Some((latin, arabic.get(folded.strip_prefix(prefix)?)?))
+                })
+            {
+                // Abd al- and Abu al- before a name the dictionary knows whole (ابوالحسن
+                // Abolhassan, عبدالودود Abdul Wadud): one compound, not the pieces the
+                // segmenter would find (ابو and الحسن read as Alhassane, as in West Africa).
+                items.push(make(format!("{prefix}{latin}"), false));
             } else if let Some((stem, latin, vowelless)) = self.suffixed_arabic(&folded) {
                 // A name with its -ullah, -uddin or tribal -khel written on (ثناءالله
                 // Sanaullah, سلیمانخیل Sulaimankhel): the stem as the dictionary or the table
@@ -669,16 +679,11 @@ impl NameEngine {
                 .strip_prefix("عبدال")
                 .filter(|rest| rest.chars().count() >= 2)
             {
-                // An Abd- compound written as one word whose second part the segmenter does
-                // not know (عبدالرب Abdul Rab, عبدالودود Abdul Wadud): that part as the
-                // dictionary or the table reads it, spelled as the Latin compounds are, so
-                // that one rule canonicalises both. A part the table must guess leaves the
-                // whole guessed.
-                let (latin, vowelless) = match arabic.get(rest) {
-                    Some(latin) => (latin.clone(), false),
-                    None => (romanise_word(rest), true),
-                };
-                items.push(make(format!("abdul{latin}"), vowelless));
+                // An Abd- compound written as one word whose second part neither the
+                // dictionary nor the segmenter knows (عبدالرب Abdul Rab): that part as the
+                // table reads it, spelled as the Latin compounds are, so that one rule
+                // canonicalises both; the whole is then a guess.
+                items.push(make(format!("abdul{}", romanise_word(rest)), true));
             } else {
                 let form = romanise_word(&folded);
                 if !form.is_empty() {
@@ -1949,6 +1954,9 @@ mod tests {
         check("عبدالرب", &[("abdrb", Given)]);
         check("عبد الرب", &[("abdrb", Given)]);
         check("عبدالودود", &[("abdwadud", Given)]);
+        // ... and Abu al- before a known name: not ابو with الحسن read as West African
+        // Alhassane.
+        check("ابوالحسن", &[("abuhasan", Given)]);
     }
 
     #[test]

@@ -354,6 +354,8 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Abdul Rab Rasul Sayyaf", "عبدالرب رسول سیاف", Same);
     check("Abdul Rab", "عبد الرب", Same);
     check("Abdul Rab", "Abdul Haq", Different);
+    check("ابوالحسن بنی‌صدر", "Abolhassan Banisadr", Same);
+    check("ابوالحسن", "Abu al-Hasan", Same);
     // Afghan lists write سید as Said as well as Sayed; Said is also سعید.
     check("Said Akbar", "Sayed Akbar", Same);
     check("Said Akbar", "سید اکبر", Same);
