@@ -695,15 +695,17 @@ impl NameEngine {
     }
 
     /// A folded Arabic-script word that is a stem with a suffix written on: -ullah (الله),
-    /// -uddin (الدین), -khel (خیل) with a stem of three letters or more. Not -zai: زی also
-    /// ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the segmenter bring
-    /// احمدزی together. Gives the stem (the dictionary's spelling, or the folded letters when
-    /// `vowelless`), the suffix's Latin spelling, and whether the stem is unknown.
+    /// -uddin (الدین), -ur-Rahman (الرحمن), -khel (خیل) with a stem of three letters or more.
+    /// Not -zai: زی also ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the
+    /// segmenter bring احمدزی together. Gives the stem (the dictionary's spelling, or the
+    /// folded letters when `vowelless`), the suffix's Latin spelling, and whether the stem is
+    /// unknown.
     fn suffixed_arabic<'a>(&'a self, folded: &'a str) -> Option<(&'a str, &'static str, bool)> {
         let arabic = self.knowledge.arabic();
         for (suffix, latin, least) in [
             ("الله", "ullah", 2),
             ("الدین", "uddin", 2),
+            ("الرحمن", "urrahman", 2),
             ("خیل", "khel", 3),
         ] {
             let Some(stem) = folded.strip_suffix(suffix) else {
@@ -1719,8 +1721,9 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 ///   Persian's silent w after kh (خواجه: Khaja);
 /// - b, d, j, t, g before ه (not ھ) as Urdu's aspirates, which Dari and Pashto lists write so
 ///   (لودهی Lodhi, بهتی Bhatti);
-/// - where the letter table guessed the vowels (`vowelless`): و between consonants is as
-///   often the consonant w (پلوشه plusha: Palwasha), a word-initial ی before a consonant the
+/// - where the letter table guessed the vowels (`vowelless`): ذ and ض as the d of Arabic,
+///   not the z of Persian (قذافی Qaddafi); و between consonants is as often the consonant w
+///   (پلوشه plusha: Palwasha), a word-initial ی before a consonant the
 ///   consonant y with a short vowel unwritten (یما Yama, یلدا Yalda; foreign names write a
 ///   vowel so: يساليني Ysaline), and و before ی the vowel before a consonant y (رویا Roya,
 ///   where نوید is Navid);
@@ -1748,6 +1751,14 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     }
     if vowelless && form.contains('u') {
         readings.push((form.replace('u', "w"), READING_FLOOR));
+    }
+    // Arabic says ذ and ض as d (dh), Persian and Dari as z: قذافی Qaddafi as well as Qazafi,
+    // رمضان Ramadan as well as Ramazan.
+    if vowelless && text.contains(['ذ', 'ض']) {
+        let read = romanise_table(&fold_arabic(text).replace(['ذ', 'ض'], "د"));
+        if read != form {
+            readings.push((read, READING_FLOOR));
+        }
     }
     if vowelless
         && form.starts_with('y')

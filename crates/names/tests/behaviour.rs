@@ -356,6 +356,13 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Abdul Rab", "Abdul Haq", Different);
     check("ابوالحسن بنی‌صدر", "Abolhassan Banisadr", Same);
     check("ابوالحسن", "Abu al-Hasan", Same);
+    // -ur-Rahman written on to a first part the dictionary does not know.
+    check("لطف‌الرحمن", "Lutfur Rahman", Same);
+    check("مجیب‌الرحمن", "Mujib-ur-Rehman", Same);
+    check("مجیب‌الرحمن", "Hafiz ur Rahman", Different);
+    // Arabic ذ and ض are d where Persian says z.
+    check("سیف الاسلام قذافی", "Saif al-Islam Gaddafi", Same);
+    check("خضری", "Khodari", Same);
     // Afghan lists write سید as Said as well as Sayed; Said is also سعید.
     check("Said Akbar", "Sayed Akbar", Same);
     check("Said Akbar", "سید اکبر", Same);
