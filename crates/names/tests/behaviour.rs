@@ -769,6 +769,20 @@ fn parse_reports_roles_and_romanisation() {
 }
 
 #[test]
+fn one_title_spelt_two_ways_is_no_contradiction() {
+    // Haji, Hajji, Alhaj and الحاج are one title: left unmatched on each side, they made two
+    // names that agree on every name a contradiction (0.84).
+    for (a, b) in [
+        ("الحاج محمد کریم", "Haji Mohammad Karim"),
+        ("Alhaji Mohammed Karim", "Hajji Muhammad Karim"),
+    ] {
+        let score = engine().score(a, b);
+        assert!(score > 0.95, "{a} / {b}: {score:.3}");
+    }
+    check("Haji Khan", "Haji Gul", Different);
+}
+
+#[test]
 fn titles_and_ranks_written_in_dari_pashto_or_persian_are_titles() {
     // Each is a title before a name on Afghan and Iranian lists; none is the person's name.
     for title in [
@@ -786,6 +800,9 @@ fn titles_and_ranks_written_in_dari_pashto_or_persian_are_titles() {
         "آقای",
         "ښاغلی",
         "محترم",
+        "مېرمن",
+        "میرمن",
+        "خانم",
     ] {
         let written = format!("{title} عبدالرشید");
         let parsed = engine().parse(&written);
