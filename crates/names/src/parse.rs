@@ -660,7 +660,7 @@ impl NameEngine {
                 // segmenter would find (ابو and الحسن read as Alhassane, as in West Africa).
                 items.push(make(format!("{prefix}{latin}"), false));
             } else if let Some((stem, latin, vowelless)) = self.suffixed_arabic(&folded) {
-                // A name with its -ullah, -uddin or tribal -khel written on (ثناءالله
+                // A name with its -ullah, -uddin, -abadi or tribal -khel written on (ثناءالله
                 // Sanaullah, سلیمانخیل Sulaimankhel): the stem as the dictionary or the table
                 // reads it, then the suffix's usual spelling.
                 let stem = if vowelless {
@@ -695,8 +695,8 @@ impl NameEngine {
     }
 
     /// A folded Arabic-script word that is a stem with a suffix written on: -ullah (الله),
-    /// -uddin (الدین), -ur-Rahman (الرحمن), -khel (خیل) with a stem of three letters or more.
-    /// Not -zai: زی also ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the
+    /// -uddin (الدین), -ur-Rahman (الرحمن), -khel (خیل) with a stem of three letters or more,
+    /// Persian -abadi (آبادی: فیروزآبادی Firuzabadi, نجف‌آبادی Najafabadi). Not -zai: زی also ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the
     /// segmenter bring احمدزی together. Gives the stem (the dictionary's spelling, or the
     /// folded letters when `vowelless`), the suffix's Latin spelling, and whether the stem is
     /// unknown.
@@ -707,6 +707,7 @@ impl NameEngine {
             ("الدین", "uddin", 2),
             ("الرحمن", "urrahman", 2),
             ("خیل", "khel", 3),
+            ("ابادی", "abadi", 2),
         ] {
             let Some(stem) = folded.strip_suffix(suffix) else {
                 continue;

@@ -363,6 +363,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // Arabic ذ and ض are d where Persian says z.
     check("سیف الاسلام قذافی", "Saif al-Islam Gaddafi", Same);
     check("خضری", "Khodari", Same);
+    // Persian -abadi written on (فیروزآبادی, دولت‌آبادی).
+    check("Hassan Firouzabadi", "حسن فیروزآبادی", Same);
+    check("Najafabadi", "نجف‌آبادی", Same);
     // Afghan lists write سید as Said as well as Sayed; Said is also سعید.
     check("Said Akbar", "Sayed Akbar", Same);
     check("Said Akbar", "سید اکبر", Same);
