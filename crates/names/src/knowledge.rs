@@ -54,6 +54,8 @@ pub enum ParticleKind {
     Connector,
     /// abu, umm: kept as a weak token.
     Kunya,
+    /// r/o (resident of), c/o (care of): what follows is an address or another person.
+    Address,
 }
 
 /// FNV-1a: the knowledge maps are looked up several times per token while parsing, with short
@@ -200,6 +202,7 @@ impl Knowledge {
                     "patronymic" => ParticleKind::Patronymic,
                     "connector" => ParticleKind::Connector,
                     "kunya" => ParticleKind::Kunya,
+                    "address" => ParticleKind::Address,
                     _ => return None,
                 };
                 Some((fields[0].to_string(), kind))

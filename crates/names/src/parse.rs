@@ -279,6 +279,30 @@ fn pashto_kinship(items: &mut Vec<Item>) {
     }
 }
 
+/// Takes out of `items` what follows an address marker (r/o, "resident of": an address; c/o,
+/// "care of": another person) to the end of that part of the name (the comma ends it: "AHMADI,
+/// Karim r/o Kabul" keeps AHMADI), marker included; none when the name would be left empty.
+fn split_address(
+    items: &mut Vec<Item>,
+    particle: impl Fn(&str) -> Option<ParticleKind>,
+) -> Vec<Item> {
+    let is_address = |form: &str| particle(form) == Some(ParticleKind::Address);
+    let start = (1..items.len()).find(|&i| {
+        is_address(&items[i].form)
+            || items
+                .get(i + 1)
+                .is_some_and(|next| is_address(&format!("{} {}", items[i].form, next.form)))
+    });
+    let Some(start) = start else {
+        return Vec::new();
+    };
+    let part = items[start].after_comma;
+    let end = (start..items.len())
+        .find(|&j| items[j].after_comma != part)
+        .unwrap_or(items.len());
+    items.drain(start..end).collect()
+}
+
 /// The written text of tokens joined into one: pieces of one written word (an Arabic-script
 /// article, a word split by the dictionary) carry that word's text, which is said once.
 fn joined_text(texts: &[&str]) -> String {
@@ -727,6 +751,9 @@ impl NameEngine {
     pub(crate) fn parse_without_weights(&self, name: &str) -> ParsedName {
         let knowledge = &self.knowledge;
         let mut items = self.romanise(words(name));
+        // An address ("r/o Kabul") or another person ("c/o …") after the name: shown, never
+        // compared.
+        let address = split_address(&mut items, |form| knowledge.particles.get(form).copied());
         // "SURNAME, Given" lists: put the names back in written order, so that compounds split
         // by the comma (KARIM ALI, Ali Abdul) join again and roles read naturally.
         if let Some(first_given) = items.iter().position(|i| i.after_comma) {
@@ -1022,6 +1049,15 @@ impl NameEngine {
             index += 1;
         }
 
+        for item in address {
+            tokens.push(self.make_token(
+                item.text,
+                item.form,
+                TokenRole::Particle,
+                item.script,
+                false,
+            ));
+        }
         // A lone particle or title is the name itself ("Bin", "Haji"): compare it.
         let compared_non_title = tokens
             .iter()

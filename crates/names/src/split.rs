@@ -171,6 +171,15 @@ mod tests {
             split("احمد د محمود زوی"),
             parts("احمد", None, Some("محمود"))
         );
+        // An address after the name is no part of it.
+        assert_eq!(
+            split("Ahmad s/o Karim r/o Kabul"),
+            parts("Ahmad", None, Some("Karim"))
+        );
+        assert_eq!(
+            split("Fatima h/o Karim"),
+            parts("Fatima", None, Some("Karim"))
+        );
     }
 
     #[test]

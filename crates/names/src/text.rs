@@ -254,9 +254,13 @@ pub fn words(name: &str) -> Vec<Word> {
 }
 
 fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
-    // "s/o" keeps its slash; any other slash separates words.
+    // "s/o" (and h/o, husband of; r/o, resident of; c/o, care of) keeps its slash; any other
+    // slash separates words.
     let lower = text.to_lowercase();
-    if matches!(lower.as_str(), "s/o" | "d/o" | "w/o") {
+    if matches!(
+        lower.as_str(),
+        "s/o" | "d/o" | "w/o" | "h/o" | "r/o" | "c/o"
+    ) {
         out.push(Word {
             text: text.to_string(),
             folded: lower,

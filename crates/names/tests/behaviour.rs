@@ -772,6 +772,38 @@ fn parse_reports_roles_and_romanisation() {
 }
 
 #[test]
+fn an_address_after_the_name_is_shown_and_never_compared() {
+    // South Asian and Afghan papers: r/o (resident of) gives the village, c/o (care of)
+    // another person; h/o (husband of) a husband's name, like w/o.
+    check("Ahmad Karim r/o Kabul", "Ahmad Karim", Same);
+    check(
+        "Ahmad Karim resident of Kandahar",
+        "Ahmad Karim r/o Kabul",
+        Same,
+    );
+    check("AHMADI, Karim r/o Kabul", "Karim Ahmadi", Same);
+    check("Bibi Gul c/o Mohammad Ali", "Bibi Gul", Same);
+    check("Ahmad s/o Karim r/o Kabul", "Ahmad bn Karim", Same);
+    let parsed = engine().parse("Ahmad Karim r/o Kabul");
+    let shown: Vec<(&str, TokenRole)> = parsed
+        .tokens
+        .iter()
+        .map(|t| (t.text.as_str(), t.role))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Ahmad", TokenRole::Given),
+            ("Karim", TokenRole::Family),
+            ("r/o", TokenRole::Particle),
+            ("Kabul", TokenRole::Particle),
+        ]
+    );
+    // Only what follows a name: a word alone stays a name.
+    check("Kabul", "Kabul", Same);
+}
+
+#[test]
 fn one_title_spelt_two_ways_is_no_contradiction() {
     // Haji, Hajji, Alhaj and الحاج are one title: left unmatched on each side, they made two
     // names that agree on every name a contradiction (0.84).
