@@ -360,7 +360,7 @@ pub(crate) fn hash_str(text: &str) -> u64 {
 
 const ABD_PREFIXES: &[&str] = &[
     "abd", "abdul", "abdel", "abdol", "abdal", "abdur", "abdus", "abdu", "abdou", "abdoul",
-    "abdil", "abdel",
+    "abdil", "abdool", "abdoel",
 ];
 /// Second elements of -ur-Rahman compounds (Habib-ur-Rahman, Fazl-ur-Rahim), as written.
 const RAHMAN_FORMS: &[&str] = &["rahman", "rehman", "rahim", "raheem"];
@@ -469,19 +469,22 @@ fn canonical_abd(form: &str) -> Option<String> {
     if rest.len() < 3 {
         return None;
     }
-    // The connecting vowel of Abdu-/Abde-/Abdi-/Abdo-, or the a of Abdal- before its article;
-    // not the first letter of the name itself (Abd-Ahad, Abd-Aziz).
+    // The connecting vowel of Abdu-/Abde-/Abdi-/Abdo- (written oo, ou or oe in English, French
+    // and Dutch spellings: Abdool, Abdoul, Abdoel), or the a of Abdal- before its article; not
+    // the first letter of the name itself (Abd-Ahad, Abd-Aziz).
     let bytes = rest.as_bytes();
     let connecting = match bytes[0] {
-        b'u' | b'e' | b'i' | b'o' => true,
-        b'a' => bytes[1] == b'l' || (bytes.len() > 2 && bytes[1] == bytes[2]),
-        _ => false,
+        b'o' if matches!(bytes[1], b'o' | b'u' | b'e') && bytes.len() > 4 => 2,
+        b'u' | b'e' | b'i' | b'o' => 1,
+        b'a' if bytes[1] == b'l' || (bytes.len() > 2 && bytes[1] == bytes[2]) => 1,
+        _ => 0,
     };
-    let rest = if connecting { &rest[1..] } else { rest };
+    let rest = &rest[connecting..];
     if matches!(
         rest,
-        "llah" | "lla" | "lah" | "la" | "llahi" | "lahi" | "lloh" | "llo"
+        "llah" | "lla" | "lah" | "la" | "llahi" | "lahi" | "lloh" | "llo" | "laye" | "lai"
     ) {
+        // (Abdoulaye and Abdulai are West Africa's Abdullahi.)
         return Some("abdallah".to_string());
     }
     // A second part of two consonants is an Arabic-script one, its vowels unwritten (عبدالرب

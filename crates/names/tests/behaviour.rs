@@ -365,6 +365,11 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("خضری", "Khodari", Same);
     // Persian -abadi written on (فیروزآبادی, دولت‌آبادی).
     check("Hassan Firouzabadi", "حسن فیروزآبادی", Same);
+    // English, French and Dutch spellings of Abdul- (Abdool, Abdoul, Abdoel).
+    check("Abdool Rahman", "Abdoul Rahmaan", Same);
+    check("Abdoel Kader", "Abdul Qadir", Same);
+    check("Abdool Haq", "Abdul Hadi", Different);
+    check("Abdoulaye", "Abdullahi", Same);
     check("Najafabadi", "نجف‌آبادی", Same);
     // Afghan lists write سید as Said as well as Sayed; Said is also سعید.
     check("Said Akbar", "Sayed Akbar", Same);
