@@ -1419,6 +1419,10 @@ impl NameEngine {
             let mut readings = match script {
                 Script::Latin if !vowelless => other_readings(&form, role),
                 Script::Arabic => arabic_readings(&text, &form, vowelless),
+                // Russian has no h: Х writes ح and ه as well as خ (Хамид Hamid, Шах Shah).
+                Script::Cyrillic if form.contains("kh") => {
+                    vec![(form.replace("kh", "h"), READING_FLOOR)]
+                }
                 _ => Vec::new(),
             };
             // A word the dictionary spells (its commonest spelling, sometimes a Turkish or

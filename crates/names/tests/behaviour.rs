@@ -777,6 +777,16 @@ fn parse_reports_roles_and_romanisation() {
 }
 
 #[test]
+fn names_written_in_tajik_or_russian_cyrillic_match_their_latin_spellings() {
+    // Tajik ҷ is j; Russian writes the h of Arabic and Persian names with х (kh).
+    check("Ҷумъа Хон", "Juma Khan", Same);
+    check("Эмомалӣ Раҳмон", "Emomali Rahmon", Same);
+    check("Хамид Карзай", "Hamid Karzai", Same);
+    check("Ахмад Шах Масуд", "Ahmad Shah Massoud", Same);
+    check("Халид", "Khalid", Same);
+}
+
+#[test]
 fn an_address_after_the_name_is_shown_and_never_compared() {
     // South Asian and Afghan papers: r/o (resident of) gives the village, c/o (care of)
     // another person; h/o (husband of) a husband's name, like w/o.
