@@ -580,7 +580,23 @@ impl NameEngine {
             .collect()
     }
 
-    fn romanise(&self, words: Vec<crate::text::Word>) -> Vec<Item> {
+    fn romanise(&self, mut words: Vec<crate::text::Word>) -> Vec<Item> {
+        // Arabic ة before Allah is said t, as Persian and Dari write it (the construct state:
+        // هبة الله Hibatullah as هبت‌الله, رحمة الله Rahmatullah). Not before any article:
+        // أسامة المالكي is Usama al-Maliki.
+        for index in 1..words.len() {
+            let [word, next] = &mut words[index - 1..=index] else {
+                continue;
+            };
+            if word.arabic
+                && next.arabic
+                && crate::script::ends_with_ta_marbuta(&word.text)
+                && next.folded == "الله"
+                && let Some(stem) = word.folded.strip_suffix('ه')
+            {
+                word.folded = format!("{stem}ت");
+            }
+        }
         let mut items = Vec::with_capacity(words.len() + 2);
         for word in words {
             if !word.arabic {
@@ -1763,6 +1779,7 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 /// - [`SHARED_SUBSTITUTIONS`]: the dictionary's Iranian spellings (محقق: mohaghegh, Afghan
 ///   Mohaqiq; احمدی‌نژاد: Ahmadinejad), Urdu's aspirated d (لودھی: Lodi as often as Lodhi),
 ///   Persian's silent w after kh (خواجه: Khaja);
+/// - a final ة as t (نعمة Nimat, حكمة Hikmat);
 /// - b, d, j, t, g before ه (not ھ) as Urdu's aspirates, which Dari and Pashto lists write so
 ///   (لودهی Lodhi, بهتی Bhatti);
 /// - where the letter table guessed the vowels (`vowelless`): ذ and ض as the d of Arabic,
@@ -1828,6 +1845,16 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
         push_substitutions(&mut readings, form, &ASPIRATES, READING_FLOOR);
     }
     push_substitutions(&mut readings, form, &[("kh'w", "kh")], READING_FLOOR);
+    // A final ة is said a alone and t before a name (Nima, Nimat; Izza, Izzat), and Persian,
+    // Dari and Latin spellings keep the t (نعمت Nimat, حکمت Hikmat).
+    if crate::script::ends_with_ta_marbuta(text)
+        && let Some(stem) = fold_arabic(text).strip_suffix('ه')
+    {
+        let read = romanise_table(&format!("{stem}ت"));
+        if read != form {
+            readings.push((read, READING_FLOOR));
+        }
+    }
     push_substitutions(
         &mut readings,
         form,

@@ -37,9 +37,41 @@ pub fn fold_arabic_char(c: char) -> Option<char> {
     })
 }
 
-/// Folds a whole Arabic-script word (see [`fold_arabic_char`]).
+/// Folds a whole Arabic-script word (see [`fold_arabic_char`] and [`construct_state`]).
 pub fn fold_arabic(word: &str) -> String {
-    word.chars().filter_map(fold_arabic_char).collect()
+    construct_state(word)
+        .chars()
+        .filter_map(fold_arabic_char)
+        .collect()
+}
+
+/// The word with each ة that Allah follows inside it written ت, as it is said (the construct
+/// state) and as Persian writes it: هبةالله is هبت‌الله, Hibatullah. Not before any article:
+/// أسامةالمالكي run together is Usama al-Maliki. Marks between the letters are passed over.
+pub fn construct_state(word: &str) -> std::borrow::Cow<'_, str> {
+    if !word.contains('ة') {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    let letters: Vec<(char, Option<char>)> =
+        word.chars().map(|c| (c, fold_arabic_char(c))).collect();
+    let mut out = String::with_capacity(word.len());
+    for (index, &(original, _)) in letters.iter().enumerate() {
+        let next = letters[index + 1..]
+            .iter()
+            .filter_map(|&(_, folded)| folded);
+        let allah = next.take(4).eq("الله".chars());
+        out.push(if original == 'ة' && allah {
+            'ت'
+        } else {
+            original
+        });
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// True when the last letter of an Arabic-script word (marks aside) is ة, the ta marbuta.
+pub fn ends_with_ta_marbuta(word: &str) -> bool {
+    word.chars().rev().find(|&c| fold_arabic_char(c).is_some()) == Some('ة')
 }
 
 /// Romanises a folded Arabic-script word letter by letter.
@@ -122,6 +154,17 @@ mod tests {
             expected,
             "romanising {input}"
         );
+    }
+
+    #[test]
+    fn ta_marbuta_before_allah_is_t() {
+        assert_eq!(fold_arabic("هبةالله"), "هبتالله");
+        // Marks are passed over; two words are the caller's to join (`romanise`).
+        assert_eq!(fold_arabic("هبةُالله"), "هبتالله");
+        assert_eq!(fold_arabic("هبة الله"), "هبه الله");
+        assert_eq!(fold_arabic("أسامةالمالكي"), "اسامهالمالکی");
+        assert!(ends_with_ta_marbuta("نعمةٌ"));
+        assert!(!ends_with_ta_marbuta("نعمت"));
     }
 
     #[test]

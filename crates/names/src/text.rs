@@ -9,7 +9,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::script::{fold_arabic_char, is_arabic_char};
+use crate::script::{construct_state, fold_arabic_char, is_arabic_char};
 
 /// One word of a written name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +279,8 @@ fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
         let mut folded = String::with_capacity(part.len());
         let mut cyrillic = false;
         if arabic {
-            for c in part.nfkd() {
+            let decomposed: String = part.nfkd().collect();
+            for c in construct_state(&decomposed).chars() {
                 if let Some(letter) = fold_arabic_char(c)
                     && (is_arabic_char(letter) || letter.is_ascii_digit())
                     && !is_combining_mark(letter)

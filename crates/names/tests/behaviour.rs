@@ -365,6 +365,14 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("خضری", "Khodari", Same);
     // Persian -abadi written on (فیروزآبادی, دولت‌آبادی).
     check("Hassan Firouzabadi", "حسن فیروزآبادی", Same);
+    // Arabic ة is t before Allah, as Persian writes it, and may be t at a name's end.
+    check("رحمت‌الله", "رحمة الله", Same);
+    check("هبت‌الله", "هبةالله", Same);
+    check("هبة الله", "Hibatullah", Same);
+    check("حكمة", "Hikmat", Same);
+    // ... but not before any article: أسامة المالكي is Usama al-Maliki.
+    check("أسامة المالكي", "Osama AL-MALIKI", Same);
+    check("جمعة الأحمد", "Jumah AL-AHMAD", Same);
     // English, French and Dutch spellings of Abdul- (Abdool, Abdoul, Abdoel).
     check("Abdool Rahman", "Abdoul Rahmaan", Same);
     check("Abdoel Kader", "Abdul Qadir", Same);
