@@ -287,11 +287,12 @@ fn split_address(
     particle: impl Fn(&str) -> Option<ParticleKind>,
 ) -> Vec<Item> {
     let is_address = |form: &str| particle(form) == Some(ParticleKind::Address);
+    // Only short second words ("of") are worth building the two-word lookup for.
     let start = (1..items.len()).find(|&i| {
         is_address(&items[i].form)
-            || items
-                .get(i + 1)
-                .is_some_and(|next| is_address(&format!("{} {}", items[i].form, next.form)))
+            || items.get(i + 1).is_some_and(|next| {
+                next.form.len() <= 3 && is_address(&format!("{} {}", items[i].form, next.form))
+            })
     });
     let Some(start) = start else {
         return Vec::new();
@@ -739,10 +740,10 @@ impl NameEngine {
 
     /// A folded Arabic-script word that is a stem with a suffix written on: -ullah (الله),
     /// -uddin (الدین), -ur-Rahman (الرحمن), -khel (خیل) with a stem of three letters or more,
-    /// Persian -abadi (آبادی: فیروزآبادی Firuzabadi, نجف‌آبادی Najafabadi). Not -zai: زی also ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the
-    /// segmenter bring احمدزی together. Gives the stem (the dictionary's spelling, or the
-    /// folded letters when `vowelless`), the suffix's Latin spelling, and whether the stem is
-    /// unknown.
+    /// Persian -abadi (آبادی: فیروزآبادی Firuzabadi, نجف‌آبادی Najafabadi). Not -zai: زی also
+    /// ends nisbas (تبریزی Tabrizi, فیروزی Firuzi); the dictionary and the segmenter bring
+    /// احمدزی together. Gives the stem (the dictionary's spelling, or the folded letters when
+    /// `vowelless`), the suffix's Latin spelling, and whether the stem is unknown.
     fn suffixed_arabic<'a>(&'a self, folded: &'a str) -> Option<(&'a str, &'static str, bool)> {
         let arabic = self.knowledge.arabic();
         for (suffix, latin, least) in [
