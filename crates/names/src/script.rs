@@ -56,11 +56,14 @@ pub fn construct_state(word: &str) -> std::borrow::Cow<'_, str> {
         word.chars().map(|c| (c, fold_arabic_char(c))).collect();
     let mut out = String::with_capacity(word.len());
     for (index, &(original, _)) in letters.iter().enumerate() {
-        let next = letters[index + 1..]
-            .iter()
-            .filter_map(|&(_, folded)| folded);
-        let allah = next.take(4).eq("الله".chars());
-        out.push(if original == 'ة' && allah {
+        let allah = || {
+            letters[index + 1..]
+                .iter()
+                .filter_map(|&(_, folded)| folded)
+                .take(4)
+                .eq("الله".chars())
+        };
+        out.push(if original == 'ة' && allah() {
             'ت'
         } else {
             original
