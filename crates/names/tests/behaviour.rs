@@ -471,6 +471,9 @@ fn ullah_names_a_letter_apart_are_two_names() {
     check("Hamdollah", "Hamdullah", Same);
     check("Hamidullah", "حمیدالله", Same);
     check("Naqeebullah", "نقیب الله", Same);
+    // ... in Arabic script too (حمد alone is read Hamad).
+    check("حمیدالله", "حمدالله", Different);
+    check("Hamdullah", "حمد الله", Same);
     check("Latifullah", "Lutfullah", Different);
     check("Lotfollah", "لطف الله", Same);
 }
