@@ -474,6 +474,8 @@ fn ullah_names_a_letter_apart_are_two_names() {
     // ... in Arabic script too (حمد alone is read Hamad).
     check("حمیدالله", "حمدالله", Different);
     check("Hamdullah", "حمد الله", Same);
+    check("Nasrullah", "Nasirullah", Different);
+    check("نصرالله", "نصیرالله", Different);
     check("Latifullah", "Lutfullah", Different);
     check("Lotfollah", "لطف الله", Same);
 }
