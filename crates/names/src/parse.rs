@@ -1433,24 +1433,25 @@ impl NameEngine {
                 role,
                 TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
             ) {
-            let mut readings = match script {
-                Script::Latin if !vowelless => other_readings(&form, role),
-                Script::Arabic => arabic_readings(&text, &form, vowelless),
+            // An Arabic-script word folded once, for its readings and the dictionary.
+            let folded = (script == Script::Arabic).then(|| fold_arabic(&text));
+            let mut readings = match (script, &folded) {
+                (Script::Latin, _) if !vowelless => other_readings(&form, role),
+                (Script::Arabic, Some(folded)) => arabic_readings(&text, folded, &form, vowelless),
                 // Russian has no h: Х writes ح and ه as well as خ (Хамид Hamid, Шах Shah).
-                Script::Cyrillic if form.contains("kh") => {
+                (Script::Cyrillic, _) if form.contains("kh") => {
                     vec![(form.replace("kh", "h"), READING_FLOOR)]
                 }
                 _ => Vec::new(),
             };
             // A word the dictionary spells (its commonest spelling, sometimes a Turkish or
             // French one: شکریه sukriye) is also read letter by letter (shkrih ~ Shukria).
-            if script == Script::Arabic && !vowelless {
-                let folded = fold_arabic(&text);
-                if self.knowledge.arabic().get(&folded) == Some(&form) {
-                    let table = romanise_table(&folded);
-                    if table != form {
-                        readings.push((table, READING_FLOOR));
-                    }
+            if let Some(folded) = folded.as_deref().filter(|_| !vowelless)
+                && self.knowledge.arabic().get(folded) == Some(&form)
+            {
+                let table = romanise_table(folded);
+                if table != form {
+                    readings.push((table, READING_FLOOR));
                 }
             }
             readings
@@ -1793,8 +1794,8 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
 ///   well as Shaista, وږمه Wagma as well as Wazhma); Pashto څ, ts, is written ch or ts
 ///   (څرخی Charkhi, څپه Tsapa).
 ///
-/// Empty when none applies.
-fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)> {
+/// `folded` is `text` as [`fold_arabic`] gives it. Empty when none applies.
+fn arabic_readings(text: &str, folded: &str, form: &str, vowelless: bool) -> Vec<(String, f32)> {
     let mut readings = Vec::new();
     for (letter, south, north) in [('ښ', "sh", "kh"), ('ږ', "zh", "g")] {
         if text.contains(letter) && form.contains(south) {
@@ -1803,7 +1804,6 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     }
     // Pashto څ is ts; the table reads s, Latin spellings write ch or ts (Charkhi, Tsapa).
     if text.contains('څ') {
-        let folded = fold_arabic(text);
         for written in ["چ", "تس"] {
             let read = romanise_table(&folded.replace('څ', written));
             if read != form {
@@ -1817,7 +1817,7 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     // Arabic says ذ and ض as d (dh), Persian and Dari as z: قذافی Qaddafi as well as Qazafi,
     // رمضان Ramadan as well as Ramazan.
     if vowelless && text.contains(['ذ', 'ض']) {
-        let read = romanise_table(&fold_arabic(text).replace(['ذ', 'ض'], "د"));
+        let read = romanise_table(&folded.replace(['ذ', 'ض'], "د"));
         if read != form {
             readings.push((read, READING_FLOOR));
         }
@@ -1849,7 +1849,7 @@ fn arabic_readings(text: &str, form: &str, vowelless: bool) -> Vec<(String, f32)
     // A final ة is said a alone and t before a name (Nima, Nimat; Izza, Izzat), and Persian,
     // Dari and Latin spellings keep the t (نعمت Nimat, حکمت Hikmat).
     if crate::script::ends_with_ta_marbuta(text)
-        && let Some(stem) = fold_arabic(text).strip_suffix('ه')
+        && let Some(stem) = folded.strip_suffix('ه')
     {
         let read = romanise_table(&format!("{stem}ت"));
         if read != form {
