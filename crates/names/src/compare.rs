@@ -19,7 +19,10 @@ use crate::NameEngine;
 use crate::parse::{
     HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, first_letter_slip_tail, hash_str,
 };
-use crate::phonetic::{edit_similarity, skeleton_similarity, substitute, weighted_distance};
+use crate::phonetic::{
+    edit_similarity, edit_similarity_from, skeleton_similarity_from, substitute,
+    weighted_distance_within,
+};
 
 /// How two tokens (or a compound and its parts) were found to agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -256,11 +259,91 @@ struct Edge {
 /// ~ Hisham): a little less than the same agreement as written.
 const OTHER_READING: f64 = 0.95;
 
+/// Token comparisons made lately on this thread, by the two tokens' similarity keys
+/// (`parse::similarity_key`): real lists repeat their names' words (Mohammad against Mahmood
+/// comes back in pair after pair), and most of a name comparison is its token comparisons.
+/// Direct-mapped: a new comparison takes its slot from the one before.
+struct Memo {
+    /// The engine whose tuning the remembered similarities follow.
+    engine: u64,
+    slots: Vec<MemoSlot>,
+}
+
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    key_a: u64,
+    key_b: u64,
+    similarity: f64,
+    kind: MatchKind,
+}
+
+/// Slots remembered per thread (32 bytes each: 2 MiB).
+const MEMO_SLOTS: usize = 1 << 16;
+
+const EMPTY_SLOT: MemoSlot = MemoSlot {
+    key_a: 0,
+    key_b: 0,
+    similarity: 0.0,
+    kind: MatchKind::Fuzzy,
+};
+
+impl Memo {
+    /// The memo for `engine`, emptied if it held another engine's comparisons.
+    fn claim(&mut self, engine: u64) -> &mut Memo {
+        if self.slots.is_empty() {
+            self.slots = vec![EMPTY_SLOT; MEMO_SLOTS];
+        } else if self.engine != engine {
+            self.slots.fill(EMPTY_SLOT);
+        }
+        self.engine = engine;
+        self
+    }
+
+    #[inline]
+    fn slot(&mut self, key_a: u64, key_b: u64) -> &mut MemoSlot {
+        let mixed = (key_a ^ key_b.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        &mut self.slots[(mixed >> 48) as usize & (MEMO_SLOTS - 1)]
+    }
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = const {
+        std::cell::RefCell::new(Memo {
+            engine: 0,
+            slots: Vec::new(),
+        })
+    };
+}
+
 impl NameEngine {
     /// Similarity of two tokens and how they agree; 0 when they do not. A token with readings
     /// by other spelling conventions (Turkish c = j, French ch = sh, Arabic-script تش = ch…;
     /// see `other_readings` and `arabic_readings` in `parse.rs`) is compared as written and as
     /// read so, and two such tokens as both read.
+    /// [`NameEngine::token_similarity`] remembered in `memo` by the tokens' similarity keys.
+    #[inline]
+    fn remembered_similarity(
+        &self,
+        memo: &mut Memo,
+        a: &Token,
+        key_a: u64,
+        b: &Token,
+        key_b: u64,
+    ) -> (f64, MatchKind) {
+        let slot = memo.slot(key_a, key_b);
+        if slot.key_a == key_a && slot.key_b == key_b && key_a != 0 && key_b != 0 {
+            return (slot.similarity, slot.kind);
+        }
+        let (similarity, kind) = self.token_similarity(a, b);
+        *slot = MemoSlot {
+            key_a,
+            key_b,
+            similarity,
+            kind,
+        };
+        (similarity, kind)
+    }
+
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let (similarity, kind) = self.token_similarity_read(a, b);
         // Two Slavic patronymics share their ending, which makes any two look alike: they
@@ -428,7 +511,11 @@ impl NameEngine {
                 let candidate = if stripped.1 == other.skeleton_hash {
                     0.9
                 } else {
-                    0.95 * skeleton_similarity(&stripped.0, &other.skeleton)
+                    0.95 * skeleton_similarity_from(
+                        &stripped.0,
+                        &other.skeleton,
+                        self.tuning.fuzzy_floor / 0.95,
+                    )
                 };
                 if candidate >= self.tuning.fuzzy_floor && candidate > best.0 {
                     best = (candidate, MatchKind::Fuzzy);
@@ -502,7 +589,8 @@ impl NameEngine {
         // Two-sound skeletons (Ali, Wael) are too short for a fuzzy match to mean anything,
         // unless they differ by one cheap substitution only (Diouf ~ Ziouf, Chaabi ~ Shaabi).
         let skeleton_bound = if longest_skeleton < 3.0 {
-            let distance = weighted_distance(skeleton_a.as_bytes(), skeleton_b.as_bytes());
+            let distance =
+                weighted_distance_within(skeleton_a.as_bytes(), skeleton_b.as_bytes(), 4);
             if distance <= 4 {
                 1.0 - f64::from(distance) / 10.0 / longest_skeleton
             } else {
@@ -523,7 +611,12 @@ impl NameEngine {
                 if longest_spelling < 4.0 || 1.0 - gap / longest_spelling < tuning.fuzzy_floor {
                     0.0
                 } else {
-                    edit_similarity(spelling_a.as_bytes(), spelling_b.as_bytes())
+                    // Below the floor, any similarity below it does (see the end).
+                    edit_similarity_from(
+                        spelling_a.as_bytes(),
+                        spelling_b.as_bytes(),
+                        tuning.fuzzy_floor,
+                    )
                 };
             // A spelling of a variant class one letter away from another word is a near-miss
             // of that spelling: Naseen is one letter from Naseem, though three from the
@@ -535,8 +628,10 @@ impl NameEngine {
                 && longest_form >= 5
                 && a.form.len().abs_diff(b.form.len()) <= 1
             {
-                let as_written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
-                if as_written >= 1.0 - 1.0 / longest_form as f64 - 1e-9 {
+                let one_letter = 1.0 - 1.0 / longest_form as f64 - 1e-9;
+                let as_written =
+                    edit_similarity_from(a.form.as_bytes(), b.form.as_bytes(), one_letter);
+                if as_written >= one_letter {
                     canonical.max(as_written)
                 } else {
                     canonical
@@ -549,7 +644,7 @@ impl NameEngine {
             return (0.0, MatchKind::Fuzzy);
         }
         let by_skeleton = if skeleton_bound > by_spelling {
-            skeleton_similarity(skeleton_a, skeleton_b)
+            skeleton_similarity_from(skeleton_a, skeleton_b, tuning.fuzzy_floor)
         } else {
             0.0
         };
@@ -572,14 +667,25 @@ impl NameEngine {
         b: &ParsedName,
         record: Option<&mut Comparison>,
     ) -> f64 {
+        MEMO.with_borrow_mut(|memo| self.align_with(a, b, record, memo.claim(self.memo_id)))
+    }
+
+    /// [`NameEngine::align`] with this thread's memo of token comparisons.
+    fn align_with(
+        &self,
+        a: &ParsedName,
+        b: &ParsedName,
+        record: Option<&mut Comparison>,
+        memo: &mut Memo,
+    ) -> f64 {
         // The hash decides first (the keys are compared only when the hashes are equal).
         if (a.identity_hash, &a.identity_key) <= (b.identity_hash, &b.identity_key) {
-            return self.align_in_order(a, b, record);
+            return self.align_in_order(a, b, record, memo);
         }
         match record {
-            None => self.align_in_order(b, a, None),
+            None => self.align_in_order(b, a, None, memo),
             Some(record) => {
-                let score = self.align_in_order(b, a, Some(record));
+                let score = self.align_in_order(b, a, Some(record), memo);
                 for alignment in &mut record.aligned {
                     std::mem::swap(&mut alignment.a, &mut alignment.b);
                 }
@@ -595,6 +701,7 @@ impl NameEngine {
         a: &ParsedName,
         b: &ParsedName,
         mut record: Option<&mut Comparison>,
+        memo: &mut Memo,
     ) -> f64 {
         let tuning = &self.tuning;
         if a.identity_hash == b.identity_hash && a.identity_key == b.identity_key {
@@ -618,27 +725,40 @@ impl NameEngine {
             let _ = edges.try_push(edge);
         };
         for (slot_a, hot_a) in a.hot.iter().take(count_a).enumerate() {
-            let token_a = &a.tokens[usize::from(hot_a.index)];
             for (slot_b, hot_b) in b.hot.iter().take(count_b).enumerate() {
                 // Most token pairs of two names have nothing in common; rule them out before the
                 // full comparison when neither token needs a special rule.
                 if hot_a.canonical_hash != hot_b.canonical_hash
                     && !hot_a.special
                     && !hot_b.special
-                    && hot_a.nicknames & hot_b.nicknames == 0
-                    && !first_codes_close(hot_a, hot_b)
-                    && (hot_a.tail_hash == 0 || hot_a.tail_hash != hot_b.tail_hash)
+                    && apart(hot_a, hot_b)
                 {
                     continue;
                 }
-                let token_b = &b.tokens[usize::from(hot_b.index)];
-                let (similarity, kind) = self.token_similarity(token_a, token_b);
+                // One canonical form is full agreement (as `token_similarity_as_written`
+                // finds first), told from the hot copies alone.
+                let (similarity, kind) = if hot_a.canonical_hash == hot_b.canonical_hash {
+                    let kind = if hot_a.form_hash == hot_b.form_hash {
+                        MatchKind::Exact
+                    } else {
+                        MatchKind::Variant
+                    };
+                    (1.0, kind)
+                } else {
+                    let token_a = &a.tokens[usize::from(hot_a.index)];
+                    let token_b = &b.tokens[usize::from(hot_b.index)];
+                    self.remembered_similarity(
+                        memo,
+                        token_a,
+                        hot_a.similarity_key,
+                        token_b,
+                        hot_b.similarity_key,
+                    )
+                };
                 // The person's own name agreeing with the other's father's name (Hozaifa Javed
                 // vs Javed; Salman bin Muhammad vs Muhammad bin Salman) is a family tie, not the
                 // same person: it counts for less.
-                let fathers = |t: &Token| t.secondary || t.role == TokenRole::Patronymic;
-                let crossed =
-                    (token_a.own && fathers(token_b)) || (token_b.own && fathers(token_a));
+                let crossed = (hot_a.own && hot_b.fathers) || (hot_b.own && hot_a.fathers);
                 let similarity = if crossed {
                     similarity * tuning.crossed_roles
                 } else {
@@ -648,15 +768,15 @@ impl NameEngine {
                     // An initial says only its letter: the rest of the full name it stands for
                     // stays unconfirmed (weighed like a missing token).
                     let (weight, residual) = if kind == MatchKind::Initial {
-                        let full = token_a.weight.max(token_b.weight);
+                        let full = hot_a.weight.max(hot_b.weight);
                         (
                             tuning.initial_weight,
                             (full - tuning.initial_weight).max(0.0),
                         )
                     } else {
-                        (0.5 * (token_a.weight + token_b.weight), 0.0)
+                        (0.5 * (hot_a.weight + hot_b.weight), 0.0)
                     };
-                    let tie = token_a.canonical_hash.wrapping_add(token_b.canonical_hash);
+                    let tie = hot_a.canonical_hash.wrapping_add(hot_b.canonical_hash);
                     push(Edge {
                         similarity: similarity as f32,
                         weight: weight as f32,
@@ -696,7 +816,13 @@ impl NameEngine {
                     }
                     let pair = &fused_side.fused[index];
                     let single = &single_side.tokens[usize::from(hot_s.index)];
-                    let (similarity, _) = self.token_similarity(&pair.token, single);
+                    let (similarity, _) = self.remembered_similarity(
+                        memo,
+                        &pair.token,
+                        pair.token.similarity_key,
+                        single,
+                        hot_s.similarity_key,
+                    );
                     // Parts of three letters or more joined into a long word of about the
                     // other's length may differ by a little more than one cheap edit (Shah
                     // Karami ~ Shakarami, Yazdi Khah ~ Yazdikhah). Short syllables (Bu-il,
@@ -717,7 +843,18 @@ impl NameEngine {
                     let part_alone = [Some(pair.first), Some(pair.second), pair.third]
                         .into_iter()
                         .flatten()
-                        .map(|part| self.token_similarity(&fused_side.tokens[part], single).0)
+                        .map(|part| {
+                            let part = &fused_side.tokens[part];
+                            let key = part.similarity_key;
+                            self.remembered_similarity(
+                                memo,
+                                part,
+                                key,
+                                single,
+                                hot_s.similarity_key,
+                            )
+                            .0
+                        })
                         .fold(0.0, f64::max);
                     if part_alone >= similarity {
                         continue;
@@ -791,16 +928,16 @@ impl NameEngine {
                          list: Option<&mut Vec<UnmatchedToken>>| {
             let mut left = Unmatched::default();
             let mut list = list;
-            for (slot, &i) in indices.iter().enumerate() {
+            for (slot, token) in parsed.hot.iter().take(indices.len()).enumerate() {
                 if used & (1 << slot) != 0 {
                     continue;
                 }
-                let token = &parsed.tokens[i];
                 if let Some(list) = list.as_deref_mut() {
+                    let written = &parsed.tokens[indices[slot]];
                     list.push(UnmatchedToken {
-                        text: token.text.to_string(),
-                        role: token.role,
-                        weight: token.weight,
+                        text: written.text.to_string(),
+                        role: written.role,
+                        weight: written.weight,
                     });
                 }
                 // A kunya or a title is another kind of name: missing, it contradicts nothing.
@@ -1097,6 +1234,22 @@ fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize
         *slot = usize::from(hot.index);
     }
     count
+}
+
+/// True when two tokens of different canonical forms, neither special, cannot agree: an
+/// initial agrees only with a name of its letter (and no initial with another); other tokens
+/// need related names, close first sounds, a slip on the first key, or one the shortened form
+/// of the other compound (Siraj for Sirajuddin).
+#[inline]
+fn apart(a: &HotToken, b: &HotToken) -> bool {
+    if a.initial || b.initial {
+        return (a.initial && b.initial) || a.letter != b.letter;
+    }
+    a.nicknames & b.nicknames == 0
+        && !first_codes_close(a, b)
+        && (a.tail_hash == 0 || a.tail_hash != b.tail_hash)
+        && (a.core_hash == 0 || a.core_hash != b.skeleton_hash)
+        && (b.core_hash == 0 || b.core_hash != a.skeleton_hash)
 }
 
 /// [`first_sounds_close`] on the hot-path copies of the first codes.

@@ -23,6 +23,7 @@ mod script;
 mod split;
 mod text;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub use compare::{Comparison, MatchKind, TokenAlignment, Tuning, UnmatchedToken};
@@ -42,6 +43,15 @@ pub struct NameEngine {
     knowledge: Arc<Knowledge>,
     frequencies: Arc<FrequencyTable>,
     tuning: Tuning,
+    /// Tells this engine's remembered token similarities from another's (see `compare::Memo`):
+    /// new for every engine whose tuning may differ.
+    memo_id: u64,
+}
+
+/// A fresh [`NameEngine::memo_id`].
+fn next_memo_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Default for NameEngine {
@@ -61,6 +71,7 @@ impl NameEngine {
                     knowledge: knowledge.clone(),
                     frequencies: Arc::new(FrequencyTable::new()),
                     tuning: Tuning::default(),
+                    memo_id: next_memo_id(),
                 };
                 Arc::new(FrequencyTable::builtin(&bare))
             })
@@ -69,6 +80,7 @@ impl NameEngine {
             knowledge,
             frequencies,
             tuning: Tuning::default(),
+            memo_id: next_memo_id(),
         }
     }
 
@@ -82,7 +94,11 @@ impl NameEngine {
 
     /// The same engine with other score constants (for tuning experiments).
     pub fn with_tuning(self, tuning: Tuning) -> NameEngine {
-        NameEngine { tuning, ..self }
+        NameEngine {
+            tuning,
+            memo_id: next_memo_id(),
+            ..self
+        }
     }
 
     /// The engine's frequency table.

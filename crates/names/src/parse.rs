@@ -11,12 +11,13 @@ use serde::Serialize;
 use smallvec::SmallVec;
 
 use crate::NameEngine;
-use crate::knowledge::HashMap;
+use crate::knowledge::{Fnv, HashMap};
 use crate::knowledge::{NameGroups, ParticleKind, TribalKind};
 use crate::phonetic::skeleton;
 use crate::phonetic::skeleton as skeleton_of;
 use crate::script::{fold_arabic, romanise_table};
 use crate::text::words;
+use std::hash::Hasher;
 
 /// What a token is in the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,8 +84,9 @@ pub struct Token {
     /// disagreement says most (siblings share the rest).
     #[serde(skip)]
     pub(crate) primary: bool,
-    /// True when comparisons must not be cut short on the first sound: initials, compounds and
-    /// fused prefixes have rules of their own.
+    /// True when comparisons must not be cut short on the first sound: a fused article
+    /// (Alnaimi ~ Naimi) and readings that are compounds have rules of their own. (Initials and
+    /// compounds are gated on the hot path by their letter and their distinctive part.)
     #[serde(skip)]
     pub(crate) special: bool,
     /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin,
@@ -124,6 +126,10 @@ pub struct Token {
     /// The least similarity through this token, when it is a reading, that counts at all.
     #[serde(skip)]
     pub(crate) reading_floor: f32,
+    /// Hash of everything a token comparison reads from the token (see `similarity_key`), so
+    /// that a comparison made once can be remembered (`compare::Memo`); set once the roles are.
+    #[serde(skip)]
+    pub(crate) similarity_key: u64,
 }
 
 impl Token {
@@ -195,6 +201,8 @@ pub struct ParsedName {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HotToken {
     pub canonical_hash: u64,
+    /// [`Token::similarity_key`].
+    pub similarity_key: u64,
     /// Index in `ParsedName::tokens`.
     pub index: u16,
     /// First two skeleton codes (0 when absent).
@@ -205,6 +213,10 @@ pub(crate) struct HotToken {
     /// Length of the skeleton (saturating at 65,535).
     pub skeleton_len: u16,
     pub special: bool,
+    /// The token is an initial: it agrees with a name of its letter, `letter` (the first
+    /// byte of its spelling), and with nothing else.
+    pub initial: bool,
+    pub letter: u8,
     /// [`NameGroups::mask`] of the token's related names (and its readings').
     pub nicknames: u64,
     /// First codes of the token's readings that differ from `first` (0 when absent).
@@ -212,6 +224,20 @@ pub(crate) struct HotToken {
     /// Hash of a Latin spelling of six letters or more without its first letter, for typing
     /// slips on the first letter (Nerkel for Merkel); 0 otherwise.
     pub tail_hash: u64,
+    pub skeleton_hash: u64,
+    /// Copies of the token's fields that an exact agreement and an unmatched token need, so
+    /// that neither reads the token itself.
+    pub form_hash: u64,
+    pub weight: f64,
+    pub role: TokenRole,
+    pub primary: bool,
+    pub known: bool,
+    pub own: bool,
+    /// A father's name: after "bin" / "s/o", or a patronymic.
+    pub fathers: bool,
+    /// Hash of the distinctive part's skeleton of a compound that may be written shortened to
+    /// it (Siraj for Sirajuddin; see `shortens`), 0 otherwise.
+    pub core_hash: u64,
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -348,6 +374,43 @@ pub(crate) fn first_letter_slip_tail(token: &Token) -> Option<&str> {
         && token.form.len() >= 6
         && token.form.is_ascii())
     .then(|| &token.form[1..])
+}
+
+/// A hash of every field of `token` that the comparison of two tokens reads (`token_similarity`
+/// and what it calls in `compare.rs`), its readings' included: two tokens with one key compare
+/// alike with any third. Not the person's place in the name (own, primary, secondary) nor the
+/// weight, which the alignment reads from the hot copies. Never 0 (0 is "not remembered").
+pub(crate) fn similarity_key(token: &Token) -> u64 {
+    let mut hasher = Fnv::default();
+    for text in [
+        &token.form,
+        &token.canonical,
+        &token.skeleton,
+        &token.core,
+        &token.core_skeleton,
+    ] {
+        hasher.write(text.as_bytes());
+        hasher.write_u8(0xff);
+    }
+    hasher.write_u8(token.role as u8);
+    hasher.write_u8(token.script as u8);
+    hasher.write_u8(u8::from(token.vowelless) | u8::from(token.known) << 1);
+    hasher.write_u8(token.affix);
+    hasher.write_u64(token.letters.into());
+    hasher.write_u64(token.codes);
+    for group in token.nicknames.iter() {
+        hasher.write_u16(group);
+    }
+    hasher.write_u8(0xfe);
+    if let Some(stripped) = &token.stripped {
+        hasher.write(stripped.0.as_bytes());
+        hasher.write_u8(0xff);
+    }
+    hasher.write_u32(token.reading_floor.to_bits());
+    for read in token.readings.iter() {
+        hasher.write_u64(similarity_key(read));
+    }
+    hasher.finish().max(1)
 }
 
 pub(crate) fn hash_str(text: &str) -> u64 {
@@ -1292,6 +1355,12 @@ impl NameEngine {
         if let Some(primary) = primary {
             tokens[primary].own = true;
         }
+        for token in tokens.iter_mut() {
+            token.similarity_key = similarity_key(token);
+        }
+        for pair in fused.iter_mut() {
+            pair.token.similarity_key = similarity_key(&pair.token);
+        }
         let identity_hash = hash_str(&identity_key);
         let mut signature = 0u64;
         for &i in &compared {
@@ -1327,15 +1396,31 @@ impl NameEngine {
                 }
                 HotToken {
                     canonical_hash: token.canonical_hash,
+                    similarity_key: token.similarity_key,
                     index: i as u16,
                     first,
                     second: codes.get(1).copied().unwrap_or(0),
                     long: codes.len() >= 4,
                     skeleton_len: codes.len().min(usize::from(u16::MAX)) as u16,
                     special: token.special || overflow,
+                    initial: token.role == TokenRole::Initial,
+                    letter: token.form.as_bytes().first().copied().unwrap_or(0),
                     nicknames,
                     alternative_firsts,
                     tail_hash: first_letter_slip_tail(token).map_or(0, hash_str),
+                    skeleton_hash: token.skeleton_hash,
+                    form_hash: token.form_hash,
+                    weight: token.weight,
+                    role: token.role,
+                    primary: token.primary,
+                    known: token.known,
+                    own: token.own,
+                    fathers: token.secondary || token.role == TokenRole::Patronymic,
+                    core_hash: if shortens(token.affix) {
+                        hash_str(&token.core_skeleton)
+                    } else {
+                        0
+                    },
                 }
             })
             .collect();
@@ -1474,13 +1559,15 @@ impl NameEngine {
             codes,
             primary: false,
             // A token with readings needs no special rule of its own: the hot path checks
-            // its readings' first sounds too (`HotToken::alternative_firsts`).
-            special: role == TokenRole::Initial
-                || affix != 0
-                || stripped.is_some()
-                || readings.iter().any(|read| read.special),
+            // its readings' first sounds too (`HotToken::alternative_firsts`), not their
+            // distinctive parts.
+            special: stripped.is_some()
+                || readings
+                    .iter()
+                    .any(|read| read.special || shortens(read.affix)),
             readings,
             reading_floor: 0.0,
+            similarity_key: 0,
             affix,
             core,
             core_skeleton,
@@ -1519,6 +1606,9 @@ impl NameEngine {
         let mut parsed = self.parse_without_weights(name);
         for token in &mut parsed.tokens {
             token.weight = self.token_weight(token);
+        }
+        for hot in &mut parsed.hot {
+            hot.weight = parsed.tokens[usize::from(hot.index)].weight;
         }
         for pair in &mut parsed.fused {
             pair.token.weight = self.token_weight(&pair.token);
@@ -1888,6 +1978,13 @@ fn family_in_capitals(items: &[Item]) -> bool {
 
 /// Titles weighing this much in `titles.tsv` are names as well (Hafiz, Sayyid, Sheikh, Qari).
 const TITLE_ALSO_NAME: f64 = 0.4;
+
+/// True for the compounds a list may shorten to their distinctive part (Abd-, Abu-, -ullah,
+/// -uddin, -ul-Haq, -ur-Rahman: Siraj for Sirajuddin), not tribal names nor patronymics (see
+/// `shortened_compound` in `compare.rs`).
+pub(crate) fn shortens(affix: u8) -> bool {
+    affix != 0 && !matches!(affix, 5 | 6 | PATRONYMIC_AFFIX)
+}
 
 /// `Token::affix` of an -ur-Rahman compound (Habib-ur-Rahman, Fazl-ur-Rahim).
 pub(crate) const RAHMAN_AFFIX: u8 = 9;

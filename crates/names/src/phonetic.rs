@@ -205,12 +205,25 @@ fn indel(code: u8) -> u32 {
 }
 
 /// Weighted edit distance between two skeletons, in tenths of an edit.
+#[cfg(test)]
+fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
+    weighted_distance_within(a, b, u32::MAX)
+}
+
+/// Weighted edit distance between two skeletons, in tenths of an edit, where only distances up
+/// to `limit` matter: exact up to `limit`, some distance above it otherwise. The programme
+/// stops at the first row whose every cell is past the limit (no path comes back under it).
 ///
 /// Skeletons are short (names rarely exceed 12 codes), so a two-row dynamic programme on the
 /// stack is cheap; longer inputs fall back to a heap buffer.
-pub fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
+pub fn weighted_distance_within(a: &[u8], b: &[u8], limit: u32) -> u32 {
     if a == b {
         return 0;
+    }
+    // Every code of the longer skeleton past the shorter's length costs at least half an edit.
+    let gap = 5 * a.len().abs_diff(b.len()) as u64;
+    if gap > u64::from(limit) {
+        return limit.saturating_add(1);
     }
     let mut stack_previous = [0u32; 33];
     let mut stack_current = [0u32; 33];
@@ -231,30 +244,47 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> u32 {
     }
     for &code_a in a {
         current[0] = previous[0] + indel(code_a);
+        let mut lowest = current[0];
         for (j, &code_b) in b.iter().enumerate() {
             let substitute = previous[j] + substitute(code_a, code_b);
             let delete = previous[j + 1] + indel(code_a);
             let insert = current[j] + indel(code_b);
-            current[j + 1] = substitute.min(delete).min(insert);
+            let cell = substitute.min(delete).min(insert);
+            current[j + 1] = cell;
+            lowest = lowest.min(cell);
+        }
+        if lowest > limit {
+            return lowest;
         }
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
 }
 
-/// Similarity of two skeletons in [0, 1] from the weighted distance.
-pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
+/// Similarity of two skeletons in [0, 1] from the weighted distance, where only similarities
+/// of `floor` or more matter: exact from `floor` up, some similarity below it otherwise.
+pub fn skeleton_similarity_from(a: &str, b: &str, floor: f64) -> f64 {
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 1.0;
     }
-    let distance = f64::from(weighted_distance(a.as_bytes(), b.as_bytes())) / 10.0;
+    // 1 − distance / longest ≥ floor needs distance ≤ (1 − floor) · longest (in tenths here);
+    // one tenth more keeps rounding on the safe side.
+    let limit = (10.0 * (1.0 - floor).max(0.0) * longest as f64).min(f64::from(u32::MAX - 1));
+    let limit = limit as u32 + 1;
+    let distance = f64::from(weighted_distance_within(a.as_bytes(), b.as_bytes(), limit)) / 10.0;
     (1.0 - distance / longest as f64).max(0.0)
 }
 
 /// Edit similarity of two byte strings in [0, 1] (1 − edits / longer length, an adjacent swap
 /// counting as one edit), for vowel-aware comparison.
 pub fn edit_similarity(a: &[u8], b: &[u8]) -> f64 {
+    edit_similarity_from(a, b, 0.0)
+}
+
+/// [`edit_similarity`] where only similarities of `floor` or more matter: exact from `floor`
+/// up, some similarity below it otherwise.
+pub fn edit_similarity_from(a: &[u8], b: &[u8], floor: f64) -> f64 {
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 1.0;
@@ -262,33 +292,42 @@ pub fn edit_similarity(a: &[u8], b: &[u8]) -> f64 {
     if a == b {
         return 1.0;
     }
-    1.0 - edit_distance(a, b) as f64 / longest as f64
+    let limit = ((1.0 - floor).max(0.0) * longest as f64) as usize + 1;
+    1.0 - edit_distance(a, b, limit) as f64 / longest as f64
 }
 
 /// Edit distance where swapping two adjacent letters is one edit, as inserting, deleting or
 /// replacing one is (the optimal-string-alignment distance): a typist's Afiz for Faiz, Badur
-/// for Abdur, Mohmamad for Mohammad, is one slip, not two.
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+/// for Abdur, Mohmamad for Mohammad, is one slip, not two. Exact up to `limit`, some distance
+/// above it otherwise.
+fn edit_distance(a: &[u8], b: &[u8], limit: usize) -> usize {
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
     const STACK: usize = 41;
     let width = b.len() + 1;
     if width <= STACK {
         let mut rows = [0usize; 3 * STACK];
-        edit_distance_in(a, b, &mut rows[..3 * width])
+        edit_distance_in(a, b, &mut rows[..3 * width], limit)
     } else {
-        edit_distance_in(a, b, &mut vec![0; 3 * width])
+        edit_distance_in(a, b, &mut vec![0; 3 * width], limit)
     }
 }
 
 /// [`edit_distance`] in `rows`: three rows of `b.len() + 1` cells, used in turn as the row two
 /// back (for a swap), the row one back and the row being filled.
-fn edit_distance_in(a: &[u8], b: &[u8], rows: &mut [usize]) -> usize {
+fn edit_distance_in(a: &[u8], b: &[u8], rows: &mut [usize], limit: usize) -> usize {
     let width = b.len() + 1;
     let (mut before, mut previous, mut current) = (0, width, 2 * width);
     for j in 0..width {
         rows[previous + j] = j;
     }
+    // A swap reaches back two rows, so a path crosses at least one of any two rows in a row:
+    // once two rows running are past the limit, so is the distance.
+    let mut previous_lowest = 0;
     for i in 1..=a.len() {
         rows[current] = i;
+        let mut lowest = i;
         for j in 1..width {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (rows[previous + j - 1] + cost)
@@ -298,7 +337,12 @@ fn edit_distance_in(a: &[u8], b: &[u8], rows: &mut [usize]) -> usize {
                 best = best.min(rows[before + j - 2] + 1);
             }
             rows[current + j] = best;
+            lowest = lowest.min(best);
         }
+        if lowest > limit && previous_lowest > limit {
+            return lowest.min(previous_lowest);
+        }
+        previous_lowest = lowest;
         (before, previous, current) = (previous, current, before);
     }
     rows[previous + b.len()]
@@ -346,5 +390,59 @@ mod tests {
         assert!((edit_similarity(b"faiz", b"afiz") - 0.75).abs() < 1e-9);
         assert!((edit_similarity(b"abdur", b"badur") - 0.8).abs() < 1e-9);
         assert!((edit_similarity(b"ca", b"abc") - (1.0 - 3.0 / 3.0)).abs() < 1e-9);
+    }
+
+    /// The whole programme, for checking the ones that stop early.
+    fn full_edit_distance(a: &[u8], b: &[u8]) -> usize {
+        edit_distance(a, b, usize::MAX - 1)
+    }
+
+    proptest::proptest! {
+        // Distances cut off at a limit are exact up to it and past it beyond: over a small
+        // alphabet, so that near strings, swaps and cheap substitutions are common.
+        #[test]
+        fn limited_distances_are_exact_up_to_the_limit(
+            a in "[abdhkmsvyS]{0,12}",
+            b in "[abdhkmsvyS]{0,12}",
+            limit in 0u32..60,
+        ) {
+            let full = weighted_distance(a.as_bytes(), b.as_bytes());
+            let cut = weighted_distance_within(a.as_bytes(), b.as_bytes(), limit);
+            if full <= limit {
+                proptest::prop_assert_eq!(cut, full);
+            } else {
+                proptest::prop_assert!(cut > limit, "{} vs {}: {} within {}", a, b, cut, limit);
+            }
+            let full = full_edit_distance(a.as_bytes(), b.as_bytes());
+            let limit = limit as usize / 5;
+            let cut = edit_distance(a.as_bytes(), b.as_bytes(), limit);
+            if full <= limit {
+                proptest::prop_assert_eq!(cut, full);
+            } else {
+                proptest::prop_assert!(cut > limit, "{} vs {}: {} within {}", a, b, cut, limit);
+            }
+        }
+
+        #[test]
+        fn similarities_from_a_floor_are_exact_above_it(
+            a in "[abdhkmsvyS]{0,12}",
+            b in "[abdhkmsvyS]{0,12}",
+            floor in 0.0f64..1.0,
+        ) {
+            let exact = edit_similarity(a.as_bytes(), b.as_bytes());
+            let cut = edit_similarity_from(a.as_bytes(), b.as_bytes(), floor);
+            if exact >= floor {
+                proptest::prop_assert_eq!(cut, exact);
+            } else {
+                proptest::prop_assert!(cut < floor);
+            }
+            let exact = skeleton_similarity_from(&a, &b, 0.0);
+            let cut = skeleton_similarity_from(&a, &b, floor);
+            if exact >= floor {
+                proptest::prop_assert_eq!(cut, exact);
+            } else {
+                proptest::prop_assert!(cut < floor);
+            }
+        }
     }
 }

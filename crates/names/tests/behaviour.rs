@@ -1203,3 +1203,46 @@ fn ur_rahman_compounds_are_one_name_told_apart_by_their_first_part() {
     check("Mansur Rahman", "Mansoor Rahman", Same);
     check("Abdur Rahman", "Abd al-Rahman", Same);
 }
+
+/// Token comparisons are remembered per thread (a list repeats its words); an engine tuned
+/// otherwise must never be answered from another engine's memory, in either order.
+#[test]
+fn remembered_token_comparisons_follow_the_engine() {
+    let pairs = [
+        ("Bill Clinton", "William Clinton"),
+        ("Mohammad Naseem", "Muhammad Nasim"),
+        ("Abdulrahman Karimi", "Abd al-Rahman Karimy"),
+        ("Hamid Karzai", "Hamed Karzay"),
+    ];
+    let tuned = || {
+        NameEngine::new().with_tuning(Tuning {
+            nickname_similarity: 0.3,
+            fuzzy_low: 0.2,
+            ..Tuning::default()
+        })
+    };
+    // Each engine's scores on a thread of its own, where no other engine has compared.
+    let alone = |make: fn() -> NameEngine| {
+        std::thread::spawn(move || {
+            let engine = make();
+            pairs.map(|(a, b)| engine.score(a, b))
+        })
+        .join()
+        .unwrap()
+    };
+    let default_alone = alone(NameEngine::new);
+    let tuned_alone = alone(tuned);
+    assert_ne!(
+        default_alone, tuned_alone,
+        "the tuning must change some score"
+    );
+    // The two engines taking turns on one thread.
+    let (default_engine, tuned_engine) = (NameEngine::new(), tuned());
+    for _ in 0..3 {
+        assert_eq!(
+            pairs.map(|(a, b)| default_engine.score(a, b)),
+            default_alone
+        );
+        assert_eq!(pairs.map(|(a, b)| tuned_engine.score(a, b)), tuned_alone);
+    }
+}
