@@ -225,6 +225,9 @@ pub fn weighted_distance_within(a: &[u8], b: &[u8], limit: u32) -> u32 {
     if gap > u64::from(limit) {
         return limit.saturating_add(1);
     }
+    if b.len() <= SHORT && a.len() <= SHORT && a.is_ascii() && b.is_ascii() {
+        return short_weighted_distance(a, b, limit);
+    }
     let mut stack_previous = [0u32; 33];
     let mut stack_current = [0u32; 33];
     let mut heap: Vec<u32>;
@@ -259,6 +262,46 @@ pub fn weighted_distance_within(a: &[u8], b: &[u8], limit: u32) -> u32 {
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
+}
+
+/// Skeletons this long or shorter take [`short_weighted_distance`].
+const SHORT: usize = 32;
+
+/// [`weighted_distance_within`] of two ASCII skeletons of at most [`SHORT`] codes: one row of
+/// 16-bit cells updated in place, the costs of the row's code looked up once.
+fn short_weighted_distance(a: &[u8], b: &[u8], limit: u32) -> u32 {
+    let width = b.len();
+    let mut inserts = [0u16; SHORT];
+    for (cost, &code) in inserts.iter_mut().zip(b) {
+        *cost = indel(code) as u16;
+    }
+    let mut row = [0u16; SHORT + 1];
+    for j in 0..width {
+        row[j + 1] = row[j] + inserts[j];
+    }
+    for &code_a in a {
+        let substitutions = &COSTS.substitution[usize::from(code_a & 127)];
+        let delete = indel(code_a) as u16;
+        // `diagonal` is the previous row's cell to the left, `left` this row's.
+        let mut diagonal = row[0];
+        row[0] += delete;
+        let mut left = row[0];
+        let mut lowest = left;
+        for ((&code_b, &insert), cell) in b.iter().zip(&inserts).zip(&mut row[1..=width]) {
+            let up = *cell;
+            let best = (diagonal + u16::from(substitutions[usize::from(code_b & 127)]))
+                .min(up + delete)
+                .min(left + insert);
+            diagonal = up;
+            *cell = best;
+            left = best;
+            lowest = lowest.min(best);
+        }
+        if u32::from(lowest) > limit {
+            return u32::from(lowest);
+        }
+    }
+    u32::from(row[width])
 }
 
 /// Similarity of two skeletons in [0, 1] from the weighted distance, where only similarities
@@ -304,6 +347,9 @@ fn edit_distance(a: &[u8], b: &[u8], limit: usize) -> usize {
     if a.len().abs_diff(b.len()) > limit {
         return limit + 1;
     }
+    if let Some(distance) = swap_distance_by_bits(a, b) {
+        return distance;
+    }
     const STACK: usize = 41;
     let width = b.len() + 1;
     if width <= STACK {
@@ -312,6 +358,52 @@ fn edit_distance(a: &[u8], b: &[u8], limit: usize) -> usize {
     } else {
         edit_distance_in(a, b, &mut vec![0; 3 * width], limit)
     }
+}
+
+/// [`edit_distance`] computed a column of the programme at a time in the bits of a word
+/// (Hyyrö's bit-vector algorithm for the distance with adjacent swaps, 2003), for ASCII
+/// spellings the shorter of which fits a word; `None` otherwise. Each column costs a dozen
+/// word operations instead of a row of cells.
+fn swap_distance_by_bits(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (pattern, text) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if pattern.is_empty() {
+        return Some(text.len());
+    }
+    if pattern.len() > 63 || !pattern.is_ascii() || !text.is_ascii() {
+        return None;
+    }
+    // Where each letter stands in the pattern.
+    let mut places = [0u64; 128];
+    for (i, &letter) in pattern.iter().enumerate() {
+        places[usize::from(letter)] |= 1 << i;
+    }
+    let last = 1u64 << (pattern.len() - 1);
+    // Vertical differences between neighbouring cells of the column: +1 (positive) or −1
+    // (negative), else 0; the column starts as 0, 1, 2, … down the pattern.
+    let (mut positive, mut negative) = ((last << 1) - 1, 0u64);
+    let mut diagonal_zero = 0u64;
+    let mut previous_places = 0u64;
+    let mut distance = pattern.len();
+    for &letter in text {
+        let here = places[usize::from(letter)];
+        // Cells reached by swapping this letter with the one before.
+        let swapped = ((!diagonal_zero & here) << 1) & previous_places;
+        diagonal_zero =
+            (((here & positive).wrapping_add(positive)) ^ positive) | here | negative | swapped;
+        let mut horizontal_positive = negative | !(diagonal_zero | positive);
+        let mut horizontal_negative = diagonal_zero & positive;
+        if horizontal_positive & last != 0 {
+            distance += 1;
+        } else if horizontal_negative & last != 0 {
+            distance -= 1;
+        }
+        horizontal_positive = (horizontal_positive << 1) | 1;
+        horizontal_negative <<= 1;
+        positive = horizontal_negative | !(diagonal_zero | horizontal_positive);
+        negative = horizontal_positive & diagonal_zero;
+        previous_places = here;
+    }
+    Some(distance)
 }
 
 /// [`edit_distance`] in `rows`: three rows of `b.len() + 1` cells, used in turn as the row two
@@ -394,7 +486,52 @@ mod tests {
 
     /// The whole programme, for checking the ones that stop early.
     fn full_edit_distance(a: &[u8], b: &[u8]) -> usize {
-        edit_distance(a, b, usize::MAX - 1)
+        let width = b.len() + 1;
+        edit_distance_in(a, b, &mut vec![0; 3 * width], usize::MAX - 1)
+    }
+
+    proptest::proptest! {
+        // The one-row programme of short skeletons is the general one.
+        #[test]
+        fn short_weighted_distance_is_the_programmes(
+            a in "[abdhkmsvyStzgx]{0,32}",
+            b in "[abdhkmsvyStzgx]{0,32}",
+        ) {
+            let long_a = a.clone() + &"q".repeat(SHORT);
+            let long_b = b.clone() + &"q".repeat(SHORT);
+            // Past SHORT codes the general programme runs; a common tail adds nothing.
+            proptest::prop_assert_eq!(
+                weighted_distance(a.as_bytes(), b.as_bytes()),
+                weighted_distance(long_a.as_bytes(), long_b.as_bytes())
+            );
+        }
+
+        // The bit-vector distance is the programme's, swaps included, either way round.
+        #[test]
+        fn distance_by_bits_is_the_programmes(
+            a in "[abdhkmsvyS]{0,20}",
+            b in "[abdhkmsvyS]{0,20}",
+        ) {
+            let full = full_edit_distance(a.as_bytes(), b.as_bytes());
+            proptest::prop_assert_eq!(swap_distance_by_bits(a.as_bytes(), b.as_bytes()), Some(full));
+            proptest::prop_assert_eq!(swap_distance_by_bits(b.as_bytes(), a.as_bytes()), Some(full));
+        }
+    }
+
+    #[test]
+    fn distance_by_bits_on_long_and_foreign_spellings() {
+        let long = "a".repeat(63) + "b";
+        let long = long.as_bytes();
+        assert_eq!(
+            swap_distance_by_bits(long, long),
+            None,
+            "64 letters do not fit"
+        );
+        assert_eq!(swap_distance_by_bits(&long[1..], &long[1..]), Some(0));
+        assert_eq!(swap_distance_by_bits(&long[1..], &long[..63]), Some(1));
+        assert_eq!(swap_distance_by_bits("é".as_bytes(), b"e"), None);
+        assert_eq!(edit_distance("café".as_bytes(), b"cafe", 9), 2);
+        assert_eq!(edit_distance(b"mohmamad", b"mohammad", 9), 1);
     }
 
     proptest::proptest! {
