@@ -754,7 +754,12 @@ impl NameEngine {
                 // One canonical form is full agreement (as `token_similarity_as_written`
                 // finds first), told from the hot copies alone.
                 let (similarity, kind) = if hot_a.canonical_hash == hot_b.canonical_hash {
-                    let kind = if hot_a.form_hash == hot_b.form_hash {
+                    // Exact or Variant only tells an explanation; a score need not read the
+                    // tokens' spellings for it.
+                    let same_spelling = record.is_none()
+                        || a.tokens[usize::from(hot_a.index)].form_hash
+                            == b.tokens[usize::from(hot_b.index)].form_hash;
+                    let kind = if same_spelling {
                         MatchKind::Exact
                     } else {
                         MatchKind::Variant

@@ -222,12 +222,12 @@ pub(crate) struct HotToken {
     /// First codes of the token's readings that differ from `first` (0 when absent).
     pub alternative_firsts: [u8; 3],
     /// Hash of a Latin spelling of six letters or more without its first letter, for typing
-    /// slips on the first letter (Nerkel for Merkel); 0 otherwise.
-    pub tail_hash: u64,
-    pub skeleton_hash: u64,
+    /// slips on the first letter (Nerkel for Merkel); 0 otherwise. This and the next two only
+    /// let pairs through to the full comparison, so 32 bits of them do (see `gate_hash`).
+    pub tail_hash: u32,
+    pub skeleton_hash: u32,
     /// Copies of the token's fields that an exact agreement and an unmatched token need, so
-    /// that neither reads the token itself.
-    pub form_hash: u64,
+    /// that neither reads the token itself (the whole copy fits a cache line).
     pub weight: f64,
     pub role: TokenRole,
     pub primary: bool,
@@ -237,7 +237,12 @@ pub(crate) struct HotToken {
     pub fathers: bool,
     /// Hash of the distinctive part's skeleton of a compound that may be written shortened to
     /// it (Siraj for Sirajuddin; see `shortens`), 0 otherwise.
-    pub core_hash: u64,
+    pub core_hash: u32,
+}
+
+/// A 64-bit hash cut to 32 bits for the hot path's gates, never 0 (0 is "none there").
+fn gate_hash(hash: u64) -> u32 {
+    (hash ^ hash >> 32) as u32 | 1
 }
 
 /// A word after romanisation, before roles and compounds.
@@ -1407,9 +1412,9 @@ impl NameEngine {
                     letter: token.form.as_bytes().first().copied().unwrap_or(0),
                     nicknames,
                     alternative_firsts,
-                    tail_hash: first_letter_slip_tail(token).map_or(0, hash_str),
-                    skeleton_hash: token.skeleton_hash,
-                    form_hash: token.form_hash,
+                    tail_hash: first_letter_slip_tail(token)
+                        .map_or(0, |tail| gate_hash(hash_str(tail))),
+                    skeleton_hash: gate_hash(token.skeleton_hash),
                     weight: token.weight,
                     role: token.role,
                     primary: token.primary,
@@ -1417,7 +1422,7 @@ impl NameEngine {
                     own: token.own,
                     fathers: token.secondary || token.role == TokenRole::Patronymic,
                     core_hash: if shortens(token.affix) {
-                        hash_str(&token.core_skeleton)
+                        gate_hash(hash_str(&token.core_skeleton))
                     } else {
                         0
                     },
