@@ -171,6 +171,18 @@ fn approximate_size(parsed: &ParsedName) -> usize {
 
 type NameCache = HashMap<Box<str>, ParsedName, BuildHasherDefault<Fnv>>;
 
+/// Rows scored together by one task: enough to make a task worth starting.
+const SLICE_ROWS: usize = 1024;
+
+/// A slice of a chunk's rows being scored: the rows formatted so far in `piece`, and from
+/// row `waiting_from`, the first that waited for a name to be parsed, on, the scores found
+/// without a parse (`None` for the rows that wait).
+struct Slice {
+    piece: Vec<u8>,
+    waiting_from: usize,
+    scores: Vec<Option<f64>>,
+}
+
 /// A chunk of input rows, all text in one buffer (no allocation per row).
 #[derive(Default)]
 struct Chunk {
@@ -287,23 +299,52 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
             cache.clear();
             cache_bytes = 0;
         }
-        // Look every name up once, in parallel; on repetitive input nearly all are cached.
-        let found: Vec<[Option<&ParsedName>; 2]> = (0..chunk.len())
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|index| {
-                let (_, name_a, name_b) = chunk.row(index);
-                [cache.get(name_a), cache.get(name_b)]
+        // Score and format in parallel, in slices whose output is then written in order. A
+        // row whose names are both cached (on repetitive input, nearly all) is scored at once,
+        // while its parsed names are still in the core's cache; a slice with a row that waits
+        // for a name to be parsed is finished below.
+        let rows: Vec<usize> = (0..chunk.len()).collect();
+        let mut slices: Vec<Slice> = rows
+            .par_chunks(SLICE_ROWS)
+            .map(|indices| {
+                let mut piece = Vec::with_capacity(indices.len() * 24);
+                let mut scores = Vec::new();
+                let mut waiting_from = usize::MAX;
+                for &index in indices {
+                    let (id, name_a, name_b) = chunk.row(index);
+                    match (cache.get(name_a), cache.get(name_b)) {
+                        (Some(a), Some(b)) if scores.is_empty() => {
+                            // Writing to a Vec cannot fail.
+                            let _ = write_id(&mut piece, id);
+                            write_score(&mut piece, engine.score_parsed(a, b));
+                        }
+                        (Some(a), Some(b)) => scores.push(Some(engine.score_parsed(a, b))),
+                        _ => {
+                            waiting_from = waiting_from.min(index);
+                            scores.push(None);
+                        }
+                    }
+                }
+                Slice {
+                    piece,
+                    waiting_from,
+                    scores,
+                }
             })
             .collect();
         // Parse each name not seen before, once, in parallel.
         let mut missing: Vec<&str> = Vec::new();
         let mut seen = HashMap::<&str, (), BuildHasherDefault<Fnv>>::default();
-        for (index, pair) in found.iter().enumerate() {
-            let (_, name_a, name_b) = chunk.row(index);
-            for (parsed, name) in pair.iter().zip([name_a, name_b]) {
-                if parsed.is_none() && seen.insert(name, ()).is_none() {
-                    missing.push(name);
+        for slice in &slices {
+            for (offset, score) in slice.scores.iter().enumerate() {
+                if score.is_some() {
+                    continue;
+                }
+                let (_, name_a, name_b) = chunk.row(slice.waiting_from + offset);
+                for name in [name_a, name_b] {
+                    if !cache.contains_key(name) && seen.insert(name, ()).is_none() {
+                        missing.push(name);
+                    }
                 }
             }
         }
@@ -313,33 +354,25 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        // Score and format in parallel, in slices whose output is then written in order.
-        let rows: Vec<usize> = (0..chunk.len()).collect();
-        let pieces: Vec<Vec<u8>> = rows
-            .par_chunks(1024)
-            .map(|indices| {
-                let mut piece = Vec::with_capacity(indices.len() * 24);
-                for &index in indices {
-                    let (id, name_a, name_b) = chunk.row(index);
-                    let [cached_a, cached_b] = found[index];
-                    let parsed_a = cached_a.or_else(|| fresh.get(name_a));
-                    let parsed_b = cached_b.or_else(|| fresh.get(name_b));
-                    let score = match (parsed_a, parsed_b) {
+        slices.par_iter_mut().for_each(|slice| {
+            for (offset, score) in slice.scores.iter().enumerate() {
+                let index = slice.waiting_from + offset;
+                let (id, name_a, name_b) = chunk.row(index);
+                let score = score.unwrap_or_else(|| {
+                    let parsed = |name: &str| cache.get(name).or_else(|| fresh.get(name));
+                    match (parsed(name_a), parsed(name_b)) {
                         (Some(a), Some(b)) => engine.score_parsed(a, b),
                         // Every name is cached or freshly parsed; score directly if not.
                         _ => engine.score(name_a, name_b),
-                    };
-                    // Writing to a Vec cannot fail.
-                    let _ = write_id(&mut piece, id);
-                    write_score(&mut piece, score);
-                }
-                piece
-            })
-            .collect();
-        for piece in pieces {
-            out.write_all(&piece)?;
+                    }
+                });
+                let _ = write_id(&mut slice.piece, id);
+                write_score(&mut slice.piece, score);
+            }
+        });
+        for slice in &slices {
+            out.write_all(&slice.piece)?;
         }
-        drop(found);
         cache_bytes += fresh.values().map(approximate_size).sum::<usize>();
         for (name, parsed) in fresh {
             cache.insert(name.into(), parsed);
@@ -386,6 +419,71 @@ mod tests {
         let mut out = Vec::new();
         write_score(&mut out, score);
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    /// Over several chunks, with names new in the middle of slices whose other rows are cached
+    /// (the rows are scored in two passes), every row comes out once, in order, with the score
+    /// the engine gives the pair alone.
+    #[test]
+    fn a_pairs_file_is_scored_row_by_row_in_order() {
+        let pool = [
+            "Mohammad Hashem Ahmadzai",
+            "Muhammad Hashim",
+            "محمد هاشم احمدزی",
+            "HASHIM AHMADZAI MOHAMMAD",
+            "Abdul Rahman Karimi",
+            "Abdulrahman Karimy",
+            "Fatima Noori",
+            "Bill Clinton",
+        ];
+        let rows = 3 * CHUNK_ROWS + 17;
+        let mut input = String::from("id,name_a,name_b\n");
+        let mut expected = String::from("id,score\n");
+        let engine = NameEngine::new();
+        for row in 0..rows {
+            let name_a = pool[row % pool.len()].to_string();
+            // Every 1,000th row brings a name never seen before, so that slices mix cached rows
+            // with rows waiting for a parse.
+            let name_b = if row % 1000 == 999 {
+                format!("Newname{row} Ahmadi")
+            } else {
+                pool[(row / 3) % pool.len()].to_string()
+            };
+            let id = if row % 7 == 0 {
+                format!("\"row, {row}\"")
+            } else {
+                format!("r{row}")
+            };
+            input.push_str(&format!("{id},{name_a},{name_b}\n"));
+            let mut line = Vec::new();
+            write_id(&mut line, id.trim_matches('"')).unwrap();
+            write_score(&mut line, engine.score(&name_a, &name_b));
+            expected.push_str(std::str::from_utf8(&line).unwrap());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (pairs, scores) = (dir.path().join("pairs.csv"), dir.path().join("scores.csv"));
+        std::fs::write(&pairs, input).unwrap();
+        score_file(&engine, &pairs, &scores).unwrap();
+        let written = std::fs::read_to_string(&scores).unwrap();
+        assert_eq!(written.lines().count(), rows + 1);
+        assert!(
+            written == expected,
+            "the scores differ from the pairs scored alone"
+        );
+    }
+
+    #[test]
+    fn a_pairs_file_without_its_header_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let pairs = dir.path().join("pairs.csv");
+        std::fs::write(&pairs, "Ahmad,Ahmed\n").unwrap();
+        let error = score_file(&NameEngine::new(), &pairs, &dir.path().join("out.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 1") && error.contains("id,name_a,name_b"),
+            "{error}"
+        );
     }
 
     #[test]
