@@ -176,7 +176,7 @@ const SLICE_ROWS: usize = 1024;
 
 /// A slice of a chunk's rows being scored: the rows formatted so far in `piece`, and from
 /// row `waiting_from`, the first that waited for a name to be parsed, on, the scores found
-/// without a parse (`None` for the rows that wait).
+/// without a parse (`None` for the rows that wait; `scores` is empty when none waited).
 struct Slice {
     piece: Vec<u8>,
     waiting_from: usize,
@@ -309,7 +309,7 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
             .map(|indices| {
                 let mut piece = Vec::with_capacity(indices.len() * 24);
                 let mut scores = Vec::new();
-                let mut waiting_from = usize::MAX;
+                let mut waiting_from = 0;
                 for &index in indices {
                     let (id, name_a, name_b) = chunk.row(index);
                     match (cache.get(name_a), cache.get(name_b)) {
@@ -320,7 +320,9 @@ fn score_file(engine: &NameEngine, input: &Path, output: &Path) -> anyhow::Resul
                         }
                         (Some(a), Some(b)) => scores.push(Some(engine.score_parsed(a, b))),
                         _ => {
-                            waiting_from = waiting_from.min(index);
+                            if scores.is_empty() {
+                                waiting_from = index;
+                            }
                             scores.push(None);
                         }
                     }

@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::NameEngine;
 use crate::parse::{
     HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, first_letter_slip_tail, hash_str,
+    shortens,
 };
 use crate::phonetic::{
     edit_similarity, edit_similarity_from, skeleton_similarity_from, substitute,
@@ -1116,15 +1117,16 @@ pub(crate) const PERSIAN_SUFFIXES: &[&str] = &[
 /// `similarity` (theirs as spelt) is lower. Not for tribal names (Achak is no Achakzai), nor
 /// patronymics (Nikolai is the father of Nikolaevich).
 fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
-    if similarity >= 0.8
-        || a.affix == b.affix
-        || (a.affix != 0 && b.affix != 0)
-        || matches!(a.affix, 5 | 6 | PATRONYMIC_AFFIX)
-        || matches!(b.affix, 5 | 6 | PATRONYMIC_AFFIX)
-    {
+    if similarity >= 0.8 {
         return None;
     }
-    let (compound, short) = if a.affix != 0 { (a, b) } else { (b, a) };
+    // One a compound that lists shorten (`shortens`, which the hot path's gate follows too),
+    // the other no compound at all.
+    let (compound, short) = match (a.affix, b.affix) {
+        (affix, 0) if shortens(affix) => (a, b),
+        (0, affix) if shortens(affix) => (b, a),
+        _ => return None,
+    };
     if hash_str(&compound.core_skeleton) != short.skeleton_hash || short.canonical.len() < 4 {
         return None;
     }
