@@ -66,9 +66,13 @@ def similar_token(a, b):
     return bool(ka & kb)
 
 
-def test_names(shared):
+def test_names(shared, earlier_un_versions=True):
     names = []
-    for path in sorted((shared / "sanctions/un").glob("consolidated_*.xml")):
+    versions = sorted((shared / "sanctions/un").glob("consolidated_*.xml"))
+    if not earlier_un_versions:
+        # Only the list un-test comes from (its people are also in the groups file below).
+        versions = [v for v in versions if v.name == "consolidated_2026-05-08.xml"]
+    for path in versions:
         root = ET.parse(path).getroot()
         for individual in root.iter("INDIVIDUAL"):
             parts = [(individual.findtext(tag) or "").strip()
@@ -97,12 +101,13 @@ def test_names(shared):
     return names
 
 
-def evaluation_overlap(shared):
+def evaluation_overlap(shared, earlier_un_versions=True):
     """A test of whether a name could belong to a person of ofac-test or un-test: it shares
-    two distinctive tokens with one of their names, or equals a short one."""
+    two distinctive tokens with one of their names, or equals a short one. With
+    `earlier_un_versions`, the people of every UN list version count, not only un-test's."""
     excluded_tokens = {}
     excluded_short = set()
-    for name in test_names(shared):
+    for name in test_names(shared, earlier_un_versions):
         toks = distinctive(name)
         for t in toks:
             excluded_tokens.setdefault(t, []).append(toks)

@@ -806,6 +806,47 @@ impl NameEngine {
         items
     }
 
+    /// A folded Arabic-script word that is a name the dictionary knows with a Persian family
+    /// name's suffix written on: -zadeh (زاده), -pour (پور), -nejad (نژاد), -nia (نیا),
+    /// -ian (یان) and the nisba -i (ی: خسروی Khosravi, from خسرو Khosrow; تبریزی would be
+    /// Tabrizi had the dictionary not known it). `None` when the stem is unknown or the suffix
+    /// would join the stem's spelling awkwardly (a stem ending in a vowel before -i: آقایی).
+    fn persian_suffixed(&self, folded: &str) -> Option<String> {
+        let arabic = self.knowledge.arabic();
+        for (suffix, latin) in [
+            ("زاده", "zadeh"),
+            ("پور", "pour"),
+            ("نژاد", "nejad"),
+            ("نیا", "nia"),
+            ("یان", "ian"),
+            ("ی", "i"),
+        ] {
+            let Some(stem) = folded
+                .strip_suffix(suffix)
+                .filter(|stem| stem.chars().count() >= 2)
+            else {
+                continue;
+            };
+            let Some(spelled) = arabic.get(stem) else {
+                continue;
+            };
+            if latin != "i" {
+                return Some(format!("{spelled}{latin}"));
+            }
+            // Khosrow → Khosravi, Parto → Partovi; a consonant takes -i as it is.
+            return if let Some(base) = spelled.strip_suffix("ow") {
+                Some(format!("{base}avi"))
+            } else if spelled.ends_with('o') {
+                Some(format!("{spelled}vi"))
+            } else if spelled.ends_with(['a', 'e', 'i', 'u', 'y', 'w']) {
+                None
+            } else {
+                Some(format!("{spelled}i"))
+            };
+        }
+        None
+    }
+
     /// A folded Arabic-script word that is a stem with a suffix written on: -ullah (الله),
     /// -uddin (الدین), -ur-Rahman (الرحمن), -khel (خیل) with a stem of three letters or more,
     /// Persian -abadi (آبادی: فیروزآبادی Firuzabadi, نجف‌آبادی Najafabadi). Not -zai: زی also
@@ -1534,6 +1575,16 @@ impl NameEngine {
                 }
                 _ => Vec::new(),
             };
+            // A Persian family name built on a name the dictionary knows (خسروی Khosravi on
+            // خسرو Khosrow, …زاده, …پور), which the table reads letter by letter: also read as
+            // the stem's spelling with the suffix's. A reading, not the form: the stem may be
+            // another word than the one meant (a foreign name ending in ی).
+            if let Some(folded) = folded.as_deref().filter(|_| vowelless)
+                && let Some(latin) = self.persian_suffixed(folded)
+                && latin != form
+            {
+                readings.push((latin, READING_FLOOR));
+            }
             // A word the dictionary spells (its commonest spelling, sometimes a Turkish or
             // French one: شکریه sukriye) is also read letter by letter (shkrih ~ Shukria).
             if let Some(folded) = folded.as_deref().filter(|_| !vowelless)
@@ -1542,6 +1593,23 @@ impl NameEngine {
                 let table = romanise_table(folded);
                 if table != form {
                     readings.push((table, READING_FLOOR));
+                }
+                // A word with the article that the dictionary spells whole, the article fused
+                // as the Maghreb writes it (العبیدی Laabidi, العمرانی Lamrani): also read
+                // without it (Obaidi), as Latin lists write al-Ubaidi. Spellings opening
+                // with al or el are tried without it anyway (`strip_fused_prefix`).
+                if let Some(rest) = folded
+                    .strip_prefix("ال")
+                    .filter(|rest| rest.chars().count() >= 2 && !rest.starts_with("له"))
+                    .filter(|_| !form.starts_with("al") && !form.starts_with("el"))
+                {
+                    let stem = match self.knowledge.arabic().get(rest) {
+                        Some(latin) => latin.clone(),
+                        None => romanise_table(rest),
+                    };
+                    if stem != form {
+                        readings.push((stem, READING_FLOOR));
+                    }
                 }
             }
             readings
@@ -1813,6 +1881,17 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
                 readings.push((somali, STRICT_READING_FLOOR));
             }
         }
+    }
+    // A g before e, i or y is j in English, French and the Levant's spellings of Arabic
+    // names (George: جورج, Gemayel: Jumayyil, Yazigi: یازجی), as the soft c above is s.
+    let soft_g = |i: usize| {
+        bytes[i] == b'g'
+            && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'))
+            && i.checked_sub(1)
+                .is_none_or(|p| !matches!(bytes[p], b'g' | b'n'))
+    };
+    if (0..bytes.len()).any(soft_g) {
+        readings.push((rewrite(bytes, soft_g, "j", 1), READING_FLOOR));
     }
     // ... and so the c of the Slavic adjectival endings -cki, -ckij, -cky, -ckaja (Lozickij:
     // lozitsky, Zawadzki aside), where ck is no German k.
