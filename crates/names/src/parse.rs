@@ -702,7 +702,7 @@ impl NameEngine {
                     text: word.text,
                     form: word.folded,
                     script,
-                    vowelless: false,
+                    vowelless: word.consonantal,
                     after_comma: word.after_comma,
                 });
                 continue;

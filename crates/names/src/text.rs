@@ -22,6 +22,10 @@ pub struct Word {
     pub arabic: bool,
     /// True if the word was written in Cyrillic.
     pub cyrillic: bool,
+    /// True if the word was written in a script that leaves vowels out (Hebrew; the inherent
+    /// vowel of Devanagari, Bengali and the other Indic scripts): its Latin form is a sketch of
+    /// the consonants, to be compared as an Arabic-script word the dictionary lacks.
+    pub consonantal: bool,
     /// True if a comma came before this word (surname-first lists: "AHMADZAI, Hashem").
     pub after_comma: bool,
 }
@@ -108,6 +112,53 @@ fn cyrillic(c: char) -> Option<&'static str> {
     })
 }
 
+/// True for letters of the scripts without a table of our own (Greek, Hebrew, Armenian,
+/// Georgian, Indic, Thai, Khmer, Ethiopic, Chinese, Japanese kana, Korean), transliterated by
+/// `any_ascii`: not Latin (Vietnamese letters and ligatures decompose), Cyrillic nor Arabic.
+fn other_script(c: char) -> bool {
+    let code = c as u32;
+    code >= 0x0370
+        && !matches!(code, 0x0400..=0x052F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF
+            | 0xFB00..=0xFB06 | 0xFF00..=0xFFEF)
+        && !is_arabic_char(c)
+}
+
+/// Scripts whose Latin form leaves vowels out: Hebrew, and the Indic scripts' inherent vowel
+/// (नरेन्द्र: nrendr, Narendra).
+fn consonantal_script(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x05FF | 0x0900..=0x0DFF)
+}
+
+/// Han ideographs and Hangul syllables: each is a syllable, and names are written without a
+/// space between them (习近平 Xi Jinping, 김정은 Kim Jong Un).
+fn syllable_script(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7A3 | 0x20000..=0x2FA1F)
+}
+
+/// Transliterates one letter of [`other_script`]. Hebrew's begadkefat letters are hard at the
+/// start of a word (בנימין Binyamin, not Vinyamin), and its vav and yod inside a word are
+/// mostly the vowels u/o and i (מוחמד: muhmd, Muhammad); `any_ascii` reads them as consonants.
+fn push_other_script(c: char, word_start: bool, folded: &mut String) {
+    let hebrew = match c {
+        'ב' if word_start => Some("b"),
+        'כ' if word_start => Some("k"),
+        'פ' if word_start => Some("p"),
+        'ו' if !word_start && !folded.ends_with('u') => Some("u"),
+        'י' if !word_start && !folded.ends_with('i') => Some("i"),
+        _ => None,
+    };
+    if let Some(latin) = hebrew {
+        folded.push_str(latin);
+        return;
+    }
+    folded.extend(
+        any_ascii::any_ascii_char(c)
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase())),
+    );
+}
+
 /// Folds a non-Arabic word: lower case, no diacritics, Latin letters spelled out.
 fn fold_latin(word: &str, folded: &mut String) -> bool {
     if word.is_ascii() {
@@ -120,6 +171,11 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
     }
     let mut was_cyrillic = false;
     for composed in word.nfc() {
+        if other_script(composed) {
+            let word_start = folded.is_empty();
+            push_other_script(composed, word_start, folded);
+            continue;
+        }
         // Letters with a háček or cedilla stand for English digraphs in Czech, Slovak, Croatian,
         // Romanian and Turkish spellings of foreign names (Džafarabádí = Jafarabadi, Šaháb =
         // Shahab); dropping the mark would lose the sound.
@@ -241,6 +297,13 @@ pub fn words(name: &str) -> Vec<Word> {
             if letter {
                 previous_arabic = Some(arabic);
             }
+            if syllable_script(c) {
+                // One word per syllable; the comparison joins neighbours (Jin Ping ~ Jinping).
+                flush(&mut current, &mut pending_comma, &mut after_comma);
+                current.push(c);
+                flush(&mut current, &mut pending_comma, &mut after_comma);
+                continue;
+            }
             current.push(c);
         } else {
             flush(&mut current, &mut pending_comma, &mut after_comma);
@@ -267,6 +330,7 @@ fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
             folded: lower,
             arabic: false,
             cyrillic: false,
+            consonantal: false,
             after_comma,
         });
         return;
@@ -298,6 +362,7 @@ fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
                 folded,
                 arabic,
                 cyrillic,
+                consonantal: !arabic && part.chars().any(consonantal_script),
                 after_comma,
             });
         }
@@ -321,6 +386,17 @@ mod tests {
         // Numbers and ordinals are not names misspelt.
         check("Child 3", &["child", "3"]);
         check("Thomas 1st Baron", &["thomas", "1st", "baron"]);
+    }
+
+    #[test]
+    fn other_scripts_are_transliterated_and_han_and_hangul_split_by_syllable() {
+        check("Αλέξης Τσίπρας", &["alexis", "tsipras"]);
+        check("习近平", &["xi", "jin", "ping"]);
+        check("김정은", &["gim", "jeong", "eun"]);
+        // Hebrew: hard b/k/p at the start, vav and yod inside a word as vowels.
+        check("בנימין", &["bnimin"]);
+        let word = &words("नरेन्द्र मोदी")[0];
+        assert!(word.consonantal && !words("Narendra")[0].consonantal);
     }
 
     #[test]

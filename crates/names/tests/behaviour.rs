@@ -307,6 +307,26 @@ fn other_transliteration_conventions_are_the_same_name() {
 }
 
 #[test]
+fn names_in_other_scripts_are_transliterated() {
+    check("Alexis Tsipras", "Αλέξης Τσίπρας", Same);
+    check("Georgios Papandreou", "Γεώργιος Παπανδρέου", Same);
+    check("Mikheil Saakashvili", "მიხეილ სააკაშვილი", Same);
+    check("Nikol Pashinyan", "Նիկոլ Փաշինյան", Same);
+    check("Abiy Ahmed", "አቢይ አሕመድ", Same);
+    check("Hun Sen", "ហ៊ុន សែន", Same);
+    // Han and Hangul names are written without spaces: one word per syllable.
+    check("Xi Jinping", "习近平", Same);
+    check("Kim Jong Un", "김정은", Same);
+    // Hebrew and the Indic scripts leave vowels out: compared on the consonants.
+    check("Benjamin Netanyahu", "בנימין נתניהו", Likely);
+    check("Mohammad", "מוחמד", Same);
+    check("Narendra Modi", "नरेन्द्र मोदी", Same);
+    check("Sheikh Hasina", "শেখ হাসিনা", Likely);
+    check("Narendra Modi", "בנימין נתניהו", Different);
+    check("Xi Jinping", "김정은", Different);
+}
+
+#[test]
 fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // The Maghreb and Lebanon write ش as ch, after French.
     check("Hichem Ben Ali", "Hisham Bin Ali", Same);
