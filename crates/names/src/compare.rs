@@ -488,10 +488,26 @@ impl NameEngine {
         // One name written as the start of a longer one (Ghafarian ~ Ghaffariananberan, Nazari
         // ~ Nazarikolehjoub): weak agreement, when the shared start is long enough to mean it.
         // Not a father's name against a patronymic made of it (Vladimir ~ Vladimirovich).
+        // Nor two compounds with one fixed part whose distinctive parts differ (Abdallah is
+        // no start of Abdul Rahman, nor of Abdullatif), unless the longer is a Persian family
+        // name built on the shorter (Abdulahi of Abdollahifard).
+        let cores_apart = |a: &Token, b: &Token| {
+            let (x, y) = (&*a.core_skeleton, &*b.core_skeleton);
+            a.affix != 0
+                && a.affix == b.affix
+                && !x.starts_with(y)
+                && !y.starts_with(x)
+                && ![a, b].iter().any(|t| {
+                    PERSIAN_SUFFIXES
+                        .iter()
+                        .any(|suffix| t.form.len() > suffix.len() + 4 && t.form.ends_with(suffix))
+                })
+        };
         if similarity < 0.6
             && !a.vowelless
             && !b.vowelless
             && (a.affix == PATRONYMIC_AFFIX) == (b.affix == PATRONYMIC_AFFIX)
+            && !cores_apart(a, b)
         {
             let (short, long) = if a.skeleton.len() <= b.skeleton.len() {
                 (a, b)

@@ -391,6 +391,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Abdul Rab Rasul Sayyaf", "عبدالرب رسول سیاف", Same);
     check("Abdul Rab", "عبد الرب", Same);
     check("Abdul Rab", "Abdul Haq", Different);
+    // Abdallah is no shortened Abdul Rahman (the start of a longer name), but a Persian family
+    // name built on it keeps it (Abdollahifard).
+    check("HAQQANI, Abdul Rahman", "HAQQANI, Abdallah", Different);
+    check("ABDULAHI FARD, Hojat", "ABDOLLAHIFARD, Hojat", Likely);
     check("ابوالحسن بنی‌صدر", "Abolhassan Banisadr", Same);
     check("ابوالحسن", "Abu al-Hasan", Same);
     // -ur-Rahman written on to a first part the dictionary does not know.
