@@ -182,13 +182,19 @@ def write(out, stem, rows):
     print(f"{stem}: {len(rows)} pairs, {sum(r[2] for r in rows)} positives")
 
 
-def main():
+def arguments():
+    """The command line every set builder takes (--shared, --out, --seed) and its seeded
+    random source."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", default="/work/shared/data", type=Path)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--seed", default=7, type=int)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    return args, random.Random(args.seed)
+
+
+def main():
+    args, rng = arguments()
 
     overlaps_test = evaluation_overlap(args.shared)
 

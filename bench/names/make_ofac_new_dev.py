@@ -16,14 +16,12 @@ Lebanon, Iraq, Hizballah, Afghanistan).
     python3 make_ofac_new_dev.py --shared /work/shared/data --out /tmp/ofac-new-dev
 """
 
-import argparse
 import csv
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_eu_dev import evaluation_overlap, pairs_of, write  # noqa: E402
+from make_eu_dev import arguments, evaluation_overlap, pairs_of, write  # noqa: E402
 
 MIDEAST = ("SDGT", "IRAN", "IRGC", "IFSR", "NPWMD", "SYRIA", "YEMEN", "LEBANON", "IRAQ", "HIZBALLAH",
            "HRIT", "FTO", "AFGHAN")
@@ -42,12 +40,7 @@ def clean(name):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", default="/work/shared/data", type=Path)
-    parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--seed", default=7, type=int)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+    args, rng = arguments()
     ofac = args.shared / "sanctions/ofac"
     old = {int(row[0]) for row in rows(ofac / "2021-04/sdn.csv")}
     aliases = {}

@@ -19,14 +19,12 @@ fare against the UN's Latin forms.
     python3 make_un_old_dev.py --shared /work/shared/data --out /tmp/un-old-dev
 """
 
-import argparse
-import random
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_eu_dev import evaluation_overlap, pairs_of, write  # noqa: E402
+from make_eu_dev import arguments, evaluation_overlap, pairs_of, write  # noqa: E402
 
 CURRENT = "consolidated_2026-05-08.xml"
 
@@ -51,12 +49,7 @@ def forms_of(individual):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", default="/work/shared/data", type=Path)
-    parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--seed", default=7, type=int)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+    args, rng = arguments()
     un = args.shared / "sanctions/un"
     current = {(i.findtext("REFERENCE_NUMBER") or "").strip()
                for i in ET.parse(un / CURRENT).getroot().iter("INDIVIDUAL")}
