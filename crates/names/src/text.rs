@@ -170,6 +170,14 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
         return false;
     }
     let mut was_cyrillic = false;
+    // Halfwidth kana and Hangul are their ordinary letters, voicing marks composed (ﾌﾟ = プ).
+    let halfwidth: String;
+    let word = if word.chars().any(|c| ('\u{FF61}'..='\u{FFDC}').contains(&c)) {
+        halfwidth = word.nfkc().collect();
+        halfwidth.as_str()
+    } else {
+        word
+    };
     for composed in word.nfc() {
         if other_script(composed) {
             let word_start = folded.is_empty();
@@ -393,6 +401,8 @@ mod tests {
         check("Αλέξης Τσίπρας", &["alexis", "tsipras"]);
         check("习近平", &["xi", "jin", "ping"]);
         check("김정은", &["gim", "jeong", "eun"]);
+        // Halfwidth katakana are the ordinary letters, voicing marks included.
+        check("ﾌﾟｰﾁﾝ", &["puchin"]);
         // Hebrew: hard b/k/p at the start, vav and yod inside a word as vowels.
         check("בנימין", &["bnimin"]);
         let word = &words("नरेन्द्र मोदी")[0];
