@@ -1849,7 +1849,8 @@ fn push_substitutions(
 /// - [`SHARED_SUBSTITUTIONS`] and German dsch = j (Rafsandschani);
 /// - a stem ending -ur (of four letters or more): the article before an r (Fazlur Rahman:
 ///   Fazl al-Rahman, written Fazal Rahman just as often);
-/// - l and a vowel at the start: the Maghreb's fused article (Lamri: al-Amri, Lakhdar).
+/// - l and a vowel at the start: the Maghreb's fused article (Lamri: al-Amri, Lakhdar);
+/// - g before e, i or y (not after g or n): English, French and Levantine j (Gibran: jibran).
 ///
 /// Empty when none applies.
 fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
@@ -1883,7 +1884,7 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
         }
     }
     // A g before e, i or y is j in English, French and the Levant's spellings of Arabic
-    // names (George: جورج, Gemayel: Jumayyil, Yazigi: یازجی), as the soft c above is s.
+    // names (Gibran: جبران, Gemayel: Jumayyil, Badgie: Badji), as the soft c above is s.
     let soft_g = |i: usize| {
         bytes[i] == b'g'
             && matches!(bytes.get(i + 1), Some(b'e' | b'i' | b'y'))
