@@ -489,8 +489,8 @@ impl NameEngine {
         // ~ Nazarikolehjoub): weak agreement, when the shared start is long enough to mean it.
         // Not a father's name against a patronymic made of it (Vladimir ~ Vladimirovich).
         // Nor two compounds with one fixed part whose distinctive parts differ (Abdallah is
-        // no start of Abdul Rahman, nor of Abdullatif), unless the longer is a Persian family
-        // name built on the shorter (Abdulahi of Abdollahifard).
+        // no start of Abdul Rahman, nor of Abdullatif), unless one ends in a Persian family
+        // name's suffix (Abdulahi / Abdollahifard).
         let cores_apart = |a: &Token, b: &Token| {
             let (x, y) = (&*a.core_skeleton, &*b.core_skeleton);
             a.affix != 0
