@@ -811,7 +811,9 @@ impl NameEngine {
     /// -ian (یان) and the nisba -i (ی: خسروی Khosravi, from خسرو Khosrow; تبریزی would be
     /// Tabrizi had the dictionary not known it). `None` when the stem is unknown or the suffix
     /// would join the stem's spelling awkwardly (a stem ending in a vowel before -i: آقایی).
-    fn persian_suffixed(&self, folded: &str) -> Option<String> {
+    /// The Arabic-script side of `compare::PERSIAN_SUFFIXES` (which compares Latin spellings:
+    /// Kashanimehr ~ Kashani), for the commonest of them.
+    fn persian_family_name(&self, folded: &str) -> Option<String> {
         let arabic = self.knowledge.arabic();
         for (suffix, latin) in [
             ("زاده", "zadeh"),
@@ -1580,7 +1582,7 @@ impl NameEngine {
             // the stem's spelling with the suffix's. A reading, not the form: the stem may be
             // another word than the one meant (a foreign name ending in ی).
             if let Some(folded) = folded.as_deref().filter(|_| vowelless)
-                && let Some(latin) = self.persian_suffixed(folded)
+                && let Some(latin) = self.persian_family_name(folded)
                 && latin != form
             {
                 readings.push((latin, READING_FLOOR));
