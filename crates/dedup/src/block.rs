@@ -188,7 +188,7 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
         if let Some(place) = &record.place_of_birth {
             keys.push(key(Rule::PlacePart, (place, name_key)));
         }
-        if let Some(occupation) = &record.occupation {
+        if let Some(occupation) = &record.other().occupation {
             keys.push(key(Rule::OccupationPart, (occupation, name_key)));
         }
     }
@@ -210,10 +210,10 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
         let last_seven = phone.get(phone.len().saturating_sub(7)..).unwrap_or(phone);
         keys.push(key(Rule::Phone, last_seven));
     }
-    if let Some(number) = &record.soc_sec_id {
+    if let Some(number) = &record.other().soc_sec_id {
         keys.push(key(Rule::SocSecId, number));
     }
-    if let Some(email) = &record.email {
+    if let Some(email) = &record.other().email {
         keys.push(key(Rule::Email, email));
         if let Some((name, _)) = email.split_once('@').filter(|(name, _)| !name.is_empty()) {
             keys.push(key(Rule::EmailName, name));
@@ -230,7 +230,7 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
         for name_key in name_keys {
             keys.push(key(Rule::BirthDay, (digits, name_key)));
         }
-        if let Some(postcode) = &record.postcode {
+        if let Some(postcode) = &record.other().postcode {
             keys.push(key(Rule::BirthDayPostcode, (digits, postcode)));
         }
         if let Some(place) = &record.place_of_birth {
@@ -246,16 +246,16 @@ pub(crate) fn record_keys(record: &Prepared) -> Vec<u64> {
             keys.push(key(Rule::BirthDayInitials, (digits, initials)));
         }
     }
-    if let Some(postcode) = &record.postcode {
+    if let Some(postcode) = &record.other().postcode {
         keys.push(key(Rule::PostcodeAlone, postcode));
         for name_key in name_keys {
             keys.push(key(Rule::PostcodeName, (postcode, name_key)));
         }
-        if let Some(street) = &record.street_number {
+        if let Some(street) = &record.other().street_number {
             keys.push(key(Rule::PostcodeStreet, (postcode, street)));
         }
     }
-    if let (Some(suburb), Some(street)) = (&record.suburb, &record.street_number) {
+    if let (Some(suburb), Some(street)) = (&record.other().suburb, &record.other().street_number) {
         keys.push(key(Rule::SuburbStreet, (suburb, street)));
     }
     keys.sort_unstable();
@@ -311,10 +311,15 @@ pub(crate) fn all_pairs(records: usize) -> (Vec<(u32, u32)>, BlockingReport) {
 /// Candidate pairs `(i, j)` with `i < j`, sorted and without duplicates, from the keys
 /// `key(record)` makes of each record (on all cores, never holding every record's keys
 /// apart); blocks larger than `max_block` are skipped.
+///
+/// `room` more pairs per pair found are reserved in the vector: pairs added to it later (the
+/// household pairs) then need no copy of the whole vector. The room is address space only
+/// until it is written, not resident memory.
 pub(crate) fn candidate_pairs<F>(
     records: &[Prepared],
     key: F,
     max_block: usize,
+    room: f64,
 ) -> (Vec<(u32, u32)>, BlockingReport)
 where
     F: Fn(&Prepared) -> Vec<u64> + Sync,
@@ -324,7 +329,7 @@ where
         .enumerate()
         .flat_map_iter(|(index, record)| key(record).into_iter().map(move |k| (k, index as u32)))
         .collect();
-    pairs_of_entries(entries, records.len(), max_block)
+    pairs_of_entries(entries, records.len(), max_block, room)
 }
 
 /// Candidate pairs of `(key, record)` entries: every two records sharing a key whose block
@@ -333,6 +338,7 @@ fn pairs_of_entries(
     mut entries: Vec<(u64, u32)>,
     records: usize,
     max_block: usize,
+    room: f64,
 ) -> (Vec<(u32, u32)>, BlockingReport) {
     entries.par_sort_unstable();
     let mut report = BlockingReport {
@@ -379,7 +385,7 @@ fn pairs_of_entries(
     drop(entries);
     // Each record's partners after it, from all its blocks at once: a pair that shares
     // several keys is listed once, and the pairs come out sorted.
-    let pairs: Vec<(u32, u32)> = (0..records)
+    let parts = (0..records)
         .into_par_iter()
         .flat_map_iter(|first| {
             let mine = &places[offsets[first] as usize..offsets[first + 1] as usize];
@@ -394,7 +400,12 @@ fn pairs_of_entries(
                 .into_iter()
                 .map(move |second| (first as u32, second))
         })
-        .collect();
+        .collect_vec_list();
+    let found: usize = parts.iter().map(Vec::len).sum();
+    let mut pairs = Vec::with_capacity(found + (found as f64 * room) as usize);
+    for part in parts {
+        pairs.extend(part);
+    }
     report.candidate_pairs = pairs.len();
     (pairs, report)
 }
@@ -434,7 +445,7 @@ mod tests {
                     }
                 }
             }
-            let (pairs, report) = pairs_of_entries(entries.clone(), keys.len(), max_block);
+            let (pairs, report) = pairs_of_entries(entries.clone(), keys.len(), max_block, 0.0);
             prop_assert_eq!(pairs, expected.into_iter().collect::<Vec<_>>());
             prop_assert_eq!(report.keys, entries.len());
             prop_assert_eq!(report.blocks, blocks.len());

@@ -282,9 +282,12 @@ impl Names {
         }
         let mut ordered: Vec<(&str, u32)> = by_text.iter().map(|(t, &i)| (t.as_str(), i)).collect();
         ordered.sort_unstable_by_key(|&(_, id)| id);
-        let mut values: Vec<Option<NameValue>> = ordered
+        // Each value goes into its `Arc` as it is made: collecting the values first and
+        // wrapping them after would keep the first vector's buffer (a few hundred bytes per
+        // name, written) for the whole run, as the wrapping reuses it in place.
+        let mut values: Vec<Option<Name>> = ordered
             .par_iter()
-            .map(|&(text, id)| name_value(engine, text, id))
+            .map(|&(text, id)| name_value(engine, text, id).map(Arc::new))
             .collect();
         let mut plains: HashMap<&str, u32> = HashMap::new();
         let mut plain_ids = vec![0u32; values.len()];
@@ -297,13 +300,14 @@ impl Names {
         let count = plains.len();
         drop(plains);
         for (value, plain_id) in values.iter_mut().zip(plain_ids) {
-            if let Some(value) = value {
+            // Not yet shared: the table holds the only reference.
+            if let Some(value) = value.as_mut().and_then(Arc::get_mut) {
                 value.plain_id = plain_id;
             }
         }
         Names {
             by_text,
-            values: values.into_iter().map(|v| v.map(Arc::new)).collect(),
+            values,
             plains: count,
             splits,
         }
@@ -356,9 +360,18 @@ pub(crate) struct Prepared {
     pub sex: Sex,
     pub place_of_birth: Option<String>,
     pub documents: Vec<String>,
-    pub soc_sec_id: Option<String>,
     /// Phone numbers as E.164 (or plain digits when invalid).
     pub phones: Vec<String>,
+    /// The fields of a civil registry (address, email…), boxed: evacuation lists rarely have
+    /// them, and a large run holds hundreds of thousands of prepared records. `None` when the
+    /// record has none of them.
+    other: Option<Box<OtherFields>>,
+}
+
+/// The fields of [`Prepared`] that evacuation lists rarely have.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OtherFields {
+    pub soc_sec_id: Option<String>,
     pub postcode: Option<String>,
     pub street_number: Option<String>,
     pub address_1: Option<String>,
@@ -367,6 +380,37 @@ pub(crate) struct Prepared {
     pub state: Option<String>,
     pub email: Option<String>,
     pub occupation: Option<String>,
+}
+
+/// A record's other fields when it has none.
+static NO_OTHER_FIELDS: OtherFields = OtherFields {
+    soc_sec_id: None,
+    postcode: None,
+    street_number: None,
+    address_1: None,
+    address_2: None,
+    suburb: None,
+    state: None,
+    email: None,
+    occupation: None,
+};
+
+impl OtherFields {
+    fn is_empty(&self) -> bool {
+        [
+            &self.soc_sec_id,
+            &self.postcode,
+            &self.street_number,
+            &self.address_1,
+            &self.address_2,
+            &self.suburb,
+            &self.state,
+            &self.email,
+            &self.occupation,
+        ]
+        .iter()
+        .all(|field| field.is_none())
+    }
 }
 
 fn plain(text: &str) -> String {
@@ -463,17 +507,26 @@ impl Prepared {
             sex: record.sex,
             place_of_birth: plain_field(&record.place_of_birth),
             documents,
-            soc_sec_id: record.soc_sec_id.clone(),
             phones,
-            postcode: plain_field(&record.postcode),
-            street_number: plain_field(&record.street_number),
-            address_1: plain_field(&record.address_1),
-            address_2: plain_field(&record.address_2),
-            suburb: plain_field(&record.suburb),
-            state: plain_field(&record.state),
-            email: plain_field(&record.email),
-            occupation: plain_field(&record.occupation),
+            other: Some(OtherFields {
+                soc_sec_id: record.soc_sec_id.clone(),
+                postcode: plain_field(&record.postcode),
+                street_number: plain_field(&record.street_number),
+                address_1: plain_field(&record.address_1),
+                address_2: plain_field(&record.address_2),
+                suburb: plain_field(&record.suburb),
+                state: plain_field(&record.state),
+                email: plain_field(&record.email),
+                occupation: plain_field(&record.occupation),
+            })
+            .filter(|other| !other.is_empty())
+            .map(Box::new),
         }
+    }
+
+    /// The record's address, email and other registry fields (all `None` when it has none).
+    pub fn other(&self) -> &OtherFields {
+        self.other.as_deref().unwrap_or(&NO_OTHER_FIELDS)
     }
 }
 
@@ -590,16 +643,16 @@ impl<'e> Comparer<'e> {
         };
         vector[7] = text_level(&a.place_of_birth, &b.place_of_birth);
         vector[8] = documents_level(&a.documents, &b.documents);
-        vector[9] = code_level(&a.soc_sec_id, &b.soc_sec_id);
+        vector[9] = code_level(&a.other().soc_sec_id, &b.other().soc_sec_id);
         vector[10] = phones_level(&a.phones, &b.phones);
-        vector[11] = code_level(&a.postcode, &b.postcode);
-        vector[12] = code_level(&a.street_number, &b.street_number);
-        vector[13] = text_level(&a.address_1, &b.address_1);
-        vector[14] = text_level(&a.address_2, &b.address_2);
-        vector[15] = text_level(&a.suburb, &b.suburb);
-        vector[16] = exact_level(&a.state, &b.state);
-        vector[17] = code_level(&a.email, &b.email);
-        vector[18] = text_level(&a.occupation, &b.occupation);
+        vector[11] = code_level(&a.other().postcode, &b.other().postcode);
+        vector[12] = code_level(&a.other().street_number, &b.other().street_number);
+        vector[13] = text_level(&a.other().address_1, &b.other().address_1);
+        vector[14] = text_level(&a.other().address_2, &b.other().address_2);
+        vector[15] = text_level(&a.other().suburb, &b.other().suburb);
+        vector[16] = exact_level(&a.other().state, &b.other().state);
+        vector[17] = code_level(&a.other().email, &b.other().email);
+        vector[18] = text_level(&a.other().occupation, &b.other().occupation);
         vector
     }
 }

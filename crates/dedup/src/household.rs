@@ -196,6 +196,9 @@ pub(crate) fn linked_case_pairs(
     added.sort_unstable();
     added.dedup();
     added.retain(|pair| pairs.binary_search(pair).is_err());
+    // Kept to the run's end (`Outcome::household_pairs`): without the spare room that the
+    // duplicates and the pairs already candidates left.
+    added.shrink_to_fit();
     added
 }
 

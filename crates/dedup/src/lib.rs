@@ -327,6 +327,9 @@ fn merge_sorted(
     more_weights: &[f32],
 ) -> (Vec<(u32, u32)>, Vec<f32>) {
     let (mut i, mut j) = (pairs.len(), more.len());
+    // Exactly: growing by the usual doubling would hold up to twice the run's pairs.
+    pairs.reserve_exact(j);
+    weights.reserve_exact(j);
     pairs.resize(i + j, (0, 0));
     weights.resize(i + j, 0.0);
     while j > 0 {
@@ -496,7 +499,9 @@ impl<'e> Deduplicator<'e> {
         let (candidate_pairs, blocking) = if all_pairs <= config.exhaustive_pairs {
             block::all_pairs(heads.len())
         } else {
-            block::candidate_pairs(&prepared, block::record_keys, config.max_block)
+            // Room for the household pairs (see below; 43% more on the Kabul-style lists).
+            let room = if config.households { 0.5 } else { 0.0 };
+            block::candidate_pairs(&prepared, block::record_keys, config.max_block, room)
         };
 
         observe(Stage::Blocked);
@@ -559,7 +564,7 @@ impl<'e> Deduplicator<'e> {
         for (session, ignored) in sessions.iter().enumerate() {
             let session_keys =
                 |record: &Prepared| std::mem::take(&mut block::training_keys(record)[session]);
-            let (pairs, _) = block::candidate_pairs(&prepared, session_keys, config.max_block);
+            let (pairs, _) = block::candidate_pairs(&prepared, session_keys, config.max_block, 0.0);
             // EM needs the shape of the levels, not every pair: a large registry trains on an
             // even sample of its pairs (every k-th in sorted order).
             let step = pairs.len().div_ceil(config.training_pairs.max(1)).max(1);
@@ -604,14 +609,14 @@ impl<'e> Deduplicator<'e> {
 
         // Score, link, cluster.
         let scorer = Scorer::new(&model);
-        let pair_weights: Vec<f32> = candidate_pairs
-            .par_iter()
-            .zip(&compared.of_pair)
-            .map(|(&(a, b), &pattern)| {
+        // With the pairs' room for the household pairs merged in below.
+        let mut pair_weights: Vec<f32> = Vec::with_capacity(candidate_pairs.capacity());
+        pair_weights.par_extend(candidate_pairs.par_iter().zip(&compared.of_pair).map(
+            |(&(a, b), &pattern)| {
                 let vector = &compared.patterns[pattern as usize];
                 scorer.weight(vector, &frequencies[a as usize], &frequencies[b as usize])
-            })
-            .collect();
+            },
+        ));
         drop(compared);
         drop(patterns);
         let threshold_weight = weight_of(config.threshold) as f32;

@@ -369,7 +369,7 @@ impl NameEngine {
         if a.affix == PATRONYMIC_AFFIX
             && b.affix == PATRONYMIC_AFFIX
             && similarity < 1.0
-            && fathers_names_apart(&a.core, &b.core)
+            && fathers_names_apart(a.core(), b.core())
         {
             return (0.0, kind);
         }
@@ -388,7 +388,7 @@ impl NameEngine {
     /// [`NameEngine::token_similarity`] as written and as read by other conventions.
     fn token_similarity_read(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let written = self.token_similarity_as_written(a, b);
-        if written.0 >= OTHER_READING || (a.readings.is_empty() && b.readings.is_empty()) {
+        if written.0 >= OTHER_READING || (a.readings().is_empty() && b.readings().is_empty()) {
             return written;
         }
         // A reading is a guess at the convention: never against an initial.
@@ -403,14 +403,14 @@ impl NameEngine {
                 best = (similarity * factor, MatchKind::Reading);
             }
         };
-        for read in a.readings.iter() {
+        for read in a.readings() {
             consider(read, b, OTHER_READING);
         }
-        for read in b.readings.iter() {
+        for read in b.readings() {
             consider(a, read, OTHER_READING);
         }
-        for read_a in a.readings.iter() {
-            for read_b in b.readings.iter() {
+        for read_a in a.readings() {
+            for read_b in b.readings() {
                 consider(read_a, read_b, OTHER_READING * OTHER_READING);
             }
         }
@@ -492,7 +492,7 @@ impl NameEngine {
         // no start of Abdul Rahman, nor of Abdullatif), unless one ends in a Persian family
         // name's suffix (Abdulahi / Abdollahifard).
         let cores_apart = |a: &Token, b: &Token| {
-            let (x, y) = (&*a.core_skeleton, &*b.core_skeleton);
+            let (x, y) = (a.core_skeleton(), b.core_skeleton());
             a.affix != 0
                 && a.affix == b.affix
                 && !x.starts_with(y)
@@ -534,13 +534,13 @@ impl NameEngine {
         if similarity < 0.6 && persian_suffixed(a, b) {
             return (0.6, MatchKind::Fuzzy);
         }
-        if similarity >= 0.85 || (a.stripped.is_none() && b.stripped.is_none()) {
+        if similarity >= 0.85 || (a.stripped().is_none() && b.stripped().is_none()) {
             return (similarity, kind);
         }
         // A fused Arabic article (Alnaimi, Elkaddafi) against the bare name.
         let mut best = (similarity, kind);
         for (with_article, other) in [(a, b), (b, a)] {
-            if let Some(stripped) = &with_article.stripped {
+            if let Some(stripped) = with_article.stripped() {
                 let candidate = if stripped.1 == other.skeleton_hash {
                     0.9
                 } else {
@@ -607,7 +607,7 @@ impl NameEngine {
         // rest: Abdul Haq and Abdul Hadi are different names, not a near-spelling.
         let (skeleton_a, skeleton_b, spelling_a, spelling_b) =
             if a.affix != 0 && a.affix != PATRONYMIC_AFFIX && a.affix == b.affix {
-                (&*a.core_skeleton, &*b.core_skeleton, &*a.core, &*b.core)
+                (a.core_skeleton(), b.core_skeleton(), a.core(), b.core())
             } else {
                 (&*a.skeleton, &*b.skeleton, &*a.canonical, &*b.canonical)
             };
@@ -1143,7 +1143,7 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
         (0, affix) if shortens(affix) => (b, a),
         _ => return None,
     };
-    if hash_str(&compound.core_skeleton) != short.skeleton_hash || short.canonical.len() < 4 {
+    if hash_str(compound.core_skeleton()) != short.skeleton_hash || short.canonical.len() < 4 {
         return None;
     }
     // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for one man

@@ -50,7 +50,7 @@ impl NameEngine {
             .map(|t| {
                 let code_of = |token: &Token| coarse(&crate::phonetic::skeleton(&token.canonical));
                 let mut token_codes = vec![code_of(t)];
-                for read in t.readings.iter() {
+                for read in t.readings() {
                     let code = code_of(read);
                     if !token_codes.contains(&code) {
                         token_codes.push(code);

@@ -90,14 +90,10 @@ pub struct Token {
     #[serde(skip)]
     pub(crate) special: bool,
     /// Which fixed compound part the token has (0 none, 1 Abd-, 2 Abu-, 3 -ullah, 4 -uddin,
-    /// 5 -zai, 6 -khel, 7 -ul-Haq or -ul-Islam, 8 a Slavic patronymic's -ovich or -evna) and
-    /// the token without it, for comparing compounds on what distinguishes them.
+    /// 5 -zai, 6 -khel, 7 -ul-Haq or -ul-Islam, 8 a Slavic patronymic's -ovich or -evna); the
+    /// token without it is [`Token::core`], for comparing compounds on what distinguishes them.
     #[serde(skip)]
     pub(crate) affix: u8,
-    #[serde(skip)]
-    pub(crate) core: CompactString,
-    #[serde(skip)]
-    pub(crate) core_skeleton: CompactString,
     /// True for given names after the person's own in a surname-first list.
     #[serde(skip)]
     pub(crate) secondary: bool,
@@ -113,16 +109,11 @@ pub struct Token {
     /// The groups of related given names (`data/nicknames.tsv`) the name stands in.
     #[serde(skip)]
     pub(crate) nicknames: NameGroups,
-    /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
+    /// What few tokens have (a compound's core, a fused article, other readings), boxed so
+    /// that the rest stay small: a registry's deduplication holds hundreds of thousands of
+    /// parsed names. `None` when the token has none of it.
     #[serde(skip)]
-    pub(crate) stripped: Option<Box<(String, u64)>>,
-    /// The token read by other spelling conventions of c, for a name not in a variant class
-    /// (those already say what they are): Turkish and Azerbaijani c = j (Cihat = Jihad),
-    /// Somali c = the ayn English spellings leave out (Cadale = Adale), South Slavic c = ć/č
-    /// (Nikolic = Nikolich), French ch = sh (Hichem = Hisham), and, in Arabic script, تش = ch
-    /// (تشيرنوميردين = Chernomyrdin). See [`other_readings`].
-    #[serde(skip)]
-    pub(crate) readings: Box<[Token]>,
+    pub(crate) extra: Option<Box<TokenExtra>>,
     /// The least similarity through this token, when it is a reading, that counts at all.
     #[serde(skip)]
     pub(crate) reading_floor: f32,
@@ -132,10 +123,86 @@ pub struct Token {
     pub(crate) similarity_key: u64,
 }
 
+/// The parts of a [`Token`] that few tokens have.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenExtra {
+    /// The canonical form without the compound part ([`Token::affix`]), when it differs from
+    /// the canonical form.
+    core: Option<CompactString>,
+    /// The skeleton of the core, when it differs from the token's skeleton (which is the
+    /// spelling's for a name of a variant class, not the canonical form's).
+    core_skeleton: Option<CompactString>,
+    /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
+    stripped: Option<(String, u64)>,
+    /// The token read by other spelling conventions of c, for a name not in a variant class
+    /// (those already say what they are): Turkish and Azerbaijani c = j (Cihat = Jihad),
+    /// Somali c = the ayn English spellings leave out (Cadale = Adale), South Slavic c = ć/č
+    /// (Nikolic = Nikolich), French ch = sh (Hichem = Hisham), and, in Arabic script, تش = ch
+    /// (تشيرنوميردين = Chernomyrdin). See [`other_readings`].
+    readings: Box<[Token]>,
+}
+
 impl Token {
     /// True for tokens that take part in comparison.
     pub fn is_compared(&self) -> bool {
         self.role != TokenRole::Particle
+    }
+
+    /// The canonical form without its fixed compound part (see [`Token::affix`]): the
+    /// canonical form itself for a token without one.
+    pub(crate) fn core(&self) -> &str {
+        match self
+            .extra
+            .as_deref()
+            .and_then(|extra| extra.core.as_deref())
+        {
+            Some(core) => core,
+            None => &self.canonical,
+        }
+    }
+
+    /// The skeleton of [`Token::core`].
+    pub(crate) fn core_skeleton(&self) -> &str {
+        match self
+            .extra
+            .as_deref()
+            .and_then(|extra| extra.core_skeleton.as_deref())
+        {
+            Some(core) => core,
+            None => &self.skeleton,
+        }
+    }
+
+    /// Skeleton (and its hash) without a fused Arabic article, for Alnaimi ~ Naimi.
+    pub(crate) fn stripped(&self) -> Option<&(String, u64)> {
+        self.extra.as_deref()?.stripped.as_ref()
+    }
+
+    /// The token read by other spelling conventions (see `TokenExtra::readings`).
+    pub(crate) fn readings(&self) -> &[Token] {
+        match self.extra.as_deref() {
+            Some(extra) => &extra.readings,
+            None => &[],
+        }
+    }
+
+    /// Forgets the token's fused-article skeleton (a reading is compared as it is).
+    fn clear_stripped(&mut self) {
+        if let Some(extra) = self.extra.as_deref_mut() {
+            extra.stripped = None;
+        }
+        if self.extra.as_deref().is_some_and(TokenExtra::is_empty) {
+            self.extra = None;
+        }
+    }
+}
+
+impl TokenExtra {
+    fn is_empty(&self) -> bool {
+        self.core.is_none()
+            && self.core_skeleton.is_none()
+            && self.stripped.is_none()
+            && self.readings.is_empty()
     }
 }
 
@@ -388,11 +455,11 @@ pub(crate) fn first_letter_slip_tail(token: &Token) -> Option<&str> {
 pub(crate) fn similarity_key(token: &Token) -> u64 {
     let mut hasher = Fnv::default();
     for text in [
-        &token.form,
-        &token.canonical,
-        &token.skeleton,
-        &token.core,
-        &token.core_skeleton,
+        token.form.as_str(),
+        token.canonical.as_str(),
+        token.skeleton.as_str(),
+        token.core(),
+        token.core_skeleton(),
     ] {
         hasher.write(text.as_bytes());
         hasher.write_u8(0xff);
@@ -407,12 +474,12 @@ pub(crate) fn similarity_key(token: &Token) -> u64 {
         hasher.write_u16(group);
     }
     hasher.write_u8(0xfe);
-    if let Some(stripped) = &token.stripped {
+    if let Some(stripped) = token.stripped() {
         hasher.write(stripped.0.as_bytes());
         hasher.write_u8(0xff);
     }
     hasher.write_u32(token.reading_floor.to_bits());
-    for read in token.readings.iter() {
+    for read in token.readings() {
         hasher.write_u64(similarity_key(read));
     }
     hasher.finish().max(1)
@@ -1431,7 +1498,7 @@ impl NameEngine {
                 let mut alternative_firsts = [0u8; 3];
                 let mut overflow = false;
                 let mut nicknames = token.nicknames.mask;
-                for read in token.readings.iter() {
+                for read in token.readings() {
                     nicknames |= read.nicknames.mask;
                     let code = read.skeleton.as_bytes().first().copied().unwrap_or(0);
                     if code == 0 || code == first || alternative_firsts.contains(&code) {
@@ -1465,7 +1532,7 @@ impl NameEngine {
                     own: token.own,
                     fathers: token.secondary || token.role == TokenRole::Patronymic,
                     core_hash: if shortens(token.affix) {
-                        gate_hash(hash_str(&token.core_skeleton))
+                        gate_hash(hash_str(token.core_skeleton()))
                     } else {
                         0
                     },
@@ -1549,8 +1616,10 @@ impl NameEngine {
             .fold(0u32, |mask, b| mask | 1 << (b - b'a'));
         let codes = skeleton.bytes().fold(0u64, |mask, b| mask | 1 << (b % 64));
         let (affix, core) = compound_core(&canonical);
-        let core_skeleton = CompactString::from(skeleton_of(core));
-        let core = CompactString::new(core);
+        let core_skeleton = Some(skeleton_of(core))
+            .filter(|core| *core != skeleton)
+            .map(CompactString::from);
+        let core = (core != canonical).then(|| CompactString::new(core));
         // Prefixes written fused to a name: the Arabic article (Alnaimi), Persian Mir (Mirhejazi).
         // Not from a tribal name: Alikozai is no al-Ikozai.
         let stripped = strip_fused_prefix(&form)
@@ -1558,7 +1627,7 @@ impl NameEngine {
             .map(|rest| {
                 let bare = skeleton_of(&self.canonical_form(rest));
                 let hash = hash_str(&bare);
-                Box::new((bare, hash))
+                (bare, hash)
             });
         let readings: Box<[Token]> = if with_readings
             && !in_class
@@ -1622,30 +1691,35 @@ impl NameEngine {
                     token.reading_floor = floor;
                     // A reading is compared as it is: with the article it restores, say, it
                     // must not match the name without it (Latif read al-Atif is not Atif).
-                    token.stripped = None;
+                    token.clear_stripped();
                     token
                 })
                 .collect()
         } else {
             Box::default()
         };
+        // A token with readings needs no special rule of its own: the hot path checks its
+        // readings' first sounds too (`HotToken::alternative_firsts`), not their distinctive
+        // parts.
+        let special = stripped.is_some()
+            || readings
+                .iter()
+                .any(|read| read.special || shortens(read.affix));
+        let extra = TokenExtra {
+            core,
+            core_skeleton,
+            stripped,
+            readings,
+        };
         Token {
             letters,
             codes,
             primary: false,
-            // A token with readings needs no special rule of its own: the hot path checks
-            // its readings' first sounds too (`HotToken::alternative_firsts`), not their
-            // distinctive parts.
-            special: stripped.is_some()
-                || readings
-                    .iter()
-                    .any(|read| read.special || shortens(read.affix)),
-            readings,
+            special,
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
             reading_floor: 0.0,
             similarity_key: 0,
             affix,
-            core,
-            core_skeleton,
             secondary: false,
             own: false,
             known: (in_class || self.knowledge.canonical(&canonical).is_some())
@@ -1661,7 +1735,6 @@ impl NameEngine {
                     .copied()
                     .unwrap_or_default(),
             },
-            stripped,
             form_hash: hash_str(&form),
             canonical_hash: hash_str(&canonical),
             skeleton_hash: hash_str(&skeleton),
@@ -2237,5 +2310,17 @@ mod tests {
         // Words of their own are each shown.
         let parsed = engine.parse("Abd al Rahman");
         assert_eq!(parsed.tokens[0].text.as_str(), "Abd al Rahman");
+    }
+}
+#[cfg(test)]
+mod size {
+    /// A deduplication of 200,000 people holds ~200,000 parsed names, and `names score` caches
+    /// tens of thousands: a field added to every token or name is paid that many times (the
+    /// boxed `TokenExtra` took a token from 264 to 200 bytes). Raise these bounds knowingly.
+    #[test]
+    fn tokens_and_names_stay_small() {
+        assert!(std::mem::size_of::<super::Token>() <= 200);
+        assert!(std::mem::size_of::<super::FusedPair>() <= 232);
+        assert!(std::mem::size_of::<super::ParsedName>() <= 480);
     }
 }
