@@ -8,9 +8,10 @@
 
 use std::time::Instant;
 
-use airbridge_dedup::{Columns, Config, Decisions, Deduplicator, Record};
-use airbridge_names::NameEngine;
 use anyhow::Context;
+
+#[path = "support/staged_run.rs"]
+mod staged_run;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -40,27 +41,5 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .context("usage: memory RECORDS.csv")?;
-    let started = Instant::now();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_path(&path)
-        .with_context(|| format!("cannot open {path}"))?;
-    let headers: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
-    let columns = Columns::from_header(&headers, &[])?;
-    let mut records: Vec<Record> = Vec::new();
-    for row in reader.records() {
-        let row = row?;
-        records.push(columns.record(&row.iter().collect::<Vec<_>>()).0);
-    }
-    report(&format!("read {} records", records.len()), started);
-    let engine = NameEngine::new();
-    report("names engine", started);
-    let outcome = Deduplicator::new(&engine, Config::default())?.run_owned(
-        records,
-        &Decisions::default(),
-        |stage| report(&format!("{stage:?}"), started),
-    )?;
-    report(&format!("done: {} clusters", outcome.clusters), started);
-    Ok(())
+    staged_run::run(&path, report)
 }
