@@ -1208,6 +1208,27 @@ fn korean_names_agree_across_the_norths_and_the_souths_romanisations() {
 }
 
 #[test]
+fn korean_given_name_syllables_are_one_across_romanisations_and_common() {
+    // McCune–Reischauer (the North, breves and apostrophes lost) against Revised Romanization
+    // and the customary spellings: 재 Chae / Jae, 필 P'il / Phil, 훈 Hun / Hoon, 병 Pyong /
+    // Byeong, 철 Ch'ol / Cheol.
+    check("RI, Chae-Sik", "LEE, Jae Shik", Same);
+    check("KANG, P'il-Hun", "KANG, Phil Hoon", Same);
+    check("RI, Pyo'ng-ch'o'l", "LEE, Byeong Cheol", Same);
+    check("SIN, Myong-Guk", "SHIN, Myeong Kook", Same);
+    // Different syllables stay different (석 Sok is not 숙 Suk).
+    check("RIM, Sok Nam", "RIM, Suk Nam", Different);
+    // Kim and Yong are among the commonest name parts in Korea: sharing them, with the
+    // other given syllable different, says little.
+    let common = engine().score("KIM, Yong Chol", "KIM, Yong Su");
+    let rare = engine().score("TAEGUK, Yong Chol", "TAEGUK, Yong Su");
+    assert!(
+        common < rare && common < 0.5,
+        "common {common:.3}, rare {rare:.3}"
+    );
+}
+
+#[test]
 fn an_initial_against_a_fathers_name_of_another_letter_contradicts() {
     // Mikhail P. Matveyev is Mikhail Petrovich, not Mikhail Nikolayevich.
     let other = engine().score("MATVEYEV, Mikhail P.", "MATVEYEV, Mikhail Nikolayevich");
