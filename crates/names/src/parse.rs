@@ -12,7 +12,7 @@ use smallvec::SmallVec;
 
 use crate::NameEngine;
 use crate::knowledge::{Fnv, HashMap};
-use crate::knowledge::{NameGroups, ParticleKind, TribalKind};
+use crate::knowledge::{Knowledge, NameGroups, ParticleKind, TribalKind};
 use crate::phonetic::skeleton;
 use crate::phonetic::skeleton as skeleton_of;
 use crate::script::{fold_arabic, romanise_table};
@@ -646,6 +646,30 @@ fn canonical_abd(form: &str) -> Option<String> {
     Some(format!("abd{rest}"))
 }
 
+/// The name after an Arabic article written on to it, in the second part of an Abd- compound
+/// (Abd Alkarim, Abd Elaziz; assimilated to a sun letter: Abd Arrahman, Abd Ennour), as lists
+/// transliterating letter by letter write it. `None` when the word does not start so, or what
+/// follows is too short to be sure the a or e is an article rather than the name's own first
+/// letter (Abdul Alim, Abdul Aleem): four letters, or three that name a variant class.
+fn after_written_on_article<'a>(knowledge: &Knowledge, form: &'a str) -> Option<&'a str> {
+    if knowledge.canonical(form).is_some() {
+        return None;
+    }
+    let bytes = form.as_bytes();
+    let rest = if form.starts_with("al") || form.starts_with("el") {
+        &form[2..]
+    } else if bytes.len() > 3
+        && matches!(bytes[0], b'a' | b'e' | b'u')
+        && bytes[1] == bytes[2]
+        && b"tdrzsn".contains(&bytes[1])
+    {
+        &form[2..]
+    } else {
+        return None;
+    };
+    (rest.len() >= 4 || (rest.len() == 3 && knowledge.canonical(rest).is_some())).then_some(rest)
+}
+
 impl NameEngine {
     /// The canonical form of one folded Latin token.
     pub(crate) fn canonical_form(&self, form: &str) -> String {
@@ -666,6 +690,16 @@ impl NameEngine {
         if form.len() > 5
             && let Some(abd) = canonical_abd(form)
         {
+            return knowledge.canonical(&abd).map(str::to_string).unwrap_or(abd);
+        }
+        // Abed and Abid, the Levant's and Iraq's spellings of Abd, before a written-on article
+        // (Abedalkarim, and Abid Aldaim joined as neighbours): an Abd- compound.
+        if let Some(rest) = ["abed", "abid"]
+            .iter()
+            .find_map(|prefix| form.strip_prefix(prefix))
+            .and_then(|rest| after_written_on_article(knowledge, rest))
+        {
+            let abd = format!("abd{rest}");
             return knowledge.canonical(&abd).map(str::to_string).unwrap_or(abd);
         }
         // Fused kunyas: Abolfazl = Abu al-Fazl, Abulqasim = Abu'l-Qasim.
@@ -1132,6 +1166,12 @@ impl NameEngine {
                     );
                     let form = if ULLAH_FORMS.contains(&target.form.as_str()) {
                         "abdallah".to_string()
+                    } else if let Some(rest) = (next == index + 1)
+                        .then(|| after_written_on_article(&self.knowledge, &target.form))
+                        .flatten()
+                    {
+                        // Abd Alkarim = Abd al-Karim.
+                        format!("abdul{rest}")
                     } else {
                         // Written as the fused spelling, so that one rule canonicalises both.
                         format!("abdul{}", target.form)
