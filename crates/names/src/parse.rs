@@ -656,17 +656,15 @@ fn after_written_on_article<'a>(knowledge: &Knowledge, form: &'a str) -> Option<
         return None;
     }
     let bytes = form.as_bytes();
-    let rest = if form.starts_with("al") || form.starts_with("el") {
-        &form[2..]
-    } else if bytes.len() > 3
+    let article = form.starts_with("al") || form.starts_with("el");
+    let assimilated = bytes.len() > 3
         && matches!(bytes[0], b'a' | b'e' | b'u')
         && bytes[1] == bytes[2]
-        && b"tdrzsn".contains(&bytes[1])
-    {
-        &form[2..]
-    } else {
+        && b"tdrzsn".contains(&bytes[1]);
+    if !article && !assimilated {
         return None;
-    };
+    }
+    let rest = &form[2..];
     (rest.len() >= 4 || (rest.len() == 3 && knowledge.canonical(rest).is_some())).then_some(rest)
 }
 
