@@ -706,6 +706,8 @@ impl NameEngine {
             .find_map(|prefix| form.strip_prefix(prefix))
             .filter(|rest| rest.len() >= 3)
         {
+            // Abualfazl: the article written on as well.
+            let rest = after_written_on_article(knowledge, rest).unwrap_or(rest);
             let rest = knowledge.canonical(rest).unwrap_or(rest);
             return format!("abu{rest}");
         }
@@ -1235,7 +1237,12 @@ impl NameEngine {
                     } else {
                         "abu"
                     };
-                    let form = format!("{prefix}{}", self.canonical_form(&target.form));
+                    // Abu Alfadl = Abu al-Fadl (the article written on).
+                    let name = (next == index + 1)
+                        .then(|| after_written_on_article(&self.knowledge, &target.form))
+                        .flatten()
+                        .unwrap_or(&target.form);
+                    let form = format!("{prefix}{}", self.canonical_form(name));
                     let vowelless = item.vowelless && target.vowelless;
                     tokens.push(self.make_token(
                         text,

@@ -1296,6 +1296,10 @@ fn abd_compounds_with_the_article_written_on_to_the_second_part_are_compounds() 
     check("Abdul Aleem", "Abdul Alim", Same);
     check("Abdul Alim", "Abdul Karim", Different);
     check("Abd Alkarim", "Abdul Rahim", Different);
+    // A kunya likewise: Abu Alfadl is Abu al-Fadl, Abolfazl.
+    check("Abu Alfadl Hashemi", "Abolfazl Hashemi", Same);
+    check("Abu Alqasim", "Abu al-Qasim", Same);
+    check("Abu Alfadl", "Abu al-Qasim", Different);
 }
 
 /// Token comparisons are remembered per thread (a list repeats its words); an engine tuned
