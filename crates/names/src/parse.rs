@@ -1683,7 +1683,13 @@ impl NameEngine {
             // An Arabic-script word folded once, for its readings and the dictionary.
             let folded = (script == Script::Arabic).then(|| fold_arabic(&text));
             let mut readings = match (script, &folded) {
-                (Script::Latin, _) if !vowelless => other_readings(&form, role),
+                (Script::Latin, _) if !vowelless => {
+                    let mut readings = other_readings(&form, role);
+                    if let Some(read) = arabizi(&text).filter(|read| *read != form) {
+                        readings.push((read, READING_FLOOR));
+                    }
+                    readings
+                }
                 (Script::Arabic, Some(folded)) => arabic_readings(&text, folded, &form, vowelless),
                 // Russian has no h: Х writes ح and ه as well as خ (Хамид Hamid, Шах Shah).
                 (Script::Cyrillic, _) if form.contains("kh") => {
@@ -1973,6 +1979,47 @@ fn push_substitutions(
 /// - g before e, i or y (not after g or n): English, French and Levantine j (Gibran: jibran).
 ///
 /// Empty when none applies.
+/// A word in the Arabic chat alphabet (Arabizi), as names are typed on phones: digits for the
+/// letters Latin lacks — 7 ح h, 5 خ kh, 3 ع (a where no vowel stands beside it: 3li Ali;
+/// silent beside one: Sa3eed Saeed), 2 ء (silent), 6 ط t, 8 غ gh, 9 ق q. `None` for a word that
+/// is not ASCII letters with such a digit among them (a number, 1st, an OCR slip is read as
+/// it looks by `text`; this is the other reading).
+fn arabizi(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = bytes.iter().filter(|b| b"2356789".contains(b)).count();
+    if letters < 2
+        || digits == 0
+        || !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"'-".contains(b))
+    {
+        return None;
+    }
+    let vowel = |b: Option<&u8>| b.is_some_and(|b| b"aeiouAEIOU".contains(b));
+    let mut read = String::with_capacity(bytes.len() + digits);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'7' => read.push('h'),
+            b'5' => read.push_str("kh"),
+            b'3' if !vowel(i.checked_sub(1).and_then(|p| bytes.get(p)))
+                && !vowel(bytes.get(i + 1)) =>
+            {
+                read.push('a')
+            }
+            b'3' | b'2' | b'\'' | b'-' => {}
+            b'6' => read.push('t'),
+            b'8' => read.push_str("gh"),
+            b'9' => read.push('q'),
+            b'0' => read.push('o'),
+            b'1' => read.push('i'),
+            b'4' => read.push('a'),
+            other => read.push(char::from(other.to_ascii_lowercase())),
+        }
+    }
+    Some(read)
+}
+
 fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     let bytes = form.as_bytes();
     let lone_c = |i: usize| {
@@ -2230,6 +2277,21 @@ fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arabizi_digits_are_read_as_the_letters_they_stand_for() {
+        let read = |text: &str| arabizi(text);
+        assert_eq!(read("Mo7amed").as_deref(), Some("mohamed"));
+        assert_eq!(read("3li").as_deref(), Some("ali"));
+        assert_eq!(read("Sa3eed").as_deref(), Some("saeed"));
+        assert_eq!(read("5aled").as_deref(), Some("khaled"));
+        assert_eq!(read("6ariq").as_deref(), Some("tariq"));
+        assert_eq!(read("Ra2ed").as_deref(), Some("raed"));
+        // Numbers, ordinals' digits alone, OCR's 1 and 0 only, and non-ASCII words: none.
+        for text in ["2", "1st", "Vlad1mir", "J0hn", "7", "Mu7ammad-é"] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn belarusian_dz_is_read_d_but_not_before_a_pashtun_or_persian_suffix() {

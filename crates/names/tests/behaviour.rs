@@ -1283,6 +1283,19 @@ fn ur_rahman_compounds_are_one_name_told_apart_by_their_first_part() {
 }
 
 #[test]
+fn names_typed_in_the_arabic_chat_alphabet_meet_their_spellings() {
+    // Phones without an Arabic keyboard write the letters Latin lacks as digits: 7 ح, 5 خ,
+    // 3 ع, 2 ء, 6 ط, 9 ق.
+    check("Mo7ammad 7asan", "Muhammad Hassan", Same);
+    check("5aled 3abdullah", "Khaled Abdullah", Same);
+    check("6ariq 9asim", "Tariq Qasim", Same);
+    check("Ra2ed 3umar", "Raed Omar", Same);
+    // A digit that looks like a letter is still read as that letter, and a number is no name.
+    check("5ergei Vlad1mir", "Sergei Vladimir", Same);
+    check("7asan", "Husayn", Different);
+}
+
+#[test]
 fn abd_compounds_with_the_article_written_on_to_the_second_part_are_compounds() {
     // Letter-by-letter transliteration writes the article on to the name: Abd Alkarim, Abd
     // Arrahman (assimilated), and the Levant's and Iraq's Abed and Abid for Abd.
