@@ -584,7 +584,13 @@ impl NameEngine {
             let similarity = if vowelless {
                 f64::max(base, 0.75) + 0.1
             } else {
-                base + (1.0 - base) * edit_similarity(a.form.as_bytes(), b.form.as_bytes())
+                // Long vowels written double (Deen, Meer, Taaj, Noor) are the short name's
+                // (Din, Mir, Taj, Nur), as English spellings of Persian, Arabic and Urdu write
+                // them.
+                let (long_a, long_b) = (single_long_vowels(&a.form), single_long_vowels(&b.form));
+                let alike = edit_similarity(a.form.as_bytes(), b.form.as_bytes())
+                    .max(LONG_VOWELS_ALIKE * edit_similarity(&long_a, &long_b));
+                base + (1.0 - base) * alike
             };
             return (similarity, MatchKind::Phonetic);
         }
@@ -1265,6 +1271,29 @@ fn first_sounds_close(a: &Token, b: &Token) -> bool {
         }
         _ => false,
     }
+}
+
+/// How alike two spellings are that differ only in how a long vowel is written (Din / Deen):
+/// nearly one, below two spellings alike letter for letter.
+const LONG_VOWELS_ALIKE: f64 = 0.9;
+
+/// A spelling with its doubled long vowels written single: ee and ii i, oo, ou and uu u, aa a.
+fn single_long_vowels(form: &str) -> ArrayVec<u8, 64> {
+    let mut out = ArrayVec::new();
+    let bytes = form.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && !out.is_full() {
+        let pair = (bytes[i], bytes.get(i + 1).copied());
+        let (letter, width) = match pair {
+            (b'e', Some(b'e')) | (b'i', Some(b'i')) => (b'i', 2),
+            (b'o', Some(b'o' | b'u')) | (b'u', Some(b'u')) => (b'u', 2),
+            (b'a', Some(b'a')) => (b'a', 2),
+            (letter, _) => (letter, 1),
+        };
+        out.push(letter);
+        i += width;
+    }
+    out
 }
 
 fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {

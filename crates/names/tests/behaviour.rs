@@ -1283,6 +1283,17 @@ fn ur_rahman_compounds_are_one_name_told_apart_by_their_first_part() {
 }
 
 #[test]
+fn long_vowels_written_double_are_the_short_names() {
+    // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
+    check("Din Mohammad", "Deen Muhammad", Same);
+    check("Mir Wais", "Meer Wais", Same);
+    check("Taj Bibi", "Taaj Beebee", Same);
+    assert!(engine().score("Pir", "Peer") > engine().score("Pir", "Par"));
+    // Vowels that differ still tell short names apart.
+    assert!(engine().score("Chen", "Chan") < engine().score("Din", "Deen"));
+}
+
+#[test]
 fn names_typed_in_the_arabic_chat_alphabet_meet_their_spellings() {
     // Phones without an Arabic keyboard write the letters Latin lacks as digits: 7 ح, 5 خ,
     // 3 ع, 2 ء, 6 ط, 9 ق.
