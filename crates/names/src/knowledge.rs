@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use crate::script::fold_arabic;
 
 const VARIANTS: &str = include_str!("../data/variants.tsv");
+const KOREAN_SYLLABLES: &str = include_str!("../data/korean_syllables.tsv");
 const NICKNAMES: &str = include_str!("../data/nicknames.tsv");
 const TITLES: &str = include_str!("../data/titles.tsv");
 const PARTICLES: &str = include_str!("../data/particles.tsv");
@@ -27,6 +28,7 @@ pub fn data_digest() -> u64 {
     let mut hasher = Fnv::default();
     for file in [
         VARIANTS,
+        KOREAN_SYLLABLES,
         NICKNAMES,
         TITLES,
         PARTICLES,
@@ -97,6 +99,9 @@ pub enum TribalKind {
 pub struct Knowledge {
     /// Folded spelling → canonical form of its variant class.
     pub variants: HashMap<String, String>,
+    /// Folded spelling → the spelling it is read as, for spellings of one unit that are no
+    /// names of their own (Korean syllables: `data/korean_syllables.tsv`).
+    pub spellings: HashMap<String, String>,
     /// Canonical form → the groups of related names it belongs to (see [`NameGroups`]).
     pub nicknames: HashMap<String, NameGroups>,
     /// Title → weight of agreement on it.
@@ -191,6 +196,12 @@ impl Knowledge {
             }
             variants.insert(canonical.clone(), canonical);
         }
+        let mut spellings = HashMap::default();
+        for fields in data_lines(KOREAN_SYLLABLES) {
+            for spelling in fields.get(1).map_or("", |list| list).split_whitespace() {
+                spellings.insert(spelling.to_string(), fields[0].to_string());
+            }
+        }
         let nicknames = load_nicknames(&variants);
         let titles = data_lines(TITLES)
             .filter_map(|fields| Some((fields[0].to_string(), fields.get(1)?.parse().ok()?)))
@@ -239,6 +250,7 @@ impl Knowledge {
             compound_seconds_family,
             compound_seconds_arabic,
             variants,
+            spellings,
             nicknames,
             titles,
             particles,
@@ -302,11 +314,42 @@ impl Knowledge {
     pub fn canonical<'a>(&'a self, form: &str) -> Option<&'a str> {
         self.variants.get(form).map(String::as_str)
     }
+
+    /// The spelling a folded Latin token is read as when it is one of a unit's spellings that
+    /// is no name of its own (a Korean syllable), if it is.
+    pub fn spelling<'a>(&'a self, form: &str) -> Option<&'a str> {
+        self.spellings.get(form).map(String::as_str)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn korean_syllables_are_spelt_once_and_are_no_variant_class() {
+        let knowledge = Knowledge::shared();
+        let mut line_of: StdHashMap<&str, &str> = StdHashMap::new();
+        for fields in data_lines(KOREAN_SYLLABLES) {
+            let first = fields[0];
+            let spellings = fields.get(1).map_or("", |list| list).split_whitespace();
+            for spelling in std::iter::once(first).chain(spellings) {
+                assert!(
+                    spelling.bytes().all(|b| b.is_ascii_lowercase()),
+                    "{spelling:?}"
+                );
+                assert!(
+                    knowledge.canonical(spelling).is_none(),
+                    "{spelling:?} is also in variants.tsv"
+                );
+                if let Some(other) = line_of.insert(spelling, first) {
+                    panic!("{spelling:?} is on the lines {other} and {first}");
+                }
+            }
+        }
+        assert_eq!(knowledge.spelling("cheol"), Some("chol"));
+        assert_eq!(knowledge.spelling("chol"), None);
+    }
 
     #[test]
     fn every_spelling_of_variants_tsv_is_in_one_class_only() {

@@ -675,6 +675,9 @@ impl NameEngine {
         if let Some(canonical) = knowledge.canonical(form) {
             return canonical.to_string();
         }
+        if let Some(spelling) = knowledge.spelling(form) {
+            return spelling.to_string();
+        }
         // Somali spelling writes the ayn of Abd- as c: Cabdullahi, Cabdiraxmaan.
         let form = match form.strip_prefix('c') {
             Some(rest) if rest.starts_with("abd") => {
