@@ -466,9 +466,14 @@ impl NameEngine {
             return (GENDERED_FORMS, MatchKind::Variant);
         }
         // Two known names of different variant classes agree only as a shortened compound
-        // (below) when `known_distinct` is 0: the spelling comparison can be skipped.
-        if a.known
-            && b.known
+        // (below) when `known_distinct` is 0: the spelling comparison can be skipped. So do
+        // family names made of two such names (Mahmudov, Muhammadov), or of one and the other
+        // (Mahmudov, Muhammad).
+        let distinct_classes = match (a.name_class(), b.name_class()) {
+            (Some(x), Some(y)) => x != y,
+            _ => false,
+        };
+        if distinct_classes
             && self.tuning.known_distinct == 0.0
             && shortened_compound(a, b, 0.0).is_none()
         {
@@ -482,7 +487,7 @@ impl NameEngine {
         }
         // Two known names of different variant classes are different names, even when they
         // share a skeleton (Muhammad / Mahmud) or a near spelling (Hasan / Husayn).
-        if a.known && b.known && self.tuning.known_distinct < 1.0 {
+        if distinct_classes && self.tuning.known_distinct < 1.0 {
             return (similarity * self.tuning.known_distinct, kind);
         }
         // One name written as the start of a longer one (Ghafarian ~ Ghaffariananberan, Nazari

@@ -140,6 +140,9 @@ pub(crate) struct TokenExtra {
     /// (Nikolic = Nikolich), French ch = sh (Hichem = Hisham), and, in Arabic script, تش = ch
     /// (تشيرنوميردين = Chernomyrdin). See [`other_readings`].
     readings: Box<[Token]>,
+    /// For a family name made of a known name with the Russian ending (Mahmudov), that
+    /// name's canonical form (see [`russified`]).
+    stem_class: Option<CompactString>,
 }
 
 impl Token {
@@ -186,6 +189,15 @@ impl Token {
         }
     }
 
+    /// The variant class the token names: its canonical form for a known name, the stem's
+    /// for a family name made of one with the Russian ending (Mahmudov: mahmud).
+    pub(crate) fn name_class(&self) -> Option<&str> {
+        if self.known {
+            return Some(&self.canonical);
+        }
+        self.extra.as_deref()?.stem_class.as_deref()
+    }
+
     /// Forgets the token's fused-article skeleton (a reading is compared as it is).
     fn clear_stripped(&mut self) {
         if let Some(extra) = self.extra.as_deref_mut() {
@@ -203,6 +215,7 @@ impl TokenExtra {
             && self.core_skeleton.is_none()
             && self.stripped.is_none()
             && self.readings.is_empty()
+            && self.stem_class.is_none()
     }
 }
 
@@ -644,6 +657,20 @@ fn canonical_abd(form: &str) -> Option<String> {
         return None;
     }
     Some(format!("abd{rest}"))
+}
+
+/// The known given name a family name is made of with the Russian ending, as Central Asia,
+/// the Caucasus and Russia write them (Mahmudov, Makhmudova, Aliyev, Yusupov): the canonical
+/// form of the stem's variant class. Mahmudov and Muhammadov are two names, as Mahmud and
+/// Muhammad are, and Mahmudov is no spelling of Muhammad (its skeleton, the final v after a
+/// vowel read as a diphthong's, is). `None` when the stem is shorter than three letters or no
+/// known name.
+fn russified<'a>(knowledge: &'a Knowledge, form: &str) -> Option<&'a str> {
+    ["yeva", "ieva", "ova", "eva", "yev", "iev", "ov", "ev"]
+        .iter()
+        .filter_map(|ending| form.strip_suffix(ending))
+        .filter(|stem| stem.len() >= 3)
+        .find_map(|stem| knowledge.canonical(stem))
 }
 
 /// The name after an Arabic article written on to it, in the second part of an Abd- compound
@@ -1764,6 +1791,10 @@ impl NameEngine {
             core_skeleton,
             stripped,
             readings,
+            stem_class: (script == Script::Latin && !in_class)
+                .then(|| russified(&self.knowledge, &form))
+                .flatten()
+                .map(CompactString::from),
         };
         Token {
             letters,

@@ -1288,6 +1288,16 @@ fn ur_rahman_compounds_are_one_name_told_apart_by_their_first_part() {
 }
 
 #[test]
+fn family_names_made_of_two_given_names_with_the_russian_ending_are_two_names() {
+    // Mahmudov is made of Mahmud, not of Muhammad, though the two share a skeleton.
+    assert!(engine().score("Mahmudov", "Muhammad") < 0.3);
+    assert!(engine().score("Hasanov", "Husseinov") < 0.3);
+    check("Jahangir MAHMUDOV", "Jahangir MAKHMUDOV", Same);
+    check("Aziza YUSUPOVA", "Aziza YUSUPOVA", Same);
+    check("Rustam ALIYEV", "Rustam ALIEV", Same);
+}
+
+#[test]
 fn long_vowels_written_double_are_the_short_names() {
     // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
     check("Din Mohammad", "Deen Muhammad", Same);
