@@ -1776,6 +1776,25 @@ impl NameEngine {
                     token
                 })
                 .collect()
+        } else if with_readings
+            && in_class
+            && script == Script::Latin
+            && canonical != form
+            && matches!(
+                role,
+                TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
+            )
+            && (form.starts_with('x') || (form.starts_with('c') && !form.starts_with("ch")))
+            && skeleton.bytes().next() != skeleton_of(&canonical).bytes().next()
+        {
+            // A spelling of a class that starts with a letter other conventions read otherwise
+            // (Turkish Cihat and Somali Xasan for Jihad and Hasan) is also read as the class's
+            // spelling, which a spelling of that sound outside the class is near (Jihat).
+            let mut token =
+                self.make_token_read(text.clone(), canonical.clone(), role, script, false, false);
+            token.reading_floor = READING_FLOOR;
+            token.clear_stripped();
+            Box::new([token])
         } else {
             Box::default()
         };

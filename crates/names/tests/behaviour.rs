@@ -1298,6 +1298,16 @@ fn family_names_made_of_two_given_names_with_the_russian_ending_are_two_names() 
 }
 
 #[test]
+fn a_somali_or_turkish_spelling_of_a_class_meets_near_spellings_of_the_class() {
+    // Somali Ciise is Isa's class, its c the ayn that English spellings leave out; Isse,
+    // outside the class, is near Isa.
+    check("Ciise Maxamed Cali", "Isse Mohamed Ali", Likely);
+    check("Mahad Ciise AADAN", "Mahad Isse ADEN", Same);
+    // Cihat is Jihad's class; Jihad is no Jihan.
+    check("Cihat YAGMUR", "Jihan YAGMUR", Different);
+}
+
+#[test]
 fn long_vowels_written_double_are_the_short_names() {
     // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
     check("Din Mohammad", "Deen Muhammad", Same);
