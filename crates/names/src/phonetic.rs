@@ -39,6 +39,9 @@ pub fn skeleton(form: &str) -> String {
         let byte = bytes[index];
         let next = at(index + 1);
         let (code, step): (Option<u8>, usize) = match byte {
+            // Burmese writes its aspirated t as ht at the start of a word, and lists drop the
+            // h as often as not (Htun / Tun, Htet / Tet).
+            b'h' if index == 0 && next == b't' && at(index + 2) != b'h' => (None, 1),
             b'a' | b'e' | b'i' | b'o' | b'u' => (if index == 0 { Some(b'a') } else { None }, 1),
             b'y' => {
                 if index == 0 && vowelish(index + 1) {
@@ -469,6 +472,11 @@ mod tests {
         check("youssef", "ysf");
         check("ahmadzai", "ahmdz");
         check("ahmdzi", "ahmdz");
+        // Burmese ht is t at the start of a word; th stays th.
+        check("htun", "tn");
+        check("tun", "tn");
+        check("htet", "t");
+        check("hthein", "hTn");
     }
 
     #[test]
