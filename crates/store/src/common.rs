@@ -208,6 +208,9 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Cebrail Guzel",
         "Hichem Nikolic",
         "فيكتور تشيرنوميردين",
+        "Htun Htun Oo",
+        "RI, Chae-Sik",
+        "Abd Alkarim Mo7ammad",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
