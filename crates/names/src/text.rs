@@ -189,13 +189,15 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
         // Shahab); dropping the mark would lose the sound.
         let spelled = match composed.to_lowercase().next().unwrap_or(composed) {
             'č' | 'ć' => Some("ch"),
+            // Estonian and Finnish write the Russian ch as tš (Petrakovitš, Tšernõšov).
+            'š' if folded.ends_with('t') => Some("ch"),
             'š' | 'ş' | 'ș' => Some("sh"),
             'ž' => Some(if folded.ends_with('d') { "j" } else { "zh" }),
             'ţ' | 'ț' => Some("ts"),
             _ => None,
         };
         if let Some(spelled) = spelled {
-            if spelled == "j" {
+            if spelled == "j" || (spelled == "ch" && composed.to_lowercase().eq(['š'])) {
                 folded.pop();
             }
             folded.push_str(spelled);
@@ -384,6 +386,14 @@ mod tests {
     fn check(name: &str, expected: &[&str]) {
         let folded: Vec<String> = words(name).into_iter().map(|w| w.folded).collect();
         assert_eq!(folded, expected, "words of {name:?}");
+    }
+
+    #[test]
+    fn estonian_ts_haček_is_the_russian_ch() {
+        check("Sergei Petrakovitš", &["sergei", "petrakovich"]);
+        check("Tšernõšov", &["chernoshov"]);
+        // Elsewhere š is sh.
+        check("Šaháb", &["shahab"]);
     }
 
     #[test]
