@@ -1718,6 +1718,14 @@ impl NameEngine {
                     if let Some(read) = arabizi(&text).filter(|read| *read != form) {
                         readings.push((read, READING_FLOOR));
                     }
+                    // Czech and Slovak add -ová to a woman's family name, foreign ones too
+                    // (Bolotova: Bolotovová, Maiko: Majková, Hrakun: Hrakunová): also read
+                    // without it.
+                    if text.to_lowercase().ends_with("ová")
+                        && let Some(stem) = form.strip_suffix("ova").filter(|stem| stem.len() >= 3)
+                    {
+                        readings.push((stem.to_string(), READING_FLOOR));
+                    }
                     readings
                 }
                 (Script::Arabic, Some(folded)) => arabic_readings(&text, folded, &form, vowelless),

@@ -1308,6 +1308,17 @@ fn a_somali_or_turkish_spelling_of_a_class_meets_near_spellings_of_the_class() {
 }
 
 #[test]
+fn a_czech_womans_family_name_meets_it_without_ova() {
+    // Czech and Slovak add -ová to women's family names, foreign ones too.
+    check("Fatima Ahmadiová", "Fatima AHMADI", Same);
+    check("Maria Tauberová", "Maria TAUBER", Same);
+    // Not a name that ends in -ova unaccented.
+    assert!(
+        engine().score("Ivan Petrova", "Ivan Petr") < engine().score("Ivan Petrová", "Ivan Petr")
+    );
+}
+
+#[test]
 fn long_vowels_written_double_are_the_short_names() {
     // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
     check("Din Mohammad", "Deen Muhammad", Same);
