@@ -211,6 +211,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Htun Htun Oo",
         "RI, Chae-Sik",
         "Abd Alkarim Mo7ammad",
+        "Alena Petrakovitš Ananičová",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
