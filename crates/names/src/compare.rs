@@ -472,7 +472,7 @@ impl NameEngine {
         let distinct_classes = match (a.name_class(), b.name_class()) {
             (Some(x), Some(y)) => x != y,
             _ => false,
-        };
+        } || self.known_cores_apart(a, b);
         if distinct_classes
             && self.tuning.known_distinct == 0.0
             && shortened_compound(a, b, 0.0).is_none()
@@ -561,6 +561,18 @@ impl NameEngine {
             }
         }
         best
+    }
+
+    /// True when two compounds of one fixed part (Abd-, -ullah, -uddin) are built on two
+    /// known names of different variant classes: Rahmatullah and Rahimullah, Faizullah and
+    /// Fazlullah are two names, as Rahmat and Rahim are, however alike their spellings. Not
+    /// kunyas: Abu Mahmud and Abu Mohammad stand for one man in lists that know him by either.
+    fn known_cores_apart(&self, a: &Token, b: &Token) -> bool {
+        if a.affix != b.affix || !matches!(a.affix, 1 | 3 | 4) {
+            return false;
+        }
+        let (x, y) = (a.core(), b.core());
+        x != y && self.knowledge.canonical(x) == Some(x) && self.knowledge.canonical(y) == Some(y)
     }
 
     /// A fuzzy similarity (at least `fuzzy_floor`) stretched into `fuzzy_low..0.95`: one

@@ -1319,6 +1319,17 @@ fn a_czech_womans_family_name_meets_it_without_ova() {
 }
 
 #[test]
+fn compounds_on_two_known_names_are_two_names() {
+    // Faiz and Fazl, Kamal and Jamal are names of their own: so are their compounds.
+    check("Faizullah", "Fazlullah", Different);
+    check("Kamaluddin", "Jamaluddin", Different);
+    check("Abdul Hadi", "Abdul Hamid", Different);
+    // Spellings of one compound still agree, and kunyas stay aliases of each other.
+    check("Fazlullah", "Fazal Ullah", Same);
+    check("Zabihullah", "Zabiullah", Same);
+}
+
+#[test]
 fn long_vowels_written_double_are_the_short_names() {
     // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
     check("Din Mohammad", "Deen Muhammad", Same);
