@@ -472,7 +472,8 @@ impl NameEngine {
         let distinct_classes = match (a.name_class(), b.name_class()) {
             (Some(x), Some(y)) => x != y,
             _ => false,
-        } || self.known_cores_apart(a, b);
+        } || self.known_cores_apart(a, b)
+            || parts_apart(a, b);
         if distinct_classes
             && self.tuning.known_distinct == 0.0
             && shortened_compound(a, b, 0.0).is_none()
@@ -1311,6 +1312,15 @@ fn single_long_vowels(form: &str) -> ArrayVec<u8, 64> {
         i += width;
     }
     out
+}
+
+/// True when two words that each run two known names together share one and not the other
+/// (Gulahmad and Gulmohammad, Nurahmad and Nurmohammad: Gul Ahmad and Gul Mohammad are two men).
+fn parts_apart(a: &Token, b: &Token) -> bool {
+    match (a.parts(), b.parts()) {
+        (Some((a1, a2)), Some((b1, b2))) => (a1 == b1) != (a2 == b2),
+        _ => false,
+    }
 }
 
 fn compared_indices(parsed: &ParsedName, out: &mut [usize; MAX_TOKENS]) -> usize {

@@ -143,6 +143,9 @@ pub(crate) struct TokenExtra {
     /// For a family name made of a known name with the Russian ending (Mahmudov), that
     /// name's canonical form (see [`russified`]).
     stem_class: Option<CompactString>,
+    /// For a Latin word that is two known names run together (Gulahmad, Nurmohammad), their
+    /// canonical forms (see [`two_names`]).
+    parts: Option<Box<(CompactString, CompactString)>>,
 }
 
 impl Token {
@@ -198,6 +201,11 @@ impl Token {
         self.extra.as_deref()?.stem_class.as_deref()
     }
 
+    /// The two known names a word runs together, if it is such a word (Gulahmad: gul, ahmad).
+    pub(crate) fn parts(&self) -> Option<&(CompactString, CompactString)> {
+        self.extra.as_deref()?.parts.as_deref()
+    }
+
     /// Forgets the token's fused-article skeleton (a reading is compared as it is).
     fn clear_stripped(&mut self) {
         if let Some(extra) = self.extra.as_deref_mut() {
@@ -216,6 +224,7 @@ impl TokenExtra {
             && self.stripped.is_none()
             && self.readings.is_empty()
             && self.stem_class.is_none()
+            && self.parts.is_none()
     }
 }
 
@@ -657,6 +666,20 @@ fn canonical_abd(form: &str) -> Option<String> {
         return None;
     }
     Some(format!("abd{rest}"))
+}
+
+/// The two known names a Latin word runs together, as Afghan and Persian names are written
+/// (Gulahmad = Gul Ahmad, Nurmohammad = Nur Mohammad, Alimohammad): their variant classes'
+/// canonical forms, each part three letters or more. The first such cut from the left.
+fn two_names<'a>(knowledge: &'a Knowledge, form: &str) -> Option<(&'a str, &'a str)> {
+    if form.len() < 6 || !form.is_ascii() {
+        return None;
+    }
+    (3..=form.len() - 3).find_map(|cut| {
+        let first = knowledge.canonical(&form[..cut])?;
+        let second = knowledge.canonical(&form[cut..])?;
+        Some((first, second))
+    })
 }
 
 /// The known given name a family name is made of with the Russian ending, as Central Asia,
@@ -1822,6 +1845,10 @@ impl NameEngine {
                 .then(|| russified(&self.knowledge, &form))
                 .flatten()
                 .map(CompactString::from),
+            parts: (script == Script::Latin && !in_class && affix == 0)
+                .then(|| two_names(&self.knowledge, &form))
+                .flatten()
+                .map(|(first, second)| Box::new((first.into(), second.into()))),
         };
         Token {
             letters,

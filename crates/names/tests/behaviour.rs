@@ -1327,6 +1327,11 @@ fn compounds_on_two_known_names_are_two_names() {
     // Spellings of one compound still agree, and kunyas stay aliases of each other.
     check("Fazlullah", "Fazal Ullah", Same);
     check("Zabihullah", "Zabiullah", Same);
+    // Two names run together: Gul Ahmad and Gul Mohammad are two men, fused or apart.
+    check("Gulahmad", "Gulmohammad", Different);
+    check("Nurahmad POPAL", "Nurmohammad POPAL", Different);
+    check("Gulahmad", "Gul Ahmed", Same);
+    check("Nurmohammad", "Noor Muhammad", Same);
 }
 
 #[test]
