@@ -1332,6 +1332,11 @@ fn compounds_on_two_known_names_are_two_names() {
     check("Nurahmad POPAL", "Nurmohammad POPAL", Different);
     check("Gulahmad", "Gul Ahmed", Same);
     check("Nurmohammad", "Noor Muhammad", Same);
+    // -ullah compounds on names one letter apart.
+    check("Rahmatullah NABIL", "Rahimullah NABIL", Different);
+    check("Najibullah", "Nasibullah", Different);
+    check("Shafiqullah", "Shafiullah", Different);
+    check("Rehmatullah", "Rahmatullah", Same);
 }
 
 #[test]
