@@ -180,6 +180,9 @@ pub(crate) struct SheetShape {
     /// Whether the header was known only at the sheet's end (every row placed was a stamp,
     /// a title or the header itself).
     header_at_end: bool,
+    /// The line of the data row whose reading told the header (a one-cell header is known
+    /// only from the row after it): the rows between were notes or blank, not data.
+    first_row_line: Option<usize>,
 }
 
 impl SheetShape {
@@ -198,6 +201,9 @@ impl SheetShape {
     pub(crate) fn opened_through(&self) -> usize {
         if self.header_at_end {
             self.last_placed.max(self.table.header_line)
+        } else if let Some(line) = self.first_row_line {
+            // Reading resumes at the row that told the header, not at a note before it.
+            (line - 1).max(self.table.header_line)
         } else {
             self.table.header_line
         }
@@ -233,6 +239,7 @@ impl SheetShape {
         self.table.notes.extend(found.title_note());
         self.table.headers = found.header.cells;
         self.table.header_line = found.header.line;
+        self.first_row_line = found.first.as_ref().map(|row| row.line);
         found.first
     }
 }
@@ -340,6 +347,24 @@ mod tests {
         assert_eq!(shape.place(4, line(&["Farid", "Rahimi"])).unwrap().line, 4);
         assert_eq!(shape.table.headers, ["Given name", "Surname"]);
         assert_eq!(shape.table.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_note_between_a_one_cell_header_and_its_first_row_is_not_read_again_as_data() {
+        // A streamed reader resumes after `opened_through`: the note on line 2, read while the
+        // one-cell header waited for its first row (line 5), must stay a note.
+        let mut shape = SheetShape::new("List");
+        let line = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(shape.place(1, line(&["Beneficiaries"])).is_none());
+        assert!(
+            shape
+                .place(2, line(&["# checked by the embassy"]))
+                .is_none()
+        );
+        assert_eq!(shape.place(5, line(&["Farid Rahimi"])).unwrap().line, 5);
+        assert_eq!(shape.table.header_line, 1);
+        assert_eq!(shape.table.notes, ["# checked by the embassy"]);
+        assert_eq!(shape.opened_through(), 4);
     }
 
     #[test]
