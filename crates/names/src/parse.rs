@@ -1744,7 +1744,7 @@ impl NameEngine {
                     // Czech and Slovak add -ová to a woman's family name, foreign ones too
                     // (Bolotova: Bolotovová, Maiko: Majková, Hrakun: Hrakunová): also read
                     // without it.
-                    if text.to_lowercase().ends_with("ová")
+                    if ends_with_ova(&text)
                         && let Some(stem) = form.strip_suffix("ova").filter(|stem| stem.len() >= 3)
                     {
                         readings.push((stem.to_string(), READING_FLOOR));
@@ -2074,10 +2074,13 @@ fn push_substitutions(
 /// it looks by `text`; this is the other reading).
 fn arabizi(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    // Most words have no digit: the one pass they cost.
     let digits = bytes.iter().filter(|b| b"2356789".contains(b)).count();
+    if digits == 0 {
+        return None;
+    }
+    let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
     if letters < 2
-        || digits == 0
         || !bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"'-".contains(b))
@@ -2106,6 +2109,17 @@ fn arabizi(text: &str) -> Option<String> {
         }
     }
     Some(read)
+}
+
+/// True when a word as written ends in the Czech and Slovak feminine -ová, in any case; without
+/// lower-casing the word (this runs for every Latin word parsed).
+fn ends_with_ova(text: &str) -> bool {
+    text.char_indices().rev().nth(2).is_some_and(|(start, _)| {
+        text[start..]
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq("ová".chars())
+    })
 }
 
 fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
@@ -2365,6 +2379,15 @@ fn is_tribal(knowledge: &crate::knowledge::Knowledge, canonical: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_czech_feminine_ending_is_found_in_any_case() {
+        assert!(ends_with_ova("Tauberová"));
+        assert!(ends_with_ova("TAUBEROVÁ"));
+        assert!(!ends_with_ova("Petrova"));
+        assert!(!ends_with_ova("vá"));
+        assert!(!ends_with_ova(""));
+    }
 
     #[test]
     fn arabizi_digits_are_read_as_the_letters_they_stand_for() {
