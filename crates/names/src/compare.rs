@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::NameEngine;
 use crate::parse::{
-    HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, first_letter_slip_tail, hash_str,
-    shortens,
+    ABD_AFFIX, HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, UDDIN_AFFIX, ULLAH_AFFIX,
+    first_letter_slip_tail, hash_str, shortens,
 };
 use crate::phonetic::{
     edit_similarity, edit_similarity_from, skeleton_similarity_from, substitute,
@@ -569,7 +569,7 @@ impl NameEngine {
     /// Fazlullah are two names, as Rahmat and Rahim are, however alike their spellings. Not
     /// kunyas: Abu Mahmud and Abu Mohammad stand for one man in lists that know him by either.
     fn known_cores_apart(&self, a: &Token, b: &Token) -> bool {
-        if a.affix != b.affix || !matches!(a.affix, 1 | 3 | 4) {
+        if a.affix != b.affix || !matches!(a.affix, ABD_AFFIX | ULLAH_AFFIX | UDDIN_AFFIX) {
             return false;
         }
         let (x, y) = (a.core(), b.core());
@@ -606,8 +606,12 @@ impl NameEngine {
                 // (Din, Mir, Taj, Nur), as English spellings of Persian, Arabic and Urdu write
                 // them.
                 let (long_a, long_b) = (single_long_vowels(&a.form), single_long_vowels(&b.form));
-                let alike = edit_similarity(a.form.as_bytes(), b.form.as_bytes())
-                    .max(LONG_VOWELS_ALIKE * edit_similarity(&long_a, &long_b));
+                let written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
+                let alike = if long_a.len() == a.form.len() && long_b.len() == b.form.len() {
+                    written
+                } else {
+                    written.max(LONG_VOWELS_ALIKE * edit_similarity(&long_a, &long_b))
+                };
                 base + (1.0 - base) * alike
             };
             return (similarity, MatchKind::Phonetic);

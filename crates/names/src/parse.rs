@@ -705,17 +705,8 @@ fn after_written_on_article<'a>(knowledge: &Knowledge, form: &'a str) -> Option<
     if knowledge.canonical(form).is_some() {
         return None;
     }
-    let bytes = form.as_bytes();
-    let article = form.starts_with("al") || form.starts_with("el");
-    let assimilated = bytes.len() > 3
-        && matches!(bytes[0], b'a' | b'e' | b'u')
-        && bytes[1] == bytes[2]
-        && b"tdrzsn".contains(&bytes[1]);
-    if !article && !assimilated {
-        return None;
-    }
-    let rest = &form[2..];
-    (rest.len() >= 4 || (rest.len() == 3 && knowledge.canonical(rest).is_some())).then_some(rest)
+    strip_written_on_article(form, true)
+        .filter(|rest| rest.len() >= 4 || (rest.len() == 3 && knowledge.canonical(rest).is_some()))
 }
 
 impl NameEngine {
@@ -1940,15 +1931,25 @@ impl NameEngine {
 /// assimilated forms in French and Maghreb spellings (Essaidi, Ettayeb, Assaidi) and the Persian
 /// honorifics Mir and Seyed (Mirhejazi, Seyedmohammad).
 fn strip_fused_prefix(form: &str) -> Option<&str> {
-    let prefixes = [
-        "al", "el", "mir", "seyyed", "seyed", "sayyid", "sayed", "syed",
-    ];
-    if let Some(rest) = prefixes.iter().find_map(|prefix| form.strip_prefix(prefix)) {
+    let prefixes = ["mir", "seyyed", "seyed", "sayyid", "sayed", "syed"];
+    prefixes
+        .iter()
+        .find_map(|prefix| form.strip_prefix(prefix))
+        .or_else(|| strip_written_on_article(form, false))
+}
+
+/// The word without an Arabic article written on to it: al or el (Alnaimi, Elkaddafi), or the
+/// article assimilated to a sun letter as French and Maghreb spellings write it (Essaidi,
+/// Ettayeb, Arrahman), what follows three letters or more. With `izafa`, also the u of the
+/// izafa's article inside a compound (Abed-ur-Rahman), which at a word's start is the name's
+/// own vowel (Ussama).
+fn strip_written_on_article(form: &str, izafa: bool) -> Option<&str> {
+    if let Some(rest) = form.strip_prefix("al").or_else(|| form.strip_prefix("el")) {
         return Some(rest);
     }
     let bytes = form.as_bytes();
-    let assimilated = bytes.len() > 5
-        && matches!(bytes[0], b'a' | b'e')
+    let assimilated = bytes.len() > 4
+        && (matches!(bytes[0], b'a' | b'e') || (izafa && bytes[0] == b'u'))
         && bytes[1] == bytes[2]
         && matches!(bytes[1], b's' | b't' | b'd' | b'r' | b'z' | b'n');
     assimilated.then(|| &form[2..])
@@ -1958,13 +1959,13 @@ fn strip_fused_prefix(form: &str) -> Option<&str> {
 fn compound_core(canonical: &str) -> (u8, &str) {
     let long_enough = |rest: &&str| rest.len() >= 2;
     if let Some(rest) = canonical.strip_prefix("abd").filter(long_enough) {
-        (1, rest)
+        (ABD_AFFIX, rest)
     } else if let Some(rest) = canonical.strip_prefix("abu").filter(long_enough) {
         (2, rest)
     } else if let Some(rest) = canonical.strip_suffix("ullah").filter(long_enough) {
-        (3, rest)
+        (ULLAH_AFFIX, rest)
     } else if let Some(rest) = canonical.strip_suffix("uddin").filter(long_enough) {
-        (4, rest)
+        (UDDIN_AFFIX, rest)
     } else if let Some(rest) = ["zai", "zay", "zoy"]
         .iter()
         .find_map(|suffix| canonical.strip_suffix(suffix))
@@ -2339,6 +2340,15 @@ const TITLE_ALSO_NAME: f64 = 0.4;
 pub(crate) fn shortens(affix: u8) -> bool {
     affix != 0 && !matches!(affix, 5 | 6 | PATRONYMIC_AFFIX)
 }
+
+/// `Token::affix` of an Abd- compound (Abdul Rahman, Abd al-Karim).
+pub(crate) const ABD_AFFIX: u8 = 1;
+
+/// `Token::affix` of an -ullah compound (Nasrullah, Hibatullah).
+pub(crate) const ULLAH_AFFIX: u8 = 3;
+
+/// `Token::affix` of an -uddin compound (Nizamuddin, Salahuddin).
+pub(crate) const UDDIN_AFFIX: u8 = 4;
 
 /// `Token::affix` of an -ur-Rahman compound (Habib-ur-Rahman, Fazl-ur-Rahim).
 pub(crate) const RAHMAN_AFFIX: u8 = 9;
