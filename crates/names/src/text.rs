@@ -187,17 +187,19 @@ fn fold_latin(word: &str, folded: &mut String) -> bool {
         // Letters with a háček or cedilla stand for English digraphs in Czech, Slovak, Croatian,
         // Romanian and Turkish spellings of foreign names (Džafarabádí = Jafarabadi, Šaháb =
         // Shahab); dropping the mark would lose the sound.
+        // The spelling, and whether it replaces the letter before (dž is j, not dzh).
         let spelled = match composed.to_lowercase().next().unwrap_or(composed) {
-            'č' | 'ć' => Some("ch"),
+            'č' | 'ć' => Some(("ch", false)),
             // Estonian and Finnish write the Russian ch as tš (Petrakovitš, Tšernõšov).
-            'š' if folded.ends_with('t') => Some("ch"),
-            'š' | 'ş' | 'ș' => Some("sh"),
-            'ž' => Some(if folded.ends_with('d') { "j" } else { "zh" }),
-            'ţ' | 'ț' => Some("ts"),
+            'š' if folded.ends_with('t') => Some(("ch", true)),
+            'š' | 'ş' | 'ș' => Some(("sh", false)),
+            'ž' if folded.ends_with('d') => Some(("j", true)),
+            'ž' => Some(("zh", false)),
+            'ţ' | 'ț' => Some(("ts", false)),
             _ => None,
         };
-        if let Some(spelled) = spelled {
-            if spelled == "j" || (spelled == "ch" && composed.to_lowercase().eq(['š'])) {
+        if let Some((spelled, replaces_previous)) = spelled {
+            if replaces_previous {
                 folded.pop();
             }
             folded.push_str(spelled);
