@@ -1316,7 +1316,14 @@ impl NameEngine {
                             && items.len() == 2
                             && !items.iter().any(|i| i.after_comma)
                             && particle(&items[1].form).is_none()
-                            && !is_title(&items[1].form))))
+                            && !is_title(&items[1].form))
+                        // … and one after a single given name (Noor Agha, Ali Sayed,
+                        // نور آغا): the Afghan name, not "Mr Noor".
+                        || (index == 1
+                            && items.len() == 2
+                            && !items.iter().any(|i| i.after_comma)
+                            && particle(&items[0].form).is_none()
+                            && !is_title(&items[0].form))))
             {
                 TokenRole::Title
             } else if item.after_comma {

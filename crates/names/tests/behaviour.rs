@@ -600,6 +600,10 @@ fn two_different_common_names_are_a_contradiction() {
     check("Hafez MAKHLOUF", "Kinda Mohammed MAKHLOUF", Different);
     check("حافظ مخلوف", "ساره محمد مخلوف", Different);
     check("حافظ مخلوف", "Hafez MAKHLOUF", Same);
+    // … and so is one after a single given name: Noor Agha is an Afghan name, not "Mr Noor".
+    check("Noor Ahmad", "Noor Agha", Different);
+    check("Gul Agha", "ګل آغا", Same);
+    check("Noor Agha", "Nur Aqa", Same);
     // Names one letter of the Arabic-script spelling apart are different names, however alike
     // their Latin spellings look; their own spellings still agree.
     for (a, b) in [

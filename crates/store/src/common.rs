@@ -212,6 +212,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "RI, Chae-Sik",
         "Abd Alkarim Mo7ammad",
         "Alena Petrakovitš Ananičová",
+        "Noor Agha",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
