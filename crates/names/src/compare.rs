@@ -604,13 +604,15 @@ impl NameEngine {
             } else {
                 // Long vowels written double (Deen, Meer, Taaj, Noor) are the short name's
                 // (Din, Mir, Taj, Nur), as English spellings of Persian, Arabic and Urdu write
-                // them.
-                let (long_a, long_b) = (single_long_vowels(&a.form), single_long_vowels(&b.form));
+                // them; Persian ey is the ai of other spellings (Feyz, Faiz).
                 let written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
-                let alike = if long_a.len() == a.form.len() && long_b.len() == b.form.len() {
-                    written
-                } else {
-                    written.max(LONG_VOWELS_ALIKE * edit_similarity(&long_a, &long_b))
+                let alike = match (plain_vowels(&a.form), plain_vowels(&b.form)) {
+                    (None, None) => written,
+                    (plain_a, plain_b) => {
+                        let plain_a = plain_a.as_deref().unwrap_or(a.form.as_bytes());
+                        let plain_b = plain_b.as_deref().unwrap_or(b.form.as_bytes());
+                        written.max(LONG_VOWELS_ALIKE * edit_similarity(plain_a, plain_b))
+                    }
                 };
                 base + (1.0 - base) * alike
             };
@@ -1295,27 +1297,43 @@ fn first_sounds_close(a: &Token, b: &Token) -> bool {
     }
 }
 
-/// How alike two spellings are that differ only in how a long vowel is written (Din / Deen):
-/// nearly one, below two spellings alike letter for letter.
+/// How alike two spellings are that differ only in how a long vowel or a diphthong is written
+/// (Din / Deen, Feyz / Faiz): nearly one, below two spellings alike letter for letter.
 const LONG_VOWELS_ALIKE: f64 = 0.9;
 
-/// A spelling with its doubled long vowels written single: ee and ii i, oo, ou and uu u, aa a.
-fn single_long_vowels(form: &str) -> ArrayVec<u8, 64> {
-    let mut out = ArrayVec::new();
+/// A spelling with its long vowels and diphthongs written one way: ee and ii as i, oo, ou and
+/// uu as u, aa as a, as English spellings of Persian, Arabic and Urdu double them; and the
+/// diphthong ai as Persian romanisations write it (ey, ei: Feyz, Heidar) and others (ay, ai:
+/// Haydar, Faiz) before a consonant or at the end, where the y is no consonant of its own
+/// (Seyed is se-yed). Returns `None` when the spelling has neither.
+fn plain_vowels(form: &str) -> Option<ArrayVec<u8, 64>> {
+    let is_vowel = |b: Option<&u8>| matches!(b, Some(b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
     let bytes = form.as_bytes();
+    let mut out = ArrayVec::new();
+    let mut changed = false;
     let mut i = 0;
     while i < bytes.len() && !out.is_full() {
         let pair = (bytes[i], bytes.get(i + 1).copied());
-        let (letter, width) = match pair {
-            (b'e', Some(b'e')) | (b'i', Some(b'i')) => (b'i', 2),
-            (b'o', Some(b'o' | b'u')) | (b'u', Some(b'u')) => (b'u', 2),
-            (b'a', Some(b'a')) => (b'a', 2),
-            (letter, _) => (letter, 1),
+        let (letters, width): (&[u8], usize) = match pair {
+            (b'e', Some(b'e')) | (b'i', Some(b'i')) => (b"i", 2),
+            (b'o', Some(b'o' | b'u')) | (b'u', Some(b'u')) => (b"u", 2),
+            (b'a', Some(b'a')) => (b"a", 2),
+            (b'e' | b'a', Some(b'y' | b'i')) if !is_vowel(bytes.get(i + 2)) => (b"ai", 2),
+            (letter, _) => {
+                out.push(letter);
+                i += 1;
+                continue;
+            }
         };
-        out.push(letter);
+        changed |= bytes[i..i + width] != *letters;
+        for &letter in letters {
+            if !out.is_full() {
+                out.push(letter);
+            }
+        }
         i += width;
     }
-    out
+    changed.then_some(out)
 }
 
 /// True when two words that each run two known names together share one and not the other
@@ -1390,5 +1408,25 @@ mod tests {
         }
         // The empty slot's kind is none of them, so it never answers.
         assert!(KINDS.get((EMPTY_SLOT.check & 15) as usize).is_none());
+    }
+
+    #[test]
+    fn plain_vowels_writes_long_vowels_and_the_diphthong_one_way() {
+        let plain =
+            |form: &str| plain_vowels(form).map(|bytes| String::from_utf8(bytes.to_vec()).unwrap());
+        assert_eq!(plain("deen").as_deref(), Some("din"));
+        assert_eq!(plain("noor").as_deref(), Some("nur"));
+        assert_eq!(plain("feyz").as_deref(), Some("faiz"));
+        assert_eq!(plain("heidar").as_deref(), Some("haidar"));
+        assert_eq!(plain("haydar").as_deref(), Some("haidar"));
+        assert_eq!(plain("zeyd").as_deref(), Some("zaid"));
+        assert_eq!(plain("eynollah").as_deref(), Some("ainollah"));
+        // Already plain: nothing to compare again.
+        assert_eq!(plain("faiz"), None);
+        assert_eq!(plain("karim"), None);
+        // A y that opens the next syllable is a consonant.
+        assert_eq!(plain("seyed"), None);
+        assert_eq!(plain("sayyid"), None);
+        assert_eq!(plain("ayub"), None);
     }
 }

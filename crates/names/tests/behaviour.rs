@@ -1355,6 +1355,19 @@ fn long_vowels_written_double_are_the_short_names() {
 }
 
 #[test]
+fn persian_ey_is_the_diphthong_other_spellings_write_ai() {
+    // Persian romanisations write ی after a vowel as ey or ei (Feyz, Heidar, Zeyd), others as
+    // ai or ay (Faiz, Haydar, Zaid): one sound.
+    check("Feyz Mohammad", "Faiz Mohammad", Same);
+    check("Zeyd", "Zaid", Same);
+    check("Sheyda KARIMI", "Shaida KARIMI", Same);
+    assert!(engine().score("Feyz", "Faiz") > engine().score("Feyz", "Fayez") - 0.05);
+    // Not where the y begins the next syllable: Seyed is se-yed, and Sayed (سید) the same
+    // name, but Saeed (سعید) is another spelling of another word.
+    assert!(engine().score("Feyz", "Faiz") > engine().score("Seyed", "Said"));
+}
+
+#[test]
 fn names_typed_in_the_arabic_chat_alphabet_meet_their_spellings() {
     // Phones without an Arabic keyboard write the letters Latin lacks as digits: 7 ح, 5 خ,
     // 3 ع, 2 ء, 6 ط, 9 ق.
