@@ -1305,7 +1305,8 @@ const LONG_VOWELS_ALIKE: f64 = 0.9;
 /// uu as u, aa as a, as English spellings of Persian, Arabic and Urdu double them; and the
 /// diphthong ai as Persian romanisations write it (ey, ei: Feyz, Heidar) and others (ay, ai:
 /// Haydar, Faiz) before a consonant or at the end, where the y is no consonant of its own
-/// (Seyed is se-yed). Returns `None` when the spelling has neither.
+/// (Seyed is se-yed); and the diphthong o, written aw, au or ow (Fawzia, Fowzia, Fozia; Mawlawi,
+/// Mowlawi). Returns `None` when the spelling has none of them.
 fn plain_vowels(form: &str) -> Option<ArrayVec<u8, 64>> {
     let is_vowel = |b: Option<&u8>| matches!(b, Some(b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
     let bytes = form.as_bytes();
@@ -1319,6 +1320,13 @@ fn plain_vowels(form: &str) -> Option<ArrayVec<u8, 64>> {
             (b'o', Some(b'o' | b'u')) | (b'u', Some(b'u')) => (b"u", 2),
             (b'a', Some(b'a')) => (b"a", 2),
             (b'e' | b'a', Some(b'y' | b'i')) if !is_vowel(bytes.get(i + 2)) => (b"ai", 2),
+            (b'a' | b'o', Some(b'w' | b'u')) if !is_vowel(bytes.get(i + 2)) => (b"o", 2),
+            // … and aou, as French spellings write it (Aous, Daoud).
+            (b'a', Some(b'o'))
+                if bytes.get(i + 2) == Some(&b'u') && !is_vowel(bytes.get(i + 3)) =>
+            {
+                (b"o", 3)
+            }
             (letter, _) => {
                 out.push(letter);
                 i += 1;
@@ -1421,6 +1429,10 @@ mod tests {
         assert_eq!(plain("haydar").as_deref(), Some("haidar"));
         assert_eq!(plain("zeyd").as_deref(), Some("zaid"));
         assert_eq!(plain("eynollah").as_deref(), Some("ainollah"));
+        assert_eq!(plain("fawzia").as_deref(), Some("fozia"));
+        assert_eq!(plain("mowlawi").as_deref(), Some("molawi"));
+        assert_eq!(plain("aous").as_deref(), Some("os"));
+        assert_eq!(plain("aus").as_deref(), Some("os"));
         // Already plain: nothing to compare again.
         assert_eq!(plain("faiz"), None);
         assert_eq!(plain("karim"), None);
@@ -1428,5 +1440,6 @@ mod tests {
         assert_eq!(plain("seyed"), None);
         assert_eq!(plain("sayyid"), None);
         assert_eq!(plain("ayub"), None);
+        assert_eq!(plain("dawood").as_deref(), Some("dawud"));
     }
 }

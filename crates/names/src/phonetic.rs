@@ -82,7 +82,9 @@ pub fn skeleton(form: &str) -> String {
             b'c' if next == b'h' => (Some(b'C'), 2),
             // Swedish and Dutch transliterations of Russian write ch as tj and sh as sj
             // (Tjernysjov = Chernyshov); old Indonesian spelling writes tj for c as well.
-            b't' if next == b'j' => (Some(b'C'), 2),
+            // After s it is t and j (Dastjerdi, Dastjani, Sevostjanov = Sevastyanov); sj tj,
+            // Swedish for shch (Chrusjtjov), reads the same.
+            b't' if next == b'j' && !(index > 0 && bytes[index - 1] == b's') => (Some(b'C'), 2),
             b's' if next == b'j' => (Some(b'S'), 2),
             b'z' if next == b'j' => (Some(b'z'), 2),
             // The Slavic adjective ending -ij/-yj is -iy/-y in English spellings (Jevgenij).
@@ -472,6 +474,10 @@ mod tests {
         check("youssef", "ysf");
         check("ahmadzai", "ahmdz");
         check("ahmdzi", "ahmdz");
+        // Swedish tj is ch, but not after s, where it is t and j or y.
+        check("tjernysjov", "CrnS");
+        check("dastjerdi", "dstjrd");
+        check("sevostjanov", "svstjn");
         // Burmese ht is t at the start of a word; th stays th.
         check("htun", "tn");
         check("tun", "tn");

@@ -1362,6 +1362,10 @@ fn persian_ey_is_the_diphthong_other_spellings_write_ai() {
     check("Zeyd", "Zaid", Same);
     check("Sheyda KARIMI", "Shaida KARIMI", Same);
     assert!(engine().score("Feyz", "Faiz") > engine().score("Feyz", "Fayez") - 0.05);
+    // So are aw, au and ow, the diphthong Dari and Persian say o.
+    check("فوزیه کوفی", "Fawzia Koofi", Same);
+    check("Fowzia", "Fauzia", Same);
+    assert!(engine().score("Fawz", "Foz") > engine().score("Fawz", "Faiz"));
     // Not where the y begins the next syllable: Seyed is se-yed, and Sayed (سید) the same
     // name, but Saeed (سعید) is another spelling of another word.
     assert!(engine().score("Feyz", "Faiz") > engine().score("Seyed", "Said"));

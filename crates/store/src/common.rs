@@ -213,6 +213,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Abd Alkarim Mo7ammad",
         "Alena Petrakovitš Ananičová",
         "Noor Agha",
+        "Marzieh Vahid Dastjerdi",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
