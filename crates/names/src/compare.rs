@@ -606,7 +606,7 @@ impl NameEngine {
                 // (Din, Mir, Taj, Nur), as English spellings of Persian, Arabic and Urdu write
                 // them; Persian ey is the ai of other spellings (Feyz, Faiz).
                 let written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
-                let alike = match (plain_vowels(&a.form), plain_vowels(&b.form)) {
+                let alike = match (plain_spelling(&a.form), plain_spelling(&b.form)) {
                     (None, None) => written,
                     (plain_a, plain_b) => {
                         let plain_a = plain_a.as_deref().unwrap_or(a.form.as_bytes());
@@ -1306,8 +1306,9 @@ const LONG_VOWELS_ALIKE: f64 = 0.9;
 /// diphthong ai as Persian romanisations write it (ey, ei: Feyz, Heidar) and others (ay, ai:
 /// Haydar, Faiz) before a consonant or at the end, where the y is no consonant of its own
 /// (Seyed is se-yed); and the diphthong o, written aw, au or ow (Fawzia, Fowzia, Fozia; Mawlawi,
-/// Mowlawi). Returns `None` when the spelling has none of them.
-fn plain_vowels(form: &str) -> Option<ArrayVec<u8, 64>> {
+/// Mowlawi); and the consonants its skeleton reads as one written one way (dh z, gh g, ph f,
+/// ck and q k, w v). Returns `None` when the spelling has none of them.
+fn plain_spelling(form: &str) -> Option<ArrayVec<u8, 64>> {
     let is_vowel = |b: Option<&u8>| matches!(b, Some(b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
     let bytes = form.as_bytes();
     let mut out = ArrayVec::new();
@@ -1327,6 +1328,14 @@ fn plain_vowels(form: &str) -> Option<ArrayVec<u8, 64>> {
             {
                 (b"o", 3)
             }
+            // Consonants the skeleton already reads as one: ذ ض as dh or z (Ridha, Reza), q
+            // and k, gh and g, ph and f, w and v (Wahid, Vahid).
+            (b'd', Some(b'h')) => (b"z", 2),
+            (b'g', Some(b'h')) => (b"g", 2),
+            (b'p', Some(b'h')) => (b"f", 2),
+            (b'c', Some(b'k')) => (b"k", 2),
+            (b'q', _) => (b"k", 1),
+            (b'w', _) => (b"v", 1),
             (letter, _) => {
                 out.push(letter);
                 i += 1;
@@ -1419,9 +1428,10 @@ mod tests {
     }
 
     #[test]
-    fn plain_vowels_writes_long_vowels_and_the_diphthong_one_way() {
-        let plain =
-            |form: &str| plain_vowels(form).map(|bytes| String::from_utf8(bytes.to_vec()).unwrap());
+    fn plain_spelling_writes_long_vowels_diphthongs_and_digraphs_one_way() {
+        let plain = |form: &str| {
+            plain_spelling(form).map(|bytes| String::from_utf8(bytes.to_vec()).unwrap())
+        };
         assert_eq!(plain("deen").as_deref(), Some("din"));
         assert_eq!(plain("noor").as_deref(), Some("nur"));
         assert_eq!(plain("feyz").as_deref(), Some("faiz"));
@@ -1430,9 +1440,13 @@ mod tests {
         assert_eq!(plain("zeyd").as_deref(), Some("zaid"));
         assert_eq!(plain("eynollah").as_deref(), Some("ainollah"));
         assert_eq!(plain("fawzia").as_deref(), Some("fozia"));
-        assert_eq!(plain("mowlawi").as_deref(), Some("molawi"));
+        assert_eq!(plain("mowlawi").as_deref(), Some("molavi"));
         assert_eq!(plain("aous").as_deref(), Some("os"));
         assert_eq!(plain("aus").as_deref(), Some("os"));
+        assert_eq!(plain("ridha").as_deref(), Some("riza"));
+        assert_eq!(plain("wahid").as_deref(), Some("vahid"));
+        assert_eq!(plain("matuq").as_deref(), Some("matuk"));
+        assert_eq!(plain("sophia").as_deref(), Some("sofia"));
         // Already plain: nothing to compare again.
         assert_eq!(plain("faiz"), None);
         assert_eq!(plain("karim"), None);
@@ -1440,6 +1454,6 @@ mod tests {
         assert_eq!(plain("seyed"), None);
         assert_eq!(plain("sayyid"), None);
         assert_eq!(plain("ayub"), None);
-        assert_eq!(plain("dawood").as_deref(), Some("dawud"));
+        assert_eq!(plain("dawood").as_deref(), Some("davud"));
     }
 }

@@ -1366,6 +1366,9 @@ fn persian_ey_is_the_diphthong_other_spellings_write_ai() {
     check("فوزیه کوفی", "Fawzia Koofi", Same);
     check("Fowzia", "Fauzia", Same);
     assert!(engine().score("Fawz", "Foz") > engine().score("Fawz", "Faiz"));
+    // And Arabic ض read dh or z, in either script.
+    check("فیض محمد", "Faiz Mohammad", Same);
+    check("Faidh", "Faiz", Same);
     // Not where the y begins the next syllable: Seyed is se-yed, and Sayed (سید) the same
     // name, but Saeed (سعید) is another spelling of another word.
     assert!(engine().score("Feyz", "Faiz") > engine().score("Seyed", "Said"));
