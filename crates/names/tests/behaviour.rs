@@ -1148,6 +1148,11 @@ fn two_patronymics_agree_only_when_the_fathers_names_do() {
         "Oleh Volodymyrovych ONOPKO",
         Same,
     );
+    // Ukrainian and Belarusian write Russian g as h: Yevhen, Halyna, Hlib are Yevgeny,
+    // Galina, Gleb.
+    check("BALYTSKYI, Evhenii", "BALITSKIY, Yevgeniy", Same);
+    check("Halyna BONDAL", "Galina BONDAL", Same);
+    check("DRYL, Hleb", "DRYL, Gleb", Same);
     check(
         "Andrei Aliakseevich RAUKOU",
         "Andrei Alexeyevich RAVKOV",
