@@ -473,7 +473,9 @@ impl NameEngine {
             (Some(x), Some(y)) => x != y,
             _ => false,
         } || self.known_cores_apart(a, b)
-            || parts_apart(a, b);
+            || parts_apart(a, b)
+            || part_missing(a, b)
+            || part_missing(b, a);
         if distinct_classes
             && self.tuning.known_distinct == 0.0
             && shortened_compound(a, b, 0.0).is_none()
@@ -1358,6 +1360,18 @@ fn plain_spelling(form: &str) -> Option<ArrayVec<u8, 64>> {
 fn parts_apart(a: &Token, b: &Token) -> bool {
     match (a.parts(), b.parts()) {
         (Some((a1, a2)), Some((b1, b2))) => (a1 == b1) != (a2 == b2),
+        _ => false,
+    }
+}
+
+/// True when a word that runs two known names together meets a known name that is neither
+/// (Aminjan, Amin and jan, against Amina; Gulahmad against Mahmud): two names, however the
+/// letters line up.
+fn part_missing(two: &Token, one: &Token) -> bool {
+    match (two.parts(), one.parts()) {
+        (Some((first, second)), None) => {
+            one.known && one.affix == 0 && *one.canonical != **first && *one.canonical != **second
+        }
         _ => false,
     }
 }

@@ -710,6 +710,16 @@ fn after_written_on_article<'a>(knowledge: &Knowledge, form: &'a str) -> Option<
 }
 
 impl NameEngine {
+    /// The known name before a suffix of endearment or rank written on to it (Aminjan,
+    /// Aminjon, Amirkhan, Nurjan: Amin, Amir, Nur), three letters or more; `None` for a word
+    /// with no such suffix or a stem that is no known name (Bostanjan, Khan).
+    fn fused_suffix_name<'a>(&self, form: &'a str) -> Option<&'a str> {
+        ["khan", "jan", "jon"]
+            .iter()
+            .filter_map(|suffix| form.strip_suffix(suffix))
+            .find(|stem| stem.len() >= 3 && self.knowledge.canonical(stem).is_some())
+    }
+
     /// The canonical form of one folded Latin token.
     pub(crate) fn canonical_form(&self, form: &str) -> String {
         let knowledge = &self.knowledge;
@@ -1746,6 +1756,11 @@ impl NameEngine {
                         && let Some(stem) = form.strip_suffix("ova").filter(|stem| stem.len() >= 3)
                     {
                         readings.push((stem.to_string(), READING_FLOOR));
+                    }
+                    // A known name with -jan, -jon or -khan written on (Aminjan, Aminjon,
+                    // Amirkhan), as Afghan and Central Asian names add them: also the name.
+                    if let Some(name) = self.fused_suffix_name(&form) {
+                        readings.push((name.to_string(), READING_FLOOR));
                     }
                     readings
                 }

@@ -1349,6 +1349,18 @@ fn compounds_on_two_known_names_are_two_names() {
 }
 
 #[test]
+fn a_name_with_jan_or_khan_written_on_is_still_the_name() {
+    // Afghan and Central Asian names add -jan (dear) or -khan to a given name, written apart
+    // or on to it; a list that drops it still names the same man.
+    check("Aminjan KARIMI", "Amin KARIMI", Same);
+    check("KATAEV, Aiub", "KATAEV, Ayubkhan Vakhaevich", Same);
+    check("Aminjon Karimov", "Amin Karimov", Same);
+    check("Amirkhan", "Amir Khan", Same);
+    // Only on a known name: the stem must be one.
+    check("Aminjan KARIMI", "Amina KARIMI", Different);
+}
+
+#[test]
 fn long_vowels_written_double_are_the_short_names() {
     // English spellings of Persian, Arabic and Urdu write long vowels ee, oo, aa.
     check("Din Mohammad", "Deen Muhammad", Same);

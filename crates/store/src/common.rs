@@ -214,6 +214,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Alena Petrakovitš Ananičová",
         "Noor Agha",
         "Marzieh Vahid Dastjerdi",
+        "Aminjan Karimov",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
