@@ -475,7 +475,9 @@ impl NameEngine {
         } || self.known_cores_apart(a, b)
             || parts_apart(a, b)
             || part_missing(a, b)
-            || part_missing(b, a);
+            || part_missing(b, a)
+            || self.clan_apart(a, b)
+            || self.clan_apart(b, a);
         if distinct_classes
             && self.tuning.known_distinct == 0.0
             && shortened_compound(a, b, 0.0).is_none()
@@ -576,6 +578,33 @@ impl NameEngine {
         }
         let (x, y) = (a.core(), b.core());
         x != y && self.knowledge.canonical(x) == Some(x) && self.knowledge.canonical(y) == Some(y)
+    }
+
+    /// True when a clan's name (-zai, -khel: Ahmadzai) meets a name built otherwise on its
+    /// stem (Ahmadi, Ahmadian, Ahmad): another family's name, however alike the letters. Not
+    /// a table romanisation, which may have dropped the suffix's vowel (احمدزی ahmdzi).
+    fn clan_apart(&self, clan: &Token, other: &Token) -> bool {
+        if clan.role != TokenRole::Tribal
+            || other.role == TokenRole::Tribal
+            || clan.vowelless
+            || other.vowelless
+        {
+            return false;
+        }
+        let Some(stem) = self
+            .knowledge
+            .tribal_suffixes
+            .iter()
+            .filter(|suffix| suffix.starts_with(['z', 'k']))
+            .find_map(|suffix| clan.canonical.strip_suffix(suffix.as_str()))
+            .filter(|stem| stem.len() >= 3)
+        else {
+            return false;
+        };
+        other
+            .canonical
+            .strip_prefix(stem)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['a', 'e', 'i', 'o', 'u', 'y']))
     }
 
     /// A fuzzy similarity (at least `fuzzy_floor`) stretched into `fuzzy_low..0.95`: one

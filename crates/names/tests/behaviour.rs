@@ -121,6 +121,10 @@ fn arabic_script_matches_latin() {
     check("Achakzai", "Alikozai", Different);
     check("الکوزی", "Alokozai", Same);
     check("Sulaimankhel", "Sulemankhail", Same);
+    // A clan's name and a family name on its stem are two names: Ahmadzai is no Ahmadi.
+    assert!(engine().score("Fatima Ahmadzai", "Fatima Ahmadi") < 0.7);
+    assert!(engine().score("Fatima Ahmadzai", "Fatima Ahmadian") < 0.7);
+    check("Fatima Ahmadzai", "Fatima Ahmadzay", Same);
     // Northern Pashto says ښ as kh and ږ as g, where the south says sh and zh: both
     // spellings are on lists.
     check("ښایسته", "Khaista", Same);
