@@ -147,7 +147,7 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
     drop(chunk);
     let read = started.elapsed();
 
-    let engine = NameEngine::new();
+    let engine = list_engine(&records);
     let config = Config {
         threshold: args.threshold,
         ..Config::default()
@@ -230,4 +230,65 @@ pub fn run(args: DedupArgs, json: bool) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lists at least this long count their own name tokens (see [`list_engine`]).
+const OWN_FREQUENCIES_FROM: usize = 1_000;
+
+/// The names engine for a list: with the list's own token counts added to the built-in table
+/// when it is long enough to estimate them (an Afghan list's Gul, Jan and Ahmadzai are common
+/// there however rare among the world's names). Each person's name counts each token once.
+fn list_engine(records: &[Record]) -> NameEngine {
+    let engine = NameEngine::new();
+    if records.len() < OWN_FREQUENCIES_FROM {
+        return engine;
+    }
+    let names = records.iter().map(|record| {
+        [&record.given, &record.family, &record.full]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let own = airbridge_names::FrequencyTable::from_names(&engine, names);
+    let mut table = engine.frequencies().clone();
+    table.merge(&own, 1.0);
+    engine.with_frequencies(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: usize, given: &str, family: &str) -> Record {
+        Record {
+            id: id.to_string(),
+            given: Some(given.to_string()),
+            family: Some(family.to_string()),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn a_long_list_weighs_names_by_its_own_counts() {
+        let builtin = NameEngine::new();
+        let before = builtin.frequencies().count("wardak");
+        // Wardak is rare among the world's names, and on this list every tenth person's.
+        let list: Vec<Record> = (0..OWN_FREQUENCIES_FROM)
+            .map(|i| person(i, "Gul", if i % 10 == 0 { "Wardak" } else { "Safi" }))
+            .collect();
+        let engine = list_engine(&list);
+        assert_eq!(
+            engine.frequencies().count("wardak"),
+            before + (OWN_FREQUENCIES_FROM / 10) as u64
+        );
+        assert!(
+            engine.score("Gul Wardak", "Gul Wardak Ahmadi")
+                < builtin.score("Gul Wardak", "Gul Wardak Ahmadi")
+        );
+        // A short list is too few to count.
+        let short = list_engine(&list[..10]);
+        assert_eq!(short.frequencies().count("wardak"), before);
+    }
 }
