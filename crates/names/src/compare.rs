@@ -857,7 +857,14 @@ impl NameEngine {
                 // The person's own name agreeing with the other's father's name (Hozaifa Javed
                 // vs Javed; Salman bin Muhammad vs Muhammad bin Salman) is a family tie, not the
                 // same person: it counts for less.
-                let crossed = (hot_a.own && hot_b.fathers) || (hot_b.own && hot_a.fathers);
+                // A name of the person's own against a father's: the father's name written
+                // after "bin" or "s/o" is no evidence for the son, even against a name that
+                // says nothing of whose its names are (Gul Ahmad s/o Sher Ahmad, Sher Ahmad).
+                let fathers = |hot: &HotToken| hot.role == TokenRole::Patronymic;
+                let crossed = (hot_a.own && hot_b.fathers)
+                    || (hot_b.own && hot_a.fathers)
+                    || (hot_a.leading && fathers(hot_b))
+                    || (hot_b.leading && fathers(hot_a));
                 let similarity = if crossed {
                     similarity * tuning.crossed_roles
                 } else {

@@ -324,6 +324,9 @@ pub(crate) struct HotToken {
     pub own: bool,
     /// A father's name: after "bin" / "s/o", or a patronymic.
     pub fathers: bool,
+    /// The first given name of a name written with no sign of which name is whose (no comma,
+    /// no "bin" / "s/o", no family name in capitals): the person's own, whatever follows.
+    pub leading: bool,
     /// Hash of the distinctive part's skeleton of a compound that may be written shortened to
     /// it (Siraj for Sirajuddin; see `shortens`), 0 otherwise.
     pub core_hash: u32,
@@ -1594,6 +1597,16 @@ impl NameEngine {
                 previous = code;
             }
         }
+        // A name that says nothing of whose each name is: its first given name is the person's
+        // own, not a father's (see `HotToken::leading`).
+        let unstructured = !tokens
+            .iter()
+            .any(|t| t.own || t.primary || t.secondary || t.role == TokenRole::Patronymic);
+        let leading = compared
+            .iter()
+            .copied()
+            .find(|&i| tokens[i].role == TokenRole::Given)
+            .filter(|_| unstructured);
         let hot = compared
             .iter()
             .map(|&i| {
@@ -1637,6 +1650,7 @@ impl NameEngine {
                     known: token.known,
                     own: token.own,
                     fathers: token.secondary || token.role == TokenRole::Patronymic,
+                    leading: Some(i) == leading,
                     core_hash: if shortens(token.affix) {
                         gate_hash(hash_str(token.core_skeleton()))
                     } else {

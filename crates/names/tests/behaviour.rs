@@ -656,6 +656,23 @@ fn different_people_score_low() {
 }
 
 #[test]
+fn a_father_is_not_his_son() {
+    // The son's record names his father after "s/o"; the father's own record has no marker.
+    // His name agreeing with the son's father's name says nothing for the son.
+    let son = "Gul Ahmad s/o Sher Ahmad";
+    let father = engine().score(son, "Sher Ahmad");
+    let himself = engine().score(son, "Gul Ahmad");
+    assert!(father < 0.65, "father {father:.3}");
+    assert!(
+        himself > father + 0.2,
+        "himself {himself:.3}, father {father:.3}"
+    );
+    // The same chain written without the marker is still the son.
+    check(son, "Gul Ahmad Sher Ahmad", Same);
+    check("گل احمد ولد شیر احمد", "Gul Ahmad s/o Sher Ahmad", Same);
+}
+
+#[test]
 fn siblings_score_below_the_person_himself() {
     // Brothers share the family name and the father's chain; only the own name differs.
     let person = "AL-TIKRITI, Umar Sabawi Ibrahim";
