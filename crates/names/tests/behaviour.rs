@@ -670,6 +670,10 @@ fn a_father_is_not_his_son() {
     // The same chain written without the marker is still the son.
     check(son, "Gul Ahmad Sher Ahmad", Same);
     check("گل احمد ولد شیر احمد", "Gul Ahmad s/o Sher Ahmad", Same);
+    // Dari kin words in Latin letters mark the father's or the husband's name as s/o does.
+    check("Nazo dukhtar Gul Ahmad", "Nazo d/o Gul Ahmad", Same);
+    check("Hawa hamsar Gul Ahmad", "Hawa w/o Gul Ahmad", Same);
+    check("Karim pesar Gul Ahmad", "Karim s/o Gul Ahmad", Same);
 }
 
 #[test]
