@@ -295,8 +295,12 @@ impl Knowledge {
                     pieces.insert(fields[0].to_string(), latin.to_string());
                 }
             }
+            // Not the kin words (ولد walad, بن bin): مینه + ولد is no reading of مینهولد
+            // (Meinhold).
             for fields in data_lines(ARABIC_NAMES) {
-                if let Some(latin) = fields.get(1) {
+                if let Some(latin) = fields.get(1)
+                    && !matches!(*latin, "walad" | "bin" | "ibn" | "bint" | "w/o")
+                {
                     pieces.insert(fold_arabic(fields[0]), latin.to_string());
                 }
             }

@@ -674,6 +674,15 @@ fn a_father_is_not_his_son() {
     check("Nazo dukhtar Gul Ahmad", "Nazo d/o Gul Ahmad", Same);
     check("Hawa hamsar Gul Ahmad", "Hawa w/o Gul Ahmad", Same);
     check("Karim pesar Gul Ahmad", "Karim s/o Gul Ahmad", Same);
+    // Common Afghan names the dictionary lacks are spelt as Afghan lists spell them, not
+    // guessed from their consonants.
+    for (script, latin) in [("رفیع", "Rafi"), ("نرگس", "Nargis"), ("ظریفه", "Zarifa")]
+    {
+        let score = engine().score(script, latin);
+        assert!(score > 0.95, "{script} / {latin}: {score:.3}");
+    }
+    // A word run together is not split at a kin word: گلولد is no Gul walad.
+    check("گلولد", "Gul", Different);
 }
 
 #[test]
