@@ -635,7 +635,8 @@ impl NameEngine {
             } else {
                 // Long vowels written double (Deen, Meer, Taaj, Noor) are the short name's
                 // (Din, Mir, Taj, Nur), as English spellings of Persian, Arabic and Urdu write
-                // them; Persian ey is the ai of other spellings (Feyz, Faiz).
+                // them; so are diphthongs and digraphs written otherwise (Feyz / Faiz, Ridha /
+                // Riza: `plain_spelling`).
                 let written = edit_similarity(a.form.as_bytes(), b.form.as_bytes());
                 let alike = match (plain_spelling(&a.form), plain_spelling(&b.form)) {
                     (None, None) => written,
@@ -856,10 +857,9 @@ impl NameEngine {
                 };
                 // The person's own name agreeing with the other's father's name (Hozaifa Javed
                 // vs Javed; Salman bin Muhammad vs Muhammad bin Salman) is a family tie, not the
-                // same person: it counts for less.
-                // A name of the person's own against a father's: the father's name written
-                // after "bin" or "s/o" is no evidence for the son, even against a name that
-                // says nothing of whose its names are (Gul Ahmad s/o Sher Ahmad, Sher Ahmad).
+                // same person: it counts for less. So does a father's name after "bin" or "s/o"
+                // against the first name of a name that marks nothing (Gul Ahmad s/o Sher
+                // Ahmad against Sher Ahmad, his father).
                 let fathers = |hot: &HotToken| hot.role == TokenRole::Patronymic;
                 let crossed = (hot_a.own && hot_b.fathers)
                     || (hot_b.own && hot_a.fathers)
