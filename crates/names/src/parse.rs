@@ -745,7 +745,18 @@ impl NameEngine {
         if form.len() > 5
             && let Some(abd) = canonical_abd(form)
         {
-            return knowledge.canonical(&abd).map(str::to_string).unwrap_or(abd);
+            // The second part in its variant class, as -ullah and -uddin compounds read theirs
+            // (Abdul Raheem = Abdul Rahim, Abdul Qayum = Abdul Qayyum).
+            return match knowledge.canonical(&abd) {
+                Some(canonical) => canonical.to_string(),
+                None => match abd
+                    .strip_prefix("abd")
+                    .and_then(|core| knowledge.canonical(core))
+                {
+                    Some(core) => format!("abd{core}"),
+                    None => abd,
+                },
+            };
         }
         // Abed and Abid, the Levant's and Iraq's spellings of Abd, before a written-on article
         // (Abedalkarim, and Abid Aldaim joined as neighbours): an Abd- compound.

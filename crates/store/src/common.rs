@@ -215,6 +215,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Noor Agha",
         "Marzieh Vahid Dastjerdi",
         "Aminjan Karimov",
+        "Abdul Raheem",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
