@@ -1506,4 +1506,20 @@ mod tests {
         assert_eq!(plain("ayub"), None);
         assert_eq!(plain("dawood").as_deref(), Some("davud"));
     }
+
+    proptest::proptest! {
+        // A plain spelling is never longer than the word and differs from it whenever one is
+        // given; written plain again, it does not grow either.
+        #[test]
+        fn plain_spelling_only_shortens_and_says_when_it_changed(form in "[a-z]{0,40}") {
+            if let Some(plain) = plain_spelling(&form) {
+                proptest::prop_assert!(plain.len() <= form.len());
+                proptest::prop_assert_ne!(&plain[..], form.as_bytes());
+                let plain = String::from_utf8(plain.to_vec()).unwrap();
+                let again = plain_spelling(&plain);
+                let again = again.as_deref().unwrap_or(plain.as_bytes());
+                proptest::prop_assert!(again.len() <= plain.len());
+            }
+        }
+    }
 }
