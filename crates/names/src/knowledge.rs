@@ -295,11 +295,11 @@ impl Knowledge {
                     pieces.insert(fields[0].to_string(), latin.to_string());
                 }
             }
-            // Not the kin words (ولد walad, بن bin): مینه + ولد is no reading of مینهولد
-            // (Meinhold).
+            // Not the words that mark a father's or husband's name (ولد walad, بن bin, همسر
+            // w/o): مینه + ولد is no reading of مینهولد (Meinhold).
             for fields in data_lines(ARABIC_NAMES) {
                 if let Some(latin) = fields.get(1)
-                    && !matches!(*latin, "walad" | "bin" | "ibn" | "bint" | "w/o")
+                    && self.particles.get(*latin) != Some(&ParticleKind::Patronymic)
                 {
                     pieces.insert(fold_arabic(fields[0]), latin.to_string());
                 }
