@@ -13,6 +13,7 @@
 //! names (same tokens up to order and variant class) score exactly 1.
 
 use arrayvec::ArrayVec;
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::NameEngine;
@@ -474,8 +475,6 @@ impl NameEngine {
             _ => false,
         } || self.known_cores_apart(a, b)
             || parts_apart(a, b)
-            || part_missing(a, b)
-            || part_missing(b, a)
             || self.clan_apart(a, b)
             || self.clan_apart(b, a);
         if distinct_classes
@@ -860,11 +859,11 @@ impl NameEngine {
                 // same person: it counts for less. So does a father's name after "bin" or "s/o"
                 // against the first name of a name that marks nothing (Gul Ahmad s/o Sher
                 // Ahmad against Sher Ahmad, his father).
-                let fathers = |hot: &HotToken| hot.role == TokenRole::Patronymic;
+                let marked_father = |hot: &HotToken| hot.role == TokenRole::Patronymic;
                 let crossed = (hot_a.own && hot_b.fathers)
                     || (hot_b.own && hot_a.fathers)
-                    || (hot_a.leading && fathers(hot_b))
-                    || (hot_b.leading && fathers(hot_a));
+                    || (hot_a.leading && marked_father(hot_b))
+                    || (hot_b.leading && marked_father(hot_a));
                 let similarity = if crossed {
                     similarity * tuning.crossed_roles
                 } else {
@@ -1391,24 +1390,19 @@ fn plain_spelling(form: &str) -> Option<ArrayVec<u8, 64>> {
     changed.then_some(out)
 }
 
-/// True when two words that each run two known names together share one and not the other
-/// (Gulahmad and Gulmohammad, Nurahmad and Nurmohammad: Gul Ahmad and Gul Mohammad are two men).
+/// True when a word that runs two known names together (Gulahmad: Gul and Ahmad) meets
+/// another such word that shares one of them and not the other (Gulmohammad), or a known name
+/// that is neither (Aminjan against Amina; Gulahmad against Mahmud): two names, however the
+/// letters line up.
 fn parts_apart(a: &Token, b: &Token) -> bool {
+    let neither = |(first, second): &(CompactString, CompactString), one: &Token| {
+        one.known && one.affix == 0 && one.canonical != *first && one.canonical != *second
+    };
     match (a.parts(), b.parts()) {
         (Some((a1, a2)), Some((b1, b2))) => (a1 == b1) != (a2 == b2),
-        _ => false,
-    }
-}
-
-/// True when a word that runs two known names together meets a known name that is neither
-/// (Aminjan, Amin and jan, against Amina; Gulahmad against Mahmud): two names, however the
-/// letters line up.
-fn part_missing(two: &Token, one: &Token) -> bool {
-    match (two.parts(), one.parts()) {
-        (Some((first, second)), None) => {
-            one.known && one.affix == 0 && *one.canonical != **first && *one.canonical != **second
-        }
-        _ => false,
+        (Some(parts), None) => neither(parts, b),
+        (None, Some(parts)) => neither(parts, a),
+        (None, None) => false,
     }
 }
 

@@ -1334,20 +1334,16 @@ impl NameEngine {
                 && !(knowledge.titles.get(&item.form).is_some_and(|&w| w >= TITLE_ALSO_NAME)
                     && ((item.after_comma
                         && items.iter().filter(|i| i.after_comma).count() == 1)
-                        // … and so is one before a single other word ("Hafez MAKHLOUF",
-                        // حافظ مخلوف): a title there would leave a family name alone.
-                        || (index == 0
-                            && items.len() == 2
+                        // … and so is one of two words without a comma, the other neither
+                        // a particle nor a title: before a family name ("Hafez MAKHLOUF",
+                        // حافظ مخلوف), where a title would leave the family name alone, or
+                        // after a given name (Noor Agha, Ali Sayed, نور آغا: the Afghan name,
+                        // not "Mr Noor").
+                        || (items.len() == 2
+                            && index < 2
                             && !items.iter().any(|i| i.after_comma)
-                            && particle(&items[1].form).is_none()
-                            && !is_title(&items[1].form))
-                        // … and one after a single given name (Noor Agha, Ali Sayed,
-                        // نور آغا): the Afghan name, not "Mr Noor".
-                        || (index == 1
-                            && items.len() == 2
-                            && !items.iter().any(|i| i.after_comma)
-                            && particle(&items[0].form).is_none()
-                            && !is_title(&items[0].form))))
+                            && particle(&items[1 - index].form).is_none()
+                            && !is_title(&items[1 - index].form))))
             {
                 TokenRole::Title
             } else if item.after_comma {
