@@ -835,6 +835,31 @@ impl NameEngine {
                 word.folded = format!("{stem}ت");
             }
         }
+        // The Persian -i after a silent h is written ه‌ای (خامنه‌ای Khamenei) or ه‌ئی; typed
+        // without the zero-width joiner it often stands as a word of its own (خامنه ای). It is
+        // never a name: it goes back on its word.
+        let mut index = 1;
+        while index < words.len() {
+            let nisba = words[index].arabic
+                && matches!(words[index].folded.as_str(), "ای" | "یی")
+                && !words[index].after_comma
+                && words[index - 1].arabic
+                && words[index - 1].folded.ends_with('ه');
+            if nisba {
+                let ending = words.remove(index);
+                let word = &mut words[index - 1];
+                word.text = format!("{} {}", word.text, ending.text);
+                word.folded.push_str(&ending.folded);
+            } else {
+                index += 1;
+            }
+        }
+        // ه‌ئی spells the same ending with a hamza seat; the dictionary has it as ه‌ای.
+        for word in words.iter_mut().filter(|w| w.arabic) {
+            if let Some(stem) = word.folded.strip_suffix("هیی") {
+                word.folded = format!("{stem}های");
+            }
+        }
         let mut items = Vec::with_capacity(words.len() + 2);
         for word in words {
             if !word.arabic {
@@ -2550,6 +2575,28 @@ mod tests {
             &[("dr", Title), ("sahir", Given), ("kabuli", Tribal)],
         );
         check("Haji", &[("haji", Given)]);
+    }
+
+    #[test]
+    fn persian_i_on_a_silent_h_is_one_word() {
+        let engine = NameEngine::new();
+        let forms = |name: &str| -> Vec<String> {
+            engine
+                .parse(name)
+                .tokens
+                .iter()
+                .map(|t| t.form.to_string())
+                .collect()
+        };
+        // Typed without the zero-width joiner, or with the hamza seat, the ending is still
+        // the word's: Khamenei three ways, one form.
+        let joined = forms("علی خامنه\u{200C}ای");
+        assert_eq!(forms("علی خامنه ای"), joined);
+        assert_eq!(forms("علی خامنه\u{200C}ئی"), joined);
+        assert_eq!(forms("علی خامنه ئی"), joined);
+        assert_eq!(joined.len(), 2, "{joined:?}");
+        // Not after a word that ends in another letter: ای there is a word (of its own).
+        assert_eq!(forms("علی ای").len(), 2);
     }
 
     #[test]

@@ -77,6 +77,12 @@ pub fn ends_with_ta_marbuta(word: &str) -> bool {
     word.chars().rev().find(|&c| fold_arabic_char(c).is_some()) == Some('ة')
 }
 
+/// True when `rest`, the letters after an h, are the Persian -i written on a silent h (ای),
+/// ending the word. The parser writes the hamza's spelling (ه‌ئی) so before the lookup.
+fn persian_ei(rest: &[char]) -> bool {
+    rest == ['ا', 'ی']
+}
+
 /// Romanises a folded Arabic-script word letter by letter.
 ///
 /// The table follows the conventions of Afghan (BGN/PCGN Dari and Pashto) romanisation, since
@@ -95,6 +101,10 @@ pub fn romanise_table(folded: &str) -> String {
             Some(letters[index - 1])
         };
         let piece: &str = match letter {
+            // The seat of the Persian -i written on a silent h (see ه below).
+            'ا' if index >= 2 && letters[index - 1] == 'ه' && letters[index + 1..] == ['ی'] => {
+                ""
+            }
             'ا' => "a",
             'ب' => "b",
             'پ' => "p",
@@ -127,6 +137,9 @@ pub fn romanise_table(folded: &str) -> String {
             }
             'و' => "u",
             // A final h after a consonant is the -a/-eh ending (Hamza, Fatemeh).
+            // The -i written on a silent h (خامنه‌ای Khamenei, اژه‌ای Ezhei):
+            // the h is the vowel e, the alef or hamza seat only carries the i.
+            'ه' if previous.is_some_and(|p| p != 'ا') && persian_ei(&letters[index + 1..]) => "e",
             'ه' if last && previous.is_some_and(|p| p != 'ا') => "a",
             'ه' => "h",
             'ی' if first => "y",
@@ -184,6 +197,12 @@ mod tests {
         check("سپهر", "sp'hr");
         check("محمدحسین", "mhmd'hsin");
         check("اسحاق", "as'haq");
+        // The Persian -i on a silent h: اژه‌ای Ezhei, not azh-hai; a final h alone stays -a,
+        // and an h before a long a that ends nothing stays h.
+        check("اژه\u{200C}ای", "azhei");
+        check("قمشهای", "qmshei");
+        check("اژه", "azha");
+        check("الهام", "alham");
         check("شهاب", "shhab");
         check("راوری", "ra'wri");
     }
