@@ -276,6 +276,16 @@ impl Knowledge {
                     arabic.insert(fold_arabic(fields[0]), latin.to_string());
                 }
             }
+            // A Pashto name typed with Dari letters (کاکر for کاکړ, ملالی for ملالۍ) is the
+            // same name, unless the dictionary knows that spelling as another.
+            for fields in data_lines(ARABIC_NAMES) {
+                let folded = fold_arabic(fields[0]);
+                if let (Some(latin), std::borrow::Cow::Owned(dari)) =
+                    (fields.get(1), crate::script::dari_letters(&folded))
+                {
+                    arabic.entry(dari).or_insert_with(|| latin.to_string());
+                }
+            }
             arabic
         })
     }

@@ -930,7 +930,12 @@ impl NameEngine {
             if let Some(second) = second {
                 items.push(make("al".to_string(), false));
                 items.push(make(second.clone(), false));
-            } else if let Some(latin) = arabic.get(&folded) {
+            } else if let Some(latin) = arabic
+                .get(&folded)
+                .or_else(|| arabic.get(&*crate::script::dari_letters(&folded)))
+            {
+                // A Pashto spelling the dictionary has in Dari letters (ګل as گل), or the other
+                // way about (the tables list both for the Pashto names they hold).
                 items.push(make(latin.clone(), false));
             } else if let Some(rest) = folded
                 .strip_prefix("الله")

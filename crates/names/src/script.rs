@@ -77,6 +77,33 @@ pub fn ends_with_ta_marbuta(word: &str) -> bool {
     word.chars().rev().find(|&c| fold_arabic_char(c).is_some()) == Some('ة')
 }
 
+/// A folded word with Pashto's own letters written as Dari writes those sounds (ګ گ, ټ ت,
+/// ډ د, ړ ر, ڼ ن, ږ ژ, ښ ش, and the vowel letters ې ۍ as ی), as people type Pashto names
+/// on a Dari keyboard. Borrowed when there is none. Not ځ and څ, which Dari has no one
+/// letter for.
+pub fn dari_letters(folded: &str) -> std::borrow::Cow<'_, str> {
+    const PASHTO: [char; 9] = ['ګ', 'ټ', 'ډ', 'ړ', 'ڼ', 'ږ', 'ښ', 'ې', 'ۍ'];
+    if !folded.contains(PASHTO) {
+        return std::borrow::Cow::Borrowed(folded);
+    }
+    std::borrow::Cow::Owned(
+        folded
+            .chars()
+            .map(|c| match c {
+                'ګ' => 'گ',
+                'ټ' => 'ت',
+                'ډ' => 'د',
+                'ړ' => 'ر',
+                'ڼ' => 'ن',
+                'ږ' => 'ژ',
+                'ښ' => 'ش',
+                'ې' | 'ۍ' => 'ی',
+                other => other,
+            })
+            .collect(),
+    )
+}
+
 /// True when `rest`, the letters after an h, are the Persian -i written on a silent h (ای),
 /// ending the word. The parser writes the hamza's spelling (ه‌ئی) so before the lookup.
 fn persian_ei(rest: &[char]) -> bool {
@@ -181,6 +208,19 @@ mod tests {
         assert_eq!(fold_arabic("أسامةالمالكي"), "اسامهالمالکی");
         assert!(ends_with_ta_marbuta("نعمةٌ"));
         assert!(!ends_with_ta_marbuta("نعمت"));
+    }
+
+    #[test]
+    fn pashto_letters_in_dari() {
+        assert_eq!(dari_letters("ګلالۍ"), "گلالی");
+        assert_eq!(dari_letters("کاکړ"), "کاکر");
+        assert_eq!(dari_letters("ښکلا"), "شکلا");
+        // ځ has no Dari letter; a word with no Pashto letter comes back as it was.
+        assert_eq!(dari_letters("ځدراڼ"), "ځدران");
+        assert!(matches!(
+            dari_letters("احمد"),
+            std::borrow::Cow::Borrowed("احمد")
+        ));
     }
 
     #[test]
