@@ -1210,7 +1210,16 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
         (0, affix) if shortens(affix) => (b, a),
         _ => return None,
     };
-    if hash_str(compound.core_skeleton()) != short.skeleton_hash || short.canonical.len() < 4 {
+    // Three letters are enough when they are a known name spelt as the first part of a
+    // compound with a fixed second (Zia for Zia-ul-Haq, Nur for Nurullah); a chance skeleton
+    // of one or two sounds is not, nor a kunya's name (Abu Ali is Ali's father).
+    let known_core = short.known
+        && !matches!(compound.affix, ABD_AFFIX | 2)
+        && short.canonical.len() == 3
+        && compound.core() == short.canonical.as_str();
+    if hash_str(compound.core_skeleton()) != short.skeleton_hash
+        || (short.canonical.len() < 4 && !known_core)
+    {
         return None;
     }
     // Abu Usama is not Usama, nor Abdul Rahman Rahman, but lists give both forms for one man

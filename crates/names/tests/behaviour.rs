@@ -430,6 +430,17 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // ... but not before any article: أسامة المالكي is Usama al-Maliki.
     check("أسامة المالكي", "Osama AL-MALIKI", Same);
     check("جمعة الأحمد", "Jumah AL-AHMAD", Same);
+    // The Persian -i on a silent h, with or without the joiner, or with a hamza seat.
+    check("علی خامنه ای", "Ali Khamenei", Same);
+    check("علی خامنه‌ئی", "Ali Khamenei", Same);
+    // Pashto letters typed in Dari (ګل as گل, ملالۍ as ملالی) are one name.
+    check("ګل احمد", "گل احمد", Same);
+    check("ملالۍ یوسفزۍ", "ملالی یوسفزی", Same);
+    // A compound shortened to a three-letter first part that is a name of its own (Zia for
+    // Zia-ul-Haq) agrees; a kunya's name does not (Abu Ali is Ali's father).
+    check("Ziaulhaq Amarkhil", "Zia Amarkhil", Same);
+    check("Abu Ali Hakimi", "Ali Hakimi", Likely);
+    check("Abu Ali", "Ali", Different);
     // English, French and Dutch spellings of Abdul- (Abdool, Abdoul, Abdoel).
     check("Abdool Rahman", "Abdoul Rahmaan", Same);
     check("Abdoel Kader", "Abdul Qadir", Same);
