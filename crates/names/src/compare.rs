@@ -914,8 +914,11 @@ impl NameEngine {
                 for (slot_s, hot_s) in single_side.hot.iter().take(count_s).enumerate() {
                     // A compound and its parts have about the same length and first sound (up
                     // to a cheap substitution: Gholi Zadeh ~ Qolizadeh).
-                    if fused_len.abs_diff(usize::from(hot_s.skeleton_len)) > 2
-                        || substitute(fused_hot.first, hot_s.first) > 3
+                    // (A joined token's Pinyin reading of Wade-Giles sounds otherwise
+                    // altogether: Tse-tung is Zedong.)
+                    if !fused_hot.pinyin
+                        && (fused_len.abs_diff(usize::from(hot_s.skeleton_len)) > 2
+                            || substitute(fused_hot.first, hot_s.first) > 3)
                     {
                         continue;
                     }

@@ -12,6 +12,7 @@ use crate::script::fold_arabic;
 
 const VARIANTS: &str = include_str!("../data/variants.tsv");
 const KOREAN_SYLLABLES: &str = include_str!("../data/korean_syllables.tsv");
+const WADE_GILES: &str = include_str!("../data/wade_giles.tsv");
 const NICKNAMES: &str = include_str!("../data/nicknames.tsv");
 const TITLES: &str = include_str!("../data/titles.tsv");
 const PARTICLES: &str = include_str!("../data/particles.tsv");
@@ -29,6 +30,7 @@ pub fn data_digest() -> u64 {
     for file in [
         VARIANTS,
         KOREAN_SYLLABLES,
+        WADE_GILES,
         NICKNAMES,
         TITLES,
         PARTICLES,
@@ -43,6 +45,102 @@ pub fn data_digest() -> u64 {
         hasher.write_u8(0);
     }
     hasher.finish()
+}
+
+/// Chinese syllables in the two romanisations lists use: Wade-Giles as written without its
+/// apostrophes and umlauts, each with the Pinyin syllables it stands for as written and with
+/// the apostrophe of aspiration after its initial, and Pinyin's own.
+#[derive(Debug, Default)]
+pub struct ChineseSyllables {
+    wade_giles: HashMap<String, [Box<[String]>; 2]>,
+    pinyin: std::collections::HashSet<String>,
+}
+
+/// The longest syllable of either system (chuang, hsiung).
+const LONGEST_SYLLABLE: usize = 6;
+
+impl ChineseSyllables {
+    fn load(table: &str) -> ChineseSyllables {
+        let mut syllables = ChineseSyllables::default();
+        for fields in data_lines(table) {
+            let column = |index: usize| -> Box<[String]> {
+                fields
+                    .get(index)
+                    .map_or("", |list| list)
+                    .split_whitespace()
+                    .filter(|read| *read != "-")
+                    .map(str::to_string)
+                    .collect()
+            };
+            let read = [column(1), column(2)];
+            syllables
+                .pinyin
+                .extend(read.iter().flat_map(|column| column.iter().cloned()));
+            syllables.wade_giles.insert(fields[0].to_string(), read);
+        }
+        syllables
+    }
+
+    /// The Pinyin syllables a Wade-Giles syllable stands for, `aspirated` when an apostrophe
+    /// followed its initial (ch'in: qin; chin: jin); `None` for no such syllable.
+    /// `None` for aspiration unknown (a name written without apostrophes): both.
+    pub fn pinyin_of(&self, syllable: &str, aspirated: Option<bool>) -> Option<Vec<&str>> {
+        let [plain, marked] = self.wade_giles.get(syllable)?;
+        let column = match (aspirated, plain.is_empty(), marked.is_empty()) {
+            (None, _, _) => {
+                return Some(
+                    plain
+                        .iter()
+                        .chain(marked.iter())
+                        .map(String::as_str)
+                        .collect(),
+                );
+            }
+            (Some(true), _, false) | (Some(false), true, _) => marked,
+            _ => plain,
+        };
+        Some(column.iter().map(String::as_str).collect())
+    }
+
+    /// `word` (lower-case ASCII) cut into the fewest Wade-Giles syllables, or `None`.
+    pub fn wade_giles_syllables<'w>(&self, word: &'w str) -> Option<Vec<&'w str>> {
+        segment(word, |piece| self.wade_giles.contains_key(piece))
+    }
+
+    /// True when `word` (lower-case ASCII) is Pinyin: one syllable or several run together.
+    pub fn is_pinyin(&self, word: &str) -> bool {
+        segment(word, |piece| self.pinyin.contains(piece)).is_some()
+    }
+}
+
+/// `word` cut into the fewest pieces that `known` accepts, each at most
+/// [`LONGEST_SYLLABLE`] bytes; `None` when it cannot be cut so (or is not ASCII).
+fn segment(word: &str, known: impl Fn(&str) -> bool) -> Option<Vec<&str>> {
+    if word.is_empty() || !word.is_ascii() {
+        return None;
+    }
+    // best[i]: fewest pieces for word[..i], and where the last piece starts.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; word.len() + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=word.len() {
+        for start in end.saturating_sub(LONGEST_SYLLABLE)..end {
+            if let Some((count, _)) = best[start]
+                && known(&word[start..end])
+                && best[end].is_none_or(|(fewest, _)| count + 1 < fewest)
+            {
+                best[end] = Some((count + 1, start));
+            }
+        }
+    }
+    let mut pieces = Vec::new();
+    let mut end = word.len();
+    while end > 0 {
+        let (_, start) = best[end]?;
+        pieces.push(&word[start..end]);
+        end = start;
+    }
+    pieces.reverse();
+    Some(pieces)
 }
 
 /// How a particle changes the reading of the words around it.
@@ -102,6 +200,8 @@ pub struct Knowledge {
     /// Folded spelling → the spelling it is read as, for spellings of one unit that are no
     /// names of their own (Korean syllables: `data/korean_syllables.tsv`).
     pub spellings: HashMap<String, String>,
+    /// Chinese syllables: Wade-Giles and Pinyin (`data/wade_giles.tsv`).
+    pub chinese: ChineseSyllables,
     /// Canonical form → the groups of related names it belongs to (see [`NameGroups`]).
     pub nicknames: HashMap<String, NameGroups>,
     /// Title → weight of agreement on it.
@@ -202,6 +302,7 @@ impl Knowledge {
                 spellings.insert(spelling.to_string(), fields[0].to_string());
             }
         }
+        let chinese = ChineseSyllables::load(WADE_GILES);
         let nicknames = load_nicknames(&variants);
         let titles = data_lines(TITLES)
             .filter_map(|fields| Some((fields[0].to_string(), fields.get(1)?.parse().ok()?)))
@@ -246,6 +347,7 @@ impl Knowledge {
             compound_seconds.insert(fields[0].to_string());
         }
         Knowledge {
+            chinese,
             compound_seconds,
             compound_seconds_family,
             compound_seconds_arabic,
@@ -339,6 +441,32 @@ impl Knowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_syllables_cut_and_read() {
+        let knowledge = Knowledge::shared();
+        let chinese = &knowledge.chinese;
+        assert_eq!(
+            chinese.wade_giles_syllables("tsetung"),
+            Some(vec!["tse", "tung"])
+        );
+        assert_eq!(chinese.wade_giles_syllables("hsiao"), Some(vec!["hsiao"]));
+        assert_eq!(
+            chinese.wade_giles_syllables("antonio").map(|s| s.len()),
+            Some(4)
+        );
+        assert_eq!(chinese.wade_giles_syllables("santiago"), None);
+        assert_eq!(chinese.wade_giles_syllables("kwok"), None);
+        assert!(chinese.is_pinyin("zedong") && chinese.is_pinyin("chen"));
+        assert!(!chinese.is_pinyin("tse") && !chinese.is_pinyin("hsi"));
+        // chin is jin, ch'in qin; unknown aspiration reads both; hsi has no aspirated form.
+        assert_eq!(chinese.pinyin_of("chin", Some(false)), Some(vec!["jin"]));
+        assert_eq!(chinese.pinyin_of("chin", Some(true)), Some(vec!["qin"]));
+        assert_eq!(chinese.pinyin_of("chin", None), Some(vec!["jin", "qin"]));
+        assert_eq!(chinese.pinyin_of("hsi", Some(true)), Some(vec!["xi"]));
+        assert_eq!(chinese.pinyin_of("ssu", None), Some(vec!["si"]));
+        assert_eq!(chinese.pinyin_of("xi", None), None);
+    }
 
     #[test]
     fn korean_syllables_are_spelt_once_and_are_no_variant_class() {

@@ -248,6 +248,9 @@ pub(crate) struct FusedHot {
     /// Length of the joined token's skeleton (saturating at 65,535) and its first code.
     pub skeleton_len: u16,
     pub first: u8,
+    /// True when the joined token is Wade-Giles read in Pinyin (Tse-tung: Zedong), which
+    /// the two above do not tell of.
+    pub pinyin: bool,
 }
 
 /// [`FusedHot::slots`] of a part that is not compared or not there.
@@ -1616,6 +1619,24 @@ impl NameEngine {
         if let Some(primary) = primary {
             tokens[primary].own = true;
         }
+        // A Chinese name in Wade-Giles (Hsi Chin-p'ing, Mao Tse-tung) is also read in Pinyin,
+        // every word of it that Wade-Giles spells (Teng as well as Hsiao: Deng Xiaoping), and
+        // its words run together too (Tse-tung: Zedong).
+        let mut fused_pinyin = vec![false; fused.len()];
+        if self.wade_giles_name(&tokens) {
+            // A name that writes the apostrophe of aspiration anywhere writes it everywhere:
+            // Chin there is jin. Without any, lists dropped them: chin is jin or qin.
+            let apostrophes = tokens.iter().any(|token| aspirated(&token.text));
+            for token in tokens.iter_mut() {
+                let readings = self.wade_giles_readings(token, apostrophes);
+                self.add_readings(token, readings);
+            }
+            for (pair, pinyin) in fused.iter_mut().zip(fused_pinyin.iter_mut()) {
+                let readings = self.wade_giles_readings(&pair.token, apostrophes);
+                *pinyin = !readings.is_empty();
+                self.add_readings(&mut pair.token, readings);
+            }
+        }
         for token in tokens.iter_mut() {
             token.similarity_key = similarity_key(token);
         }
@@ -1709,7 +1730,8 @@ impl NameEngine {
         };
         let fused_hot = fused
             .iter()
-            .map(|pair| FusedHot {
+            .zip(fused_pinyin)
+            .map(|(pair, pinyin)| FusedHot {
                 slots: [
                     slot(pair.first),
                     slot(pair.second),
@@ -1718,6 +1740,7 @@ impl NameEngine {
                 has_third: pair.third.is_some(),
                 skeleton_len: pair.token.skeleton.len().min(usize::from(u16::MAX)) as u16,
                 first: pair.token.skeleton.as_bytes().first().copied().unwrap_or(0),
+                pinyin,
             })
             .collect();
         let structured = tokens.iter().any(|token| token.primary || token.secondary);
@@ -1733,6 +1756,123 @@ impl NameEngine {
             hot,
             structured,
         }
+    }
+
+    /// True when the name is Chinese in Wade-Giles: every word of it is Latin and one or two
+    /// Wade-Giles syllables, and one is a syllable that can be nothing else, which Pinyin
+    /// does not have (Hsi, Tse, Tung, Chih) or written with the apostrophe of aspiration
+    /// (Ch'en, P'ing). Not Cantonese spellings (Kwok, Shek, Yat) nor other names that cut
+    /// into such syllables by chance (Antonio).
+    fn wade_giles_name(&self, tokens: &[Token]) -> bool {
+        let chinese = &self.knowledge.chinese;
+        let mut marked = false;
+        for token in tokens.iter().filter(|t| {
+            matches!(
+                t.role,
+                TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
+            )
+        }) {
+            if token.script != Script::Latin {
+                return false;
+            }
+            match chinese.wade_giles_syllables(&token.form) {
+                Some(syllables) if syllables.len() <= 2 => {
+                    marked |= syllables.len() == 1
+                        && (!chinese.is_pinyin(&token.form) || aspirated(&token.text));
+                }
+                _ => return false,
+            }
+        }
+        marked
+    }
+
+    /// The Pinyin spellings of a Latin word of Wade-Giles syllables (Tse-tung: zedong), each
+    /// syllable read as written or, with the apostrophe of aspiration after its initial, as
+    /// aspirated (Chin-p'ing: jinping); at most [`MAX_CHINESE_READINGS`], and not the word's
+    /// own spelling.
+    fn wade_giles_readings(&self, token: &Token, apostrophes: bool) -> Vec<String> {
+        if token.script != Script::Latin
+            || token.vowelless
+            || !matches!(
+                token.role,
+                TokenRole::Given | TokenRole::Family | TokenRole::Patronymic
+            )
+        {
+            return Vec::new();
+        }
+        let chinese = &self.knowledge.chinese;
+        let marks = aspiration_marks(&token.text);
+        let written = token.form.replace(crate::phonetic::SEPARATOR, "");
+        // The apostrophes are known only where the text's letters are the form's.
+        let marks = marks.filter(|marks| marks.len() == written.len());
+        let mut options: Vec<Vec<&str>> = Vec::new();
+        let mut offset = 0;
+        for piece in token.form.split(crate::phonetic::SEPARATOR) {
+            let Some(syllables) = chinese.wade_giles_syllables(piece) else {
+                return Vec::new();
+            };
+            for syllable in syllables {
+                let initial = match syllable.as_bytes() {
+                    [b'c', b'h', ..] | [b't', b's' | b'z', ..] => 2,
+                    [b'p' | b't' | b'k', ..] => 1,
+                    _ => 0,
+                };
+                let aspirated = apostrophes.then(|| {
+                    initial > 0
+                        && marks
+                            .as_ref()
+                            .is_some_and(|marks| marks[offset + initial - 1])
+                });
+                match chinese.pinyin_of(syllable, aspirated) {
+                    Some(read) if !read.is_empty() => options.push(read),
+                    _ => return Vec::new(),
+                }
+                offset += syllable.len();
+            }
+        }
+        if options.len() > 2 {
+            return Vec::new();
+        }
+        let mut readings = vec![String::new()];
+        for choices in options {
+            readings = readings
+                .iter()
+                .flat_map(|start| choices.iter().map(move |next| format!("{start}{next}")))
+                .collect();
+        }
+        readings.retain(|read| *read != written);
+        readings.truncate(MAX_CHINESE_READINGS);
+        readings
+    }
+
+    /// Adds readings (spellings by another convention) to a token made without them.
+    fn add_readings(&self, token: &mut Token, forms: Vec<String>) {
+        if forms.is_empty() {
+            return;
+        }
+        let readings: Vec<Token> = forms
+            .into_iter()
+            .map(|read| {
+                let mut reading = self.make_token_read(
+                    token.text.to_string(),
+                    read,
+                    token.role,
+                    token.script,
+                    false,
+                    false,
+                );
+                reading.reading_floor = CHINESE_READING_FLOOR;
+                reading.clear_stripped();
+                reading
+            })
+            .collect();
+        token.special |= readings
+            .iter()
+            .any(|read| read.special || shortens(read.affix));
+        let extra = token.extra.get_or_insert_with(Default::default);
+        let mut all = std::mem::take(&mut extra.readings).into_vec();
+        all.extend(readings);
+        extra.readings = all.into_boxed_slice();
     }
 
     fn make_token(
@@ -2073,6 +2213,50 @@ fn compound_core(canonical: &str) -> (u8, &str) {
     } else {
         (0, canonical)
     }
+}
+
+/// The most Pinyin readings a word of Wade-Giles syllables gets (chu stands for ju and zhu,
+/// chiao-chu for four).
+const MAX_CHINESE_READINGS: usize = 4;
+
+/// Least similarity through a Pinyin reading of Wade-Giles: the Pinyin spelling itself, or a
+/// slip of it. Pinyin's vowels and its q and x are its own, which the comparison of other
+/// names reads loosely (qin would be Ken).
+const CHINESE_READING_FLOOR: f32 = 0.9;
+
+/// For each Latin letter of `text`, whether an apostrophe follows it (Ch'in: c h' i n); `None`
+/// when the text has letters the form spells otherwise (not one ASCII letter or ü each).
+fn aspiration_marks(text: &str) -> Option<Vec<bool>> {
+    let mut marks: Vec<bool> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\'' | '\u{2019}' | '\u{02BB}' | '\u{02BC}' | '`' => {
+                if let Some(last) = marks.last_mut() {
+                    *last = true;
+                }
+            }
+            c if c.is_ascii_alphabetic() || matches!(c, 'ü' | 'Ü' | 'ê' | 'Ê') => {
+                marks.push(false)
+            }
+            c if c.is_alphabetic() => return None,
+            _ => {}
+        }
+    }
+    Some(marks)
+}
+
+/// True when a word is written with Wade-Giles's apostrophe of aspiration (Ch'en, P'ing,
+/// Tz'u, T'ang), not an apostrophe after a vowel (Korean Myo'ng, Irish O'Brien).
+fn aspirated(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(3).any(|w| {
+        w[1] == b'\''
+            && matches!(
+                w[0].to_ascii_lowercase(),
+                b'h' | b'p' | b't' | b'k' | b's' | b'z'
+            )
+            && matches!(w[2].to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u')
+    })
 }
 
 /// Least similarity through a reading for it to count at all. Most readings say that two

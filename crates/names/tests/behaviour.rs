@@ -441,6 +441,20 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Ziaulhaq Amarkhil", "Zia Amarkhil", Same);
     check("Abu Ali Hakimi", "Ali Hakimi", Likely);
     check("Abu Ali", "Ali", Different);
+    // Chinese names in Wade-Giles (Taiwanese and older spellings) against Pinyin, the given
+    // name's syllables written apart or run together; the apostrophe of aspiration, where a
+    // name writes it, is kept to (Ch'en is Chen, not Zhen).
+    check("Mao Tse-tung", "Mao Zedong", Same);
+    check("Hsi Chin-p'ing", "Xi Jinping", Same);
+    check("Teng Hsiao-ping", "Deng Xiaoping", Same);
+    check("WEI, Hsueh Kang", "WEI, Xuekang", Same);
+    check("Ch'ien Ch'i-ch'en", "Qian Qichen", Same);
+    check("Mao Tse-tung", "Mao Zemin", Different);
+    check("Ch'en Yi", "Zhen Yi", Different);
+    // Pinyin names are not read as Wade-Giles: Zhen and Chen are two family names, and
+    // names that cut into such syllables by chance are no Chinese (Antonio).
+    check("Zhen Wei", "Chen Wei", Different);
+    check("Ken Lin", "Chin Lin", Different);
     // English, French and Dutch spellings of Abdul- (Abdool, Abdoul, Abdoel).
     check("Abdool Rahman", "Abdoul Rahmaan", Same);
     check("Abdoel Kader", "Abdul Qadir", Same);
