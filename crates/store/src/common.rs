@@ -216,6 +216,9 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Marzieh Vahid Dastjerdi",
         "Aminjan Karimov",
         "Abdul Raheem",
+        "علی خامنه ای",
+        "ګل احمد",
+        "Mao Tse-tung",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
