@@ -455,6 +455,12 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // names that cut into such syllables by chance are no Chinese (Antonio).
     check("Zhen Wei", "Chen Wei", Different);
     check("Ken Lin", "Chin Lin", Different);
+    // Chaudhry, a Punjabi title and family name, with its abbreviation and its Urdu spelling;
+    // Mian and Allama are honorifics before a name.
+    check("Ch. Shujaat Hussain", "Chaudhry Shujaat Hussain", Same);
+    check("چوہدری شجاعت حسین", "Choudhary Shujaat Hussain", Same);
+    check("Mian Muhammad Nawaz Sharif", "Nawaz Sharif", Same);
+    check("Allama Iqbal", "Muhammad Iqbal", Same);
     // English, French and Dutch spellings of Abdul- (Abdool, Abdoul, Abdoel).
     check("Abdool Rahman", "Abdoul Rahmaan", Same);
     check("Abdoel Kader", "Abdul Qadir", Same);
