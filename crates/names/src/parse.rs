@@ -983,6 +983,18 @@ impl NameEngine {
                     stem.to_string()
                 };
                 items.push(make(format!("{stem}{latin}"), vowelless));
+            } else if let Some(stem) = folded
+                .strip_suffix("اغا")
+                .filter(|stem| stem.chars().count() >= 2 && word.text.ends_with("آغا"))
+            {
+                // A name with Agha written on, as Dari writes it (گل‌آغا Gul Agha, نورآغا Noor
+                // Agha): the madda marks the title's start, where a plain alef need not
+                // (ایواناغا is Iwanaga).
+                match arabic.get(stem) {
+                    Some(latin) => items.push(make(latin.clone(), false)),
+                    None => items.push(make(romanise_word(stem), true)),
+                }
+                items.push(make("agha".to_string(), false));
             } else if let Some(pieces) = segment_arabic(self.knowledge.arabic_pieces(), &folded) {
                 // Words run together, as lists copied out of PDF files give them
                 // (بشارالاسد, محمدحسین): each known piece is a name of its own.

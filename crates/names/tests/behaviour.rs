@@ -455,6 +455,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // names that cut into such syllables by chance are no Chinese (Antonio).
     check("Zhen Wei", "Chen Wei", Different);
     check("Ken Lin", "Chin Lin", Different);
+    // Agha written on a name with its madda (گل‌آغا), not a plain alef ending a word.
+    check("گل‌آغا شیرزی", "Gul Agha Sherzai", Same);
+    check("نورآغا", "Noor Agha", Same);
+    check("ایواناغا", "Iwanaga", Same);
     // Chaudhry, a Punjabi title and family name, with its abbreviation and its Urdu spelling;
     // Mian and Allama are honorifics before a name.
     check("Ch. Shujaat Hussain", "Chaudhry Shujaat Hussain", Same);
