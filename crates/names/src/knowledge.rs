@@ -104,6 +104,17 @@ impl ChineseSyllables {
 
     /// `word` (lower-case ASCII) cut into the fewest Wade-Giles syllables, or `None`.
     pub fn wade_giles_syllables<'w>(&self, word: &'w str) -> Option<Vec<&'w str>> {
+        // Most words are no Wade-Giles at a glance: its syllables end in a vowel, n, ng or h,
+        // and it writes no b, d, q, v or x, nor r but in erh.
+        let bytes = word.as_bytes();
+        let glance = bytes
+            .last()
+            .is_some_and(|last| b"aeiounhg".contains(last))
+            && !bytes.iter().any(|b| b"bdqvx".contains(b))
+            && (!bytes.contains(&b'r') || word.contains("erh"));
+        if !glance {
+            return None;
+        }
         segment(word, |piece| self.wade_giles.contains_key(piece))
     }
 
