@@ -455,6 +455,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // names that cut into such syllables by chance are no Chinese (Antonio).
     check("Zhen Wei", "Chen Wei", Different);
     check("Ken Lin", "Chin Lin", Different);
+    // Dari farzand (child) with its izafa marks the father's name; alone it is a name.
+    check("Ahmad farzand-e Mahmood", "Ahmad s/o Mahmood", Same);
+    check("Farzand Ali", "Farzand Ali Khan", Same);
     // Agha written on a name with its madda (گل‌آغا), not a plain alef ending a word.
     check("گل‌آغا شیرزی", "Gul Agha Sherzai", Same);
     check("نورآغا", "Noor Agha", Same);
