@@ -107,9 +107,7 @@ impl ChineseSyllables {
         // Most words are no Wade-Giles at a glance: its syllables end in a vowel, n, ng or h,
         // and it writes no b, d, q, v or x, nor r but in erh.
         let bytes = word.as_bytes();
-        let glance = bytes
-            .last()
-            .is_some_and(|last| b"aeiounhg".contains(last))
+        let glance = bytes.last().is_some_and(|last| b"aeiounhg".contains(last))
             && !bytes.iter().any(|b| b"bdqvx".contains(b))
             && (!bytes.contains(&b'r') || word.contains("erh"));
         if !glance {

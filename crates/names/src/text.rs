@@ -298,7 +298,20 @@ pub fn words(name: &str) -> Vec<Word> {
         current.clear();
     };
     let mut previous_arabic: Option<bool> = None;
-    for c in name.chars() {
+    let chars: Vec<char> = name.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        // "s.o", "d.o", "w.o": the kin markers written with a dot for the slash.
+        if c == '.'
+            && dotted_kin_marker(&current, chars.get(index + 1..).unwrap_or(&[]))
+            && chars[..index]
+                .iter()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+                > 1
+        {
+            current.push('/');
+            continue;
+        }
         if is_word_char(c) {
             // A change of script inside a run of letters separates two words.
             let arabic = is_arabic_char(c);
@@ -329,13 +342,22 @@ pub fn words(name: &str) -> Vec<Word> {
     out
 }
 
+/// True when a dot after `current` (the word so far) and before `rest` writes a kin marker
+/// (s.o, d.o, w.o, h.o: son, daughter, wife, husband of), the o ending a word. The caller
+/// makes sure a name came before (H.O. Ali opens with initials).
+fn dotted_kin_marker(current: &str, rest: &[char]) -> bool {
+    matches!(current, "s" | "S" | "d" | "D" | "w" | "W" | "h" | "H")
+        && matches!(rest.first(), Some('o' | 'O'))
+        && rest.get(1).is_none_or(|next| !next.is_alphanumeric())
+}
+
 fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
-    // "s/o" (and h/o, husband of; r/o, resident of; c/o, care of) keeps its slash; any other
-    // slash separates words.
+    // "s/o" (and h/o, husband of; r/o, resident of; c/o, care of; f/n, father's name) keeps
+    // its slash; any other slash separates words.
     let lower = text.to_lowercase();
     if matches!(
         lower.as_str(),
-        "s/o" | "d/o" | "w/o" | "h/o" | "r/o" | "c/o"
+        "s/o" | "d/o" | "w/o" | "h/o" | "r/o" | "c/o" | "f/n"
     ) {
         out.push(Word {
             text: text.to_string(),
@@ -435,6 +457,13 @@ mod tests {
             "M. Hashem s/o Abdul Rahman",
             &["m", "hashem", "s/o", "abdul", "rahman"],
         );
+        check(
+            "Hashem S.O Abdul Rahman F/N Karim",
+            &["hashem", "s/o", "abdul", "rahman", "f/n", "karim"],
+        );
+        // Not a dot between initials: "M.S. Omar", "H.O. Ali".
+        check("M.S. Omar", &["m", "s", "omar"]);
+        check("H.O. Ali", &["h", "o", "ali"]);
         check(
             "José Müller-Lüdenscheidt",
             &["jose", "muller", "ludenscheidt"],
