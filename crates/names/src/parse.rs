@@ -702,6 +702,17 @@ fn russified<'a>(knowledge: &'a Knowledge, form: &str) -> Option<&'a str> {
         .find_map(|stem| knowledge.canonical(stem))
 }
 
+/// The variant class of the known name a family name is the nisba of (Hosseini on Hossein,
+/// Jalali on Jalal, Karimi on Karim: -i, -y or -ee written on), the stem three letters or
+/// more; `None` for another word.
+fn nisba<'a>(knowledge: &'a Knowledge, form: &str) -> Option<&'a str> {
+    ["ee", "i", "y"]
+        .iter()
+        .filter_map(|ending| form.strip_suffix(ending))
+        .filter(|stem| stem.len() >= 3)
+        .find_map(|stem| knowledge.canonical(stem))
+}
+
 /// The name after an Arabic article written on to it, in the second part of an Abd- compound
 /// (Abd Alkarim, Abd Elaziz; assimilated to a sun letter: Abd Arrahman, Abd Ennour), as lists
 /// transliterating letter by letter write it. `None` when the word does not start so, or what
@@ -2058,7 +2069,9 @@ impl NameEngine {
             stripped,
             readings,
             stem_class: (script == Script::Latin && !in_class)
-                .then(|| russified(&self.knowledge, &form))
+                .then(|| {
+                    russified(&self.knowledge, &form).or_else(|| nisba(&self.knowledge, &form))
+                })
                 .flatten()
                 .map(CompactString::from),
             parts: (script == Script::Latin && !in_class && affix == 0)

@@ -455,6 +455,12 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // names that cut into such syllables by chance are no Chinese (Antonio).
     check("Zhen Wei", "Chen Wei", Different);
     check("Ken Lin", "Chin Lin", Different);
+    // Family names made of two known names with the nisba -i are two families (Jalili on
+    // Jalil, Jalali on Jalal); spellings of one are one (Hosseini, Husaini).
+    check("Saeed Jalili", "Saeed Jalali", Different);
+    check("Hussaini", "Hassani", Different);
+    check("Maryam Rahimi", "Maryam Rahmani", Different);
+    check("Zahra Hosseini", "Zahra Husaini", Same);
     // Dari farzand (child) with its izafa marks the father's name; alone it is a name.
     check("Ahmad farzand-e Mahmood", "Ahmad s/o Mahmood", Same);
     check("Farzand Ali", "Farzand Ali Khan", Same);
