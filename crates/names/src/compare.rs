@@ -1213,11 +1213,12 @@ fn shortened_compound(a: &Token, b: &Token, similarity: f64) -> Option<f64> {
         (0, affix) if shortens(affix) => (b, a),
         _ => return None,
     };
-    // Three letters are enough when they are a known name spelt as the first part of a
-    // compound with a fixed second (Zia for Zia-ul-Haq, Nur for Nurullah); a chance skeleton
-    // of one or two sounds is not, nor a kunya's name (Abu Ali is Ali's father).
+    // Three letters are enough when they are a known name spelt as the first part of an
+    // -uddin or -ul-Haq compound (Zia for Zia-ul-Haq or Ziauddin); a chance skeleton of one or
+    // two sounds is not, nor a kunya's name (Abu Ali is Ali's father), nor the first part of
+    // an -ullah one: Nur and Nurullah are two men's names as often as one man's.
     let known_core = short.known
-        && !matches!(compound.affix, ABD_AFFIX | 2)
+        && matches!(compound.affix, UDDIN_AFFIX | 7)
         && short.canonical.len() == 3
         && compound.core() == short.canonical.as_str();
     if hash_str(compound.core_skeleton()) != short.skeleton_hash

@@ -437,8 +437,10 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("ګل احمد", "گل احمد", Same);
     check("ملالۍ یوسفزۍ", "ملالی یوسفزی", Same);
     // A compound shortened to a three-letter first part that is a name of its own (Zia for
-    // Zia-ul-Haq) agrees; a kunya's name does not (Abu Ali is Ali's father).
+    // Zia-ul-Haq) agrees; a kunya's name does not (Abu Ali is Ali's father), nor Nur, a name
+    // beside Nurullah.
     check("Ziaulhaq Amarkhil", "Zia Amarkhil", Same);
+    check("Nurullah Ahmadi", "Nur Ahmadi", Different);
     check("Abu Ali Hakimi", "Ali Hakimi", Likely);
     check("Abu Ali", "Ali", Different);
     // Chinese names in Wade-Giles (Taiwanese and older spellings) against Pinyin, the given
