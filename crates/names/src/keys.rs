@@ -65,6 +65,18 @@ impl NameEngine {
                 keys.extend(codes[position].iter().filter(|c| c.len() >= 2).cloned());
             }
         }
+        // A Wade-Giles given name written apart (Tse-tung) keys as its Pinyin run together
+        // too (Zedong), as Pinyin lists write it.
+        for (pair, hot) in parsed.fused.iter().zip(&parsed.fused_hot) {
+            if hot.pinyin {
+                for read in pair.token.readings() {
+                    let code = coarse(&crate::phonetic::skeleton(&read.canonical));
+                    if code.len() >= 2 {
+                        keys.push(code);
+                    }
+                }
+            }
+        }
         if keys.is_empty() {
             // Only common names: key on pairs of them, in sorted order so that order is free.
             // One name (or one name repeated) keys alone, as itself and as its groups.
@@ -104,6 +116,12 @@ mod tests {
         let engine = NameEngine::new();
         let (keys_a, keys_b) = (engine.keys(a), engine.keys(b));
         keys_a.iter().any(|k| keys_b.contains(k))
+    }
+
+    #[test]
+    fn wade_giles_given_names_key_as_pinyin_run_together() {
+        assert!(shares_key("Mao Tse-tung", "Mao Zedong"));
+        assert!(shares_key("Hsi Chin-p'ing", "Xi Jinping"));
     }
 
     #[test]
