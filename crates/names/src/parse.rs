@@ -2461,6 +2461,14 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
             break;
         }
     }
+    // French and German spellings of the Russian -ov, -ev and -yev endings (Romanoff,
+    // Rachmaninoff, Lavrof; Tajik and Iranian Rasoulof).
+    for (ending, read) in [("off", "ov"), ("of", "ov"), ("eff", "ev"), ("ef", "ev")] {
+        if let Some(stem) = form.strip_suffix(ending).filter(|stem| stem.len() >= 3) {
+            readings.push((format!("{stem}{read}"), READING_FLOOR));
+            break;
+        }
+    }
     let ch = |i: usize| {
         bytes[i] == b'c'
             && bytes.get(i + 1) == Some(&b'h')

@@ -470,6 +470,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("گل‌آغا شیرزی", "Gul Agha Sherzai", Same);
     check("نورآغا", "Noor Agha", Same);
     check("ایواناغا", "Iwanaga", Same);
+    // French and German spellings of the Russian -ov (Romanoff, Lavrof; Tajik Rasoulof).
+    check("Mohammad Rasoulof", "Mohammad Rasoulov", Same);
+    check("Sergueï Lavrof", "Sergey Lavrov", Same);
     // Chaudhry, a Punjabi title and family name, with its abbreviation and its Urdu spelling;
     // Mian and Allama are honorifics before a name.
     check("Ch. Shujaat Hussain", "Chaudhry Shujaat Hussain", Same);
