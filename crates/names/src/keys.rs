@@ -32,6 +32,12 @@ fn coarse(skeleton: &str) -> String {
     out
 }
 
+/// A token's key: its canonical form's coarse skeleton, so that every spelling of a class
+/// shares it.
+fn key_code(token: &Token) -> String {
+    coarse(&crate::phonetic::skeleton(&token.canonical))
+}
+
 impl NameEngine {
     /// Blocking keys of a parsed name (sorted, without duplicates).
     pub fn keys_parsed(&self, parsed: &ParsedName) -> Vec<String> {
@@ -48,10 +54,9 @@ impl NameEngine {
         let codes: Vec<Vec<String>> = tokens
             .iter()
             .map(|t| {
-                let code_of = |token: &Token| coarse(&crate::phonetic::skeleton(&token.canonical));
-                let mut token_codes = vec![code_of(t)];
+                let mut token_codes = vec![key_code(t)];
                 for read in t.readings() {
-                    let code = code_of(read);
+                    let code = key_code(read);
                     if !token_codes.contains(&code) {
                         token_codes.push(code);
                     }
@@ -70,7 +75,7 @@ impl NameEngine {
         for (pair, hot) in parsed.fused.iter().zip(&parsed.fused_hot) {
             if hot.pinyin {
                 for read in pair.token.readings() {
-                    let code = coarse(&crate::phonetic::skeleton(&read.canonical));
+                    let code = key_code(read);
                     if code.len() >= 2 {
                         keys.push(code);
                     }

@@ -298,19 +298,19 @@ pub fn words(name: &str) -> Vec<Word> {
         current.clear();
     };
     let mut previous_arabic: Option<bool> = None;
-    let chars: Vec<char> = name.chars().collect();
-    for (index, &c) in chars.iter().enumerate() {
-        // "s.o", "d.o", "w.o": the kin markers written with a dot for the slash.
+    // Letters and digits read so far, before the current character.
+    let mut letters_before = 0usize;
+    for (index, c) in name.char_indices() {
+        // "s.o", "d.o", "w.o": the kin markers written with a dot for the slash, after a name.
         if c == '.'
-            && dotted_kin_marker(&current, chars.get(index + 1..).unwrap_or(&[]))
-            && chars[..index]
-                .iter()
-                .filter(|c| c.is_alphanumeric())
-                .count()
-                > 1
+            && letters_before > 1
+            && dotted_kin_marker(&current, &name[index + c.len_utf8()..])
         {
             current.push('/');
             continue;
+        }
+        if c.is_alphanumeric() {
+            letters_before += 1;
         }
         if is_word_char(c) {
             // A change of script inside a run of letters separates two words.
@@ -345,10 +345,11 @@ pub fn words(name: &str) -> Vec<Word> {
 /// True when a dot after `current` (the word so far) and before `rest` writes a kin marker
 /// (s.o, d.o, w.o, h.o: son, daughter, wife, husband of), the o ending a word. The caller
 /// makes sure a name came before (H.O. Ali opens with initials).
-fn dotted_kin_marker(current: &str, rest: &[char]) -> bool {
+fn dotted_kin_marker(current: &str, rest: &str) -> bool {
+    let mut rest = rest.chars();
     matches!(current, "s" | "S" | "d" | "D" | "w" | "W" | "h" | "H")
-        && matches!(rest.first(), Some('o' | 'O'))
-        && rest.get(1).is_none_or(|next| !next.is_alphanumeric())
+        && matches!(rest.next(), Some('o' | 'O'))
+        && rest.next().is_none_or(|next| !next.is_alphanumeric())
 }
 
 fn push_word(text: &str, after_comma: bool, out: &mut Vec<Word>) {
