@@ -238,7 +238,7 @@ const OWN_FREQUENCIES_FROM: usize = 1_000;
 /// The names engine for a list: with the list's own token counts added to the built-in table
 /// when it is long enough to estimate them (an Afghan list's Gul, Jan and Ahmadzai are common
 /// there however rare among the world's names). Each person's name counts each token once.
-fn list_engine(records: &[Record]) -> NameEngine {
+pub(crate) fn list_engine(records: &[Record]) -> NameEngine {
     let engine = NameEngine::new();
     if records.len() < OWN_FREQUENCIES_FROM {
         return engine;

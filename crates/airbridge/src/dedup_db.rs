@@ -1,6 +1,8 @@
 //! `airbridge dedup` on the registry: everyone in `--db` is deduplicated by the engine, bound by
 //! reviewers' decisions; each person's cluster is stored; pairs in the uncertain band wait for
 //! a reviewer (`dedup queue`, `dedup show`, `dedup decide`, `dedup undo`, `dedup matches`).
+//! A registry of 1,000 people or more weighs names by its own token counts as well as the
+//! built-in ones, in the run and in the index later arrivals are matched against.
 //!
 //! Across nations, `--nation` shows what that nation may see: its own records, and for a
 //! match with another nation's record only that another nation holds the same person and how
@@ -12,7 +14,6 @@ use std::time::Instant;
 
 use airbridge_dedup::{Config, Decisions, Deduplicator, Explanation, Index, Model, Record};
 use airbridge_domain::{NationCode, PersonId};
-use airbridge_names::NameEngine;
 use airbridge_store::any::Location;
 use airbridge_store::{
     Actor, AnyStore, DedupStore, NewDedupRun, NewReviewPair, PairDecision, PairRecord, PersonQuery,
@@ -23,7 +24,7 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use crate::InvalidInput;
-use crate::dedup_cmd::DedupArgs;
+use crate::dedup_cmd::{DedupArgs, list_engine};
 
 /// The uncertain band's default bounds: below it two records are left apart without asking,
 /// above it the engine is trusted to join them.
@@ -213,7 +214,8 @@ async fn registry_run(
         .map(|(a, b, decision)| ((a, b), decision))
         .collect();
 
-    let engine = NameEngine::new();
+    // The registry's own name counts weigh its names once it is large enough (see `list_engine`).
+    let engine = list_engine(&records);
     let config = Config {
         threshold: args.threshold,
         ..Config::default()
@@ -586,7 +588,7 @@ impl MatchSummary {
 /// run rebuilds the index.
 pub struct KeptIndex {
     run: i64,
-    index: Index<'static>,
+    index: Index,
     /// Each indexed record's person and family case (records of one case are never a pair).
     ids: Vec<PersonId>,
     cases: Vec<Option<String>>,
@@ -615,12 +617,6 @@ impl KeptIndex {
         self.newest = self.newest.max(Some(id));
         position
     }
-}
-
-/// One names engine for the process: the kept index borrows it for as long as it lives.
-fn engine() -> &'static NameEngine {
-    static ENGINE: std::sync::OnceLock<NameEngine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(NameEngine::new)
 }
 
 /// Matches `people` (already in the registry) against everyone else with the latest run's
@@ -664,7 +660,13 @@ pub async fn match_people_kept(
         let model: Model = serde_json::from_value(model)?;
         let (records, ids) = read_registry(store).await?;
         note_wanted(&records, &ids);
-        let index = Index::new(engine(), model, &records, Config::default().max_block);
+        // Weighed by the registry's own name counts, as the batch run that fitted the model was.
+        let index = Index::new(
+            &list_engine(&records),
+            model,
+            &records,
+            Config::default().max_block,
+        );
         *kept = Some(KeptIndex {
             run: run.id,
             index,

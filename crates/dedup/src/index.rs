@@ -26,8 +26,9 @@ pub struct Match {
 }
 
 /// The registry, prepared and blocked, with the model to score by.
-pub struct Index<'e> {
-    engine: &'e NameEngine,
+pub struct Index {
+    /// The engine the records were prepared with (a clone: engines share their tables).
+    engine: NameEngine,
     model: Model,
     scorer: Scorer,
     prepared: Vec<Prepared>,
@@ -41,16 +42,11 @@ pub struct Index<'e> {
     max_block: usize,
 }
 
-impl<'e> Index<'e> {
+impl Index {
     /// Prepares and blocks `records` (on all cores), to be matched with `model` (from a batch
     /// run, possibly an earlier one). Blocks larger than `max_block` are not searched, as in
     /// the batch.
-    pub fn new(
-        engine: &'e NameEngine,
-        model: Model,
-        records: &[Record],
-        max_block: usize,
-    ) -> Index<'e> {
+    pub fn new(engine: &NameEngine, model: Model, records: &[Record], max_block: usize) -> Index {
         let model = model.with_every_comparison();
         let names = Names::new(engine, records);
         let prepared: Vec<Prepared> = records
@@ -77,7 +73,7 @@ impl<'e> Index<'e> {
             }
         }
         Index {
-            engine,
+            engine: engine.clone(),
             scorer: Scorer::new(&model),
             model,
             prepared,
@@ -149,7 +145,7 @@ impl<'e> Index<'e> {
     /// The new record, prepared with the registry's value frequencies (its own value counted
     /// once more, as if it were in the registry).
     fn prepare(&self, record: &Record) -> (Prepared, [f32; 4]) {
-        let prepared = Prepared::new(self.engine, &Names::default(), record);
+        let prepared = Prepared::new(&self.engine, &Names::default(), record);
         let mut frequencies = [0.0f32; 4];
         for (slot, &field) in TF_FIELDS.iter().enumerate() {
             if let Some(value) = name_slot(&prepared, field) {
@@ -178,7 +174,7 @@ impl<'e> Index<'e> {
             .into_iter()
             .filter_map(|position| {
                 let other = &self.prepared[position as usize];
-                let vector = compare::compare(self.engine, &prepared, other);
+                let vector = compare::compare(&self.engine, &prepared, other);
                 let weight =
                     self.scorer
                         .weight(&vector, &frequencies, &self.frequencies[position as usize]);
@@ -201,7 +197,7 @@ impl<'e> Index<'e> {
     pub fn explain(&self, record: &Record, position: usize) -> Option<Explanation> {
         let other = self.prepared.get(position)?;
         let (prepared, frequencies) = self.prepare(record);
-        let vector = compare::compare(self.engine, &prepared, other);
+        let vector = compare::compare(&self.engine, &prepared, other);
         let mut by_field = [0.0; FIELD_COUNT];
         for (slot, &field) in TF_FIELDS.iter().enumerate() {
             by_field[field] = f64::from(frequencies[slot].max(self.frequencies[position][slot]));
