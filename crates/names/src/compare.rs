@@ -18,8 +18,8 @@ use serde::Serialize;
 
 use crate::NameEngine;
 use crate::parse::{
-    ABD_AFFIX, HotToken, PATRONYMIC_AFFIX, ParsedName, Token, TokenRole, UDDIN_AFFIX, ULLAH_AFFIX,
-    first_letter_slip_tail, hash_str, shortens,
+    ABD_AFFIX, HotToken, PATRONYMIC_AFFIX, ParsedName, Script, Token, TokenRole, UDDIN_AFFIX,
+    ULLAH_AFFIX, first_letter_slip_tail, hash_str, shortens,
 };
 use crate::phonetic::{
     edit_similarity, edit_similarity_from, skeleton_similarity_from, substitute,
@@ -388,6 +388,12 @@ impl NameEngine {
 
     /// [`NameEngine::token_similarity`] as written and as read by other conventions.
     fn token_similarity_read(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
+        // A man's name and the woman's name made of it (Masud / Masuda, Rafiq / Rafiqeh) are a
+        // brother's and a sister's, not two spellings of one name, in any reading. (Written
+        // forms only: a reading may drop an ending, as Czech -ová's does.)
+        if feminine_form(a, b) || feminine_form(b, a) {
+            return (0.0, MatchKind::Fuzzy);
+        }
         let written = self.token_similarity_as_written(a, b);
         if written.0 >= OTHER_READING || (a.readings().is_empty() && b.readings().is_empty()) {
             return written;
@@ -1307,6 +1313,66 @@ fn gendered_forms(a: &str, b: &str) -> bool {
         return false;
     }
     pair(short, long)
+}
+
+/// True when `woman` is the feminine form of the given name `man`: the same consonants, `man`
+/// ending in one (Masud, Rafeeq; not after an apostrophe, the ayn of Shar'), `woman` in -a,
+/// -ah or the Persian -eh after one (Masooda, Rafiqeh; Arabic-script رفیقه read Rafika, محموده
+/// letter by letter Mhmuda). A final -e is not one (French Ousmane, Maxime), nor are a listed family
+/// name's forms (YAK / YAKA), a father's or tribal name, or names of one nickname group
+/// (Helen / Helena: handled before).
+fn feminine_form(man: &Token, woman: &Token) -> bool {
+    let given = |token: &Token| {
+        matches!(token.role, TokenRole::Given | TokenRole::Family) && !token.surname
+    };
+    let consonant = |letter: Option<&u8>| {
+        letter.is_some_and(|&l| l.is_ascii_lowercase() && !b"aeiouy".contains(&l))
+    };
+    let (m, w) = (man.form.as_bytes(), woman.form.as_bytes());
+    let Some(stem) = w
+        .strip_suffix(b"a")
+        .or_else(|| w.strip_suffix(b"ah"))
+        .or_else(|| w.strip_suffix(b"eh"))
+    else {
+        return false;
+    };
+    // As many vowel groups in the man's name as in the woman's without its ending, unless
+    // one is Arabic script read letter by letter: Moses is not the man's form of Musa, nor
+    // Hindi नरेन्द्र (nrendr) of Narendra.
+    let syllables = |form: &[u8]| {
+        let vowel = |b: &u8| b"aeiouy".contains(b);
+        form.iter()
+            .enumerate()
+            .filter(|&(i, b)| vowel(b) && (i == 0 || !vowel(&form[i - 1])))
+            .count()
+    };
+    let read_letter_by_letter = |token: &Token| token.vowelless && token.script == Script::Arabic;
+    // In Arabic script the woman's name ends in the feminine ه or ة (not in ى or ا: موسى is
+    // Musa).
+    let written_feminine = woman.script != Script::Arabic
+        || woman
+            .text
+            .trim_end_matches(|c: char| ('\u{64B}'..='\u{65F}').contains(&c) || c == '\u{200C}')
+            .ends_with(['\u{647}', '\u{629}', '\u{6C1}', '\u{6D5}']);
+    // Not a man's name ending in h: ta marbuta is written -ah, -eh or -a (Shahadah, Shahadeh,
+    // Shahada), and a final h is often a vowel's (Muflih, Mufleh).
+    m.len() >= 4
+        && consonant(m.last())
+        && m.last() != Some(&b'h')
+        && consonant(stem.last())
+        && man.skeleton.len() >= 2
+        && man.skeleton == woman.skeleton
+        && given(man)
+        && given(woman)
+        && man.script != Script::Cyrillic
+        && woman.script != Script::Cyrillic
+        && written_feminine
+        && (read_letter_by_letter(man)
+            || read_letter_by_letter(woman)
+            || syllables(m) == syllables(stem))
+        && man.canonical_hash != woman.canonical_hash
+        && !man.nicknames.related(&woman.nicknames)
+        && man.text.chars().last().is_some_and(char::is_alphabetic)
 }
 
 /// True when two Latin spellings differ only in their first letters, and those are keys next

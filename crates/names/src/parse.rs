@@ -97,6 +97,10 @@ pub struct Token {
     /// True for given names after the person's own in a surname-first list.
     #[serde(skip)]
     pub(crate) secondary: bool,
+    /// True for a family name the list marks as one (before the comma of "FAMILY, Given"):
+    /// not a given name however it is spelt.
+    #[serde(skip)]
+    pub(crate) surname: bool,
     /// True for the person's own name when the name says which that is (the first given name
     /// after a comma, or names before "bin"/"s/o").
     #[serde(skip)]
@@ -494,7 +498,9 @@ pub(crate) fn similarity_key(token: &Token) -> u64 {
     }
     hasher.write_u8(token.role as u8);
     hasher.write_u8(token.script as u8);
-    hasher.write_u8(u8::from(token.vowelless) | u8::from(token.known) << 1);
+    hasher.write_u8(
+        u8::from(token.vowelless) | u8::from(token.known) << 1 | u8::from(token.surname) << 2,
+    );
     hasher.write_u8(token.affix);
     hasher.write_u64(token.letters.into());
     hasher.write_u64(token.codes);
@@ -1409,13 +1415,15 @@ impl NameEngine {
             } else {
                 TokenRole::Given
             };
-            tokens.push(self.make_token(
+            let mut token = self.make_token(
                 item.text.clone(),
                 item.form.clone(),
                 role,
                 item.script,
                 item.vowelless,
-            ));
+            );
+            token.surname = role == TokenRole::Family;
+            tokens.push(token);
             index += 1;
         }
 
@@ -2089,6 +2097,7 @@ impl NameEngine {
             similarity_key: 0,
             affix,
             secondary: false,
+            surname: false,
             own: false,
             known: (in_class || self.knowledge.canonical(&canonical).is_some())
                 && role != TokenRole::Particle,
