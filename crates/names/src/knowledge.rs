@@ -165,6 +165,9 @@ pub enum ParticleKind {
     Kunya,
     /// r/o (resident of), c/o (care of): what follows is an address or another person.
     Address,
+    /// wife, daughter, DOB: a word about the name (the person's place in the family case, a
+    /// label), shown and never compared.
+    Note,
 }
 
 /// FNV-1a: the knowledge maps are looked up several times per token while parsing, with short
@@ -324,6 +327,7 @@ impl Knowledge {
                     "connector" => ParticleKind::Connector,
                     "kunya" => ParticleKind::Kunya,
                     "address" => ParticleKind::Address,
+                    "note" => ParticleKind::Note,
                     _ => return None,
                 };
                 Some((fields[0].to_string(), kind))

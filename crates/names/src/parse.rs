@@ -1117,9 +1117,26 @@ impl NameEngine {
         // compared.
         let address = split_address(&mut items, |form| knowledge.particles.get(form).copied());
         // "SURNAME, Given" lists: put the names back in written order, so that compounds split
-        // by the comma (KARIM ALI, Ali Abdul) join again and roles read naturally.
+        // by the comma (KARIM ALI, Ali Abdul) join again and roles read naturally. A comma
+        // before a kin marker ("Fatima Noori, wife of Ahmad") only sets the husband's or
+        // father's name apart: the name before it is written in order.
+        let is_patronymic =
+            |form: &str| knowledge.particles.get(form) == Some(&ParticleKind::Patronymic);
         if let Some(first_given) = items.iter().position(|i| i.after_comma) {
-            items.rotate_left(first_given);
+            let marker = &items[first_given];
+            // Slashed (s/o, w/o) or in words ("son of"); not bin or ibn, which open given
+            // names in "GOPSTEIN, Ben-Zion".
+            let kin = (marker.form.contains('/') && is_patronymic(&marker.form))
+                || items.get(first_given + 1).is_some_and(|next| {
+                    next.form.len() <= 3 && is_patronymic(&format!("{} {}", marker.form, next.form))
+                });
+            if kin {
+                for item in &mut items {
+                    item.after_comma = false;
+                }
+            } else {
+                items.rotate_left(first_given);
+            }
         }
         // Drop pure numbers: they are document numbers or dates, not names.
         items.retain(|item| !item.form.bytes().all(|b| b.is_ascii_digit()));
@@ -1180,6 +1197,27 @@ impl NameEngine {
                     index += 2;
                     continue;
                 }
+            }
+            // A kin marker that ends the name, with no name after it (Dari همسر, "spouse", read
+            // w/o), and words about the name (wife, DOB): never compared. (One that ends the
+            // given names of "AUF, Mohammed Ahmed Awad Ibn" is followed by the family name.)
+            let note = match particle(&item.form) {
+                Some(ParticleKind::Note) => true,
+                Some(ParticleKind::Patronymic) => {
+                    index > 0 && index + 1 == items.len() && item.form != "ben"
+                }
+                _ => false,
+            };
+            if note {
+                tokens.push(self.make_token(
+                    item.text.clone(),
+                    item.form.clone(),
+                    TokenRole::Particle,
+                    item.script,
+                    false,
+                ));
+                index += 1;
+                continue;
             }
             match particle(&item.form) {
                 Some(ParticleKind::Patronymic) if index + 1 < items.len() && index > 0 => {

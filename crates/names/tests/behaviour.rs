@@ -1014,6 +1014,49 @@ fn an_address_after_the_name_is_shown_and_never_compared() {
 }
 
 #[test]
+fn words_about_a_dependent_are_shown_and_never_compared() {
+    // Lists write a dependent's place in the family case beside the name, and labels.
+    for (noted, plain) in [
+        ("Fatima Noori (wife)", "Fatima Noori"),
+        ("Zarghona Safi - daughter", "Zarghona Safi"),
+        ("Ahmad Wardak (DOB 1985)", "Ahmad Wardak"),
+        // A kin marker with no name after it: Dari همسر (spouse) is read w/o.
+        ("فاطمه نوری همسر", "فاطمه نوری"),
+    ] {
+        assert_eq!(engine().score(noted, plain), 1.0, "{noted} / {plain}");
+    }
+    let parsed = engine().parse("Fatima Noori (wife)");
+    assert_eq!(parsed.tokens[2].role, TokenRole::Particle);
+    // A comma before the husband's or father's name does not make the name before it a family
+    // name ("NOORI, Fatima"): Fatima stays the woman's own name.
+    let parsed = engine().parse("Fatima Noori, wife of Ahmad");
+    let roles: Vec<(&str, TokenRole)> = parsed
+        .tokens
+        .iter()
+        .map(|t| (t.text.as_str(), t.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("Fatima", TokenRole::Given),
+            ("Noori", TokenRole::Family),
+            ("wife of", TokenRole::Particle),
+            ("Ahmad", TokenRole::Patronymic),
+        ]
+    );
+    check("Fatima Noori, w/o Ahmad", "Fatima Noori", Same);
+    // Ibn ending the given names before the comma opens the family name: still compared.
+    check(
+        "AUF, Mohammed Ahmed Awad Ibn",
+        "Mohammed Ahmed Awad Ibn Auf",
+        Same,
+    );
+    // A word alone stays a name; Son is also a family name.
+    check("Wife", "Wife", Same);
+    check("Son Heung-min", "Heung-min Son", Same);
+}
+
+#[test]
 fn one_title_spelt_two_ways_is_no_contradiction() {
     // Haji, Hajji, Alhaj and الحاج are one title: left unmatched on each side, they made two
     // names that agree on every name a contradiction (0.84).

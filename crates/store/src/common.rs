@@ -219,6 +219,8 @@ pub(crate) fn name_index_fingerprint() -> String {
         "علی خامنه ای",
         "ګل احمد",
         "Mao Tse-tung",
+        "فاطمه نوری همسر",
+        "Fatima Noori, wife of Ahmad",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
