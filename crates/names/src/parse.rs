@@ -2391,6 +2391,7 @@ fn push_substitutions(
 /// - ch that is not sch or tch: French sh (Hichem: hishem, the Maghreb's spellings of Arabic
 ///   names), but not in a Slavic -ich; Greek and German k before a consonant (Christine);
 /// - [`SHARED_SUBSTITUTIONS`] and German dsch = j (Rafsandschani);
+/// - South Slavic dj = d in an -ic or -ich name or Djordje (Djordjevic: dordevic);
 /// - a stem ending -ur (of four letters or more): the article before an r (Fazlur Rahman:
 ///   Fazl al-Rahman, written Fazal Rahman just as often);
 /// - l and a vowel at the start: the Maghreb's fused article (Lamri: al-Amri, Lakhdar);
@@ -2532,6 +2533,14 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     const D_Z_SUFFIXES: &[&str] = &["zai", "zay", "zoy", "zada", "zadeh", "zade"];
     if !D_Z_SUFFIXES.iter().any(|suffix| form.ends_with(suffix)) {
         push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
+    }
+    // Serbian and Croatian đ is written dj or d (Djordjevic, Dordevic: Đorđević); only in a
+    // South Slavic -ic or -ich name or Djordje, not the Maghreb's dj = j (Djamel).
+    if ["ic", "ich", "dje"]
+        .iter()
+        .any(|ending| form.ends_with(ending))
+    {
+        push_substitutions(&mut readings, form, &[("dj", "d")], READING_FLOOR);
     }
     // Pashto ځ is dz, and z in Latin spellings as often (Dzadran, Zadran).
     if let Some(rest) = form.strip_prefix("dz").filter(|rest| rest.len() >= 3) {

@@ -356,6 +356,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     check("Mohamed Hamcho", "محمد حمشو", Same);
     // South Slavic ć and č lose their marks in English lists: Nikolic is Nikolich.
     check("Dragan Nikolic", "Dragan Nikolich", Same);
+    // Their đ is written dj or d (Đorđević); the Maghreb's dj is j.
+    check("DJORDJEVIC, Vlastimir", "DORDEVIC, Vlastimir", Same);
+    check("Djamel", "Damel", Different);
     // Arabic script has no ch: foreign names write it تش.
     check("Dragan Nikolic", "دراغان نيكوليتش", Likely);
     check("Viktor Chernomyrdin", "فيكتور تشيرنوميردين", Same);
