@@ -390,11 +390,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let found = match query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
                         // Words, then the names engine in any script, best first.
                         Some(q) => {
-                            airbridge_web::search::find_people(&store, &filter, q, *limit as usize)
-                                .await?
-                                .into_iter()
-                                .map(|f| f.record)
-                                .collect()
+                            let engine = airbridge_web::search::registry_engine(&store).await?;
+                            airbridge_web::search::find_people(
+                                &store,
+                                &engine,
+                                &filter,
+                                q,
+                                *limit as usize,
+                            )
+                            .await?
+                            .into_iter()
+                            .map(|f| f.record)
+                            .collect()
                         }
                         None => store.search_persons(&filter).await?,
                     };

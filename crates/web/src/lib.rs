@@ -102,6 +102,9 @@ pub struct AppState<S: Store> {
     pub(crate) counts: Arc<counts::CountsCache>,
     /// The expected list each gate session last took (`reads.rs`).
     pub(crate) gate_taken: Arc<reads::GateTaken>,
+    /// The names engine search scores with, weighted by the registry's own names
+    /// (`search.rs`).
+    pub search_engine: Arc<search::SearchEngine>,
 }
 
 impl<S: Store> AppState<S> {
@@ -116,6 +119,7 @@ impl<S: Store> AppState<S> {
             tokens: Arc::new(auth::TokenCache::default()),
             counts: Arc::new(counts::CountsCache::default()),
             gate_taken: Arc::new(reads::GateTaken::default()),
+            search_engine: Arc::new(search::SearchEngine::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             config: Arc::new(config),
         }

@@ -330,8 +330,11 @@ pub(crate) async fn search_people<S: Store>(
 ) -> Result<Vec<Found>, ApiError> {
     let asked = nation;
     let nation = principal.scope(nation)?;
+    state.search_engine.recount_if_due(&state.store);
+    let engine = state.search_engine.get();
     let people = crate::search::find_people(
         &state.store,
+        &engine,
         &PersonQuery {
             nation,
             ..Default::default()

@@ -4,7 +4,12 @@
 //! Hashim". Both read the store's name index (`person_keys`): a search reads a few hundred
 //! people, not the registry.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use airbridge_domain::PersonId;
+use airbridge_names::{FrequencyTable, NameEngine};
 use airbridge_store::{PersonQuery, PersonRecord, Result, Store};
 
 /// People the names engine scores per search at most: those sharing the most keys with the
@@ -12,6 +17,15 @@ use airbridge_store::{PersonQuery, PersonRecord, Result, Store};
 pub const ENGINE_CANDIDATES: u32 = 600;
 /// A names-engine score at least this is a match.
 pub const ENGINE_THRESHOLD: f64 = 0.75;
+/// A registry of at least this many named people weighs names by its own token counts as well
+/// as the built-in ones (as `airbridge dedup` does for a list or the registry): an Afghan
+/// registry's Gul, Jan and Ahmadzai are common there however rare among the world's names.
+pub const OWN_FREQUENCIES_FROM: usize = 1_000;
+/// How long the web app's registry-weighted engine serves before a search has it counted
+/// again (in the background; searches go on with the one they have).
+pub const RECOUNT_AFTER: Duration = Duration::from_secs(600);
+/// People read at a time when counting the registry's names.
+const PAGE: u32 = 10_000;
 
 /// How a person was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +58,103 @@ pub fn engine() -> &'static airbridge_names::NameEngine {
     airbridge_store::name_engine()
 }
 
+/// The engine that scores name search over `store`'s registry: the built-in one with the
+/// registry's own name-token counts added (each person's names count each token once), when
+/// at least [`OWN_FREQUENCIES_FROM`] people have a name; else the built-in one. Blocking keys
+/// stay the built-in engine's (the store's name index is made with it): only the weights of
+/// the score follow the registry. Reads every person's names.
+pub async fn registry_engine<S: Store>(store: &S) -> Result<NameEngine> {
+    let mut names: Vec<String> = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .search_persons(&PersonQuery {
+                limit: Some(PAGE),
+                after,
+                ..Default::default()
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        names.extend(
+            page.iter()
+                .map(|record| record.person.name.searchable())
+                .filter(|name| !name.trim().is_empty()),
+        );
+    }
+    let builtin = engine().clone();
+    if names.len() < OWN_FREQUENCIES_FROM {
+        return Ok(builtin);
+    }
+    // Parsing a large registry's names is seconds of work: off the async workers.
+    let counted = tokio::task::spawn_blocking(move || {
+        let own = FrequencyTable::from_names(&builtin, &names);
+        let mut table = builtin.frequencies().clone();
+        table.merge(&own, 1.0);
+        builtin.with_frequencies(table)
+    })
+    .await;
+    Ok(counted.unwrap_or_else(|_| engine().clone()))
+}
+
+/// The web app's search engine, kept between searches: [`registry_engine`], counted again in
+/// the background when a search finds it older than [`RECOUNT_AFTER`]. Until the first count
+/// ends, searches use the built-in engine.
+#[derive(Default)]
+pub struct SearchEngine {
+    kept: RwLock<Option<(Instant, Arc<NameEngine>)>>,
+    counting: AtomicBool,
+}
+
+impl SearchEngine {
+    /// The engine to search with now.
+    pub fn get(&self) -> Arc<NameEngine> {
+        self.kept
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or_else(|| Arc::new(engine().clone()), |(_, kept)| kept.clone())
+    }
+
+    /// Whether the registry's counts are due (never made, or older than [`RECOUNT_AFTER`]).
+    fn due(&self) -> bool {
+        self.kept
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() >= RECOUNT_AFTER)
+    }
+
+    /// Counts the registry's names now and keeps the engine (what the background count does).
+    pub async fn recount<S: Store>(&self, store: &S) -> Result<()> {
+        let engine = registry_engine(store).await?;
+        *self.kept.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), Arc::new(engine)));
+        Ok(())
+    }
+
+    /// Starts a background count when one is due and none is running. Must be called inside
+    /// a tokio runtime.
+    pub fn recount_if_due<S: Store>(self: &Arc<Self>, store: &S) {
+        if !self.due() || self.counting.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (this, store) = (self.clone(), store.clone());
+        tokio::spawn(async move {
+            if let Err(error) = this.recount(&store).await {
+                tracing::warn!(%error, "counting the registry's names for search failed");
+            }
+            this.counting.store(false, Ordering::Release);
+        });
+    }
+}
+
 /// The people found by `q` among those `filter` admits (its nation, status and case; its text,
-/// `after` and `limit` are ignored): words matches first, then names-engine matches best first;
-/// at most `limit`.
+/// `after` and `limit` are ignored): words matches first, then names-engine matches (scored by
+/// `engine`: [`registry_engine`], or the built-in [`engine`]) best first; at most `limit`.
 pub async fn find_people<S: Store>(
     store: &S,
+    engine: &NameEngine,
     filter: &PersonQuery,
     q: &str,
     limit: usize,
@@ -75,7 +181,6 @@ pub async fn find_people<S: Store>(
         })
         .collect();
     // The engine scores the candidates' names alone; only the people it keeps are read whole.
-    let engine = engine();
     let query = engine.parse(q);
     let mut close: Vec<(PersonId, f64)> = Vec::new();
     for candidate in store
