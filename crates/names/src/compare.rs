@@ -364,6 +364,19 @@ impl NameEngine {
     /// read so, and two such tokens as both read.
     fn token_similarity(&self, a: &Token, b: &Token) -> (f64, MatchKind) {
         let (similarity, kind) = self.token_similarity_read(a, b);
+        // Two patronymics on one father's name in two languages' forms (Nikolaevich and
+        // Belarusian Mikalaevich, Ukrainian Mykolajovytj): one father.
+        if a.affix == PATRONYMIC_AFFIX
+            && b.affix == PATRONYMIC_AFFIX
+            && similarity < OTHER_READING
+            && let (Some(x), Some(y)) = (
+                self.knowledge.fathers_class(a.core()),
+                self.knowledge.fathers_class(b.core()),
+            )
+            && x == y
+        {
+            return (OTHER_READING, MatchKind::Variant);
+        }
         // Two Slavic patronymics share their ending, which makes any two look alike: they
         // agree only when the fathers' names in them do (Nikolayevich and Anatolyevich, or
         // Vladimirovich and Valerievich, name two fathers).

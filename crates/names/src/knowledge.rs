@@ -444,6 +444,25 @@ impl Knowledge {
         self.variants.get(form).map(String::as_str)
     }
 
+    /// The variant class of the father's name inside a Slavic patronymic, from its stem as
+    /// the patronymic writes it (nikola of Nikolaevich, mikala of Belarusian Mikalaevich,
+    /// mykolaj of Ukrainian Mykolajovytj, all Nikolai's); `None` when the stem is no known
+    /// name's.
+    pub(crate) fn fathers_class(&self, stem: &str) -> Option<&str> {
+        if let Some(class) = self.canonical(stem) {
+            return Some(class);
+        }
+        // The father's name's last letter may be the patronymic's (Nikolaj in Nikolajevitj,
+        // Ukrainian Mykolajovytj on Mykola) or gone from it (Nikolai in Nikolaevich).
+        let base = stem.strip_suffix(['j', 'y', 'i']).unwrap_or(stem);
+        ["", "i", "y", "j", "iy"].iter().find_map(|ending| {
+            let mut name = String::with_capacity(base.len() + ending.len());
+            name.push_str(base);
+            name.push_str(ending);
+            self.canonical(&name)
+        })
+    }
+
     /// The spelling a folded Latin token is read as when it is one of a unit's spellings that
     /// is no name of its own (a Korean syllable), if it is.
     pub fn spelling<'a>(&'a self, form: &str) -> Option<&'a str> {

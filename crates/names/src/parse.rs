@@ -1755,6 +1755,19 @@ impl NameEngine {
                         None => overflow = true,
                     }
                 }
+                // A patronymic's father's name in its class's spelling (Belarusian
+                // Mikalaevich is Nikolai's son, as Nikolaevich is).
+                if token.affix == PATRONYMIC_AFFIX
+                    && let Some(class) = knowledge.fathers_class(token.core())
+                {
+                    let code = skeleton(class).as_bytes().first().copied().unwrap_or(0);
+                    if code != 0 && code != first && !alternative_firsts.contains(&code) {
+                        match alternative_firsts.iter_mut().find(|slot| **slot == 0) {
+                            Some(slot) => *slot = code,
+                            None => overflow = true,
+                        }
+                    }
+                }
                 HotToken {
                     canonical_hash: token.canonical_hash,
                     similarity_key: token.similarity_key,

@@ -1310,6 +1310,26 @@ fn two_patronymics_agree_only_when_the_fathers_names_do() {
     );
     // Russian, Ukrainian and Belarusian spellings of one father's name still agree.
     check("Anna Yuryevna KUZNETSOVA", "Anna Jurjevna KUZNETSOVA", Same);
+    // Even when the father's name is another language's form of it (Belarusian Mikalai,
+    // Ukrainian Mykola are Nikolai): the variant classes say so.
+    for (a, b) in [
+        (
+            "Sergey Nikolaevich PETRAKOVICH",
+            "Siarhei Mikalaevich PETRAKOVICH",
+        ),
+        ("Dmytro Mykolajovytj VORONA", "Dmitry Nikolayevich VORONA"),
+    ] {
+        check(a, b, Same);
+        let comparison = engine.compare(a, b);
+        let patronymic = a.split_whitespace().nth(1).unwrap();
+        assert!(
+            comparison
+                .aligned
+                .iter()
+                .any(|x| x.a == patronymic && x.kind == MatchKind::Variant),
+            "{comparison:#?}"
+        );
+    }
     check(
         "Oleg Vladimirovich ONOPKO",
         "Oleh Volodymyrovych ONOPKO",
