@@ -2404,6 +2404,7 @@ fn push_substitutions(
 /// - ch that is not sch or tch: French sh (Hichem: hishem, the Maghreb's spellings of Arabic
 ///   names), but not in a Slavic -ich; Greek and German k before a consonant (Christine);
 /// - [`SHARED_SUBSTITUTIONS`] and German dsch = j (Rafsandschani);
+/// - Polish cz = ch and sz = sh (Farmanowicz: farmanowich);
 /// - South Slavic dj = d in an -ic or -ich name or Djordje (Djordjevic: dordevic);
 /// - a stem ending -ur (of four letters or more): the article before an r (Fazlur Rahman:
 ///   Fazl al-Rahman, written Fazal Rahman just as often);
@@ -2546,6 +2547,11 @@ fn other_readings(form: &str, role: TokenRole) -> Vec<(String, f32)> {
     const D_Z_SUFFIXES: &[&str] = &["zai", "zay", "zoy", "zada", "zadeh", "zade"];
     if !D_Z_SUFFIXES.iter().any(|suffix| form.ends_with(suffix)) {
         push_substitutions(&mut readings, form, &[("dz", "d")], READING_FLOOR);
+    }
+    // Polish spellings (of Russian names too: Farmanowicz for Farmanovich): cz is ch, sz sh.
+    if form.contains("cz") || form.contains("sz") {
+        let polish = form.replace("cz", "ch").replace("sz", "sh");
+        readings.push((polish, READING_FLOOR));
     }
     // Serbian and Croatian đ is written dj or d (Djordjevic, Dordevic: Đorđević); only in a
     // South Slavic -ic or -ich name or Djordje, not the Maghreb's dj = j (Djamel).
@@ -2725,7 +2731,7 @@ fn slavic_patronymic_stem(canonical: &str) -> Option<&str> {
     const ENDINGS: &[&str] = &[
         "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
         "avich", "avna", "ovitj", "evitj", "ovytj", "evytj", "avitj", "owitsch", "ewitsch",
-        "ovits", "evits", "ovitsj", "evitsj",
+        "ovits", "evits", "ovitsj", "evitsj", "owicz", "ewicz",
     ];
     if canonical.len() < 7 {
         return None;

@@ -359,6 +359,9 @@ fn other_conventions_of_ch_sh_dh_and_the_article_are_read() {
     // Their đ is written dj or d (Đorđević); the Maghreb's dj is j.
     check("DJORDJEVIC, Vlastimir", "DORDEVIC, Vlastimir", Same);
     check("Djamel", "Damel", Different);
+    // Polish spelling writes ch as cz and sh as sz, Russian names too.
+    check("Czeslaw Kiszczak", "Cheslav Kishchak", Same);
+    check("Aleksiej Mordaszow", "Alexej Mordašov", Same);
     // Arabic script has no ch: foreign names write it تش.
     check("Dragan Nikolic", "دراغان نيكوليتش", Likely);
     check("Viktor Chernomyrdin", "فيكتور تشيرنوميردين", Same);
