@@ -221,6 +221,8 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Mao Tse-tung",
         "فاطمه نوری همسر",
         "Fatima Noori, wife of Ahmad",
+        "Magomed Farmanowicz Mahomedow",
+        "Vlastimir Djordjevic Kiszczak",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
