@@ -621,6 +621,9 @@ const MUHAMMAD_PREFIXES: &[&str] = &[
     "mohammad", "muhammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad",
 ];
 
+/// Spellings of Ghulam that are written fused to the name after it (Gholamreza).
+const GHULAM_PREFIXES: &[&str] = &["ghulam", "gholam", "ghoulam", "golam", "gulam"];
+
 /// Endings of fused -ullah compounds, longest first, all canonicalised to "ullah".
 const ULLAH_ENDINGS: &[&str] = &[
     "ullah", "ollah", "allah", "illah", "ellah", "ulloh", "alloh", "ulla", "ulah", "olla", "alla",
@@ -900,6 +903,25 @@ impl NameEngine {
                         .iter()
                         .any(|suffix| crate::compare::PERSIAN_SUFFIXES.contains(suffix))
                     && rest.bytes().all(|b| b.is_ascii_lowercase())
+                {
+                    for form in [prefix, rest] {
+                        items.push(Item {
+                            text: word.text.clone(),
+                            form: form.to_string(),
+                            script,
+                            vowelless: false,
+                            after_comma: word.after_comma,
+                        });
+                    }
+                    continue;
+                }
+                // So is Ghulam ("servant of") fused to a known name: Gholamreza = Gholam Reza,
+                // whom lists also call Reza, as they do Gholam Reza written apart.
+                if let Some((prefix, rest)) = GHULAM_PREFIXES
+                    .iter()
+                    .find_map(|p| word.folded.strip_prefix(p).map(|rest| (*p, rest)))
+                    && rest.len() >= 3
+                    && self.knowledge.canonical(rest).is_some()
                 {
                     for form in [prefix, rest] {
                         items.push(Item {

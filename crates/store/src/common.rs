@@ -223,6 +223,7 @@ pub(crate) fn name_index_fingerprint() -> String {
         "Fatima Noori, wife of Ahmad",
         "Magomed Farmanowicz Mahomedow",
         "Vlastimir Djordjevic Kiszczak",
+        "Gholamreza Ahmadi",
     ];
     let mut hash = Sha256::new();
     hash.update(NAME_INDEX_VERSION.as_bytes());
